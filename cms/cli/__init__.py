@@ -1,0 +1,103 @@
+"""The ``newsroom`` command line: a thin client of the core, like the window.
+
+Each command group lives in its own module with a ``register(subparsers)``
+function; :data:`COMMAND_MODULES` lists them. Exit status: 0 on success, 2 on a
+usage error, 1 on any other error with one clear line on stderr (a traceback
+only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from cms import __version__
+from cms.cli.context import Context
+from cms.errors import NewsroomError, UsageError
+from cms.store import db_error_message
+
+COMMAND_MODULES = (
+    "cms.cli.setup",
+    "cms.cli.stories",
+    "cms.cli.search",
+    "cms.cli.importing",
+    "cms.cli.settings",
+    "cms.cli.app",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our one-line error format (exit status 2 for usage errors)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"newsroom: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``newsroom`` argument parser."""
+    parser = _Parser(
+        prog="newsroom",
+        description="Newsroom: write, schedule, sync and publish news stories.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsroom {__version__}")
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="store location: a file path or database URL (default: $NEWSROOM_STORE, "
+        "then newsroom.db in your user data folder)",
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help="who acts (default: $NEWSROOM_USER, then your login name)"
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    context = Context(args)
+    try:
+        return int(args.handler(args, context) or 0)
+    except UsageError as exc:
+        if args.debug:
+            raise
+        print(f"newsroom: error: {exc}", file=sys.stderr)
+        return 2
+    except NewsroomError as exc:
+        if args.debug:
+            raise
+        print(f"newsroom: {exc}", file=sys.stderr)
+        return 1
+    except (DBAPIError, SQLAlchemyError) as exc:
+        if args.debug:
+            raise
+        print(f"newsroom: {db_error_message(exc, context.url_or_none())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("newsroom: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the last line of defence: one line, not a traceback
+        if args.debug:
+            raise
+        print(f"newsroom: internal error: {type(exc).__name__}: {exc} (run with --debug for "
+              "details)", file=sys.stderr)
+        return 1
+    finally:
+        context.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""The relational schema, as typed SQLAlchemy 2 models.
+
+What replicates between stores (revisions, blobs, people, sections, settings)
+is keyed by content hashes, UUIDs or natural keys, never by auto-increment
+integers. ``stories`` and the tables hanging off it are a *projection* of each
+story's head revision, kept for listing, filtering and search; they can be
+rebuilt from ``revisions`` at any time, so their local integer key is harmless.
+
+People, roles, statuses and allowed workflow transitions are explicit tables,
+so that a central PostgreSQL store can later enforce them with grants and
+row-level security.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from cms.timeutil import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every Newsroom table."""
+
+
+class StoreMeta(Base):
+    """Facts about this one database file or server (never replicated): replica id, versions."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Setting(Base):
+    """Desk settings shared by every copy of the desk: name, time zone, base URL, central URL."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class Role(Base):
+    """A role people hold; ``rank`` orders them from reporter (lowest) to admin."""
+
+    __tablename__ = "roles"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Person(Base):
+    """Someone who acts on the store; every revision names one."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(ForeignKey("roles.name"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Status(Base):
+    """A workflow state a story can be in."""
+
+    __tablename__ = "statuses"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkflowTransition(Base):
+    """One allowed move between statuses and the lowest role that may make it."""
+
+    __tablename__ = "workflow_transitions"
+
+    from_status: Mapped[str] = mapped_column(ForeignKey("statuses.name"), primary_key=True)
+    to_status: Mapped[str] = mapped_column(ForeignKey("statuses.name"), primary_key=True)
+    min_role: Mapped[str] = mapped_column(ForeignKey("roles.name"))
+
+
+class Section(Base):
+    """A desk section (Politics, North Korea, …), keyed by its slug."""
+
+    __tablename__ = "sections"
+
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Blob(Base):
+    """Photo bytes, stored once by their SHA-256."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    meta: Mapped[str] = mapped_column(Text, default="{}")  # JSON: IPTC/XMP/EXIF read on arrival
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Revision(Base):
+    """An immutable snapshot of a whole story document.
+
+    ``id`` is the SHA-256 of the canonical document plus the parent ids, so the
+    same edit made twice (or replicated twice) is one row.
+    """
+
+    __tablename__ = "revisions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    parents: Mapped[str] = mapped_column(Text)  # JSON list of revision ids, ordered
+    author: Mapped[str] = mapped_column(String(64))
+    replica_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hlc: Mapped[str] = mapped_column(String(40), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text)  # canonical JSON of the document
+
+
+class RevisionParent(Base):
+    """Edges of the revision graph, for ancestry walks without parsing JSON."""
+
+    __tablename__ = "revision_parents"
+
+    revision_id: Mapped[str] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True
+    )
+    parent_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class StoryTransition(Base):
+    """One workflow move of one story: who, when, from where to where, and why."""
+
+    __tablename__ = "story_transitions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    from_status: Mapped[str] = mapped_column(ForeignKey("statuses.name"))
+    to_status: Mapped[str] = mapped_column(ForeignKey("statuses.name"))
+    username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(Text, default="")
+    revision_id: Mapped[str] = mapped_column(String(64))
+
+
+class Story(Base):
+    """The head of each story, as columns for listing, filtering and full-text search."""
+
+    __tablename__ = "stories"
+    __table_args__ = (
+        Index("ix_stories_status_publish_at", "status", "publish_at"),
+        Index("ix_stories_updated_at", "updated_at"),
+        Index("ix_stories_section", "section"),
+    )
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    headline: Mapped[str] = mapped_column(Text)
+    standfirst: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    byline: Mapped[str] = mapped_column(String(300), default="")
+    dateline: Mapped[str] = mapped_column(String(200), default="")
+    section: Mapped[str | None] = mapped_column(ForeignKey("sections.slug"))
+    tags: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, see story_tags
+    status: Mapped[str] = mapped_column(ForeignKey("statuses.name"))
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    correction: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    revision_id: Mapped[str] = mapped_column(ForeignKey("revisions.id"))
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    photos: Mapped[list[PhotoPlacement]] = relationship(
+        order_by="PhotoPlacement.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    related: Mapped[list[RelatedLink]] = relationship(
+        order_by="RelatedLink.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class StoryTag(Base):
+    """One tag on one story (derived from ``stories.tags``) for tag filters and pages."""
+
+    __tablename__ = "story_tags"
+
+    story_id: Mapped[str] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class PhotoPlacement(Base):
+    """A photo on a story, with this story's caption, credit and alt text."""
+
+    __tablename__ = "photo_placements"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    story_id: Mapped[str] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    caption: Mapped[str] = mapped_column(Text, default="")
+    credit: Mapped[str] = mapped_column(String(300), default="")
+    alt: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(16), default="inline")
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class RelatedLink(Base):
+    """A "Read next" link: another story or an external URL, shown inside its window."""
+
+    __tablename__ = "related_links"
+    __table_args__ = (UniqueConstraint("story_id", "position"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    story_id: Mapped[str] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), index=True
+    )
+    target_story_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    label: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer)
+    visible_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    visible_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

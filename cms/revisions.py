@@ -1,0 +1,255 @@
+"""Immutable revisions: writing them idempotently and projecting a head into ``stories``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from cms.document import StoryDocument, canonical_json, document_from_json, revision_id
+from cms.errors import Ambiguous, NotFound
+from cms.models import (
+    PhotoPlacement,
+    RelatedLink,
+    Revision,
+    RevisionParent,
+    Story,
+    StoryTag,
+)
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """A revision as history shows it."""
+
+    id: str
+    story_id: str
+    parents: tuple[str, ...]
+    author: str
+    replica_id: str
+    created_at: datetime
+    hlc: str
+    message: str
+
+    @property
+    def short(self) -> str:
+        """The first 12 hex digits, enough to name a revision."""
+        return self.id[:12]
+
+
+def _info(row: Revision) -> RevisionInfo:
+    return RevisionInfo(
+        id=row.id,
+        story_id=row.story_id,
+        parents=tuple(json.loads(row.parents)),
+        author=row.author,
+        replica_id=row.replica_id,
+        created_at=row.created_at,
+        hlc=row.hlc,
+        message=row.message,
+    )
+
+
+def insert_ignore(session: Session, table: sa.Table, rows: Sequence[dict[str, object]]) -> None:
+    """``INSERT … ON CONFLICT DO NOTHING`` on either dialect: replaying a write is harmless."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    session.execute(module.insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def next_hlc(session: Session, now: datetime) -> str:
+    """A hybrid logical clock reading later than every revision this store has seen.
+
+    Format ``MMMMMMMMMMMMM.CCCCC``: wall-clock milliseconds and a counter, so
+    string order is clock order. It labels and orders revisions for display;
+    conflicts are decided by ancestry, never by these values.
+    """
+    wall = int(now.timestamp() * 1000)
+    latest = session.scalar(sa.select(sa.func.max(Revision.hlc)))
+    if latest:
+        last_wall, last_count = (int(part) for part in latest.split("."))
+        if last_wall >= wall:
+            return f"{last_wall:013d}.{last_count + 1:05d}"
+    return f"{wall:013d}.{0:05d}"
+
+
+def write_revision(
+    session: Session,
+    document: StoryDocument,
+    parents: Sequence[str],
+    *,
+    author: str,
+    replica_id: str,
+    now: datetime,
+    message: str = "",
+) -> str:
+    """Store one revision (idempotently) and return its id."""
+    canonical = document.canonical()
+    rev_id = revision_id(canonical, parents)
+    insert_ignore(
+        session,
+        Revision.__table__,  # type: ignore[arg-type]
+        [
+            {
+                "id": rev_id,
+                "story_id": document.story_id,
+                "parents": json.dumps(list(parents)),
+                "author": author,
+                "replica_id": replica_id,
+                "created_at": now,
+                "hlc": next_hlc(session, now),
+                "message": message,
+                "content": canonical_json(canonical),
+            }
+        ],
+    )
+    insert_ignore(
+        session,
+        RevisionParent.__table__,  # type: ignore[arg-type]
+        [{"revision_id": rev_id, "parent_id": parent} for parent in parents],
+    )
+    return rev_id
+
+
+def project_head(
+    session: Session, document: StoryDocument, rev_id: str, *, author: str, now: datetime
+) -> None:
+    """Make ``stories`` (and its tags, photos and links) show ``document`` as the head."""
+    doc = document.normalised()
+    stories = Story.__table__
+    existing = session.execute(
+        sa.select(stories.c.pk).where(stories.c.id == doc.story_id)
+    ).first()
+    if doc.deleted:
+        session.execute(sa.delete(stories).where(stories.c.id == doc.story_id))
+        return
+    values = {
+        "slug": doc.slug,
+        "headline": doc.headline,
+        "standfirst": doc.standfirst,
+        "body": doc.body,
+        "byline": doc.byline,
+        "dateline": doc.dateline,
+        "section": doc.section,
+        "tags": json.dumps(list(doc.tags), ensure_ascii=False),
+        "status": doc.status,
+        "publish_at": doc.publish_at,
+        "embargo_until": doc.embargo_until,
+        "correction": doc.correction,
+        "updated_at": now,
+        "updated_by": author,
+        "revision_id": rev_id,
+        "word_count": len(doc.body.split()),
+    }
+    if existing is None:
+        session.execute(
+            sa.insert(stories).values(id=doc.story_id, created_at=now, created_by=author, **values)
+        )
+    else:
+        session.execute(sa.update(stories).where(stories.c.id == doc.story_id).values(**values))
+    _replace_children(session, doc)
+
+
+def _replace_children(session: Session, doc: StoryDocument) -> None:
+    for table in (StoryTag.__table__, PhotoPlacement.__table__, RelatedLink.__table__):
+        session.execute(sa.delete(table).where(table.c.story_id == doc.story_id))
+    if doc.tags:
+        session.execute(
+            sa.insert(StoryTag.__table__),
+            [{"story_id": doc.story_id, "tag": tag} for tag in doc.tags],
+        )
+    if doc.photos:
+        session.execute(
+            sa.insert(PhotoPlacement.__table__),
+            [
+                {
+                    "id": photo.id,
+                    "story_id": doc.story_id,
+                    "sha256": photo.sha256,
+                    "caption": photo.caption,
+                    "credit": photo.credit,
+                    "alt": photo.alt,
+                    "role": photo.role,
+                    "position": position,
+                }
+                for position, photo in enumerate(doc.photos)
+            ],
+        )
+    if doc.related:
+        session.execute(
+            sa.insert(RelatedLink.__table__),
+            [
+                {
+                    "id": link.id,
+                    "story_id": doc.story_id,
+                    "target_story_id": link.target_story_id,
+                    "url": link.url,
+                    "label": link.label,
+                    "position": position,
+                    "visible_from": link.visible_from,
+                    "visible_until": link.visible_until,
+                }
+                for position, link in enumerate(doc.related)
+            ],
+        )
+
+
+def load_document(session: Session, rev_id: str) -> StoryDocument:
+    """The document a revision holds."""
+    content = session.scalar(sa.select(Revision.content).where(Revision.id == rev_id))
+    if content is None:
+        raise NotFound(f"no revision {rev_id}")
+    return document_from_json(content)
+
+
+def revision_info(session: Session, rev_id: str) -> RevisionInfo:
+    """Metadata of one revision."""
+    row = session.get(Revision, rev_id)
+    if row is None:
+        raise NotFound(f"no revision {rev_id}")
+    return _info(row)
+
+
+def story_revisions(session: Session, story_id: str) -> list[RevisionInfo]:
+    """Every revision of a story, newest first (by hybrid logical clock)."""
+    rows = session.scalars(
+        sa.select(Revision).where(Revision.story_id == story_id).order_by(Revision.hlc.desc())
+    )
+    return [_info(row) for row in rows]
+
+
+def resolve_revision(session: Session, story_id: str, ref: str, head: str) -> str:
+    """A revision of ``story_id`` named by id, unique prefix (4+ digits), ``head`` or ``head~N``."""
+    text = ref.strip().lower()
+    if text == "head" or text.startswith("head~"):
+        steps_text = text[5:] if text.startswith("head~") else "0"
+        if not steps_text.isdigit():
+            raise NotFound(f"bad revision reference {ref!r}: use head, head~N or an id")
+        current = head
+        for _ in range(int(steps_text)):
+            parents = revision_info(session, current).parents
+            if not parents:
+                raise NotFound(f"{ref}: the story has fewer revisions than that")
+            current = parents[0]
+        return current
+    if len(text) < 4 or any(ch not in "0123456789abcdef" for ch in text):
+        raise NotFound(f"no revision {ref!r}: give at least 4 hex digits of its id")
+    matches = list(
+        session.scalars(
+            sa.select(Revision.id)
+            .where(Revision.story_id == story_id, Revision.id.startswith(text))
+            .limit(5)
+        )
+    )
+    if not matches:
+        raise NotFound(f"the story has no revision {ref!r}")
+    if len(matches) > 1:
+        raise Ambiguous(f"revision {ref!r} is ambiguous: " + ", ".join(m[:12] for m in matches))
+    return matches[0]

@@ -1,0 +1,330 @@
+"""Opening a Newsroom store: where it lives, how it is connected, how it upgrades.
+
+A store is an SQLite file (the default, one per user) or a PostgreSQL database.
+Opening one checks that it is really a Newsroom store, upgrades an older schema
+with Alembic, refuses one written by a newer Newsroom, and fails within seconds
+with a readable message when the database cannot be reached.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from cms import __version__
+from cms.errors import StoreError, UsageError
+from cms.fs import is_network_filesystem
+
+# The newest migration this build knows. A test checks it against the scripts, so
+# the fast path (a store already at head) never has to load Alembic.
+SCHEMA_HEAD = "0001"
+APP_NAME = "newsroom"
+CONNECT_TIMEOUT_S = 5
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def default_store_path() -> Path:
+    """``newsroom.db`` in the platform's user data directory."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "newsroom.db"
+
+
+def resolve_store_url(value: str | None = None) -> URL:
+    """The store to use: ``--store`` value > ``NEWSROOM_STORE`` > the default file.
+
+    A value is an SQLAlchemy URL (``sqlite:///…``, ``postgresql://…``) or a plain
+    file path for an SQLite store.
+    """
+    raw = value if value else os.environ.get("NEWSROOM_STORE") or str(default_store_path())
+    return parse_store_url(raw)
+
+
+def parse_store_url(raw: str) -> URL:
+    """Turn a user-supplied store location into an SQLAlchemy URL, or say what is wrong."""
+    raw = raw.strip()
+    if not raw:
+        raise UsageError("empty store location: give a file path or a database URL")
+    if "\x00" in raw:
+        raise UsageError("the store location contains a NUL character")
+    if "://" not in raw:
+        return URL.create("sqlite", database=str(Path(raw).expanduser().resolve()))
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise UsageError(
+            f"malformed store URL {_redact(raw)!r}: expected sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DATABASE"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise UsageError("an SQLite store needs a file: sqlite:///PATH")
+        return url.set(drivername="sqlite", database=str(Path(url.database).expanduser()))
+    if backend in ("postgresql", "postgres"):
+        if not url.database:
+            raise UsageError(
+                f"the PostgreSQL URL {_redact(raw)!r} names no database: add /DATABASE"
+            )
+        return url.set(drivername="postgresql+psycopg")
+    raise UsageError(
+        f"unsupported store {_redact(raw)!r}: Newsroom stores live in SQLite or PostgreSQL"
+    )
+
+
+def _redact(raw: str) -> str:
+    try:
+        return make_url(raw).render_as_string(hide_password=True)
+    except ArgumentError:
+        return raw
+
+
+def describe(url: URL) -> str:
+    """A store location fit for messages (never shows a password)."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def db_error_message(exc: BaseException, url: URL | None = None) -> str:
+    """One readable line for a database error, naming the store."""
+    where = f" ({describe(url)})" if url is not None else ""
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split()) or type(orig).__name__
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"the store is read-only{where}: check the file's permissions"
+    if "file is not a database" in lowered or "malformed" in lowered:
+        return f"the store file is corrupt or not an SQLite database{where}"
+    if "database is locked" in lowered:
+        return f"the store is busy (locked by another program){where}; try again"
+    if "unable to open database" in lowered:
+        return f"cannot open the store file{where}: check that its folder exists and is writable"
+    if "password authentication failed" in lowered:
+        return f"PostgreSQL refused the user name or password{where}"
+    if "does not exist" in lowered and "database" in lowered:
+        return f"that PostgreSQL database does not exist{where}: create it first"
+    if "connection" in lowered and ("refused" in lowered or "timeout" in lowered
+                                    or "timed out" in lowered or "could not" in lowered
+                                    or "failed" in lowered):
+        return f"cannot reach the database server{where}: {text[:200]}"
+    return f"database error{where}: {text[:300]}"
+
+
+def _sqlite_file_check(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a store file")
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise StoreError(f"cannot read the store file {path}: permission denied")
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+        if header and header != _SQLITE_MAGIC:
+            raise StoreError(f"{path} is not a Newsroom store (not an SQLite database)")
+        return
+    if not create:
+        raise StoreError(f"no Newsroom store at {path}: run `newsroom init` to create one")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from None
+
+
+def _make_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        path = Path(str(url.database))
+        _configure_sqlite(engine, wal=not is_network_filesystem(path))
+        return engine
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": APP_NAME,
+            "options": "-c timezone=UTC",
+        },
+    )
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    """Foreign keys on, WAL for local files, a busy timeout, and real write transactions.
+
+    WAL lets readers work while someone writes, but needs shared memory that
+    network file systems do not provide, so a store on one keeps its rollback journal.
+
+    pysqlite's own transaction handling begins lazily, which lets two writers
+    deadlock on the lock upgrade; we issue ``BEGIN IMMEDIATE`` ourselves for
+    sessions that write, so one waits (busy timeout) instead of failing.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        if wal and cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            try:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass  # a read-only file keeps its journal mode; reads still work
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("newsroom_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    """An open Newsroom store: an engine plus the facts read from it at open time."""
+
+    def __init__(self, url: URL, engine: Engine, meta: dict[str, str]) -> None:
+        self.url = url
+        self.engine = engine
+        self.meta = meta
+        self._write_engine = engine.execution_options(newsroom_write=True)
+
+    @property
+    def replica_id(self) -> str:
+        """This store's id in replication (random, made when the store was created)."""
+        return self.meta["replica_id"]
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def __repr__(self) -> str:
+        return f"<Store {describe(self.url)}>"
+
+    @classmethod
+    def open(cls, location: str | URL | None = None, *, create: bool = False) -> Store:
+        """Open (and if needed create or upgrade) the store at ``location``."""
+        url = location if isinstance(location, URL) else resolve_store_url(location)
+        if url.get_backend_name() == "sqlite":
+            _sqlite_file_check(Path(str(url.database)), create=create)
+        engine = _make_engine(url)
+        try:
+            with engine.connect() as connection:
+                meta = _prepare(connection, url, create=create)
+        except StoreError:
+            engine.dispose()
+            raise
+        except (DBAPIError, SQLAlchemyError) as exc:
+            engine.dispose()
+            raise StoreError(db_error_message(exc, url)) from exc
+        return cls(url, engine, meta)
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work that may write: commits on success, rolls back on error."""
+        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (never takes the SQLite write lock)."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+
+def _current_schema(connection: Connection) -> tuple[str | None, set[str]]:
+    tables = set(sa.inspect(connection).get_table_names())
+    if "alembic_version" not in tables:
+        return None, tables
+    version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    return version, tables
+
+
+def _prepare(connection: Connection, url: URL, *, create: bool) -> dict[str, str]:
+    with connection.begin():
+        version, tables = _current_schema(connection)
+    if version is None and tables:
+        raise StoreError(
+            f"{describe(url)} is not a Newsroom store (it holds other tables); "
+            "point --store at an empty database or an existing Newsroom store"
+        )
+    if version is None and not create:
+        raise StoreError(f"{describe(url)} is empty: run `newsroom init` to create the store")
+    if version != SCHEMA_HEAD:
+        _upgrade(connection.execution_options(newsroom_write=True), url, version)
+    with connection.begin():
+        meta = dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).tuples().all())
+    if "replica_id" not in meta:
+        meta = _initialise_meta(connection)
+    return meta
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory("cms:migrations").walk_revisions()}
+
+
+def _upgrade(connection: Connection, url: URL, version: str | None) -> None:
+    if version is not None and version not in _known_revisions():
+        raise StoreError(
+            f"{describe(url)} was written by a newer Newsroom (schema {version}); "
+            f"this is Newsroom {__version__}: upgrade the app to open it"
+        )
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "cms:migrations")
+    with connection.begin():
+        if connection.dialect.name == "postgresql":
+            # Two copies opening a fresh central store at once must not both migrate it.
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(74110001)"))
+            version, _ = _current_schema(connection)
+            if version == SCHEMA_HEAD:
+                return
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.execute(sa.text("DELETE FROM store_meta WHERE key = 'schema_written_by'"))
+        connection.execute(
+            sa.text("INSERT INTO store_meta (key, value) VALUES ('schema_written_by', :v)"),
+            {"v": __version__},
+        )
+
+
+def _initialise_meta(connection: Connection) -> dict[str, str]:
+    values = {
+        "replica_id": str(uuid.uuid4()),
+        "incarnation": str(uuid.uuid4()),
+        "created_by_version": __version__,
+    }
+    connection = connection.execution_options(newsroom_write=True)
+    with connection.begin():
+        existing = dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).tuples().all())
+        for key, value in values.items():
+            if key not in existing:
+                connection.execute(
+                    sa.text("INSERT INTO store_meta (key, value) VALUES (:k, :v)"),
+                    {"k": key, "v": value},
+                )
+        return dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).tuples().all())

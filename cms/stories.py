@@ -1,0 +1,420 @@
+"""The story service: create, edit, find, list, and restore stories.
+
+Every change goes through :func:`save`, which writes an immutable revision of
+the whole document and projects it into ``stories``. The window, the CLI, the
+importer and the sample newsroom all call these functions; none builds SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from cms.document import StoryDocument, normalise_line
+from cms.errors import Ambiguous, ConflictError, NotFound, UsageError
+from cms.models import Revision, Section, Status, Story
+from cms.people import Actor
+from cms.revisions import (
+    load_document,
+    project_head,
+    resolve_revision,
+    revision_info,
+    write_revision,
+)
+from cms.slugs import slugify, validate_slug
+from cms.timeutil import utcnow
+
+MAX_HEADLINE = 500
+MAX_BODY_BYTES = 20 * 1024 * 1024
+EDITABLE_FIELDS = frozenset(
+    {"headline", "standfirst", "body", "byline", "dateline", "section", "tags", "slug", "status",
+     "publish_at", "embargo_until", "correction", "photos", "related"}
+)
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """One row of a story list."""
+
+    id: str
+    slug: str
+    headline: str
+    section: str | None
+    status: str
+    byline: str
+    publish_at: datetime | None
+    embargo_until: datetime | None
+    updated_at: datetime
+    revision_id: str
+    word_count: int
+
+
+@dataclass(frozen=True)
+class SavedStory:
+    """What a save produced: the document as stored and its revision id."""
+
+    document: StoryDocument
+    revision_id: str
+    created: bool  # False when the save changed nothing (no new revision)
+
+
+SUMMARY_COLUMNS = (
+    Story.id, Story.slug, Story.headline, Story.section, Story.status, Story.byline,
+    Story.publish_at, Story.embargo_until, Story.updated_at, Story.revision_id, Story.word_count,
+)
+
+
+def _summary(row: Any) -> StorySummary:
+    return StorySummary(*row)
+
+
+def check_headline(headline: str) -> str:
+    """A headline: one non-empty line of sensible length."""
+    clean = normalise_line(headline)
+    if not clean:
+        raise UsageError("the headline is empty")
+    if len(clean) > MAX_HEADLINE:
+        raise UsageError(f"the headline is longer than {MAX_HEADLINE} characters")
+    return clean
+
+
+def check_body(body: str) -> str:
+    """A body: text under the size limit, no NUL characters."""
+    if "\x00" in body:
+        raise UsageError("the body contains NUL characters (is it a binary file?)")
+    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        raise UsageError(f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
+    return body
+
+
+def ensure_section(session: Session, name: str | None) -> str | None:
+    """The slug of the section called (or slugged) ``name``, created on first use."""
+    if name is None or not name.strip():
+        return None
+    clean = normalise_line(name)
+    slug = slugify(clean)
+    section = session.get(Section, slug)
+    if section is None:
+        is_slug = clean == slug
+        position = (session.scalar(sa.select(sa.func.max(Section.position))) or 0) + 1
+        section = Section(
+            slug=slug, name=clean.replace("-", " ").title() if is_slug else clean,
+            position=position,
+        )
+        session.add(section)
+        session.flush()
+    return section.slug
+
+
+def unique_slug(session: Session, wanted: str, story_id: str) -> str:
+    """``wanted`` if free (or already this story's), else ``wanted-2``, ``wanted-3``, …"""
+    taken = set(
+        session.scalars(
+            sa.select(Story.slug).where(
+                Story.slug.startswith(wanted), Story.id != story_id
+            )
+        )
+    )
+    if wanted not in taken:
+        return wanted
+    counter = 2
+    while f"{wanted}-{counter}" in taken:
+        counter += 1
+    return f"{wanted}-{counter}"
+
+
+def _check_status(session: Session, status: str) -> str:
+    if session.get(Status, status) is None:
+        names = session.scalars(sa.select(Status.name).order_by(Status.position))
+        raise UsageError(f"unknown status {status!r}: use one of {', '.join(names)}")
+    return status
+
+
+def save(
+    session: Session,
+    actor: Actor,
+    document: StoryDocument,
+    *,
+    base_revision: str | None = None,
+    message: str = "",
+    now: datetime | None = None,
+    new: bool = False,
+) -> SavedStory:
+    """Write ``document`` as the story's next revision and make it the head.
+
+    ``base_revision`` is the head the editor started from; if the story moved on
+    meanwhile the save is refused (:class:`ConflictError`) rather than silently
+    overwriting someone else's work. A save that changes nothing writes nothing.
+    """
+    when = now or utcnow()
+    current = session.execute(
+        sa.select(Story.revision_id).where(Story.id == document.story_id)
+    ).scalar()
+    if new and current is not None:
+        raise UsageError(f"a story with id {document.story_id} exists already")
+    if base_revision is not None and current is not None and base_revision != current:
+        raise ConflictError(
+            "the story was changed elsewhere since you opened it; reload it to see the "
+            "other change (your text is kept)"
+        )
+    document = document.normalised()
+    check_headline(document.headline)
+    check_body(document.body)
+    _check_status(session, document.status)
+    validate_slug(document.slug)
+    clash = session.scalar(
+        sa.select(Story.id).where(Story.slug == document.slug, Story.id != document.story_id)
+    )
+    if clash is not None:
+        raise UsageError(f"the slug {document.slug!r} belongs to another story")
+    if document.section is not None and session.get(Section, document.section) is None:
+        raise UsageError(f"unknown section {document.section!r}")
+    if current is not None and load_document(session, current) == document:
+        return SavedStory(document, current, created=False)
+    parents = [current] if current else []
+    rev_id = write_revision(
+        session, document, parents, author=actor.username, replica_id=actor.replica_id,
+        now=when, message=message,
+    )
+    project_head(session, document, rev_id, author=actor.username, now=when)
+    return SavedStory(document, rev_id, created=True)
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    headline: str,
+    body: str = "",
+    standfirst: str = "",
+    byline: str = "",
+    dateline: str = "",
+    section: str | None = None,
+    tags: Iterable[str] = (),
+    slug: str | None = None,
+    status: str = "draft",
+    publish_at: datetime | None = None,
+    embargo_until: datetime | None = None,
+    story_id: str | None = None,
+    now: datetime | None = None,
+    message: str = "created",
+) -> SavedStory:
+    """Create a story (its first revision) and return it."""
+    story_id = story_id or str(uuid.uuid4())
+    headline = check_headline(headline)
+    wanted = validate_slug(slug) if slug else slugify(headline)
+    document = StoryDocument(
+        story_id=story_id,
+        slug=unique_slug(session, wanted, story_id) if not slug else wanted,
+        headline=headline,
+        standfirst=standfirst,
+        body=check_body(body),
+        byline=byline,
+        dateline=dateline,
+        section=ensure_section(session, section),
+        tags=tuple(tags),
+        status=_check_status(session, status),
+        publish_at=publish_at,
+        embargo_until=embargo_until,
+    )
+    return save(session, actor, document, message=message, now=now, new=True)
+
+
+def edit(
+    session: Session,
+    actor: Actor,
+    ref: str,
+    *,
+    base_revision: str | None = None,
+    message: str = "",
+    now: datetime | None = None,
+    **changes: Any,
+) -> SavedStory:
+    """Change some fields of a story; a new revision if anything changed.
+
+    ``section`` may be a name (created on first use); ``headline``, ``body`` and
+    ``slug`` are checked as on creation.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise UsageError(f"cannot edit {', '.join(sorted(unknown))}")
+    story_id = resolve(session, ref)
+    head = head_revision(session, story_id)
+    document = load_document(session, head)
+    if "headline" in changes:
+        changes["headline"] = check_headline(changes["headline"])
+    if "body" in changes:
+        changes["body"] = check_body(changes["body"])
+    if "slug" in changes:
+        changes["slug"] = validate_slug(changes["slug"])
+    if "section" in changes:
+        changes["section"] = ensure_section(session, changes["section"])
+    if "tags" in changes:
+        changes["tags"] = tuple(changes["tags"])
+    return save(
+        session,
+        actor,
+        document.evolve(**changes),
+        base_revision=base_revision or head,
+        message=message,
+        now=now,
+    )
+
+
+def resolve(session: Session, ref: str) -> str:
+    """The id of the story named by ``ref``: an id, a slug, or a unique prefix of either."""
+    text = ref.strip()
+    if not text:
+        raise UsageError("empty story reference")
+    exact = session.scalar(sa.select(Story.id).where(sa.or_(Story.id == text, Story.slug == text)))
+    if exact is not None:
+        return exact
+    if len(text) >= 4:
+        matches = list(
+            session.execute(
+                sa.select(Story.id, Story.slug)
+                .where(sa.or_(Story.id.startswith(text.lower()), Story.slug.startswith(text)))
+                .limit(6)
+            )
+        )
+        if len(matches) == 1:
+            return matches[0].id
+        if matches:
+            shown = ", ".join(m.slug for m in matches[:5])
+            raise Ambiguous(f"{ref!r} matches several stories ({shown}); be more specific")
+    deleted = session.scalar(sa.select(Revision.story_id).where(Revision.story_id == text).limit(1))
+    if deleted is not None:
+        raise NotFound(f"story {ref!r} was deleted")
+    raise NotFound(f"no story {ref!r}")
+
+
+def head_revision(session: Session, story_id: str) -> str:
+    """The current head revision id of a story."""
+    head = session.scalar(sa.select(Story.revision_id).where(Story.id == story_id))
+    if head is None:
+        raise NotFound(f"no story {story_id}")
+    return head
+
+
+def get(session: Session, ref: str) -> tuple[StoryDocument, str]:
+    """A story's current document and its revision id."""
+    story_id = resolve(session, ref)
+    head = head_revision(session, story_id)
+    return load_document(session, head), head
+
+
+def story_row(session: Session, ref: str) -> Story:
+    """The projected ``stories`` row (created/updated times and who)."""
+    story = session.scalar(sa.select(Story).where(Story.id == resolve(session, ref)))
+    assert story is not None
+    return story
+
+
+def _filtered(
+    status: str | None = None, section: str | None = None, tag: str | None = None
+) -> sa.Select[Any]:
+    query = sa.select(*SUMMARY_COLUMNS)
+    if status:
+        query = query.where(Story.status == status)
+    if section:
+        query = query.where(Story.section == slugify(section))
+    if tag:
+        query = query.where(
+            Story.id.in_(sa.select(sa.column("story_id")).select_from(sa.table("story_tags"))
+                         .where(sa.column("tag") == tag.strip().lower()))
+        )
+    return query
+
+
+SORT_KEYS = {
+    "updated": Story.updated_at,
+    "publish_at": Story.publish_at,
+    "headline": Story.headline,
+    "status": Story.status,
+    "section": Story.section,
+    "byline": Story.byline,
+    "created": Story.created_at,
+}
+
+
+def list_stories(
+    session: Session,
+    *,
+    status: str | None = None,
+    section: str | None = None,
+    tag: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str = "updated",
+    descending: bool = True,
+) -> list[StorySummary]:
+    """Stories matching the filters, newest change first by default."""
+    if status:
+        _check_status(session, status)
+    if sort not in SORT_KEYS:
+        raise UsageError(f"unknown sort key {sort!r}: use one of {', '.join(SORT_KEYS)}")
+    column = SORT_KEYS[sort]
+    order = column.desc() if descending else column.asc()
+    query = _filtered(status, section, tag).order_by(order, Story.pk.desc()).offset(offset)
+    if limit is not None:
+        if limit < 0:
+            raise UsageError("--limit must be zero or more")
+        query = query.limit(limit)
+    return [_summary(row) for row in session.execute(query)]
+
+
+def count_stories(
+    session: Session, *, status: str | None = None, section: str | None = None
+) -> int:
+    """How many stories match the filters."""
+    query = sa.select(sa.func.count()).select_from(_filtered(status, section).subquery())
+    return int(session.scalar(query) or 0)
+
+
+def summaries(session: Session, story_ids: Sequence[str]) -> list[StorySummary]:
+    """Summaries for the given ids, in the given order (missing ids are skipped)."""
+    rows = {row.id: _summary(row) for row in session.execute(
+        sa.select(*SUMMARY_COLUMNS).where(Story.id.in_(list(story_ids)))
+    )}
+    return [rows[i] for i in story_ids if i in rows]
+
+
+def restore(
+    session: Session, actor: Actor, ref: str, rev_ref: str, *, now: datetime | None = None
+) -> SavedStory:
+    """Make an old revision's content current again, as a new revision on top of the head."""
+    story_id = resolve(session, ref)
+    head = head_revision(session, story_id)
+    old_id = resolve_revision(session, story_id, rev_ref, head)
+    old = load_document(session, old_id)
+    return save(
+        session, actor, old.evolve(deleted=False), base_revision=head,
+        message=f"restored {old_id[:12]}", now=now,
+    )
+
+
+def sections(session: Session) -> list[Section]:
+    """The desk's sections in their order."""
+    return list(session.scalars(sa.select(Section).order_by(Section.position, Section.name)))
+
+
+def statuses(session: Session) -> list[str]:
+    """Workflow statuses in their order."""
+    return list(session.scalars(sa.select(Status.name).order_by(Status.position)))
+
+
+def tags_of(row_tags: str) -> list[str]:
+    """The tag list stored on a ``stories`` row."""
+    return list(json.loads(row_tags))
+
+
+def author_of(session: Session, rev_id: str) -> str:
+    """Who wrote a revision."""
+    return revision_info(session, rev_id).author
