@@ -1,0 +1,237 @@
+"""The publishing job: publish every story whose time has come, exactly once, and say so.
+
+``newsroom publish --due`` runs :func:`publish_due_stories`, typically from
+cron every minute, possibly on two machines against one PostgreSQL store. Each
+due story is published in its own short transaction that first locks the
+story's row (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's
+``BEGIN IMMEDIATE`` serialises writers) and then re-checks, inside the lock,
+that the story is still scheduled, still due and still at the head revision it
+was seen with (compare-and-set). So a second runner either skips a story the
+first one holds or finds it already published: every story is published once.
+
+A story whose time has passed but that is not out is *late*, and is reported
+with the reason — embargo, open sync conflict, photo problems, still only
+ready, or the job simply not running — by :func:`late_stories`; never silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from cms import workflow
+from cms.config import desk_zone
+from cms.document import StoryDocument
+from cms.models import Person, StoreMeta, Story
+from cms.people import Actor, acting_username, actor_for
+from cms.revisions import insert_ignore, load_document
+from cms.store import Store
+from cms.timeutil import format_local, from_iso, isoformat, utcnow
+
+LAST_RUN_KEY = "publish_job_last_run"
+JOB_NOTE = "published by the publishing job"
+WAITING = ("ready", "scheduled")
+
+
+@dataclass(frozen=True)
+class DueStory:
+    """A story the job looked at."""
+
+    id: str
+    slug: str
+    headline: str
+    publish_at: datetime
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass
+class PublishReport:
+    """What one run did: published (or, dry, would publish), held back, or left to another run."""
+
+    now: datetime
+    dry_run: bool
+    published: list[DueStory] = field(default_factory=list)
+    blocked: list[DueStory] = field(default_factory=list)
+    taken_elsewhere: list[str] = field(default_factory=list)
+    exported: int = 0
+
+
+@dataclass(frozen=True)
+class LateStory:
+    """A story whose publication time has passed without it going out, and why."""
+
+    id: str
+    slug: str
+    headline: str
+    status: str
+    publish_at: datetime
+    embargo_until: datetime | None
+    reasons: tuple[str, ...]
+
+
+def _open_conflict(session: Session, story_id: str) -> bool:
+    """Whether sync left an unresolved conflict on the story (the sync slice decides)."""
+    try:
+        from cms.sync import has_open_conflict
+    except ImportError:  # the sync slice is not on this branch yet: no conflicts can exist
+        return False
+    return bool(has_open_conflict(session, story_id))
+
+
+def blockers(session: Session, document: StoryDocument, now: datetime) -> list[str]:
+    """Why a story that is due cannot be published now (empty when it can)."""
+    reasons: list[str] = []
+    if document.embargo_until is not None and document.embargo_until > now:
+        tz = desk_zone(session)
+        reasons.append(
+            f"embargo until {format_local(document.embargo_until, tz)} {tz.key}"
+        )
+    if _open_conflict(session, document.story_id):
+        reasons.append("open sync conflict: resolve it in the editor")
+    problems = workflow.photo_problems(document)
+    if problems:
+        reasons.append("photo problems: " + "; ".join(problems))
+    return reasons
+
+
+def _due_ids(session: Session, now: datetime) -> list[tuple[str, str]]:
+    # The (status, publish_at) index makes this cost grow with due stories only.
+    return list(
+        session.execute(
+            sa.select(Story.id, Story.revision_id)
+            .where(Story.status == "scheduled", Story.publish_at <= now)
+            .order_by(Story.publish_at, Story.pk)
+        ).all()
+    )
+
+
+def _lock_due(session: Session, story_id: str, now: datetime) -> Story | None:
+    query = sa.select(Story).where(
+        Story.id == story_id, Story.status == "scheduled", Story.publish_at <= now
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Story)
+    return session.scalars(query).first()
+
+
+def _job_actor(session: Session, username: str, replica_id: str) -> Actor:
+    actor = actor_for(session, username, replica_id)
+    workflow.require_role(session, actor, "desk_chief", "run the publishing job")
+    return actor
+
+
+def _reading_actor(session: Session, username: str, replica_id: str) -> Actor:
+    role = session.scalar(sa.select(Person.role).where(Person.username == username))
+    actor = Actor(username=username, role=role or "reporter", replica_id=replica_id)
+    workflow.require_role(session, actor, "desk_chief", "run the publishing job")
+    return actor
+
+
+def publish_due_stories(
+    store: Store,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    *,
+    username: str | None = None,
+    after_publish: Callable[[list[str]], int] | None = None,
+) -> PublishReport:
+    """Publish every scheduled story whose time is at or before ``now``.
+
+    Idempotent: a second run finds nothing left to do. ``dry_run`` only lists.
+    The acting person (``username``, default the CLI's rule) must be a desk
+    chief or above. ``after_publish`` receives the ids published in this run
+    (the export hook) and returns how many it re-exported.
+    """
+    when = now or utcnow()
+    name = acting_username(username)
+    report = PublishReport(now=when, dry_run=dry_run)
+    with store.reading() as session:
+        _reading_actor(session, name, store.replica_id)
+        due = _due_ids(session, when)
+    if dry_run:
+        with store.reading() as session:
+            for _story_id, revision in due:
+                document = load_document(session, revision)
+                item = _item(document, blockers(session, document, when))
+                (report.blocked if item.reasons else report.published).append(item)
+        return report
+    for story_id, _seen in due:
+        with store.session() as session:
+            actor = _job_actor(session, name, store.replica_id)
+            row = _lock_due(session, story_id, when)
+            if row is None:
+                report.taken_elsewhere.append(story_id)  # another run has it or did it
+                continue
+            document = load_document(session, row.revision_id)
+            reasons = blockers(session, document, when)
+            if reasons:
+                report.blocked.append(_item(document, reasons))
+                continue
+            workflow.transition(
+                session, actor, story_id, "published", note=JOB_NOTE, now=when,
+                base_revision=row.revision_id,
+            )
+            report.published.append(_item(document, ()))
+    _mark_run(store, when)
+    if after_publish is not None and report.published:
+        report.exported = after_publish([item.id for item in report.published])
+    return report
+
+
+def _item(document: StoryDocument, reasons: list[str] | tuple[str, ...]) -> DueStory:
+    assert document.publish_at is not None
+    return DueStory(document.story_id, document.slug, document.headline, document.publish_at,
+                    tuple(reasons))
+
+
+def _mark_run(store: Store, when: datetime) -> None:
+    """Remember when the job last ran, so the late report can tell a stopped job."""
+    with store.session() as session:
+        insert_ignore(session, StoreMeta.__table__,  # type: ignore[arg-type]
+                      [{"key": LAST_RUN_KEY, "value": isoformat(when)}])
+        session.execute(
+            sa.update(StoreMeta).where(StoreMeta.key == LAST_RUN_KEY).values(value=isoformat(when))
+        )
+
+
+def last_run(session: Session) -> datetime | None:
+    """When the publishing job last ran against this store (None if never)."""
+    return from_iso(session.scalar(sa.select(StoreMeta.value).where(StoreMeta.key == LAST_RUN_KEY)))
+
+
+def late_stories(session: Session, now: datetime | None = None) -> list[LateStory]:
+    """Stories whose time has passed while they still wait (ready or scheduled), with reasons."""
+    when = now or utcnow()
+    tz = desk_zone(session)
+    ran = last_run(session)
+    rows = session.execute(
+        sa.select(Story.id, Story.revision_id, Story.status)
+        .where(Story.status.in_(WAITING), Story.publish_at <= when)
+        .order_by(Story.publish_at, Story.pk)
+    ).all()
+    late: list[LateStory] = []
+    for row in rows:
+        document = load_document(session, row.revision_id)
+        assert document.publish_at is not None
+        reasons = blockers(session, document, when)
+        if row.status == "ready":
+            reasons.append("still only ready: nobody scheduled it")
+        elif not reasons:
+            if ran is None:
+                reasons.append("the publishing job has never run on this store")
+            elif ran < document.publish_at:
+                reasons.append(
+                    f"the publishing job has not run since {format_local(ran, tz)} {tz.key}"
+                )
+            else:
+                reasons.append("not published by the last run (it failed or was stopped)")
+        late.append(LateStory(
+            id=document.story_id, slug=document.slug, headline=document.headline,
+            status=row.status, publish_at=document.publish_at,
+            embargo_until=document.embargo_until, reasons=tuple(reasons),
+        ))
+    return late
