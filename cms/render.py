@@ -9,11 +9,15 @@ are cached by the SHA-256 of their input.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict
+from collections.abc import Sequence
 from threading import Lock
 
 import markdown
 import nh3
+
+from cms.figures import FigureExtension, FigurePhoto
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -52,20 +56,29 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def _render(text: str) -> str:
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+def _render(text: str, photos: Sequence[FigurePhoto] | None) -> str:
+    extensions = [*MARKDOWN_EXTENSIONS, FigureExtension(photos)]
+    md = markdown.Markdown(extensions=extensions, output_format="html")
     return sanitise_html(md.convert(text))
 
 
-def render_markdown(text: str) -> str:
-    """Markdown → sanitised HTML, cached by content hash (thread-safe)."""
-    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def render_markdown(text: str, photos: Sequence[FigurePhoto] | None = None) -> str:
+    """Markdown → sanitised HTML, cached by content hash (thread-safe).
+
+    ``photos`` are the story's placed photos for ``![[photo:REF]]`` figures
+    (see :mod:`cms.figures`); they are part of the cache key, so a changed
+    caption re-renders. Without them a figure line shows as a quiet marker.
+    """
+    source = text
+    if photos is not None:
+        source += "\x00" + json.dumps([p.cache_key() for p in photos], ensure_ascii=False)
+    key = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
     with _cache_lock:
         cached = _cache.get(key)
         if cached is not None:
             _cache.move_to_end(key)
             return cached
-    html = _render(text)
+    html = _render(text, photos)
     with _cache_lock:
         _cache[key] = html
         if len(_cache) > _CACHE_SIZE:
