@@ -34,6 +34,20 @@ def _base_url(value: str) -> str:
     return clean if clean.endswith("/") else clean + "/"
 
 
+def _html_snippet(value: str) -> str:
+    # The desk's own embed code (a comments widget): multi-line, but bounded and without NULs.
+    if "\x00" in value or len(value) > 20_000:
+        raise UsageError("the snippet must be text under 20,000 characters")
+    return value.strip()
+
+
+def _folder(value: str) -> str:
+    clean = value.strip()
+    if "\x00" in clean:
+        raise UsageError("invalid folder name")
+    return clean
+
+
 def _store_location(value: str) -> str:
     from cms.store import parse_store_url
 
@@ -56,6 +70,10 @@ SETTINGS: dict[str, SettingSpec] = {
     "base_url": SettingSpec("https://example.org/", _base_url, "the public site's address"),
     "central_url": SettingSpec("", _store_location, "the central store this desk syncs with"),
     "language": SettingSpec("en", _text, "the site's language (BCP 47), e.g. en or ko"),
+    "comments_embed": SettingSpec(
+        "", _html_snippet, "HTML of a comments widget shown under each exported story"
+    ),
+    "export_theme": SettingSpec("", _folder, "a theme folder overriding the export templates"),
 }
 
 

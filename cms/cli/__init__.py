@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "cms.cli.search",
     "cms.cli.importing",
     "cms.cli.settings",
+    "cms.cli.export",
     "cms.cli.photos",
     "cms.cli.app",
 )

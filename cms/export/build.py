@@ -1,0 +1,364 @@
+"""The export, start to finish: select, plan, render what changed, write, swap.
+
+Every file of the bundle is planned with a *key*, the hash of everything it is
+made from (the story revisions it shows, their visible links, the theme, the
+settings, the renderer). A file whose key matches the state of the previous
+export into the same folder is not rendered again; a rendered file whose bytes
+did not change is not written. That is what makes re-exporting after one edit
+touch only the pages that show the edited story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from platformdirs import user_cache_path
+from sqlalchemy.orm import Session
+
+from cms import __version__
+from cms.blobs import blob_bytes
+from cms.config import SETTINGS, all_settings
+from cms.errors import NewsroomError, NotFound, UsageError
+from cms.export.bodies import RenderCache, renderer_fingerprint
+from cms.export.feeds import atom_feed, manifest, robots, sitemap
+from cms.export.images import PIPELINE, Rendition, Renditions
+from cms.export.metadata import ninjs
+from cms.export.pages import PageRenderer
+from cms.export.paths import MANIFEST_FILE, STATE_FILE
+from cms.export.selection import Photo, PublicStory, load_bodies, select_public
+from cms.export.site import FEED_ENTRIES, FRONT_LATEST, FRONT_PER_SECTION, Site, build_site
+from cms.export.site import digest as key_of
+from cms.export.site import story_signature as sig
+from cms.export.theme import Theme
+from cms.export.writer import (
+    FileRecord,
+    Staging,
+    State,
+    apply_changes,
+    check_output_folder,
+    swap_in,
+    write_zip,
+)
+from cms.store import Store
+from cms.stories import resolve
+from cms.timeutil import as_utc, utcnow
+
+FORMAT = "bundle-1"
+GENERATOR = f"Newsroom {__version__}"
+Progress = Callable[[int, int, str], None]
+
+
+class ExportCancelled(NewsroomError):
+    """The export was cancelled; nothing was changed."""
+
+
+@dataclass
+class ExportOptions:
+    """What to export and where."""
+
+    out: Path | None = None
+    zip_path: Path | None = None
+    as_of: datetime | None = None
+    story: str | None = None
+    base_url: str | None = None
+    theme: Path | None = None
+    cache_dir: Path | None = field(default_factory=lambda: user_cache_path("newsroom") / "export")
+    full: bool = False
+    workers: int | None = None
+
+
+@dataclass
+class ExportReport:
+    """What an export did."""
+
+    out: Path | None
+    zip_path: Path | None
+    as_of: datetime
+    stories: int = 0
+    files: int = 0
+    written: int = 0
+    deleted: int = 0
+    rendered: int = 0
+    bodies_rendered: int = 0
+    bodies_cached: int = 0
+    photos_encoded: int = 0
+    incremental: bool = False
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for people."""
+        where = str(self.out or self.zip_path)
+        text = (f"exported {self.stories} stories to {where}: {self.files} files, "
+                f"wrote {self.written}")
+        if self.incremental:
+            text += f", deleted {self.deleted}, {self.files - self.written} unchanged"
+        return text
+
+
+@dataclass
+class _Planned:
+    path: str
+    key: str | None  # None: always produce, compare bytes
+    produce: Callable[[], bytes]
+    bodies: tuple[str, ...] = ()
+
+
+class _Build:
+    """One export run (keeps the pieces together so the steps stay small)."""
+
+    def __init__(self, session: Session, site: Site, theme: Theme, options: ExportOptions,
+                 state: State | None, single: PublicStory | None,
+                 progress: Progress, cancelled: Callable[[], bool]) -> None:
+        self.session = session
+        self.site = site
+        self.theme = theme
+        self.options = options
+        self.state = state
+        self.single = single
+        self.progress = progress
+        self.cancelled = cancelled
+        self.renditions = Renditions(options.cache_dir, state.renditions if state else None)
+        self.cache = RenderCache(options.cache_dir / "bodies.sqlite"
+                                 if options.cache_dir is not None else None)
+        self.bodies: dict[str, str] = {}
+        self.used_renditions: dict[str, list[Rendition]] = {}
+        self.media: dict[str, tuple[str, Rendition]] = {}
+        bundled = None
+        if single is not None:
+            bundled = self._in_single_bundle
+        self.pages = PageRenderer(site, theme, self.renditions_of, bundled)
+        settings = {k: site.selection.settings.get(k, "") for k in sorted(SETTINGS)}
+        settings["base_url"] = site.base_url
+        self.global_key = key_of(
+            FORMAT, theme.fingerprint, renderer_fingerprint(), PIPELINE,
+            json.dumps(settings, sort_keys=True),
+            [(s.slug, s.name) for s in site.selection.sections],
+            [s.slug for s in site.sections], "single" if single else "site",
+        )
+
+    def _in_single_bundle(self, path: str) -> bool:
+        return path.startswith(("static/", "media/")) or path in ("index.html", "ninjs.json")
+
+    def _fetch(self, sha256: str) -> bytes:
+        return blob_bytes(self.session, sha256)
+
+    def renditions_of(self, photo: Photo) -> list[Rendition]:
+        """The renditions of a placed photo (recording them as part of the bundle)."""
+        items = self.renditions.get(photo.sha256, self._fetch)
+        if photo.sha256 not in self.used_renditions:
+            self.used_renditions[photo.sha256] = items
+            for rendition in items:
+                self.media[rendition.path] = (photo.sha256, rendition)
+        return items
+
+    # Planning ------------------------------------------------------------------
+
+    def plan(self) -> list[_Planned]:
+        """Every file of the bundle with its key and how to make it."""
+        site = self.site
+        planned: list[_Planned] = []
+        for path, data in self.theme.static.items():
+            planned.append(_Planned(path, hashlib.sha256(data).hexdigest(),
+                                    lambda data=data: data))
+        stories = [self.single] if self.single is not None else site.stories
+        for story in stories:  # photos first, so every rendition is known before the media
+            for photo in story.photos:
+                self.renditions_of(photo)
+        if self.single is None:
+            planned += self._plan_site()
+        for story in stories:
+            page = "index.html" if self.single else site.story_path(story)
+            doc = "ninjs.json" if self.single else site.ninjs_path(story)
+            links = [(item.label, sig(item.story) if item.story else item.url)
+                     for item in site.read_next.get(story.id, ())]
+            tags = [(tag, site.tag_slug.get(tag, "")) for tag in story.tags]
+            planned.append(_Planned(
+                page, key_of(self.global_key, "story", sig(story), links, tags),
+                lambda s=story, p=page: self.pages.story(
+                    s, self.bodies[s.id], page_path=p).encode("utf-8"),
+                (story.id,),
+            ))
+            planned.append(_Planned(
+                doc, key_of(self.global_key, "ninjs", sig(story)),
+                lambda s=story: _json_bytes(ninjs(
+                    site, s, self.bodies[s.id], [self.renditions_of(p) for p in s.photos])),
+                (story.id,),
+            ))
+        for path, (sha, rendition) in sorted(self.media.items()):
+            planned.append(_Planned(path, path, lambda r=rendition, b=sha: self.renditions.data(
+                r, self._fetch, b)))
+        return planned
+
+    def _plan_site(self) -> list[_Planned]:
+        site = self.site
+        planned: list[_Planned] = []
+        front_key = key_of(
+            self.global_key, "front", [sig(s) for s in site.stories[: FRONT_LATEST + 1]],
+            [[sig(s) for s in site.section_stories[sec.slug][:FRONT_PER_SECTION]]
+             for sec in site.sections],
+        )
+        planned.append(_Planned("index.html", front_key,
+                                lambda: self.pages.front().encode("utf-8")))
+        for page in site.list_pages():
+            key = key_of(self.global_key, "list", page.kind, page.key, page.number, page.total,
+                         [sig(s) for s in page.stories])
+            planned.append(_Planned(page.path, key,
+                                    lambda p=page: self.pages.listing(p).encode("utf-8")))
+        feeds = [("feed.atom", "index.html", f"{site.desk_name}: latest",
+                  site.stories[:FEED_ENTRIES])]
+        for sec in site.sections:
+            feeds.append((site.section_feed_path(sec.slug), site.section_path(sec.slug),
+                          f"{site.desk_name}: {sec.name}",
+                          site.section_stories[sec.slug][:FEED_ENTRIES]))
+        for path, page_path, title, entries in feeds:
+            planned.append(_Planned(
+                path, key_of(self.global_key, "feed", path, [sig(s) for s in entries]),
+                lambda p=path, pp=page_path, t=title, e=entries: atom_feed(
+                    site, title=t, feed_path=p, page_path=pp, stories=list(e),
+                    bodies=self.bodies).encode("utf-8"),
+                tuple(s.id for s in entries),
+            ))
+        newest = site.stories[0].modified_at or site.stories[0].publish_at if site.stories \
+            else None
+        urls: list[tuple[str, datetime | None]] = [("index.html", newest)]
+        urls += [(site.section_path(s.slug), None) for s in site.sections]
+        urls += [(site.story_path(s), s.modified_at or s.publish_at) for s in site.stories]
+        planned.append(_Planned("sitemap.xml", None,
+                                lambda: sitemap(site, urls).encode("utf-8")))
+        planned.append(_Planned("robots.txt", None, lambda: robots(site).encode("utf-8")))
+        return planned
+
+    # Running -------------------------------------------------------------------
+
+    def run(self, staging: Staging, report: ExportReport, out: Path | None) -> State:
+        """Render what is needed into ``staging``; return the new state."""
+        planned = self.plan()
+        old = self.state.files if self.state else {}
+        todo = []
+        new_files: dict[str, FileRecord] = {}
+        for item in planned:
+            record = old.get(item.path)
+            if (record is not None and item.key is not None and record.key == item.key
+                    and out is not None and (out / item.path).is_file()):
+                new_files[item.path] = record
+            else:
+                todo.append(item)
+        needed = sorted({sid for item in todo for sid in item.bodies})
+        if needed:
+            self.progress(0, len(todo), "rendering story bodies")
+            markdown = load_bodies(self.session, needed)
+            self.bodies.update(self.cache.render_all(
+                markdown, workers=self.options.workers, cancelled=self.cancelled,
+                progress=lambda done, total: self.progress(0, len(todo),
+                                                           f"rendered {done}/{total} bodies"),
+            ))
+            report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
+        for index, item in enumerate(todo):
+            if index % 100 == 0:
+                if self.cancelled():
+                    raise ExportCancelled("export cancelled; nothing was changed")
+                self.progress(index, len(todo), item.path)
+            data = item.produce()
+            sha = hashlib.sha256(data).hexdigest()
+            record = old.get(item.path)
+            unchanged = (record is not None and record.sha256 == sha and out is not None
+                         and self.state is not None and (out / item.path).is_file())
+            if not unchanged or self.state is None:
+                staging.write(item.path, data)
+            new_files[item.path] = FileRecord(item.key or sha, sha, len(data))
+        report.rendered = len(todo)
+        report.photos_encoded = self.renditions.encoded
+        listed = {p: (r.sha256, r.size) for p, r in new_files.items()}
+        manifest_bytes = manifest(listed, GENERATOR).encode("utf-8")
+        manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
+        previous = old.get(MANIFEST_FILE)
+        if self.state is None or previous is None or previous.sha256 != manifest_sha:
+            staging.write(MANIFEST_FILE, manifest_bytes)
+        new_files[MANIFEST_FILE] = FileRecord(manifest_sha, manifest_sha, len(manifest_bytes))
+        self.progress(len(todo), len(todo), "done")
+        return State(new_files, dict(sorted(self.used_renditions.items())))
+
+    def close(self) -> None:
+        """Release the render cache."""
+        self.cache.close()
+
+
+def _json_bytes(value: object) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def export_site(
+    store: Store,
+    options: ExportOptions,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> ExportReport:
+    """Export the site (or one story) as of ``options.as_of``; see the module docstring."""
+    if options.out is None and options.zip_path is None:
+        raise UsageError("say where to export: --out DIR and/or --zip FILE")
+    as_of = as_utc(options.as_of) if options.as_of is not None else utcnow()
+    base_url = SETTINGS["base_url"].validate(options.base_url) if options.base_url else None
+    out = options.out.absolute() if options.out is not None else None
+    zip_path = options.zip_path.absolute() if options.zip_path is not None else None
+    single_mode = options.story is not None
+    previous = False
+    if out is not None:
+        previous = check_output_folder(out)
+    state = State.load(out) if out is not None and previous and not options.full \
+        and not single_mode else None
+    report = ExportReport(out, zip_path, as_of, incremental=state is not None)
+    theme_dir = options.theme
+    if theme_dir is None:
+        with store.reading() as session:
+            configured = all_settings(session).get("export_theme", "")
+        theme_dir = Path(configured).expanduser() if configured else None
+    theme = Theme(theme_dir)
+    staging = Staging(out if out is not None else zip_path)  # type: ignore[arg-type]
+    try:
+        with store.reading() as session:
+            selection = select_public(session, as_of)
+            if base_url:
+                selection.settings["base_url"] = base_url
+            site = build_site(selection)
+            single = None
+            if options.story is not None:
+                story_id = resolve(session, options.story)
+                single = site.by_id.get(story_id)
+                if single is None:
+                    raise NotFound(f"story {options.story!r} is not published as of "
+                                   f"{as_of.isoformat(timespec='minutes')}")
+            build = _Build(session, site, theme, options, state, single,
+                           progress or (lambda _d, _t, _m: None), cancelled)
+            try:
+                new_state = build.run(staging, report, out)
+            finally:
+                build.close()
+        report.stories = 1 if single else len(site.stories)
+        report.files = len(new_state.files)
+        report.skipped = selection.skipped
+        old_paths = set(state.files) if state else set()
+        deleted = sorted(old_paths - set(new_state.files))
+        report.deleted = len(deleted)
+        report.written = len(staging.paths)
+        if cancelled():
+            raise ExportCancelled("export cancelled; nothing was changed")
+        if out is not None and not single_mode:
+            staging.write(STATE_FILE, new_state.dumps())
+        if out is not None and state is not None:
+            apply_changes(staging, out, deleted)
+        elif out is not None:
+            swap_in(staging, out)
+        if zip_path is not None:
+            source = out if out is not None else staging.root
+            write_zip(source, sorted(new_state.files), zip_path)
+    finally:
+        theme.close()
+        if staging.root.exists():
+            staging.discard()
+    return report

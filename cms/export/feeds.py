@@ -1,0 +1,93 @@
+"""Atom feeds, the sitemap, robots.txt and the manifest.
+
+Written as text with explicit escaping rather than through a template: they are
+small, strictly structured XML/JSON, and must be byte-identical run to run.
+Feed and sitemap times come from the stories, never from the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from cms.export.metadata import authors
+from cms.export.selection import PublicStory
+from cms.export.site import Site, iso_local
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _updated(story: PublicStory) -> datetime:
+    return story.modified_at or story.publish_at
+
+
+def atom_feed(site: Site, *, title: str, feed_path: str, page_path: str,
+              stories: list[PublicStory], bodies: dict[str, str]) -> str:
+    """An Atom 1.0 feed (RFC 4287) of ``stories`` with their full HTML bodies."""
+    tz = site.tz
+    updated = max((_updated(s) for s in stories), default=None)
+    feed_updated = iso_local(updated, tz) if updated else "1970-01-01T00:00:00+00:00"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}" xml:lang={quoteattr(site.language)}>',
+        f"<title>{escape(title)}</title>",
+        f"<id>{escape(site.absolute(feed_path))}</id>",
+        '<link rel="self" type="application/atom+xml" '
+        f"href={quoteattr(site.absolute(feed_path))}/>",
+        f'<link rel="alternate" type="text/html" href={quoteattr(site.absolute(page_path))}/>',
+        f"<updated>{feed_updated}</updated>",
+        f"<author><name>{escape(site.desk_name)}</name></author>",
+        '<generator uri="https://example.org/newsroom">Newsroom</generator>',
+    ]
+    for story in stories:
+        url = site.absolute(site.story_path(story))
+        lines.append("<entry>")
+        lines.append(f"<title>{escape(story.headline)}</title>")
+        lines.append(f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>')
+        lines.append(f"<id>urn:uuid:{escape(story.id)}</id>")
+        lines.append(f"<published>{iso_local(story.publish_at, tz)}</published>")
+        lines.append(f"<updated>{iso_local(_updated(story), tz)}</updated>")
+        for name in authors(story.byline):
+            lines.append(f"<author><name>{escape(name)}</name></author>")
+        if story.section:
+            lines.append(f"<category term={quoteattr(story.section)} "
+                         f"label={quoteattr(site.section_name(story.section))}/>")
+        for tag in story.tags:
+            lines.append(f"<category term={quoteattr(tag)}/>")
+        if story.standfirst:
+            lines.append(f"<summary>{escape(story.standfirst)}</summary>")
+        if story.id in bodies:
+            lines.append(f'<content type="html">{escape(bodies[story.id])}</content>')
+        lines.append("</entry>")
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap(site: Site, pages: Iterable[tuple[str, datetime | None]]) -> str:
+    """sitemap.xml for the given ``(bundle path, last modified)`` pairs, in the given order."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for path, lastmod in pages:
+        entry = f"<url><loc>{escape(site.absolute(path))}</loc>"
+        if lastmod is not None:
+            entry += f"<lastmod>{iso_local(lastmod, site.tz)}</lastmod>"
+        lines.append(entry + "</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(site: Site) -> str:
+    """robots.txt: everything may be crawled; where the sitemap is."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.absolute('sitemap.xml')}\n"
+
+
+def manifest(files: dict[str, tuple[str, int]], generator: str) -> str:
+    """manifest.json: every file of the bundle with its SHA-256 and size, sorted by path."""
+    entries = [
+        {"path": path, "sha256": sha, "size": size}
+        for path, (sha, size) in sorted(files.items())
+    ]
+    document = {"generator": generator, "files": entries, "count": len(entries)}
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

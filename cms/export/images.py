@@ -1,0 +1,180 @@
+"""Photo renditions for the web: several widths, no metadata, named by their content hash.
+
+Each placed photo becomes JPEG (or PNG when it has transparency) renditions at
+the standard widths up to its own width. EXIF (GPS position, camera serial
+numbers, owner names), XMP, IPTC and comments never reach the bundle: the pixels
+are re-encoded from scratch after the EXIF orientation is applied and the colours
+converted to sRGB. A rendition's file name is the hash of its bytes, so a
+browser may cache it forever and two exports agree on every name.
+
+Renditions are cached on disk by blob hash and :data:`PIPELINE`, so a warm
+export never decodes a photo again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageOps
+
+from cms.errors import UsageError
+
+WIDTHS = (320, 640, 960, 1280, 1600)
+PIPELINE = "renditions-1"  # change when the output bytes would change
+JPEG_QUALITY = 82
+MAX_PIXELS = 80_000_000
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One encoded size of a photo, as it sits in the bundle."""
+
+    path: str
+    width: int
+    height: int
+    media_type: str
+    size: int
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        target = ImageCms.createProfile("sRGB")
+        converted = ImageCms.profileToProfile(image, source, target, outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return image
+    return converted if converted is not None else image
+
+
+def _prepare(data: bytes) -> Image.Image:
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > MAX_PIXELS:
+                raise UsageError("photo is too large to publish (over 80 megapixels)")
+            opened.load()
+            image = ImageOps.exif_transpose(opened) or opened
+            icc = opened.info.get("icc_profile")
+    except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise UsageError(f"photo cannot be read: {exc}") from None
+    if icc:
+        image.info["icc_profile"] = icc
+    has_alpha = image.mode in ("RGBA", "LA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    image = _to_srgb(image) if icc else image
+    # Forget everything but the pixels: no EXIF, XMP, ICC, comments or text chunks.
+    image.info = {}
+    return image
+
+
+def encode_renditions(data: bytes) -> list[tuple[Rendition, bytes]]:
+    """Encode the web renditions of one photo, smallest first."""
+    image = _prepare(data)
+    widths = [w for w in WIDTHS if w < image.width]
+    widths.append(min(image.width, WIDTHS[-1]))
+    alpha = image.mode == "RGBA"
+    result: list[tuple[Rendition, bytes]] = []
+    for width in sorted(set(widths)):
+        height = max(1, round(image.height * width / image.width))
+        sized = image if width == image.width else image.resize(
+            (width, height), Image.Resampling.LANCZOS
+        )
+        sized.info = {}
+        buffer = io.BytesIO()
+        if alpha:
+            sized.save(buffer, "PNG", optimize=True)
+            ext, media_type = "png", "image/png"
+        else:
+            sized.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+            ext, media_type = "jpg", "image/jpeg"
+        encoded = buffer.getvalue()
+        name = f"media/{hashlib.sha256(encoded).hexdigest()[:32]}.{ext}"
+        result.append((Rendition(name, width, height, media_type, len(encoded)), encoded))
+    return result
+
+
+class Renditions:
+    """Renditions by blob hash, from memory, the on-disk cache, or freshly encoded."""
+
+    def __init__(self, cache_dir: Path | None, known: dict[str, list[Rendition]] | None = None):
+        self.cache_dir = cache_dir / "media" if cache_dir is not None else None
+        self.known: dict[str, list[Rendition]] = dict(known or {})
+        self._bytes: dict[str, bytes] = {}
+        self.encoded = 0
+
+    def _index_file(self, sha256: str) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / f"{sha256}-{PIPELINE}.json"
+
+    def get(self, sha256: str, fetch: Callable[[str], bytes]) -> list[Rendition]:
+        """The renditions of blob ``sha256`` (``fetch`` reads the blob bytes on a miss)."""
+        if sha256 in self.known:
+            return self.known[sha256]
+        index = self._index_file(sha256)
+        if index is not None and index.exists():
+            try:
+                items = [Rendition(**item) for item in json.loads(index.read_text("utf-8"))]
+            except (ValueError, TypeError, OSError):
+                items = []
+            if items and all(self._cached_file(r).exists() for r in items):
+                self.known[sha256] = items
+                return items
+        encoded = encode_renditions(fetch(sha256))
+        self.encoded += 1
+        items = [rendition for rendition, _ in encoded]
+        for rendition, payload in encoded:
+            self._bytes[rendition.path] = payload
+        if index is not None and self.cache_dir is not None:
+            files = self.cache_dir / "files"
+            files.mkdir(parents=True, exist_ok=True)
+            for rendition, payload in encoded:
+                _write_atomic(self._cached_file(rendition), payload)
+            _write_atomic(index, json.dumps([asdict(r) for r in items]).encode("utf-8"))
+        self.known[sha256] = items
+        return items
+
+    def _cached_file(self, rendition: Rendition) -> Path:
+        assert self.cache_dir is not None
+        return self.cache_dir / "files" / rendition.path.rsplit("/", 1)[-1]
+
+    def data(self, rendition: Rendition, fetch: Callable[[str], bytes], sha256: str) -> bytes:
+        """The bytes of one rendition (re-encoding its photo if nothing holds them)."""
+        if rendition.path in self._bytes:
+            return self._bytes[rendition.path]
+        if self.cache_dir is not None:
+            cached = self._cached_file(rendition)
+            if cached.exists():
+                return cached.read_bytes()
+        for encoded, payload in encode_renditions(fetch(sha256)):
+            self._bytes[encoded.path] = payload
+        if rendition.path not in self._bytes:
+            raise UsageError(f"photo {sha256[:12]} no longer encodes to {rendition.path}")
+        return self._bytes[rendition.path]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(data)
+    os.replace(temp, path)
+
+
+def srcset(renditions: list[Rendition], url: Callable[[str], str]) -> str:
+    """The ``srcset`` attribute value for a list of renditions."""
+    return ", ".join(f"{url(r.path)} {r.width}w" for r in renditions)
+
+
+def default_rendition(renditions: list[Rendition], target: int = 960) -> Rendition:
+    """The rendition for ``src``: the widest at or below ``target``, else the narrowest."""
+    fitting = [r for r in renditions if r.width <= target]
+    return fitting[-1] if fitting else renditions[0]

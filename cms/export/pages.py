@@ -1,0 +1,252 @@
+"""HTML pages from the site model: the front page, listings and story pages.
+
+Templates receive plain values only (strings, dicts, small dataclasses); every
+link is made relative to the page that contains it, so the bundle works from
+any folder, any sub-path of a web server, and straight from disk. In a
+single-story bundle, links to pages that are not in the bundle become absolute
+URLs on the desk's site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from cms.export.images import Rendition, default_rendition, srcset
+from cms.export.metadata import json_ld, script_json, social_tags
+from cms.export.paths import relative_url
+from cms.export.selection import Photo, PublicStory
+from cms.export.site import (
+    FRONT_LATEST,
+    FRONT_PER_SECTION,
+    ListPage,
+    Site,
+    iso_local,
+    local_time,
+)
+from cms.export.theme import Theme
+from cms.render import render_markdown
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
+
+RenditionsOf = Callable[[Photo], list[Rendition]]
+
+
+@dataclass(frozen=True)
+class TimeValue:
+    """A time as a page shows it: machine-readable and for people."""
+
+    iso: str
+    text: str
+
+
+def normalise_headings(html: str, top: int = 2) -> str:
+    """Shift body headings so they start at ``top`` and never skip a level.
+
+    Pasted or imported bodies often start at ``#`` (a second ``h1`` under the
+    headline) or jump from ``##`` to ``####``; screen-reader users navigate by
+    heading level, so the outline must stay in order.
+    """
+    levels = [int(m.group(2)) for m in _HEADING.finditer(html) if not m.group(1)]
+    if not levels:
+        return html
+    outputs: list[int] = []
+    stack: list[tuple[int, int]] = []  # (source level, output level) of open sections
+    for level in levels:
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        out = min(stack[-1][1] + 1 if stack else top, 6)
+        stack.append((level, out))
+        outputs.append(out)
+    result: list[str] = []
+    position = 0
+    opened: list[int] = []
+    index = 0
+    for match in _HEADING.finditer(html):
+        result.append(html[position : match.start()])
+        if match.group(1):
+            level = opened.pop() if opened else int(match.group(2))
+            result.append(f"</h{level}")
+        else:
+            level = outputs[index]
+            index += 1
+            opened.append(level)
+            result.append(f"<h{level}")
+        position = match.end()
+    result.append(html[position:])
+    return "".join(result)
+
+
+def with_dateline(html: str, dateline: str) -> str:
+    """Put the dateline (``SEOUL —``) at the start of the first paragraph."""
+    if not dateline:
+        return html
+    lead = Markup('<span class="dateline">{}</span> — ').format(dateline)
+    if html.startswith("<p>"):
+        return "<p>" + str(lead) + html[3:]
+    return f"<p>{lead}</p>\n{html}"
+
+
+class PageRenderer:
+    """Renders pages of one site with one theme."""
+
+    def __init__(self, site: Site, theme: Theme, renditions_of: RenditionsOf,
+                 bundled: Callable[[str], bool] | None = None) -> None:
+        self.site = site
+        self.theme = theme
+        self.renditions_of = renditions_of
+        self.bundled = bundled
+        self.css = "static/site.css"
+        self._templates = {name: theme.template(name) for name in
+                           ("front.html", "list.html", "story.html")}
+
+    # Links and shared context -------------------------------------------------
+
+    def _url_function(self, page_path: str) -> Callable[[str], str]:
+        def url(target: str) -> str:
+            if self.bundled is not None and not self.bundled(target):
+                return self.site.absolute(target)
+            link = relative_url(page_path, target)
+            if target == self.css:
+                link += f"?v={self.theme.css_version}"
+            return link
+        return url
+
+    def _base(self, page_path: str, *, title: str, description: str, canonical: str,
+              current_section: str | None = None, masthead_heading: bool = False
+              ) -> dict[str, Any]:
+        site = self.site
+        return {
+            "site": {"desk_name": site.desk_name, "language": site.language},
+            "url": self._url_function(page_path),
+            "title": title,
+            "description": description,
+            "canonical": canonical,
+            "css": self.css,
+            "home": "index.html",
+            "masthead_heading": masthead_heading,
+            "nav": [
+                {"name": s.name, "path": site.section_path(s.slug),
+                 "current": s.slug == current_section}
+                for s in site.sections
+            ],
+            "feeds": [{"title": f"{site.desk_name}: latest", "path": "feed.atom"}]
+            + ([{"title": f"{site.desk_name}: {site.section_name(current_section)}",
+                 "path": site.section_feed_path(current_section)}] if current_section else []),
+        }
+
+    def time(self, value: datetime) -> TimeValue:
+        """A time in the desk zone."""
+        return TimeValue(iso_local(value, self.site.tz), local_time(value, self.site.tz))
+
+    def image(self, photo: Photo, page_path: str) -> dict[str, Any] | None:
+        """What a template needs to show one photo (None when it has no renditions)."""
+        renditions = self.renditions_of(photo)
+        if not renditions:
+            return None
+        url = self._url_function(page_path)
+        main = default_rendition(renditions)
+        return {
+            "src": main.path, "srcset": srcset(renditions, url), "width": main.width,
+            "height": main.height, "alt": photo.alt or photo.caption or "Photo",
+            "caption": photo.caption, "credit": photo.credit,
+        }
+
+    def card(self, story: PublicStory, page_path: str, photo: bool = False) -> dict[str, Any]:
+        """A story as a list entry."""
+        section = None
+        if story.section:
+            section = {"name": self.site.section_name(story.section),
+                       "path": self.site.section_path(story.section)}
+        lead = story.lead_photo if photo else None
+        return {
+            "headline": story.headline, "path": self.site.story_path(story),
+            "standfirst": story.standfirst, "published": self.time(story.publish_at),
+            "section": section, "photo": self.image(lead, page_path) if lead else None,
+        }
+
+    # Pages ---------------------------------------------------------------------
+
+    def front(self) -> str:
+        """The front page: the top story, the latest stories, and a block per section."""
+        site, path = self.site, "index.html"
+        stories = site.stories
+        context = self._base(
+            path, title=site.desk_name, description=f"The latest from {site.desk_name}",
+            canonical=site.base_url, masthead_heading=True,
+        )
+        context["top"] = self.card(stories[0], path, photo=True) if stories else None
+        context["latest"] = [self.card(s, path, photo=True) for s in stories[1 : FRONT_LATEST + 1]]
+        context["blocks"] = [
+            {"name": s.name, "path": site.section_path(s.slug),
+             "cards": [self.card(story, path) for story in
+                       site.section_stories[s.slug][:FRONT_PER_SECTION]]}
+            for s in site.sections
+        ]
+        return self._templates["front.html"].render(context)
+
+    def listing(self, page: ListPage) -> str:
+        """One page of a section or tag listing."""
+        site = self.site
+        title = page.title if page.number == 1 else f"{page.title} (page {page.number})"
+        context = self._base(
+            page.path, title=f"{title} · {site.desk_name}",
+            description=f"Stories {'in' if page.kind == 'section' else 'about'} {page.title}",
+            canonical=site.absolute(page.path),
+            current_section=page.key if page.kind == "section" else None,
+        )
+        path_of = (site.section_path if page.kind == "section" else site.tag_path)
+        context.update(
+            kind=page.kind, heading=page.title, number=page.number, total=page.total,
+            cards=[self.card(s, page.path, photo=True) for s in page.stories],
+            prev=path_of(page.key, page.number - 1) if page.number > 1 else None,
+            next=path_of(page.key, page.number + 1) if page.number < page.total else None,
+        )
+        return self._templates["list.html"].render(context)
+
+    def story(self, story: PublicStory, body_html: str, *, page_path: str | None = None
+              ) -> str:
+        """A story page."""
+        site = self.site
+        path = page_path or site.story_path(story)
+        lead = story.lead_photo
+        others = [p for p in story.photos if p is not lead]
+        images = [self.renditions_of(p) for p in story.photos]
+        context = self._base(
+            path, title=f"{story.headline} · {site.desk_name}", description=story.standfirst,
+            canonical=site.absolute(site.story_path(story)), current_section=story.section,
+        )
+        read_next = []
+        for item in site.read_next.get(story.id, ()):
+            if item.story is not None:
+                read_next.append({"label": item.label, "internal": True,
+                                  "href": site.story_path(item.story),
+                                  "time": self.time(item.story.publish_at)})
+            else:
+                read_next.append({"label": item.label, "internal": False, "href": item.url,
+                                  "time": None})
+        body = with_dateline(normalise_headings(body_html), story.dateline)
+        context.update(
+            headline=story.headline, standfirst=story.standfirst, byline=story.byline,
+            section={"name": site.section_name(story.section),
+                     "path": site.section_path(story.section)} if story.section else None,
+            published=self.time(story.publish_at),
+            modified=self.time(story.modified_at) if story.modified_at else None,
+            lead=self.image(lead, path) if lead else None,
+            figures=[img for img in (self.image(p, path) for p in others) if img],
+            body=Markup(body),
+            correction=Markup(render_markdown(story.correction)) if story.correction else "",
+            tags=[{"name": tag, "path": site.tag_path(tag)} for tag in story.tags],
+            read_next=read_next,
+            comments_embed=Markup(site.comments_embed) if site.comments_embed else "",
+            ninjs=site.ninjs_path(story),
+            meta=social_tags(site, story, self.renditions_of(lead) if lead else None,
+                             lead.alt if lead else ""),
+            json_ld=Markup(script_json(json_ld(site, story, images))),
+        )
+        return self._templates["story.html"].render(context)

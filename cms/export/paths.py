@@ -1,0 +1,90 @@
+"""Paths inside a bundle: only safe, relative, forward-slash names, and links between them.
+
+Every file the export writes goes through :func:`bundle_path`, so a slug, a tag
+or a theme file name can never point outside the output folder, whatever the
+store holds (a store can be replicated from elsewhere or edited by hand).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from pathlib import Path
+
+from cms.errors import UsageError
+from cms.slugs import slugify
+
+_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+STATE_FILE = ".newsroom-export.json"
+MANIFEST_FILE = "manifest.json"
+
+
+def check_segment(segment: str) -> str:
+    """One path segment: lower-case ASCII letters, digits, dot, dash, underscore; no dot-dots."""
+    if not _SEGMENT.match(segment) or ".." in segment:
+        raise UsageError(f"unsafe name in the bundle: {segment!r}")
+    return segment
+
+
+def bundle_path(*segments: str) -> str:
+    """A relative path inside the bundle, built from checked segments."""
+    parts: list[str] = []
+    for segment in segments:
+        parts.extend(check_segment(part) for part in segment.split("/"))
+    return "/".join(parts)
+
+
+def is_safe_slug(slug: str) -> bool:
+    """True for a slug that can name a folder (the store's own slug rules)."""
+    return bool(_SLUG.match(slug)) and len(slug) <= 120
+
+
+def tag_slugs(tags: list[str]) -> dict[str, str]:
+    """A folder name for each tag: its slug, disambiguated by a short hash on collisions.
+
+    Two tags such as ``c++`` and ``c`` slugify alike; the one that sorts first
+    keeps the plain slug and the others get ``-<hash>`` so that every tag has its
+    own page and the choice is the same on every export.
+    """
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for tag in sorted(set(tags)):
+        base = slugify(tag, max_length=60)
+        if base == "story" and tag != "story":
+            base = "tag"
+        slug = base
+        if slug in taken:
+            slug = f"{base}-{hashlib.sha256(tag.encode('utf-8')).hexdigest()[:8]}"
+        taken.add(slug)
+        result[tag] = slug
+    return result
+
+
+def relative_url(from_page: str, to_path: str) -> str:
+    """The relative link from the page at ``from_page`` to the bundle file ``to_path``.
+
+    Both are bundle paths (``stories/x/index.html``). Links keep ``index.html``
+    so the bundle also works when opened straight from disk.
+    """
+    start = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(to_path, start)
+
+
+def pretty_path(path: str) -> str:
+    """The public form of a page path: ``stories/x/index.html`` → ``stories/x/``."""
+    if path == "index.html":
+        return ""
+    if path.endswith("/index.html"):
+        return path[: -len("index.html")]
+    return path
+
+
+def inside(root: Path, relative: str) -> Path:
+    """``root / relative``, refusing anything that would resolve outside ``root``."""
+    target = (root / bundle_path(relative)).resolve()
+    base = root.resolve()
+    if target != base and base not in target.parents:
+        raise UsageError(f"refusing to write outside the output folder: {relative}")
+    return target

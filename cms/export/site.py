@@ -1,0 +1,204 @@
+"""The site model: which pages exist, where they live, and what each one shows.
+
+Built from a :class:`~cms.export.selection.Selection`; holds no HTML. Every
+list is in a fixed order (newest first, ties by id; sections by position; tags
+by name) so the same selection always gives the same site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cms.export.paths import bundle_path, pretty_path, tag_slugs
+from cms.export.selection import Link, PublicStory, SectionInfo, Selection, visible_links
+from cms.timeutil import zone
+
+PER_PAGE = 30
+FRONT_LATEST = 24
+FRONT_PER_SECTION = 4
+FEED_ENTRIES = 30
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a section or tag listing."""
+
+    path: str
+    title: str
+    kind: str  # "section" or "tag"
+    key: str  # section slug or tag name
+    number: int
+    total: int
+    stories: tuple[PublicStory, ...]
+    first_path: str
+    feed_path: str | None
+
+
+@dataclass(frozen=True)
+class ReadNext:
+    """A "Read next" entry that shows: an internal story or an external URL."""
+
+    label: str
+    story: PublicStory | None
+    url: str | None
+
+
+@dataclass
+class Site:
+    """Everything the pages of one export are made from."""
+
+    selection: Selection
+    desk_name: str
+    base_url: str
+    language: str
+    tz: ZoneInfo
+    comments_embed: str
+    stories: list[PublicStory]
+    sections: list[SectionInfo]  # only sections with at least one public story
+    section_stories: dict[str, list[PublicStory]]
+    tag_stories: dict[str, list[PublicStory]]
+    tag_slug: dict[str, str]
+    by_id: dict[str, PublicStory]
+    read_next: dict[str, list[ReadNext]] = field(default_factory=dict)
+
+    @property
+    def as_of(self) -> datetime:
+        """The moment the site shows."""
+        return self.selection.as_of
+
+    def section_name(self, slug: str | None) -> str:
+        """A section's display name ('' for none)."""
+        for section in self.selection.sections:
+            if section.slug == slug:
+                return section.name
+        return slug or ""
+
+    def story_path(self, story: PublicStory) -> str:
+        """The bundle path of a story page."""
+        return bundle_path("stories", story.slug, "index.html")
+
+    def ninjs_path(self, story: PublicStory) -> str:
+        """The bundle path of a story's ninjs document."""
+        return bundle_path("stories", story.slug, "ninjs.json")
+
+    def section_path(self, slug: str, number: int = 1) -> str:
+        """The bundle path of page ``number`` of a section."""
+        if number == 1:
+            return bundle_path("sections", slug, "index.html")
+        return bundle_path("sections", slug, "page", str(number), "index.html")
+
+    def section_feed_path(self, slug: str) -> str:
+        """The bundle path of a section's Atom feed."""
+        return bundle_path("sections", slug, "feed.atom")
+
+    def tag_path(self, tag: str, number: int = 1) -> str:
+        """The bundle path of page ``number`` of a tag."""
+        slug = self.tag_slug[tag]
+        if number == 1:
+            return bundle_path("tags", slug, "index.html")
+        return bundle_path("tags", slug, "page", str(number), "index.html")
+
+    def absolute(self, path: str) -> str:
+        """The public URL of a bundle path."""
+        return self.base_url + pretty_path(path)
+
+    def list_pages(self) -> list[ListPage]:
+        """Every page of every section and tag listing."""
+        pages: list[ListPage] = []
+        for section in self.sections:
+            pages.extend(self._paginate(
+                "section", section.slug, section.name, self.section_stories[section.slug],
+                lambda n, s=section.slug: self.section_path(s, n),
+                self.section_feed_path(section.slug),
+            ))
+        for tag in sorted(self.tag_stories):
+            pages.extend(self._paginate(
+                "tag", tag, tag, self.tag_stories[tag], lambda n, t=tag: self.tag_path(t, n), None
+            ))
+        return pages
+
+    @staticmethod
+    def _paginate(kind: str, key: str, title: str, stories: list[PublicStory], path_of,
+                  feed_path: str | None) -> list[ListPage]:  # type: ignore[no-untyped-def]
+        total = max(1, -(-len(stories) // PER_PAGE))
+        return [
+            ListPage(
+                path=path_of(number), title=title, kind=kind, key=key, number=number,
+                total=total, stories=tuple(stories[(number - 1) * PER_PAGE : number * PER_PAGE]),
+                first_path=path_of(1), feed_path=feed_path,
+            )
+            for number in range(1, total + 1)
+        ]
+
+
+def build_site(selection: Selection) -> Site:
+    """Arrange a selection into a site."""
+    settings = selection.settings
+    stories = selection.stories
+    by_id = {story.id: story for story in stories}
+    section_stories: dict[str, list[PublicStory]] = {}
+    tag_stories: dict[str, list[PublicStory]] = {}
+    for story in stories:  # already newest first
+        if story.section:
+            section_stories.setdefault(story.section, []).append(story)
+        for tag in story.tags:
+            tag_stories.setdefault(tag, []).append(story)
+    sections = [s for s in selection.sections if s.slug in section_stories]
+    known = {s.slug for s in selection.sections}
+    for slug in sorted(set(section_stories) - known):  # a section row lost to a bad sync
+        sections.append(SectionInfo(slug, slug.replace("-", " ").title(), 10**6))
+    base_url = settings.get("base_url") or "https://example.org/"
+    site = Site(
+        selection=selection,
+        desk_name=settings.get("desk_name", "Newsroom"),
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        language=settings.get("language", "en") or "en",
+        tz=zone(settings.get("timezone", "UTC") or "UTC"),
+        comments_embed=settings.get("comments_embed", ""),
+        stories=stories,
+        sections=sections,
+        section_stories=section_stories,
+        tag_stories=tag_stories,
+        tag_slug=tag_slugs(list(tag_stories)),
+        by_id=by_id,
+    )
+    for story in stories:
+        site.read_next[story.id] = [
+            _read_next(link, by_id) for link in visible_links(story, selection.as_of, by_id)
+        ]
+    return site
+
+
+def _read_next(link: Link, by_id: dict[str, PublicStory]) -> ReadNext:
+    if link.target_story_id is not None:
+        target = by_id[link.target_story_id]
+        return ReadNext(link.label or target.headline, target, None)
+    return ReadNext(link.label or (link.url or ""), None, link.url)
+
+
+def local_time(value: datetime, tz: ZoneInfo) -> str:
+    """``23 December 2024, 15:20`` in the desk zone (fixed English month names, no locale)."""
+    local = value.astimezone(tz)
+    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
+def iso_local(value: datetime, tz: ZoneInfo) -> str:
+    """ISO 8601 with the desk zone's offset, for ``<time datetime>`` and metadata."""
+    return value.astimezone(tz).isoformat(timespec="seconds")
+
+
+def story_signature(story: PublicStory) -> str:
+    """What a list entry of ``story`` depends on: its revision and its shown update time."""
+    modified = story.modified_at.isoformat() if story.modified_at else ""
+    return f"{story.id}:{story.revision_id}:{modified}"
+
+
+def digest(*parts: object) -> str:
+    """A short stable hash of ``parts`` (for page input keys)."""
+    text = "\x1f".join(str(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,212 @@
+"""Putting a bundle on disk without ever showing a half-written site.
+
+A full export is written into a temporary folder beside the output folder and
+swapped in at the end (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux, two
+renames elsewhere). An incremental export writes only the changed files into a
+temporary folder first; once every page has rendered it renames them into
+place and writes the state file last, so a failure before that point changes
+nothing, and an interruption while renaming is repaired by the next export (the
+state still names the old input hashes, so those pages are written again).
+
+The state file (``.newsroom-export.json``) maps each file to the hash of the
+inputs it was made from and the hash of its bytes; it is not part of the
+manifest or the zip.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cms.errors import UsageError
+from cms.export.images import Rendition
+from cms.export.paths import MANIFEST_FILE, STATE_FILE, bundle_path, inside
+
+STATE_FORMAT = 1
+_RENAME_EXCHANGE = 2
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class FileRecord:
+    """One file of a bundle as the state remembers it."""
+
+    key: str
+    sha256: str
+    size: int
+
+
+@dataclass
+class State:
+    """What the last export into a folder wrote, and from which inputs."""
+
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    renditions: dict[str, list[Rendition]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder: Path) -> State | None:
+        """The state of ``folder``, or None when there is none (or it is unreadable)."""
+        path = folder / STATE_FILE
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if data.get("format") != STATE_FORMAT:
+                return None
+            files = {p: FileRecord(*record) for p, record in data["files"].items()}
+            renditions = {
+                sha: [Rendition(*item) for item in items]
+                for sha, items in data["renditions"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return cls(files, renditions)
+
+    def dumps(self) -> bytes:
+        """The state as compact, sorted JSON."""
+        data: dict[str, Any] = {
+            "format": STATE_FORMAT,
+            "files": {p: [r.key, r.sha256, r.size] for p, r in sorted(self.files.items())},
+            "renditions": {
+                sha: [[r.path, r.width, r.height, r.media_type, r.size] for r in items]
+                for sha, items in sorted(self.renditions.items())
+            },
+        }
+        return json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+def check_output_folder(out: Path) -> bool:
+    """Check ``out`` may receive an export; True when it holds a previous one.
+
+    A folder that exists, is not empty and was not written by an export is
+    refused: replacing it would delete someone's files.
+    """
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder")
+    if not out.exists():
+        if not out.parent.exists():
+            raise UsageError(f"the folder {out.parent} does not exist")
+        return False
+    if (out / STATE_FILE).exists():
+        return True
+    if any(out.iterdir()):
+        raise UsageError(
+            f"{out} is not empty and does not hold a Newsroom export; choose an empty or new "
+            "folder"
+        )
+    return False
+
+
+class Staging:
+    """A temporary folder beside the output that collects the files of one export."""
+
+    def __init__(self, beside: Path) -> None:
+        beside.parent.mkdir(parents=True, exist_ok=True)
+        self.root = beside.parent / f".{beside.name}.export-{uuid.uuid4().hex[:12]}"
+        self.root.mkdir()
+        self.paths: list[str] = []
+        self._dirs: set[Path] = {self.root}
+
+    def write(self, path: str, data: bytes) -> None:
+        """Write one bundle file into the staging folder."""
+        target = self.root / STATE_FILE if path == STATE_FILE else inside(self.root, path)
+        parent = target.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        with open(target, "wb") as handle:
+            handle.write(data)
+        self.paths.append(path)
+
+    def discard(self) -> None:
+        """Remove the staging folder and everything in it."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def swap_in(staging: Staging, out: Path) -> None:
+    """Make the staging folder the output folder; remove what was there before."""
+    if not out.exists():
+        os.rename(staging.root, out)
+        return
+    if _exchange(staging.root, out):
+        shutil.rmtree(staging.root, ignore_errors=True)  # now holds the old export
+        return
+    old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:12]}"
+    os.rename(out, old)
+    try:
+        os.rename(staging.root, out)
+    except OSError:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def apply_changes(staging: Staging, out: Path, deleted: list[str]) -> None:
+    """Move staged files into ``out`` and delete files that are no longer part of it.
+
+    The state file must be the last staged path, so it lands only after
+    everything it describes.
+    """
+    ordered = [p for p in staging.paths if p != STATE_FILE]
+    ordered.sort(key=lambda p: p == MANIFEST_FILE)  # manifest just before the state
+    made: set[Path] = set()
+    for path in ordered:
+        target = inside(out, path)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.replace(staging.root / path, target)
+    for path in deleted:
+        target = inside(out, path)
+        target.unlink(missing_ok=True)
+        _prune_empty(target.parent, out)
+    if STATE_FILE in staging.paths:
+        os.replace(staging.root / STATE_FILE, out / STATE_FILE)
+    staging.discard()
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    root = root.resolve()
+    current = folder.resolve()
+    while current != root and root in current.parents:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        current = current.parent
+
+
+def write_zip(folder: Path, paths: list[str], zip_path: Path) -> None:
+    """A deterministic zip of ``paths`` under ``folder``: sorted, fixed times and modes."""
+    if zip_path.exists() and zip_path.is_dir():
+        raise UsageError(f"{zip_path} is a folder")
+    if not zip_path.parent.exists():
+        raise UsageError(f"the folder {zip_path.parent} does not exist")
+    temp = zip_path.with_name(f".{zip_path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            for path in sorted(paths):
+                info = zipfile.ZipInfo(bundle_path(path), date_time=_ZIP_TIME)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                zf.writestr(info, (folder / path).read_bytes())
+        os.replace(temp, zip_path)
+    finally:
+        temp.unlink(missing_ok=True)
