@@ -105,7 +105,7 @@ def set_setting(session: Session, key: str, value: str, *, username: str) -> str
 
 def all_settings(session: Session) -> dict[str, str]:
     """Every known setting with its current value."""
-    stored = dict(session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
+    stored = dict(session.execute(sa.select(Setting.key, Setting.value)).all())
     return {key: stored.get(key, spec.default) for key, spec in SETTINGS.items()}
 
 

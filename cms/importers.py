@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms import stories
+from cms.bulk import create_many
 from cms.config import desk_zone
 from cms.document import StoryDocument
 from cms.errors import NewsroomError, UsageError
@@ -181,9 +182,7 @@ def apply_imported(session: Session, actor: Actor, item: ImportedStory) -> str:
         "status": item.status, "publish_at": item.publish_at,
     }
     if existing is None:
-        story_id = str(uuid.uuid5(IMPORT_NAMESPACE, item.slug))
-        document = StoryDocument(story_id=story_id, slug=item.slug, **fields)
-        stories.save(session, actor, document, message="imported", new=True)
+        stories.save(session, actor, _new_document(session, item), message="imported", new=True)
         return "created"
     current, _ = stories.get(session, existing.id)
     saved = stories.save(
@@ -214,30 +213,76 @@ def import_tree(
         if cancelled():
             report.cancelled = True
             break
+        batch = files[start : start + BATCH]
+        parsed: list[tuple[str, ImportedStory]] = []
+        for offset, path in enumerate(batch):
+            name = str(path.relative_to(root))
+            if progress is not None:
+                progress(start + offset, len(files), name)
+            item = _read_one(path, root, tz, name, report)
+            if item is not None:
+                parsed.append((name, item))
         with store.session() as session:
-            for offset, path in enumerate(files[start : start + BATCH]):
-                name = str(path.relative_to(root))
-                if progress is not None:
-                    progress(start + offset, len(files), name)
-                _import_one(session, actor, path, root, tz, name, report)
+            _apply_batch(session, actor, parsed, report)
     if progress is not None and not report.cancelled:
         progress(len(files), len(files), "")
     return report
 
 
-def _import_one(
-    session: Session, actor: Actor, path: Path, root: Path, tz: ZoneInfo, name: str,
-    report: ImportReport,
-) -> None:
+def _read_one(
+    path: Path, root: Path, tz: ZoneInfo, name: str, report: ImportReport
+) -> ImportedStory | None:
     def warn(message: str) -> None:
         report.warnings.append((name, message))
 
     try:
-        item = read_story_file(path, root, tz, warn)
-        with session.begin_nested():
-            outcome = apply_imported(session, actor, item)
+        return read_story_file(path, root, tz, warn)
     except (NewsroomError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         report.failed.append((name, reason))
-        return
-    getattr(report, outcome).append(name)
+        return None
+
+
+def _apply_batch(
+    session: Session, actor: Actor, parsed: list[tuple[str, ImportedStory]],
+    report: ImportReport,
+) -> None:
+    """New stories in one bulk insert; updates (and anything the bulk refuses) one by one."""
+    slugs = [item.slug for _, item in parsed]
+    existing = set(session.scalars(sa.select(Story.slug).where(Story.slug.in_(slugs))))
+    seen: set[str] = set()
+    fresh: list[tuple[str, ImportedStory]] = []
+    singles: list[tuple[str, ImportedStory]] = []
+    for name, item in parsed:
+        target = singles if item.slug in existing or item.slug in seen else fresh
+        target.append((name, item))
+        seen.add(item.slug)
+    if fresh:
+        try:
+            with session.begin_nested():
+                create_many(
+                    session, actor,
+                    [_new_document(session, item) for _, item in fresh],
+                    message="imported",
+                )
+            report.created.extend(name for name, _ in fresh)
+        except NewsroomError:
+            singles = fresh + singles  # find the culprit file by file
+    for name, item in singles:
+        try:
+            with session.begin_nested():
+                outcome = apply_imported(session, actor, item)
+        except NewsroomError as exc:
+            report.failed.append((name, str(exc)))
+            continue
+        getattr(report, outcome).append(name)
+
+
+def _new_document(session: Session, item: ImportedStory) -> StoryDocument:
+    return StoryDocument(
+        story_id=str(uuid.uuid5(IMPORT_NAMESPACE, item.slug)), slug=item.slug,
+        headline=item.headline, body=item.body, standfirst=item.standfirst,
+        byline=item.byline, dateline=item.dateline,
+        section=stories.ensure_section(session, item.section), tags=item.tags,
+        status=item.status, publish_at=item.publish_at,
+    )

@@ -5,6 +5,12 @@ PostgreSQL uses the generated ``search_vector`` column with a GIN index. Both
 get the same small query language: words (all must match), ``"exact phrases"``,
 ``-excluded`` words, and an optional prefix match on the last word for
 search-as-you-type.
+
+Ranking cost grows with the number of matches, so a word found in most of a
+large archive ("said", "government") would make every search slow. Matches are
+therefore ranked within the newest :data:`RANK_WINDOW` stories that contain
+them: for a selective query that is every match; for a very common one, the
+best of the most recent — what a desk searching its archive wants anyway.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ MARK_END = "\x03"
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)')
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY = 500
+RANK_WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -135,35 +142,51 @@ def _search_sqlite(
     status: str | None,
 ) -> list[SearchHit]:
     # Rank and page first; snippets are made only for the rows on the page.
+    expression = _fts5_expression(terms, prefix)
+    floor = session.execute(
+        sa.text(
+            "SELECT rowid FROM story_search WHERE story_search MATCH :q "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
+        ),
+        {"q": expression, "window": RANK_WINDOW},
+    ).scalar() or 0
     join_status = "JOIN stories f ON f.pk = story_search.rowid AND f.status = :status" if status else ""
-    sql = sa.text(
-        f"""
-        WITH ranked AS (
+    ranked = session.execute(
+        sa.text(
+            f"""
             SELECT story_search.rowid AS pk, bm25(story_search, 10.0, 4.0, 1.0) AS rank
             FROM story_search {join_status}
-            WHERE story_search MATCH :q
+            WHERE story_search MATCH :q AND story_search.rowid > :floor
             ORDER BY rank LIMIT :limit OFFSET :offset
+            """
+        ),
+        {"q": expression, "floor": floor, "limit": limit, "offset": offset, "status": status},
+    ).all()
+    if not ranked:
+        return []
+    # A second statement: joined to the ranking query, FTS5 would re-scan every match.
+    details = session.execute(
+        sa.text(
+            """
+            SELECT s.pk, s.id, s.slug, s.headline, s.status, s.section, s.updated_at,
+                   snippet(story_search, -1, :ms, :me, '…', 16) AS snippet
+            FROM story_search JOIN stories s ON s.pk = story_search.rowid
+            WHERE story_search MATCH :q AND story_search.rowid IN :pks
+            """
         )
-        SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
-               snippet(story_search, -1, :ms, :me, '…', 16) AS snippet
-        FROM ranked
-        JOIN story_search ON story_search.rowid = ranked.pk
-        JOIN stories s ON s.pk = ranked.pk
-        WHERE story_search MATCH :q
-        ORDER BY ranked.rank
-        """
-    ).columns(updated_at=UTCDateTime())
-    params = {
-        "q": _fts5_expression(terms, prefix), "limit": limit, "offset": offset,
-        "ms": MARK_START, "me": MARK_END, "status": status,
-    }
+        .bindparams(sa.bindparam("pks", expanding=True))
+        .columns(updated_at=UTCDateTime()),
+        {"q": expression, "pks": [row.pk for row in ranked], "ms": MARK_START, "me": MARK_END},
+    ).all()
+    by_pk = {row.pk: row for row in details}
     return [
         SearchHit(
             story_id=r.id, slug=r.slug, headline=r.headline, status=r.status,
-            section=r.section, updated_at=r.updated_at, rank=-float(r.rank),
+            section=r.section, updated_at=r.updated_at, rank=-float(rank.rank),
             snippet=r.snippet or "",
         )
-        for r in session.execute(sql, params)
+        for rank in ranked
+        if (r := by_pk.get(rank.pk)) is not None
     ]
 
 
@@ -175,10 +198,15 @@ def _search_postgres(
     sql = sa.text(
         f"""
         WITH q AS (SELECT to_tsquery('english', :q) AS query),
+        window_floor AS (
+            SELECT coalesce((
+                SELECT s.pk FROM stories s, q WHERE s.search_vector @@ q.query
+                ORDER BY s.pk DESC LIMIT 1 OFFSET :window), 0) AS pk
+        ),
         ranked AS (
             SELECT s.pk, ts_rank_cd(s.search_vector, q.query, 32) AS rank
-            FROM stories s, q
-            WHERE s.search_vector @@ q.query {where_status}
+            FROM stories s, q, window_floor
+            WHERE s.search_vector @@ q.query AND s.pk > window_floor.pk {where_status}
             ORDER BY rank DESC, s.pk DESC LIMIT :limit OFFSET :offset
         )
         SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
@@ -193,7 +221,7 @@ def _search_postgres(
     ).columns(updated_at=UTCDateTime())
     params = {
         "q": _tsquery_expression(terms, prefix), "limit": limit, "offset": offset,
-        "ms": MARK_START, "me": MARK_END, "status": status,
+        "ms": MARK_START, "me": MARK_END, "status": status, "window": RANK_WINDOW,
     }
     rows = session.execute(sql, params).all()
     return [

@@ -1,0 +1,29 @@
+"""The core must never load Qt: the CLI, cron jobs and servers run without a display."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import cms
+
+
+def test_importing_every_core_module_loads_no_qt() -> None:
+    modules = [m.name for m in pkgutil.walk_packages(cms.__path__, "cms.")
+               if ".migrations.versions" not in m.name and not m.name.endswith("__main__")
+               and m.name != "cms.migrations.env"]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "from cms.cli import build_parser\n"
+        "build_parser()\n"
+        "qt = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('PySide6', 'shiboken6', 'PyQt5', 'PyQt6'))\n"
+        "print(','.join(qt))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == ""
+    assert len(modules) > 15
