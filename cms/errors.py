@@ -29,3 +29,10 @@ class PermissionDenied(NewsroomError):
 
 class ConflictError(NewsroomError):
     """An edit was based on a revision that is no longer the story's head."""
+
+
+class SyncError(NewsroomError):
+    """A sync could not finish (central unreachable, schema mismatch, damaged data).
+
+    Whatever was committed before the error is kept; unsent work stays queued.
+    """

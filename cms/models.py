@@ -251,3 +251,91 @@ class RelatedLink(Base):
     position: Mapped[int] = mapped_column(Integer)
     visible_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     visible_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- Replication (migration 0002, cms.sync) -------------------------------------------
+
+
+class SyncCounter(Base):
+    """A counter allocated inside writing transactions (the revision sequence) and its chain."""
+
+    __tablename__ = "sync_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+    chain: Mapped[str] = mapped_column(String(64))
+
+
+class RevisionSeq(Base):
+    """The order in which revisions reached this store, with a hash chain over that order.
+
+    On a central store this is the sequence replicas pull by; on a replica it is
+    the log a push walks.
+    """
+
+    __tablename__ = "revision_seq"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision_id: Mapped[str] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), unique=True
+    )
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    chain: Mapped[str] = mapped_column(String(64))
+
+
+class SyncState(Base):
+    """A replica's checkpoint with one central store (pull cursor, epoch seen, last result)."""
+
+    __tablename__ = "sync_state"
+
+    central_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    central_url: Mapped[str] = mapped_column(Text)
+    epoch: Mapped[str] = mapped_column(String(36))
+    pull_seq: Mapped[int] = mapped_column(Integer, default=0)
+    pull_revision: Mapped[str | None] = mapped_column(String(64))
+    pushed_seq: Mapped[int] = mapped_column(Integer, default=0)  # last known, for display
+    refill: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_report: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class SyncReplica(Base):
+    """On a central store: how far each replica incarnation has pushed, in this epoch."""
+
+    __tablename__ = "sync_replicas"
+
+    incarnation: Mapped[str] = mapped_column(String(36), primary_key=True)
+    epoch: Mapped[str] = mapped_column(String(36), primary_key=True)
+    replica_id: Mapped[str] = mapped_column(String(36))
+    pushed_seq: Mapped[int] = mapped_column(Integer)
+    pushed_chain: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SyncDirty(Base):
+    """A story whose heads must be looked at again (merged, projected or marked in conflict)."""
+
+    __tablename__ = "sync_dirty"
+
+    story_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class Conflict(Base):
+    """An open conflict: a story whose heads could not be merged automatically.
+
+    Both versions stay whole in their revisions; this row names them, the common
+    ancestor, the fields that clash, and the automatic merge of everything else.
+    """
+
+    __tablename__ = "conflicts"
+
+    story_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    local_revision: Mapped[str] = mapped_column(String(64))
+    other_revision: Mapped[str] = mapped_column(String(64))
+    base_revision: Mapped[str | None] = mapped_column(String(64))
+    heads: Mapped[str] = mapped_column(Text)  # JSON list of every head revision id
+    fields: Mapped[str] = mapped_column(Text)  # JSON list of clashing field names
+    proposal: Mapped[str] = mapped_column(Text)  # canonical JSON: clean merge, local values
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -21,6 +21,7 @@ from cms.models import (
     Story,
     StoryTag,
 )
+from cms.sync.sequence import record_arrivals
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ def write_revision(
 
 
 def project_head(
+    # Number it in this store's revision log, which a sync pushes from (cms.sync).
+    record_arrivals(session, [(rev_id, document.story_id)])
     session: Session, document: StoryDocument, rev_id: str, *, author: str, now: datetime
 ) -> None:
     """Make ``stories`` (and its tags, photos and links) show ``document`` as the head."""

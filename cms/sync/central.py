@@ -1,0 +1,389 @@
+"""The central store: opening it for sync, its epoch, and the push/pull transport.
+
+A central store is an ordinary Newsroom store (a shared SQLite file or a
+PostgreSQL database) created by ``newsroom central init``; replicas talk to it
+with plain SQL through SQLAlchemy, the same code for both. Everything a replica
+sends or fetches goes through :class:`Central`, one short transaction per batch.
+
+The **epoch** (``store_meta.central_epoch``) names one continuous history of the
+central store. A replica that finds a different epoch, or finds that the central
+no longer holds what the replica's checkpoint says it held (a backup was
+restored), sends everything it has again and pulls from the start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from cms import __version__
+from cms.document import revision_id
+from cms.errors import StoreError, SyncError
+from cms.fs import filesystem_type, is_network_filesystem
+from cms.models import Blob, Revision, RevisionParent, Section, StoreMeta, SyncReplica
+from cms.revisions import insert_ignore
+from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
+from cms.sync import clock
+from cms.sync.faults import fault_point
+from cms.sync.sequence import log_after, record_arrivals, revision_at
+from cms.sync.settle import dirty_stories, mark_dirty, settle
+from cms.timeutil import utcnow
+
+EPOCH_KEY = "central_epoch"
+REVISION_COLUMNS = ("id", "story_id", "parents", "author", "replica_id", "created_at", "hlc",
+                    "message", "content")
+BLOB_COLUMNS = ("sha256", "media_type", "size", "width", "height", "data", "meta", "created_at")
+
+
+@dataclass(frozen=True)
+class CentralInfo:
+    """What a replica learns when it connects."""
+
+    central_id: str
+    epoch: str
+    server_now: datetime | None  # PostgreSQL's clock; None for a shared SQLite file
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class PushBatch:
+    """Revisions (and the photo blobs they need) from one stretch of a replica's log."""
+
+    incarnation: str
+    replica_id: str
+    epoch: str
+    from_seq: int
+    from_chain: str
+    to_seq: int
+    to_chain: str
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    blobs: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What the central store accepted from one batch."""
+
+    revisions: int
+    blobs: int
+    advanced: bool
+    relabelled: int
+
+
+@dataclass
+class PullBatch:
+    """Central revisions numbered ``from_seq < seq <= to_seq`` that the replica lacked."""
+
+    from_seq: int
+    to_seq: int
+    to_revision: str | None
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    blobs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def network_warning(path: Path) -> str | None:
+    """The warning for a central SQLite file on a network file system, else None."""
+    if not is_network_filesystem(path):
+        return None
+    kind = filesystem_type(path) or "network"
+    return (f"the central store {path} is on a {kind} file system: Newsroom uses SQLite's "
+            "rollback journal there (never WAL) and waits for locks, but a network file "
+            "system can still lose locks; PostgreSQL is the safer central store")
+
+
+def init_central(location: str, *, new_epoch: bool = False) -> tuple[Store, str, list[str]]:
+    """Create or upgrade a central store; returns it, its epoch and any warnings.
+
+    ``new_epoch`` starts a new epoch: do this after restoring the central store
+    from a backup, so every replica sends what the backup lacks.
+    """
+    url = parse_store_url(location)
+    store = Store.open(url, create=True)
+    warnings: list[str] = []
+    if url.get_backend_name() == "sqlite":
+        note = network_warning(Path(str(url.database)))
+        if note:
+            warnings.append(note)
+    with store.session() as session:
+        row = session.get(StoreMeta, EPOCH_KEY)
+        if row is None:
+            session.add(StoreMeta(key=EPOCH_KEY, value=str(uuid.uuid4())))
+        elif new_epoch:
+            row.value = str(uuid.uuid4())
+        session.flush()
+        epoch = session.get(StoreMeta, EPOCH_KEY).value  # type: ignore[union-attr]
+    return store, epoch, warnings
+
+
+def _schema_of(url: URL) -> str | None:
+    engine = _make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+            if "alembic_version" not in tables:
+                return None
+            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
+class Central:
+    """A connection to a central store for syncing (refuses a schema other than ours)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.url = store.url
+
+    @classmethod
+    def open(cls, location: str | URL) -> Central:
+        """Connect, checking that it is a central store of this app's schema version."""
+        url = location if isinstance(location, URL) else parse_store_url(location)
+        where = describe(url)
+        if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+            raise SyncError(f"no central store at {where}: create it with "
+                            f"`newsroom central init {where}`")
+        try:
+            version = _schema_of(url)
+        except (DBAPIError, SQLAlchemyError) as exc:
+            raise SyncError(db_error_message(exc, url)) from exc
+        if version is None:
+            raise SyncError(f"{where} is not a Newsroom central store: create it with "
+                            f"`newsroom central init {where}`")
+        if version != SCHEMA_HEAD:
+            from cms.store import _known_revisions
+
+            if version in _known_revisions():
+                raise SyncError(
+                    f"the central store {where} has schema {version}, this Newsroom needs "
+                    f"{SCHEMA_HEAD}: upgrade it with `newsroom central init {where}`; "
+                    "nothing was sent and your unsent work stays queued")
+            raise SyncError(
+                f"the central store {where} was upgraded by a newer Newsroom (schema "
+                f"{version}); this is Newsroom {__version__} (schema {SCHEMA_HEAD}): update "
+                "this app to sync; nothing was sent and your unsent work stays queued")
+        try:
+            store = Store.open(url)
+        except StoreError as exc:
+            raise SyncError(str(exc)) from exc
+        if url.get_backend_name() == "sqlite" and is_network_filesystem(Path(str(url.database))):
+            _leave_wal(store)
+        return cls(store)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.store.close()
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for a shared SQLite file."""
+        return self.store.dialect == "sqlite"
+
+    def hello(self) -> CentralInfo:
+        """The central's id, epoch and clock (refuses a store never set up as central)."""
+        with self.store.reading() as session:
+            meta = dict(session.execute(sa.select(StoreMeta.key, StoreMeta.value)).all())
+            server_now = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
+        if EPOCH_KEY not in meta:
+            where = describe(self.url)
+            raise SyncError(f"{where} is a Newsroom store but not a central one: set it up "
+                            f"with `newsroom central init {where}`")
+        warnings: list[str] = []
+        if self.is_sqlite:
+            note = network_warning(Path(str(self.url.database)))
+            if note:
+                warnings.append(note)
+        return CentralInfo(meta["replica_id"], meta[EPOCH_KEY], server_now, tuple(warnings))
+
+    def rotate_epoch(self, seen: str) -> str:
+        """Start a new epoch unless someone already replaced ``seen``; returns the current one."""
+        with self.store.session() as session:
+            session.execute(
+                sa.update(StoreMeta).where(StoreMeta.key == EPOCH_KEY, StoreMeta.value == seen)
+                .values(value=str(uuid.uuid4())))
+            return session.scalar(sa.select(StoreMeta.value).where(StoreMeta.key == EPOCH_KEY)) \
+                or seen
+
+    def cursor(self, incarnation: str, epoch: str) -> tuple[int, str]:
+        """How far this replica incarnation has pushed in this epoch: ``(seq, chain)``."""
+        with self.store.reading() as session:
+            row = session.execute(
+                sa.select(SyncReplica.pushed_seq, SyncReplica.pushed_chain).where(
+                    SyncReplica.incarnation == incarnation, SyncReplica.epoch == epoch)
+            ).first()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
+    def revision_at(self, seq: int) -> str | None:
+        """The revision the central numbered ``seq``."""
+        with self.store.reading() as session:
+            return revision_at(session, seq)
+
+    def missing_revisions(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` the central does not hold."""
+        with self.store.reading() as session:
+            have = set(session.scalars(sa.select(Revision.id).where(Revision.id.in_(list(ids)))))
+        return set(ids) - have
+
+    def missing_blobs(self, digests: Sequence[str]) -> set[str]:
+        """Which photo blobs the central does not hold."""
+        if not digests:
+            return set()
+        with self.store.reading() as session:
+            have = set(session.scalars(
+                sa.select(Blob.sha256).where(Blob.sha256.in_(list(digests)))))
+        return set(digests) - have
+
+    def sections(self) -> list[dict[str, Any]]:
+        """The central's sections."""
+        with self.store.reading() as session:
+            return [dict(r._mapping) for r in session.execute(
+                sa.select(Section.slug, Section.name, Section.position))]
+
+    def put_sections(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Add sections the central lacks (existing ones are left alone)."""
+        if rows:
+            with self.store.session() as session:
+                insert_ignore(session, Section.__table__, list(rows))  # type: ignore[arg-type]
+
+    def pull(self, after: int, have: Any, *, limit: int) -> PullBatch | None:
+        """The next stretch of the central log after ``after``, or None at the end.
+
+        ``have(revision_ids) -> set`` and ``have_blobs(digests) -> set`` tell
+        what the replica holds, so only what it lacks travels.
+        """
+        with self.store.reading() as session:
+            entries = log_after(session, after, limit)
+            if not entries:
+                return None
+            ids = [rev for _, rev, _ in entries]
+            known = have.revisions(ids)
+            wanted = [rev for rev in ids if rev not in known]
+            rows = fetch_revisions(session, wanted)
+            digests = sorted(photo_digests(rows) - have.blobs(sorted(photo_digests(rows))))
+            blobs = fetch_blobs(session, digests)
+        return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs)
+
+    def fetch_blobs(self, digests: Sequence[str]) -> list[dict[str, Any]]:
+        """Blobs the central holds among ``digests``."""
+        with self.store.reading() as session:
+            return fetch_blobs(session, digests)
+
+    def push(self, batch: PushBatch, *, local_now: datetime) -> PushResult:
+        """Store a batch in one central transaction and move the replica's cursor with it."""
+        with self.store.session() as session:
+            fault_point("push:begin", session=session)
+            now = session.scalar(sa.select(sa.func.now())) if not self.is_sqlite else local_now
+            blobs = accept_blobs(session, batch.blobs)
+            inserted, relabelled = accept_revisions(session, batch.revisions, reference=now)
+            stories = sorted({row["story_id"] for row in batch.revisions})
+            mark_dirty(session, stories)
+            pending = dirty_stories(session, limit=100_000)
+            settle(session, pending, merge=False, author="", replica_id="", now=now)
+            insert_ignore(session, SyncReplica.__table__, [{  # type: ignore[arg-type]
+                "incarnation": batch.incarnation, "epoch": batch.epoch,
+                "replica_id": batch.replica_id, "pushed_seq": 0, "pushed_chain": "",
+                "updated_at": now}])
+            moved = session.execute(
+                sa.update(SyncReplica).where(
+                    SyncReplica.incarnation == batch.incarnation,
+                    SyncReplica.epoch == batch.epoch,
+                    SyncReplica.pushed_seq == batch.from_seq,
+                    SyncReplica.pushed_chain == batch.from_chain,
+                ).values(pushed_seq=batch.to_seq, pushed_chain=batch.to_chain, updated_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            fault_point("push:before-commit", session=session)
+        fault_point("push:committed")
+        return PushResult(inserted, blobs, bool(moved), relabelled)
+
+
+def _leave_wal(store: Store) -> None:
+    """A central file on a network file system must use the rollback journal."""
+    with store.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        if str(raw.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            raw.execute("PRAGMA journal_mode = DELETE")
+
+
+def photo_digests(rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Every photo hash the revisions' documents place."""
+    found: set[str] = set()
+    for row in rows:
+        for photo in json.loads(row["content"]).get("photos", ()):
+            found.add(photo["sha256"])
+    return found
+
+
+def fetch_revisions(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Revision rows by id, in the order given."""
+    table = Revision.__table__
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        for row in session.execute(sa.select(table).where(
+                table.c.id.in_(list(ids[start:start + 500])))):
+            found[row.id] = dict(row._mapping)
+    return [found[i] for i in ids if i in found]
+
+
+def fetch_blobs(session: Session, digests: Sequence[str]) -> list[dict[str, Any]]:
+    """Blob rows by hash (those present)."""
+    table = Blob.__table__
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(digests), 100):
+        rows.extend(dict(r._mapping) for r in session.execute(
+            sa.select(table).where(table.c.sha256.in_(list(digests[start:start + 100])))))
+    return rows
+
+
+def accept_blobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Store arriving blobs after checking each one's bytes against its hash."""
+    for row in rows:
+        data = bytes(row["data"])
+        if hashlib.sha256(data).hexdigest() != row["sha256"] or len(data) != row["size"]:
+            raise SyncError(f"photo {row['sha256'][:12]} arrived damaged (its bytes do not "
+                            "match its hash); nothing from this batch was stored")
+    insert_ignore(session, Blob.__table__,  # type: ignore[arg-type]
+                  [{**row, "data": bytes(row["data"])} for row in rows])
+    return len(rows)
+
+
+def accept_revisions(
+    session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime
+) -> tuple[int, int]:
+    """Store arriving revisions (checked against their ids); returns ``(sent, relabelled)``.
+
+    A revision whose clock reading is far in the future is kept with the
+    receiver's reading instead (see :mod:`cms.sync.clock`).
+    """
+    clean: list[dict[str, Any]] = []
+    relabelled = 0
+    for row in rows:
+        parents = json.loads(row["parents"])
+        if revision_id(json.loads(row["content"]), parents) != row["id"]:
+            raise SyncError(f"revision {row['id'][:12]} arrived damaged (its content does not "
+                            "match its id); nothing from this batch was stored")
+        hlc, created, refused = clock.relabel(row["hlc"], reference, row["created_at"])
+        relabelled += refused
+        clean.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc, "created_at": created})
+    insert_ignore(session, Revision.__table__, clean)  # type: ignore[arg-type]
+    insert_ignore(session, RevisionParent.__table__, [  # type: ignore[arg-type]
+        {"revision_id": row["id"], "parent_id": parent}
+        for row in clean for parent in json.loads(row["parents"])])
+    record_arrivals(session, [(row["id"], row["story_id"]) for row in clean])
+    return len(clean), relabelled
+
+
+def utc_reference(info: CentralInfo) -> datetime:
+    """The clock to judge arriving timestamps by on the central side."""
+    return info.server_now or utcnow()

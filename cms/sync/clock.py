@@ -1,0 +1,89 @@
+"""Hybrid logical clock readings as replication sees them, and far-future timestamps.
+
+A reading is ``MMMMMMMMMMMMM.CCCCC`` (wall-clock milliseconds, counter), written
+by :func:`cms.revisions.next_hlc`. Readings order and label revisions for
+display; whether two edits conflict is decided by ancestry alone, so a laptop
+whose clock is wrong can mislabel its own edits but never overwrite anyone's.
+
+What a bad clock could still do is drag every other store's clock into the
+future (the next reading is always later than the latest one seen). So a
+revision arriving with a reading more than :data:`MAX_FUTURE` ahead of the
+receiving side's clock has its timestamp refused: it is stored with the
+receiver's reading instead, and the sync report says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+MAX_FUTURE = timedelta(minutes=10)
+SKEW_WARNING = timedelta(minutes=2)
+
+
+@dataclass(frozen=True, order=True)
+class Reading:
+    """One hybrid logical clock reading."""
+
+    wall_ms: int
+    counter: int
+
+    def __str__(self) -> str:
+        return f"{self.wall_ms:013d}.{self.counter:05d}"
+
+    @property
+    def wall(self) -> datetime:
+        """The wall-clock part as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.wall_ms / 1000, UTC)
+
+
+def parse(text: str) -> Reading:
+    """Read a stored clock value; malformed values read as the epoch (oldest)."""
+    try:
+        wall, counter = text.split(".")
+        return Reading(int(wall), int(counter))
+    except (ValueError, AttributeError):
+        return Reading(0, 0)
+
+
+def of_time(when: datetime, counter: int = 0) -> Reading:
+    """The reading for an aware datetime."""
+    return Reading(int(when.timestamp() * 1000), counter)
+
+
+def too_far_ahead(text: str, reference: datetime) -> bool:
+    """True when the reading ``text`` is more than :data:`MAX_FUTURE` past ``reference``."""
+    return parse(text).wall > reference + MAX_FUTURE
+
+
+def relabel(text: str, reference: datetime, created_at: datetime) -> tuple[str, datetime, bool]:
+    """The reading and creation time to store for an arriving revision.
+
+    Returns ``(hlc, created_at, refused)``: unchanged values, or the receiver's
+    clock in place of a far-future reading (the counter keeps the original
+    counter so relabelled siblings stay distinct and ordered).
+    """
+    reading = parse(text)
+    if reading.wall <= reference + MAX_FUTURE:
+        future_created = created_at > reference + MAX_FUTURE
+        return text, (reference if future_created else created_at), future_created
+    return str(of_time(reference, reading.counter)), min(created_at, reference), True
+
+
+def describe_skew(local: datetime, reference: datetime) -> str | None:
+    """A warning when this computer's clock is off from the central store's, else None."""
+    delta = local - reference
+    if abs(delta) < SKEW_WARNING:
+        return None
+    direction = "ahead of" if delta > timedelta(0) else "behind"
+    return (f"this computer's clock is {_span(abs(delta))} {direction} the central store's; "
+            "edits are still ordered by history, but fix the clock")
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} days"
+    if seconds >= 7200:
+        return f"{seconds // 3600} hours"
+    return f"{max(seconds // 60, 1)} minutes"

@@ -1,0 +1,392 @@
+"""One sync run between a local store and a central store.
+
+Order of work, each step idempotent so that a crash or a dropped connection at
+any point only repeats work:
+
+1. Connect and check: schema version (refused with a clear message; unsent work
+   stays queued), epoch (a restored central store is refilled), this replica's
+   push cursor against its own log's hash chain (a copied store takes a new
+   incarnation and sends everything again, so nothing of either copy is lost).
+2. Pull: the central log after the local checkpoint, one batch per local
+   transaction, the checkpoint moving in the same transaction as the data.
+3. Settle: stories that received revisions are projected, merged, or marked in
+   conflict (their ids wait in ``sync_dirty`` until done, so a crash here too
+   only repeats work).
+4. Push: the local log after the central's cursor for this incarnation, blobs
+   first, in one central transaction per batch, the cursor moving with it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from cms.errors import NewsroomError, SyncError
+from cms.models import Blob, Revision, Section, StoreMeta, SyncCounter, SyncState
+from cms.store import Store, db_error_message, describe
+from cms.sync import clock
+from cms.sync.central import (
+    Central,
+    PullBatch,
+    PushBatch,
+    accept_blobs,
+    accept_revisions,
+    fetch_blobs,
+    fetch_revisions,
+    photo_digests,
+)
+from cms.sync.faults import fault_point
+from cms.sync.project import load_heads, missing_blobs
+from cms.sync.sequence import COUNTER, chain_at, last_seq, log_after
+from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
+from cms.timeutil import utcnow
+
+BATCH = 500
+Progress = Callable[[str, int, int], None]
+
+
+class CancelFlag(Protocol):
+    """Anything with ``is_set()`` (a ``threading.Event`` will do)."""
+
+    def is_set(self) -> bool: ...
+
+
+class SyncCancelled(SyncError):
+    """The user stopped the sync; what was committed so far is kept."""
+
+
+@dataclass
+class SyncReport:
+    """What one sync moved, merged and found."""
+
+    central: str
+    pushed_revisions: int = 0
+    pushed_blobs: int = 0
+    pulled_revisions: int = 0
+    pulled_blobs: int = 0
+    projected: int = 0
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    relabelled: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+class LocalHave:
+    """What the local store holds, asked by the central side while building a pull batch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def revisions(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are here."""
+        return set(self.session.scalars(sa.select(Revision.id).where(Revision.id.in_(list(ids)))))
+
+    def blobs(self, digests: Sequence[str]) -> set[str]:
+        """Which blobs are here."""
+        if not digests:
+            return set()
+        return set(self.session.scalars(
+            sa.select(Blob.sha256).where(Blob.sha256.in_(list(digests)))))
+
+
+def incarnation(session: Session) -> str:
+    """This store's incarnation id (a copy of the file gets a new one when detected)."""
+    return str(session.scalar(sa.select(StoreMeta.value).where(StoreMeta.key == "incarnation")))
+
+
+def _renew_incarnation(store: Store) -> str:
+    fresh = str(uuid.uuid4())
+    with store.session() as session:
+        session.execute(sa.update(StoreMeta).where(StoreMeta.key == "incarnation")
+                        .values(value=fresh))
+    store.meta["incarnation"] = fresh
+    return fresh
+
+
+def load_state(session: Session, central_id: str) -> SyncState | None:
+    """This replica's checkpoint with the central store ``central_id``."""
+    return session.get(SyncState, central_id)
+
+
+def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime) -> int:
+    """Store one pulled batch and move the pull checkpoint in the same transaction.
+
+    The checkpoint only moves when the batch continues from it, so a batch
+    delivered out of order is stored but fetched again later; one delivered
+    twice changes nothing the second time. Returns the revisions relabelled.
+    """
+    with store.session() as session:
+        accept_blobs(session, batch.blobs)
+        _, relabelled = accept_revisions(session, batch.revisions, reference=now)
+        mark_dirty(session, [row["story_id"] for row in batch.revisions])
+        state = session.get(SyncState, central_id)
+        if state is None:
+            raise SyncError("no checkpoint for this central store; start a sync first")
+        if batch.from_seq <= state.pull_seq < batch.to_seq:
+            state.pull_seq, state.pull_revision = batch.to_seq, batch.to_revision
+        fault_point("pull:before-commit", session=session)
+    return relabelled
+
+
+def build_push(
+    store: Store, central: Central, after: tuple[int, str], *,
+    incarnation_id: str, epoch: str, limit: int = BATCH,
+) -> PushBatch | None:
+    """The next stretch of the local log after ``after`` with what the central lacks."""
+    with store.reading() as session:
+        entries = log_after(session, after[0], limit)
+        if not entries:
+            return None
+        ids = [rev for _, rev, _ in entries]
+        lacking = central.missing_revisions(ids)
+        rows = fetch_revisions(session, [rev for rev in ids if rev in lacking])
+        digests = sorted(central.missing_blobs(sorted(photo_digests(rows))))
+        blobs = fetch_blobs(session, digests)
+    return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
+                     entries[-1][0], entries[-1][2], rows, blobs)
+
+
+def sync(
+    store: Store,
+    central_location: str,
+    *,
+    author: str,
+    now: Callable[[], datetime] = utcnow,
+    progress: Progress | None = None,
+    cancel: CancelFlag | None = None,
+    batch_size: int = BATCH,
+) -> SyncReport:
+    """Sync ``store`` with the central store at ``central_location``; returns the report.
+
+    Raises :class:`SyncError` (with what to do) when the sync cannot finish;
+    everything committed until then is kept and the rest is retried next time.
+    """
+    started = time.monotonic()
+    central = Central.open(central_location)
+    report = SyncReport(central=describe(central.url))
+    central_id = ""
+    try:
+        info = central.hello()
+        central_id = info.central_id
+        report.warnings.extend(info.warnings)
+        if info.server_now is not None:
+            skew = clock.describe_skew(now(), info.server_now)
+            if skew:
+                report.warnings.append(skew)
+        epoch = _check_epoch(store, central, info.central_id, info.epoch, report)
+        cursor = _check_cursor(store, central, epoch, report)
+        _exchange_sections(store, central)
+        _pull(store, central, info.central_id, now=now, report=report, progress=progress,
+              cancel=cancel, batch_size=batch_size)
+        _settle_all(store, central, author=author, now=now, report=report, progress=progress)
+        _push(store, central, epoch, cursor, now=now, report=report, progress=progress,
+              cancel=cancel, batch_size=batch_size)
+        report.seconds = round(time.monotonic() - started, 3)
+        _record(store, info.central_id, describe(central.url), now(), report, error="")
+        return report
+    except SyncError as exc:
+        _record_failure(store, central_id, describe(central.url), now(), str(exc))
+        raise
+    except (DBAPIError, SQLAlchemyError) as exc:
+        message = ("lost the connection to the central store during sync; everything done "
+                   "so far is kept, sync again: " + db_error_message(exc, central.url))
+        _record_failure(store, central_id, describe(central.url), now(), message)
+        raise SyncError(message) from exc
+    finally:
+        central.close()
+
+
+def _check_epoch(store: Store, central: Central, central_id: str, epoch: str,
+                 report: SyncReport) -> str:
+    """The epoch to sync in; refills when the central was replaced or restored."""
+    with store.session() as session:
+        state = load_state(session, central_id)
+        if state is None:
+            session.add(SyncState(central_id=central_id, central_url=describe(central.url),
+                                  epoch=epoch, pull_seq=0, pull_revision=None, pushed_seq=0,
+                                  refill=False, last_error="", last_report="{}"))
+            return epoch
+        restored = False
+        if state.epoch != epoch:
+            restored = True
+        elif state.pull_seq and central.revision_at(state.pull_seq) != state.pull_revision:
+            # A backup was restored without a new epoch: start one, so every replica refills.
+            epoch = central.rotate_epoch(epoch)
+            restored = True
+        if restored:
+            report.warnings.append(
+                "the central store was restored from a backup or replaced: sending it "
+                "everything this copy holds and pulling its history again")
+            state.epoch, state.pull_seq, state.pull_revision = epoch, 0, None
+            state.refill = True
+        return epoch
+
+
+def _check_cursor(store: Store, central: Central, epoch: str,
+                  report: SyncReport) -> tuple[int, str]:
+    """The central's push cursor for this incarnation, if it matches this store's log."""
+    with store.reading() as session:
+        inc = incarnation(session)
+    seq, chain = central.cursor(inc, epoch)
+    with store.reading() as session:
+        ours = chain_at(session, seq)
+    if ours == chain:
+        return seq, chain
+    _renew_incarnation(store)
+    report.warnings.append(
+        "this store is a copy of another Newsroom store (their histories differ): it now has "
+        "its own incarnation id and sends everything the central store lacks")
+    return 0, ""
+
+
+def _exchange_sections(store: Store, central: Central) -> None:
+    theirs = {row["slug"]: row for row in central.sections()}
+    with store.session() as session:
+        ours = {s.slug: {"slug": s.slug, "name": s.name, "position": s.position}
+                for s in session.scalars(sa.select(Section))}
+        from cms.revisions import insert_ignore
+
+        insert_ignore(session, Section.__table__,  # type: ignore[arg-type]
+                      [row for slug, row in theirs.items() if slug not in ours])
+    central.put_sections([row for slug, row in ours.items() if slug not in theirs])
+
+
+def _check_cancel(cancel: CancelFlag | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise SyncCancelled("sync stopped; what was already sent or received is kept")
+
+
+def _pull(store: Store, central: Central, central_id: str, *, now: Callable[[], datetime],
+          report: SyncReport, progress: Progress | None, cancel: CancelFlag | None,
+          batch_size: int) -> None:
+    with store.reading() as session:
+        state = load_state(session, central_id)
+        assert state is not None
+        cursor = state.pull_seq
+    with central.store.reading() as session:
+        top = int(session.scalar(sa.select(SyncCounter.value).where(
+            SyncCounter.name == COUNTER)) or 0)
+    start = cursor
+    while True:
+        _check_cancel(cancel)
+        with store.reading() as session:
+            batch = central.pull(cursor, LocalHave(session), limit=batch_size)
+        if batch is None:
+            break
+        fault_point("pull:fetched")
+        report.relabelled += apply_pull(store, central_id, batch, now=now())
+        fault_point("pull:committed")
+        report.pulled_revisions += len(batch.revisions)
+        report.pulled_blobs += len(batch.blobs)
+        cursor = batch.to_seq
+        if progress:
+            progress("pull", cursor - start, max(top - start, cursor - start))
+
+
+def _settle_all(store: Store, central: Central, *, author: str, now: Callable[[], datetime],
+                report: SyncReport, progress: Progress | None) -> None:
+    after = ""
+    done = 0
+    result = Settled()
+    while True:
+        with store.session() as session:
+            chunk = dirty_stories(session, after, BATCH)
+            if not chunk:
+                break
+            _fetch_missing_blobs(session, central, chunk, report)
+            result.add(settle(session, chunk, merge=True, author=author,
+                              replica_id=store.replica_id, now=now()))
+        fault_point("settle:committed")
+        after = chunk[-1]
+        done += len(chunk)
+        if progress:
+            progress("merge", done, done)
+    report.projected += result.projected
+    report.merged += result.merged
+    report.conflicts += result.conflicts
+    report.waiting += result.waiting
+
+
+def _fetch_missing_blobs(session: Session, central: Central, story_ids: list[str],
+                         report: SyncReport) -> None:
+    """Photos that heads of these stories place but that arrived after their revisions."""
+    head_ids = [rev for ids in heads_of(session, story_ids).values() for rev in ids]
+    docs = [h.document for h in load_heads(session, head_ids).values()]
+    absent = sorted(missing_blobs(session, docs))
+    if absent:
+        rows = central.fetch_blobs(absent)
+        report.pulled_blobs += accept_blobs(session, rows)
+
+
+def _push(store: Store, central: Central, epoch: str, cursor: tuple[int, str], *,
+          now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
+          cancel: CancelFlag | None, batch_size: int) -> None:
+    with store.reading() as session:
+        inc = incarnation(session)
+        top, _ = last_seq(session)
+    start = cursor[0]
+    while True:
+        _check_cancel(cancel)
+        batch = build_push(store, central, cursor, incarnation_id=inc, epoch=epoch,
+                           limit=batch_size)
+        if batch is None:
+            break
+        result = central.push(batch, local_now=now())
+        report.pushed_revisions += result.revisions
+        report.pushed_blobs += result.blobs
+        report.relabelled += result.relabelled
+        if not result.advanced:
+            raise SyncError("another copy of this store pushed at the same moment; "
+                            "nothing was lost, sync again")
+        cursor = (batch.to_seq, batch.to_chain)
+        if progress:
+            progress("push", cursor[0] - start, max(top - start, cursor[0] - start))
+
+
+def _record(store: Store, central_id: str, url: str, when: datetime, report: SyncReport,
+            *, error: str) -> None:
+    with store.session() as session:
+        state = load_state(session, central_id)
+        if state is None:
+            return
+        state.central_url = url
+        state.last_attempt_at = when
+        state.last_success_at = when
+        state.last_error = error
+        state.refill = False
+        state.pushed_seq = last_seq(session)[0]
+        state.last_report = json.dumps(report.as_dict(), ensure_ascii=False)
+
+
+def _record_failure(store: Store, central_id: str, url: str, when: datetime, message: str) -> None:
+    if not central_id:
+        return
+    try:
+        with store.session() as session:
+            state = load_state(session, central_id)
+            if state is not None:
+                state.last_attempt_at, state.last_error = when, message
+    except (NewsroomError, DBAPIError, SQLAlchemyError):
+        pass  # the original error matters more than the bookkeeping
+
+
+def central_description(location: str) -> str:
+    """The central store's location fit for messages."""
+    from cms.store import parse_store_url
+
+    return describe(parse_store_url(location))

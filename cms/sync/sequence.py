@@ -1,0 +1,175 @@
+"""The revision sequence of one store, and the heads of a story's revision graph.
+
+Every revision that reaches a store (saved here, pulled, or pushed into a central
+store) gets the next number from the ``sync_counters`` row. The counter is
+updated inside the same transaction that writes the revisions, so on PostgreSQL
+the row lock makes transactions commit in number order: a reader that has seen
+number N has seen every number below it. Each row also extends a hash chain over
+the log, so two stores can tell in one comparison whether they share a history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from cms.models import Revision, RevisionParent, RevisionSeq, SyncCounter
+
+COUNTER = "revisions"
+
+
+def chain_step(previous: str, revision_id: str) -> str:
+    """The chain value after appending ``revision_id`` to a log whose chain was ``previous``."""
+    return hashlib.sha256(f"{previous}:{revision_id}".encode()).hexdigest()
+
+
+def record_arrivals(session: Session, revisions: Sequence[tuple[str, str]]) -> list[int]:
+    """Give the ``(revision_id, story_id)`` pairs that have no number yet the next numbers.
+
+    Returns the numbers allocated (empty when all were known). Takes the counter
+    row's lock until the transaction ends; call it late in a writing transaction.
+    """
+    if not revisions:
+        return []
+    ids = [rev_id for rev_id, _ in revisions]
+    known: set[str] = set()
+    for chunk in _chunks(ids, 500):
+        known.update(
+            session.scalars(sa.select(RevisionSeq.revision_id).where(
+                RevisionSeq.revision_id.in_(chunk)))
+        )
+    fresh: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for rev_id, story_id in revisions:
+        if rev_id not in known and rev_id not in seen:
+            seen.add(rev_id)
+            fresh.append((rev_id, story_id))
+    if not fresh:
+        return []
+    counters = SyncCounter.__table__
+    # UPDATE first: on PostgreSQL this takes the row lock before we read the value.
+    session.execute(
+        sa.update(counters).where(counters.c.name == COUNTER)
+        .values(value=counters.c.value + len(fresh))
+    )
+    top, chain = session.execute(
+        sa.select(counters.c.value, counters.c.chain).where(counters.c.name == COUNTER)
+    ).one()
+    first = top - len(fresh) + 1
+    rows = []
+    for offset, (rev_id, story_id) in enumerate(fresh):
+        chain = chain_step(chain, rev_id)
+        rows.append({"seq": first + offset, "revision_id": rev_id, "story_id": story_id,
+                     "chain": chain})
+    session.execute(sa.insert(RevisionSeq.__table__), rows)
+    session.execute(
+        sa.update(counters).where(counters.c.name == COUNTER).values(chain=chain)
+    )
+    return [row["seq"] for row in rows]
+
+
+def last_seq(session: Session) -> tuple[int, str]:
+    """The newest number in this store's log and the chain up to it."""
+    row = session.execute(
+        sa.select(SyncCounter.value, SyncCounter.chain).where(SyncCounter.name == COUNTER)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else (0, "")
+
+
+def chain_at(session: Session, seq: int) -> str | None:
+    """The chain value at number ``seq`` (``""`` for 0), or None when the log is shorter."""
+    if seq == 0:
+        return ""
+    return session.scalar(sa.select(RevisionSeq.chain).where(RevisionSeq.seq == seq))
+
+
+def revision_at(session: Session, seq: int) -> str | None:
+    """The revision numbered ``seq`` in this store's log."""
+    return session.scalar(sa.select(RevisionSeq.revision_id).where(RevisionSeq.seq == seq))
+
+
+def log_after(session: Session, seq: int, limit: int) -> list[tuple[int, str, str]]:
+    """Up to ``limit`` log entries ``(seq, revision_id, chain)`` after ``seq``, in order."""
+    rows = session.execute(
+        sa.select(RevisionSeq.seq, RevisionSeq.revision_id, RevisionSeq.chain)
+        .where(RevisionSeq.seq > seq).order_by(RevisionSeq.seq).limit(limit)
+    )
+    return [(int(s), str(r), str(c)) for s, r, c in rows]
+
+
+def heads(session: Session, story_id: str) -> list[str]:
+    """The head revisions of a story: those no other revision names as a parent, by id."""
+    child = sa.select(RevisionParent.revision_id).where(
+        RevisionParent.parent_id == Revision.id
+    ).exists()
+    return sorted(
+        session.scalars(
+            sa.select(Revision.id).where(Revision.story_id == story_id, ~child)
+        )
+    )
+
+
+def has_multiple_heads(session: Session, story_id: str) -> bool:
+    """True when the story's history has diverged and is not merged yet."""
+    return len(heads(session, story_id)) > 1
+
+
+def story_graph(session: Session, story_id: str) -> dict[str, tuple[str, ...]]:
+    """Every revision of a story mapped to its parents (for ancestry walks)."""
+    graph: dict[str, list[str]] = {
+        rev_id: [] for rev_id in session.scalars(
+            sa.select(Revision.id).where(Revision.story_id == story_id))
+    }
+    rows = session.execute(
+        sa.select(RevisionParent.revision_id, RevisionParent.parent_id)
+        .join(Revision, Revision.id == RevisionParent.revision_id)
+        .where(Revision.story_id == story_id)
+    )
+    for rev_id, parent in rows:
+        graph.setdefault(rev_id, []).append(parent)
+    return {rev_id: tuple(sorted(parents)) for rev_id, parents in graph.items()}
+
+
+def ancestors(graph: dict[str, tuple[str, ...]], start: str) -> set[str]:
+    """``start`` and every revision it descends from (missing parents are skipped)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        rev_id = stack.pop()
+        if rev_id in seen:
+            continue
+        seen.add(rev_id)
+        stack.extend(graph.get(rev_id, ()))
+    return seen
+
+
+def missing_parents(graph: dict[str, tuple[str, ...]]) -> set[str]:
+    """Parents named in the graph that this store does not hold yet."""
+    return {p for parents in graph.values() for p in parents if p not in graph}
+
+
+def lowest_common_ancestor(
+    graph: dict[str, tuple[str, ...]], a: str, b: str, order: dict[str, str]
+) -> str | None:
+    """The best common ancestor of ``a`` and ``b`` (None when they share no history).
+
+    Among common ancestors that are not ancestors of another common ancestor,
+    the one latest by ``order`` (hybrid clock, then id) wins, so every replica
+    picks the same one in a criss-cross history.
+    """
+    common = ancestors(graph, a) & ancestors(graph, b)
+    if not common:
+        return None
+    lowest = set(common)
+    for rev_id in common:
+        for parent in graph.get(rev_id, ()):
+            lowest.difference_update(ancestors(graph, parent) & common)
+    return max(lowest, key=lambda r: (order.get(r, ""), r))
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

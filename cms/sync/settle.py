@@ -1,0 +1,221 @@
+"""Settling stories after revisions arrive: project a single head, merge several, or
+record a conflict.
+
+A replica merges diverged heads (the merge revision has both heads as parents
+and is deterministic, so two replicas merging the same heads write the same
+revision). A central store never merges: it shows the latest head and leaves
+the story in conflict (more than one head) until a replica pushes the merge.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from cms.document import canonical_json
+from cms.models import Conflict, Revision, RevisionParent, Story, SyncDirty
+from cms.revisions import load_document, write_revision
+from cms.sync.merge import merge_documents
+from cms.sync.project import Head, load_heads, project
+from cms.sync.sequence import ancestors, lowest_common_ancestor, story_graph
+
+MERGE_MESSAGE = "merged concurrent edits"
+
+
+@dataclass
+class Settled:
+    """What settling a set of stories did."""
+
+    projected: int = 0
+    merged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+
+    def add(self, other: Settled) -> None:
+        """Fold another result into this one."""
+        self.projected += other.projected
+        self.merged += other.merged
+        self.conflicts += other.conflicts
+        self.waiting += other.waiting
+
+
+def heads_of(session: Session, story_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Head revisions of many stories at once (story id -> sorted head ids)."""
+    child = sa.select(RevisionParent.revision_id).where(
+        RevisionParent.parent_id == Revision.id).exists()
+    out: dict[str, list[str]] = {sid: [] for sid in story_ids}
+    for start in range(0, len(story_ids), 500):
+        chunk = list(story_ids[start:start + 500])
+        for story_id, rev_id in session.execute(
+            sa.select(Revision.story_id, Revision.id)
+            .where(Revision.story_id.in_(chunk), ~child)
+        ):
+            out[story_id].append(rev_id)
+    return {sid: sorted(ids) for sid, ids in out.items()}
+
+
+def incomplete(session: Session, story_ids: Sequence[str]) -> set[str]:
+    """Stories some of whose revisions name a parent this store does not hold yet."""
+    parent = sa.orm.aliased(Revision)
+    found: set[str] = set()
+    for start in range(0, len(story_ids), 500):
+        chunk = list(story_ids[start:start + 500])
+        found.update(session.scalars(
+            sa.select(Revision.story_id)
+            .join(RevisionParent, RevisionParent.revision_id == Revision.id)
+            .outerjoin(parent, parent.id == RevisionParent.parent_id)
+            .where(Revision.story_id.in_(chunk), parent.id.is_(None))
+        ))
+    return found
+
+
+def _shown(session: Session, story_ids: Sequence[str]) -> dict[str, str]:
+    shown: dict[str, str] = {}
+    for start in range(0, len(story_ids), 500):
+        chunk = list(story_ids[start:start + 500])
+        shown.update(session.execute(
+            sa.select(Story.id, Story.revision_id).where(Story.id.in_(chunk))).all())
+    return shown
+
+
+def settle(
+    session: Session,
+    story_ids: Sequence[str],
+    *,
+    merge: bool,
+    author: str,
+    replica_id: str,
+    now: datetime,
+) -> Settled:
+    """Bring ``stories`` (and conflict records) in line with the revision graph."""
+    result = Settled()
+    ids = sorted(set(story_ids))
+    if not ids:
+        return result
+    all_heads = heads_of(session, ids)
+    gaps = incomplete(session, ids)
+    shown = _shown(session, ids)
+    single: list[str] = []
+    for story_id in ids:
+        hs = all_heads[story_id]
+        if story_id in gaps or not hs:
+            result.waiting.append(story_id)
+            continue
+        if len(hs) == 1:
+            _clear_conflict(session, story_id)
+            if shown.get(story_id) != hs[0]:
+                single.append(hs[0])
+            continue
+        if merge:
+            outcome = _merge_story(session, story_id, hs, shown.get(story_id),
+                                   author=author, replica_id=replica_id, now=now)
+            getattr(result, outcome).append(story_id)
+        else:
+            winner = _latest_visible(session, hs)
+            if shown.get(story_id) != winner:
+                single.append(winner)
+    loaded = load_heads(session, single)
+    waiting = project(session, [loaded[r] for r in single])
+    result.projected += len(single) - len(waiting)
+    result.waiting += sorted(waiting)
+    done = [sid for sid in ids if sid not in set(result.waiting)]
+    if done:
+        for start in range(0, len(done), 500):
+            session.execute(sa.delete(SyncDirty.__table__).where(
+                SyncDirty.story_id.in_(done[start:start + 500])))
+    return result
+
+
+def _order(session: Session, story_id: str) -> dict[str, str]:
+    return dict(session.execute(
+        sa.select(Revision.id, Revision.hlc).where(Revision.story_id == story_id)).all())
+
+
+def _latest_visible(session: Session, head_ids: Sequence[str]) -> str:
+    """The head to show while a story is in conflict: the latest that is not a deletion."""
+    loaded = load_heads(session, head_ids)
+    hlc = dict(session.execute(
+        sa.select(Revision.id, Revision.hlc).where(Revision.id.in_(list(head_ids)))).all())
+    return max(head_ids, key=lambda r: (not loaded[r].document.deleted, hlc.get(r, ""), r))
+
+
+def _merge_story(
+    session: Session, story_id: str, head_ids: list[str], shown: str | None, *,
+    author: str, replica_id: str, now: datetime,
+) -> str:
+    graph = story_graph(session, story_id)
+    order = _order(session, story_id)
+    acc = head_ids[0]
+    for other in head_ids[1:]:
+        base = lowest_common_ancestor(graph, acc, other, order)
+        base_doc = load_document(session, base) if base else None
+        merged = merge_documents(base_doc, load_document(session, acc),
+                                 load_document(session, other))
+        if not merged.clean:
+            _record_conflict(session, story_id, acc, other, base, shown, graph, now)
+            return "conflicts"
+        rev_id = write_revision(session, merged.document, sorted([acc, other]), author=author,
+                                replica_id=replica_id, now=now, message=MERGE_MESSAGE)
+        graph[rev_id] = tuple(sorted([acc, other]))
+        order[rev_id] = session.scalar(sa.select(Revision.hlc).where(Revision.id == rev_id)) or ""
+        acc = rev_id
+    _clear_conflict(session, story_id)
+    head = load_heads(session, [acc])[acc]
+    waiting = project(session, [head])
+    return "waiting" if waiting else "merged"
+
+
+def _record_conflict(
+    session: Session, story_id: str, x: str, y: str, base: str | None, shown: str | None,
+    graph: dict[str, tuple[str, ...]], now: datetime,
+) -> None:
+    """Store (or refresh) the conflict record and show the local side meanwhile."""
+    local, other = x, y
+    if shown is not None and shown in ancestors(graph, y) and shown not in ancestors(graph, x):
+        local, other = y, x
+    base_doc = load_document(session, base) if base else None
+    local_doc, other_doc = load_document(session, local), load_document(session, other)
+    proposal = merge_documents(base_doc, local_doc, other_doc)
+    heads = sorted(rev for rev in graph if not any(rev in ps for ps in graph.values()))
+    values = {
+        "local_revision": local, "other_revision": other, "base_revision": base,
+        "heads": json.dumps(heads), "fields": json.dumps(list(proposal.conflicts)),
+        "proposal": canonical_json(proposal.document.canonical()),
+    }
+    row = session.get(Conflict, story_id)
+    if row is None:
+        session.add(Conflict(story_id=story_id, detected_at=now, **values))
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+    session.flush()
+    show = local if not local_doc.deleted else other
+    if shown != show:
+        project(session, [load_heads(session, [show])[show]])
+
+
+def _clear_conflict(session: Session, story_id: str) -> None:
+    session.execute(sa.delete(Conflict.__table__).where(Conflict.story_id == story_id))
+
+
+def mark_dirty(session: Session, story_ids: Sequence[str]) -> None:
+    """Remember stories to settle (survives a crash between pulling and settling)."""
+    from cms.revisions import insert_ignore
+
+    insert_ignore(session, SyncDirty.__table__,  # type: ignore[arg-type]
+                  [{"story_id": sid} for sid in sorted(set(story_ids))])
+
+
+def dirty_stories(session: Session, after: str = "", limit: int = 500) -> list[str]:
+    """Stories waiting to be settled, in id order after ``after``."""
+    return list(session.scalars(
+        sa.select(SyncDirty.story_id).where(SyncDirty.story_id > after)
+        .order_by(SyncDirty.story_id).limit(limit)))
+
+
+__all__ = ["Head", "Settled", "dirty_stories", "heads_of", "mark_dirty", "settle"]
