@@ -188,15 +188,19 @@ def role_label(role: str) -> str:
     return role.replace("_", " ")
 
 
-def check_move(session: Session, actor: Actor, from_status: str, to_status: str) -> None:
-    """Refuse a status move the actor's role does not allow (or the table does not know)."""
+def check_move(session: Session, actor: Actor, from_status: str, to_status: str) -> list[str]:
+    """Refuse a status move the actor's role does not allow (or the table does not know).
+
+    Returns the statuses the move passes through, ending with ``to_status``.
+    """
     if session.get(Status, to_status) is None:
         names = session.scalars(sa.select(Status.name).order_by(Status.position))
         raise UsageError(f"unknown status {to_status!r}: use one of {', '.join(names)}")
     if from_status == to_status and lowest_role_for(session, from_status, to_status) is None:
         raise UsageError(f"the story is already {to_status}")
-    if _path(session, actor, from_status, to_status) is not None:
-        return
+    walk = _path(session, actor, from_status, to_status)
+    if walk is not None:
+        return walk
     direct = lowest_role_for(session, from_status, to_status)
     if direct is not None:
         raise PermissionDenied(
@@ -225,10 +229,15 @@ def photo_problems(document: StoryDocument) -> list[str]:
 
 def gate_problems(
     session: Session, before: StoryDocument | None, after: StoryDocument, now: datetime,
-    *, override: bool = False, actor: Actor | None = None,
+    *, override: bool = False, actor: Actor | None = None, through: list[str] | None = None,
 ) -> None:
-    """Refuse a move into a status whose conditions the document does not meet."""
+    """Refuse a move into a status whose conditions the document does not meet.
+
+    ``through`` lists the statuses a multi-step move passes; the photo check
+    applies if any of them needs it (a jump from draft to published passes ready).
+    """
     target = after.status
+    passed = set(through or ()) | {target}
     if target in PUBLIC and after.embargo_until is not None and after.embargo_until > now:
         from cms.config import desk_zone
 
@@ -243,7 +252,7 @@ def gate_problems(
                              "ID --at TIME`")
         if after.embargo_until is not None and after.publish_at < after.embargo_until:
             raise UsageError("the publication time is before the embargo ends")
-    if target in PHOTO_CHECKED:
+    if passed & PHOTO_CHECKED:
         problems = photo_problems(after)
         if problems:
             if override and actor is not None:
@@ -285,7 +294,7 @@ def check_save(
     if after.status == old_status and not (change is not None and after.status == "corrected"
                                            and before is not None):
         return None
-    check_move(session, actor, old_status, after.status)
+    walk = check_move(session, actor, old_status, after.status)
     note = normalise_text(change.note if change is not None else message).strip()
     if len(note) > MAX_NOTE:
         raise UsageError(f"the note is longer than {MAX_NOTE} characters")
@@ -294,7 +303,7 @@ def check_save(
             f"moving a story to {after.status} needs a note saying why (--note)"
         )
     gate_problems(session, before, after, now,
-                  override=bool(change and change.override), actor=actor)
+                  override=bool(change and change.override), actor=actor, through=walk)
     return PendingTransition(
         story_id=after.story_id, from_status=old_status, to_status=after.status,
         username=actor.username, at=now, note=note,
