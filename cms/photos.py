@@ -18,7 +18,6 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import replace as evolve
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,7 @@ from sqlalchemy.orm import Session
 
 from cms import figures, stories
 from cms.blobs import put_blob
-from cms.document import PHOTO_ROLES, PhotoRef, StoryDocument, normalise_line
-from cms.errors import Ambiguous, NotFound, UsageError
+from cms.document import PhotoRef, StoryDocument
 from cms.media import (
     DEFAULT_LIMITS,
     BadMetadata,
@@ -39,11 +37,26 @@ from cms.media import (
 )
 from cms.models import Blob, Revision
 from cms.people import Actor
-from cms.photometa import public_metadata, suggested_credit
+from cms.photometa import public_metadata
+from cms.placements import (
+    find_placement,
+    in_order,
+    moved,
+    photo_problems,
+    placement_problems,
+    prefill,
+    replaced,
+    with_photo,
+    with_words,
+    without,
+)
 
-MAX_CAPTION = 2000
-MAX_CREDIT = 300
-MAX_ALT = 1000
+__all__ = [
+    "BlobFacts", "PhotoChange", "PreparedPhoto", "attach", "blob_facts",
+    "delete_unreferenced_blobs", "find_placement", "move", "new_placement", "photo_problems",
+    "placement_problems", "placements_json", "prepare", "prepare_file", "referenced_blobs",
+    "remove", "reorder", "replace", "store_photo", "update",
+]
 
 
 @dataclass(frozen=True)
@@ -90,43 +103,36 @@ def prepare_file(
     return prepare(data, name, limits=limits, ignore_bad_metadata=ignore_bad_metadata)
 
 
-def _check_words(caption: str, credit: str, alt: str) -> None:
-    if len(caption) > MAX_CAPTION:
-        raise UsageError(f"the caption is longer than {MAX_CAPTION} characters")
-    if len(normalise_line(credit)) > MAX_CREDIT:
-        raise UsageError(f"the credit is longer than {MAX_CREDIT} characters")
-    if len(normalise_line(alt)) > MAX_ALT:
-        raise UsageError(f"the alt text is longer than {MAX_ALT} characters")
-
-
-def _store(session: Session, photo: PreparedPhoto) -> str:
+def store_photo(session: Session, photo: PreparedPhoto) -> str:
+    """Store a verified photo's bytes once (by SHA-256); return the hash."""
     info = photo.info
     return put_blob(session, photo.data, media_type=info.media_type, width=info.width,
                     height=info.height, meta=info.blob_meta())
 
 
-def find_placement(document: StoryDocument, ref: str) -> PhotoRef:
-    """The placement named by ``ref``: its number (1, 2, …), or a prefix of its id or hash."""
-    text = ref.strip().lower()
-    if text.isdigit() and len(text) < 4:
-        index = int(text)
-        if 1 <= index <= len(document.photos):
-            return document.photos[index - 1]
-        raise NotFound(f"the story has {len(document.photos)} photos; there is no photo {text}")
-    photo, why = figures.resolve(text, document.photos)
-    if photo is None:
-        error = Ambiguous if "matches" in why else NotFound
-        raise error(why.replace("“", "").replace("”", ""))
-    return photo  # type: ignore[no-any-return]
+def new_placement(
+    photo: PreparedPhoto, *, caption: str | None = None, credit: str | None = None,
+    alt: str | None = None, lead: bool = False, placement_id: str | None = None,
+) -> tuple[PhotoRef, list[str]]:
+    """A placement for a verified photo, words defaulting to its metadata; plus notes."""
+    words, prefilled = prefill(photo.info.metadata, caption=caption, credit=credit, alt=alt)
+    notes = []
+    if prefilled:
+        notes.append(f"{photo.info.name}: {', '.join(prefilled)} taken from the file's metadata")
+    ref = PhotoRef(id=placement_id or str(uuid.uuid4()), sha256=photo.info.sha256,
+                   role="lead" if lead else "inline", **words)
+    return ref, notes
 
 
 def _save(
-    session: Session, actor: Actor, document: StoryDocument, photos: Sequence[PhotoRef],
-    base_revision: str | None, message: str,
-) -> tuple[StoryDocument, str]:
-    saved = stories.save(session, actor, document.evolve(photos=tuple(photos)),
-                         base_revision=base_revision, message=message)
-    return saved.document, saved.revision_id
+    session: Session, actor: Actor, document: StoryDocument, base_revision: str,
+    message: str, placement_id: str | None, notes: Sequence[str] = (),
+) -> PhotoChange:
+    saved = stories.save(session, actor, document, base_revision=base_revision, message=message)
+    placed = None
+    if placement_id is not None:
+        placed = next((p for p in saved.document.photos if p.id == placement_id), None)
+    return PhotoChange(saved.document, saved.revision_id, placed, tuple(notes))
 
 
 def _head(session: Session, story_ref: str, base_revision: str | None) -> tuple[StoryDocument,
@@ -155,32 +161,11 @@ def attach(
     it shares the stored bytes.
     """
     document, base = _head(session, story_ref, base_revision)
-    info = photo.info
-    for existing in document.photos:
-        if existing.sha256 == info.sha256:
-            number = document.photos.index(existing) + 1
-            raise UsageError(f"{info.name} is already on this story (photo {number}, "
-                             f"{existing.id[:8]}); edit that one instead")
-    meta = info.metadata
-    notes = []
-    words = {
-        "caption": caption if caption is not None else str(meta.get("caption", "")),
-        "credit": credit if credit is not None else suggested_credit(meta),
-        "alt": alt if alt is not None else str(meta.get("alt", "")),
-    }
-    prefilled = [key for key, given in (("caption", caption), ("credit", credit), ("alt", alt))
-                 if given is None and words[key]]
-    if prefilled:
-        notes.append(f"{info.name}: {', '.join(prefilled)} taken from the file's metadata")
-    _check_words(words["caption"], words["credit"], words["alt"])
-    digest = _store(session, photo)
-    ref = PhotoRef(id=placement_id or str(uuid.uuid4()), sha256=digest,
-                   role="lead" if lead else "inline", **words)
-    placed = [p if not lead or p.role != "lead" else evolve(p, role="inline")
-              for p in document.photos]
-    placed = [ref, *placed] if lead else [*placed, ref]
-    doc, rev = _save(session, actor, document, placed, base, f"photo added: {info.name}")
-    return PhotoChange(doc, rev, find_placement(doc, ref.id), tuple(notes))
+    ref, notes = new_placement(photo, caption=caption, credit=credit, alt=alt, lead=lead,
+                               placement_id=placement_id)
+    changed = with_photo(document, ref, photo.info.name)
+    store_photo(session, photo)
+    return _save(session, actor, changed, base, f"photo added: {photo.info.name}", ref.id, notes)
 
 
 def update(
@@ -198,26 +183,9 @@ def update(
     """Change a placement's caption, credit, alt text or role (a new revision if changed)."""
     document, base = _head(session, story_ref, base_revision)
     target = find_placement(document, placement_ref)
-    if role is not None and role not in PHOTO_ROLES:
-        raise UsageError(f"unknown photo role {role!r}: use {' or '.join(PHOTO_ROLES)}")
-    changed = PhotoRef(
-        id=target.id, sha256=target.sha256,
-        caption=target.caption if caption is None else caption,
-        credit=target.credit if credit is None else credit,
-        alt=target.alt if alt is None else alt,
-        role=target.role if role is None else role,
-    )
-    _check_words(changed.caption, changed.credit, changed.alt)
-    placed = []
-    for p in document.photos:
-        if p.id == target.id:
-            placed.append(changed)
-        elif changed.role == "lead" and p.role == "lead":
-            placed.append(evolve(p, role="inline"))  # one lead per story
-        else:
-            placed.append(p)
-    doc, rev = _save(session, actor, document, placed, base, f"photo {target.id[:8]} edited")
-    return PhotoChange(doc, rev, find_placement(doc, target.id))
+    changed = with_words(document, target.id, caption=caption, credit=credit, alt=alt,
+                         role=role)
+    return _save(session, actor, changed, base, f"photo {target.id[:8]} edited", target.id)
 
 
 def reorder(
@@ -226,14 +194,7 @@ def reorder(
 ) -> PhotoChange:
     """Put the story's photos in the order given (every placement, each once)."""
     document, base = _head(session, story_ref, base_revision)
-    chosen = [find_placement(document, ref) for ref in order]
-    if len({p.id for p in chosen}) != len(chosen):
-        raise UsageError("the new order names a photo twice")
-    if len(chosen) != len(document.photos):
-        raise UsageError(f"the new order names {len(chosen)} photos; the story has "
-                         f"{len(document.photos)}")
-    doc, rev = _save(session, actor, document, chosen, base, "photos reordered")
-    return PhotoChange(doc, rev, None)
+    return _save(session, actor, in_order(document, order), base, "photos reordered", None)
 
 
 def move(
@@ -243,11 +204,8 @@ def move(
     """Move one photo to ``position`` (1-based; clamped to the list)."""
     document, base = _head(session, story_ref, base_revision)
     target = find_placement(document, placement_ref)
-    rest = [p for p in document.photos if p.id != target.id]
-    index = min(max(position, 1), len(document.photos)) - 1
-    rest.insert(index, target)
-    doc, rev = _save(session, actor, document, rest, base, f"photo {target.id[:8]} moved")
-    return PhotoChange(doc, rev, find_placement(doc, target.id))
+    return _save(session, actor, moved(document, target.id, position), base,
+                 f"photo {target.id[:8]} moved", target.id)
 
 
 def replace(
@@ -261,16 +219,11 @@ def replace(
     """
     document, base = _head(session, story_ref, base_revision)
     target = find_placement(document, placement_ref)
-    if any(p.sha256 == photo.info.sha256 and p.id != target.id for p in document.photos):
-        raise UsageError(f"{photo.info.name} is already on this story as another photo")
-    digest = _store(session, photo)
-    changed = PhotoRef(id=target.id, sha256=digest, caption=target.caption,
-                       credit=target.credit or suggested_credit(photo.info.metadata),
-                       alt=target.alt, role=target.role)
-    placed = [changed if p.id == target.id else p for p in document.photos]
-    doc, rev = _save(session, actor, document, placed, base,
-                     f"photo {target.id[:8]} replaced by {photo.info.name}")
-    return PhotoChange(doc, rev, find_placement(doc, target.id))
+    changed = replaced(document, target.id, photo.info.sha256, photo.info.metadata,
+                       photo.info.name)
+    store_photo(session, photo)
+    return _save(session, actor, changed, base,
+                 f"photo {target.id[:8]} replaced by {photo.info.name}", target.id)
 
 
 def remove(
@@ -280,43 +233,9 @@ def remove(
     """Take a photo off a story (its bytes stay while any revision refers to them)."""
     document, base = _head(session, story_ref, base_revision)
     target = find_placement(document, placement_ref)
-    placed = [p for p in document.photos if p.id != target.id]
-    notes = []
-    still = [ref for ref in figures.references(document.body)
-             if figures.resolve(ref, [target])[0] is not None]
-    if still:
-        notes.append(f"the body still places this photo ({', '.join(still)}); that figure "
-                     "now shows a warning until you remove the line")
-    doc, rev = _save(session, actor, document, placed, base, f"photo {target.id[:8]} removed")
-    return PhotoChange(doc, rev, target, tuple(notes))
-
-
-def photo_problems(document: StoryDocument) -> list[str]:
-    """Why a story's photos are not ready to publish (empty when they are).
-
-    A photo without alt text or credit, or a figure in the body that names no
-    photo on the story. The workflow refuses the move to "ready" while this
-    is not empty, unless a desk chief overrides.
-    """
-    problems = []
-    for number, photo in enumerate(document.photos, start=1):
-        label = f"photo {number} ({photo.id[:8]})"
-        if not normalise_line(photo.alt):
-            problems.append(f"{label} has no alt text")
-        if not normalise_line(photo.credit):
-            problems.append(f"{label} has no credit")
-    problems.extend(figures.unresolved(document.body, document.photos))
-    return problems
-
-
-def placement_problems(photo: PhotoRef) -> list[str]:
-    """What one placement lacks ("alt text", "credit"), for badges."""
-    missing = []
-    if not normalise_line(photo.alt):
-        missing.append("alt text")
-    if not normalise_line(photo.credit):
-        missing.append("credit")
-    return missing
+    changed, notes = without(document, target.id)
+    change = _save(session, actor, changed, base, f"photo {target.id[:8]} removed", None, notes)
+    return PhotoChange(change.document, change.revision_id, target, change.notes)
 
 
 @dataclass(frozen=True)

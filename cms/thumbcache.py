@@ -37,9 +37,10 @@ class ThumbnailCache:
 
     def cached(self, sha256: str, size: int = DEFAULT_SIZE) -> bytes | None:
         """The cached thumbnail, or None."""
+        path = self.path_for(sha256, size)
         try:
-            return self.path_for(sha256, size).read_bytes()
-        except FileNotFoundError:
+            return path.read_bytes()
+        except OSError:  # missing, or the cache folder is unusable: make it afresh
             return None
 
     def get(
