@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -20,7 +21,8 @@ from importlib import metadata
 from multiprocessing import get_context
 from pathlib import Path
 
-from cms import render
+from cms import figures, render
+from cms.figures import FigurePhoto
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 _BATCH = 64
@@ -30,7 +32,7 @@ _CHUNK = 900
 @cache
 def renderer_fingerprint() -> str:
     """A hash of everything that decides how Markdown becomes HTML."""
-    parts = [inspect.getsource(render)]
+    parts = [inspect.getsource(render), inspect.getsource(figures)]
     for name in ("Markdown", "nh3"):
         try:
             parts.append(f"{name}={metadata.version(name)}")
@@ -39,15 +41,27 @@ def renderer_fingerprint() -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
-def body_key(markdown_text: str) -> str:
-    """The cache key of one body."""
+Body = tuple[str, tuple[FigurePhoto, ...]]
+
+
+def body_key(body: Body) -> str:
+    """The cache key of one body: its Markdown and the photos its figures show."""
+    text, photos = body
     digest = hashlib.sha256(renderer_fingerprint().encode("ascii"))
-    digest.update(markdown_text.encode("utf-8", "surrogatepass"))
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    if photos:
+        digest.update(b"\0" + json.dumps([p.cache_key() for p in photos]).encode("utf-8"))
     return digest.hexdigest()
 
 
-def _render_batch(texts: list[str]) -> list[str]:
-    return [render.render_markdown(text) for text in texts]
+def render_body(body: Body) -> str:
+    """One body as sanitised HTML, figures included."""
+    text, photos = body
+    return render.render_markdown(text, photos)
+
+
+def _render_batch(bodies: list[Body]) -> list[str]:
+    return [render_body(body) for body in bodies]
 
 
 class RenderCache:
@@ -101,14 +115,14 @@ class RenderCache:
 
     def render_all(
         self,
-        bodies: dict[str, str],
+        bodies: dict[str, Body],
         *,
         workers: int | None = None,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] = lambda: False,
     ) -> dict[str, str]:
-        """HTML for each ``{story_id: markdown}``, from the cache or freshly rendered."""
-        keys = {story_id: body_key(text) for story_id, text in bodies.items()}
+        """HTML for each ``{story_id: (markdown, photos)}``, from the cache or freshly rendered."""
+        keys = {story_id: body_key(body) for story_id, body in bodies.items()}
         cached = self._lookup(sorted(set(keys.values())))
         html = {sid: cached[key] for sid, key in keys.items() if key in cached}
         missing = sorted(sid for sid in bodies if sid not in html)
@@ -132,7 +146,7 @@ class RenderCache:
             for index, sid in enumerate(missing):
                 if cancelled():
                     break
-                fresh[sid] = render.render_markdown(bodies[sid])
+                fresh[sid] = render_body(bodies[sid])
                 if progress is not None and index % 50 == 0:
                     progress(index + 1, len(missing))
         self._store(sorted((keys[sid], text) for sid, text in fresh.items()))

@@ -26,12 +26,12 @@ from cms.config import SETTINGS, all_settings
 from cms.errors import NewsroomError, NotFound, UsageError
 from cms.export.bodies import RenderCache, renderer_fingerprint
 from cms.export.feeds import atom_feed, manifest, robots, sitemap
-from cms.export.images import PIPELINE, Rendition, Renditions
+from cms.export.images import PIPELINE, Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
-from cms.export.pages import PageRenderer
+from cms.export.pages import BODY_SIZES, MEDIA_TOKEN, PageRenderer, media_token, placed_photo_ids
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
 from cms.export.selection import Photo, PublicStory, load_bodies, select_public
-from cms.export.site import FEED_ENTRIES, FRONT_LATEST, FRONT_PER_SECTION, Site, build_site
+from cms.export.site import FEED_ENTRIES, Site, build_site
 from cms.export.site import digest as key_of
 from cms.export.site import story_signature as sig
 from cms.export.theme import Theme
@@ -44,6 +44,7 @@ from cms.export.writer import (
     swap_in,
     write_zip,
 )
+from cms.figures import FigurePhoto
 from cms.store import Store
 from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
@@ -125,7 +126,8 @@ class _Build:
         self.renditions = Renditions(options.cache_dir, state.renditions if state else None)
         self.cache = RenderCache(options.cache_dir / "bodies.sqlite"
                                  if options.cache_dir is not None else None)
-        self.bodies: dict[str, str] = {}
+        self.bodies: dict[str, str] = {}  # media links still as MEDIA_TOKEN
+        self.placed: dict[str, set[str]] = {}
         self.used_renditions: dict[str, list[Rendition]] = {}
         self.media: dict[str, tuple[str, Rendition]] = {}
         bundled = None
@@ -156,6 +158,28 @@ class _Build:
                 self.media[rendition.path] = (photo.sha256, rendition)
         return items
 
+    def figure_photos(self, story: PublicStory) -> tuple[FigurePhoto, ...]:
+        """The story's photos as body figures, with media links still as MEDIA_TOKEN."""
+        result = []
+        for photo in story.photos:
+            renditions = self.renditions_of(photo)
+            if not renditions:
+                continue
+            main = default_rendition(renditions)
+            result.append(FigurePhoto(
+                id=photo.id, sha256=photo.sha256, caption=photo.caption, credit=photo.credit,
+                alt=photo.alt or photo.caption or "Photo", role=photo.role,
+                src=media_token(main.path),
+                srcset=", ".join(f"{media_token(r.path)} {r.width}w" for r in renditions),
+                sizes=BODY_SIZES, width=main.width, height=main.height,
+            ))
+        return tuple(result)
+
+    def absolute_bodies(self) -> dict[str, str]:
+        """Rendered bodies with absolute media links (for feeds and ninjs)."""
+        prefix = self.site.absolute("media/")
+        return {sid: html.replace(MEDIA_TOKEN, prefix) for sid, html in self.bodies.items()}
+
     # Planning ------------------------------------------------------------------
 
     def plan(self) -> list[_Planned]:
@@ -180,13 +204,15 @@ class _Build:
             planned.append(_Planned(
                 page, key_of(self.global_key, "story", sig(story), links, tags),
                 lambda s=story, p=page: self.pages.story(
-                    s, self.bodies[s.id], page_path=p).encode("utf-8"),
+                    s, self.bodies[s.id], page_path=p, placed=self.placed.get(s.id, set())
+                ).encode("utf-8"),
                 (story.id,),
             ))
             planned.append(_Planned(
                 doc, key_of(self.global_key, "ninjs", sig(story)),
                 lambda s=story: _json_bytes(ninjs(
-                    site, s, self.bodies[s.id], [self.renditions_of(p) for p in s.photos])),
+                    site, s, self.bodies[s.id].replace(MEDIA_TOKEN, site.absolute("media/")),
+                    [self.renditions_of(p) for p in s.photos])),
                 (story.id,),
             ))
         for path, (sha, rendition) in sorted(self.media.items()):
@@ -197,10 +223,10 @@ class _Build:
     def _plan_site(self) -> list[_Planned]:
         site = self.site
         planned: list[_Planned] = []
+        main, blocks = site.front_stories()
         front_key = key_of(
-            self.global_key, "front", [sig(s) for s in site.stories[: FRONT_LATEST + 1]],
-            [[sig(s) for s in site.section_stories[sec.slug][:FRONT_PER_SECTION]]
-             for sec in site.sections],
+            self.global_key, "front", [sig(s) for s in main],
+            [(sec.slug, [sig(s) for s in block]) for sec, block in blocks],
         )
         planned.append(_Planned("index.html", front_key,
                                 lambda: self.pages.front().encode("utf-8")))
@@ -220,7 +246,7 @@ class _Build:
                 path, key_of(self.global_key, "feed", path, [sig(s) for s in entries]),
                 lambda p=path, pp=page_path, t=title, e=entries: atom_feed(
                     site, title=t, feed_path=p, page_path=pp, stories=list(e),
-                    bodies=self.bodies).encode("utf-8"),
+                    bodies=self.absolute_bodies()).encode("utf-8"),
                 tuple(s.id for s in entries),
             ))
         newest = site.stories[0].modified_at or site.stories[0].publish_at if site.stories \
@@ -252,8 +278,13 @@ class _Build:
         if needed:
             self.progress(0, len(todo), "rendering story bodies")
             markdown = load_bodies(self.session, needed)
+            items = {}
+            for sid, text in markdown.items():
+                story = self.site.by_id[sid]
+                items[sid] = (text, self.figure_photos(story))
+                self.placed[sid] = placed_photo_ids(text, story.photos)
             self.bodies.update(self.cache.render_all(
-                markdown, workers=self.options.workers, cancelled=self.cancelled,
+                items, workers=self.options.workers, cancelled=self.cancelled,
                 progress=lambda done, total: self.progress(0, len(todo),
                                                            f"rendered {done}/{total} bodies"),
             ))

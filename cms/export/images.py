@@ -1,11 +1,12 @@
 """Photo renditions for the web: several widths, no metadata, named by their content hash.
 
 Each placed photo becomes JPEG (or PNG when it has transparency) renditions at
-the standard widths up to its own width. EXIF (GPS position, camera serial
-numbers, owner names), XMP, IPTC and comments never reach the bundle: the pixels
-are re-encoded from scratch after the EXIF orientation is applied and the colours
-converted to sRGB. A rendition's file name is the hash of its bytes, so a
-browser may cache it forever and two exports agree on every name.
+the standard widths up to its own width, encoded by :func:`cms.media.rendition`:
+EXIF (GPS position, camera serial numbers, owner names), XMP, IPTC and comments
+never reach the bundle, because the pixels are re-encoded from scratch after the
+EXIF orientation is applied and the colours converted to sRGB. A rendition's
+file name is the hash of its bytes, so a browser may cache it forever and two
+exports agree on every name.
 
 Renditions are cached on disk by blob hash and :data:`PIPELINE`, so a warm
 export never decodes a photo again.
@@ -14,21 +15,23 @@ export never decodes a photo again.
 from __future__ import annotations
 
 import hashlib
-import io
+import inspect
 import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image
 
+from cms import media
 from cms.errors import UsageError
 
-WIDTHS = (320, 640, 960, 1280, 1600)
-PIPELINE = "renditions-1"  # change when the output bytes would change
-JPEG_QUALITY = 82
-MAX_PIXELS = 80_000_000
+WIDTHS = (320, 640, 960, 1280, 1920)
+# Changes whenever the encoder's code or Pillow changes, so cached renditions stay true.
+PIPELINE = "r1-" + hashlib.sha256(
+    (inspect.getsource(media) + Image.__version__).encode("utf-8")
+).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -42,64 +45,21 @@ class Rendition:
     size: int
 
 
-def _to_srgb(image: Image.Image) -> Image.Image:
-    icc = image.info.get("icc_profile")
-    if not icc or image.mode not in ("RGB", "RGBA"):
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        target = ImageCms.createProfile("sRGB")
-        converted = ImageCms.profileToProfile(image, source, target, outputMode=image.mode)
-    except (ImageCms.PyCMSError, OSError, ValueError):
-        return image
-    return converted if converted is not None else image
-
-
-def _prepare(data: bytes) -> Image.Image:
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            if opened.width * opened.height > MAX_PIXELS:
-                raise UsageError("photo is too large to publish (over 80 megapixels)")
-            opened.load()
-            image = ImageOps.exif_transpose(opened) or opened
-            icc = opened.info.get("icc_profile")
-    except (OSError, Image.DecompressionBombError, SyntaxError) as exc:
-        raise UsageError(f"photo cannot be read: {exc}") from None
-    if icc:
-        image.info["icc_profile"] = icc
-    has_alpha = image.mode in ("RGBA", "LA") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-    image = image.convert("RGBA" if has_alpha else "RGB")
-    image = _to_srgb(image) if icc else image
-    # Forget everything but the pixels: no EXIF, XMP, ICC, comments or text chunks.
-    image.info = {}
-    return image
-
-
 def encode_renditions(data: bytes) -> list[tuple[Rendition, bytes]]:
-    """Encode the web renditions of one photo, smallest first."""
-    image = _prepare(data)
-    widths = [w for w in WIDTHS if w < image.width]
-    widths.append(min(image.width, WIDTHS[-1]))
-    alpha = image.mode == "RGBA"
+    """Encode the web renditions of one photo, smallest first (via :func:`cms.media.rendition`)."""
+    try:
+        widest = media.rendition(data, WIDTHS[-1])
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise UsageError(f"photo cannot be read: {exc}") from None
     result: list[tuple[Rendition, bytes]] = []
-    for width in sorted(set(widths)):
-        height = max(1, round(image.height * width / image.width))
-        sized = image if width == image.width else image.resize(
-            (width, height), Image.Resampling.LANCZOS
-        )
-        sized.info = {}
-        buffer = io.BytesIO()
-        if alpha:
-            sized.save(buffer, "PNG", optimize=True)
-            ext, media_type = "png", "image/png"
-        else:
-            sized.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-            ext, media_type = "jpg", "image/jpeg"
-        encoded = buffer.getvalue()
-        name = f"media/{hashlib.sha256(encoded).hexdigest()[:32]}.{ext}"
-        result.append((Rendition(name, width, height, media_type, len(encoded)), encoded))
+    for width in media.srcset_widths(widest.width, WIDTHS):
+        encoded = widest if width == widest.width else media.rendition(data, width)
+        ext = "png" if encoded.media_type == "image/png" else "jpg"
+        name = f"media/{hashlib.sha256(encoded.data).hexdigest()[:32]}.{ext}"
+        result.append((
+            Rendition(name, encoded.width, encoded.height, encoded.media_type, len(encoded.data)),
+            encoded.data,
+        ))
     return result
 
 

@@ -10,20 +10,19 @@ URLs on the desk's site.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
 
+from cms import figures
 from cms.export.images import Rendition, default_rendition, srcset
 from cms.export.metadata import json_ld, script_json, social_tags
 from cms.export.paths import relative_url
 from cms.export.selection import Photo, PublicStory
 from cms.export.site import (
-    FRONT_LATEST,
-    FRONT_PER_SECTION,
     ListPage,
     Site,
     iso_local,
@@ -32,6 +31,8 @@ from cms.export.site import (
 from cms.export.theme import Theme
 from cms.render import render_markdown
 
+MEDIA_TOKEN = "__media__/"
+BODY_SIZES = "(min-width: 50rem) 46rem, 100vw"
 _HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 RenditionsOf = Callable[[Photo], list[Rendition]]
@@ -80,6 +81,25 @@ def normalise_headings(html: str, top: int = 2) -> str:
         position = match.end()
     result.append(html[position:])
     return "".join(result)
+
+
+def media_token(path: str) -> str:
+    """A rendition path as written into cached body HTML (``media/x.jpg`` → token + ``x.jpg``).
+
+    Cached bodies must not depend on where the page sits, so figures link to a
+    token that each page (or feed) replaces with its own way to ``media/``.
+    """
+    return MEDIA_TOKEN + path.removeprefix("media/")
+
+
+def placed_photo_ids(markdown_text: str, photos: Sequence[Photo]) -> set[str]:
+    """The ids of the photos that the body places itself with ``![[photo:REF]]``."""
+    placed = set()
+    for ref in figures.references(markdown_text):
+        photo, _why = figures.resolve(ref, photos)
+        if photo is not None:
+            placed.add(photo.id)
+    return placed
 
 
 def with_dateline(html: str, dateline: str) -> str:
@@ -175,18 +195,17 @@ class PageRenderer:
     def front(self) -> str:
         """The front page: the top story, the latest stories, and a block per section."""
         site, path = self.site, "index.html"
-        stories = site.stories
+        stories, blocks = site.front_stories()
         context = self._base(
             path, title=site.desk_name, description=f"The latest from {site.desk_name}",
             canonical=site.base_url, masthead_heading=True,
         )
         context["top"] = self.card(stories[0], path, photo=True) if stories else None
-        context["latest"] = [self.card(s, path, photo=True) for s in stories[1 : FRONT_LATEST + 1]]
+        context["latest"] = [self.card(s, path, photo=True) for s in stories[1:]]
         context["blocks"] = [
-            {"name": s.name, "path": site.section_path(s.slug),
-             "cards": [self.card(story, path) for story in
-                       site.section_stories[s.slug][:FRONT_PER_SECTION]]}
-            for s in site.sections
+            {"name": section.name, "path": site.section_path(section.slug),
+             "cards": [self.card(story, path) for story in block]}
+            for section, block in blocks
         ]
         return self._templates["front.html"].render(context)
 
@@ -209,13 +228,19 @@ class PageRenderer:
         )
         return self._templates["list.html"].render(context)
 
-    def story(self, story: PublicStory, body_html: str, *, page_path: str | None = None
-              ) -> str:
-        """A story page."""
+    def story(self, story: PublicStory, body_html: str, *, page_path: str | None = None,
+              placed: set[str] | frozenset[str] = frozenset()) -> str:
+        """A story page: the lead photo on top, body figures in place, other photos after."""
         site = self.site
         path = page_path or site.story_path(story)
         lead = story.lead_photo
-        others = [p for p in story.photos if p is not lead]
+        if lead is not None and lead.id in placed:
+            lead = None
+        others = [p for p in story.photos if p is not story.lead_photo and p.id not in placed]
+        media_prefix = relative_url(path, "media/x").removesuffix("x")
+        if self.bundled is not None and not self.bundled("media/x"):
+            media_prefix = site.absolute("media/")
+        body_html = body_html.replace(MEDIA_TOKEN, media_prefix)
         images = [self.renditions_of(p) for p in story.photos]
         context = self._base(
             path, title=f"{story.headline} · {site.desk_name}", description=story.standfirst,

@@ -39,6 +39,9 @@ class ListPage:
     feed_path: str | None
 
 
+FrontBlock = tuple[SectionInfo, list[PublicStory]]
+
+
 @dataclass(frozen=True)
 class ReadNext:
     """A "Read next" entry that shows: an internal story or an external URL."""
@@ -106,6 +109,17 @@ class Site:
     def absolute(self, path: str) -> str:
         """The public URL of a bundle path."""
         return self.base_url + pretty_path(path)
+
+    def front_stories(self) -> tuple[list[PublicStory], list[FrontBlock]]:
+        """The front page's lead and latest stories, and per section the newest not shown yet."""
+        main = self.stories[: FRONT_LATEST + 1]
+        shown = {story.id for story in main}
+        blocks = []
+        for section in self.sections:
+            rest = [s for s in self.section_stories[section.slug] if s.id not in shown]
+            if rest:
+                blocks.append((section, rest[:FRONT_PER_SECTION]))
+        return main, blocks
 
     def list_pages(self) -> list[ListPage]:
         """Every page of every section and tag listing."""
