@@ -17,21 +17,43 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 NEWS_WORDS = (
-    "the of and to in a said government minister police court election president city "
-    "war market people year report officials military north south border drone missile "
-    "parliament vote impeachment protest economy bank inflation energy climate storm flood "
-    "school hospital health vaccine trade tariff china russia ukraine korea japan europe "
-    "america union strike workers budget tax housing rent transport rail airport football "
-    "league season coach festival museum theatre film music award scientist study space "
-    "satellite ocean forest fire rescue village farmers harvest water drought embargo "
-    "treaty summit talks ceasefire refugees aid investigation trial verdict appeal senator"
-).split()
-SECTIONS = ("politics", "world", "business", "science", "sport", "culture", "north-korea",
-            "local")
+    "the", "of", "and", "to", "in", "a", "said", "government", "minister", "police", "court",
+    "election", "president", "city", "war", "market", "people", "year", "report", "officials",
+    "military", "north", "south", "border", "drone", "missile", "parliament", "vote",
+    "impeachment", "protest", "economy", "bank", "inflation", "energy", "climate", "storm",
+    "flood", "school", "hospital", "health", "vaccine", "trade", "tariff", "china", "russia",
+    "ukraine", "korea", "japan", "europe", "america", "union", "strike", "workers", "budget",
+    "tax", "housing", "rent", "transport", "rail", "airport", "football", "league", "season",
+    "coach", "festival", "museum", "theatre", "film", "music", "award", "scientist", "study",
+    "space", "satellite", "ocean", "forest", "fire", "rescue", "village", "farmers", "harvest",
+    "water", "drought", "embargo", "treaty", "summit", "talks", "ceasefire", "refugees", "aid",
+    "investigation", "trial", "verdict", "appeal", "senator",
+)
+SECTIONS = ("politics", "world", "business", "science", "sport", "culture", "north-korea", "local")
 FIRST = ("Min-jun", "Ji-woo", "Anna", "Tom", "Priya", "Carlos", "Lena", "Kenji", "Amara", "Olu")
 LAST = ("Kim", "Park", "Schmidt", "Rossi", "Okafor", "Nguyen", "Silva", "Dubois", "Sato", "Lee")
-SYLLABLES = ("ka", "ro", "mi", "tan", "sel", "vo", "du", "lin", "gar", "pe", "zu", "bri",
-             "ost", "nel", "fa", "qui", "hem", "ja", "lor", "ux")
+SYLLABLES = (
+    "ka",
+    "ro",
+    "mi",
+    "tan",
+    "sel",
+    "vo",
+    "du",
+    "lin",
+    "gar",
+    "pe",
+    "zu",
+    "bri",
+    "ost",
+    "nel",
+    "fa",
+    "qui",
+    "hem",
+    "ja",
+    "lor",
+    "ux",
+)
 
 
 def _vocabulary(size: int, rng: random.Random) -> list[str]:
@@ -44,7 +66,7 @@ def _vocabulary(size: int, rng: random.Random) -> list[str]:
                 seen.add(word)
                 words.append(word)
             if len(words) >= size:
-                tail = words[len(NEWS_WORDS):]
+                tail = words[len(NEWS_WORDS) :]
                 rng.shuffle(tail)
                 return words[: len(NEWS_WORDS)] + tail
     raise AssertionError("unreachable")
@@ -56,7 +78,7 @@ class Zipf:
     def __init__(self, words: list[str], exponent: float, rng: random.Random) -> None:
         self.words = words
         self.rng = rng
-        weights = [1.0 / (rank ** exponent) for rank in range(1, len(words) + 1)]
+        weights = [1.0 / (rank**exponent) for rank in range(1, len(words) + 1)]
         self.cumulative = list(itertools.accumulate(weights))
 
     def word(self) -> str:
@@ -137,11 +159,14 @@ class Corpus:
             elif kind == 1:
                 queries.append(self.vocabulary[rng.randint(200, 20_000)])
             elif kind == 2:
-                queries.append(f"{self.vocabulary[rng.randint(0, 2000)]} "
-                               f"{self.vocabulary[rng.randint(0, 2000)]}")
+                queries.append(
+                    f"{self.vocabulary[rng.randint(0, 2000)]} "
+                    f"{self.vocabulary[rng.randint(0, 2000)]}"
+                )
             elif kind == 3:
-                queries.append(f'"{self.vocabulary[rng.randint(0, 50)]} '
-                               f'{self.vocabulary[rng.randint(0, 50)]}"')
+                queries.append(
+                    f'"{self.vocabulary[rng.randint(0, 50)]} {self.vocabulary[rng.randint(0, 50)]}"'
+                )
             else:
                 queries.append(self.vocabulary[rng.randint(50, 5000)])
         return queries

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.errors import NotFound
-from cms.models import Blob
+from cms.models import Blob, table_of
 from cms.revisions import insert_ignore
 from cms.timeutil import utcnow
 
@@ -34,7 +34,7 @@ def put_blob(
     digest = sha256_hex(data)
     insert_ignore(
         session,
-        Blob.__table__,  # type: ignore[arg-type]
+        table_of(Blob),
         [{
             "sha256": digest, "media_type": media_type, "size": len(data), "width": width,
             "height": height, "data": data,

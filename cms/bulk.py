@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from cms import workflow
 from cms.document import StoryDocument, canonical_json, revision_id
 from cms.errors import UsageError
-from cms.models import PhotoPlacement, RelatedLink, Revision, Story, StoryTag
+from cms.models import Base, PhotoPlacement, RelatedLink, Revision, Story, StoryTag, table_of
 from cms.people import Actor
 from cms.revisions import next_hlc
 from cms.slugs import validate_slug
@@ -58,8 +58,12 @@ def create_many(
 
     # The same workflow rules as a single save: creating a published story needs a desk chief.
     moves = workflow.check_new_many(session, actor, docs, message=message, now=when)
-    revisions, stories, tags, photos, links = [], [], [], [], []
-    rev_ids = []
+    revisions: list[dict[str, object]] = []
+    stories: list[dict[str, object]] = []
+    tags: list[dict[str, object]] = []
+    photos: list[dict[str, object]] = []
+    links: list[dict[str, object]] = []
+    rev_ids: list[str] = []
     for doc, move in zip(docs, moves, strict=True):
         canonical = doc.canonical()
         rev = revision_id(canonical, [])
@@ -92,10 +96,11 @@ def create_many(
              "visible_from": link.visible_from, "visible_until": link.visible_until}
             for i, link in enumerate(doc.related)
         )
-    for model, rows in ((Revision, revisions), (Story, stories), (StoryTag, tags),
-                        (PhotoPlacement, photos), (RelatedLink, links)):
+    tables: tuple[tuple[type[Base], list[dict[str, object]]], ...] = ((Revision, revisions), (Story, stories), (StoryTag, tags),
+                        (PhotoPlacement, photos), (RelatedLink, links))
+    for model, rows in tables:
         if rows:
-            session.execute(sa.insert(model.__table__), rows)  # type: ignore[arg-type]
+            session.execute(sa.insert(table_of(model)), rows)
     workflow.record_many(
         session, [(move, rev) for move, rev in zip(moves, rev_ids, strict=True) if move]
     )

@@ -106,7 +106,9 @@ def _parse_date(value: Any, tz: ZoneInfo, warn: Callable[[str], None]) -> dateti
         raise UsageError(f"bad date {value!r}: {exc}") from None
 
 
-def read_story_file(path: Path, root: Path, tz: ZoneInfo, warn: Callable[[str], None]) -> ImportedStory:
+def read_story_file(
+    path: Path, root: Path, tz: ZoneInfo, warn: Callable[[str], None]
+) -> ImportedStory:
     """Parse one Markdown file into story fields (raises :class:`UsageError` on bad input)."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import cast
+
 from sqlalchemy import (
     Boolean,
     ForeignKey,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -32,6 +35,11 @@ from cms.timeutil import UTCDateTime
 
 class Base(DeclarativeBase):
     """Declarative base for every Newsroom table."""
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model, typed as one (for bulk Core statements)."""
+    return cast(Table, model.__table__)
 
 
 class StoreMeta(Base):

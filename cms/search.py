@@ -150,7 +150,9 @@ def _search_sqlite(
         ),
         {"q": expression, "window": RANK_WINDOW},
     ).scalar() or 0
-    join_status = "JOIN stories f ON f.pk = story_search.rowid AND f.status = :status" if status else ""
+    join_status = (
+        "JOIN stories f ON f.pk = story_search.rowid AND f.status = :status" if status else ""
+    )
     ranked = session.execute(
         sa.text(
             f"""

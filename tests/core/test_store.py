@@ -79,7 +79,7 @@ def test_a_corrupt_store_gives_a_clear_error(tmp_path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[100:4096] = b"\xff" * (4096 - 100)  # smash the schema page, keep the header
     path.write_bytes(bytes(data))
-    with pytest.raises(StoreError, match="corrupt|not an SQLite|not a Newsroom"):
+    with pytest.raises(StoreError, match=r"corrupt|not an SQLite|not a Newsroom"):
         Store.open(str(path))
 
 
@@ -139,5 +139,5 @@ def test_a_wrong_postgres_user_is_reported(pg_url: str) -> None:
     from sqlalchemy.engine import make_url
 
     wrong = make_url(pg_url).set(username="no_such_user_xyz").render_as_string(False)
-    with pytest.raises(StoreError, match="no such user|refused"):
+    with pytest.raises(StoreError, match=r"no such user|refused"):
         Store.open(wrong)
