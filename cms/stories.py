@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,6 +30,9 @@ from cms.revisions import (
 )
 from cms.slugs import slugify, validate_slug
 from cms.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from cms.workflow import StatusChange
 
 MAX_HEADLINE = 500
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -94,23 +97,32 @@ def check_body(body: str) -> str:
     return body
 
 
+def _known(session: Session, key: str, query: sa.Select[Any]) -> set[str]:
+    """Names from a small, rarely changing table, read once per unit of work."""
+    cache = session.info.setdefault("newsroom_known", {})
+    if key not in cache:
+        cache[key] = set(session.scalars(query))
+    known: set[str] = cache[key]
+    return known
+
+
 def ensure_section(session: Session, name: str | None) -> str | None:
     """The slug of the section called (or slugged) ``name``, created on first use."""
     if name is None or not name.strip():
         return None
     clean = normalise_line(name)
     slug = slugify(clean)
-    section = session.get(Section, slug)
-    if section is None:
+    known = _known(session, "sections", sa.select(Section.slug))
+    if slug not in known:
         is_slug = clean == slug
         position = (session.scalar(sa.select(sa.func.max(Section.position))) or 0) + 1
-        section = Section(
+        session.add(Section(
             slug=slug, name=clean.replace("-", " ").title() if is_slug else clean,
             position=position,
-        )
-        session.add(section)
+        ))
         session.flush()
-    return section.slug
+        known.add(slug)
+    return slug
 
 
 def unique_slug(session: Session, wanted: str, story_id: str) -> str:
@@ -131,7 +143,7 @@ def unique_slug(session: Session, wanted: str, story_id: str) -> str:
 
 
 def _check_status(session: Session, status: str) -> str:
-    if session.get(Status, status) is None:
+    if status not in _known(session, "statuses", sa.select(Status.name)):
         names = session.scalars(sa.select(Status.name).order_by(Status.position))
         raise UsageError(f"unknown status {status!r}: use one of {', '.join(names)}")
     return status
@@ -146,17 +158,27 @@ def save(
     message: str = "",
     now: datetime | None = None,
     new: bool = False,
+    status_change: StatusChange | None = None,
 ) -> SavedStory:
     """Write ``document`` as the story's next revision and make it the head.
 
     ``base_revision`` is the head the editor started from; if the story moved on
     meanwhile the save is refused (:class:`ConflictError`) rather than silently
     overwriting someone else's work. A save that changes nothing writes nothing.
+
+    A change of status, publication time or embargo is checked against the
+    workflow rules for the actor's role (:func:`cms.workflow.check_save`) and a
+    status move is recorded in ``story_transitions``; ``status_change`` carries
+    the note (and a desk chief's override) of a deliberate move.
     """
     when = now or utcnow()
-    current = session.execute(
-        sa.select(Story.revision_id).where(Story.id == document.story_id)
-    ).scalar()
+    document = document.normalised()
+    rows = session.execute(
+        sa.select(Story.id, Story.revision_id).where(
+            sa.or_(Story.id == document.story_id, Story.slug == document.slug)
+        )
+    ).all()
+    current = next((row.revision_id for row in rows if row.id == document.story_id), None)
     if new and current is not None:
         raise UsageError(f"a story with id {document.story_id} exists already")
     if base_revision is not None and current is not None and base_revision != current:
@@ -164,26 +186,39 @@ def save(
             "the story was changed elsewhere since you opened it; reload it to see the "
             "other change (your text is kept)"
         )
-    document = document.normalised()
     check_headline(document.headline)
     check_body(document.body)
     _check_status(session, document.status)
     validate_slug(document.slug)
-    clash = session.scalar(
-        sa.select(Story.id).where(Story.slug == document.slug, Story.id != document.story_id)
-    )
-    if clash is not None:
+    if any(row.id != document.story_id for row in rows):
         raise UsageError(f"the slug {document.slug!r} belongs to another story")
-    if document.section is not None and session.get(Section, document.section) is None:
+    if document.section is not None and document.section not in _known(
+        session, "sections", sa.select(Section.slug)
+    ):
         raise UsageError(f"unknown section {document.section!r}")
-    if current is not None and load_document(session, current) == document:
+    before = load_document(session, current) if current is not None else None
+    if current is not None and before == document:
         return SavedStory(document, current, created=False)
+    # Late import: the workflow module builds on this one.
+    from cms import workflow
+
+    pending = workflow.check_save(
+        session, actor, before, document, change=status_change, message=message, now=when
+    )
+    if pending is not None:
+        # The move shows in the history even when the caller wrote its own message.
+        message = pending.message() if status_change is not None or not message else (
+            f"{message}; {pending.message()}")
     parents = [current] if current else []
     rev_id = write_revision(
         session, document, parents, author=actor.username, replica_id=actor.replica_id,
         now=when, message=message,
     )
-    project_head(session, document, rev_id, author=actor.username, now=when)
+    project_head(
+        session, document, rev_id, author=actor.username, now=when, exists=current is not None
+    )
+    if pending is not None:
+        workflow.record(session, pending, rev_id)
     return SavedStory(document, rev_id, created=True)
 
 
@@ -320,7 +355,7 @@ def story_row(session: Session, ref: str) -> Story:
 def _filtered(
     status: str | None = None, section: str | None = None, tag: str | None = None
 ) -> sa.Select[Any]:
-    query = sa.select(*SUMMARY_COLUMNS)
+    query: Any = sa.select(*SUMMARY_COLUMNS)
     if status:
         query = query.where(Story.status == status)
     if section:
@@ -376,6 +411,38 @@ def count_stories(
     """How many stories match the filters."""
     query = sa.select(sa.func.count()).select_from(_filtered(status, section).subquery())
     return int(session.scalar(query) or 0)
+
+
+def story_ids(
+    session: Session,
+    *,
+    status: str | None = None,
+    section: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    sort: str = "updated",
+    descending: bool = True,
+) -> list[str]:
+    """Ids of the stories matching the filters, in list order (for paged story lists).
+
+    Same filters and order as :func:`list_stories`, but only the ids, so a window
+    can page through 100,000 stories cheaply and load full rows for what it shows.
+    """
+    if sort not in SORT_KEYS:
+        raise UsageError(f"unknown sort key {sort!r}: use one of {', '.join(SORT_KEYS)}")
+    if limit is not None and limit < 0:
+        raise UsageError("the limit must be zero or more")
+    column = SORT_KEYS[sort]
+    order = column.desc() if descending else column.asc()
+    query = sa.select(Story.id)
+    if status:
+        query = query.where(Story.status == status)
+    if section:
+        query = query.where(Story.section == slugify(section))
+    query = query.order_by(order, Story.pk.desc()).offset(max(offset, 0))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
 
 
 def summaries(session: Session, story_ids: Sequence[str]) -> list[StorySummary]:

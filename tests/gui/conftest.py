@@ -1,0 +1,75 @@
+"""GUI fixtures: a real SQLite store with the sample newsroom and the real main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from cms.people import Actor, actor_for
+from cms.sample import first_run
+from cms.store import Store
+from ui.editing import SaveState
+from ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def gui_store(tmp_path: Path) -> Iterator[Store]:
+    """An SQLite store holding the sample newsroom."""
+    store = Store.open(str(tmp_path / "gui.db"), create=True)
+    with store.session() as session:
+        actor = actor_for(session, "tester", store.replica_id)
+    first_run(store, actor)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def gui_actor(gui_store: Store) -> Actor:
+    """The store's admin, who acts in the window."""
+    with gui_store.session() as session:
+        return actor_for(session, "tester", gui_store.replica_id)
+
+
+def open_window(qtbot: QtBot, store: Store, actor: Actor) -> MainWindow:
+    """A shown main window that the test closes (or qtbot closes) at the end."""
+    window = MainWindow(store, actor)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> Iterator[MainWindow]:
+    """The main window on the sample newsroom."""
+    win = open_window(qtbot, gui_store, gui_actor)
+    yield win
+    if win.isVisible():
+        win.close()
+
+
+def wait_saved(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:
+    """Wait until the open story's autosave has stored everything."""
+    qtbot.waitUntil(
+        lambda: window.editing is not None and window.editing.state is SaveState.SAVED
+        and window.save_label.text() == "Saved",
+        timeout=timeout,
+    )
+
+
+def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Type ``text`` with real key events (QTest cannot type a newline character)."""
+    for number, line in enumerate(text.split("\n")):
+        if number:
+            qtbot.keyClick(widget, Qt.Key.Key_Return)
+        if line:
+            qtbot.keyClicks(widget, line)

@@ -1,0 +1,177 @@
+"""The main window driven as a user would: create, type, autosave, reopen, search, filter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from cms import stories
+from cms.people import Actor
+from cms.store import Store
+from tests.gui.conftest import open_window, type_text, wait_saved
+from ui.editing import SaveState
+from ui.main_window import MainWindow
+
+
+def _story_in_store(store: Store, story_id: str) -> stories.StoryDocument:
+    with store.reading() as session:
+        return stories.get(session, story_id)[0]
+
+
+def test_window_opens_on_the_sample_newsroom(window: MainWindow) -> None:
+    assert window.model.rowCount() == 6
+    assert window.editing is not None  # the newest story is open straight away
+    assert window.editor.headline.text()
+    assert "words" in window.words_label.text()
+    assert "Asia/Seoul" in window.zone_label.text()
+
+
+def test_new_story_typing_autosaves_and_survives_a_reopen(
+    qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
+) -> None:
+    before = window.model.rowCount()
+    window.actions.new_story.trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() == before + 1)
+    qtbot.waitUntil(lambda: window.editor.headline.text() == "Untitled story")
+    story_id = window.editing.story_id
+    qtbot.keyClicks(window.editor.headline, "Goat tests fence")
+    window.editor.focus_body()
+    qtbot.keyClicks(window.editor.body, "The goat walked up to the wire.")
+    assert window.save_label.text() in ("Edited", "Saving…")
+    wait_saved(qtbot, window)
+    stored = _story_in_store(gui_store, story_id)
+    assert stored.headline == "Goat tests fence"
+    assert stored.body == "The goat walked up to the wire."
+    assert window.words_label.text().startswith("7 words")
+    window.close()
+
+    again = open_window(qtbot, gui_store, gui_actor)
+    assert again.editing is not None and again.editing.story_id == story_id  # reopened last
+    assert again.editor.body_text() == "The goat walked up to the wire."
+    again.close()
+
+
+def test_switching_stories_saves_the_one_left(qtbot: QtBot, window: MainWindow,
+                                              gui_store: Store) -> None:
+    first = window.editing.story_id
+    window.editor.focus_body()
+    qtbot.keyClicks(window.editor.body, "Added line. ")
+    window.actions.next_story.trigger()
+    assert window.editing.story_id != first
+    qtbot.waitUntil(lambda: _story_in_store(gui_store, first).body.startswith("Added line. "))
+
+
+def test_status_and_section_filters(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.story_list
+    panel.section_filter.setCurrentIndex(panel.section_filter.findText("North Korea"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    assert window.model.index(0, 1).data() == "North Korea"
+    panel.section_filter.setCurrentIndex(0)
+    panel.status_filter.setCurrentIndex(panel.status_filter.findText("draft"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    assert panel.status_line.text() == "0 stories"
+    panel.status_filter.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 6)
+
+
+def test_search_box_shows_matches_with_highlighted_snippets(qtbot: QtBot,
+                                                            window: MainWindow) -> None:
+    window.actions.search_stories.trigger()
+    assert QApplication.focusWidget() is window.story_list.search_box
+    qtbot.keyClicks(window.story_list.search_box, "goat")
+    qtbot.waitUntil(lambda: window.model.query.text == "goat")
+    assert window.model.rowCount() >= 1
+    snippet = window.model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
+    assert "<mark>" in snippet.lower()
+    assert "matches" in window.story_list.status_line.text()
+    window.story_list.view.selectRow(0)
+    assert "goat" in window.editor.body_text().lower()
+    window.story_list.search_box.clear()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 6)
+
+
+def test_sorting_by_headline(qtbot: QtBot, window: MainWindow) -> None:
+    window.story_list.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    headlines = [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
+    assert headlines == sorted(headlines)
+
+
+def test_inspector_time_entry_uses_the_desk_zone(qtbot: QtBot, window: MainWindow,
+                                                 gui_store: Store) -> None:
+    fields = window.fields
+    fields.embargo.setFocus()
+    fields.embargo.clear()
+    qtbot.keyClicks(fields.embargo, "2025-03-01 09:30")
+    qtbot.keyClick(fields.embargo, Qt.Key.Key_Return)
+    story_id = window.editing.story_id
+    wait_saved(qtbot, window)
+    stored = _story_in_store(gui_store, story_id)
+    assert stored.embargo_until is not None
+    assert stored.embargo_until.isoformat() == "2025-03-01T00:30:00+00:00"  # Seoul is +09
+    fields.embargo.clear()
+    qtbot.keyClicks(fields.embargo, "next tuesday")
+    qtbot.keyClick(fields.embargo, Qt.Key.Key_Return)
+    assert "invalid time" in fields.error.text()
+    assert _story_in_store(gui_store, story_id).embargo_until == stored.embargo_until
+
+
+def test_find_and_replace(qtbot: QtBot, window: MainWindow) -> None:
+    window.editor.body.setPlainText("cat and cat and dog")
+    window.actions.replace.trigger()
+    bar = window.editor.find_bar
+    assert bar.isVisible()
+    bar.find_box.setText("cat")
+    bar.replace_box.setText("goat")
+    qtbot.mouseClick(bar.replace_all_button, Qt.MouseButton.LeftButton)
+    assert window.editor.body_text() == "goat and goat and dog"
+    window.actions.undo.trigger()
+    assert window.editor.body_text() == "cat and cat and dog"
+    window.actions.redo.trigger()
+    assert window.editor.body_text() == "goat and goat and dog"
+    qtbot.keyClick(bar.find_box, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+
+
+def test_a_change_made_elsewhere_is_a_conflict_that_keeps_my_text(
+    qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
+) -> None:
+    story_id = window.editing.story_id
+    with gui_store.session() as session:
+        stories.edit(session, gui_actor, story_id, standfirst="Changed on another laptop.")
+    window.editor.focus_body()
+    qtbot.keyClicks(window.editor.body, "My sentence. ")
+    window.actions.save.trigger()
+    qtbot.waitUntil(lambda: window.editing.state is SaveState.CONFLICT)
+    box = next(w for w in QApplication.topLevelWidgets()
+               if isinstance(w, QMessageBox) and w.objectName() == "conflictBox")
+    assert window.editor.body_text().startswith("My sentence. ")
+    assert window.save_label.text() == "Not saved — changed elsewhere"
+    mine = next(b for b in box.buttons() if b.text() == "Save mine over theirs")
+    qtbot.mouseClick(mine, Qt.MouseButton.LeftButton)
+    wait_saved(qtbot, window)
+    assert _story_in_store(gui_store, story_id).body.startswith("My sentence. ")
+
+
+def test_preview_follows_the_text(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not window.preview.busy())
+    renders = window.preview.renders
+    window.editor.focus_body()
+    window.editor.body.selectAll()
+    with qtbot.waitSignal(window.preview.rendered, timeout=5000):
+        type_text(qtbot, window.editor.body, "## A subheading\n\nSome *emphasis*.")
+    html = window.preview.toHtml()
+    assert "A subheading" in html and "emphasis" in html
+    # Debounced: one render for the whole burst of typing, not one per key.
+    assert window.preview.renders == renders + 1
+    window.actions.toggle_preview.trigger()
+    assert not window.preview.isVisible()
+    window.actions.toggle_preview.trigger()
+    assert window.preview.isVisible()
+
+
+def test_theme_switch_keeps_working(qtbot: QtBot, window: MainWindow) -> None:
+    window.actions.theme_dark.trigger()
+    assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() < 128
+    window.actions.theme_light.trigger()
+    assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() > 128

@@ -1,0 +1,144 @@
+"""How panels plug into the main window, without editing it.
+
+A feature module (``ui/photo_panel.py``, ``ui/related_panel.py``,
+``ui/planning_view.py``, ``ui/sync_status.py``, ``ui/conflicts.py``,
+``ui/export_dialog.py``) defines one function::
+
+    def install(host: WindowHost) -> None:
+        host.add_inspector_tab("photos", "Photos", PhotoPanel(host))
+        host.add_menu_action("File", export_action)
+
+and is listed in :data:`EXTENSION_MODULES`. The window imports each listed
+module that exists and calls ``install`` once, after its own panels are built.
+An inspector tab added under a key that already exists replaces it: that is how
+the photo and "Read next" editors take over from the read-only panes.
+
+Inspector tabs (and docks that follow the open story) implement
+:class:`StoryPane`: ``show_story`` is called with the open story (or None), and
+a pane that edits calls ``host.change_story(field=value)``, which goes through
+the same journal, autosave and conflict handling as typing in the editor.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from cms.document import StoryDocument
+from cms.people import Actor
+from cms.store import Store
+from ui.ops import Op, OpContext
+
+T = TypeVar("T")
+
+EXTENSION_MODULES: tuple[str, ...] = (
+    "ui.photo_panel",
+    "ui.related_panel",
+    "ui.planning_view",
+    "ui.sync_status",
+    "ui.conflicts",
+    "ui.export_dialog",
+)
+MENUS = ("File", "Edit", "View", "Story", "Tools", "Help")
+
+
+@dataclass(frozen=True)
+class OpenStory:
+    """The story the window shows, as panes see it."""
+
+    document: StoryDocument
+    revision_id: str  # the stored revision the edits are based on
+    zone: ZoneInfo  # the desk time zone for showing and entering times
+
+
+class StoryPane(Protocol):
+    """A widget that follows the open story."""
+
+    def show_story(self, story: OpenStory | None) -> None:
+        """Show ``story`` (None when no story is open)."""
+
+
+class WindowEvents(QObject):
+    """What happened in the window; extensions connect to these."""
+
+    story_opened = Signal(object)  # OpenStory | None
+    story_changed = Signal(object)  # OpenStory, after any edit (typing included)
+    story_saved = Signal(str, str)  # story id, revision id
+    stories_changed = Signal()  # the set of stories changed (import, sync): lists reload
+    settings_changed = Signal()  # desk settings (time zone …) changed
+
+
+class WindowHost(Protocol):
+    """What the main window offers to extensions."""
+
+    store: Store
+    actor: Actor
+    events: WindowEvents
+
+    def zone(self) -> ZoneInfo:
+        """The desk time zone."""
+
+    def open_story(self) -> OpenStory | None:
+        """The story being edited, with the user's unsaved changes."""
+
+    def change_story(self, **fields: Any) -> None:
+        """Change fields of the open story as the user's edit."""
+
+    def show_story_by_id(self, story_id: str) -> None:
+        """Open another story in the editor."""
+
+    def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
+        """Add (or replace, by key) a tab in the inspector; ``pane`` is a StoryPane."""
+
+    def add_dock(self, key: str, title: str, widget: QWidget,
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        """Add a dock window (its visibility toggle goes into the View menu)."""
+
+    def add_menu_action(self, menu: str, action: QAction) -> None:
+        """Add an action to one of :data:`MENUS`."""
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """Add a permanent widget to the status bar (e.g. sync state)."""
+
+    def run_op(self, work: Callable[[OpContext], T], *, title: str | None = None,
+               cancellable: bool = True) -> Op[T]:
+        """Run long work on a worker thread with progress and cancel (not started yet)."""
+
+    def show_message(self, text: str, timeout_ms: int = 5000) -> None:
+        """A short note in the status bar."""
+
+
+def install_extensions(host: WindowHost, modules: tuple[str, ...] = EXTENSION_MODULES,
+                       report: Callable[[str], None] | None = None) -> list[str]:
+    """Install every listed extension module that exists; returns the installed names.
+
+    A module that is absent is skipped; one that fails is reported (to ``report``
+    and stderr) and the window carries on without it.
+    """
+    installed = []
+    for name in modules:
+        try:
+            if importlib.util.find_spec(name) is None:
+                continue
+            module = importlib.import_module(name)
+            install: Any = getattr(module, "install", None)
+            if install is None:
+                raise AttributeError(f"{name} has no install(host) function")
+            install(host)
+        except Exception as exc:
+            message = f"the {name} panel could not be loaded: {exc}"
+            print(f"newsroom: {message}", file=sys.stderr)
+            if report is not None:
+                report(message)
+            continue
+        installed.append(name)
+    return installed

@@ -1,0 +1,400 @@
+"""The main window: composes the story list, editor, preview and inspector.
+
+It owns no data and no database session. Panels talk through signals; the
+open story's edits live in an :class:`~ui.editing.EditingSession`; long work
+runs as :class:`~ui.ops.Op`; extensions plug in through :mod:`ui.extensions`
+(this class implements its ``WindowHost``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, QThreadPool, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QWidget,
+)
+
+from cms import stories
+from cms.config import desk_zone, get_setting
+from cms.document import StoryDocument
+from cms.people import Actor
+from cms.store import Store, describe
+from ui import prefs
+from ui.editing import EditingSession, SaveState
+from ui.editor import EditorPanel, reading_minutes, word_count
+from ui.extensions import MENUS, OpenStory, WindowEvents, install_extensions
+from ui.inspector import Inspector, StoryFieldsPane
+from ui.journal import Recovered, RecoveryJournal, journal_folder
+from ui.ops import Op, OpContext, show_error
+from ui.preview import PreviewPane
+from ui.readonly_panes import PhotosPane, ReadNextPane
+from ui.story_list import StoryListPanel
+from ui.story_list_model import StoryListModel
+from ui.theme import icon
+from ui.window_actions import build_actions, build_menus
+from ui.window_commands import WindowCommands
+
+T = TypeVar("T")
+WORD_COUNT_DELAY_MS = 250
+
+
+class MainWindow(QMainWindow):
+    """Newsroom's window; see the module docstring."""
+
+    def __init__(self, store: Store, actor: Actor) -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.events = WindowEvents(self)
+        self.write_pool = QThreadPool(self)
+        self.write_pool.setMaxThreadCount(1)  # saves reach the store in the order made
+        self.journal_dir = journal_folder(prefs.data_dir(), describe(store.url))
+        self.editing: EditingSession | None = None
+        self._retiring: dict[str, EditingSession] = {}
+        with store.reading() as session:
+            self._zone = desk_zone(session)
+            desk_name = get_setting(session, "desk_name")
+        self.setWindowTitle(f"{desk_name} — Newsroom")
+        self.setWindowIcon(QIcon(icon("newsroom")))
+
+        self.model = StoryListModel(store, self._zone, self)
+        self.story_list = StoryListPanel(self.model, self)
+        self.editor = EditorPanel(self)
+        self.preview = PreviewPane(self)
+        self.inspector = Inspector(self)
+        self.fields = StoryFieldsPane(self)
+        self.inspector.add_tab("story", "Story", self.fields)
+        self.inspector.add_tab("photos", "Photos", PhotosPane(store, self))
+        self.inspector.add_tab("related", "Read next", ReadNextPane(store, self))
+
+        self.centre = QSplitter(Qt.Orientation.Horizontal, self)
+        self.centre.setObjectName("centreSplitter")
+        self.centre.addWidget(self.editor)
+        self.centre.addWidget(self.preview)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_split.setObjectName("mainSplitter")
+        self.main_split.addWidget(self.story_list)
+        self.main_split.addWidget(self.centre)
+        self.main_split.addWidget(self.inspector)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([400, 780, 320])
+        self.centre.setSizes([420, 400])
+        self.setCentralWidget(self.main_split)
+
+        self.commands = WindowCommands(self)
+        self.actions = build_actions(self, self.commands.slots())
+        self.menus = build_menus(self, self.actions)
+        self.save_label = QLabel(self)
+        self.save_label.setObjectName("saveState")
+        self.words_label = QLabel(self)
+        self.words_label.setObjectName("wordCount")
+        self.zone_label = QLabel(self)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.words_label)
+        bar.addPermanentWidget(self.save_label)
+        bar.addPermanentWidget(self.zone_label)
+        self._update_zone_label()
+
+        self._word_timer = QTimer(self)
+        self._word_timer.setSingleShot(True)
+        self._word_timer.setInterval(WORD_COUNT_DELAY_MS)
+        self._word_timer.timeout.connect(self._update_word_count)
+
+        self.story_list.story_selected.connect(self.show_story_by_id)
+        self.editor.headline_edited.connect(lambda text: self.change_story(headline=text))
+        self.editor.standfirst_edited.connect(lambda text: self.change_story(standfirst=text))
+        self.editor.body_edited.connect(self._body_edited)
+        self.fields.changed.connect(self._fields_changed)
+        self.editor.body.verticalScrollBar().valueChanged.connect(self._editor_scrolled)
+        self.preview.setVisible(self.actions.toggle_preview.isChecked())
+
+        self.refresh_choices()
+        self._restore_layout()
+        install_extensions(self, report=lambda text: self.show_message(text, 10000))
+        if self.model.canFetchMore():
+            self.model.fetchMore()
+        self._set_save_label(None)
+        self._open_first_story()
+
+    def _open_first_story(self) -> None:
+        """Reopen the story the user had open last time, else the newest one."""
+        last = prefs.get_str("window/lastStory")
+        if last and self.model.row_of(last) is None:
+            try:
+                with self.store.reading() as session:
+                    stories.resolve(session, last)
+            except Exception:
+                last = ""  # deleted since, or another store: fall back to the newest
+        if last:
+            self.show_story_by_id(last)
+        elif self.model.rowCount():
+            self.story_list.view.selectRow(0)
+
+    # WindowHost -----------------------------------------------------------------------
+
+    def zone(self) -> ZoneInfo:
+        """The desk time zone."""
+        return self._zone
+
+    def open_story(self) -> OpenStory | None:
+        """The open story with the user's unsaved edits."""
+        if self.editing is None:
+            return None
+        return OpenStory(self.editing.document, self.editing.base_revision, self._zone)
+
+    def change_story(self, **fields: Any) -> None:
+        """Apply the user's edit to the open story (journalled, autosaved)."""
+        if self.editing is None:
+            return
+        self.editing.update(**fields)
+        if "headline" in fields or "standfirst" in fields:
+            self._request_preview()
+        self.events.story_changed.emit(self.open_story())
+
+    def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
+        """Add or replace an inspector tab (see ``ui.extensions``)."""
+        self.inspector.add_tab(key, title, pane)
+        show = getattr(pane, "show_story", None)
+        if show is not None:
+            show(self.open_story())
+
+    def add_dock(self, key: str, title: str, widget: QWidget,
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        """Add a dock window; its toggle goes into the View menu."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.menus["View"].addAction(dock.toggleViewAction())
+        state = prefs.get_bytes("window/state")
+        if state is not None:
+            self.restoreDockWidget(dock)
+
+    def add_menu_action(self, menu: str, action: QAction) -> None:
+        """Add an action to one of the window's menus."""
+        if menu not in MENUS:
+            raise ValueError(f"unknown menu {menu!r}: use one of {', '.join(MENUS)}")
+        self.menus[menu].addAction(action)
+        self.addAction(action)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """A permanent widget in the status bar."""
+        self.statusBar().addPermanentWidget(widget)
+
+    def run_op(self, work: Callable[[OpContext], T], *, title: str | None = None,
+               cancellable: bool = True) -> Op[T]:
+        """Long work on a worker thread (call ``.success(...).run()`` on the result)."""
+        return Op(self, work, title=title, cancellable=cancellable)
+
+    def show_message(self, text: str, timeout_ms: int = 5000) -> None:
+        """A short note in the status bar."""
+        self.statusBar().showMessage(text, timeout_ms)
+
+    # stories --------------------------------------------------------------------------
+
+    def refresh_choices(self) -> None:
+        """Reload statuses and sections for the filters and the inspector."""
+        with self.store.reading() as session:
+            statuses = stories.statuses(session)
+            sections = [(s.slug, s.name) for s in stories.sections(session)]
+        self.story_list.set_choices(statuses, sections)
+        self.fields.set_choices(statuses, sections)
+
+    def show_story_by_id(self, story_id: str) -> None:
+        """Open a story in the editor, putting the current one away (saved)."""
+        if self.editing is not None and self.editing.story_id == story_id:
+            return
+        adopted = self._retiring.pop(story_id, None)
+        if adopted is not None:
+            adopted.wait()
+        if adopted is not None and (adopted.dirty or adopted.state is SaveState.CONFLICT):
+            adopted.retired = False  # its save failed: keep editing the unsaved text
+            self._install_session(adopted)
+            return
+        try:
+            with self.store.reading() as read:
+                document, head = stories.get(read, story_id)
+        except Exception as exc:
+            show_error(self, "Cannot open the story", exc)
+            return
+        journal = RecoveryJournal(self.journal_dir / f"{story_id}.journal")
+        self._install_session(self._new_session(document, head, journal))
+
+    def _new_session(self, document: StoryDocument, base: str | None,
+                     journal: RecoveryJournal,
+                     saved: StoryDocument | None = None) -> EditingSession:
+        session = EditingSession(self.store, self.actor, document, base, journal,
+                                 self.write_pool, self, saved_document=saved)
+        session.state_changed.connect(self._session_state_changed)
+        session.saved.connect(self._session_saved)
+        session.conflict.connect(self._session_conflict)
+        session.retire_done.connect(self._session_retired)
+        return session
+
+    def _install_session(self, session: EditingSession) -> None:
+        self._put_away_current()
+        self.editing = session
+        doc = session.document
+        self.editor.load(doc.headline, doc.standfirst, doc.body)
+        opened = self.open_story()
+        self.inspector.show_story(opened)
+        self.preview.request(doc.headline, doc.standfirst, doc.body, now=True)
+        self._update_word_count()
+        self._set_save_label(session)
+        self.story_list.select_story(session.story_id)
+        self.events.story_opened.emit(opened)
+
+    def open_recovered(self, recovered: Recovered, stored: StoryDocument | None) -> None:
+        """Continue editing text recovered from a journal; it is saved straight away.
+
+        The save is based on the revision the lost edits started from, so if the
+        story changed elsewhere since, the user gets the conflict choice.
+        """
+        self._retiring.pop(recovered.story_id, None)
+        if self.editing is not None and self.editing.story_id == recovered.story_id:
+            self.editing.finish()
+            self.editing = None
+        journal = RecoveryJournal(recovered.path)
+        base = recovered.base_revision if stored is not None else None
+        session = self._new_session(recovered.document, base, journal, saved=stored)
+        journal.start(recovered.document, base)
+        session.state = SaveState.UNSAVED
+        self._install_session(session)
+        session.save()
+        self.model.story_updated(recovered.story_id)
+
+    def pending_sessions(self) -> list[EditingSession]:
+        """The open story's session and those still saving after a switch."""
+        return list(self._retiring.values()) + ([self.editing] if self.editing else [])
+
+    def _put_away_current(self) -> None:
+        current = self.editing
+        if current is None:
+            return
+        self.editing = None
+        self._retiring[current.story_id] = current
+        current.retire()
+
+    def _session_retired(self, session: EditingSession) -> None:
+        if self._retiring.get(session.story_id) is session:
+            del self._retiring[session.story_id]
+            session.deleteLater()
+
+    def reload_current(self) -> None:
+        """Show the open story as stored now (after a restore)."""
+        if self.editing is None:
+            return
+        story_id = self.editing.story_id
+        self.editing.finish()
+        self.editing.deleteLater()
+        self.editing = None
+        self.show_story_by_id(story_id)
+
+    def _body_edited(self) -> None:
+        if self.editing is None:
+            return
+        self.change_story(body=self.editor.body_text())
+        self._request_preview()
+        self._word_timer.start()
+
+    def _fields_changed(self, changes: dict[str, Any]) -> None:
+        self.change_story(**changes)
+        self.inspector.show_story(self.open_story())
+
+    def _request_preview(self) -> None:
+        if self.editing is not None:
+            doc = self.editing.document
+            self.preview.request(doc.headline, doc.standfirst, doc.body)
+
+    def _editor_scrolled(self, value: int) -> None:
+        bar = self.editor.body.verticalScrollBar()
+        self.preview.follow(value / bar.maximum() if bar.maximum() else 0.0)
+
+    def _update_word_count(self) -> None:
+        words = word_count(self.editor.body_text()) if self.editing else 0
+        minutes = reading_minutes(words)
+        self.words_label.setText(f"{words:,} words · {minutes} min read" if self.editing
+                                 else "")
+
+    def _update_zone_label(self) -> None:
+        self.zone_label.setText(f"{self._zone.key} · {describe(self.store.url)}")
+        self.zone_label.setToolTip("Desk time zone and store")
+
+    def set_zone(self, zone: ZoneInfo) -> None:
+        """The desk time zone changed (settings)."""
+        self._zone = zone
+        self.model.set_zone(zone)
+        self._update_zone_label()
+        self.inspector.show_story(self.open_story())
+        self.events.settings_changed.emit()
+
+    # save state -----------------------------------------------------------------------
+
+    def _session_state_changed(self, _state: SaveState, _detail: str) -> None:
+        self._set_save_label(self.editing)
+
+    def _set_save_label(self, session: EditingSession | None) -> None:
+        if session is None:
+            self.save_label.setText("No story open")
+            return
+        texts = {
+            SaveState.SAVED: "Saved",
+            SaveState.UNSAVED: "Edited",
+            SaveState.SAVING: "Saving…",
+            SaveState.FAILED: "Not saved — will retry",
+            SaveState.CONFLICT: "Not saved — changed elsewhere",
+        }
+        self.save_label.setText(texts[session.state])
+        self.save_label.setToolTip(session.last_error)
+
+    def _session_saved(self, story_id: str, revision_id: str) -> None:
+        self.model.story_updated(story_id)
+        self.events.story_saved.emit(story_id, revision_id)
+        if self.editing is not None and self.editing.story_id == story_id:
+            self.fields.show_revision(revision_id)
+
+    def _session_conflict(self, message: str) -> None:
+        self.commands.resolve_conflict(self.sender(), message)
+
+    # layout and closing ---------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = prefs.get_bytes("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1440, 860)
+        state = prefs.get_bytes("window/state")
+        if state is not None:
+            self.restoreState(state)
+        for splitter in (self.main_split, self.centre):
+            saved = prefs.get_bytes(f"window/{splitter.objectName()}")
+            if saved is not None:
+                splitter.restoreState(saved)
+        self.story_list.restore_columns(prefs.get_bytes("window/storyColumns"))
+
+    def save_layout(self) -> None:
+        """Remember geometry, docks and splitters for the next start."""
+        prefs.set_bytes("window/geometry", self.saveGeometry())
+        prefs.set_bytes("window/state", self.saveState())
+        for splitter in (self.main_split, self.centre):
+            prefs.set_bytes(f"window/{splitter.objectName()}", splitter.saveState())
+        prefs.set_bool("view/preview", self.actions.toggle_preview.isChecked())
+        prefs.set_bytes("window/storyColumns", self.story_list.column_state())
+        if self.editing is not None:
+            prefs.set_str("window/lastStory", self.editing.story_id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.commands.confirm_close():
+            event.ignore()
+            return
+        self.save_layout()
+        self.preview.wait_idle()
+        self.write_pool.waitForDone()
+        event.accept()

@@ -1,0 +1,224 @@
+"""Long work on a worker thread, with progress, cancel and one result on the GUI thread.
+
+Modelled on Anki's ``CollectionOp``: the work is a plain function that receives
+an :class:`OpContext` (report progress, ask whether to stop) and opens its own
+``store.session()``; it never touches widgets. The result or the exception is
+delivered back on the GUI thread to the ``success``/``failure`` callbacks.
+
+    Op(window, lambda ctx: import_tree(store, actor, root, progress=ctx.progress,
+                                       cancelled=ctx.cancelled),
+       title="Importing stories").success(show_report).run()
+
+Ops without a title run silently (autosave); with a title they show a progress
+dialog with a Cancel button after a short delay, so quick work never flashes one.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from cms.errors import NewsroomError
+
+T = TypeVar("T")
+PROGRESS_DIALOG_DELAY_MS = 400
+
+_running: set[Op[Any]] = set()
+
+
+class OpCancelled(Exception):
+    """Raised inside work that chooses to stop when asked to cancel."""
+
+
+class OpContext:
+    """What the work function may do: report progress and check for a cancel request."""
+
+    def __init__(self, emit: Callable[[int, int, str], None], cancel: threading.Event) -> None:
+        self._emit = emit
+        self._cancel = cancel
+
+    def progress(self, done: int, total: int, label: str = "") -> None:
+        """Report ``done`` of ``total`` steps (thread-safe; the dialog updates later)."""
+        self._emit(done, total, label)
+
+    def cancelled(self) -> bool:
+        """True once the user pressed Cancel."""
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        """Raise :class:`OpCancelled` if the user pressed Cancel."""
+        if self._cancel.is_set():
+            raise OpCancelled
+
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; worker emits are queued across to it."""
+
+    progressed = Signal(int, int, str)
+    done = Signal(object, object)  # result, exception
+
+
+class _Task(QRunnable):
+    def __init__(self, work: Callable[[OpContext], Any], bridge: _Bridge,
+                 cancel: threading.Event) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._work = work
+        self._bridge = bridge
+        self._cancel = cancel
+
+    def run(self) -> None:
+        context = OpContext(self._bridge.progressed.emit, self._cancel)
+        try:
+            result = self._work(context)
+        except BaseException as exc:  # delivered to the GUI thread, never swallowed
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self._bridge.done.emit(None, exc)
+            return
+        self._bridge.done.emit(result, None)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A message a person can act on: the core's own text, else the exception's type."""
+    if isinstance(exc, NewsroomError):
+        return str(exc)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if isinstance(exc, SQLAlchemyError):
+        from cms.store import db_error_message
+
+        return db_error_message(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+    return f"unexpected error: {type(exc).__name__}: {exc}"
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
+    """The standard error box: one clear line, the traceback only for unexpected errors."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, describe_error(exc),
+                      QMessageBox.StandardButton.Ok, parent)
+    if not isinstance(exc, NewsroomError):
+        box.setDetailedText(getattr(exc, "__traceback_text__", "") or repr(exc))
+    box.open()
+
+
+class Op(QObject, Generic[T]):
+    """One unit of background work; see the module docstring."""
+
+    finished = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        work: Callable[[OpContext], T],
+        *,
+        title: str | None = None,
+        cancellable: bool = True,
+        pool: QThreadPool | None = None,
+    ) -> None:
+        super().__init__(None)
+        self._parent = parent
+        self._work = work
+        self._title = title
+        self._cancellable = cancellable
+        self._pool = pool or QThreadPool.globalInstance()
+        self._cancel = threading.Event()
+        self._bridge = _Bridge()
+        self._bridge.progressed.connect(self._on_progress)
+        self._bridge.done.connect(self._on_done)
+        self._on_success: Callable[[T], None] | None = None
+        self._on_failure: Callable[[BaseException], None] | None = None
+        self._dialog: QProgressDialog | None = None
+        self._dialog_timer: QTimer | None = None
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+    def success(self, callback: Callable[[T], None]) -> Op[T]:
+        """Call ``callback(result)`` on the GUI thread when the work returns."""
+        self._on_success = callback
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> Op[T]:
+        """Call ``callback(exception)`` on the GUI thread when the work raises."""
+        self._on_failure = callback
+        return self
+
+    def cancel(self) -> None:
+        """Ask the work to stop (it checks :meth:`OpContext.cancelled`)."""
+        self._cancel.set()
+
+    def run(self) -> Op[T]:
+        """Start the work; returns self so callers may keep a handle."""
+        _running.add(self)
+        if self._title:
+            self._dialog_timer = QTimer(self)
+            self._dialog_timer.setSingleShot(True)
+            self._dialog_timer.timeout.connect(self._show_dialog)
+            self._dialog_timer.start(PROGRESS_DIALOG_DELAY_MS)
+        self._pool.start(_Task(self._work, self._bridge, self._cancel))
+        return self
+
+    @Slot()
+    def _show_dialog(self) -> None:
+        dialog = QProgressDialog(self._title or "", "Cancel" if self._cancellable else "",
+                                 0, 0, self._parent)
+        dialog.setWindowTitle(self._title or "")
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        if self._cancellable:
+            dialog.canceled.connect(self._on_cancel_pressed)
+        else:
+            dialog.setCancelButton(None)
+        dialog.show()
+        self._dialog = dialog
+
+    @Slot()
+    def _on_cancel_pressed(self) -> None:
+        self.cancel()
+        if self._dialog is not None:
+            self._dialog.setLabelText("Cancelling…")
+
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, label: str) -> None:
+        if self._dialog is None or self._cancel.is_set():
+            return
+        self._dialog.setMaximum(max(total, 0))
+        self._dialog.setValue(min(done, total) if total else 0)
+        if label:
+            self._dialog.setLabelText(f"{self._title}\n{label}")
+
+    @Slot(object, object)
+    def _on_done(self, result: Any, error: BaseException | None) -> None:
+        if self._dialog_timer is not None:
+            self._dialog_timer.stop()
+        if self._dialog is not None:
+            self._dialog.close()
+            self._dialog.deleteLater()
+            self._dialog = None
+        try:
+            if error is None:
+                self.result = result
+                if self._on_success is not None:
+                    self._on_success(result)
+            elif isinstance(error, OpCancelled):
+                pass  # the user asked for it; the caller's state is unchanged
+            else:
+                self.error = error
+                if self._on_failure is not None:
+                    self._on_failure(error)
+                else:
+                    show_error(self._parent, self._title or "Newsroom", error)
+        finally:
+            _running.discard(self)
+            self.finished.emit()
+
+
+def running_ops() -> int:
+    """How many ops have not delivered their result yet."""
+    return len(_running)

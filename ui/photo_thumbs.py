@@ -1,0 +1,123 @@
+"""Photo thumbnails and facts, loaded off the GUI thread.
+
+The worker reads the blob from the store only when the on-disk thumbnail
+cache (:class:`cms.thumbcache.ThumbnailCache`) lacks it, shrinks it there,
+and decodes the small JPEG/PNG into a ``QImage`` — which, unlike a
+``QPixmap``, may be made on any thread. The GUI thread only receives ready
+images, one signal each, so forty photos never cost it more than forty tiny
+pixmap conversions.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage
+
+from cms.blobs import blob_bytes
+from cms.photos import BlobFacts, blob_facts
+from cms.store import Store
+from cms.thumbcache import ThumbnailCache
+
+THUMB_SIZE = 256
+MEMORY_ITEMS = 200
+
+
+class _Bridge(QObject):
+    loaded = Signal(str, QImage, object)  # sha256, image, BlobFacts | None
+    failed = Signal(str, str)  # sha256, message
+
+
+class _LoadTask(QRunnable):
+    def __init__(self, store: Store, cache: ThumbnailCache, sha256: str, size: int,
+                 bridge: _Bridge) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._store, self._cache, self._sha, self._size = store, cache, sha256, size
+        self._bridge = bridge
+
+    def run(self) -> None:
+        try:
+            with self._store.reading() as session:
+                facts = blob_facts(session, [self._sha]).get(self._sha)
+                data = self._cache.cached(self._sha, self._size)
+                if data is None:
+                    data = self._cache.get(self._sha, lambda: blob_bytes(session, self._sha),
+                                           self._size)
+            image = QImage.fromData(data)
+            if image.isNull():
+                raise ValueError("the thumbnail cannot be decoded")
+        except Exception as exc:  # reported on the GUI thread as a "missing" tile
+            self._bridge.failed.emit(self._sha, str(exc) or type(exc).__name__)
+            return
+        self._bridge.loaded.emit(self._sha, image, facts)
+
+
+class ThumbnailLoader(QObject):
+    """Asks for thumbnails by SHA-256; emits ``ready`` when each one is in memory."""
+
+    ready = Signal(str)  # sha256
+    failed = Signal(str, str)  # sha256, message
+
+    def __init__(self, store: Store, cache: ThumbnailCache | None = None,
+                 size: int = THUMB_SIZE, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._cache = cache or ThumbnailCache()
+        self._size = size
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)  # leave cores for typing and the preview
+        self._bridge = _Bridge(self)
+        self._bridge.loaded.connect(self._on_loaded)
+        self._bridge.failed.connect(self._on_failed)
+        self._images: OrderedDict[str, QImage] = OrderedDict()
+        self._facts: dict[str, BlobFacts] = {}
+        self._pending: set[str] = set()
+        self._errors: dict[str, str] = {}
+
+    def image(self, sha256: str) -> QImage | None:
+        """The thumbnail if loaded; otherwise None and a load is started."""
+        found = self._images.get(sha256)
+        if found is not None:
+            self._images.move_to_end(sha256)
+            return found
+        self.request(sha256)
+        return None
+
+    def facts(self, sha256: str) -> BlobFacts | None:
+        """Type, size and public metadata of a loaded photo."""
+        return self._facts.get(sha256)
+
+    def error(self, sha256: str) -> str | None:
+        """Why a thumbnail could not be made, if it could not."""
+        return self._errors.get(sha256)
+
+    def request(self, sha256: str) -> None:
+        """Start loading unless loaded, loading, or known to fail."""
+        if sha256 in self._images or sha256 in self._pending or sha256 in self._errors:
+            return
+        self._pending.add(sha256)
+        self._pool.start(_LoadTask(self._store, self._cache, sha256, self._size, self._bridge))
+
+    def busy(self) -> bool:
+        """True while thumbnails are still loading."""
+        return bool(self._pending)
+
+    def wait(self, msecs: int = 10_000) -> bool:
+        """Block until the workers are done (tests and shutdown only)."""
+        return self._pool.waitForDone(msecs)
+
+    def _on_loaded(self, sha256: str, image: QImage, facts: BlobFacts | None) -> None:
+        self._pending.discard(sha256)
+        self._images[sha256] = image
+        if facts is not None:
+            self._facts[sha256] = facts
+        while len(self._images) > MEMORY_ITEMS:
+            self._images.popitem(last=False)
+        self.ready.emit(sha256)
+
+    def _on_failed(self, sha256: str, message: str) -> None:
+        self._pending.discard(sha256)
+        self._errors[sha256] = message
+        self.failed.emit(sha256, message)

@@ -1,0 +1,149 @@
+"""The live preview: the export's Markdown pipeline, rendered off the GUI thread.
+
+A single-shot timer debounces typing; at most one render is in flight; if the
+text changed while it ran, one more render follows with the newest text (the
+ReText pattern). Only applying the finished HTML happens on the GUI thread, and
+the preview keeps the editor's relative scroll position.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
+
+from cms.render import render_markdown
+
+DEBOUNCE_MS = 300
+
+
+class _RenderSignals(QObject):
+    done = Signal(int, str)
+
+
+class _RenderTask(QRunnable):
+    def __init__(self, serial: int, markdown_text: str, signals: _RenderSignals) -> None:
+        super().__init__()
+        self._serial = serial
+        self._text = markdown_text
+        self._signals = signals
+
+    def run(self) -> None:
+        try:
+            html = render_markdown(self._text)
+        except Exception as exc:  # shown in the preview instead of the page
+            html = f"<p><b>The preview failed:</b> {escape(str(exc))}</p>"
+        self._signals.done.emit(self._serial, html)
+
+
+class PreviewPane(QTextBrowser):
+    """Shows the rendered story; call :meth:`request` whenever the text changes."""
+
+    rendered = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preview")
+        self.setOpenExternalLinks(False)
+        self.setOpenLinks(False)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = _RenderSignals()
+        self._signals.done.connect(self._on_rendered)
+        self._serial = 0
+        self._in_flight = False
+        self._source: tuple[str, str, str] = ("", "", "")
+        self._rendered_source: tuple[str, str, str] | None = None
+        self._wanted: tuple[str, str, str] | None = None
+        self._scroll_ratio = 0.0
+        from PySide6.QtCore import QTimer
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._start)
+        self.renders = 0
+
+    def request(self, headline: str, standfirst: str, body: str, *, now: bool = False) -> None:
+        """The story's text changed: render it after a pause in typing."""
+        self._source = (headline, standfirst, body)
+        if now:
+            self._timer.stop()
+            self._start()
+        else:
+            self._timer.start()
+
+    def busy(self) -> bool:
+        """True while a render is running or waiting for the typing pause."""
+        return self._in_flight or self._timer.isActive()
+
+    @Slot()
+    def _start(self) -> None:
+        if not self.isVisible() and self._rendered_source is not None:
+            return  # hidden: render when shown again
+        if self._in_flight:
+            return  # the finished render notices the newer text and goes again
+        if self._source == self._rendered_source:
+            return
+        self._in_flight = True
+        self._serial += 1
+        self._wanted = self._source
+        self._pool.start(_RenderTask(self._serial, self._source[2], self._signals))
+
+    @Slot(int, str)
+    def _on_rendered(self, serial: int, body_html: str) -> None:
+        self._in_flight = False
+        if serial != self._serial or self._wanted is None:
+            return
+        headline, standfirst, _body = self._wanted
+        self._rendered_source = self._wanted
+        self._apply(headline, standfirst, body_html)
+        self.renders += 1
+        self.rendered.emit()
+        if self._source != self._rendered_source and not self._timer.isActive():
+            self._start()
+
+    def _apply(self, headline: str, standfirst: str, body_html: str) -> None:
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.Text).name()
+        muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
+        link = palette.color(QPalette.ColorRole.Link).name()
+        page = (
+            f"<style>body{{color:{text}}} a{{color:{link}}} .standfirst{{color:{muted};"
+            f"font-size:large}} blockquote{{color:{muted}}}</style>"
+            f"<h1>{escape(headline)}</h1>"
+            + (f"<p class='standfirst'>{escape(standfirst)}</p>" if standfirst else "")
+            + body_html
+        )
+        bar = self.verticalScrollBar()
+        self.setHtml(page)
+        self._set_ratio(bar, self._scroll_ratio)
+
+    def showEvent(self, event: object) -> None:  # type: ignore[override]
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self._source != self._rendered_source:
+            self._timer.start(0)
+
+    def follow(self, ratio: float) -> None:
+        """Scroll to the same relative place as the editor (0.0 top … 1.0 bottom)."""
+        self._scroll_ratio = min(max(ratio, 0.0), 1.0)
+        self._set_ratio(self.verticalScrollBar(), self._scroll_ratio)
+
+    @staticmethod
+    def _set_ratio(bar: QScrollBar, ratio: float) -> None:
+        bar.setValue(round(bar.maximum() * ratio))
+
+    def clear_preview(self) -> None:
+        """Show nothing."""
+        self._source = ("", "", "")
+        self._rendered_source = self._source
+        self._serial += 1
+        self._timer.stop()
+        self.clear()
+
+    def wait_idle(self) -> None:
+        """Block until the worker is done (used when the window closes)."""
+        self._timer.stop()
+        self._pool.waitForDone()

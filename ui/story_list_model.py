@@ -1,0 +1,273 @@
+"""The story list model: row ids paged in on demand, rows loaded for what is shown.
+
+It holds only story ids (``canFetchMore``/``fetchMore`` add a page at a time)
+and a bounded cache of row summaries loaded in small blocks when the view asks
+for them, so 100,000 stories cost a few megabytes and no query reads them all.
+In search mode the ids come from the full-text search, best first, each with a
+highlighted snippet.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from cms import search as cms_search
+from cms import stories
+from cms.store import Store
+from cms.stories import StorySummary
+from cms.timeutil import format_local
+
+ID_PAGE = 1000
+ROW_BLOCK = 100
+CACHE_ROWS = 4000
+SEARCH_PAGE = 100
+SnippetRole = Qt.ItemDataRole.UserRole + 1
+StoryIdRole = Qt.ItemDataRole.UserRole + 2
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: its title and the core sort key behind it."""
+
+    key: str
+    title: str
+    sort: str | None
+
+
+COLUMNS = (
+    Column("headline", "Headline", "headline"),
+    Column("section", "Section", "section"),
+    Column("status", "Status", "status"),
+    Column("byline", "Byline", "byline"),
+    Column("publish_at", "Publication", "publish_at"),
+    Column("updated_at", "Last change", "updated"),
+)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: filters, sort, or a full-text search."""
+
+    status: str | None = None
+    section: str | None = None
+    text: str = ""
+    sort: str = "updated"
+    descending: bool = True
+
+
+class StoryListModel(QAbstractTableModel):
+    """Stories as rows; see the module docstring."""
+
+    page_loaded = Signal()  # after every fetchMore, even one that found nothing
+
+    def __init__(self, store: Store, zone: ZoneInfo, parent: Any = None, *,
+                 page_size: int = ID_PAGE) -> None:
+        super().__init__(parent)
+        self._page = page_size
+        self._store = store
+        self._zone = zone
+        self._query = ListQuery()
+        self._ids: list[str] = []
+        self._fetched = 0  # source rows consumed (search hits may be filtered out)
+        self._known: set[str] = set()
+        self._snippets: dict[str, str] = {}
+        self._exhausted = False
+        self._cache: OrderedDict[str, StorySummary] = OrderedDict()
+        self.section_names: dict[str, str] = {}
+        self.last_error: str = ""
+
+    @property
+    def query(self) -> ListQuery:
+        """The filters, sort and search currently shown."""
+        return self._query
+
+    def set_query(self, query: ListQuery) -> None:
+        """Show another selection of stories (resets the rows)."""
+        self._query = query
+        self.reload()
+
+    def set_zone(self, zone: ZoneInfo) -> None:
+        """Show times in another desk time zone."""
+        self._zone = zone
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1,
+                                                               len(COLUMNS) - 1))
+
+    def reload(self) -> None:
+        """Drop every row and start paging again (after imports, filters, sorting)."""
+        self.beginResetModel()
+        self._ids = []
+        self._fetched = 0
+        self._known = set()
+        self._snippets = {}
+        self._cache.clear()
+        self._exhausted = False
+        self.last_error = ""
+        self.endResetModel()
+
+    # Qt model interface -------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        try:
+            new_ids = self._next_page()
+        except Exception as exc:  # shown in the list's status line; the list stays usable
+            from ui.ops import describe_error
+
+            self.last_error = describe_error(exc)
+            self._exhausted = True
+            self.page_loaded.emit()
+            return
+        fresh = [i for i in new_ids if i not in self._known]
+        if fresh:
+            first = len(self._ids)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._ids.extend(fresh)
+            self._known.update(fresh)
+            self.endInsertRows()
+        self.page_loaded.emit()
+
+    def _next_page(self) -> list[str]:
+        query = self._query
+        offset = self._fetched
+        with self._store.reading() as session:
+            if query.text.strip():
+                page = min(self._page, SEARCH_PAGE)
+                hits = cms_search.search(session, query.text, limit=page, offset=offset,
+                                         prefix=True, status=query.status)
+                self._fetched += len(hits)
+                if len(hits) < page:
+                    self._exhausted = True
+                wanted = [h for h in hits
+                          if not query.section or h.section == query.section]
+                for hit in wanted:
+                    self._snippets[hit.story_id] = hit.snippet_html()
+                return [h.story_id for h in wanted]
+            ids = stories.story_ids(session, status=query.status, section=query.section,
+                                    limit=self._page, offset=offset, sort=query.sort,
+                                    descending=query.descending)
+        self._fetched += len(ids)
+        if len(ids) < self._page:
+            self._exhausted = True
+        return ids
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(COLUMNS)):
+            return COLUMNS[section].title
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        story_id = self._ids[index.row()]
+        if role == StoryIdRole:
+            return story_id
+        if role == SnippetRole:
+            return self._snippets.get(story_id) if index.column() == 0 else None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        summary = self._summary(index.row())
+        if summary is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole else None
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return summary.headline if key == "headline" else None
+        return self._display(summary, key)
+
+    def _display(self, summary: StorySummary, key: str) -> str:
+        if key == "headline":
+            return summary.headline
+        if key == "section":
+            return self.section_names.get(summary.section or "", summary.section or "")
+        if key == "status":
+            return summary.status
+        if key == "byline":
+            return summary.byline
+        if key == "publish_at":
+            return format_local(summary.publish_at, self._zone)
+        return format_local(summary.updated_at, self._zone)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort is None:
+            return
+        wanted = ListQuery(
+            status=self._query.status, section=self._query.section, text=self._query.text,
+            sort=COLUMNS[column].sort or "updated",
+            descending=order == Qt.SortOrder.DescendingOrder,
+        )
+        if wanted != self._query:
+            self.set_query(wanted)
+
+    # rows -------------------------------------------------------------------------
+
+    def _summary(self, row: int) -> StorySummary | None:
+        story_id = self._ids[row]
+        cached = self._cache.get(story_id)
+        if cached is not None:
+            return cached
+        start = row - row % ROW_BLOCK
+        block = [i for i in self._ids[start: start + ROW_BLOCK] if i not in self._cache]
+        try:
+            with self._store.reading() as session:
+                loaded = stories.summaries(session, block)
+        except Exception as exc:
+            from ui.ops import describe_error
+
+            self.last_error = describe_error(exc)
+            return None
+        for summary in loaded:
+            self._cache[summary.id] = summary
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+        return self._cache.get(story_id)
+
+    def story_id(self, row: int) -> str | None:
+        """The id shown in ``row``."""
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, story_id: str) -> int | None:
+        """The row showing ``story_id``, if it is loaded."""
+        if story_id not in self._known:
+            return None
+        return self._ids.index(story_id)
+
+    def story_updated(self, story_id: str) -> None:
+        """A story changed: drop its cached row so the view shows the new values."""
+        self._cache.pop(story_id, None)
+        row = self.row_of(story_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def story_added(self, story_id: str) -> None:
+        """A new story: show it first (where the default sort would put it)."""
+        if story_id in self._known:
+            self.story_updated(story_id)
+            return
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._ids.insert(0, story_id)
+        self._known.add(story_id)
+        self.endInsertRows()
