@@ -157,7 +157,8 @@ def _merge_story(
         merged = merge_documents(base_doc, load_document(session, acc),
                                  load_document(session, other))
         if not merged.clean:
-            _record_conflict(session, story_id, acc, other, base, shown, graph, now)
+            _record_conflict(session, story_id, acc, other, base, shown, graph, now,
+                             replica_id=replica_id)
             return "conflicts"
         rev_id = write_revision(session, merged.document, sorted([acc, other]), author=author,
                                 replica_id=replica_id, now=now, message=MERGE_MESSAGE)
@@ -172,12 +173,19 @@ def _merge_story(
 
 def _record_conflict(
     session: Session, story_id: str, x: str, y: str, base: str | None, shown: str | None,
-    graph: dict[str, tuple[str, ...]], now: datetime,
+    graph: dict[str, tuple[str, ...]], now: datetime, *, replica_id: str,
 ) -> None:
     """Store (or refresh) the conflict record and show the local side meanwhile."""
     local, other = x, y
-    if shown is not None and shown in ancestors(graph, y) and shown not in ancestors(graph, x):
-        local, other = y, x
+    if shown is not None:
+        if shown in ancestors(graph, y) and shown not in ancestors(graph, x):
+            local, other = y, x
+    else:
+        # Nothing shown: this replica deleted the story. Its side is the head it wrote.
+        mine = set(session.scalars(sa.select(Revision.id).where(
+            Revision.id.in_([x, y]), Revision.replica_id == replica_id)))
+        if mine == {y}:
+            local, other = y, x
     base_doc = load_document(session, base) if base else None
     local_doc, other_doc = load_document(session, local), load_document(session, other)
     proposal = merge_documents(base_doc, local_doc, other_doc)

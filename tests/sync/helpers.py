@@ -84,3 +84,27 @@ def central_bodies(location: str, story_id: str) -> list[str]:
     with Store.open(location) as store, store.reading() as session:
         ids = session.scalars(sa.select(Revision.id).where(Revision.story_id == story_id))
         return [load_document(session, rev).body for rev in ids]
+
+
+def delete_story(replica: Replica, story_id: str) -> None:
+    """Delete a story on a replica (a revision with ``deleted`` set)."""
+    with replica.store.session() as session:
+        doc, head = stories.get(session, story_id)
+        stories.save(session, replica.actor, doc.evolve(deleted=True), base_revision=head,
+                     now=replica.now(), message="deleted")
+
+
+def attach_photo(replica: Replica, story_id: str, data: bytes, *, caption: str = "") -> str:
+    """Store photo bytes on a replica and place them on the story; returns the hash."""
+    import uuid
+
+    from cms.blobs import put_blob
+    from cms.document import PhotoRef
+
+    with replica.store.session() as session:
+        digest = put_blob(session, data, media_type="image/jpeg")
+        doc, head = stories.get(session, story_id)
+        photo = PhotoRef(id=str(uuid.uuid4()), sha256=digest, caption=caption, credit="JCS")
+        stories.save(session, replica.actor, doc.evolve(photos=(*doc.photos, photo)),
+                     base_revision=head, now=replica.now())
+    return digest

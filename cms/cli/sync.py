@@ -1,0 +1,196 @@
+"""``newsroom sync``, ``newsroom conflicts`` and ``newsroom central``: replication commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import sqlalchemy as sa
+
+from cms.cli.context import Context, print_json, read_text_file
+from cms.config import get_setting
+from cms.errors import UsageError
+from cms.models import SyncState
+from cms.people import acting_username
+from cms.sync.conflicts import ConflictView, document_from_file, find_conflict, list_conflicts
+from cms.sync.conflicts import resolve as resolve_conflict
+from cms.sync.sequence import last_seq
+from cms.timeutil import format_local
+
+DOC_FIELDS = ("headline", "standfirst", "byline", "dateline", "section", "tags", "slug",
+              "status", "publish_at", "embargo_until", "correction", "deleted")
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("sync", help="sync with the desk's central store")
+    p.add_argument("--central", metavar="URL",
+                   help="central store (default: `newsroom config get central_url`)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=cmd_sync)
+    sub = p.add_subparsers(dest="sync_command", metavar="ACTION")
+    s = sub.add_parser("status", help="last sync, unsent work and open conflicts")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(handler=cmd_status)
+
+    p = commands.add_parser("conflicts", help="stories edited in two places that need a choice")
+    p.add_argument("--json", action="store_true", help="print JSON with both versions in full")
+    p.set_defaults(handler=cmd_conflicts)
+    sub = p.add_subparsers(dest="conflicts_command", metavar="ACTION")
+    r = sub.add_parser("resolve", help="close a conflict by choosing or supplying a version")
+    r.add_argument("story", metavar="STORY", help="story id or slug")
+    r.add_argument("--take", required=True, metavar="local|central|FILE",
+                   help="keep the local version, the central one, or the version in FILE "
+                   "(JSON fields as `conflicts --json` prints them, or a plain body)")
+    r.set_defaults(handler=cmd_resolve)
+
+    p = commands.add_parser("central", help="set up the desk's central store")
+    sub = p.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+    i = sub.add_parser("init", help="create or upgrade a central store")
+    i.add_argument("url", metavar="URL", help="a shared SQLite file path or a PostgreSQL URL")
+    i.add_argument("--new-epoch", action="store_true",
+                   help="after restoring it from a backup: make every replica send again")
+    i.set_defaults(handler=cmd_central_init)
+
+
+def _central_url(args: argparse.Namespace, ctx: Context) -> str:
+    if args.central:
+        return str(args.central)
+    with ctx.store().reading() as session:
+        url = get_setting(session, "central_url")
+    if not url:
+        raise UsageError("no central store configured: pass --central URL or run "
+                         "`newsroom config set central_url URL`")
+    return url
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    print(f"\r{stage}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
+    from cms.sync.replication import sync
+
+    url = _central_url(args, ctx)
+    store = ctx.store()
+    report = sync(store, url, author=acting_username(args.user),
+                  progress=_progress if sys.stderr.isatty() and not args.json else None)
+    if sys.stderr.isatty() and not args.json:
+        print("\r", end="", file=sys.stderr)
+    if args.json:
+        print_json(report.as_dict())
+        return 0
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"synced with {report.central} in {report.seconds:.2f} s")
+    print(f"  sent: {report.pushed_revisions} revisions, {report.pushed_blobs} photos")
+    print(f"  received: {report.pulled_revisions} revisions, {report.pulled_blobs} photos")
+    if report.merged:
+        print(f"  merged: {len(report.merged)} stories edited in two places")
+    if report.relabelled:
+        print(f"  {report.relabelled} revisions carried far-future times; they were relabelled")
+    if report.waiting:
+        print(f"  waiting: {len(report.waiting)} stories wait for photos or history "
+              "not on the central store yet")
+    if report.conflicts:
+        with store.reading() as session:
+            views = {v.story_id: v for v in list_conflicts(session)}
+        print(f"  conflicts: {len(report.conflicts)} (resolve with `newsroom conflicts "
+              "resolve STORY --take local|central|FILE`)")
+        for story_id in report.conflicts:
+            view = views.get(story_id)
+            if view is not None:
+                print(f"    {view.slug}: {', '.join(view.fields)}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+    store = ctx.store()
+    with store.reading() as session:
+        states = list(session.scalars(sa.select(SyncState).order_by(SyncState.central_url)))
+        top, _ = last_seq(session)
+        conflicts = list_conflicts(session)
+        zone = ctx.zone(session)
+        configured = get_setting(session, "central_url")
+    rows: list[dict[str, Any]] = []
+    for state in states:
+        report = json.loads(state.last_report or "{}")
+        rows.append({
+            "central": state.central_url,
+            "last_success": state.last_success_at.isoformat() if state.last_success_at else None,
+            "last_attempt": state.last_attempt_at.isoformat() if state.last_attempt_at else None,
+            "last_error": state.last_error or None,
+            "unsent_revisions": max(top - state.pushed_seq, 0),
+            "received_up_to": state.pull_seq,
+            "last_report": report,
+        })
+    if args.json:
+        print_json({"central_url": configured or None, "centrals": rows,
+                    "open_conflicts": [c.story_id for c in conflicts]})
+        return 0
+    print(f"central store: {configured or '(not set: newsroom config set central_url URL)'}")
+    if not states:
+        print("never synced")
+    for state, row in zip(states, rows, strict=True):
+        when = format_local(state.last_success_at, zone) if state.last_success_at else "never"
+        print(f"{state.central_url}: last sync {when}; {row['unsent_revisions']} revisions "
+              "not sent yet")
+        if state.last_error:
+            tried = format_local(state.last_attempt_at, zone)
+            print(f"  last attempt {tried} failed: {state.last_error}")
+    print(f"open conflicts: {len(conflicts)}")
+    return 0
+
+
+def _version_lines(view: ConflictView) -> list[str]:
+    lines = []
+    for name in view.fields:
+        if name == "body":
+            lines.append("  body: differs in the same paragraphs (see --json for both texts)")
+            continue
+        local = view.local.canonical().get(name) if name != "deleted" else view.local.deleted
+        other = view.other.canonical().get(name) if name != "deleted" else view.other.deleted
+        lines.append(f"  {name}: local {local!r} / central {other!r}")
+    return lines
+
+
+def cmd_conflicts(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store().reading() as session:
+        views = list_conflicts(session)
+    if args.json:
+        print_json([view.as_json() for view in views])
+        return 0
+    if not views:
+        print("no open conflicts")
+        return 0
+    for view in views:
+        print(f"{view.slug} ({view.story_id}): {view.headline}")
+        for line in _version_lines(view):
+            print(line)
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace, ctx: Context) -> int:
+    take = args.take
+    with ctx.acting() as (session, actor):
+        if take not in ("local", "central"):
+            proposal = find_conflict(session, args.story).proposal
+            take = document_from_file(read_text_file(take), proposal)
+        rev_id = resolve_conflict(session, actor, args.story, take)
+    print(f"resolved: revision {rev_id[:12]} (sync to share it)")
+    return 0
+
+
+def cmd_central_init(args: argparse.Namespace, ctx: Context) -> int:
+    from cms.store import describe
+    from cms.sync.central import init_central
+
+    store, epoch, warnings = init_central(args.url, new_epoch=args.new_epoch)
+    try:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"central store ready: {describe(store.url)} (epoch {epoch[:8]})")
+    finally:
+        store.close()
+    return 0
