@@ -28,7 +28,6 @@ COMMAND_MODULES = (
     "cms.cli.settings",
     "cms.cli.export",
     "cms.cli.photos",
-    "cms.cli.export",
     "cms.cli.sync",
     "cms.cli.app",
 )
