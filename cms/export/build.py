@@ -28,7 +28,14 @@ from cms.export.bodies import RenderCache, renderer_fingerprint
 from cms.export.feeds import atom_feed, manifest, robots, sitemap
 from cms.export.images import PIPELINE, Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
-from cms.export.pages import BODY_SIZES, MEDIA_TOKEN, PageRenderer, media_token, placed_photo_ids
+from cms.export.pages import (
+    BODY_SIZES,
+    MEDIA_TOKEN,
+    PageRenderer,
+    keep_bundle_images,
+    media_token,
+    placed_photo_ids,
+)
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
 from cms.export.selection import Photo, PublicStory, load_bodies, select_public
 from cms.export.site import FEED_ENTRIES, Site, build_site
@@ -90,6 +97,7 @@ class ExportReport:
     photos_encoded: int = 0
     incremental: bool = False
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    written_paths: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for people."""
@@ -283,11 +291,12 @@ class _Build:
                 story = self.site.by_id[sid]
                 items[sid] = (text, self.figure_photos(story))
                 self.placed[sid] = placed_photo_ids(text, story.photos)
-            self.bodies.update(self.cache.render_all(
+            rendered = self.cache.render_all(
                 items, workers=self.options.workers, cancelled=self.cancelled,
                 progress=lambda done, total: self.progress(0, len(todo),
                                                            f"rendered {done}/{total} bodies"),
-            ))
+            )
+            self.bodies.update((sid, keep_bundle_images(html)) for sid, html in rendered.items())
             report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
         for index, item in enumerate(todo):
             if index % 100 == 0:
@@ -377,6 +386,7 @@ def export_site(
         deleted = sorted(old_paths - set(new_state.files))
         report.deleted = len(deleted)
         report.written = len(staging.paths)
+        report.written_paths = sorted(staging.paths)
         if cancelled():
             raise ExportCancelled("export cancelled; nothing was changed")
         if out is not None and not single_mode:

@@ -83,6 +83,32 @@ def normalise_headings(html: str, top: int = 2) -> str:
     return "".join(result)
 
 
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'\s(src|alt)="([^"]*)"')
+
+
+def keep_bundle_images(html: str) -> str:
+    """Keep only images of the bundle's own media; others become a plain link or go.
+
+    A bundle must stand on its own (no hot-linked or tracking images, nothing
+    that 404s) and every image needs alt text: an ``<img>`` an editor pasted is
+    turned into a link to it (labelled by its alt text) when it is an http(s)
+    URL, and dropped otherwise. Figures placed with the photo system are kept.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(match.group(0)))
+        src = attrs.get("src", "")
+        if src.startswith(MEDIA_TOKEN) and attrs.get("alt"):
+            return match.group(0)
+        if src.startswith(("https://", "http://")):
+            label = attrs.get("alt") or "Image"
+            return f'<a href="{src}" rel="noopener noreferrer">[{label}]</a>'
+        return ""
+
+    return _IMG.sub(replace, html)
+
+
 def media_token(path: str) -> str:
     """A rendition path as written into cached body HTML (``media/x.jpg`` → token + ``x.jpg``).
 

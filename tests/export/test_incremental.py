@@ -1,0 +1,204 @@
+"""Deterministic bundles, what --as-of selects, and incremental re-export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from cms import stories
+from cms.errors import UsageError
+from cms.export.paths import STATE_FILE
+from cms.sample import sample_id
+from tests.export.bundle_check import check_manifest, parse_html, tree_bytes
+from tests.export.conftest import AS_OF, JCS_SLUG
+
+ASSEMBLY = "rival-crowds-rally-as-the-national-assembly-moves-to-impeach-yoon"
+
+
+def test_two_exports_are_byte_identical(run_export, tmp_path: Path, cache_dir: Path,  # type: ignore[no-untyped-def]
+                                        ) -> None:
+    run_export(tmp_path / "a", zip_path=tmp_path / "a.zip")
+    # The second one renders from scratch: no cache, a different folder.
+    run_export(tmp_path / "b", zip_path=tmp_path / "b.zip", cache_dir=None)
+    a, b = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
+    assert a.keys() == b.keys()
+    assert [p for p in a if a[p] != b[p]] == []
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+
+
+def test_as_of_decides_what_is_published(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # 2024-12-14 13:00 in Seoul: three of the six sample stories are out.
+    report = run_export(tmp_path / "early", as_of=AS_OF.replace(day=14, hour=4))
+    assert report.stories == 3
+    names = {p.name for p in (tmp_path / "early" / "stories").iterdir()}
+    assert ASSEMBLY in names and JCS_SLUG not in names
+
+
+def test_killed_embargoed_and_scheduled_stories_stay_out(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    with sample_store.session() as session:
+        rows = {s.slug: s.id for s in stories.list_stories(session)}
+        stories.edit(session, sample_actor, rows[ASSEMBLY], status="killed",
+                     message="legal advice")
+        stories.edit(session, sample_actor, sample_id("story", "lee-calls"),
+                     embargo_until=AS_OF + timedelta(days=1))
+        stories.create(session, sample_actor, headline="Tomorrow's news", status="published",
+                       publish_at=AS_OF + timedelta(hours=1), section="politics")
+    out = tmp_path / "site"
+    report = run_export(out)
+    assert report.stories == 4
+    text = (out / "stories" / JCS_SLUG / "index.html").read_text()
+    page = parse_html(text.encode())
+    entries = page.findall(".//aside[@class='read-next wrap-narrow']//li")
+    assert len(entries) == 3  # the killed and the embargoed targets are not linked
+    assert "Rival crowds" not in text
+    assert not (out / "stories" / ASSEMBLY).exists()
+    assert not any("tomorrow" in p.name for p in (out / "stories").iterdir())
+
+
+def test_read_next_link_outside_its_window_is_hidden(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    with sample_store.session() as session:
+        document, _rev = stories.get(session, JCS_SLUG)
+        related = list(document.related)
+        related[0] = related[0].__class__(**{**related[0].__dict__,
+                                             "visible_until": AS_OF - timedelta(days=1)})
+        stories.edit(session, sample_actor, JCS_SLUG, related=tuple(related))
+    out = tmp_path / "site"
+    run_export(out)
+    page = parse_html((out / "stories" / JCS_SLUG / "index.html").read_bytes())
+    assert len(page.findall(".//aside[@class='read-next wrap-narrow']//li")) == 4
+
+
+def test_nothing_changed_writes_nothing(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "site"
+    first = run_export(out)
+    assert first.written == first.files and not first.incremental
+    before = tree_bytes(out)
+    second = run_export(out)
+    assert second.incremental and second.written == 0 and second.deleted == 0
+    assert tree_bytes(out) == before
+
+
+def test_one_edit_rewrites_only_the_pages_that_show_it(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    run_export(out)
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, ASSEMBLY,
+                     headline="Rival crowds rally as lawmakers move to impeach Yoon")
+    report = run_export(out)
+    story = f"stories/{ASSEMBLY}/"
+    assert set(report.written_paths) == {
+        f"{story}index.html", f"{story}ninjs.json",
+        "index.html", "feed.atom", "sections/politics/index.html", "sections/politics/feed.atom",
+        "tags/impeachment/index.html", "tags/protests/index.html", "tags/south-korea/index.html",
+        "tags/yoon-suk-yeol/index.html", "manifest.json",
+    }
+    assert report.written == len(report.written_paths)
+    # The JCS page links to it, so it was rendered again, but its "Read next" entry shows the
+    # link's own label, so its bytes did not change and it was not written.
+    # Rendered: the written pages but the manifest, plus that page, sitemap.xml and robots.txt.
+    assert report.rendered == report.written - 1 + 3
+    assert "lawmakers move to impeach" in (out / story / "index.html").read_text()
+    check_manifest(out)
+    # The result equals a fresh export of the same store.
+    fresh = tmp_path / "fresh"
+    run_export(fresh)
+    assert tree_bytes(fresh) == {k: v for k, v in tree_bytes(out).items()}
+
+
+def test_new_time_of_a_linked_story_rewrites_the_page_linking_to_it(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    run_export(out)
+    with sample_store.session() as session:
+        document, _rev = stories.get(session, ASSEMBLY)
+        stories.edit(session, sample_actor, ASSEMBLY,
+                     publish_at=document.publish_at + timedelta(minutes=1))
+    report = run_export(out)
+    assert f"stories/{JCS_SLUG}/index.html" in report.written_paths
+    assert "12:33" in (out / "stories" / JCS_SLUG / "index.html").read_text()
+
+
+def test_removed_story_is_deleted_from_the_folder(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    run_export(out)
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, ASSEMBLY, status="killed", message="legal advice")
+    report = run_export(out)
+    assert report.deleted >= 2
+    assert not (out / "stories" / ASSEMBLY).exists()
+    assert not (out / "tags" / "protests").exists()
+    check_manifest(out)
+
+
+def test_output_folder_that_is_not_an_export_is_refused(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    with pytest.raises(UsageError, match="not empty"):
+        run_export(out)
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_failed_export_leaves_the_old_site(run_export, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    run_export(out)
+    before = tree_bytes(out)
+    from cms.export.pages import PageRenderer
+
+    def broken(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(PageRenderer, "listing", broken)
+    with pytest.raises(RuntimeError):
+        run_export(out, full=True)
+    with pytest.raises(RuntimeError):
+        run_export(out, base_url="https://news.example.com/")
+    assert tree_bytes(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_cancel_changes_nothing(sample_store, run_export, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                cache_dir: Path) -> None:
+    from cms.export import ExportCancelled, ExportOptions, export_site
+
+    out = tmp_path / "site"
+    run_export(out)
+    before = tree_bytes(out)
+    calls: list[int] = []
+
+    def cancel_soon() -> bool:
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(ExportCancelled):
+        export_site(sample_store, ExportOptions(out=out, as_of=AS_OF, cache_dir=cache_dir,
+                                                full=True), cancelled=cancel_soon)
+    assert tree_bytes(out) == before
+    with pytest.raises(ExportCancelled):
+        export_site(sample_store, ExportOptions(out=tmp_path / "new", as_of=AS_OF,
+                                                cache_dir=cache_dir), cancelled=lambda: True)
+    assert not (tmp_path / "new").exists()
+
+
+def test_state_file_is_not_published(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "site"
+    run_export(out, zip_path=tmp_path / "site.zip")
+    assert (out / STATE_FILE).exists()
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "site.zip") as zf:
+        names = zf.namelist()
+    assert STATE_FILE not in names and "manifest.json" in names
+    assert names == sorted(names)
