@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from cms import workflow
 from cms.config import desk_zone
 from cms.document import StoryDocument
+from cms.errors import NewsroomError
 from cms.models import Person, StoreMeta, Story
 from cms.people import Actor, acting_username, actor_for
 from cms.revisions import insert_ignore, load_document
@@ -35,6 +36,7 @@ from cms.timeutil import format_local, from_iso, isoformat, utcnow
 LAST_RUN_KEY = "publish_job_last_run"
 JOB_NOTE = "published by the publishing job"
 WAITING = ("ready", "scheduled")
+BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,16 @@ def _due_ids(session: Session, now: datetime) -> list[tuple[str, str]]:
     )
 
 
-def _lock_due(session: Session, story_id: str, now: datetime) -> Story | None:
-    query = sa.select(Story).where(
-        Story.id == story_id, Story.status == "scheduled", Story.publish_at <= now
+def _lock_due(session: Session, story_ids: list[str], now: datetime) -> list[tuple[str, str]]:
+    """Lock the stories of ``story_ids`` that are still scheduled and due; skip locked ones."""
+    query = (
+        sa.select(Story.id, Story.revision_id)
+        .where(Story.id.in_(story_ids), Story.status == "scheduled", Story.publish_at <= now)
+        .order_by(Story.publish_at, Story.pk)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Story)
-    return session.scalars(query).first()
+        query = query.with_for_update(skip_locked=True, of=Story.__table__)
+    return [(row.id, row.revision_id) for row in session.execute(query)]
 
 
 def _job_actor(session: Session, username: str, replica_id: str) -> Actor:
@@ -159,27 +164,39 @@ def publish_due_stories(
                 item = _item(document, blockers(session, document, when))
                 (report.blocked if item.reasons else report.published).append(item)
         return report
-    for story_id, _seen in due:
+    # A batch per transaction: few commits, and locks held only for one batch.
+    for start in range(0, len(due), BATCH):
+        chunk = [story_id for story_id, _ in due[start : start + BATCH]]
         with store.session() as session:
             actor = _job_actor(session, name, store.replica_id)
-            row = _lock_due(session, story_id, when)
-            if row is None:
-                report.taken_elsewhere.append(story_id)  # another run has it or did it
-                continue
-            document = load_document(session, row.revision_id)
-            reasons = blockers(session, document, when)
-            if reasons:
-                report.blocked.append(_item(document, reasons))
-                continue
-            workflow.transition(
-                session, actor, story_id, "published", note=JOB_NOTE, now=when,
-                base_revision=row.revision_id,
-            )
-            report.published.append(_item(document, ()))
+            locked = _lock_due(session, chunk, when)
+            mine = {story_id for story_id, _ in locked}
+            report.taken_elsewhere.extend(i for i in chunk if i not in mine)
+            for _story_id, revision in locked:
+                _publish_one(session, actor, revision, when, report)
     _mark_run(store, when)
     if after_publish is not None and report.published:
         report.exported = after_publish([item.id for item in report.published])
     return report
+
+
+def _publish_one(
+    session: Session, actor: Actor, revision: str, when: datetime, report: PublishReport
+) -> None:
+    document = load_document(session, revision)
+    reasons = blockers(session, document, when)
+    if reasons:
+        report.blocked.append(_item(document, reasons))
+        return
+    try:
+        # A savepoint per story: one story the rules refuse never holds back the others.
+        with session.begin_nested():
+            workflow.move(session, actor, document, revision, "published",
+                          note=JOB_NOTE, now=when)
+    except NewsroomError as exc:
+        report.blocked.append(_item(document, [str(exc)]))
+        return
+    report.published.append(_item(document, ()))
 
 
 def _item(document: StoryDocument, reasons: list[str] | tuple[str, ...]) -> DueStory:

@@ -349,19 +349,41 @@ def transition(
     """Move a story to ``to_status`` as ``actor``, recorded with who, when and why."""
     from cms import stories  # stories.save calls back into this module
 
-    when = now or utcnow()
     story_id = stories.resolve(session, ref)
     before, head = stories.get(session, story_id)
+    if base_revision is not None and base_revision != head:
+        from cms.errors import ConflictError
+
+        raise ConflictError("the story was changed elsewhere meanwhile; reload it and try again")
+    return move(session, actor, before, head, to_status, note=note, override=override, now=now)
+
+
+def move(
+    session: Session,
+    actor: Actor,
+    before: StoryDocument,
+    head: str,
+    to_status: str,
+    *,
+    note: str = "",
+    override: bool = False,
+    now: datetime | None = None,
+) -> TransitionResult:
+    """:func:`transition` for a document already loaded at revision ``head``."""
+    from cms import stories
+
+    when = now or utcnow()
     target = to_status.strip().lower().replace(" ", "_")
     if target == before.status and lowest_role_for(session, target, target) is None:
         raise UsageError(f"the story is already {target}")
     clean_note = normalise_text(note).strip()
     after = prepare(before, target, clean_note, when)
     saved = stories.save(
-        session, actor, after, base_revision=base_revision or head, now=when,
+        session, actor, after, base_revision=head, now=when,
         status_change=StatusChange(note=clean_note, override=override),
     )
-    return TransitionResult(story_id, before.status, target, saved.revision_id, saved.created)
+    return TransitionResult(before.story_id, before.status, target, saved.revision_id,
+                            saved.created)
 
 
 def history(session: Session, story_id: str) -> list[TransitionRecord]:
