@@ -111,15 +111,15 @@ def store_photo(session: Session, photo: PreparedPhoto) -> str:
 
 
 def new_placement(
-    photo: PreparedPhoto, *, caption: str | None = None, credit: str | None = None,
+    info: ImageInfo, *, caption: str | None = None, credit: str | None = None,
     alt: str | None = None, lead: bool = False, placement_id: str | None = None,
 ) -> tuple[PhotoRef, list[str]]:
     """A placement for a verified photo, words defaulting to its metadata; plus notes."""
-    words, prefilled = prefill(photo.info.metadata, caption=caption, credit=credit, alt=alt)
+    words, prefilled = prefill(info.metadata, caption=caption, credit=credit, alt=alt)
     notes = []
     if prefilled:
-        notes.append(f"{photo.info.name}: {', '.join(prefilled)} taken from the file's metadata")
-    ref = PhotoRef(id=placement_id or str(uuid.uuid4()), sha256=photo.info.sha256,
+        notes.append(f"{info.name}: {', '.join(prefilled)} taken from the file's metadata")
+    ref = PhotoRef(id=placement_id or str(uuid.uuid4()), sha256=info.sha256,
                    role="lead" if lead else "inline", **words)
     return ref, notes
 
@@ -161,7 +161,7 @@ def attach(
     it shares the stored bytes.
     """
     document, base = _head(session, story_ref, base_revision)
-    ref, notes = new_placement(photo, caption=caption, credit=credit, alt=alt, lead=lead,
+    ref, notes = new_placement(photo.info, caption=caption, credit=credit, alt=alt, lead=lead,
                                placement_id=placement_id)
     changed = with_photo(document, ref, photo.info.name)
     store_photo(session, photo)
