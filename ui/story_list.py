@@ -193,7 +193,6 @@ class StoryListPanel(QWidget):
             found = combo.findData(current)
             combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
-        self.model.section_names = {slug: name for slug, name in sections}
 
     def apply_filters(self) -> None:
         """Show what the search box and filters ask for."""
@@ -214,8 +213,6 @@ class StoryListPanel(QWidget):
         )
         self.view.setSortingEnabled(not searching)
         self.model.set_query(query)
-        if self.model.canFetchMore():
-            self.model.fetchMore()
 
     def _update_status_line(self, *_args: Any) -> None:
         if self.model.last_error:

@@ -82,6 +82,7 @@ class StoryListModel(QAbstractTableModel):
         self._cache: OrderedDict[str, StorySummary] = OrderedDict()
         self.section_names: dict[str, str] = {}
         self.last_error: str = ""
+        self._load_section_names()
 
     @property
     def query(self) -> ListQuery:
@@ -101,7 +102,7 @@ class StoryListModel(QAbstractTableModel):
                                                                len(COLUMNS) - 1))
 
     def reload(self) -> None:
-        """Drop every row and start paging again (after imports, filters, sorting)."""
+        """Drop every row and start again with the first page (filters, sorting, imports)."""
         self.beginResetModel()
         self._ids = []
         self._fetched = 0
@@ -110,7 +111,31 @@ class StoryListModel(QAbstractTableModel):
         self._cache.clear()
         self._exhausted = False
         self.last_error = ""
+        self._load_section_names()
+        # The first page is read inside the reset, so views never show an empty flash.
+        try:
+            first = self._next_page()
+        except Exception as exc:
+            from ui.ops import describe_error
+
+            self.last_error = describe_error(exc)
+            self._exhausted = True
+            first = []
+        for story_id in first:
+            if story_id not in self._known:
+                self._ids.append(story_id)
+                self._known.add(story_id)
         self.endResetModel()
+        self.page_loaded.emit()
+
+    def _load_section_names(self) -> None:
+        try:
+            with self._store.reading() as session:
+                self.section_names = {s.slug: s.name for s in stories.sections(session)}
+        except Exception as exc:  # the list still works, showing section slugs
+            from ui.ops import describe_error
+
+            self.last_error = describe_error(exc)
 
     # Qt model interface -------------------------------------------------------------
 

@@ -1,0 +1,67 @@
+"""Starting the app: the real ``run()``, first-run sample, and clear messages for bad stores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from cms import stories
+from cms.store import Store
+from ui import app as ui_app
+from ui import prefs
+from ui.main_window import MainWindow
+
+
+def _close_when_shown(kind: type, seen: list[str]) -> None:
+    """Poll the event loop for a window of ``kind``; note its text and close it."""
+
+    def poll() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, kind) and widget.isVisible():
+                seen.append(widget.text() if isinstance(widget, QMessageBox)
+                            else widget.windowTitle())
+                widget.close()
+                return
+        QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+def test_run_opens_a_new_store_with_the_sample_newsroom(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    seen: list[str] = []
+    _close_when_shown(MainWindow, seen)
+    assert ui_app.run(store=str(path), user="kim") == 0
+    assert seen and "Newsroom" in seen[0]
+    with Store.open(str(path)) as store, store.reading() as session:
+        assert len(stories.story_ids(session)) == 6
+        assert stories.get(session, stories.story_ids(session)[0])[0].headline
+
+
+def test_a_corrupt_store_gets_a_message_not_a_traceback(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    seen: list[str] = []
+    _close_when_shown(QMessageBox, seen)
+    assert ui_app.run(store=str(path), user=None) == 1
+    assert seen and "not a Newsroom store" in seen[0]
+
+
+def test_an_unreachable_database_gets_a_message(qtbot: QtBot) -> None:
+    seen: list[str] = []
+    _close_when_shown(QMessageBox, seen)
+    assert ui_app.run(store="postgresql://nobody@127.0.0.1:9/newsroom", user=None) == 1
+    assert seen and "cannot reach the database server" in seen[0]
+
+
+def test_store_location_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert ui_app.store_location(None) is None  # nothing chosen: the default file
+    prefs.set_str("store/location", str(tmp_path / "chosen.db"))
+    assert ui_app.store_location("explicit.db") == "explicit.db"
+    assert ui_app.store_location(None) == str(tmp_path / "chosen.db")
+    monkeypatch.setenv("NEWSROOM_STORE", str(tmp_path / "env.db"))
+    assert ui_app.store_location(None) is None  # Store.open reads the variable itself

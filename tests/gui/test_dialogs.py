@@ -1,0 +1,170 @@
+"""History (diff and restore), settings, import with progress, and extension panels."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from cms import stories
+from cms.config import get_setting
+from cms.people import Actor
+from cms.store import Store
+from tests.gui.conftest import wait_saved
+from ui import prefs
+from ui.extensions import OpenStory, install_extensions
+from ui.history import HistoryDialog
+from ui.main_window import MainWindow
+from ui.settings_dialog import SettingsDialog
+
+
+def _visible(kind: type, name: str | None = None) -> QWidget | None:
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, kind) and widget.isVisible() and (
+                name is None or widget.objectName() == name):
+            return widget
+    return None
+
+
+def test_history_shows_revisions_diffs_and_restores(qtbot: QtBot, window: MainWindow,
+                                                    gui_store: Store) -> None:
+    story_id = window.editing.story_id
+    original = window.editor.body_text()
+    window.editor.body.selectAll()
+    qtbot.keyClicks(window.editor.body, "Replaced body")
+    wait_saved(qtbot, window)
+    window.actions.history.trigger()
+    dialog = _visible(HistoryDialog)
+    assert isinstance(dialog, HistoryDialog)
+    assert dialog.model.rowCount() == 2
+    assert dialog.model.index(0, 2).data() == "body"
+    assert "Replaced body" in dialog.diff_view.toPlainText()  # newest vs its parent
+    dialog.table.selectRow(1)
+    assert dialog.restore_button.isEnabled()
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 3)
+    assert dialog.model.index(0, 3).data().startswith("restored")
+    qtbot.waitUntil(lambda: window.editor.body_text() == original)
+    with gui_store.reading() as session:
+        assert stories.get(session, story_id)[0].body == original
+    dialog.table.clearSelection()
+    dialog.table.selectRow(0)
+    dialog.table.selectionModel().select(
+        dialog.model.index(2, 0),
+        dialog.table.selectionModel().SelectionFlag.Select
+        | dialog.table.selectionModel().SelectionFlag.Rows)
+    assert dialog.selected_rows() == [0, 2]
+    assert "No differences" in dialog.diff_view.toPlainText()  # restored == first
+    dialog.close()
+
+
+def test_settings_refuse_bad_values_and_store_good_ones(
+    qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
+) -> None:
+    dialog = SettingsDialog(gui_store, gui_actor, window)
+    qtbot.addWidget(dialog)
+    dialog.zone_changed.connect(window.set_zone)
+    dialog.time_zone.setCurrentText("Mars/Olympus")
+    dialog.accept()
+    assert "unknown time zone" in dialog.error.text()
+    with gui_store.reading() as session:
+        assert get_setting(session, "timezone") == "Asia/Seoul"
+    dialog.time_zone.setCurrentText("Europe/Berlin")
+    dialog.central_url.setText("postgresql://desk@db.example/newsroom")
+    dialog.store_location.setText(str(Path.home() / "other.db"))
+    dialog.user_name.setText("reporter-kim")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    with gui_store.reading() as session:
+        assert get_setting(session, "timezone") == "Europe/Berlin"
+        assert get_setting(session, "central_url") == "postgresql://desk@db.example/newsroom"
+    assert window.zone().key == "Europe/Berlin"
+    assert "Europe/Berlin" in window.zone_label.text()
+    assert prefs.get_str("user/name") == "reporter-kim"
+    assert prefs.get_str("store/location").endswith("other.db")
+
+
+def test_import_runs_on_a_worker_with_progress(qtbot: QtBot, window: MainWindow,
+                                               tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"post-{n}.md").write_text(
+            f"Title: Imported post {n}\nDate: 2024-12-0{n + 1} 10:00\nCategory: culture\n\n"
+            "Body text.\n", encoding="utf-8")
+    (folder / "broken.md").write_bytes(b"\xff\xfe not utf-8")
+    op = window.commands.import_folder(folder)
+    assert op is not None
+    with qtbot.waitSignal(op.finished, timeout=20_000):
+        pass
+    assert op.result is not None and len(op.result.created) == 3
+    assert [name for name, _why in op.result.failed] == ["broken.md"]
+    report = _visible(QMessageBox, "importReport")
+    assert report is not None and "3 new" in report.text()
+    report.close()
+    assert window.model.rowCount() == 9
+    panel = window.story_list
+    assert panel.section_filter.findText("Culture") >= 0
+
+
+def test_import_can_be_cancelled(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(600):
+        (folder / f"p{n}.md").write_text(f"Title: Post {n}\n\nText {n}.\n", encoding="utf-8")
+    op = window.commands.import_folder(folder)
+    assert op is not None
+    op.cancel()
+    with qtbot.waitSignal(op.finished, timeout=60_000):
+        pass
+    assert op.result is not None and op.result.cancelled
+    assert len(op.result.created) < 600
+
+
+class _FakePhotoEditor(QLabel):
+    def __init__(self) -> None:
+        super().__init__("photo editor")
+        self.seen: list[OpenStory | None] = []
+
+    def show_story(self, story: OpenStory | None) -> None:
+        self.seen.append(story)
+
+
+def test_extensions_replace_inspector_panes_and_add_menus(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor = _FakePhotoEditor()
+    module = types.ModuleType("newsroom_test_photo_panel")
+
+    def install(host: MainWindow) -> None:
+        host.add_inspector_tab("photos", "Photos", editor)
+        from PySide6.QtGui import QAction
+
+        host.add_menu_action("Tools", QAction("Check photos", host))
+
+    module.install = install  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "newsroom_test_photo_panel", module)
+    broken = types.ModuleType("newsroom_test_broken")
+    monkeypatch.setitem(sys.modules, "newsroom_test_broken", broken)
+    module.__spec__ = types.SimpleNamespace(name=module.__name__)  # type: ignore[assignment]
+    broken.__spec__ = types.SimpleNamespace(name=broken.__name__)  # type: ignore[assignment]
+    reports: list[str] = []
+    installed = install_extensions(
+        window, ("newsroom_test_photo_panel", "newsroom_test_broken", "ui.no_such_panel"),
+        report=reports.append)
+    assert installed == ["newsroom_test_photo_panel"]
+    assert reports and "newsroom_test_broken" in reports[0]
+    assert window.inspector.pane("photos") is editor
+    titles = [window.inspector.tabText(i) for i in range(window.inspector.count())]
+    assert titles == ["Story", "Photos", "Read next"]
+    assert editor.seen and editor.seen[-1] is not None
+    window.actions.next_story.trigger()
+    assert editor.seen[-1].document.story_id == window.editing.story_id
+    assert any(a.text() == "Check photos" for a in window.menus["Tools"].actions())
+    window.change_story(byline="Via an extension")
+    assert window.open_story().document.byline == "Via an extension"

@@ -1,0 +1,95 @@
+"""Every model under Qt's QAbstractItemModelTester, plus paging and search behaviour."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+
+from cms import stories
+from cms.people import Actor
+from cms.revisions import story_revisions
+from cms.store import Store
+from ui.history import RevisionsModel
+from ui.story_list_model import ListQuery, SnippetRole, StoryIdRole, StoryListModel
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def _fetch_all(model: StoryListModel) -> None:
+    while model.canFetchMore():
+        model.fetchMore()
+
+
+def test_story_list_model_pages_ids_on_demand(qtmodeltester: ModelTester, gui_store: Store,
+                                              gui_actor: Actor) -> None:
+    with gui_store.session() as session:
+        for n in range(25):
+            stories.create(session, gui_actor, headline=f"Paged story {n}", section="local")
+    model = StoryListModel(gui_store, SEOUL, page_size=10)
+    assert model.rowCount() == 0 and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 10
+    _fetch_all(model)
+    assert model.rowCount() == 31
+    assert not model.canFetchMore()
+    ids = [model.index(r, 0).data(StoryIdRole) for r in range(model.rowCount())]
+    with gui_store.reading() as session:
+        assert ids == stories.story_ids(session)
+    assert model.index(0, 0).data() == "Paged story 24"  # newest change first
+    assert model.index(0, 1).data() == "Local"
+    qtmodeltester.check(model)
+
+
+def test_story_list_model_filters_sorts_and_searches(qtmodeltester: ModelTester,
+                                                     gui_store: Store) -> None:
+    model = StoryListModel(gui_store, SEOUL)
+    model.set_query(ListQuery(section="politics"))
+    _fetch_all(model)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 5
+    assert {model.index(r, 1).data() for r in range(5)} == {"Politics"}
+    model.sort(0, Qt.SortOrder.AscendingOrder)
+    _fetch_all(model)
+    headlines = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert headlines == sorted(headlines)
+    model.set_query(ListQuery(text="impeach"))  # prefix search as the user types
+    _fetch_all(model)
+    qtmodeltester.check(model)
+    assert model.rowCount() >= 1
+    snippets = [model.index(r, 0).data(SnippetRole) for r in range(model.rowCount())]
+    assert all("<mark>" in s.lower() for s in snippets)
+    assert model.index(0, 1).data(SnippetRole) is None  # snippets live in the headline column
+    model.set_query(ListQuery(text="impeach", section="north-korea"))
+    _fetch_all(model)
+    assert model.rowCount() <= 1
+    model.set_query(ListQuery(text="zzzznothing"))
+    _fetch_all(model)
+    assert model.rowCount() == 0
+
+
+def test_story_list_model_shows_times_in_the_desk_zone(gui_store: Store) -> None:
+    model = StoryListModel(gui_store, SEOUL)
+    _fetch_all(model)
+    with gui_store.reading() as session:
+        summary = stories.summaries(session, [model.story_id(0) or ""])[0]
+    shown = model.index(0, 4).data()
+    assert shown == summary.publish_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
+    model.set_zone(ZoneInfo("UTC"))
+    assert model.index(0, 4).data() == summary.publish_at.strftime("%Y-%m-%d %H:%M")
+
+
+def test_revisions_model(qtmodeltester: ModelTester, gui_store: Store, gui_actor: Actor) -> None:
+    with gui_store.session() as session:
+        story_id = stories.story_ids(session)[0]
+        stories.edit(session, gui_actor, story_id, standfirst="A new standfirst.")
+    with gui_store.reading() as session:
+        revisions = story_revisions(session, story_id)
+    model = RevisionsModel(SEOUL)
+    qtmodeltester.check(model)
+    model.set_revisions([(info, "standfirst") for info in revisions])
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    assert model.index(0, 1).data() == "tester"
+    assert model.index(0, 4).data() == revisions[0].short
