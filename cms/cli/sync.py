@@ -28,6 +28,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--central", metavar="URL",
                    help="central store (default: `newsroom config get central_url`)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--batch-size", type=int, default=500, help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_sync)
     sub = p.add_subparsers(dest="sync_command", metavar="ACTION")
     s = sub.add_parser("status", help="last sync, unsent work and open conflicts")
@@ -75,7 +76,8 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     url = _central_url(args, ctx)
     store = ctx.store()
     report = sync(store, url, author=acting_username(args.user),
-                  progress=_progress if sys.stderr.isatty() and not args.json else None)
+                  progress=_progress if sys.stderr.isatty() and not args.json else None,
+                  batch_size=max(1, args.batch_size))
     if sys.stderr.isatty() and not args.json:
         print("\r", end="", file=sys.stderr)
     if args.json:

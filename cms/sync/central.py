@@ -79,6 +79,7 @@ class PushResult:
     blobs: int
     advanced: bool
     relabelled: int
+    blobs_missing: int = 0
 
 
 @dataclass
@@ -289,11 +290,15 @@ class Central:
             mark_dirty(session, stories)
             pending = dirty_stories(session, limit=100_000)
             settle(session, pending, merge=False, author="", replica_id="", now=now)
+            # The cursor only moves past revisions whose photos are all here, so a
+            # revision that arrived before its photo is sent again with it.
+            needed = sorted(photo_digests(batch.revisions))
+            absent = needed and needed_missing(session, needed)
             insert_ignore(session, SyncReplica.__table__, [{  # type: ignore[arg-type]
                 "incarnation": batch.incarnation, "epoch": batch.epoch,
                 "replica_id": batch.replica_id, "pushed_seq": 0, "pushed_chain": "",
                 "updated_at": now}])
-            moved = session.execute(
+            moved = 0 if absent else session.execute(
                 sa.update(SyncReplica).where(
                     SyncReplica.incarnation == batch.incarnation,
                     SyncReplica.epoch == batch.epoch,
@@ -304,7 +309,7 @@ class Central:
             ).rowcount
             fault_point("push:before-commit", session=session)
         fault_point("push:committed")
-        return PushResult(inserted, blobs, bool(moved), relabelled)
+        return PushResult(inserted, blobs, bool(moved), relabelled, len(absent or ()))
 
 
 def _leave_wal(store: Store) -> None:
@@ -323,6 +328,12 @@ def photo_digests(rows: Sequence[dict[str, Any]]) -> set[str]:
         for photo in json.loads(row["content"]).get("photos", ()):
             found.add(photo["sha256"])
     return found
+
+
+def needed_missing(session: Session, digests: Sequence[str]) -> set[str]:
+    """Which of ``digests`` this store lacks."""
+    have = set(session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(list(digests)))))
+    return set(digests) - have
 
 
 def fetch_revisions(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:

@@ -154,8 +154,11 @@ def build_push(
             return None
         ids = [rev for _, rev, _ in entries]
         lacking = central.missing_revisions(ids)
-        rows = fetch_revisions(session, [rev for rev in ids if rev in lacking])
-        digests = sorted(central.missing_blobs(sorted(photo_digests(rows))))
+        everything = fetch_revisions(session, ids)
+        rows = [row for row in everything if row["id"] in lacking]
+        # Photos of every revision in the stretch, not only the ones the central lacks:
+        # a revision that reached it before its photo gets the photo now.
+        digests = sorted(central.missing_blobs(sorted(photo_digests(everything))))
         blobs = fetch_blobs(session, digests)
     return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
                      entries[-1][0], entries[-1][2], rows, blobs)
@@ -350,6 +353,11 @@ def _push(store: Store, central: Central, epoch: str, cursor: tuple[int, str], *
         report.pushed_revisions += result.revisions
         report.pushed_blobs += result.blobs
         report.relabelled += result.relabelled
+        if result.blobs_missing:
+            report.warnings.append(
+                f"{result.blobs_missing} photos placed by revisions here are in neither this "
+                "store nor the central one; those revisions wait until the photos arrive")
+            return
         if not result.advanced:
             raise SyncError("another copy of this store pushed at the same moment; "
                             "nothing was lost, sync again")
