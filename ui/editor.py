@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QTextOption
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QResizeEvent, QTextOption
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from ui.find_bar import FindBar
 from ui.markdown_highlighter import MarkdownHighlighter
+from ui.theme import is_dark
 
 WORDS_PER_MINUTE = 230
+
+
+def writing_font() -> QFont:
+    """The body's font, a little larger than the interface (the preview matches it)."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
+    font.setPointSizeF(max(font.pointSizeF(), 9.0) + 1)
+    return font
+
+
+def fit_lines(edit: QPlainTextEdit, least: int, most: int) -> None:
+    """Size ``edit`` to its wrapped text, between ``least`` and ``most`` lines."""
+    lines = 0
+    block = edit.document().firstBlock()
+    while block.isValid():
+        layout = block.layout()
+        lines += max(layout.lineCount() if layout is not None else 1, 1)
+        block = block.next()
+    shown = min(max(lines, least), most)
+    margins = int(edit.document().documentMargin() * 2) + edit.frameWidth() * 2 + 4
+    height = edit.fontMetrics().lineSpacing() * shown + margins
+    if edit.height() != height:
+        edit.setFixedHeight(height)
+
+
+class StandfirstEdit(QPlainTextEdit):
+    """The standfirst: wraps and grows with its text (two to five lines)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.textChanged.connect(lambda: fit_lines(self, 2, 5))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        fit_lines(self, 2, 5)
 
 
 def word_count(text: str) -> int:
@@ -31,11 +67,62 @@ class BodyEdit(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setTabChangesFocus(False)
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
-        font.setPointSizeF(max(font.pointSizeF(), 10.0) + 1.5)
-        self.setFont(font)
+        self.setFont(writing_font())
         self.setPlaceholderText("Write the story in Markdown…")
-        self.highlighter = MarkdownHighlighter(self.document())
+        self.highlighter = MarkdownHighlighter(self.document(), dark=is_dark())
+
+
+class HeadlineEdit(QPlainTextEdit):
+    """A headline field that wraps (headlines are long) but stays one paragraph.
+
+    Return moves on to the standfirst instead of inserting a line break; pasted
+    line breaks become spaces. It offers ``text``/``setText`` like a line edit.
+    """
+
+    edited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self._programmatic = False
+        self.textChanged.connect(self._changed)
+        self.textChanged.connect(self.fit_height)
+
+    def text(self) -> str:
+        """The headline on one line."""
+        return " ".join(self.toPlainText().split("\n"))
+
+    def setText(self, text: str) -> None:
+        """Show ``text`` without emitting :attr:`edited`."""
+        self._programmatic = True
+        try:
+            self.setPlainText(text)
+        finally:
+            self._programmatic = False
+
+    def fit_height(self) -> None:
+        """Grow to show the whole headline (up to four lines), shrink back to one."""
+        fit_lines(self, 1, 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.focusNextChild()
+            return
+        super().keyPressEvent(event)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        self.insertPlainText(" ".join(source.text().split()))
+
+    def _changed(self) -> None:
+        if not self._programmatic:
+            self.edited.emit(self.text())
 
 
 class EditorPanel(QWidget):
@@ -47,19 +134,17 @@ class EditorPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.headline = QLineEdit(self)
+        self.headline = HeadlineEdit(self)
         self.headline.setObjectName("headlineEdit")
         self.headline.setPlaceholderText("Headline")
         big = QFont(self.headline.font())
-        big.setPointSizeF(max(big.pointSizeF(), 10.0) + 6)
+        big.setPointSizeF(max(big.pointSizeF(), 9.0) + 4)
         big.setWeight(QFont.Weight.DemiBold)
         self.headline.setFont(big)
-        self.headline.setFrame(False)
-        self.standfirst = QPlainTextEdit(self)
+        self.headline.fit_height()
+        self.standfirst = StandfirstEdit(self)
         self.standfirst.setObjectName("standfirstEdit")
         self.standfirst.setPlaceholderText("Standfirst: one or two sentences that sell the story")
-        self.standfirst.setTabChangesFocus(True)
-        self.standfirst.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 14)
         self.body = BodyEdit(self)
         self.find_bar = FindBar(self.body, self)
         layout = QVBoxLayout(self)
@@ -70,7 +155,7 @@ class EditorPanel(QWidget):
         layout.addWidget(self.body, 1)
         layout.addWidget(self.find_bar)
         self._loading = False
-        self.headline.textEdited.connect(self._headline_edited)
+        self.headline.edited.connect(self._headline_edited)
         self.standfirst.textChanged.connect(self._standfirst_changed)
         self.body.textChanged.connect(self._body_changed)
         self.setEnabled(False)
@@ -80,7 +165,6 @@ class EditorPanel(QWidget):
         self._loading = True
         try:
             self.headline.setText(headline)
-            self.headline.setCursorPosition(0)
             self.standfirst.setPlainText(standfirst)
             self.body.setPlainText(body)
             self.body.document().clearUndoRedoStacks()

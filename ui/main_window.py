@@ -85,8 +85,8 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.centre)
         self.main_split.addWidget(self.inspector)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([400, 780, 320])
-        self.centre.setSizes([420, 400])
+        self.main_split.setSizes([460, 640, 340])
+        self.centre.setSizes([350, 340])
         self.setCentralWidget(self.main_split)
 
         self.commands = WindowCommands(self)

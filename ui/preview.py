@@ -65,6 +65,9 @@ class PreviewPane(QTextBrowser):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._start)
         self.renders = 0
+        from ui.editor import writing_font
+
+        self.document().setDefaultFont(writing_font())
 
     def request(self, headline: str, standfirst: str, body: str, *, now: bool = False) -> None:
         """The story's text changed: render it after a pause in typing."""
@@ -111,8 +114,9 @@ class PreviewPane(QTextBrowser):
         muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
         link = palette.color(QPalette.ColorRole.Link).name()
         page = (
-            f"<style>body{{color:{text}}} a{{color:{link}}} .standfirst{{color:{muted};"
-            f"font-size:large}} blockquote{{color:{muted}}}</style>"
+            f"<style>body{{color:{text}}} a{{color:{link}}} h1{{font-size:x-large}} "
+            f"h2{{font-size:large}} .standfirst{{color:{muted}; font-size:medium}} "
+            f"blockquote{{color:{muted}}}</style>"
             f"<h1>{escape(headline)}</h1>"
             + (f"<p class='standfirst'>{escape(standfirst)}</p>" if standfirst else "")
             + body_html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import (
@@ -15,7 +16,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -60,10 +68,13 @@ class SnippetDelegate(QStyledItemDelegate):
         doc = QTextDocument()
         doc.setDefaultFont(option.font)
         doc.setDocumentMargin(2)
-        from html import escape
-
+        bold = QFont(option.font)
+        bold.setBold(True)
+        # One line of headline, elided; the snippet gets the remaining lines.
+        shown = QFontMetrics(bold).elidedText(headline, Qt.TextElideMode.ElideRight,
+                                              option.rect.width() - 6)
         doc.setHtml(
-            f"<div style='color:{colour}'><b>{escape(headline)}</b><br>"
+            f"<div style='color:{colour}'><b>{escape(shown)}</b><br>"
             f"<span style='font-size:small'>{snippet}</span></div>"
             .replace("<mark>", f"<b style='color:{mark}'>").replace("</mark>", "</b>")
         )
@@ -119,7 +130,7 @@ class StoryListPanel(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 96), (2, 76), (3, 110), (4, 118), (5, 118)):
+        for column, width in ((1, 88), (2, 72), (3, 110), (4, 124), (5, 124)):
             header.resizeSection(column, width)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
@@ -209,7 +220,7 @@ class StoryListPanel(QWidget):
             return
         searching = bool(query.text)
         self.view.verticalHeader().setDefaultSectionSize(
-            self._row_height * (2 if searching else 1) + (6 if searching else 0)
+            self._row_height * 3 - 4 if searching else self._row_height
         )
         self.view.setSortingEnabled(not searching)
         self.model.set_query(query)
