@@ -29,5 +29,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check cms ui tests benchmarks
 	$(BIN)/mypy
 
+# The desktop application (packaging/README.md): dist/newsroom/ and its archive.
+PACKAGE_STAMP := $(VENV)/.installed-package
+
+$(PACKAGE_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,package]'
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/build.py
+
+# Builds the package, then tests the built app, the wheel and the sdist (slow).
+test-package: package
+	NEWSROOM_PACKAGE_DIR=dist/newsroom QT_QPA_PLATFORM=offscreen \
+		$(BIN)/python -m pytest tests/packaging -m slow $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
