@@ -112,6 +112,37 @@ def find_link(document: StoryDocument, link_ref: str) -> LinkRef:
     return matches[0]
 
 
+def build_link(
+    session: Session,
+    document: StoryDocument,
+    target: str,
+    *,
+    label: str | None = None,
+    visible_from: datetime | None = None,
+    visible_until: datetime | None = None,
+) -> LinkRef:
+    """A checked new link for ``document`` (not saved): the window adds it as an edit."""
+    _window(visible_from, visible_until)
+    clean_label = _label(label)
+    text = target.strip()
+    if not text:
+        raise UsageError("empty link target: give a story id or slug, or an http(s) URL")
+    if len(document.related) >= MAX_LINKS:
+        raise UsageError(f"a story can have at most {MAX_LINKS} links")
+    if _URL_RE.match(text):
+        return LinkRef(id=str(uuid.uuid4()), url=_check_url(text), label=clean_label or text,
+                       visible_from=visible_from, visible_until=visible_until)
+    target_id = stories.resolve(session, text)  # NotFound names deleted stories as such
+    if target_id == document.story_id:
+        raise UsageError("a story cannot link to itself")
+    if any(existing.target_story_id == target_id for existing in document.related):
+        raise UsageError("the story already links to that story")
+    headline = session.scalar(sa.select(Story.headline).where(Story.id == target_id))
+    return LinkRef(id=str(uuid.uuid4()), target_story_id=target_id,
+                   label=clean_label or headline or "", visible_from=visible_from,
+                   visible_until=visible_until)
+
+
 def add_link(
     session: Session,
     actor: Actor,
@@ -125,32 +156,11 @@ def add_link(
     now: datetime | None = None,
 ) -> LinkRef:
     """Add a "Read next" link to a story or URL at ``position`` (1-based; default last)."""
-    story_id = stories.resolve(session, story_ref)
-    document, head = stories.get(session, story_id)
-    _window(visible_from, visible_until)
-    clean_label = _label(label)
-    text = target.strip()
-    if not text:
-        raise UsageError("empty link target: give a story id or slug, or an http(s) URL")
-    if _URL_RE.match(text):
-        link = LinkRef(id=str(uuid.uuid4()), url=_check_url(text),
-                       label=clean_label or text, visible_from=visible_from,
-                       visible_until=visible_until)
-    else:
-        target_id = stories.resolve(session, text)  # NotFound names deleted stories as such
-        if target_id == story_id:
-            raise UsageError("a story cannot link to itself")
-        if any(existing.target_story_id == target_id for existing in document.related):
-            raise UsageError("the story already links to that story")
-        headline = session.scalar(sa.select(Story.headline).where(Story.id == target_id))
-        link = LinkRef(id=str(uuid.uuid4()), target_story_id=target_id,
-                       label=clean_label or headline or "", visible_from=visible_from,
-                       visible_until=visible_until)
-    if len(document.related) >= MAX_LINKS:
-        raise UsageError(f"a story can have at most {MAX_LINKS} links")
+    document, head = stories.get(session, story_ref)
+    link = build_link(session, document, target, label=label, visible_from=visible_from,
+                      visible_until=visible_until)
     links = list(document.related)
-    index = _insert_index(position, len(links))
-    links.insert(index, link)
+    links.insert(_insert_index(position, len(links)), link)
     stories.save(session, actor, document.evolve(related=tuple(links)), base_revision=head,
                  now=now, message=f"read next: added {link.label}")
     return link
@@ -237,11 +247,15 @@ def update_link(
 
 
 def list_links(
-    session: Session, story_ref: str, *, as_of: datetime | None = None
+    session: Session, story_ref: str | StoryDocument, *, as_of: datetime | None = None
 ) -> list[LinkInfo]:
-    """A story's links in order, each with its target's state and whether it shows now."""
+    """A story's links in order, each with its target's state and whether it shows now.
+
+    ``story_ref`` may be the document itself (the window's unsaved edit).
+    """
     when = as_of or utcnow()
-    document, _ = stories.get(session, story_ref)
+    document = story_ref if isinstance(story_ref, StoryDocument) else stories.get(
+        session, story_ref)[0]
     ids = [link.target_story_id for link in document.related if link.target_story_id]
     targets = {
         row.id: row
@@ -283,7 +297,7 @@ def _keywords(document: StoryDocument, limit: int) -> list[str]:
 
 
 def suggest(
-    session: Session, story_ref: str, *, limit: int = 10, keywords: int = 8
+    session: Session, story_ref: str | StoryDocument, *, limit: int = 10, keywords: int = 8
 ) -> list[Candidate]:
     """Stories like this one, by full-text similarity, best first.
 
@@ -292,7 +306,8 @@ def suggest(
     ranks, so stories sharing more of the words rise. The story itself, stories
     it already links to and killed stories are left out.
     """
-    document, _ = stories.get(session, story_ref)
+    document = story_ref if isinstance(story_ref, StoryDocument) else stories.get(
+        session, story_ref)[0]
     skip = {document.story_id} | {
         link.target_story_id for link in document.related if link.target_story_id
     }

@@ -1,0 +1,417 @@
+"""The planning view: the desk chief's day or week of scheduled, published and late stories.
+
+A dock installed through :mod:`ui.extensions`. Above the timeline
+(:mod:`ui.planning_timeline`): previous / today / next, day or week, and a
+section filter; below it, the late stories with the reason each is late —
+never silent. Dragging a chip to another time reschedules the story through
+:func:`cms.schedule.schedule` (a time in the past, before an embargo, or from
+someone below desk chief is refused with the core's message). Loading and
+rescheduling run on a worker thread, so the window never waits on the store.
+
+While the window is open and its user is a desk chief, the view also runs the
+publishing job every minute (:func:`cms.publish.publish_due_stories`) and
+says what it published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cms import publish, schedule, stories, workflow
+from cms.config import desk_zone
+from cms.errors import NewsroomError, UsageError
+from cms.people import Actor
+from cms.store import Store
+from cms.timeutil import format_local, localize, utcnow
+from ui.extensions import WindowHost
+from ui.planning_timeline import COLOURS, HEADER_PX, HOUR_PX, DayHeader, PlanItem, Timeline
+from ui.time_entry import desk_time
+
+AUTO_PUBLISH_MS = 60_000
+OPENING_HOUR = 6  # scroll the day to early morning, where the desk's day starts
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the view shows for one period."""
+
+    days: list[date]
+    zone: ZoneInfo
+    items: list[PlanItem]
+    late: list[publish.LateStory]
+    sections: list[tuple[str, str]]
+
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``zone`` (01:00 where midnight is skipped)."""
+    try:
+        return localize(datetime.combine(day, time()), zone, fold=0)
+    except UsageError:
+        return localize(datetime.combine(day, time(1)), zone, fold=0)
+
+
+def load_plan(store: Store, first: date, count: int, section: str | None,
+              now: datetime) -> Plan:
+    """Read one period's plan and the late stories (runs on a worker thread)."""
+    with store.reading() as session:
+        zone = desk_zone(session)
+        days = [first + timedelta(days=n) for n in range(count)]
+        start, end = day_start(days[0], zone), day_start(days[-1] + timedelta(days=1), zone)
+        rows = schedule.planned(session, start, end, now=now, section=section)
+        late = publish.late_stories(session, now)
+        sections = [(s.slug, s.name) for s in stories.sections(session)]
+    items = [PlanItem(r.id, r.headline, r.section, r.status, r.publish_at, r.late)
+             for r in rows]
+    return Plan(days, zone, items, late, sections)
+
+
+class _Bridge(QObject):
+    done = Signal(object, object)  # result, error
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], Any], bridge: _Bridge) -> None:
+        super().__init__()
+        self._work = work
+        self._bridge = bridge
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except Exception as exc:  # handed to the UI thread, which shows it
+            self._bridge.done.emit(None, exc)
+            return
+        self._bridge.done.emit(result, None)
+
+
+class PlanningView(QWidget):
+    """Day/week plan, section filter, drag to reschedule, and the late list."""
+
+    plan_loaded = Signal()
+    rescheduled = Signal(str)  # story id
+    message = Signal(str)  # a line for the status bar (errors included)
+    open_requested = Signal(str)  # story id
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None,
+                 now: Callable[[], datetime] = utcnow) -> None:
+        super().__init__(parent)
+        self.setObjectName("planningView")
+        self._store = store
+        self._actor = actor
+        self._now = now
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # loads and writes reach the store in order
+        self._bridges: set[_Bridge] = set()
+        self._zone = ZoneInfo("UTC")
+        with store.reading() as session:
+            self._zone = desk_zone(session)
+            self._can_plan = workflow.rank_of(session, actor.role) >= workflow.rank_of(
+                session, "desk_chief")
+        self._first = self._week_start(datetime.now(self._zone).date())
+        self._days = 7
+        self._scrolled = False
+
+        self.previous = QPushButton("◀", self)
+        self.previous.setObjectName("planPrevious")
+        self.previous.setToolTip("Earlier")
+        self.today = QPushButton("Today", self)
+        self.today.setObjectName("planToday")
+        self.next = QPushButton("▶", self)
+        self.next.setObjectName("planNext")
+        self.next.setToolTip("Later")
+        self.day_button = QPushButton("Day", self)
+        self.day_button.setObjectName("planDay")
+        self.week_button = QPushButton("Week", self)
+        self.week_button.setObjectName("planWeek")
+        for button in (self.day_button, self.week_button):
+            button.setCheckable(True)
+        self.week_button.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.day_button)
+        group.addButton(self.week_button)
+        self.section = QComboBox(self)
+        self.section.setObjectName("planSection")
+        self.section.addItem("All sections", None)
+        self.period = QLabel(self)
+        self.period.setObjectName("planPeriod")
+        self.legend = QLabel(self)
+        self.legend.setObjectName("planLegend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.notice = QLabel(self)
+        self.notice.setObjectName("planNotice")
+        self.notice.setWordWrap(True)
+
+        bar = QHBoxLayout()
+        for widget in (self.previous, self.today, self.next, self.day_button, self.week_button,
+                       self.section):
+            bar.addWidget(widget)
+        bar.addWidget(self.period, 1)
+        bar.addWidget(self.legend)
+
+        self.timeline = Timeline(self)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("planScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.timeline)
+        self.late_list = QListWidget(self)
+        self.late_list.setObjectName("lateList")
+        self.late_list.itemDoubleClicked.connect(
+            lambda item: self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.day_header = DayHeader(self.timeline, self)
+        plan_box = QWidget(self)
+        plan_layout = QVBoxLayout(plan_box)
+        plan_layout.setContentsMargins(0, 0, 0, 0)
+        plan_layout.setSpacing(0)
+        plan_layout.addWidget(self.day_header)
+        plan_layout.addWidget(self.scroll, 1)
+        late_box = QWidget(self)
+        late_layout = QVBoxLayout(late_box)
+        late_layout.setContentsMargins(0, 0, 0, 0)
+        self.late_title = QLabel("Late stories", late_box)
+        self.late_title.setObjectName("lateTitle")
+        late_layout.addWidget(self.late_title)
+        late_layout.addWidget(self.late_list)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(plan_box)
+        split.addWidget(late_box)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.notice)
+        layout.addWidget(split, 1)
+
+        self.previous.clicked.connect(lambda: self._shift(-1))
+        self.next.clicked.connect(lambda: self._shift(1))
+        self.today.clicked.connect(self.go_today)
+        self.day_button.toggled.connect(self._mode_changed)
+        self.section.currentIndexChanged.connect(lambda _i: self.reload())
+        self.timeline.reschedule_requested.connect(self.reschedule)
+        self.timeline.story_activated.connect(self.open_requested.emit)
+        self.notice.setVisible(False)
+        if not self._can_plan:
+            self._say("Only desk chiefs can move stories on the plan; you can look.")
+
+    # Period ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _week_start(day: date) -> date:
+        return day - timedelta(days=day.weekday())
+
+    def show_period(self, first: date, days: int) -> None:
+        """Show ``days`` (1 or 7) days from ``first`` and reload."""
+        self._first, self._days = first, days
+        self.day_button.blockSignals(True)
+        self.day_button.setChecked(days == 1)
+        self.week_button.setChecked(days != 1)
+        self.day_button.blockSignals(False)
+        self.reload()
+
+    def go_today(self) -> None:
+        """Today (day mode) or this week."""
+        today = datetime.now(self._zone).date()
+        self.show_period(today if self._days == 1 else self._week_start(today), self._days)
+
+    def _shift(self, direction: int) -> None:
+        self.show_period(self._first + timedelta(days=direction * self._days), self._days)
+
+    def _mode_changed(self, day_mode: bool) -> None:
+        if day_mode:
+            today = datetime.now(self._zone).date()
+            inside = self._first <= today < self._first + timedelta(days=self._days)
+            self.show_period(today if inside else self._first, 1)
+        else:
+            self.show_period(self._week_start(self._first), 7)
+
+    def set_section(self, slug: str | None) -> None:
+        """Filter by section (None for all)."""
+        index = self.section.findData(slug)
+        if index < 0:
+            self.section.addItem(slug or "All sections", slug)
+            index = self.section.findData(slug)
+        self.section.setCurrentIndex(index)
+
+    # Loading ---------------------------------------------------------------------------
+
+    def _run(self, work: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
+        bridge = _Bridge(self)
+        self._bridges.add(bridge)
+
+        def finish(result: Any, error: Any) -> None:
+            self._bridges.discard(bridge)
+            bridge.deleteLater()
+            done(result, error)
+
+        bridge.done.connect(finish, Qt.ConnectionType.QueuedConnection)
+        self._pool.start(_Job(work, bridge))
+
+    def reload(self) -> None:
+        """Read the period again (on the worker) and show it."""
+        first, count, section = self._first, self._days, self.section.currentData()
+        now = self._now()
+        self._run(lambda: load_plan(self._store, first, count, section, now), self._loaded)
+
+    def _loaded(self, plan: Plan | None, error: BaseException | None) -> None:
+        if error is not None or plan is None:
+            self._say(f"Cannot load the plan: {error}")
+            return
+        self._zone = plan.zone
+        self._fill_sections(plan.sections)
+        self.timeline.set_plan(plan.days, plan.zone, plan.items, can_drag=self._can_plan)
+        last = plan.days[-1]
+        self.period.setText(
+            f"{plan.days[0]:%a %d %b %Y}" if len(plan.days) == 1
+            else f"{plan.days[0]:%d %b} – {last:%d %b %Y}")
+        self.period.setToolTip(f"Times in {plan.zone.key}")
+        counts = {"scheduled": 0, "published": 0, "late": 0, "other": 0}
+        for item in plan.items:
+            kind = item.kind if item.kind in counts else (
+                "published" if item.kind == "corrected" else "other")
+            counts[kind] += 1
+        self.legend.setText(" ".join(
+            f'<span style="color:{COLOURS[key].name()}">■</span> {counts[key]} {key}'
+            for key in ("scheduled", "published", "late", "other")))
+        self._fill_late(plan)
+        if not self._scrolled:
+            self._scrolled = True
+            self.scroll.verticalScrollBar().setValue(HEADER_PX + OPENING_HOUR * HOUR_PX - 8)
+        self.plan_loaded.emit()
+
+    def _fill_sections(self, sections: list[tuple[str, str]]) -> None:
+        current = self.section.currentData()
+        known = {self.section.itemData(i) for i in range(self.section.count())}
+        self.section.blockSignals(True)
+        for slug, name in sections:
+            if slug not in known:
+                self.section.addItem(name, slug)
+        self.section.setCurrentIndex(max(0, self.section.findData(current)))
+        self.section.blockSignals(False)
+
+    def _fill_late(self, plan: Plan) -> None:
+        self.late_list.clear()
+        for late in plan.late:
+            when = format_local(late.publish_at, plan.zone, "%a %d %b %H:%M")
+            item = QListWidgetItem(f"{when}  {late.headline}\n    " + "; ".join(late.reasons))
+            item.setData(Qt.ItemDataRole.UserRole, late.id)
+            item.setForeground(COLOURS["late"])
+            self.late_list.addItem(item)
+        self.late_title.setText(f"Late stories ({len(plan.late)})" if plan.late
+                                else "Late stories: none")
+
+    def _say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self.message.emit(text)
+
+    # Rescheduling ------------------------------------------------------------------------
+
+    def reschedule(self, story_id: str, wall: datetime) -> None:
+        """Move a story to wall-clock time ``wall`` in the desk zone (a dropped chip)."""
+        try:
+            at = desk_time(self, wall, self._zone)
+        except UsageError as exc:
+            self._say(str(exc))
+            self.timeline.update()
+            return
+        if at is None:
+            return  # the user did not choose between the two readings of the hour
+
+        def work() -> schedule.ScheduleResult:
+            with self._store.session() as session:
+                return schedule.schedule(session, self._actor, story_id, at)
+
+        def done(result: schedule.ScheduleResult | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._say(str(error) if isinstance(error, NewsroomError)
+                          else f"Cannot reschedule: {error}")
+            else:
+                self._say(f"Rescheduled for {format_local(at, self._zone)} ({self._zone.key})"
+                          + (f"; {result.warning}" if result and result.warning else ""))
+                self.rescheduled.emit(story_id)
+            self.reload()
+
+        self._run(work, done)
+
+    # Publishing job ------------------------------------------------------------------------
+
+    def publish_due(self) -> None:
+        """Run the publishing job once (desk chiefs only), then reload."""
+        if not self._can_plan:
+            return
+        now = self._now()
+        username = self._actor.username
+
+        def done(report: publish.PublishReport | None, error: BaseException | None) -> None:
+            if error is not None:
+                self._say(f"Publishing job failed: {error}")
+            elif report is not None and (report.published or report.blocked):
+                names = ", ".join(item.headline for item in report.published[:3])
+                more = f" and {len(report.published) - 3} more" if len(report.published) > 3 \
+                    else ""
+                text = f"Published {len(report.published)} due stor" + (
+                    "y" if len(report.published) == 1 else "ies") + (
+                    f": {names}{more}" if names else "")
+                if report.blocked:
+                    text += f"; {len(report.blocked)} held back (see Late stories)"
+                self._say(text)
+            self.reload()
+
+        self._run(lambda: publish.publish_due_stories(self._store, now, username=username),
+                  done)
+
+    @property
+    def can_plan(self) -> bool:
+        """Whether the user may move stories (desk chief or above)."""
+        return self._can_plan
+
+    def wait_idle(self, timeout_ms: int = 10_000) -> bool:
+        """Wait for the worker (tests and shutdown)."""
+        return self._pool.waitForDone(timeout_ms)
+
+
+def install(host: WindowHost) -> None:
+    """Add the planning dock, the workflow tab, and the in-app publishing job."""
+    from ui.workflow_panel import install as install_workflow
+
+    view = PlanningView(host.store, host.actor)
+    view.message.connect(lambda text: host.show_message(text, 10_000))
+    view.open_requested.connect(host.show_story_by_id)
+    host.events.stories_changed.connect(view.reload)
+    host.events.story_saved.connect(lambda _story, _rev: view.reload())
+    host.add_dock("planning", "Planning", view, Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock = view.parentWidget()
+    window = dock.parentWidget() if dock is not None else None
+    if isinstance(dock, QDockWidget) and isinstance(window, QMainWindow):
+        window.resizeDocks([dock], [360], Qt.Orientation.Vertical)
+        if not view.can_plan:
+            dock.hide()  # a reporter's window stays the editor; View ▸ Planning shows it
+    timer = QTimer(view)
+    timer.setInterval(AUTO_PUBLISH_MS)
+    timer.timeout.connect(view.publish_due)
+    timer.start()
+    view.reload()
+    QTimer.singleShot(3000, view.publish_due)  # what fell due while the app was closed
+    install_workflow(host)

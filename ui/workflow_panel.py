@@ -1,0 +1,192 @@
+"""The workflow tab: the open story's status, the moves the user's role allows, its history.
+
+Only the moves the ``workflow_transitions`` table lets the user's role make
+are offered (:func:`cms.workflow.allowed_targets`); killing and correcting ask
+for a note; a desk chief may override missing photo alt text or credit. A move
+is a deliberate, recorded act (:func:`cms.workflow.transition`), so it waits
+until the open story's edits are saved, and the editor reloads the story after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cms import stories, workflow
+from cms.errors import NewsroomError
+from cms.people import Actor
+from cms.store import Store
+from cms.timeutil import format_local
+from ui.extensions import OpenStory, WindowHost
+
+VERBS = {
+    "draft": "Back to draft", "edit": "Submit for edit", "ready": "Mark ready",
+    "scheduled": "Schedule", "published": "Publish now", "corrected": "Correct…",
+    "killed": "Kill…",
+}
+
+
+class WorkflowPanel(QWidget):
+    """Status, role-limited move buttons with a note, and the story's moves."""
+
+    moved = Signal(str)  # story id, after a recorded move
+    error_shown = Signal(str)
+
+    def __init__(self, store: Store, actor: Actor,
+                 is_saved: Callable[[OpenStory], bool] = lambda _story: True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("workflowPanel")
+        self._store = store
+        self._actor = actor
+        self._is_saved = is_saved
+        self._story: OpenStory | None = None
+        self.status = QLabel(self)
+        self.status.setObjectName("workflowStatus")
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.role = QLabel(f"You are {actor.username}, {workflow.role_label(actor.role)}.", self)
+        self.role.setObjectName("workflowRole")
+        self.note = QLineEdit(self)
+        self.note.setObjectName("workflowNote")
+        self.note.setPlaceholderText("Note (required to kill or correct)")
+        self.override = QCheckBox("Override missing photo alt text or credit", self)
+        self.override.setObjectName("workflowOverride")
+        self.buttons_box = QWidget(self)
+        self.buttons = QGridLayout(self.buttons_box)
+        self.buttons.setContentsMargins(0, 0, 0, 0)
+        self.error = QLabel(self)
+        self.error.setObjectName("workflowError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b3261e")
+        self.history = QListWidget(self)
+        self.history.setObjectName("workflowHistory")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.status, self.role, self.buttons_box, self.note, self.override,
+                       self.error, QLabel("Moves", self), self.history):
+            layout.addWidget(widget)
+        with store.reading() as session:
+            chief = workflow.rank_of(session, actor.role) >= workflow.rank_of(
+                session, "desk_chief")
+        self.override.setVisible(chief)
+
+    def show_story(self, story: OpenStory | None) -> None:
+        """Show the open story's status and the moves allowed from it."""
+        same = (self._story is not None and story is not None
+                and self._story.document.story_id == story.document.story_id
+                and self._story.document.status == story.document.status
+                and self._story.revision_id == story.revision_id)
+        self._story = story
+        if not same:
+            self._fill()
+
+    def move_buttons(self) -> dict[str, QPushButton]:
+        """The offered moves by target status."""
+        found = {}
+        for index in range(self.buttons.count()):
+            widget = self.buttons.itemAt(index).widget()
+            if isinstance(widget, QPushButton):
+                found[widget.property("target")] = widget
+        return found
+
+    def _fill(self) -> None:
+        while self.buttons.count():
+            widget = self.buttons.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.history.clear()
+        self.error.clear()
+        story = self._story
+        if story is None:
+            self.status.setText("")
+            return
+        document = story.document
+        try:
+            with self._store.reading() as session:
+                targets = workflow.allowed_targets(session, self._actor, document.status)
+                moves = workflow.history(session, document.story_id)
+        except NewsroomError as exc:
+            targets, moves = [], []
+            self.error.setText(str(exc))
+        when = format_local(document.publish_at, story.zone, "%a %d %b %Y %H:%M")
+        embargo = format_local(document.embargo_until, story.zone, "%a %d %b %H:%M")
+        self.status.setText(
+            f"<b>{document.status}</b>" + (f" · publication {when}" if when else "")
+            + (f" · embargo until {embargo}" if embargo else "") + f" <small>({story.zone.key})"
+            "</small>")
+        for position, target in enumerate(targets):
+            button = QPushButton(VERBS.get(target, target), self.buttons_box)
+            button.setObjectName(f"move_{target}")
+            button.setProperty("target", target)
+            button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
+            self.buttons.addWidget(button, position // 2, position % 2)
+        if not targets:
+            self.buttons.addWidget(QLabel(
+                f"A {workflow.role_label(self._actor.role)} cannot move a {document.status} "
+                "story.", self.buttons_box), 0, 0)
+        for move in reversed(moves):
+            text = (f"{format_local(move.at, story.zone)}  {move.username}: "
+                    f"{move.from_status} → {move.to_status}")
+            self.history.addItem(text + (f" — {move.note}" if move.note else ""))
+
+    def move_to(self, target: str) -> None:
+        """Make the move to ``target`` as the user (recorded), then tell the window."""
+        story = self._story
+        if story is None:
+            return
+        if not self._is_saved(story):
+            self._show_error("Your latest edits are still being saved; try again in a moment.")
+            return
+        try:
+            with self._store.session() as session:
+                head = stories.head_revision(session, story.document.story_id)
+                if head != story.revision_id:
+                    raise NewsroomError("the story changed since it was opened; reload it first")
+                workflow.transition(session, self._actor, story.document.story_id, target,
+                                    note=self.note.text(), override=self.override.isChecked())
+        except NewsroomError as exc:
+            self._show_error(str(exc))
+            return
+        self.note.clear()
+        self.override.setChecked(False)
+        self.moved.emit(story.document.story_id)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error_shown.emit(text)
+
+
+def install(host: WindowHost) -> None:
+    """Add the "Workflow" tab to the inspector."""
+
+    def saved(story: OpenStory) -> bool:
+        # Unsaved edits would otherwise be based on a revision the move replaced.
+        try:
+            with host.store.reading() as session:
+                stored, head = stories.get(session, story.document.story_id)
+        except NewsroomError:
+            return False
+        return head == story.revision_id and stored == story.document.normalised()
+
+    panel = WorkflowPanel(host.store, host.actor, saved)
+    panel.error_shown.connect(lambda text: host.show_message(text, 8000))
+
+    def reload(_story_id: str) -> None:
+        reload_current = getattr(host, "reload_current", None)
+        if callable(reload_current):
+            reload_current()
+        host.events.stories_changed.emit()
+
+    panel.moved.connect(reload)
+    host.add_inspector_tab("workflow", "Workflow", panel)
