@@ -26,8 +26,9 @@ COMMAND_MODULES = (
     "cms.cli.search",
     "cms.cli.importing",
     "cms.cli.settings",
-    "cms.cli.export",
+    "cms.cli.workflow",
     "cms.cli.photos",
+    "cms.cli.export",
     "cms.cli.sync",
     "cms.cli.app",
 )

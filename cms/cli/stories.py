@@ -59,6 +59,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("revision", metavar="REV")
     p.set_defaults(handler=cmd_restore)
 
+    from cms.cli.workflow import register_story_actions  # workflow owns `story transition`
+
+    register_story_actions(sub)
+
 
 def _document_options(p: argparse.ArgumentParser, *, headline_required: bool) -> None:
     p.add_argument("--headline", required=headline_required)
