@@ -74,6 +74,9 @@ SETTINGS: dict[str, SettingSpec] = {
         "", _html_snippet, "HTML of a comments widget shown under each exported story"
     ),
     "export_theme": SettingSpec("", _folder, "a theme folder overriding the export templates"),
+    "export_target": SettingSpec(
+        "", _folder, "a folder the publishing job re-exports the site into after publishing"
+    ),
 }
 
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms import workflow
-from cms.config import desk_zone
+from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
 from cms.errors import NewsroomError
 from cms.models import Person, StoreMeta, Story
@@ -59,7 +60,9 @@ class PublishReport:
     published: list[DueStory] = field(default_factory=list)
     blocked: list[DueStory] = field(default_factory=list)
     taken_elsewhere: list[str] = field(default_factory=list)
-    exported: int = 0
+    exported: int = 0  # files the re-export wrote
+    export_target: Path | None = None
+    export_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,9 @@ def publish_due_stories(
 
     Idempotent: a second run finds nothing left to do. ``dry_run`` only lists.
     The acting person (``username``, default the CLI's rule) must be a desk
-    chief or above. ``after_publish`` receives the ids published in this run
-    (the export hook) and returns how many it re-exported.
+    chief or above. After publishing, the site is re-exported into the
+    desk's ``export_target`` folder when one is configured; ``after_publish``
+    replaces that step (it receives the published ids, returns files written).
     """
     when = now or utcnow()
     name = acting_username(username)
@@ -175,9 +179,39 @@ def publish_due_stories(
             for _story_id, revision in locked:
                 _publish_one(session, actor, revision, when, report)
     _mark_run(store, when)
-    if after_publish is not None and report.published:
-        report.exported = after_publish([item.id for item in report.published])
+    if report.published:
+        if after_publish is not None:
+            report.exported = after_publish([item.id for item in report.published])
+        else:
+            _reexport(store, when, report)
     return report
+
+
+def export_target(store: Store) -> Path | None:
+    """The folder the desk re-exports into after publishing (``export_target``), if any."""
+    with store.reading() as session:
+        value = get_setting(session, "export_target").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _reexport(store: Store, when: datetime, report: PublishReport) -> None:
+    """Bring the configured export up to date; the export rewrites only what changed.
+
+    A failed export never undoes the publication: it is reported, and the
+    next run (or ``newsroom export``) tries again.
+    """
+    target = export_target(store)
+    if target is None:
+        return
+    from cms.export import ExportOptions, export_site  # heavy (templates, images): on demand
+
+    try:
+        result = export_site(store, ExportOptions(out=target, as_of=when))
+    except (NewsroomError, OSError) as exc:
+        report.export_error = f"re-export to {target} failed: {exc}"
+        return
+    report.exported = result.written
+    report.export_target = target
 
 
 def _publish_one(

@@ -14,6 +14,7 @@ reachable with ``--at``/``--clear`` or by its id.)
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
@@ -256,8 +257,10 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
             "published": [_due_json(item, tz) for item in report.published],
             "blocked": [_due_json(item, tz) for item in report.blocked],
             "taken_elsewhere": report.taken_elsewhere,
+            "export_target": str(report.export_target) if report.export_target else None,
+            "exported_files": report.exported, "export_error": report.export_error or None,
         })
-        return 0
+        return 1 if report.export_error else 0
     verb = "would publish" if report.dry_run else "published"
     for item in report.published:
         print(f"{verb}: {format_local(item.publish_at, tz)}  {item.id[:8]}  {item.headline}")
@@ -267,6 +270,11 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     print(f"{len(report.published)} {verb}, {len(report.blocked)} held back"
           + (f", {len(report.taken_elsewhere)} handled by another run"
              if report.taken_elsewhere else ""))
+    if report.export_target is not None:
+        print(f"re-exported {report.exported} changed files to {report.export_target}")
+    if report.export_error:
+        print(f"newsroom: {report.export_error}", file=sys.stderr)
+        return 1
     return 0
 
 
