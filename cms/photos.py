@@ -25,8 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms import figures, stories
-from cms.blobs import put_blob
+from cms.blobs import blob_bytes, put_blob
 from cms.document import PhotoRef, StoryDocument
+from cms.figures import FigurePhoto
 from cms.media import (
     DEFAULT_LIMITS,
     BadMetadata,
@@ -50,11 +51,16 @@ from cms.placements import (
     with_words,
     without,
 )
+from cms.store import Store
+from cms.thumbcache import ThumbnailCache
+
+PREVIEW_WIDTH = 640
 
 __all__ = [
     "BlobFacts", "PhotoChange", "PreparedPhoto", "attach", "blob_facts",
     "delete_unreferenced_blobs", "find_placement", "move", "new_placement", "photo_problems",
-    "placement_problems", "placements_json", "prepare", "prepare_file", "referenced_blobs",
+    "placement_problems", "placements_json", "prepare", "prepare_file", "preview_figures",
+    "referenced_blobs",
     "remove", "reorder", "replace", "store_photo", "update",
 ]
 
@@ -309,3 +315,32 @@ def delete_unreferenced_blobs(session: Session) -> list[str]:
     for start in range(0, len(orphans), 500):
         session.execute(sa.delete(Blob).where(Blob.sha256.in_(orphans[start:start + 500])))
     return orphans
+
+
+def preview_figures(
+    store: Store, document: StoryDocument, cache: ThumbnailCache | None = None,
+    width: int = PREVIEW_WIDTH,
+) -> list[FigurePhoto]:
+    """The story's photos for :func:`cms.render.render_markdown` in the window's preview.
+
+    Each ``src`` is a path relative to ``cache.root`` (give that folder to the
+    preview as its search path); the preview-sized copy is made on first use,
+    so call this off the GUI thread. A photo whose bytes are missing still
+    renders its figure (alt text and caption), without a picture.
+    """
+    cache = cache or ThumbnailCache()
+    with store.reading() as session:
+        facts = blob_facts(session, [p.sha256 for p in document.photos])
+        out = []
+        for photo in document.photos:
+            blob = facts.get(photo.sha256)
+            src = ""
+            if blob is not None:
+                cache.get(photo.sha256, lambda p=photo: blob_bytes(session, p.sha256), width)
+                src = cache.path_for(photo.sha256, width).relative_to(cache.root).as_posix()
+            size: dict[str, Any] = {}
+            if blob is not None and blob.width and blob.height:
+                shown = min(width, blob.width)
+                size = {"width": shown, "height": round(blob.height * shown / blob.width)}
+            out.append(FigurePhoto.from_ref(photo, src, **size))
+    return out

@@ -246,6 +246,8 @@ class PhotoPanel(QWidget):
             self._retry = []
             self.retry_button.hide()
         self.model.set_photos(story.document.photos if story else ())
+        for photo in story.document.photos if story else ():
+            self.loader.request(photo.sha256)  # all of them, not only the rows in view
         self._select(selected if selected and self.model.row_of(selected) >= 0 else None)
         self._update_summary()
         self.add_button.setEnabled(story is not None)

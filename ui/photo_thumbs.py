@@ -10,6 +10,7 @@ pixmap conversions.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -25,8 +26,20 @@ MEMORY_ITEMS = 200
 
 
 class _Bridge(QObject):
-    loaded = Signal(str, QImage, object)  # sha256, image, BlobFacts | None
+    """Carries only strings across threads; the results wait in ``results``.
+
+    (Python objects — ``None`` above all — sent through queued ``object``
+    signals have tripped reference-counting bugs in PySide; plain strings and a
+    locked dict do not.)
+    """
+
+    loaded = Signal(str)  # sha256
     failed = Signal(str, str)  # sha256, message
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.lock = threading.Lock()
+        self.results: dict[str, tuple[QImage, BlobFacts | None]] = {}
 
 
 class _LoadTask(QRunnable):
@@ -51,7 +64,9 @@ class _LoadTask(QRunnable):
         except Exception as exc:  # reported on the GUI thread as a "missing" tile
             self._bridge.failed.emit(self._sha, str(exc) or type(exc).__name__)
             return
-        self._bridge.loaded.emit(self._sha, image, facts)
+        with self._bridge.lock:
+            self._bridge.results[self._sha] = (image, facts)
+        self._bridge.loaded.emit(self._sha)
 
 
 class ThumbnailLoader(QObject):
@@ -108,7 +123,9 @@ class ThumbnailLoader(QObject):
         """Block until the workers are done (tests and shutdown only)."""
         return self._pool.waitForDone(msecs)
 
-    def _on_loaded(self, sha256: str, image: QImage, facts: BlobFacts | None) -> None:
+    def _on_loaded(self, sha256: str) -> None:
+        with self._bridge.lock:
+            image, facts = self._bridge.results.pop(sha256)
         self._pending.discard(sha256)
         self._images[sha256] = image
         if facts is not None:

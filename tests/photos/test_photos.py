@@ -221,3 +221,20 @@ def test_prepare_file_reads_from_disk(tmp_path: Path) -> None:
     path = tmp_path / "goat.jpg"
     path.write_bytes(agency_jpeg())
     assert photos.prepare_file(path).info.name == "goat.jpg"
+
+
+def test_preview_figures_render_with_pictures_from_the_cache(
+    store: Store, actor: Actor, story_id: str, tmp_path: Path
+) -> None:
+    from cms.render import render_markdown
+    from cms.thumbcache import ThumbnailCache
+
+    change = _attach(store, actor, story_id, encode(picture((1200, 800)), "JPEG"), "wide.jpg",
+                     caption="Wide", credit="Desk", alt="A wide picture")
+    pid = change.placement.id[:8]  # type: ignore[union-attr]
+    cache = ThumbnailCache(tmp_path / "cache")
+    figures_ = photos.preview_figures(store, change.document, cache, width=640)
+    assert (figures_[0].width, figures_[0].height) == (640, 427)
+    assert (cache.root / figures_[0].src).is_file()
+    html = render_markdown(f"![[photo:{pid}]]", figures_)
+    assert f'src="{figures_[0].src}"' in html and "Wide" in html
