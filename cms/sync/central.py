@@ -36,6 +36,7 @@ from cms.revisions import insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
 from cms.sync import clock
 from cms.sync.faults import fault_point
+from cms.sync.project import insert_rows
 from cms.sync.sequence import log_after, record_arrivals, revision_at
 from cms.sync.settle import dirty_stories, mark_dirty, settle
 from cms.timeutil import utcnow
@@ -387,10 +388,10 @@ def accept_revisions(
         hlc, created, refused = clock.relabel(row["hlc"], reference, row["created_at"])
         relabelled += refused
         clean.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc, "created_at": created})
-    insert_ignore(session, Revision.__table__, clean)  # type: ignore[arg-type]
-    insert_ignore(session, RevisionParent.__table__, [  # type: ignore[arg-type]
+    insert_rows(session, Revision.__table__, clean, ignore=True)  # type: ignore[arg-type]
+    insert_rows(session, RevisionParent.__table__, [  # type: ignore[arg-type]
         {"revision_id": row["id"], "parent_id": parent}
-        for row in clean for parent in json.loads(row["parents"])])
+        for row in clean for parent in json.loads(row["parents"])], ignore=True)
     record_arrivals(session, [(row["id"], row["story_id"]) for row in clean])
     return len(clean), relabelled
 

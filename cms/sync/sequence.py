@@ -64,7 +64,12 @@ def record_arrivals(session: Session, revisions: Sequence[tuple[str, str]]) -> l
         chain = chain_step(chain, rev_id)
         rows.append({"seq": first + offset, "revision_id": rev_id, "story_id": story_id,
                      "chain": chain})
-    session.execute(sa.insert(RevisionSeq.__table__), rows)
+    if len(rows) == 1:
+        session.execute(sa.insert(RevisionSeq.__table__), rows)
+    else:
+        from cms.sync.project import insert_rows
+
+        insert_rows(session, RevisionSeq.__table__, rows)  # type: ignore[arg-type]
     session.execute(
         sa.update(counters).where(counters.c.name == COUNTER).values(chain=chain)
     )

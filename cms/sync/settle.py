@@ -101,13 +101,14 @@ def settle(
     gaps = incomplete(session, ids)
     shown = _shown(session, ids)
     single: list[str] = []
+    settled_single: list[str] = []
     for story_id in ids:
         hs = all_heads[story_id]
         if story_id in gaps or not hs:
             result.waiting.append(story_id)
             continue
         if len(hs) == 1:
-            _clear_conflict(session, story_id)
+            settled_single.append(story_id)
             if shown.get(story_id) != hs[0]:
                 single.append(hs[0])
             continue
@@ -119,6 +120,10 @@ def settle(
             winner = _latest_visible(session, hs)
             if shown.get(story_id) != winner:
                 single.append(winner)
+    if merge and settled_single:  # only replicas keep conflict records
+        for start in range(0, len(settled_single), 500):
+            session.execute(sa.delete(Conflict.__table__).where(
+                Conflict.story_id.in_(settled_single[start:start + 500])))
     loaded = load_heads(session, single)
     waiting = project(session, [loaded[r] for r in single])
     result.projected += len(single) - len(waiting)

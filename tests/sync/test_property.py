@@ -1,0 +1,128 @@
+"""Property: three replicas editing, syncing and crashing at random converge, losing nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+
+from cms.models import Revision, Story
+from cms.store import Store
+from cms.sync.conflicts import list_conflicts, resolve
+from cms.sync.faults import set_hook
+from cms.sync.settle import heads_of
+from tests.sync.helpers import Replica, make_central
+
+POINTS = ("push:begin", "push:before-commit", "push:committed", "pull:fetched",
+          "pull:committed", "pull:before-commit", "settle:committed")
+WORDS = st.text(alphabet="abcdefgh ", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+class Crash(Exception):
+    """The syncing process 'died' here (its open transaction is rolled back)."""
+
+
+class ThreeReplicas(RuleBasedStateMachine):
+    """Random edits, syncs and crashed syncs on three replicas of one central store."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="newsroom-prop-"))
+        self.central = make_central(str(self.folder / "central.db"))
+        self.replicas = [Replica(self.folder / f"r{i}.db", self.central, name=f"ed{i}")
+                         for i in range(3)]
+        self.saved: set[str] = set()
+
+    @initialize()
+    def seed(self) -> None:
+        self.replicas[0].create("Seed story", "alpha\n\nbeta\n\ngamma")
+
+    @rule(r=st.integers(0, 2), headline=WORDS)
+    def create(self, r: int, headline: str) -> None:
+        replica = self.replicas[r]
+        sid = replica.create(headline.title(), "one\n\ntwo\n\nthree")
+        with replica.store.reading() as session:
+            self.saved.add(session.scalar(sa.select(Story.revision_id).where(Story.id == sid)))
+
+    @rule(r=st.integers(0, 2), pick=st.integers(0, 50), para=st.integers(0, 3), text=WORDS)
+    def edit_paragraph(self, r: int, pick: int, para: int, text: str) -> None:
+        replica = self.replicas[r]
+        ids = sorted(replica.snapshot())
+        if not ids:
+            return
+        sid = ids[pick % len(ids)]
+        paragraphs = replica.doc(sid).body.split("\n\n")
+        paragraphs[para % len(paragraphs)] = text
+        self.saved.add(replica.edit(sid, body="\n\n".join(paragraphs)))
+
+    @rule(r=st.integers(0, 2), pick=st.integers(0, 50), text=WORDS)
+    def edit_headline(self, r: int, pick: int, text: str) -> None:
+        replica = self.replicas[r]
+        ids = sorted(replica.snapshot())
+        if ids:
+            self.saved.add(replica.edit(ids[pick % len(ids)], headline=text.title()))
+
+    @rule(r=st.integers(0, 2))
+    def sync(self, r: int) -> None:
+        self.replicas[r].sync(batch_size=2)
+
+    @rule(r=st.integers(0, 2), point=st.sampled_from(POINTS))
+    def crashed_sync(self, r: int, point: str) -> None:
+        def die(**_: object) -> None:
+            raise Crash(point)
+
+        set_hook(point, die)
+        try:
+            self.replicas[r].sync(batch_size=2)
+        except Crash:
+            pass
+        finally:
+            set_hook(point, None)
+
+    @precondition(lambda self: True)
+    @rule(r=st.integers(0, 2), side=st.sampled_from(["local", "central"]))
+    def resolve_one(self, r: int, side: str) -> None:
+        replica = self.replicas[r]
+        with replica.store.session() as session:
+            open_ = list_conflicts(session)
+            if open_:
+                self.saved.add(resolve(session, replica.actor, open_[0].story_id, side))
+
+    def teardown(self) -> None:
+        try:
+            for _ in range(3):
+                for replica in self.replicas:
+                    replica.sync()
+            views = [self._view(replica) for replica in self.replicas]
+            assert views[0] == views[1] == views[2]
+            with Store.open(self.central) as store, store.reading() as session:
+                central_ids = set(session.scalars(sa.select(Revision.id)))
+            assert self.saved <= central_ids  # every saved edit reached the central store
+            assert views[0][0] == central_ids
+        finally:
+            for replica in self.replicas:
+                replica.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    @staticmethod
+    def _view(replica: Replica) -> tuple[set[str], dict[str, list[str]], set[str], dict]:
+        with replica.store.reading() as session:
+            revisions = set(session.scalars(sa.select(Revision.id)))
+            story_ids = sorted(set(session.scalars(sa.select(Revision.story_id))))
+            heads = heads_of(session, story_ids)
+            conflicted = {c.story_id for c in list_conflicts(session)}
+        shown = {sid: rev for sid, rev in replica.snapshot().items() if sid not in conflicted}
+        return revisions, heads, conflicted, shown
+
+
+ThreeReplicas.TestCase.settings = settings(
+    max_examples=int(os.environ.get("NEWSROOM_PROP_EXAMPLES", "8")), stateful_step_count=12, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+TestThreeReplicas = ThreeReplicas.TestCase
