@@ -18,12 +18,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cms.errors import NewsroomError
 from cms.people import Actor, acting_username, actor_for
-from cms.sample import first_run
 from cms.store import Store, db_error_message
 from ui import prefs
 from ui.theme import apply_theme, icon
 
 APP_TITLE = "Newsroom"
+FIRST_RUN_KEY = "first_run_done"  # cms.sample.FIRST_RUN_KEY, read from store.meta
 
 
 def application() -> QApplication:
@@ -56,7 +56,11 @@ def open_store(location: str | None, user: str | None) -> tuple[Store, Actor]:
         username = acting_username(explicit)
         with store.session() as session:
             actor = actor_for(session, username, store.replica_id)
-        first_run(store, actor)
+        if FIRST_RUN_KEY not in store.meta:
+            # Only a brand-new store needs the sample module (and Pillow): load it then.
+            from cms.sample import first_run
+
+            first_run(store, actor)
     except SQLAlchemyError as exc:
         store.close()
         raise NewsroomError(db_error_message(exc, store.url)) from exc

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.write_pool.setMaxThreadCount(1)  # saves reach the store in the order made
         self.journal_dir = journal_folder(prefs.data_dir(), describe(store.url))
         self.editing: EditingSession | None = None
+        self._extensions_installed = False
         self._retiring: dict[str, EditingSession] = {}
         with store.reading() as session:
             self._zone = desk_zone(session)
@@ -118,7 +119,9 @@ class MainWindow(QMainWindow):
 
         self.refresh_choices()
         self._restore_layout()
-        install_extensions(self, report=lambda text: self.show_message(text, 10000))
+        # Extensions load right after the first paint: the window appears sooner and
+        # a slow or broken panel never delays it.
+        QTimer.singleShot(0, self.install_extensions)
         if self.model.canFetchMore():
             self.model.fetchMore()
         self._set_save_label(None)
@@ -137,6 +140,13 @@ class MainWindow(QMainWindow):
             self.show_story_by_id(last)
         elif self.model.rowCount():
             self.story_list.view.selectRow(0)
+
+    def install_extensions(self) -> list[str]:
+        """Plug in the feature panels listed in ``ui.extensions`` (once)."""
+        if self._extensions_installed:
+            return []
+        self._extensions_installed = True
+        return install_extensions(self, report=lambda text: self.show_message(text, 10000))
 
     # WindowHost -----------------------------------------------------------------------
 

@@ -14,8 +14,6 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
 
-from cms.render import render_markdown
-
 DEBOUNCE_MS = 300
 
 
@@ -32,6 +30,9 @@ class _RenderTask(QRunnable):
 
     def run(self) -> None:
         try:
+            # Imported here, on the worker: Markdown's import stays off the start-up path.
+            from cms.render import render_markdown
+
             html = render_markdown(self._text)
         except Exception as exc:  # shown in the preview instead of the page
             html = f"<p><b>The preview failed:</b> {escape(str(exc))}</p>"

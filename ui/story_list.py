@@ -113,7 +113,7 @@ class StoryListPanel(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("storyTable")
         self.view.setModel(model)
-        self.view.setItemDelegateForColumn(0, SnippetDelegate(self.view))
+        self._snippet_delegate = SnippetDelegate(self.view)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setSortingEnabled(True)
@@ -223,6 +223,8 @@ class StoryListPanel(QWidget):
             self._row_height * 3 - 4 if searching else self._row_height
         )
         self.view.setSortingEnabled(not searching)
+        # The snippet painter only while searching: plain rows paint without Python.
+        self.view.setItemDelegateForColumn(0, self._snippet_delegate if searching else None)
         self.model.set_query(query)
 
     def _update_status_line(self, *_args: Any) -> None:

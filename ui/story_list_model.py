@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
 
 from cms import search as cms_search
 from cms import stories
@@ -23,7 +32,7 @@ from cms.stories import StorySummary
 from cms.timeutil import format_local
 
 ID_PAGE = 1000
-ROW_BLOCK = 100
+ROW_BLOCK = 50
 CACHE_ROWS = 4000
 SEARCH_PAGE = 100
 SnippetRole = Qt.ItemDataRole.UserRole + 1
@@ -62,6 +71,31 @@ class ListQuery:
     descending: bool = True
 
 
+class _IdSignals(QObject):
+    done = Signal(int, object)  # generation, list of ids (or the exception)
+
+
+class _IdPrefetch(QRunnable):
+    """Reads the rest of the ordered ids on a worker thread, with its own session."""
+
+    def __init__(self, store: Store, query: ListQuery, offset: int, generation: int,
+                 signals: _IdSignals) -> None:
+        super().__init__()
+        self._store, self._query, self._offset = store, query, offset
+        self._generation, self._signals = generation, signals
+
+    def run(self) -> None:
+        query = self._query
+        try:
+            with self._store.reading() as session:
+                result: object = stories.story_ids(
+                    session, status=query.status, section=query.section,
+                    offset=self._offset, sort=query.sort, descending=query.descending)
+        except Exception as exc:  # the model falls back to reading page by page
+            result = exc
+        self._signals.done.emit(self._generation, result)
+
+
 class StoryListModel(QAbstractTableModel):
     """Stories as rows; see the module docstring."""
 
@@ -82,6 +116,15 @@ class StoryListModel(QAbstractTableModel):
         self._cache: OrderedDict[str, StorySummary] = OrderedDict()
         self.section_names: dict[str, str] = {}
         self.last_error: str = ""
+        # Ids after the first page are read in the background, so paging through a
+        # long list costs no database round trip on the GUI thread.
+        self._generation = 0
+        self._prefetch_start = 0
+        self._prefetched: list[str] | None = None
+        self._prefetch_pool = QThreadPool(self)
+        self._prefetch_pool.setMaxThreadCount(1)
+        self._prefetch_signals = _IdSignals(self)
+        self._prefetch_signals.done.connect(self._prefetch_done)
         self._load_section_names()
 
     @property
@@ -111,6 +154,8 @@ class StoryListModel(QAbstractTableModel):
         self._cache.clear()
         self._exhausted = False
         self.last_error = ""
+        self._generation += 1
+        self._prefetched = None
         self._load_section_names()
         # The first page is read inside the reset, so views never show an empty flash.
         try:
@@ -127,6 +172,25 @@ class StoryListModel(QAbstractTableModel):
                 self._known.add(story_id)
         self.endResetModel()
         self.page_loaded.emit()
+        self._start_prefetch()
+
+    def _start_prefetch(self) -> None:
+        if self._exhausted or self._query.text.strip():
+            return  # search results stay paged: ranking all matches would be wasted work
+        self._prefetch_start = self._fetched
+        self._prefetch_pool.start(_IdPrefetch(self._store, self._query, self._fetched,
+                                              self._generation, self._prefetch_signals))
+
+    def _prefetch_done(self, generation: int, result: object) -> None:
+        if generation == self._generation and isinstance(result, list):
+            self._prefetched = result
+
+    def wait_for_prefetch(self) -> None:
+        """Block until the background id read is in (benchmarks and tests)."""
+        self._prefetch_pool.waitForDone()
+        from PySide6.QtCore import QCoreApplication
+
+        QCoreApplication.sendPostedEvents(self._prefetch_signals)
 
     def _load_section_names(self) -> None:
         try:
@@ -185,9 +249,13 @@ class StoryListModel(QAbstractTableModel):
                 for hit in wanted:
                     self._snippets[hit.story_id] = hit.snippet_html()
                 return [h.story_id for h in wanted]
-            ids = stories.story_ids(session, status=query.status, section=query.section,
-                                    limit=self._page, offset=offset, sort=query.sort,
-                                    descending=query.descending)
+            if self._prefetched is not None:
+                start = offset - self._prefetch_start
+                ids = self._prefetched[start: start + self._page]
+            else:
+                ids = stories.story_ids(session, status=query.status, section=query.section,
+                                        limit=self._page, offset=offset, sort=query.sort,
+                                        descending=query.descending)
         self._fetched += len(ids)
         if len(ids) < self._page:
             self._exhausted = True
@@ -200,28 +268,22 @@ class StoryListModel(QAbstractTableModel):
             return COLUMNS[section].title
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._ids):
             return None
+        if role == Qt.ItemDataRole.DisplayRole:  # the hot path while scrolling
+            summary = self._summary(index.row())
+            return "…" if summary is None else self._display(summary,
+                                                             COLUMNS[index.column()].key)
         story_id = self._ids[index.row()]
         if role == StoryIdRole:
             return story_id
         if role == SnippetRole:
             return self._snippets.get(story_id) if index.column() == 0 else None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        summary = self._summary(index.row())
-        if summary is None:
-            return "…" if role == Qt.ItemDataRole.DisplayRole else None
-        key = COLUMNS[index.column()].key
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return summary.headline if key == "headline" else None
-        return self._display(summary, key)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
+            summary = self._summary(index.row())
+            return summary.headline if summary is not None else None
+        return None
 
     def _display(self, summary: StorySummary, key: str) -> str:
         if key == "headline":

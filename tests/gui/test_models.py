@@ -40,6 +40,12 @@ def test_story_list_model_pages_ids_on_demand(qtmodeltester: ModelTester, gui_st
     assert model.index(0, 0).data() == "Paged story 24"  # newest change first
     assert model.index(0, 1).data() == "Local"
     qtmodeltester.check(model)
+    fresh = StoryListModel(gui_store, SEOUL, page_size=10)
+    fresh.reload()  # first page now, the rest of the ids read on a worker thread
+    assert fresh.rowCount() == 10
+    fresh.wait_for_prefetch()
+    _fetch_all(fresh)
+    assert [fresh.index(r, 0).data(StoryIdRole) for r in range(fresh.rowCount())] == ids
 
 
 def test_story_list_model_filters_sorts_and_searches(qtmodeltester: ModelTester,

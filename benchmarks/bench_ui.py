@@ -1,0 +1,258 @@
+"""Desktop window figures: cold start, keystroke latency, scrolling, opening a story.
+
+Every measurement runs in a child process of its own (``python -m
+benchmarks.bench_ui MODE STORE``), so start-up is really cold for Python and
+Qt, peak memory belongs to that measurement alone, and window preferences come
+from an empty temporary home. The OS file cache is warm (dropping it needs root
+and would slow everyone else on the machine).
+
+The 100,000-story store is the shared corpus store (``benchmarks.stores``),
+copied once to ``bench-data/ui-store-N.db`` because opening it in the window
+records a first-run marker and the acting person.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.stores import DATA, corpus_store
+from benchmarks.timing import median, ms, peak_rss_mb, percentile
+
+TYPING_WORDS = 5_000
+KEYSTROKES = 600
+
+
+def _ui_store(count: int) -> Path:
+    target = DATA / f"ui-store-{count}.db"
+    if not target.exists():
+        source = corpus_store(count)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(source, partial)
+        partial.rename(target)
+    return target
+
+
+def _child(mode: str, store: Path, home: Path) -> dict[str, Any]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(home),
+               XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
+               NEWSROOM_USER="bench")
+    env.pop("NEWSROOM_STORE", None)
+    started = time.time()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_ui", mode, str(store), repr(started)],
+        capture_output=True, text=True, env=env, check=False, timeout=1800,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench_ui {mode} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def run(quick: bool) -> list[tuple[str, str, str]]:
+    """Every window figure (``quick``: a 10,000-story store and fewer repeats)."""
+    count = 10_000 if quick else 100_000
+    store = _ui_store(count)
+    label = f"{count // 1000}k"
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        starts = [_child("start", store, home / f"start{n}")["painted_s"]
+                  for n in range(2 if quick else 3)]
+        rows.append((f"cold start to painted window ({label} stories, median of {len(starts)})",
+                     f"{median(starts):.2f} s", "< 1.5 s"))
+        typing = _child("typing", store, home / "typing")
+        rows.append((f"keystroke, preview on, {TYPING_WORDS:,}-word story: p50",
+                     ms(typing["p50"]), "-"))
+        rows.append((f"keystroke, preview on, {TYPING_WORDS:,}-word story: p99",
+                     ms(typing["p99"]), "< 16 ms"))
+        rows.append(("keystroke: worst of " + str(typing["keys"]), ms(typing["max"]), "-"))
+        rows.append(("preview renders during typing (debounced, off the GUI thread)",
+                     str(typing["renders"]), "-"))
+        scroll = _child("scroll", store, home / "scroll")
+        rows.append((f"scroll the whole {label} list: worst frame ({scroll['frames']} frames)",
+                     ms(scroll["max"]), "< 50 ms"))
+        rows.append((f"scroll the whole {label} list: p95 frame", ms(scroll["p95"]), "-"))
+        rows.append(("rows loaded after scrolling to the end", f"{scroll['rows']:,}", "-"))
+        rows.append(("process memory after scrolling (peak RSS)",
+                     f"{scroll['rss_mb']:.0f} MB", "< 300 MB"))
+        opened = _child("open", store, home / "open")
+        rows.append((f"open a story from the list ({label}): median", ms(opened["median"]),
+                     "< 50 ms"))
+        rows.append((f"open a story from the list ({label}): p95", ms(opened["p95"]), "-"))
+    return rows
+
+
+# Child side ---------------------------------------------------------------------------
+
+
+def _window(store_path: str) -> Any:
+    from ui.app import application, open_store
+    from ui.main_window import MainWindow
+
+    application()
+    store, actor = open_store(store_path, None)
+    window = MainWindow(store, actor)
+    window.resize(1440, 860)
+    window.show()
+    return window
+
+
+def _child_start(store_path: str, started: float) -> dict[str, Any]:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    painted: list[float] = []
+
+    class PaintWatch(QObject):
+        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and not painted:
+                painted.append(time.time())
+            return False
+
+    window = _window(store_path)
+    watch = PaintWatch()
+    window.story_list.view.viewport().installEventFilter(watch)
+    app = QApplication.instance()
+    while not painted:
+        app.processEvents()  # type: ignore[union-attr]
+    rows = window.model.rowCount()
+    window.close()
+    return {"painted_s": painted[0] - started, "rows": rows}
+
+
+def _child_typing(store_path: str) -> dict[str, Any]:
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtGui import QKeyEvent, QTextCursor
+    from PySide6.QtTest import QTest
+
+    from benchmarks.corpus import Corpus
+    from cms import stories
+    from cms.people import actor_for
+    from cms.store import Store
+
+    folder = Path(tempfile.mkdtemp())
+    small = folder / "typing.db"
+    store = Store.open(str(small), create=True)
+    corpus = Corpus(7)
+    words: list[str] = []
+    for story in corpus.stories(200):
+        words.extend(story.body.split(" "))
+        if len(words) >= TYPING_WORDS:
+            break
+    paragraphs = [" ".join(words[i:i + 120]) for i in range(0, TYPING_WORDS, 120)]
+    with store.session() as session:
+        actor = actor_for(session, "bench", store.replica_id)
+        stories.create(session, actor, headline="A very long story",
+                       body="\n\n".join(paragraphs))
+    store.close()
+    window = _window(str(small))
+    app = QCoreApplication.instance()
+    assert app is not None
+    QTest.qWait(500)
+    body = window.editor.body
+    body.setFocus()
+    cursor = body.textCursor()
+    cursor.setPosition(len(body.toPlainText()) // 2)
+    body.setTextCursor(cursor)
+    body.moveCursor(QTextCursor.MoveOperation.EndOfLine)
+    handled: list[float] = []
+    body.textChanged.connect(lambda: handled.append(time.perf_counter()))
+    latencies: list[float] = []
+    renders_before = window.preview.renders
+    text = "the quick brown fox jumps over the lazy dog "
+    for n in range(KEYSTROKES):
+        char = text[n % len(text)]
+        count = len(handled)
+        posted = time.perf_counter()
+        # Posted, not sent: the key waits behind whatever the event loop is doing,
+        # such as applying a finished preview, as a real keystroke would.
+        QCoreApplication.postEvent(body, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A,
+                                                   Qt.KeyboardModifier.NoModifier, char))
+        QCoreApplication.postEvent(body, QKeyEvent(QEvent.Type.KeyRelease, Qt.Key.Key_A,
+                                                   Qt.KeyboardModifier.NoModifier, char))
+        while len(handled) == count:
+            app.processEvents()
+        latencies.append(handled[-1] - posted)
+        # A fast typist (~120 ms a key) with a pause after every fifth word.
+        QTest.qWait(600 if char == " " and n % 30 == 29 else 120)
+    QTest.qWait(800)
+    renders = window.preview.renders - renders_before
+    window.close()
+    return {"p50": median(latencies), "p99": percentile(latencies, 0.99),
+            "max": max(latencies), "keys": len(latencies), "renders": renders}
+
+
+def _child_scroll(store_path: str) -> dict[str, Any]:
+    from PySide6.QtCore import QCoreApplication
+
+    window = _window(store_path)
+    app = QCoreApplication.instance()
+    assert app is not None
+    for _ in range(20):
+        app.processEvents()
+    view = window.story_list.view
+    bar = view.verticalScrollBar()
+    model = window.model
+    step = view.viewport().height() * 6  # a fast flick: six screens a frame
+    frames: list[float] = []
+    while True:
+        start = time.perf_counter()
+        bar.setValue(min(bar.value() + step, bar.maximum()))
+        app.processEvents()
+        view.viewport().repaint()
+        frames.append(time.perf_counter() - start)
+        if bar.value() >= bar.maximum() and not model.canFetchMore():
+            break
+    rows = model.rowCount()
+    window.close()
+    return {"max": max(frames), "p95": percentile(frames, 0.95), "frames": len(frames),
+            "rows": rows, "rss_mb": peak_rss_mb()}
+
+
+def _child_open(store_path: str) -> dict[str, Any]:
+    from PySide6.QtCore import QCoreApplication
+
+    window = _window(store_path)
+    app = QCoreApplication.instance()
+    assert app is not None
+    for _ in range(20):
+        app.processEvents()
+    timings: list[float] = []
+    for row in range(1, 61):
+        start = time.perf_counter()
+        window.story_list.view.selectRow(row * 7)
+        app.processEvents()
+        timings.append(time.perf_counter() - start)
+        assert window.editing is not None and window.editing.story_id == window.model.story_id(
+            row * 7)
+    window.close()
+    return {"median": median(timings), "p95": percentile(timings, 0.95)}
+
+
+def _child_main(argv: list[str]) -> None:
+    mode, store_path, started = argv[0], argv[1], float(argv[2])
+    from PySide6.QtWidgets import QApplication
+
+    QApplication(sys.argv[:1])
+    if mode == "start":
+        result = _child_start(store_path, started)
+    elif mode == "typing":
+        result = _child_typing(store_path)
+    elif mode == "scroll":
+        result = _child_scroll(store_path)
+    elif mode == "open":
+        result = _child_open(store_path)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    _child_main(sys.argv[1:])
