@@ -49,6 +49,7 @@ def _child(mode: str, store: Path, home: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_ui", mode, str(store), repr(started)],
         capture_output=True, text=True, env=env, check=False, timeout=1800,
+        cwd=str(Path(__file__).resolve().parent.parent),
     )
     if done.returncode != 0:
         raise RuntimeError(f"bench_ui {mode} failed:\n{done.stderr[-3000:]}")

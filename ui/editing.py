@@ -103,11 +103,12 @@ class EditingSession(QObject):
             return
         if not self.journal.started:
             self.journal.start(self.document, self.base_revision)
-        canonical = new.canonical()
-        for name in changes:
-            if name == "body":
-                self.journal.body_changed(new.body)
-            else:
+        fields = [name for name in changes if name != "body"]
+        if "body" in changes:
+            self.journal.body_changed(new.body)
+        if fields:  # the canonical form is only needed for fields (typing skips it)
+            canonical = new.canonical()
+            for name in fields:
                 self.journal.field_changed(name, canonical[name])
         self.document = new
         if self.state is not SaveState.CONFLICT:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -175,3 +176,52 @@ def test_theme_switch_keeps_working(qtbot: QtBot, window: MainWindow) -> None:
     assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() < 128
     window.actions.theme_light.trigger()
     assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() > 128
+
+
+def test_a_briefly_locked_store_delays_the_save_but_never_typing(
+    qtbot: QtBot, window: MainWindow, gui_store: Store
+) -> None:
+    import sqlite3
+
+    story_id = window.editing.story_id
+    blocker = sqlite3.connect(str(gui_store.url.database), isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    try:
+        window.editor.focus_body()
+        qtbot.keyClicks(window.editor.body, "Locked out. ")
+        window.actions.save.trigger()
+        qtbot.waitUntil(lambda: window.save_label.text() == "Saving…")
+        qtbot.keyClicks(window.editor.body, "Still typing. ")  # the window stays responsive
+        assert window.editor.body_text().startswith("Locked out. Still typing. ")
+        qtbot.wait(300)
+        assert window.editing.state is not SaveState.SAVED
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    wait_saved(qtbot, window, timeout=20_000)
+    assert _story_in_store(gui_store, story_id).body.startswith("Locked out. Still typing. ")
+
+
+@pytest.mark.pg
+def test_window_on_postgresql_autosaves(qtbot: QtBot, pg_url: str) -> None:
+    from cms.people import actor_for
+    from cms.sample import first_run
+
+    store = Store.open(pg_url, create=True)
+    try:
+        with store.session() as session:
+            actor = actor_for(session, "tester", store.replica_id)
+        first_run(store, actor)
+        window = open_window(qtbot, store, actor)
+        assert window.model.rowCount() == 6
+        story_id = window.editing.story_id
+        window.editor.focus_body()
+        qtbot.keyClicks(window.editor.body, "Central desk. ")
+        wait_saved(qtbot, window)
+        assert _story_in_store(store, story_id).body.startswith("Central desk. ")
+        window.story_list.search_box.setText("goat")
+        window.story_list.apply_filters()
+        assert window.model.rowCount() >= 1
+        window.close()
+    finally:
+        store.close()
