@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from cms import __version__
 from cms.document import revision_id
-from cms.errors import StoreError, SyncError
+from cms.errors import SyncError
 from cms.fs import filesystem_type, is_network_filesystem
 from cms.models import Blob, Revision, RevisionParent, Section, StoreMeta, SyncReplica
 from cms.revisions import insert_ignore
@@ -128,16 +128,38 @@ def init_central(location: str, *, new_epoch: bool = False) -> tuple[Store, str,
     return store, epoch, warnings
 
 
-def _schema_of(url: URL) -> str | None:
-    engine = _make_engine(url)
-    try:
-        with engine.connect() as connection:
-            tables = set(sa.inspect(connection).get_table_names())
-            if "alembic_version" not in tables:
-                return None
-            return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    finally:
-        engine.dispose()
+def _schema_and_meta(engine: sa.Engine) -> tuple[str | None, dict[str, str]]:
+    """The schema version and ``store_meta`` of a database (None: not a Newsroom store)."""
+    with engine.connect() as connection:
+        try:
+            with connection.begin():
+                version = connection.execute(
+                    sa.text("SELECT version_num FROM alembic_version")).scalar()
+                meta = dict(connection.execute(
+                    sa.text("SELECT key, value FROM store_meta")).all())
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
+            if "no such table" in str(exc) or "does not exist" in str(exc):
+                return None, {}  # not a Newsroom store
+            raise
+        return version, meta
+
+
+def _refuse_schema(version: str | None, where: str) -> None:
+    """Raise the message for a central store of another schema version (or none)."""
+    if version is None:
+        raise SyncError(f"{where} is not a Newsroom central store: create it with "
+                        f"`newsroom central init {where}`")
+    from cms.store import _known_revisions
+
+    if version in _known_revisions():
+        raise SyncError(
+            f"the central store {where} has schema {version}, this Newsroom needs "
+            f"{SCHEMA_HEAD}: upgrade it with `newsroom central init {where}`; "
+            "nothing was sent and your unsent work stays queued")
+    raise SyncError(
+        f"the central store {where} was upgraded by a newer Newsroom (schema "
+        f"{version}); this is Newsroom {__version__} (schema {SCHEMA_HEAD}): update "
+        "this app to sync; nothing was sent and your unsent work stays queued")
 
 
 class Central:
@@ -155,29 +177,16 @@ class Central:
         if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
             raise SyncError(f"no central store at {where}: create it with "
                             f"`newsroom central init {where}`")
+        engine = _make_engine(url)
         try:
-            version = _schema_of(url)
+            version, meta = _schema_and_meta(engine)
         except (DBAPIError, SQLAlchemyError) as exc:
+            engine.dispose()
             raise SyncError(db_error_message(exc, url)) from exc
-        if version is None:
-            raise SyncError(f"{where} is not a Newsroom central store: create it with "
-                            f"`newsroom central init {where}`")
         if version != SCHEMA_HEAD:
-            from cms.store import _known_revisions
-
-            if version in _known_revisions():
-                raise SyncError(
-                    f"the central store {where} has schema {version}, this Newsroom needs "
-                    f"{SCHEMA_HEAD}: upgrade it with `newsroom central init {where}`; "
-                    "nothing was sent and your unsent work stays queued")
-            raise SyncError(
-                f"the central store {where} was upgraded by a newer Newsroom (schema "
-                f"{version}); this is Newsroom {__version__} (schema {SCHEMA_HEAD}): update "
-                "this app to sync; nothing was sent and your unsent work stays queued")
-        try:
-            store = Store.open(url)
-        except StoreError as exc:
-            raise SyncError(str(exc)) from exc
+            engine.dispose()
+            _refuse_schema(version, where)
+        store = Store(url, engine, meta)
         if url.get_backend_name() == "sqlite" and is_network_filesystem(Path(str(url.database))):
             _leave_wal(store)
         return cls(store)

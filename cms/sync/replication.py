@@ -166,7 +166,7 @@ def build_push(
 
 def sync(
     store: Store,
-    central_location: str,
+    central_location: str | Central,
     *,
     author: str,
     now: Callable[[], datetime] = utcnow,
@@ -176,11 +176,15 @@ def sync(
 ) -> SyncReport:
     """Sync ``store`` with the central store at ``central_location``; returns the report.
 
+    ``central_location`` may be an open :class:`Central` (kept open afterwards),
+    which saves reconnecting on every automatic sync.
+
     Raises :class:`SyncError` (with what to do) when the sync cannot finish;
     everything committed until then is kept and the rest is retried next time.
     """
     started = time.monotonic()
-    central = Central.open(central_location)
+    owned = not isinstance(central_location, Central)
+    central = Central.open(central_location) if owned else central_location
     report = SyncReport(central=describe(central.url))
     central_id = ""
     try:
@@ -211,7 +215,8 @@ def sync(
         _record_failure(store, central_id, describe(central.url), now(), message)
         raise SyncError(message) from exc
     finally:
-        central.close()
+        if owned:
+            central.close()
 
 
 def _check_epoch(store: Store, central: Central, central_id: str, epoch: str,
