@@ -299,6 +299,7 @@ def inspect_image(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Im
         fmt = image.format
         width, height = image.size
         orientation = orientation_of(image)
+        problems: list[str]
         try:
             metadata, problems = read_metadata(image)
         except Exception as exc:  # a parser bug must not pass a photo as verified
@@ -351,7 +352,7 @@ def _flatten(image: Image.Image) -> tuple[Image.Image, bool]:
         image.mode == "P" and "transparency" in image.info)
     if has_alpha:
         image = image.convert("RGBA")
-        if image.getextrema()[3][0] == 255:  # an alpha channel that is fully opaque
+        if image.getchannel("A").getextrema()[0] == 255:  # an alpha channel, fully opaque
             return image.convert("RGB"), False
         return image, True
     return image.convert("RGB"), False

@@ -193,7 +193,7 @@ def parse_xmp(packet: bytes | str) -> dict[str, Any]:
     except ET.ParseError as exc:
         raise ValueError(f"not well-formed XML ({exc})") from None
     out: dict[str, Any] = {}
-    private: dict[str, str] = {}
+    private: dict[str, Any] = {}
     for table, target in ((XMP_FIELDS, out), (XMP_PRIVATE, private)):
         for prefix, name, key in table:
             if key in target:
@@ -344,7 +344,8 @@ def _raw_iptc(image: Image.Image) -> bytes | None:
 def _raw_xmp(image: Image.Image) -> bytes | str | None:
     for key in ("xmp", "XML:com.adobe.xmp"):
         if image.info.get(key):
-            return image.info[key]  # type: ignore[no-any-return]
+            value: bytes | str = image.info[key]
+            return value
     tags = getattr(image, "tag_v2", None)
     if tags is not None and TIFF_XMP_TAG in tags:
         value = tags[TIFF_XMP_TAG]

@@ -18,6 +18,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +337,8 @@ def preview_figures(
             blob = facts.get(photo.sha256)
             src = ""
             if blob is not None:
-                cache.get(photo.sha256, lambda p=photo: blob_bytes(session, p.sha256), width)
+                digest = photo.sha256
+                cache.get(digest, partial(blob_bytes, session, digest), width)
                 src = cache.path_for(photo.sha256, width).relative_to(cache.root).as_posix()
             size: dict[str, Any] = {}
             if blob is not None and blob.width and blob.height:

@@ -45,7 +45,8 @@ def find_placement(document: StoryDocument, ref: str) -> PhotoRef:
     if photo is None:
         error = Ambiguous if "matches" in why else NotFound
         raise error(why.replace("“", "").replace("”", ""))
-    return photo  # type: ignore[no-any-return]
+    found: PhotoRef = photo
+    return found
 
 
 def prefill(

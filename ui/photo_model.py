@@ -32,6 +32,7 @@ from ui.photo_thumbs import ThumbnailLoader
 
 PLACEMENT_MIME = "application/x-newsroom-placement"
 ICON_SIZE = 96
+CAPTION_CHARS = 60
 ProblemsRole = Qt.ItemDataRole.UserRole + 1
 PlacementIdRole = Qt.ItemDataRole.UserRole + 2
 Sha256Role = Qt.ItemDataRole.UserRole + 3
@@ -95,6 +96,8 @@ class PhotoListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             first = photo.caption.strip().splitlines()[0] if photo.caption.strip() else \
                 "(no caption)"
+            if len(first) > CAPTION_CHARS:  # keep rows as tall as their thumbnail
+                first = first[:CAPTION_CHARS].rsplit(" ", 1)[0] + "…"
             label = "Lead" if photo.role == "lead" else f"Photo {index.row() + 1}"
             return f"{label} · {first}"
         if role == Qt.ItemDataRole.DecorationRole:
@@ -123,9 +126,11 @@ class PhotoListModel(QAbstractListModel):
             if self._loader.error(sha256):
                 return self._placeholder("missing")
             return self._placeholder("…")
+        # Twice the logical size with a pixel ratio of 2: sharp on HiDPI, right-sized on 1x.
         pixmap = QPixmap.fromImage(image.scaled(
-            ICON_SIZE * 2, ICON_SIZE * 2, Qt.AspectRatioMode.KeepAspectRatio,
+            ICON_SIZE * 5 // 2, ICON_SIZE * 2, Qt.AspectRatioMode.KeepAspectRatio,
             Qt.TransformationMode.SmoothTransformation))
+        pixmap.setDevicePixelRatio(2.0)
         self._pixmaps[sha256] = pixmap
         return pixmap
 
@@ -223,7 +228,7 @@ class PhotoDelegate(QStyledItemDelegate):
 
 def placeholder_pixmap(text: str = "…") -> QPixmap:
     """A grey tile shown while a thumbnail loads (or when it cannot be made)."""
-    pixmap = QPixmap(ICON_SIZE * 3 // 2, ICON_SIZE)
+    pixmap = QPixmap(ICON_SIZE * 5 // 4, ICON_SIZE)
     pixmap.fill(QColor("#9e9e9e"))
     painter = QPainter(pixmap)
     painter.setPen(QColor("white"))

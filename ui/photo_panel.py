@@ -155,13 +155,13 @@ class PhotoPanel(QWidget):
         self.list.setObjectName("photoList")
         self.list.setModel(self.model)
         self.list.setItemDelegate(PhotoDelegate(self.list))
-        self.list.setIconSize(QSize(ICON_SIZE * 3 // 2, ICON_SIZE))
+        self.list.setIconSize(QSize(ICON_SIZE * 5 // 4, ICON_SIZE))
         self.list.setWordWrap(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.setDropIndicatorShown(True)
-        self.list.setMinimumHeight(ICON_SIZE * 2 + 24)
+        self.list.setMinimumHeight(ICON_SIZE * 2 + 40)  # two photos at a glance
         self.list.selectionModel().currentChanged.connect(lambda *_: self._show_selected())
         self.paste_action = QAction("Paste photo", self.list)
         self.paste_action.setShortcut(QKeySequence.StandardKey.Paste)
@@ -170,16 +170,20 @@ class PhotoPanel(QWidget):
         self.list.addAction(self.paste_action)
         layout.addWidget(self.list)
 
-        buttons = QHBoxLayout()
+        # Two short rows: the inspector is narrow.
+        first, second = QHBoxLayout(), QHBoxLayout()
         self.add_button = self._button("Add photos…", "Attach photo files (or drop them here)",
-                                       self.add_photos_dialog, buttons)
-        self.up_button = self._button("↑", "Move up", lambda: self._move(-1), buttons)
-        self.down_button = self._button("↓", "Move down", lambda: self._move(1), buttons)
-        self.replace_button = self._button("Replace…", "Swap the file, keep the words",
-                                           self.replace_dialog, buttons)
+                                       self.add_photos_dialog, first)
         self.remove_button = self._button("Remove", "Take the photo off the story",
-                                          self.remove_selected, buttons)
-        layout.addLayout(buttons)
+                                          self.remove_selected, first)
+        self.up_button = self._button("↑", "Move up", lambda: self._move(-1), second)
+        self.down_button = self._button("↓", "Move down", lambda: self._move(1), second)
+        self.replace_button = self._button("Replace…", "Swap the file, keep the words",
+                                           self.replace_dialog, second)
+        for small in (self.up_button, self.down_button):
+            small.setMaximumWidth(40)
+        layout.addLayout(first)
+        layout.addLayout(second)
 
         self.message = QLabel(self)
         self.message.setObjectName("photoMessages")
@@ -193,10 +197,11 @@ class PhotoPanel(QWidget):
         layout.addWidget(self.retry_button)
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above fields
         self.caption_edit = QPlainTextEdit(self)
         self.caption_edit.setObjectName("photoCaption")
         self.caption_edit.setPlaceholderText("What the photo shows, in this story's words")
-        self.caption_edit.setFixedHeight(72)
+        self.caption_edit.setFixedHeight(96)
         self.credit_edit = QLineEdit(self)
         self.credit_edit.setObjectName("photoCredit")
         self.credit_edit.setPlaceholderText("Photographer / agency (required)")
@@ -205,7 +210,7 @@ class PhotoPanel(QWidget):
         self.alt_edit.setPlaceholderText("Describe the picture for readers who cannot see it "
                                          "(required)")
         self.alt_edit.setFixedHeight(56)
-        self.lead_check = QCheckBox("Lead photo (shown above the headline)", self)
+        self.lead_check = QCheckBox("Lead photo (above the headline)", self)
         self.lead_check.setObjectName("photoLead")
         form.addRow("Caption", self.caption_edit)
         form.addRow("Credit", self.credit_edit)
@@ -324,7 +329,8 @@ class PhotoPanel(QWidget):
                          "story can be ready.</b>")
         if facts is not None:
             meta = facts.meta
-            parts = [str(meta.get("original_name") or photo.sha256[:12])]
+            parts = [str(meta.get("original_name") or photo.sha256[:12]),
+                     facts.media_type.removeprefix("image/").upper()]
             if facts.width and facts.height:
                 parts.append(f"{facts.width} × {facts.height}")
             parts.append(format_size(facts.size))
