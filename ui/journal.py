@@ -5,8 +5,10 @@ was when editing began (and the revision it was based on); each later line is a
 small change: a splice of the body (``p`` prefix length, ``d`` characters
 deleted, ``i`` text inserted) or a field's new value. Lines are written with
 ``os.write`` straight away, so killing the process loses nothing (the kernel has
-the bytes); a background thread ``fsync``s soon after, for power loss. After a
-successful save the journal is rewritten as one line, so it stays small.
+the bytes); a background thread ``fsync``s soon after, for power loss. A save
+that leaves the journal clean deletes it; one that raced with more typing appends
+a new ``doc`` line (the latest one wins on replay), so the GUI thread never
+rewrites or flushes the file itself.
 
 Replaying tolerates a torn last line. Nothing here imports Qt.
 """
@@ -124,33 +126,28 @@ class RecoveryJournal:
         self._fd: int | None = None
         self._body = ""
 
-    def _write(self, records: list[dict[str, Any]], *, fresh: bool = False) -> None:
+    def _write(self, records: list[dict[str, Any]]) -> None:
         data = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n"
                        for r in records).encode("utf-8")
-        if fresh:
-            self.close()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.path)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
-            return
         if self._fd is None:
             raise RuntimeError("the journal was not started")
         os.write(self._fd, data)
         _SYNCER.request(self.path, self._fd)
 
     def start(self, document: StoryDocument, base_revision: str | None) -> None:
-        """Begin (or restart) the journal with the full document."""
+        """Begin the journal (or, once begun, record a new starting point after a save).
+
+        Both are appends: a later ``doc`` line supersedes everything before it, so
+        a save never rewrites the file while the user types.
+        """
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
+                               0o600)
         header = document.canonical()
         header["body"] = document.body  # raw, as the editor holds it
         self._body = document.body
-        self._write([{"t": "doc", "base": base_revision, "doc": header}], fresh=True)
+        self._write([{"t": "doc", "base": base_revision, "doc": header}])
 
     @property
     def started(self) -> bool:

@@ -120,3 +120,16 @@ def test_journal_replays_splices_fields_and_a_torn_tail(tmp_path: Path, gui_stor
     assert recovered.document.headline == "New headline"
     assert recovered.document.tags == ("korea", "goat")
     assert read_journal(tmp_path / "missing.journal") is None
+
+    # After a save that raced with typing, a new starting point is appended.
+    saved = recovered.document
+    journal = RecoveryJournal(folder / "y.journal")
+    journal.start(document, head)
+    journal.body_changed("lost to the save")
+    journal.start(saved, "f" * 64)
+    journal.body_changed(saved.body + " and more")
+    journal.close()
+    again = read_journal(folder / "y.journal")
+    assert again is not None and again.base_revision == "f" * 64
+    assert again.document.body == saved.body + " and more"
+    assert again.document.headline == "New headline"
