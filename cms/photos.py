@@ -18,6 +18,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,10 @@ from cms.placements import (
 )
 from cms.store import Store
 from cms.thumbcache import ThumbnailCache
+from cms.timeutil import utcnow
 
 PREVIEW_WIDTH = 640
+PRUNE_GRACE = timedelta(days=1)
 
 __all__ = [
     "BlobFacts", "PhotoChange", "PreparedPhoto", "attach", "blob_facts",
@@ -304,17 +307,24 @@ def referenced_blobs(session: Session) -> set[str]:
     return used
 
 
-def delete_unreferenced_blobs(session: Session) -> list[str]:
+def delete_unreferenced_blobs(
+    session: Session, *, older_than: timedelta = PRUNE_GRACE, now: datetime | None = None,
+    dry_run: bool = False,
+) -> list[str]:
     """Delete stored photos no revision refers to (e.g. from a failed import); their hashes.
 
     A blob stays while any revision — not just the head — references it, so
-    restoring an old revision always finds its photos.
+    restoring an old revision always finds its photos. Blobs younger than
+    ``older_than`` stay too: sync sends a photo before the revision that uses
+    it, and the window stores a photo before the autosave that places it.
     """
+    cutoff = (now or utcnow()) - older_than
     used = referenced_blobs(session)
-    stored = set(session.scalars(sa.select(Blob.sha256)))
+    stored = set(session.scalars(sa.select(Blob.sha256).where(Blob.created_at <= cutoff)))
     orphans = sorted(stored - used)
-    for start in range(0, len(orphans), 500):
-        session.execute(sa.delete(Blob).where(Blob.sha256.in_(orphans[start:start + 500])))
+    if not dry_run:
+        for start in range(0, len(orphans), 500):
+            session.execute(sa.delete(Blob).where(Blob.sha256.in_(orphans[start:start + 500])))
     return orphans
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cms import photos, stories
 from cms.cli.context import Context, print_json
-from cms.errors import UsageError
+from cms.errors import PermissionDenied, UsageError
 from cms.media import display_name
 
 
@@ -54,6 +54,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("story", metavar="STORY")
     p.add_argument("photo", metavar="SHA256", help="start of its SHA-256 or id, or its number")
     p.set_defaults(handler=cmd_remove)
+
+    p = sub.add_parser("prune", help="delete stored photos that no revision uses any more")
+    p.add_argument("--dry-run", action="store_true", help="only list them")
+    p.set_defaults(handler=cmd_prune)
 
     p = sub.add_parser("check", help="list what keeps the story's photos from being ready")
     p.add_argument("story", metavar="STORY")
@@ -160,3 +164,15 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
     if not problems:
         print("photos ready")
     return 1 if problems else 0
+
+
+def cmd_prune(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.acting() as (session, actor):
+        if actor.role != "admin":
+            raise PermissionDenied("only an admin may prune stored photos")
+        gone = photos.delete_unreferenced_blobs(session, dry_run=args.dry_run)
+    for digest in gone:
+        print(digest)
+    verb = "would delete" if args.dry_run else "deleted"
+    _note(f"{verb} {len(gone)} unused photo{'s' if len(gone) != 1 else ''}")
+    return 0

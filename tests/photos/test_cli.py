@@ -105,3 +105,10 @@ def test_usage_errors(cli_store: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert _run(cli_store, "photo", "remove", "fence-test", "abcdef") == 1
     assert "no photo abcdef on this story" in capsys.readouterr().err
     assert _run(cli_store, "photo", "list", "no-such-story") == 1
+
+
+def test_prune_is_for_admins(cli_store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(cli_store, "photo", "prune", "--dry-run") == 0
+    assert "would delete 0 unused photos" in capsys.readouterr().err
+    assert _run(cli_store, "--user", "someone-else", "photo", "prune") == 1
+    assert "only an admin may prune" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from cms.models import Blob
 from cms.people import Actor
 from cms.revisions import load_document, story_revisions
 from cms.store import Store
+from cms.timeutil import utcnow
 from tests.photos.conftest import head
 from tests.photos.imaging import agency_jpeg, encode, picture
 
@@ -210,7 +212,10 @@ def test_blob_stays_while_any_revision_references_it(
 
         orphan = put_blob(session, b"left over by a crashed import", media_type="image/png")
     with store.session() as session:
-        assert photos.delete_unreferenced_blobs(session) == [orphan]
+        assert photos.delete_unreferenced_blobs(session) == []  # too young: sync may need it
+        later = utcnow() + timedelta(days=2)
+        assert photos.delete_unreferenced_blobs(session, now=later, dry_run=True) == [orphan]
+        assert photos.delete_unreferenced_blobs(session, now=later) == [orphan]
     assert _blob_count(store) == 1  # the removed photo is still in an old revision
     with store.session() as session:
         restored = stories.restore(session, actor, story_id, change.revision_id)
