@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cms import __version__
-from cms.document import revision_id
+from cms.document import canonical_json
 from cms.errors import SyncError
 from cms.fs import filesystem_type, is_network_filesystem
 from cms.models import Blob, Revision, RevisionParent, Section, StoreMeta, SyncReplica
@@ -81,6 +81,9 @@ class PushResult:
     advanced: bool
     relabelled: int
     blobs_missing: int = 0
+    # (seq before, last seq, revision at last seq) the central gave this batch; a
+    # replica whose pull checkpoint was "seq before" may move it past its own work.
+    numbered: tuple[int, int, str | None] | None = None
 
 
 @dataclass
@@ -318,8 +321,11 @@ class Central:
                 .execution_options(synchronize_session=False)
             ).rowcount
             fault_point("push:before-commit", session=session)
+            numbers = session.info.pop("newsroom_numbered", [])
+            last = revision_at(session, max(numbers)) if numbers else None
         fault_point("push:committed")
-        return PushResult(inserted, blobs, bool(moved), relabelled, len(absent or ()))
+        return PushResult(inserted, blobs, bool(moved), relabelled, len(absent or ()),
+                          (min(numbers) - 1, max(numbers), last) if numbers else None)
 
 
 def _leave_wal(store: Store) -> None:
@@ -331,10 +337,22 @@ def _leave_wal(store: Store) -> None:
             raw.execute("PRAGMA journal_mode = DELETE")
 
 
+def _content_address(content: str, parents: Sequence[str]) -> str:
+    """The id a revision with this stored (canonical JSON) content and parents must have.
+
+    Same bytes as :func:`cms.document.revision_id` hashes, built without parsing
+    the document again: stored content is already canonical JSON.
+    """
+    payload = f'{{"document":{content},"parents":{canonical_json(sorted(parents))}}}'
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 def photo_digests(rows: Sequence[dict[str, Any]]) -> set[str]:
     """Every photo hash the revisions' documents place."""
     found: set[str] = set()
     for row in rows:
+        if '"photos":[]' in row["content"]:
+            continue  # canonical JSON: no photos, no need to parse
         for photo in json.loads(row["content"]).get("photos", ()):
             found.add(photo["sha256"])
     return found
@@ -391,7 +409,7 @@ def accept_revisions(
     relabelled = 0
     for row in rows:
         parents = json.loads(row["parents"])
-        if revision_id(json.loads(row["content"]), parents) != row["id"]:
+        if _content_address(row["content"], parents) != row["id"]:
             raise SyncError(f"revision {row['id'][:12]} arrived damaged (its content does not "
                             "match its id); nothing from this batch was stored")
         hlc, created, refused = clock.relabel(row["hlc"], reference, row["created_at"])
@@ -401,7 +419,8 @@ def accept_revisions(
     insert_rows(session, RevisionParent.__table__, [  # type: ignore[arg-type]
         {"revision_id": row["id"], "parent_id": parent}
         for row in clean for parent in json.loads(row["parents"])], ignore=True)
-    record_arrivals(session, [(row["id"], row["story_id"]) for row in clean])
+    numbers = record_arrivals(session, [(row["id"], row["story_id"]) for row in clean])
+    session.info["newsroom_numbered"] = numbers
     return len(clean), relabelled
 
 

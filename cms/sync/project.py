@@ -145,7 +145,7 @@ def _bulk_insert(session: Session, heads: Sequence[Head], slugs: dict[str, str])
         return
     stories, tags, photos, links = [], [], [], []
     for head in heads:
-        doc = head.document.normalised()
+        doc = head.document  # read back from canonical JSON: already normalised
         stories.append({
             "id": doc.story_id, "slug": slugs[doc.story_id], "headline": doc.headline,
             "standfirst": doc.standfirst, "body": doc.body, "byline": doc.byline,

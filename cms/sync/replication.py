@@ -201,8 +201,8 @@ def sync(
         _pull(store, central, info.central_id, now=now, report=report, progress=progress,
               cancel=cancel, batch_size=batch_size)
         _settle_all(store, central, author=author, now=now, report=report, progress=progress)
-        _push(store, central, epoch, cursor, now=now, report=report, progress=progress,
-              cancel=cancel, batch_size=batch_size)
+        _push(store, central, info.central_id, epoch, cursor, now=now, report=report,
+              progress=progress, cancel=cancel, batch_size=batch_size)
         report.seconds = round(time.monotonic() - started, 3)
         _record(store, info.central_id, describe(central.url), now(), report, error="")
         return report
@@ -341,7 +341,8 @@ def _fetch_missing_blobs(session: Session, central: Central, story_ids: list[str
         report.pulled_blobs += accept_blobs(session, rows)
 
 
-def _push(store: Store, central: Central, epoch: str, cursor: tuple[int, str], *,
+def _push(store: Store, central: Central, central_id: str, epoch: str,
+          cursor: tuple[int, str], *,
           now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
           cancel: CancelFlag | None, batch_size: int) -> None:
     with store.reading() as session:
@@ -355,6 +356,8 @@ def _push(store: Store, central: Central, epoch: str, cursor: tuple[int, str], *
         if batch is None:
             break
         result = central.push(batch, local_now=now())
+        if result.numbered is not None:
+            _skip_own(store, central_id, *result.numbered)
         report.pushed_revisions += result.revisions
         report.pushed_blobs += result.blobs
         report.relabelled += result.relabelled
@@ -369,6 +372,20 @@ def _push(store: Store, central: Central, epoch: str, cursor: tuple[int, str], *
         cursor = (batch.to_seq, batch.to_chain)
         if progress:
             progress("push", cursor[0] - start, max(top - start, cursor[0] - start))
+
+
+def _skip_own(store: Store, central_id: str, before: int, last: int,
+              revision: str | None) -> None:
+    """Move the pull checkpoint past numbers the central just gave our own revisions.
+
+    Only when nothing else was numbered in between (the checkpoint sits right
+    before them), so pulling never skips anyone else's work; it saves fetching
+    back what we sent.
+    """
+    with store.session() as session:
+        state = load_state(session, central_id)
+        if state is not None and state.pull_seq == before:
+            state.pull_seq, state.pull_revision = last, revision
 
 
 def _record(store: Store, central_id: str, url: str, when: datetime, report: SyncReport,
