@@ -48,6 +48,7 @@ from cms.export.writer import (
     State,
     apply_changes,
     check_output_folder,
+    existing_files,
     swap_in,
     write_zip,
 )
@@ -273,12 +274,13 @@ class _Build:
         """Render what is needed into ``staging``; return the new state."""
         planned = self.plan()
         old = self.state.files if self.state else {}
+        present = existing_files(out) if out is not None and self.state is not None else set()
         todo = []
         new_files: dict[str, FileRecord] = {}
         for item in planned:
             record = old.get(item.path)
             if (record is not None and item.key is not None and record.key == item.key
-                    and out is not None and (out / item.path).is_file()):
+                    and item.path in present):
                 new_files[item.path] = record
             else:
                 todo.append(item)
@@ -306,9 +308,8 @@ class _Build:
             data = item.produce()
             sha = hashlib.sha256(data).hexdigest()
             record = old.get(item.path)
-            unchanged = (record is not None and record.sha256 == sha and out is not None
-                         and self.state is not None and (out / item.path).is_file())
-            if not unchanged or self.state is None:
+            unchanged = record is not None and record.sha256 == sha and item.path in present
+            if not unchanged:
                 staging.write(item.path, data)
             new_files[item.path] = FileRecord(item.key or sha, sha, len(data))
         report.rendered = len(todo)
@@ -329,7 +330,8 @@ class _Build:
 
 
 def _json_bytes(value: object) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    # Compact: json's C encoder is only used without indent (ten times faster).
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def export_site(
@@ -396,10 +398,12 @@ def export_site(
         elif out is not None:
             swap_in(staging, out)
         if zip_path is not None:
+            staging.flush()
             source = out if out is not None else staging.root
             write_zip(source, sorted(new_state.files), zip_path)
     finally:
         theme.close()
+        staging.close()
         if staging.root.exists():
             staging.discard()
     return report

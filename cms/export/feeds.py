@@ -85,9 +85,12 @@ def robots(site: Site) -> str:
 
 def manifest(files: dict[str, tuple[str, int]], generator: str) -> str:
     """manifest.json: every file of the bundle with its SHA-256 and size, sorted by path."""
-    entries = [
-        {"path": path, "sha256": sha, "size": size}
+    # One entry per line, written by hand: readable, diffable, and fast for 30,000 files.
+    entries = ",\n".join(
+        json.dumps({"path": path, "sha256": sha, "size": size}, ensure_ascii=False,
+                   sort_keys=True)
         for path, (sha, size) in sorted(files.items())
-    ]
-    document = {"generator": generator, "files": entries, "count": len(entries)}
-    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    )
+    head = json.dumps({"count": len(files), "generator": generator}, ensure_ascii=False)[:-1]
+    return f'{head}, "files": [\n{entries}\n]}}\n'
+

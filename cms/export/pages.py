@@ -20,7 +20,7 @@ from markupsafe import Markup
 from cms import figures
 from cms.export.images import Rendition, default_rendition, srcset
 from cms.export.metadata import json_ld, script_json, social_tags
-from cms.export.paths import relative_url
+from cms.export.paths import root_prefix
 from cms.export.selection import Photo, PublicStory
 from cms.export.site import (
     ListPage,
@@ -32,6 +32,9 @@ from cms.export.theme import Theme
 from cms.render import render_markdown
 
 MEDIA_TOKEN = "__media__/"
+# Pages are rendered with links that start at this marker and get the page's own way
+# back to the bundle root at the end, so a card or a figure renders once for all pages.
+ROOT = "\x1eroot\x1e"
 BODY_SIZES = "(min-width: 50rem) 46rem, 100vw"
 _HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
@@ -148,20 +151,26 @@ class PageRenderer:
         self.renditions_of = renditions_of
         self.bundled = bundled
         self.css = "static/site.css"
+        self._css_link = f"{ROOT}{self.css}?v={theme.css_version}"
+        theme.env.globals["url"] = self.url
         self._templates = {name: theme.template(name) for name in
                            ("front.html", "list.html", "story.html")}
+        self._macros = theme.template("_macros.html").module
+        self._cards: dict[tuple[str, int, bool, str, str], Markup] = {}
 
     # Links and shared context -------------------------------------------------
 
-    def _url_function(self, page_path: str) -> Callable[[str], str]:
-        def url(target: str) -> str:
-            if self.bundled is not None and not self.bundled(target):
-                return self.site.absolute(target)
-            link = relative_url(page_path, target)
-            if target == self.css:
-                link += f"?v={self.theme.css_version}"
-            return link
-        return url
+    def url(self, target: str) -> str:
+        """A link to a bundle path, relative to whichever page it ends up on."""
+        if target == self.css:
+            return self._css_link
+        if self.bundled is not None and not self.bundled(target):
+            return self.site.absolute(target)
+        return ROOT + target
+
+    @staticmethod
+    def _finish(html: str, page_path: str) -> str:
+        return html.replace(ROOT, root_prefix(page_path))
 
     def _base(self, page_path: str, *, title: str, description: str, canonical: str,
               current_section: str | None = None, masthead_heading: bool = False
@@ -169,7 +178,6 @@ class PageRenderer:
         site = self.site
         return {
             "site": {"desk_name": site.desk_name, "language": site.language},
-            "url": self._url_function(page_path),
             "title": title,
             "description": description,
             "canonical": canonical,
@@ -190,21 +198,31 @@ class PageRenderer:
         """A time in the desk zone."""
         return TimeValue(iso_local(value, self.site.tz), local_time(value, self.site.tz))
 
-    def image(self, photo: Photo, page_path: str) -> dict[str, Any] | None:
+    def image(self, photo: Photo) -> dict[str, Any] | None:
         """What a template needs to show one photo (None when it has no renditions)."""
         renditions = self.renditions_of(photo)
         if not renditions:
             return None
-        url = self._url_function(page_path)
         main = default_rendition(renditions)
         return {
-            "src": main.path, "srcset": srcset(renditions, url), "width": main.width,
+            "src": main.path, "srcset": srcset(renditions, self.url), "width": main.width,
             "height": main.height, "alt": photo.alt or photo.caption or "Photo",
             "caption": photo.caption, "credit": photo.credit,
         }
 
-    def card(self, story: PublicStory, page_path: str, photo: bool = False) -> dict[str, Any]:
-        """A story as a list entry."""
+    def card(self, story: PublicStory, *, level: int, photo: bool = False, cls: str = "",
+             loading: str = "lazy") -> Markup:
+        """A story as a list entry, rendered once by the theme's ``card`` macro and reused."""
+        key = (story.id, level, photo, cls, loading)
+        html = self._cards.get(key)
+        if html is None:
+            html = Markup(self._macros.card(self.card_data(story, photo), level=level,
+                                            photo=photo, cls=cls, loading=loading))
+            self._cards[key] = html
+        return html
+
+    def card_data(self, story: PublicStory, photo: bool = False) -> dict[str, Any]:
+        """What the ``card`` macro shows of a story."""
         section = None
         if story.section:
             section = {"name": self.site.section_name(story.section),
@@ -213,7 +231,7 @@ class PageRenderer:
         return {
             "headline": story.headline, "path": self.site.story_path(story),
             "standfirst": story.standfirst, "published": self.time(story.publish_at),
-            "section": section, "photo": self.image(lead, page_path) if lead else None,
+            "section": section, "photo": self.image(lead) if lead else None,
         }
 
     # Pages ---------------------------------------------------------------------
@@ -226,14 +244,16 @@ class PageRenderer:
             path, title=site.desk_name, description=f"The latest from {site.desk_name}",
             canonical=site.base_url, masthead_heading=True,
         )
-        context["top"] = self.card(stories[0], path, photo=True) if stories else None
-        context["latest"] = [self.card(s, path, photo=True) for s in stories[1:]]
+        context["top"] = self.card(stories[0], level=3, photo=True, cls="card-lead",
+                                   loading="eager") if stories else None
+        context["latest"] = [self.card(s, level=3, photo=index < 6)
+                             for index, s in enumerate(stories[1:])]
         context["blocks"] = [
             {"name": section.name, "path": site.section_path(section.slug),
-             "cards": [self.card(story, path) for story in block]}
+             "cards": [self.card(story, level=3) for story in block]}
             for section, block in blocks
         ]
-        return self._templates["front.html"].render(context)
+        return self._finish(self._templates["front.html"].render(context), path)
 
     def listing(self, page: ListPage) -> str:
         """One page of a section or tag listing."""
@@ -248,11 +268,11 @@ class PageRenderer:
         path_of = (site.section_path if page.kind == "section" else site.tag_path)
         context.update(
             kind=page.kind, heading=page.title, number=page.number, total=page.total,
-            cards=[self.card(s, page.path, photo=True) for s in page.stories],
+            cards=[self.card(s, level=2, photo=True, cls="card-row") for s in page.stories],
             prev=path_of(page.key, page.number - 1) if page.number > 1 else None,
             next=path_of(page.key, page.number + 1) if page.number < page.total else None,
         )
-        return self._templates["list.html"].render(context)
+        return self._finish(self._templates["list.html"].render(context), page.path)
 
     def story(self, story: PublicStory, body_html: str, *, page_path: str | None = None,
               placed: set[str] | frozenset[str] = frozenset()) -> str:
@@ -263,7 +283,7 @@ class PageRenderer:
         if lead is not None and lead.id in placed:
             lead = None
         others = [p for p in story.photos if p is not story.lead_photo and p.id not in placed]
-        media_prefix = relative_url(path, "media/x").removesuffix("x")
+        media_prefix = root_prefix(path) + "media/"
         if self.bundled is not None and not self.bundled("media/x"):
             media_prefix = site.absolute("media/")
         body_html = body_html.replace(MEDIA_TOKEN, media_prefix)
@@ -288,8 +308,8 @@ class PageRenderer:
                      "path": site.section_path(story.section)} if story.section else None,
             published=self.time(story.publish_at),
             modified=self.time(story.modified_at) if story.modified_at else None,
-            lead=self.image(lead, path) if lead else None,
-            figures=[img for img in (self.image(p, path) for p in others) if img],
+            lead=self.image(lead) if lead else None,
+            figures=[img for img in (self.image(p) for p in others) if img],
             body=Markup(body),
             correction=Markup(render_markdown(story.correction)) if story.correction else "",
             tags=[{"name": tag, "path": site.tag_path(tag)} for tag in story.tags],
@@ -300,4 +320,4 @@ class PageRenderer:
                              lead.alt if lead else ""),
             json_ld=Markup(script_json(json_ld(site, story, images))),
         )
-        return self._templates["story.html"].render(context)
+        return self._finish(self._templates["story.html"].render(context), path)

@@ -8,7 +8,6 @@ store holds (a store can be replicated from elsewhere or edited by hand).
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 from pathlib import Path
 
@@ -62,29 +61,30 @@ def tag_slugs(tags: list[str]) -> dict[str, str]:
     return result
 
 
+def root_prefix(from_page: str) -> str:
+    """What leads from the folder of ``from_page`` back to the bundle root (``../../``)."""
+    return "../" * from_page.count("/")
+
+
 def relative_url(from_page: str, to_path: str) -> str:
     """The relative link from the page at ``from_page`` to the bundle file ``to_path``.
 
-    Both are bundle paths (``stories/x/index.html``). Links keep ``index.html``
-    so the bundle also works when opened straight from disk.
+    Both are bundle paths. Links go up to the root and down again
+    (``../stories/x.html``): one string concatenation per link, and correct from
+    any folder, any sub-path of a web server, and straight from disk.
     """
-    start = posixpath.dirname(from_page) or "."
-    return posixpath.relpath(to_path, start)
+    return root_prefix(from_page) + to_path
 
 
 def pretty_path(path: str) -> str:
-    """The public form of a page path: ``stories/x/index.html`` → ``stories/x/``."""
-    if path == "index.html":
-        return ""
-    if path.endswith("/index.html"):
-        return path[: -len("index.html")]
-    return path
+    """The public form of a page path: the front page is the site's root URL."""
+    return "" if path == "index.html" else path
 
 
 def inside(root: Path, relative: str) -> Path:
-    """``root / relative``, refusing anything that would resolve outside ``root``."""
-    target = (root / bundle_path(relative)).resolve()
-    base = root.resolve()
-    if target != base and base not in target.parents:
-        raise UsageError(f"refusing to write outside the output folder: {relative}")
-    return target
+    """``root / relative`` for a checked bundle path (no ``..``, no absolute, no hidden names).
+
+    The output and staging folders are made by the export itself, so checking
+    the name is enough; no per-file ``resolve()`` on the hot path.
+    """
+    return root.joinpath(*bundle_path(relative).split("/"))

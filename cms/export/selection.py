@@ -154,7 +154,9 @@ def select_public(session: Session, as_of: datetime) -> Selection:
     stories = [
         PublicStory(
             id=row.id, slug=row.slug, headline=row.headline, standfirst=row.standfirst,
-            byline=row.byline, dateline=row.dateline, section=row.section,
+            byline=row.byline, dateline=row.dateline,
+            # A section slug that cannot name a file (a hand-edited store): no section page.
+            section=row.section if row.section is None or is_safe_slug(row.section) else None,
             tags=tuple(json.loads(row.tags)), status=row.status, publish_at=row.publish_at,
             embargo_until=row.embargo_until,
             modified_at=_modified(row.created_at, row.updated_at, row.publish_at, as_of),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cms.export.paths import bundle_path, pretty_path, tag_slugs
+from cms.export.paths import pretty_path, tag_slugs
 from cms.export.selection import Link, PublicStory, SectionInfo, Selection, visible_links
 from cms.timeutil import zone
 
@@ -81,30 +81,29 @@ class Site:
                 return section.name
         return slug or ""
 
+    # Slugs are checked once (is_safe_slug, tag_slugs) before they get here, and
+    # pages are flat files: no folder per page, so no mkdir per page.
+
     def story_path(self, story: PublicStory) -> str:
         """The bundle path of a story page."""
-        return bundle_path("stories", story.slug, "index.html")
+        return f"stories/{story.slug}.html"
 
     def ninjs_path(self, story: PublicStory) -> str:
         """The bundle path of a story's ninjs document."""
-        return bundle_path("stories", story.slug, "ninjs.json")
+        return f"stories/{story.slug}.ninjs.json"
 
     def section_path(self, slug: str, number: int = 1) -> str:
-        """The bundle path of page ``number`` of a section."""
-        if number == 1:
-            return bundle_path("sections", slug, "index.html")
-        return bundle_path("sections", slug, "page", str(number), "index.html")
+        """The bundle path of page ``number`` of a section (``.p2``: slugs have no dots)."""
+        return f"sections/{slug}.html" if number == 1 else f"sections/{slug}.p{number}.html"
 
     def section_feed_path(self, slug: str) -> str:
         """The bundle path of a section's Atom feed."""
-        return bundle_path("sections", slug, "feed.atom")
+        return f"sections/{slug}.atom"
 
     def tag_path(self, tag: str, number: int = 1) -> str:
         """The bundle path of page ``number`` of a tag."""
         slug = self.tag_slug[tag]
-        if number == 1:
-            return bundle_path("tags", slug, "index.html")
-        return bundle_path("tags", slug, "page", str(number), "index.html")
+        return f"tags/{slug}.html" if number == 1 else f"tags/{slug}.p{number}.html"
 
     def absolute(self, path: str) -> str:
         """The public URL of a bundle path."""

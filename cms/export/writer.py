@@ -21,6 +21,7 @@ import os
 import shutil
 import uuid
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,8 +103,21 @@ def check_output_folder(out: Path) -> bool:
     return False
 
 
+def _write_file(target: Path, data: bytes) -> None:
+    with open(target, "wb") as handle:
+        handle.write(data)
+
+
 class Staging:
-    """A temporary folder beside the output that collects the files of one export."""
+    """A temporary folder beside the output that collects the files of one export.
+
+    Files are written by a few threads: opening a file is a system call that
+    releases the GIL, and on overlay or network file systems it is most of the
+    cost of writing a small page.
+    """
+
+    WRITERS = 4
+    MAX_PENDING = 256
 
     def __init__(self, beside: Path) -> None:
         beside.parent.mkdir(parents=True, exist_ok=True)
@@ -111,20 +125,37 @@ class Staging:
         self.root.mkdir()
         self.paths: list[str] = []
         self._dirs: set[Path] = {self.root}
+        self._pool = ThreadPoolExecutor(self.WRITERS, thread_name_prefix="export-write")
+        self._pending: list[Future[None]] = []
 
     def write(self, path: str, data: bytes) -> None:
-        """Write one bundle file into the staging folder."""
+        """Write one bundle file into the staging folder (finished by :meth:`flush`)."""
         target = self.root / STATE_FILE if path == STATE_FILE else inside(self.root, path)
         parent = target.parent
         if parent not in self._dirs:
             parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(parent)
-        with open(target, "wb") as handle:
-            handle.write(data)
+        self._pending.append(self._pool.submit(_write_file, target, data))
         self.paths.append(path)
+        if len(self._pending) >= self.MAX_PENDING:
+            self.flush()
+
+    def flush(self) -> None:
+        """Wait for every write so far; raise the first error."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        """Stop the writer threads (after finishing or abandoning their work)."""
+        for future in self._pending:
+            future.cancel()
+        self._pool.shutdown(wait=True)
+        self._pending = []
 
     def discard(self) -> None:
         """Remove the staging folder and everything in it."""
+        self.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -141,6 +172,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def swap_in(staging: Staging, out: Path) -> None:
     """Make the staging folder the output folder; remove what was there before."""
+    staging.flush()
     if not out.exists():
         os.rename(staging.root, out)
         return
@@ -163,6 +195,7 @@ def apply_changes(staging: Staging, out: Path, deleted: list[str]) -> None:
     The state file must be the last staged path, so it lands only after
     everything it describes.
     """
+    staging.flush()
     ordered = [p for p in staging.paths if p != STATE_FILE]
     ordered.sort(key=lambda p: p == MANIFEST_FILE)  # manifest just before the state
     made: set[Path] = set()
@@ -179,6 +212,17 @@ def apply_changes(staging: Staging, out: Path, deleted: list[str]) -> None:
     if STATE_FILE in staging.paths:
         os.replace(staging.root / STATE_FILE, out / STATE_FILE)
     staging.discard()
+
+
+def existing_files(folder: Path) -> set[str]:
+    """Every file under ``folder`` as a bundle path (one directory scan, no stat per file)."""
+    found: set[str] = set()
+    base = len(str(folder)) + 1
+    for current, _dirs, files in os.walk(folder):
+        prefix = current[base:].replace(os.sep, "/")
+        for name in files:
+            found.add(f"{prefix}/{name}" if prefix else name)
+    return found
 
 
 def _prune_empty(folder: Path, root: Path) -> None:

@@ -36,7 +36,7 @@ def _text(element: ET.Element) -> str:
 
 
 def _story(bundle: Path) -> ET.Element:
-    return parse_html((bundle / "stories" / JCS_SLUG / "index.html").read_bytes())
+    return parse_html((bundle / "stories" / f"{JCS_SLUG}.html").read_bytes())
 
 
 def test_every_page_is_valid_accessible_and_its_links_resolve(bundle: Path) -> None:
@@ -52,10 +52,10 @@ def test_every_page_is_valid_accessible_and_its_links_resolve(bundle: Path) -> N
 
 def test_bundle_layout(bundle: Path) -> None:
     for path in ("index.html", "feed.atom", "sitemap.xml", "robots.txt", "manifest.json",
-                 "static/site.css", f"stories/{JCS_SLUG}/index.html",
-                 f"stories/{JCS_SLUG}/ninjs.json", "sections/politics/index.html",
-                 "sections/politics/feed.atom", "sections/north-korea/index.html",
-                 "tags/impeachment/index.html"):
+                 "static/site.css", f"stories/{JCS_SLUG}.html",
+                 f"stories/{JCS_SLUG}.ninjs.json", "sections/politics.html",
+                 "sections/politics.atom", "sections/north-korea.html",
+                 "tags/impeachment.html"):
         assert (bundle / path).is_file(), path
 
 
@@ -90,7 +90,7 @@ def test_sample_story_page_shows_figures_times_and_read_next(bundle: Path) -> No
     assert all(li.find("time").get("datetime").endswith("+09:00") for li in entries)
     first = entries[0].find("a")
     assert _text(first) == "Seoul residents split after parliament impeaches President Yoon"
-    target = bundle / "stories" / JCS_SLUG / first.get("href")
+    target = bundle / "stories" / first.get("href")
     assert _text(parse_html(target.read_bytes()).find(".//h1")) == _text(first)
 
 
@@ -106,7 +106,7 @@ def test_json_ld_and_social_tags(bundle: Path) -> None:
     assert data["dateModified"] == "2024-12-23T15:20:00+09:00"
     assert data["author"] == [{"@type": "Person", "name": "Newsroom Staff"}]
     assert data["publisher"]["name"] == "Newsroom Sample Desk"
-    assert data["url"] == f"https://example.org/stories/{JCS_SLUG}/"
+    assert data["url"] == f"https://example.org/stories/{JCS_SLUG}.html"
     assert len(data["image"]) == 2
     assert all(i["url"].startswith("https://example.org/media/") for i in data["image"])
     assert "correction" not in data
@@ -119,7 +119,7 @@ def test_json_ld_and_social_tags(bundle: Path) -> None:
 
 
 def test_ninjs_document(bundle: Path) -> None:
-    data = json.loads((bundle / "stories" / JCS_SLUG / "ninjs.json").read_text("utf-8"))
+    data = json.loads((bundle / "stories" / f"{JCS_SLUG}.ninjs.json").read_text("utf-8"))
     assert data["standard"]["name"] == "ninjs" and data["standard"]["version"] == "2.0"
     assert data["type"] == "text"
     assert data["headlines"][0]["value"].startswith("North Korea readies")
@@ -142,7 +142,7 @@ def test_feeds_are_atom(bundle: Path) -> None:
     titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
     assert len(titles) == 6
     assert titles[0].startswith("North Korea readies")  # newest first
-    politics = check_atom(bundle / "sections" / "politics" / "feed.atom")
+    politics = check_atom(bundle / "sections" / "politics.atom")
     assert len(politics.findall(f"{ATOM}entry")) == 5
 
 
@@ -150,11 +150,11 @@ def test_sitemap_robots_manifest(bundle: Path) -> None:
     sitemap = ET.parse(bundle / "sitemap.xml").getroot()
     locs = [e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert "https://example.org/" in locs
-    assert f"https://example.org/stories/{JCS_SLUG}/" in locs
+    assert f"https://example.org/stories/{JCS_SLUG}.html" in locs
     robots = (bundle / "robots.txt").read_text()
     assert "Sitemap: https://example.org/sitemap.xml" in robots
     listed = check_manifest(bundle)
-    assert f"stories/{JCS_SLUG}/index.html" in listed
+    assert f"stories/{JCS_SLUG}.html" in listed
 
 
 def test_renditions_have_no_metadata_and_sane_sizes(bundle: Path) -> None:
@@ -183,7 +183,7 @@ def test_comments_embed_is_empty_by_default_and_shown_when_set(
 ) -> None:
     out = tmp_path / "site"
     run_export(out)
-    page = out / "stories" / JCS_SLUG / "index.html"
+    page = out / "stories" / f"{JCS_SLUG}.html"
     assert b"comments" not in page.read_bytes().lower().replace(b"comments_embed", b"")
     from cms.config import set_setting
 

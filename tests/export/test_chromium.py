@@ -19,7 +19,7 @@ def test_story_page_screenshot(run_export, tmp_path: Path, width: int) -> None: 
     out = tmp_path / "site"
     run_export(out)
     shot = tmp_path / f"story-{width}.png"
-    page = out / "stories" / JCS_SLUG / "index.html"
+    page = out / "stories" / f"{JCS_SLUG}.html"
     result = subprocess.run(
         [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=3000",

@@ -47,11 +47,11 @@ def test_single_story_bundle_is_self_contained(sample_store: Store, tmp_path: Pa
     for link in internal_targets(page, tree):
         assert resolve(out, page, link).is_file(), link
     hrefs = [a.get("href") for a in tree.iter("a")]
-    assert "https://news.example.com/desk/sections/north-korea/" in hrefs
+    assert "https://news.example.com/desk/sections/north-korea.html" in hrefs
     assert sum(1 for h in hrefs if h and h.startswith("https://news.example.com/desk/stories/")
                ) == 5  # the Read next list points at the site
     ninjs = json.loads((out / "ninjs.json").read_text())
-    assert ninjs["uri"] == f"https://news.example.com/desk/stories/{JCS_SLUG}/"
+    assert ninjs["uri"] == f"https://news.example.com/desk/stories/{JCS_SLUG}.html"
     with zipfile.ZipFile(tmp_path / "one.zip") as zf:
         assert sorted(zf.namelist()) == names
 

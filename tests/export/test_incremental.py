@@ -32,7 +32,7 @@ def test_as_of_decides_what_is_published(run_export, tmp_path: Path) -> None:  #
     # 2024-12-14 13:00 in Seoul: three of the six sample stories are out.
     report = run_export(tmp_path / "early", as_of=AS_OF.replace(day=14, hour=4))
     assert report.stories == 3
-    names = {p.name for p in (tmp_path / "early" / "stories").iterdir()}
+    names = {p.name.split(".")[0] for p in (tmp_path / "early" / "stories").iterdir()}
     assert ASSEMBLY in names and JCS_SLUG not in names
 
 
@@ -50,12 +50,12 @@ def test_killed_embargoed_and_scheduled_stories_stay_out(  # type: ignore[no-unt
     out = tmp_path / "site"
     report = run_export(out)
     assert report.stories == 4
-    text = (out / "stories" / JCS_SLUG / "index.html").read_text()
+    text = (out / "stories" / f"{JCS_SLUG}.html").read_text()
     page = parse_html(text.encode())
     entries = page.findall(".//aside[@class='read-next wrap-narrow']//li")
     assert len(entries) == 3  # the killed and the embargoed targets are not linked
     assert "Rival crowds" not in text
-    assert not (out / "stories" / ASSEMBLY).exists()
+    assert not (out / "stories" / f"{ASSEMBLY}.html").exists()
     assert not any("tomorrow" in p.name for p in (out / "stories").iterdir())
 
 
@@ -70,7 +70,7 @@ def test_read_next_link_outside_its_window_is_hidden(  # type: ignore[no-untyped
         stories.edit(session, sample_actor, JCS_SLUG, related=tuple(related))
     out = tmp_path / "site"
     run_export(out)
-    page = parse_html((out / "stories" / JCS_SLUG / "index.html").read_bytes())
+    page = parse_html((out / "stories" / f"{JCS_SLUG}.html").read_bytes())
     assert len(page.findall(".//aside[@class='read-next wrap-narrow']//li")) == 4
 
 
@@ -93,19 +93,19 @@ def test_one_edit_rewrites_only_the_pages_that_show_it(  # type: ignore[no-untyp
         stories.edit(session, sample_actor, ASSEMBLY,
                      headline="Rival crowds rally as lawmakers move to impeach Yoon")
     report = run_export(out)
-    story = f"stories/{ASSEMBLY}/"
+    story = f"stories/{ASSEMBLY}."
     assert set(report.written_paths) == {
-        f"{story}index.html", f"{story}ninjs.json",
-        "index.html", "feed.atom", "sections/politics/index.html", "sections/politics/feed.atom",
-        "tags/impeachment/index.html", "tags/protests/index.html", "tags/south-korea/index.html",
-        "tags/yoon-suk-yeol/index.html", "manifest.json",
+        f"{story}html", f"{story}ninjs.json",
+        "index.html", "feed.atom", "sections/politics.html", "sections/politics.atom",
+        "tags/impeachment.html", "tags/protests.html", "tags/south-korea.html",
+        "tags/yoon-suk-yeol.html", "manifest.json",
     }
     assert report.written == len(report.written_paths)
     # The JCS page links to it, so it was rendered again, but its "Read next" entry shows the
     # link's own label, so its bytes did not change and it was not written.
     # Rendered: the written pages but the manifest, plus that page, sitemap.xml and robots.txt.
     assert report.rendered == report.written - 1 + 3
-    assert "lawmakers move to impeach" in (out / story / "index.html").read_text()
+    assert "lawmakers move to impeach" in (out / f"{story}html").read_text()
     check_manifest(out)
     # The result equals a fresh export of the same store.
     fresh = tmp_path / "fresh"
@@ -123,8 +123,8 @@ def test_new_time_of_a_linked_story_rewrites_the_page_linking_to_it(  # type: ig
         stories.edit(session, sample_actor, ASSEMBLY,
                      publish_at=document.publish_at + timedelta(minutes=1))
     report = run_export(out)
-    assert f"stories/{JCS_SLUG}/index.html" in report.written_paths
-    assert "12:33" in (out / "stories" / JCS_SLUG / "index.html").read_text()
+    assert f"stories/{JCS_SLUG}.html" in report.written_paths
+    assert "12:33" in (out / "stories" / f"{JCS_SLUG}.html").read_text()
 
 
 def test_removed_story_is_deleted_from_the_folder(  # type: ignore[no-untyped-def]
@@ -136,8 +136,8 @@ def test_removed_story_is_deleted_from_the_folder(  # type: ignore[no-untyped-de
         stories.edit(session, sample_actor, ASSEMBLY, status="killed", message="legal advice")
     report = run_export(out)
     assert report.deleted >= 2
-    assert not (out / "stories" / ASSEMBLY).exists()
-    assert not (out / "tags" / "protests").exists()
+    assert not (out / "stories" / f"{ASSEMBLY}.html").exists()
+    assert not (out / "tags" / "protests.html").exists()
     check_manifest(out)
 
 

@@ -64,7 +64,7 @@ def hostile_site(sample_store, sample_actor, run_export, tmp_path: Path) -> Path
 
 
 def test_hostile_markdown_produces_no_executable_content(hostile_site: Path) -> None:
-    page = hostile_site / "stories" / "evil" / "index.html"
+    page = hostile_site / "stories" / "evil.html"
     html = page.read_text()
     tree = parse_html(html.encode())
     check_accessible(page, tree)
@@ -93,12 +93,12 @@ def test_hostile_markdown_produces_no_executable_content(hostile_site: Path) -> 
 def test_hostile_headline_is_text_everywhere(hostile_site: Path) -> None:
     for path in [*pages(hostile_site), hostile_site / "feed.atom"]:
         assert "<script>alert(" not in path.read_text(), path
-    ld = hostile_site / "stories" / "evil" / "index.html"
+    ld = hostile_site / "stories" / "evil.html"
     assert "</script> Evil" not in ld.read_text()
 
 
 def test_hostile_tags_get_safe_folders_and_links_resolve(hostile_site: Path) -> None:
-    tag_dirs = sorted(p.name for p in (hostile_site / "tags").iterdir())
+    tag_dirs = sorted(p.stem for p in (hostile_site / "tags").iterdir())
     assert all(re.fullmatch(r"[a-z0-9-]+", name) for name in tag_dirs)
     assert "etc-passwd" in tag_dirs and "unicode" in tag_dirs
     assert not (hostile_site.parent / "etc").exists()
@@ -146,8 +146,8 @@ def test_theme_folder_overrides_templates_and_static(run_export, tmp_path: Path)
     run_export(out, theme=theme)
     assert (out / "static" / "site.css").read_text() == "body { color: teal; }\n"
     assert (out / "static" / "logo.svg").exists()
-    assert "Desk list: Politics" in (out / "sections" / "politics" / "index.html").read_text()
-    assert "Read next" in (out / "stories" / JCS_SLUG / "index.html").read_text()
+    assert "Desk list: Politics" in (out / "sections" / "politics.html").read_text()
+    assert "Read next" in (out / "stories" / f"{JCS_SLUG}.html").read_text()
 
 
 def test_bad_theme_gives_one_clear_error(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
