@@ -51,8 +51,12 @@ class ThumbnailCache:
         if found is not None:
             return found
         data = thumbnail(load(), size).data
+        self.put(sha256, size, data)
+        return data
+
+    def put(self, sha256: str, size: int, data: bytes) -> None:
+        """Keep a thumbnail made elsewhere (e.g. in a helper process)."""
         try:
             atomic_write(self.path_for(sha256, size), data)
         except OSError:
             pass  # a read-only or full cache folder only costs speed, never the picture
-        return data

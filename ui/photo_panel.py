@@ -57,7 +57,7 @@ from cms import photos
 from cms.document import PhotoRef, StoryDocument, normalise_line, normalise_text
 from cms.errors import NewsroomError
 from cms.figures import figure_markup
-from cms.media import DEFAULT_LIMITS, BadMetadata, ImageInfo, format_size
+from cms.media import DEFAULT_LIMITS, BadMetadata, ImageInfo, format_size, thumbnail
 from cms.placements import (
     find_placement,
     in_order,
@@ -73,6 +73,7 @@ from ui.extensions import OpenStory, WindowHost
 from ui.ops import OpContext
 from ui.photo_model import ICON_SIZE, PhotoDelegate, PhotoListModel, local_image_paths
 from ui.photo_thumbs import THUMB_SIZE, ThumbnailLoader
+from ui.photo_workers import run_isolated
 
 FILE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.gif *.tif *.tiff);;All files (*)"
 RAW_IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
@@ -100,14 +101,18 @@ def verify_and_store(host: WindowHost, cache: ThumbnailCache, sources: Sequence[
         name = source.name if isinstance(source, Path) else source[0]
         ctx.progress(done, len(sources), name)
         try:
+            # Decoding runs in a helper process (see ui.photo_workers): no GUI stalls.
             if isinstance(source, Path):
-                prepared = photos.prepare_file(source, ignore_bad_metadata=ignore_bad_metadata)
+                prepared = run_isolated(photos.prepare_file, source,
+                                        ignore_bad_metadata=ignore_bad_metadata)
             else:
-                prepared = photos.prepare(source[1], source[0],
-                                          ignore_bad_metadata=ignore_bad_metadata)
+                prepared = run_isolated(photos.prepare, source[1], source[0],
+                                        ignore_bad_metadata=ignore_bad_metadata)
             with host.store.session() as session:
                 photos.store_photo(session, prepared)
-            cache.get(prepared.info.sha256, lambda p=prepared: p.data, THUMB_SIZE)
+            if cache.cached(prepared.info.sha256, THUMB_SIZE) is None:
+                made = run_isolated(thumbnail, prepared.data, THUMB_SIZE)
+                cache.put(prepared.info.sha256, THUMB_SIZE, made.data)
         except BadMetadata as exc:
             out.errors.append(str(exc))
             out.bad_metadata.append(source)
@@ -157,6 +162,7 @@ class PhotoPanel(QWidget):
         self.list.setItemDelegate(PhotoDelegate(self.list))
         self.list.setIconSize(QSize(ICON_SIZE * 5 // 4, ICON_SIZE))
         self.list.setWordWrap(True)
+        self.list.setUniformItemSizes(True)  # rows are as tall as a thumbnail: measure one
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)

@@ -1,11 +1,12 @@
 """Photo thumbnails and facts, loaded off the GUI thread.
 
 The worker reads the blob from the store only when the on-disk thumbnail
-cache (:class:`cms.thumbcache.ThumbnailCache`) lacks it, shrinks it there,
-and decodes the small JPEG/PNG into a ``QImage`` — which, unlike a
-``QPixmap``, may be made on any thread. The GUI thread only receives ready
-images, one signal each, so forty photos never cost it more than forty tiny
-pixmap conversions.
+cache (:class:`cms.thumbcache.ThumbnailCache`) lacks it, has it shrunk in a
+helper process (:mod:`ui.photo_workers`: Pillow would otherwise hold the GIL
+the GUI thread needs), stores it in the cache, and decodes the small JPEG/PNG
+into a ``QImage`` — which, unlike a ``QPixmap``, may be made on any thread.
+The GUI thread only receives ready images, one signal each, so forty photos
+never cost it more than forty tiny pixmap conversions.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from cms.blobs import blob_bytes
+from cms.media import thumbnail
 from cms.photos import BlobFacts, blob_facts
 from cms.store import Store
 from cms.thumbcache import ThumbnailCache
+from ui.photo_workers import run_isolated
 
 THUMB_SIZE = 256
 MEMORY_ITEMS = 200
@@ -55,9 +58,11 @@ class _LoadTask(QRunnable):
             with self._store.reading() as session:
                 facts = blob_facts(session, [self._sha]).get(self._sha)
                 data = self._cache.cached(self._sha, self._size)
-                if data is None:
-                    data = self._cache.get(self._sha, lambda: blob_bytes(session, self._sha),
-                                           self._size)
+                original = blob_bytes(session, self._sha) if data is None else b""
+            if data is None:
+                # The decoding happens in a helper process; only bytes cross over.
+                data = run_isolated(thumbnail, original, self._size).data
+                self._cache.put(self._sha, self._size, data)
             image = QImage.fromData(data)
             if image.isNull():
                 raise ValueError("the thumbnail cannot be decoded")

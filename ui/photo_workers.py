@@ -1,0 +1,72 @@
+"""Photo decoding in helper processes, so the window never waits for the GIL.
+
+Pillow keeps Python's global interpreter lock through parts of decoding and
+resizing; on a worker *thread* that shows up as 20–60 ms stalls of the GUI
+thread while thumbnails are made. Decoding in a separate process (started
+with "spawn": forking a process that runs Qt threads is unsafe) leaves the
+GUI thread only the cheap parts: reading bytes from the store and turning a
+small finished thumbnail into an image.
+
+The functions sent here live in :mod:`cms` (no Qt), so a helper process
+imports only Pillow and the core.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from threading import Lock
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+WORKERS = max(1, min(2, (os.cpu_count() or 2) - 1))
+
+_pool: ProcessPoolExecutor | None = None
+_lock = Lock()
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=WORKERS,
+                                        mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def run_isolated(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``fn(*args, **kwargs)`` in a helper process and wait for it (call off the GUI thread).
+
+    Its exceptions come back as they are (a :class:`cms.media.BadImage` stays
+    one). If the helper process died — out of memory on a hostile file — the
+    pool is replaced and the call is made once more, then reported.
+    """
+    global _pool
+    for attempt in range(2):
+        future: Future[T] = _get_pool().submit(fn, *args, **kwargs)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            with _lock:
+                broken, _pool = _pool, None
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def shutdown() -> None:
+    """Stop the helper processes (at exit; a later call starts new ones)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
