@@ -94,14 +94,14 @@ def run(quick: bool) -> list[tuple[str, str, str]]:
 
 
 def _window(store_path: str) -> Any:
-    from ui.app import application, open_store
+    from ui.app import application, open_store, show_window
     from ui.main_window import MainWindow
 
     application()
     store, actor = open_store(store_path, None)
     window = MainWindow(store, actor)
     window.resize(1440, 860)
-    window.show()
+    show_window(window)  # as ``ui.app.run`` does
     return window
 
 

@@ -32,6 +32,7 @@ from cms.stories import StorySummary
 from cms.timeutil import format_local
 
 ID_PAGE = 1000
+READ_AHEAD_PAGES = 10
 ROW_BLOCK = 50
 CACHE_ROWS = 4000
 SEARCH_PAGE = 100
@@ -78,10 +79,10 @@ class _IdSignals(QObject):
 class _IdPrefetch(QRunnable):
     """Reads the rest of the ordered ids on a worker thread, with its own session."""
 
-    def __init__(self, store: Store, query: ListQuery, offset: int, generation: int,
-                 signals: _IdSignals) -> None:
+    def __init__(self, store: Store, query: ListQuery, offset: int, limit: int,
+                 generation: int, signals: _IdSignals) -> None:
         super().__init__()
-        self._store, self._query, self._offset = store, query, offset
+        self._store, self._query, self._offset, self._limit = store, query, offset, limit
         self._generation, self._signals = generation, signals
 
     def run(self) -> None:
@@ -90,7 +91,8 @@ class _IdPrefetch(QRunnable):
             with self._store.reading() as session:
                 result: object = stories.story_ids(
                     session, status=query.status, section=query.section,
-                    offset=self._offset, sort=query.sort, descending=query.descending)
+                    offset=self._offset, limit=self._limit, sort=query.sort,
+                    descending=query.descending)
         except Exception as exc:  # the model falls back to reading page by page
             result = exc
         self._signals.done.emit(self._generation, result)
@@ -116,11 +118,12 @@ class StoryListModel(QAbstractTableModel):
         self._cache: OrderedDict[str, StorySummary] = OrderedDict()
         self.section_names: dict[str, str] = {}
         self.last_error: str = ""
-        # Ids after the first page are read in the background, so paging through a
-        # long list costs no database round trip on the GUI thread.
+        # Once the user pages past the first page, the next ids are read ahead in
+        # chunks on a worker thread, so paging on costs no query on the GUI thread.
         self._generation = 0
-        self._prefetch_start = 0
-        self._prefetched: list[str] | None = None
+        self._buffer: list[str] = []  # ids read ahead, not yet rows
+        self._reading_ahead = False
+        self._source_done = False
         self._prefetch_pool = QThreadPool(self)
         self._prefetch_pool.setMaxThreadCount(1)
         self._prefetch_signals = _IdSignals(self)
@@ -155,7 +158,9 @@ class StoryListModel(QAbstractTableModel):
         self._exhausted = False
         self.last_error = ""
         self._generation += 1
-        self._prefetched = None
+        self._buffer = []
+        self._reading_ahead = False
+        self._source_done = False
         self._load_section_names()
         # The first page is read inside the reset, so views never show an empty flash.
         try:
@@ -172,18 +177,25 @@ class StoryListModel(QAbstractTableModel):
                 self._known.add(story_id)
         self.endResetModel()
         self.page_loaded.emit()
-        self._start_prefetch()
 
-    def _start_prefetch(self) -> None:
-        if self._exhausted or self._query.text.strip():
-            return  # search results stay paged: ranking all matches would be wasted work
-        self._prefetch_start = self._fetched
-        self._prefetch_pool.start(_IdPrefetch(self._store, self._query, self._fetched,
-                                              self._generation, self._prefetch_signals))
+    def _read_ahead(self) -> None:
+        if (self._reading_ahead or self._source_done or self._exhausted
+                or self._query.text.strip()  # search stays paged: ranking is per page
+                or len(self._buffer) >= 2 * self._page):
+            return
+        self._reading_ahead = True
+        self._prefetch_pool.start(_IdPrefetch(
+            self._store, self._query, self._fetched + len(self._buffer),
+            READ_AHEAD_PAGES * self._page, self._generation, self._prefetch_signals))
 
     def _prefetch_done(self, generation: int, result: object) -> None:
-        if generation == self._generation and isinstance(result, list):
-            self._prefetched = result
+        if generation != self._generation:
+            return  # the list was reset meanwhile
+        self._reading_ahead = False
+        if isinstance(result, list):
+            self._buffer.extend(result)
+            if len(result) < READ_AHEAD_PAGES * self._page:
+                self._source_done = True
 
     def wait_for_prefetch(self) -> None:
         """Block until the background id read is in (benchmarks and tests)."""
@@ -232,6 +244,7 @@ class StoryListModel(QAbstractTableModel):
             self._known.update(fresh)
             self.endInsertRows()
         self.page_loaded.emit()
+        self._read_ahead()
 
     def _next_page(self) -> list[str]:
         query = self._query
@@ -249,15 +262,19 @@ class StoryListModel(QAbstractTableModel):
                 for hit in wanted:
                     self._snippets[hit.story_id] = hit.snippet_html()
                 return [h.story_id for h in wanted]
-            if self._prefetched is not None:
-                start = offset - self._prefetch_start
-                ids = self._prefetched[start: start + self._page]
+            if self._buffer or self._source_done:
+                ids, self._buffer = self._buffer[:self._page], self._buffer[self._page:]
+                short = not self._buffer and self._source_done and len(ids) < self._page
             else:
+                if self._reading_ahead:  # its ids would overlap this page: drop them
+                    self._generation += 1
+                    self._reading_ahead = False
                 ids = stories.story_ids(session, status=query.status, section=query.section,
                                         limit=self._page, offset=offset, sort=query.sort,
                                         descending=query.descending)
+                short = len(ids) < self._page
         self._fetched += len(ids)
-        if len(ids) < self._page:
+        if short or (self._source_done and not self._buffer and not ids):
             self._exhausted = True
         return ids
 

@@ -40,9 +40,15 @@ def test_story_list_model_pages_ids_on_demand(qtmodeltester: ModelTester, gui_st
     assert model.index(0, 0).data() == "Paged story 24"  # newest change first
     assert model.index(0, 1).data() == "Local"
     qtmodeltester.check(model)
-    fresh = StoryListModel(gui_store, SEOUL, page_size=10)
-    fresh.reload()  # first page now, the rest of the ids read on a worker thread
-    assert fresh.rowCount() == 10
+    fresh = StoryListModel(gui_store, SEOUL, page_size=3)
+    fresh.reload()  # the first page now
+    assert fresh.rowCount() == 3
+    fresh.fetchMore()  # a query on the GUI thread, then ten pages read ahead on a worker
+    fresh.wait_for_prefetch()
+    fresh.fetchMore()  # from what was read ahead
+    assert fresh.rowCount() == 9
+    fresh.fetchMore()  # read-ahead still in flight: its overlapping ids must not duplicate
+    _fetch_all(fresh)
     fresh.wait_for_prefetch()
     _fetch_all(fresh)
     assert [fresh.index(r, 0).data(StoryIdRole) for r in range(fresh.rowCount())] == ids
