@@ -1,0 +1,134 @@
+"""The sync status bar widget, the conflicts dock and the resolver, in the real window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel, QPushButton, QToolButton
+from pytestqt.qtbot import QtBot
+
+from cms import stories
+from cms.config import set_setting
+from cms.people import Actor, actor_for
+from cms.revisions import revision_info
+from cms.sample import first_run, sample_id
+from cms.store import Store
+from cms.sync.conflicts import list_conflicts
+from cms.sync.replication import sync
+from tests.sync.helpers import make_central
+from ui.conflicts import ConflictsPanel
+from ui.main_window import MainWindow
+from ui.sync_status import SyncStatusWidget, backoff_delay
+
+pytestmark = pytest.mark.gui
+JCS = sample_id("story", "jcs-drones")
+
+
+def _store(path: Path, central: str, name: str, *, sample: bool) -> tuple[Store, Actor]:
+    store = Store.open(str(path), create=True)
+    with store.session() as session:
+        actor = actor_for(session, name, store.replica_id)
+        set_setting(session, "central_url", central, username=name)
+    if sample:
+        first_run(store, actor)
+    return store, actor
+
+
+def _edit_first_paragraph(store: Store, actor: Actor, text: str, **changes: object) -> None:
+    with store.session() as session:
+        doc, _head = stories.get(session, JCS)
+        paragraphs = doc.body.split("\n\n")
+        paragraphs[0] = text
+        stories.edit(session, actor, JCS, body="\n\n".join(paragraphs), **changes)
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[tuple[Store, Actor, Store, Actor]]:
+    central = make_central(str(tmp_path / "central.db"))
+    ana, ana_actor = _store(tmp_path / "ana.db", central, "ana", sample=True)
+    bo, bo_actor = _store(tmp_path / "bo.db", central, "bo", sample=False)
+    sync(ana, central, author="ana")
+    sync(bo, central, author="bo")
+    _edit_first_paragraph(ana, ana_actor, "Ana's first paragraph about the goat.",
+                          headline="Ana's headline")
+    _edit_first_paragraph(bo, bo_actor, "Bo's first paragraph about the fence.",
+                          standfirst="Bo's standfirst.")
+    sync(ana, central, author="ana")
+    try:
+        yield ana, ana_actor, bo, bo_actor
+    finally:
+        ana.close()
+        bo.close()
+
+
+def test_backoff_grows_and_caps() -> None:
+    assert [backoff_delay(n) for n in (1, 2, 3, 10)] == [15, 30, 60, 600]
+
+
+def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
+    _, _, bo, bo_actor = desk
+    window = MainWindow(bo, bo_actor)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.findChild(SyncStatusWidget) is not None, timeout=5000)
+    status = window.findChild(SyncStatusWidget)
+    panel = window.findChild(ConflictsPanel)
+    assert status is not None and panel is not None
+    button = status.findChild(QToolButton)
+    qtbot.mouseClick(button, qtbot_left())
+    label = status.findChild(QLabel, "syncState")
+    qtbot.waitUntil(lambda: "1 conflict" in label.text(), timeout=15000)
+    assert label.text().startswith("Synced ")
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=5000)
+    assert "Body" in panel.list.item(0).text() or "body" in panel.list.item(0).text()
+    window.resize(1300, 900)
+    dialog = panel.open_resolver()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    local = dialog.findChild(object, "body-local").toPlainText()
+    central = dialog.findChild(object, "body-central").toPlainText()
+    assert local.startswith("Bo's first paragraph") and central.startswith("Ana's first")
+    assert "<<<<" not in local + central
+    result = dialog.findChild(object, "body-result")
+    assert result.toPlainText() == local  # the proposal starts from this computer's text
+    qtbot.mouseClick(dialog.findChild(QPushButton, "body-use-central"), qtbot_left())
+    assert result.toPlainText() == central
+    result.setPlainText(central.replace("Ana's first paragraph", "Ana and Bo's first paragraph"))
+    dialog.resolve_button.click()
+    qtbot.waitUntil(lambda: panel.list.count() == 0, timeout=10000)
+    with bo.reading() as session:
+        assert list_conflicts(session) == []
+        doc, head = stories.get(session, JCS)
+        assert len(revision_info(session, head).parents) == 2
+    assert doc.body.startswith("Ana and Bo's first paragraph")
+    assert (doc.headline, doc.standfirst) == ("Ana's headline", "Bo's standfirst.")
+    status.controller.stop()
+    qtbot.waitUntil(lambda: not status.controller.running, timeout=15000)
+    window.close()
+
+
+def test_unreachable_central_backs_off(qtbot: QtBot, tmp_path: Path) -> None:
+    store, _actor = _store(tmp_path / "solo.db", str(tmp_path / "missing.db"), "solo",
+                          sample=False)
+    try:
+        from ui.sync_status import SyncController
+
+        controller = SyncController(store, "solo", auto=False)
+        widget = SyncStatusWidget(controller, __import__("zoneinfo").ZoneInfo("UTC"))
+        qtbot.addWidget(widget)
+        controller.sync_now()
+        qtbot.waitUntil(lambda: controller.status.state == "offline", timeout=10000)
+        assert controller.failures == 1
+        assert "newsroom central init" in controller.status.message
+        assert widget.label.text() == "Sync failed; retrying in 15 s"
+    finally:
+        store.close()
+
+
+def qtbot_left():  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
