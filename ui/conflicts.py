@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -231,6 +232,9 @@ class ConflictsPanel(QWidget):
         if views:
             self.list.setCurrentRow(0)
         count = len(views)
+        dock = self.parentWidget()
+        if views and isinstance(dock, QDockWidget) and dock.isHidden():
+            dock.show()  # a new conflict needs a choice: bring the list into view
         self.summary.setText(f"{count} stor{'y' if count == 1 else 'ies'} edited in two "
                              "places need a choice" if count else "No conflicts")
         self._update_buttons()
