@@ -117,7 +117,7 @@ class WindowHost(Protocol):
         """A short note in the status bar."""
 
 
-def install_extensions(host: WindowHost, modules: tuple[str, ...] = EXTENSION_MODULES,
+def install_extensions(host: WindowHost, modules: tuple[str, ...] | None = None,
                        report: Callable[[str], None] | None = None) -> list[str]:
     """Install every listed extension module that exists; returns the installed names.
 
@@ -125,7 +125,7 @@ def install_extensions(host: WindowHost, modules: tuple[str, ...] = EXTENSION_MO
     and stderr) and the window carries on without it.
     """
     installed = []
-    for name in modules:
+    for name in EXTENSION_MODULES if modules is None else modules:
         try:
             if importlib.util.find_spec(name) is None:
                 continue

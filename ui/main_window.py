@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -119,9 +119,7 @@ class MainWindow(QMainWindow):
 
         self.refresh_choices()
         self._restore_layout()
-        # Extensions load right after the first paint: the window appears sooner and
-        # a slow or broken panel never delays it.
-        QTimer.singleShot(0, self.install_extensions)
+        self._painted = False
         if self.model.canFetchMore():
             self.model.fetchMore()
         self._set_save_label(None)
@@ -140,6 +138,14 @@ class MainWindow(QMainWindow):
             self.show_story_by_id(last)
         elif self.model.rowCount():
             self.story_list.view.selectRow(0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            # Extensions load right after the first paint: the window appears sooner
+            # and a slow or broken panel never delays it.
+            self._painted = True
+            QTimer.singleShot(0, self.install_extensions)
 
     def install_extensions(self) -> list[str]:
         """Plug in the feature panels listed in ``ui.extensions`` (once)."""

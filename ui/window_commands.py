@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from cms import __version__, stories
-from cms.importers import ImportReport, import_tree
 from cms.stories import SavedStory
 from ui import prefs
 from ui.editing import EditingSession
@@ -19,6 +18,7 @@ from ui.theme import apply_theme
 from ui.window_actions import retint
 
 if TYPE_CHECKING:
+    from cms.importers import ImportReport
     from ui.main_window import MainWindow
 
 
@@ -72,6 +72,8 @@ class WindowCommands:
 
     def import_folder(self, folder: Path | None = None) -> Op[ImportReport] | None:
         """Import a folder of Markdown files on a worker thread, with progress and cancel."""
+        from cms.importers import import_tree  # only when asked: YAML and friends load late
+
         w = self.w
         if folder is None:
             chosen = QFileDialog.getExistingDirectory(w, "Import a folder of Markdown files")

@@ -169,3 +169,22 @@ def test_extensions_replace_inspector_panes_and_add_menus(
     assert any(a.text() == "Check photos" for a in window.menus["Tools"].actions())
     window.change_story(byline="Via an extension")
     assert window.open_story().document.byline == "Via an extension"
+
+
+def test_the_window_installs_listed_extensions_after_its_first_paint(
+    qtbot: QtBot, gui_store: Store, gui_actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.gui.conftest import open_window
+
+    editor = _FakePhotoEditor()
+    module = types.ModuleType("newsroom_test_listed_panel")
+    module.install = lambda host: host.add_inspector_tab(  # type: ignore[attr-defined]
+        "related", "Read next", editor)
+    module.__spec__ = types.SimpleNamespace(name=module.__name__)  # type: ignore[assignment]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr("ui.extensions.EXTENSION_MODULES", (module.__name__,))
+    window = open_window(qtbot, gui_store, gui_actor)
+    qtbot.waitUntil(lambda: window.inspector.pane("related") is editor)
+    assert editor.seen[-1] is not None
+    assert editor.seen[-1].document.story_id == window.editing.story_id
+    window.close()
