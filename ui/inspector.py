@@ -257,7 +257,7 @@ class Inspector(QTabWidget):
     def _tab_of(self, pane: QWidget) -> QWidget:
         for position in range(self.count()):
             tab = self.widget(position)
-            if tab.isAncestorOf(pane):
+            if tab is not None and tab.isAncestorOf(pane):
                 return tab
         raise KeyError("pane not in the inspector")
 

@@ -91,8 +91,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.main_split)
 
         self.commands = WindowCommands(self)
-        self.actions = build_actions(self, self.commands.slots())
-        self.menus = build_menus(self, self.actions)
+        # Named ``acts``: ``actions`` is QWidget.actions(), which Qt itself calls.
+        self.acts = build_actions(self, self.commands.slots())
+        self.menus = build_menus(self, self.acts)
         self.save_label = QLabel(self)
         self.save_label.setObjectName("saveState")
         self.words_label = QLabel(self)
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
         self.editor.body_edited.connect(self._body_edited)
         self.fields.changed.connect(self._fields_changed)
         self.editor.body.verticalScrollBar().valueChanged.connect(self._editor_scrolled)
-        self.preview.setVisible(self.actions.toggle_preview.isChecked())
+        self.preview.setVisible(self.acts.toggle_preview.isChecked())
 
         self.refresh_choices()
         self._restore_layout()
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
         """The open story with the user's unsaved edits."""
         if self.editing is None:
             return None
-        return OpenStory(self.editing.document, self.editing.base_revision, self._zone)
+        return OpenStory(self.editing.document, self.editing.base_revision or "", self._zone)
 
     def change_story(self, **fields: Any) -> None:
         """Apply the user's edit to the open story (journalled, autosaved)."""
@@ -401,7 +402,7 @@ class MainWindow(QMainWindow):
         prefs.set_bytes("window/state", self.saveState())
         for splitter in (self.main_split, self.centre):
             prefs.set_bytes(f"window/{splitter.objectName()}", splitter.saveState())
-        prefs.set_bool("view/preview", self.actions.toggle_preview.isChecked())
+        prefs.set_bool("view/preview", self.acts.toggle_preview.isChecked())
         prefs.set_bytes("window/storyColumns", self.story_list.column_state())
         if self.editing is not None:
             prefs.set_str("window/lastStory", self.editing.story_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
 
 DEBOUNCE_MS = 300
@@ -126,8 +126,8 @@ class PreviewPane(QTextBrowser):
         self.setHtml(page)
         self._set_ratio(bar, self._scroll_ratio)
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         if self._source != self._rendered_source:
             self._timer.start(0)
 

@@ -6,6 +6,7 @@ replace them (through ``ui.extensions``) with editors under the same keys.
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -25,7 +26,7 @@ THUMB_WIDTH = 96
 def _clear(layout: QVBoxLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
-        widget = item.widget()
+        widget = item.widget() if item is not None else None
         if widget is not None:
             widget.deleteLater()
 
@@ -154,7 +155,7 @@ class ReadNextPane(QWidget):
         self._layout.addWidget(_note(f"Times in {story.zone.key}. Links are read-only here.",
                                      self))
 
-    def _targets(self, ids: list[str]) -> dict[str, tuple[str, str, object]]:
+    def _targets(self, ids: list[str]) -> dict[str, tuple[str, str, datetime | None]]:
         if not ids:
             return {}
         try:

@@ -114,6 +114,7 @@ class StoryListPanel(QWidget):
         self.view.setObjectName("storyTable")
         self.view.setModel(model)
         self._snippet_delegate = SnippetDelegate(self.view)
+        self._plain_delegate = QStyledItemDelegate(self.view)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setSortingEnabled(True)
@@ -224,7 +225,8 @@ class StoryListPanel(QWidget):
         )
         self.view.setSortingEnabled(not searching)
         # The snippet painter only while searching: plain rows paint without Python.
-        self.view.setItemDelegateForColumn(0, self._snippet_delegate if searching else None)
+        self.view.setItemDelegateForColumn(
+            0, self._snippet_delegate if searching else self._plain_delegate)
         self.model.set_query(query)
 
     def _update_status_line(self, *_args: Any) -> None:

@@ -141,7 +141,7 @@ class WindowCommands:
 
     def toggle_preview(self) -> None:
         """Show or hide the preview (hidden, it renders nothing)."""
-        visible = self.w.actions.toggle_preview.isChecked()
+        visible = self.w.acts.toggle_preview.isChecked()
         self.w.preview.setVisible(visible)
         prefs.set_bool("view/preview", visible)
 
@@ -152,7 +152,7 @@ class WindowCommands:
         if not isinstance(app, QApplication):
             return
         dark = apply_theme(app, name)
-        retint(self.w.actions)
+        retint(self.w.acts)
         self.w.editor.body.highlighter.set_dark(dark)
         if self.w.editing is not None:
             doc = self.w.editing.document

@@ -38,7 +38,7 @@ def test_history_shows_revisions_diffs_and_restores(qtbot: QtBot, window: MainWi
     window.editor.body.selectAll()
     qtbot.keyClicks(window.editor.body, "Replaced body")
     wait_saved(qtbot, window)
-    window.actions.history.trigger()
+    window.acts.history.trigger()
     dialog = _visible(HistoryDialog)
     assert isinstance(dialog, HistoryDialog)
     assert dialog.model.rowCount() == 2
@@ -164,7 +164,7 @@ def test_extensions_replace_inspector_panes_and_add_menus(
     assert titles[:3] == ["Story", "Photos", "Read next"]  # replaced in place
     assert titles.count("Photos") == 1
     assert editor.seen and editor.seen[-1] is not None
-    window.actions.next_story.trigger()
+    window.acts.next_story.trigger()
     assert editor.seen[-1].document.story_id == window.editing.story_id
     assert any(a.text() == "Check photos" for a in window.menus["Tools"].actions())
     window.change_story(byline="Via an extension")

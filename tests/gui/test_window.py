@@ -32,7 +32,7 @@ def test_new_story_typing_autosaves_and_survives_a_reopen(
     qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
 ) -> None:
     before = window.model.rowCount()
-    window.actions.new_story.trigger()
+    window.acts.new_story.trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == before + 1)
     qtbot.waitUntil(lambda: window.editor.headline.text() == "Untitled story")
     story_id = window.editing.story_id
@@ -58,7 +58,7 @@ def test_switching_stories_saves_the_one_left(qtbot: QtBot, window: MainWindow,
     first = window.editing.story_id
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "Added line. ")
-    window.actions.next_story.trigger()
+    window.acts.next_story.trigger()
     assert window.editing.story_id != first
     qtbot.waitUntil(lambda: _story_in_store(gui_store, first).body.startswith("Added line. "))
 
@@ -78,7 +78,7 @@ def test_status_and_section_filters(qtbot: QtBot, window: MainWindow) -> None:
 
 def test_search_box_shows_matches_with_highlighted_snippets(qtbot: QtBot,
                                                             window: MainWindow) -> None:
-    window.actions.search_stories.trigger()
+    window.acts.search_stories.trigger()
     assert QApplication.focusWidget() is window.story_list.search_box
     qtbot.keyClicks(window.story_list.search_box, "goat")
     qtbot.waitUntil(lambda: window.model.query.text == "goat")
@@ -119,16 +119,16 @@ def test_inspector_time_entry_uses_the_desk_zone(qtbot: QtBot, window: MainWindo
 
 def test_find_and_replace(qtbot: QtBot, window: MainWindow) -> None:
     window.editor.body.setPlainText("cat and cat and dog")
-    window.actions.replace.trigger()
+    window.acts.replace.trigger()
     bar = window.editor.find_bar
     assert bar.isVisible()
     bar.find_box.setText("cat")
     bar.replace_box.setText("goat")
     qtbot.mouseClick(bar.replace_all_button, Qt.MouseButton.LeftButton)
     assert window.editor.body_text() == "goat and goat and dog"
-    window.actions.undo.trigger()
+    window.acts.undo.trigger()
     assert window.editor.body_text() == "cat and cat and dog"
-    window.actions.redo.trigger()
+    window.acts.redo.trigger()
     assert window.editor.body_text() == "goat and goat and dog"
     qtbot.keyClick(bar.find_box, Qt.Key.Key_Escape)
     assert not bar.isVisible()
@@ -142,7 +142,7 @@ def test_a_change_made_elsewhere_is_a_conflict_that_keeps_my_text(
         stories.edit(session, gui_actor, story_id, standfirst="Changed on another laptop.")
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "My sentence. ")
-    window.actions.save.trigger()
+    window.acts.save.trigger()
     qtbot.waitUntil(lambda: window.editing.state is SaveState.CONFLICT)
     box = next(w for w in QApplication.topLevelWidgets()
                if isinstance(w, QMessageBox) and w.objectName() == "conflictBox")
@@ -165,16 +165,16 @@ def test_preview_follows_the_text(qtbot: QtBot, window: MainWindow) -> None:
     assert "A subheading" in html and "emphasis" in html
     # Debounced: one render for the whole burst of typing, not one per key.
     assert window.preview.renders == renders + 1
-    window.actions.toggle_preview.trigger()
+    window.acts.toggle_preview.trigger()
     assert not window.preview.isVisible()
-    window.actions.toggle_preview.trigger()
+    window.acts.toggle_preview.trigger()
     assert window.preview.isVisible()
 
 
 def test_theme_switch_keeps_working(qtbot: QtBot, window: MainWindow) -> None:
-    window.actions.theme_dark.trigger()
+    window.acts.theme_dark.trigger()
     assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() < 128
-    window.actions.theme_light.trigger()
+    window.acts.theme_light.trigger()
     assert QApplication.palette().color(QApplication.palette().ColorRole.Window).lightness() > 128
 
 
@@ -189,7 +189,7 @@ def test_a_briefly_locked_store_delays_the_save_but_never_typing(
     try:
         window.editor.focus_body()
         qtbot.keyClicks(window.editor.body, "Locked out. ")
-        window.actions.save.trigger()
+        window.acts.save.trigger()
         qtbot.waitUntil(lambda: window.save_label.text() == "Saving…")
         qtbot.keyClicks(window.editor.body, "Still typing. ")  # the window stays responsive
         assert window.editor.body_text().startswith("Locked out. Still typing. ")
