@@ -31,7 +31,7 @@ from cms import __version__
 from cms.document import canonical_json
 from cms.errors import SyncError
 from cms.fs import filesystem_type, is_network_filesystem
-from cms.models import Blob, Revision, RevisionParent, Section, StoreMeta, SyncReplica
+from cms.models import Blob, Revision, RevisionParent, Section, StoreMeta, SyncReplica, table_of
 from cms.revisions import insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
 from cms.sync import clock
@@ -138,8 +138,9 @@ def _schema_and_meta(engine: sa.Engine) -> tuple[str | None, dict[str, str]]:
             with connection.begin():
                 version = connection.execute(
                     sa.text("SELECT version_num FROM alembic_version")).scalar()
-                meta = dict(connection.execute(
-                    sa.text("SELECT key, value FROM store_meta")).all())
+                meta: dict[str, str] = {
+                    str(k): str(v) for k, v in connection.execute(
+                        sa.text("SELECT key, value FROM store_meta")).all()}
         except (sa.exc.OperationalError, sa.exc.ProgrammingError) as exc:
             if "no such table" in str(exc) or "does not exist" in str(exc):
                 return None, {}  # not a Newsroom store
@@ -267,7 +268,7 @@ class Central:
         """Add sections the central lacks (existing ones are left alone)."""
         if rows:
             with self.store.session() as session:
-                insert_ignore(session, Section.__table__, list(rows))  # type: ignore[arg-type]
+                insert_ignore(session, table_of(Section), list(rows))
 
     def pull(self, after: int, have: Any, *, limit: int) -> PullBatch | None:
         """The next stretch of the central log after ``after``, or None at the end.
@@ -296,7 +297,8 @@ class Central:
         """Store a batch in one central transaction and move the replica's cursor with it."""
         with self.store.session() as session:
             fault_point("push:begin", session=session)
-            now = session.scalar(sa.select(sa.func.now())) if not self.is_sqlite else local_now
+            server = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
+            now: datetime = server or local_now
             blobs = accept_blobs(session, batch.blobs)
             inserted, relabelled = accept_revisions(session, batch.revisions, reference=now)
             stories = sorted({row["story_id"] for row in batch.revisions})
@@ -307,11 +309,11 @@ class Central:
             # revision that arrived before its photo is sent again with it.
             needed = sorted(photo_digests(batch.revisions))
             absent = needed and needed_missing(session, needed)
-            insert_ignore(session, SyncReplica.__table__, [{  # type: ignore[arg-type]
+            insert_ignore(session, table_of(SyncReplica), [{
                 "incarnation": batch.incarnation, "epoch": batch.epoch,
                 "replica_id": batch.replica_id, "pushed_seq": 0, "pushed_chain": "",
                 "updated_at": now}])
-            moved = 0 if absent else session.execute(
+            moved = 0 if absent else session.connection().execute(
                 sa.update(SyncReplica).where(
                     SyncReplica.incarnation == batch.incarnation,
                     SyncReplica.epoch == batch.epoch,
@@ -366,7 +368,7 @@ def needed_missing(session: Session, digests: Sequence[str]) -> set[str]:
 
 def fetch_revisions(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
     """Revision rows by id, in the order given."""
-    table = Revision.__table__
+    table = table_of(Revision)
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
         for row in session.execute(sa.select(table).where(
@@ -377,7 +379,7 @@ def fetch_revisions(session: Session, ids: Sequence[str]) -> list[dict[str, Any]
 
 def fetch_blobs(session: Session, digests: Sequence[str]) -> list[dict[str, Any]]:
     """Blob rows by hash (those present)."""
-    table = Blob.__table__
+    table = table_of(Blob)
     rows: list[dict[str, Any]] = []
     for start in range(0, len(digests), 100):
         rows.extend(dict(r._mapping) for r in session.execute(
@@ -392,7 +394,7 @@ def accept_blobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
         if hashlib.sha256(data).hexdigest() != row["sha256"] or len(data) != row["size"]:
             raise SyncError(f"photo {row['sha256'][:12]} arrived damaged (its bytes do not "
                             "match its hash); nothing from this batch was stored")
-    insert_ignore(session, Blob.__table__,  # type: ignore[arg-type]
+    insert_ignore(session, table_of(Blob),
                   [{**row, "data": bytes(row["data"])} for row in rows])
     return len(rows)
 
@@ -415,8 +417,8 @@ def accept_revisions(
         hlc, created, refused = clock.relabel(row["hlc"], reference, row["created_at"])
         relabelled += refused
         clean.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc, "created_at": created})
-    insert_rows(session, Revision.__table__, clean, ignore=True)  # type: ignore[arg-type]
-    insert_rows(session, RevisionParent.__table__, [  # type: ignore[arg-type]
+    insert_rows(session, table_of(Revision), clean, ignore=True)
+    insert_rows(session, table_of(RevisionParent), [
         {"revision_id": row["id"], "parent_id": parent}
         for row in clean for parent in json.loads(row["parents"])], ignore=True)
     numbers = record_arrivals(session, [(row["id"], row["story_id"]) for row in clean])

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument, document_from_canonical, document_from_json
 from cms.errors import NotFound, UsageError
-from cms.models import Conflict, Revision, Status, Story
+from cms.models import Conflict, Revision, Status, Story, table_of
 from cms.people import Actor
 from cms.revisions import load_document, write_revision
 from cms.stories import check_body, check_headline
@@ -177,7 +177,7 @@ def resolve(
             raise UsageError(f"unknown status {chosen.status!r} in the chosen version")
     current = heads(session, view.story_id)
     if len(current) < 2:
-        session.execute(sa.delete(Conflict.__table__).where(
+        session.execute(sa.delete(table_of(Conflict)).where(
             Conflict.story_id == view.story_id))
         raise UsageError("the conflict was already resolved elsewhere; sync to see the result")
     when = now or utcnow()
@@ -187,7 +187,7 @@ def resolve(
     if waiting:
         raise UsageError("the chosen version places a photo this store does not hold yet; "
                          "sync first")
-    session.execute(sa.delete(Conflict.__table__).where(Conflict.story_id == view.story_id))
+    session.execute(sa.delete(table_of(Conflict)).where(Conflict.story_id == view.story_id))
     return rev_id
 
 

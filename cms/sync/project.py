@@ -12,12 +12,22 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument, document_from_json
-from cms.models import Blob, PhotoPlacement, RelatedLink, Revision, Section, Story, StoryTag
+from cms.models import (
+    Blob,
+    PhotoPlacement,
+    RelatedLink,
+    Revision,
+    Section,
+    Story,
+    StoryTag,
+    table_of,
+)
 from cms.revisions import insert_ignore, project_head
 
 
@@ -51,7 +61,7 @@ class Head:
     id: str
     document: StoryDocument
     author: str
-    created_at: object
+    created_at: datetime
 
 
 def load_heads(session: Session, rev_ids: Sequence[str]) -> dict[str, Head]:
@@ -88,7 +98,7 @@ def _ensure_sections(session: Session, docs: Sequence[StoryDocument]) -> None:
         {"slug": slug, "name": slug.replace("-", " ").title(), "position": top + n}
         for n, slug in enumerate(sorted(wanted - have), start=1)
     ]
-    insert_ignore(session, Section.__table__, rows)  # type: ignore[arg-type]
+    insert_ignore(session, table_of(Section), rows)
 
 
 def _free_slugs(session: Session, docs: Sequence[StoryDocument]) -> dict[str, str]:
@@ -121,7 +131,7 @@ def project(session: Session, heads: Sequence[Head]) -> set[str]:
                if any(p.sha256 in absent for p in h.document.photos) and not h.document.deleted}
     ready = [h for h in heads if h.document.story_id not in waiting]
     _ensure_sections(session, [h.document for h in ready])
-    existing = set()
+    existing: set[str] = set()
     ids = [h.document.story_id for h in ready]
     for start in range(0, len(ids), 500):
         existing.update(session.scalars(
@@ -134,7 +144,7 @@ def project(session: Session, heads: Sequence[Head]) -> set[str]:
             if not doc.deleted:
                 doc = doc.evolve(slug=slugs[doc.story_id])
             project_head(session, doc, head.id, author=head.author,
-                         now=head.created_at)  # type: ignore[arg-type]
+                         now=head.created_at)
     _bulk_insert(session, fresh, slugs)
     return waiting
 
@@ -143,7 +153,10 @@ def _bulk_insert(session: Session, heads: Sequence[Head], slugs: dict[str, str])
     """Insert stories that are not shown yet, a few statements per batch (initial sync)."""
     if not heads:
         return
-    stories, tags, photos, links = [], [], [], []
+    stories: list[dict[str, object]] = []
+    tags: list[dict[str, object]] = []
+    photos: list[dict[str, object]] = []
+    links: list[dict[str, object]] = []
     for head in heads:
         doc = head.document  # read back from canonical JSON: already normalised
         stories.append({
@@ -167,6 +180,6 @@ def _bulk_insert(session: Session, heads: Sequence[Head], slugs: dict[str, str])
             "url": link.url, "label": link.label, "position": n,
             "visible_from": link.visible_from, "visible_until": link.visible_until,
         } for n, link in enumerate(doc.related))
-    insert_rows(session, Story.__table__, stories)  # type: ignore[arg-type]
+    insert_rows(session, table_of(Story), stories)
     for table, rows in ((StoryTag, tags), (PhotoPlacement, photos), (RelatedLink, links)):
-        insert_rows(session, table.__table__, rows)  # type: ignore[arg-type]
+        insert_rows(session, table_of(table), rows)

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cms.errors import NewsroomError, SyncError
-from cms.models import Blob, Revision, Section, StoreMeta, SyncCounter, SyncState
+from cms.models import Blob, Revision, Section, StoreMeta, SyncCounter, SyncState, table_of
 from cms.store import Store, db_error_message, describe
 from cms.sync import clock
 from cms.sync.central import (
@@ -184,7 +184,8 @@ def sync(
     """
     started = time.monotonic()
     owned = not isinstance(central_location, Central)
-    central = Central.open(central_location) if owned else central_location
+    central = (central_location if isinstance(central_location, Central)
+               else Central.open(central_location))
     report = SyncReport(central=describe(central.url))
     central_id = ""
     try:
@@ -269,7 +270,7 @@ def _exchange_sections(store: Store, central: Central) -> None:
                 for s in session.scalars(sa.select(Section))}
         from cms.revisions import insert_ignore
 
-        insert_ignore(session, Section.__table__,  # type: ignore[arg-type]
+        insert_ignore(session, table_of(Section),
                       [row for slug, row in theirs.items() if slug not in ours])
     central.put_sections([row for slug, row in ours.items() if slug not in theirs])
 

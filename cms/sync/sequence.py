@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cms.models import Revision, RevisionParent, RevisionSeq, SyncCounter
+from cms.models import Revision, RevisionParent, RevisionSeq, SyncCounter, table_of
 
 COUNTER = "revisions"
 
@@ -49,7 +49,7 @@ def record_arrivals(session: Session, revisions: Sequence[tuple[str, str]]) -> l
             fresh.append((rev_id, story_id))
     if not fresh:
         return []
-    counters = SyncCounter.__table__
+    counters = table_of(SyncCounter)
     # UPDATE first: on PostgreSQL this takes the row lock before we read the value.
     session.execute(
         sa.update(counters).where(counters.c.name == COUNTER)
@@ -65,11 +65,11 @@ def record_arrivals(session: Session, revisions: Sequence[tuple[str, str]]) -> l
         rows.append({"seq": first + offset, "revision_id": rev_id, "story_id": story_id,
                      "chain": chain})
     if len(rows) == 1:
-        session.execute(sa.insert(RevisionSeq.__table__), rows)
+        session.execute(sa.insert(table_of(RevisionSeq)), rows)
     else:
         from cms.sync.project import insert_rows
 
-        insert_rows(session, RevisionSeq.__table__, rows)  # type: ignore[arg-type]
+        insert_rows(session, table_of(RevisionSeq), rows)
     session.execute(
         sa.update(counters).where(counters.c.name == COUNTER).values(chain=chain)
     )

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.document import canonical_json
-from cms.models import Conflict, Revision, RevisionParent, Story, SyncDirty
+from cms.models import Conflict, Revision, RevisionParent, Story, SyncDirty, table_of
 from cms.revisions import load_document, write_revision
 from cms.sync.merge import merge_documents
 from cms.sync.project import Head, load_heads, project
@@ -122,7 +122,7 @@ def settle(
                 single.append(winner)
     if merge and settled_single:  # only replicas keep conflict records
         for start in range(0, len(settled_single), 500):
-            session.execute(sa.delete(Conflict.__table__).where(
+            session.execute(sa.delete(table_of(Conflict)).where(
                 Conflict.story_id.in_(settled_single[start:start + 500])))
     loaded = load_heads(session, single)
     waiting = project(session, [loaded[r] for r in single])
@@ -131,7 +131,7 @@ def settle(
     done = [sid for sid in ids if sid not in set(result.waiting)]
     if done:
         for start in range(0, len(done), 500):
-            session.execute(sa.delete(SyncDirty.__table__).where(
+            session.execute(sa.delete(table_of(SyncDirty)).where(
                 SyncDirty.story_id.in_(done[start:start + 500])))
     return result
 
@@ -213,14 +213,14 @@ def _record_conflict(
 
 
 def _clear_conflict(session: Session, story_id: str) -> None:
-    session.execute(sa.delete(Conflict.__table__).where(Conflict.story_id == story_id))
+    session.execute(sa.delete(table_of(Conflict)).where(Conflict.story_id == story_id))
 
 
 def mark_dirty(session: Session, story_ids: Sequence[str]) -> None:
     """Remember stories to settle (survives a crash between pulling and settling)."""
     from cms.revisions import insert_ignore
 
-    insert_ignore(session, SyncDirty.__table__,  # type: ignore[arg-type]
+    insert_ignore(session, table_of(SyncDirty),
                   [{"story_id": sid} for sid in sorted(set(story_ids))])
 
 
