@@ -228,7 +228,8 @@ def _open(data: bytes, name: str) -> Image.Image:
     except Image.UnidentifiedImageError:
         raise BadImage(f"{name}: {_what_is(data)}; Newsroom accepts JPEG, PNG, WebP, GIF "
                        "and TIFF photos") from None
-    except (OSError, SyntaxError, ValueError, struct.error) as exc:
+    except (OSError, SyntaxError, ValueError, struct.error, Warning) as exc:
+        # Warning: Pillow warns about some damage; under -W error that is raised.
         raise BadImage(f"{name}: damaged image file ({exc})") from None
 
 
@@ -273,7 +274,7 @@ def orientation_of(image: Image.Image) -> int:
         if raw:
             check_exif_structure(bytes(raw))
         value = image.getexif().get(ORIENTATION_TAG, 1)
-    except (ValueError, SyntaxError, TypeError, OSError):
+    except (ValueError, SyntaxError, TypeError, OSError, Warning):
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
@@ -313,7 +314,7 @@ def inspect_image(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Im
             raise
         except Image.DecompressionBombError:
             raise BadImage(f"{name}: a frame declares too many pixels") from None
-        except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error, Warning) as exc:
             reason = str(exc) or type(exc).__name__
             if "truncated" in reason:
                 reason = "the file is truncated"
