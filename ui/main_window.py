@@ -121,8 +121,7 @@ class MainWindow(QMainWindow):
         self.refresh_choices()
         self._restore_layout()
         self._painted = False
-        if self.model.canFetchMore():
-            self.model.fetchMore()
+        self.model.reload()  # the first page, read inside the reset
         self._set_save_label(None)
         self._open_first_story()
 

@@ -33,6 +33,7 @@ from cms.timeutil import format_local
 
 ID_PAGE = 1000
 READ_AHEAD_PAGES = 10
+READ_AHEAD_AFTER_PAGES = 3
 ROW_BLOCK = 50
 CACHE_ROWS = 4000
 SEARCH_PAGE = 100
@@ -179,7 +180,10 @@ class StoryListModel(QAbstractTableModel):
         self.page_loaded.emit()
 
     def _read_ahead(self) -> None:
-        if (self._reading_ahead or self._source_done or self._exhausted
+        # Views ask for a second page on their own while laying out; reading ahead
+        # starts only once the user really pages on, so start-up has the GIL alone.
+        if (len(self._ids) < READ_AHEAD_AFTER_PAGES * self._page
+                or self._reading_ahead or self._source_done or self._exhausted
                 or self._query.text.strip()  # search stays paged: ranking is per page
                 or len(self._buffer) >= 2 * self._page):
             return
