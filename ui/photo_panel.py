@@ -174,6 +174,14 @@ class PhotoPanel(QWidget):
         self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.paste_action.triggered.connect(lambda: self.paste())
         self.list.addAction(self.paste_action)
+        for keys, slot in ((QKeySequence.StandardKey.Delete, self.remove_selected),
+                           (QKeySequence("Ctrl+Up"), lambda: self._move(-1)),
+                           (QKeySequence("Ctrl+Down"), lambda: self._move(1))):
+            action = QAction(self.list)
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(slot)
+            self.list.addAction(action)
         layout.addWidget(self.list)
 
         # Two short rows: the inspector is narrow.

@@ -165,7 +165,10 @@ def test_reorder_by_drag_and_buttons_then_remove(
     qtbot.mouseClick(panel.down_button, Qt.MouseButton.LeftButton)
     assert [p.id for p in host.stored().photos] == [first, second]
     assert panel.selected_id() == second
-    qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert [p.id for p in host.stored().photos] == [second, first]
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
     assert [p.id for p in host.stored().photos] == [first]
     assert "the body still places this photo (f08e7507)" in panel.message.text()
 
