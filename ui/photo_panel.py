@@ -17,13 +17,9 @@ photo list): files, raw image data, or a copied picture.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QBuffer,
-    QIODevice,
     QItemSelectionModel,
     QMimeData,
     QSize,
@@ -35,7 +31,6 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QGuiApplication,
-    QImage,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -53,76 +48,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cms import photos
 from cms.document import PhotoRef, StoryDocument, normalise_line, normalise_text
 from cms.errors import NewsroomError
 from cms.figures import figure_markup
-from cms.media import DEFAULT_LIMITS, BadMetadata, ImageInfo, format_size, thumbnail
+from cms.media import format_size
 from cms.placements import (
-    find_placement,
     in_order,
     moved,
     placement_problems,
-    replaced,
-    with_photo,
     with_words,
     without,
 )
 from cms.thumbcache import ThumbnailCache
 from ui.extensions import OpenStory, WindowHost
-from ui.ops import OpContext
+from ui.photo_attach import (
+    FILE_FILTER,
+    Source,
+    Verified,
+    merge_verified,
+    sources_from_mime,
+    verify_and_store,
+)
 from ui.photo_model import ICON_SIZE, PhotoDelegate, PhotoListModel, local_image_paths
-from ui.photo_thumbs import THUMB_SIZE, ThumbnailLoader
-from ui.photo_workers import run_isolated
+from ui.photo_thumbs import ThumbnailLoader
 
-FILE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.gif *.tif *.tiff);;All files (*)"
-RAW_IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
-                   "image/gif": "gif", "image/tiff": "tif"}
 PRIVATE_LABELS = {"gps": "a GPS location", "body_serial": "a camera serial number",
                   "lens_serial": "a lens serial number"}
-Source = Path | tuple[str, bytes]  # a file, or (name, bytes) from the clipboard
-
-
-@dataclass
-class Verified:
-    """What the worker made of a batch of files."""
-
-    infos: list[ImageInfo] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    bad_metadata: list[Source] = field(default_factory=list)
-
-
-def verify_and_store(host: WindowHost, cache: ThumbnailCache, sources: Sequence[Source],
-                     ignore_bad_metadata: bool, ctx: OpContext) -> Verified:
-    """Worker side: verify each photo, store its bytes once, warm its thumbnail."""
-    out = Verified()
-    for done, source in enumerate(sources):
-        ctx.check()
-        name = source.name if isinstance(source, Path) else source[0]
-        ctx.progress(done, len(sources), name)
-        try:
-            # Decoding runs in a helper process (see ui.photo_workers): no GUI stalls.
-            if isinstance(source, Path):
-                prepared = run_isolated(photos.prepare_file, source,
-                                        ignore_bad_metadata=ignore_bad_metadata)
-            else:
-                prepared = run_isolated(photos.prepare, source[1], source[0],
-                                        ignore_bad_metadata=ignore_bad_metadata)
-            with host.store.session() as session:
-                photos.store_photo(session, prepared)
-            if cache.cached(prepared.info.sha256, THUMB_SIZE) is None:
-                made = run_isolated(thumbnail, prepared.data, THUMB_SIZE)
-                cache.put(prepared.info.sha256, THUMB_SIZE, made.data)
-        except BadMetadata as exc:
-            out.errors.append(str(exc))
-            out.bad_metadata.append(source)
-            continue
-        except NewsroomError as exc:
-            out.errors.append(str(exc))
-            continue
-        out.infos.append(prepared.info)
-    ctx.progress(len(sources), len(sources), "")
-    return out
 
 
 class PhotoPanel(QWidget):
@@ -448,28 +399,11 @@ class PhotoPanel(QWidget):
 
     def _attached(self, story_id: str, result: Verified, replace: str | None) -> None:
         document = self._document()
-        errors, notes = list(result.errors), []
         if document is None or document.story_id != story_id:
             self._set_message("The story was closed before the photos were checked; open it "
                               "and add them again.", error=True)
             return
-        last = None
-        for info in result.infos:
-            try:
-                if replace is not None:
-                    target = find_placement(document, replace)
-                    document = replaced(document, target.id, info.sha256, info.metadata,
-                                        info.name)
-                    last = target.id
-                    notes.append(f"{info.name} now shows as photo "
-                                 f"{self.model.row_of(target.id) + 1}.")
-                    continue
-                ref, prefilled = photos.new_placement(info)
-                document = with_photo(document, ref, info.name)
-                notes.extend(prefilled)
-                last = ref.id
-            except NewsroomError as exc:
-                errors.append(str(exc))
+        document, last, notes, errors = merge_verified(document, result, replace)
         if last is not None:
             self._apply(document, last)
         added = len(result.infos) - (len(errors) - len(result.errors))
@@ -487,27 +421,11 @@ class PhotoPanel(QWidget):
     def paste(self, mime: QMimeData | None = None) -> None:
         """Attach what the clipboard (or ``mime``) holds: files, image data or a picture."""
         mime = mime or QGuiApplication.clipboard().mimeData()
-        paths = local_image_paths(mime)
-        if paths:
-            self.attach(paths)
-            return
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        for media_type, ext in RAW_IMAGE_TYPES.items():
-            if mime.hasFormat(media_type):
-                data = bytes(mime.data(media_type).data())
-                if data:  # the original bytes keep the photo's metadata
-                    self.attach([(f"pasted-{stamp}.{ext}", data)])
-                    return
-        if mime.hasImage():
-            image = QImage(mime.imageData())
-            buffer = QBuffer()  # owns its bytes (a temporary QByteArray would be freed)
-            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            if not image.isNull() and image.save(buffer, "PNG"):
-                data = bytes(buffer.data().data())
-                if len(data) <= DEFAULT_LIMITS.max_bytes:
-                    self.attach([(f"pasted-{stamp}.png", data)])
-                    return
-        self._set_message("The clipboard holds no photo to attach.", error=True)
+        sources = sources_from_mime(mime)
+        if sources:
+            self.attach(sources)
+        else:
+            self._set_message("The clipboard holds no photo to attach.", error=True)
 
     def _set_message(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

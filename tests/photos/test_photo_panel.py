@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from cms import stories
@@ -210,3 +210,28 @@ def test_in_the_real_window(qtbot: QtBot, sample_store: tuple[Store, Actor]) -> 
     with store.reading() as session:
         assert stories.get(session, JCS)[0].photos[1].caption == "Edited in the window"
     window.close()
+
+
+def test_add_and_replace_through_the_file_dialogs(
+    qtbot: QtBot, panel: PhotoPanel, host: PanelHost, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = tmp_path / "one.png"
+    first.write_bytes(encode(picture((120, 80)), "PNG"))
+    second = tmp_path / "two.jpg"
+    second.write_bytes(agency_jpeg(caption="Second"))
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        lambda *a, **k: ([str(first), str(second)], ""))
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=10_000)
+    assert "Added 2 photos." in panel.message.text()
+    goat = host.stored().photos[1]
+    better = tmp_path / "better.webp"
+    better.write_bytes(encode(picture((300, 200)), "WEBP"))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(better), ""))
+    panel.list.setCurrentIndex(panel.model.index(1))
+    qtbot.mouseClick(panel.replace_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: host.stored().photos[1].sha256 != goat.sha256, timeout=10_000)
+    swapped = host.stored().photos[1]
+    assert (swapped.id, swapped.caption, swapped.alt) == (goat.id, goat.caption, goat.alt)
+    assert "better.webp now shows as photo 2." in panel.message.text()
