@@ -122,8 +122,8 @@ class ThreeReplicas(RuleBasedStateMachine):
 
 
 ThreeReplicas.TestCase.settings = settings(
-    max_examples=int(os.environ.get("NEWSROOM_PROP_EXAMPLES", "8")),
-    stateful_step_count=12, deadline=None,
+    max_examples=int(os.environ.get("NEWSROOM_PROP_EXAMPLES", "6")),
+    stateful_step_count=10, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 TestThreeReplicas = ThreeReplicas.TestCase
