@@ -4,7 +4,7 @@ The HTML always comes from :func:`cms.render.render_markdown` (Markdown, then
 nh3). The cache key is the SHA-256 of the Markdown plus a fingerprint of the
 renderer (its source and library versions), so upgrading Markdown, nh3 or the
 sanitiser rules can never serve stale HTML. Many misses are rendered on worker
-processes; the cache is one SQLite file so a warm export reads it in one query.
+processes; the cache (:mod:`cms.export.cache`) is one SQLite file.
 """
 
 from __future__ import annotations
@@ -13,20 +13,18 @@ import hashlib
 import inspect
 import json
 import os
-import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import metadata
 from multiprocessing import get_context
-from pathlib import Path
 
 from cms import figures, render
+from cms.export.cache import ExportCache
 from cms.figures import FigurePhoto
 
 PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
 _BATCH = 64
-_CHUNK = 900
 
 
 @cache
@@ -65,53 +63,12 @@ def _render_batch(bodies: list[Body]) -> list[str]:
 
 
 class RenderCache:
-    """Rendered bodies by key, in an SQLite file (or only in memory when ``path`` is None)."""
+    """Rendered bodies by key, kept in an :class:`~cms.export.cache.ExportCache`."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self, cache: ExportCache) -> None:
+        self.cache = cache
         self.hits = 0
         self.misses = 0
-        self._db: sqlite3.Connection | None = None
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                self._db = sqlite3.connect(path, timeout=10)
-                self._db.execute(
-                    "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL)"
-                )
-            except sqlite3.DatabaseError:
-                # A damaged cache is only a cache: start over rather than fail the export.
-                if self._db is not None:
-                    self._db.close()
-                path.unlink(missing_ok=True)
-                self._db = sqlite3.connect(path, timeout=10)
-                self._db.execute(
-                    "CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL)"
-                )
-
-    def close(self) -> None:
-        """Release the cache file."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    def _lookup(self, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        if self._db is None:
-            return found
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(
-                f"SELECT key, html FROM bodies WHERE key IN ({marks})", chunk
-            ).fetchall())
-        return found
-
-    def _store(self, items: Iterable[tuple[str, str]]) -> None:
-        if self._db is None:
-            return
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO bodies (key, html) VALUES (?, ?)", items)
 
     def render_all(
         self,
@@ -123,7 +80,7 @@ class RenderCache:
     ) -> dict[str, str]:
         """HTML for each ``{story_id: (markdown, photos)}``, from the cache or freshly rendered."""
         keys = {story_id: body_key(body) for story_id, body in bodies.items()}
-        cached = self._lookup(sorted(set(keys.values())))
+        cached = self.cache.bodies(sorted(set(keys.values())))
         html = {sid: cached[key] for sid, key in keys.items() if key in cached}
         missing = sorted(sid for sid in bodies if sid not in html)
         self.hits += len(html)
@@ -149,6 +106,6 @@ class RenderCache:
                 fresh[sid] = render_body(bodies[sid])
                 if progress is not None and index % 50 == 0:
                     progress(index + 1, len(missing))
-        self._store(sorted((keys[sid], text) for sid, text in fresh.items()))
+        self.cache.put_bodies(sorted((keys[sid], text) for sid, text in fresh.items()))
         html.update(fresh)
         return html

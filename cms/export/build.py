@@ -25,6 +25,7 @@ from cms.blobs import blob_bytes
 from cms.config import SETTINGS, all_settings
 from cms.errors import NewsroomError, NotFound, UsageError
 from cms.export.bodies import RenderCache, renderer_fingerprint
+from cms.export.cache import ExportCache
 from cms.export.feeds import atom_feed, manifest, robots, sitemap
 from cms.export.images import PIPELINE, Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
@@ -93,6 +94,7 @@ class ExportReport:
     written: int = 0
     deleted: int = 0
     rendered: int = 0
+    from_cache: int = 0
     bodies_rendered: int = 0
     bodies_cached: int = 0
     photos_encoded: int = 0
@@ -116,6 +118,7 @@ class _Planned:
     key: str | None  # None: always produce, compare bytes
     produce: Callable[[], bytes]
     bodies: tuple[str, ...] = ()
+    cacheable: bool = True  # pages, feeds, ninjs; not static files or photos (cached apart)
 
 
 class _Build:
@@ -133,8 +136,8 @@ class _Build:
         self.progress = progress
         self.cancelled = cancelled
         self.renditions = Renditions(options.cache_dir, state.renditions if state else None)
-        self.cache = RenderCache(options.cache_dir / "bodies.sqlite"
-                                 if options.cache_dir is not None else None)
+        self.export_cache = ExportCache(options.cache_dir)
+        self.cache = RenderCache(self.export_cache)
         self.bodies: dict[str, str] = {}  # media links still as MEDIA_TOKEN
         self.placed: dict[str, set[str]] = {}
         self.used_renditions: dict[str, list[Rendition]] = {}
@@ -197,7 +200,7 @@ class _Build:
         planned: list[_Planned] = []
         for path, data in self.theme.static.items():
             planned.append(_Planned(path, hashlib.sha256(data).hexdigest(),
-                                    lambda data=data: data))
+                                    lambda data=data: data, cacheable=False))
         stories = [self.single] if self.single is not None else site.stories
         for story in stories:  # photos first, so every rendition is known before the media
             for photo in story.photos:
@@ -226,7 +229,7 @@ class _Build:
             ))
         for path, (sha, rendition) in sorted(self.media.items()):
             planned.append(_Planned(path, path, lambda r=rendition, b=sha: self.renditions.data(
-                r, self._fetch, b)))
+                r, self._fetch, b), cacheable=False))
         return planned
 
     def _plan_site(self) -> list[_Planned]:
@@ -284,7 +287,9 @@ class _Build:
                 new_files[item.path] = record
             else:
                 todo.append(item)
-        needed = sorted({sid for item in todo for sid in item.bodies})
+        known = self.export_cache.known_files(
+            [item.key for item in todo if item.cacheable and item.key])
+        needed = sorted({sid for item in todo if item.key not in known for sid in item.bodies})
         if needed:
             self.progress(0, len(todo), "rendering story bodies")
             markdown = load_bodies(self.session, needed)
@@ -300,19 +305,34 @@ class _Build:
             )
             self.bodies.update((sid, keep_bundle_images(html)) for sid, html in rendered.items())
             report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
+        fresh: list[tuple[str, str, bytes]] = []
+        cached: dict[str, tuple[str, bytes]] = {}
         for index, item in enumerate(todo):
-            if index % 100 == 0:
+            if index % 500 == 0:
                 if self.cancelled():
                     raise ExportCancelled("export cancelled; nothing was changed")
                 self.progress(index, len(todo), item.path)
-            data = item.produce()
-            sha = hashlib.sha256(data).hexdigest()
+                # Cached files in slices, so memory holds a few hundred pages, not all.
+                cached = self.export_cache.files(
+                    [i.key for i in todo[index : index + 500] if i.key in known])
+                self.export_cache.put_files(fresh)
+                fresh = []
+            hit = cached.get(item.key or "")
+            if hit is not None:
+                sha, data = hit
+                report.from_cache += 1
+            else:
+                data = item.produce()
+                sha = hashlib.sha256(data).hexdigest()
+                if item.cacheable and item.key:
+                    fresh.append((item.key, sha, data))
             record = old.get(item.path)
             unchanged = record is not None and record.sha256 == sha and item.path in present
             if not unchanged:
                 staging.write(item.path, data)
             new_files[item.path] = FileRecord(item.key or sha, sha, len(data))
-        report.rendered = len(todo)
+        self.export_cache.put_files(fresh)
+        report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
         listed = {p: (r.sha256, r.size) for p, r in new_files.items()}
         manifest_bytes = manifest(listed, GENERATOR).encode("utf-8")
@@ -325,8 +345,8 @@ class _Build:
         return State(new_files, dict(sorted(self.used_renditions.items())))
 
     def close(self) -> None:
-        """Release the render cache."""
-        self.cache.close()
+        """Release the cache."""
+        self.export_cache.close()
 
 
 def _json_bytes(value: object) -> bytes:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from cms import figures
 from cms.export.images import Rendition, default_rendition, srcset
@@ -316,8 +316,11 @@ class PageRenderer:
             read_next=read_next,
             comments_embed=Markup(site.comments_embed) if site.comments_embed else "",
             ninjs=site.ninjs_path(story),
-            meta=social_tags(site, story, self.renditions_of(lead) if lead else None,
-                             lead.alt if lead else ""),
+            meta_html=Markup("\n".join(
+                f'<meta {m.attr}="{m.name}" content="{escape(m.content)}">'
+                for m in social_tags(site, story, self.renditions_of(lead) if lead else None,
+                                     lead.alt if lead else "")
+            )),
             json_ld=Markup(script_json(json_ld(site, story, images))),
         )
         return self._finish(self._templates["story.html"].render(context), path)

@@ -24,7 +24,7 @@ from cms.visibility import PUBLIC_STATUSES, is_story_visible, link_visible
 _CHUNK = 900  # below SQLite's bound-parameter limit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Photo:
     """A photo placed on a story, with the blob facts the page needs."""
 
@@ -39,7 +39,7 @@ class Photo:
     media_type: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A "Read next" entry as stored (visibility is decided later, as of the export time)."""
 
@@ -51,9 +51,9 @@ class Link:
     visible_until: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class PublicStory:
-    """A story that is public as of the export time, without its body."""
+    """A story that is public as of the export time, without its body (treat as read-only)."""
 
     id: str
     slug: str
@@ -135,9 +135,8 @@ def select_public(session: Session, as_of: datetime) -> Selection:
         Story.section, Story.tags, Story.status, Story.publish_at, Story.embargo_until,
         Story.correction, Story.revision_id, Story.created_at, Story.updated_at,
     )
-    query = sa.select(*columns).where(
-        Story.status.in_(sorted(PUBLIC_STATUSES)), Story.publish_at <= as_of
-    )
+    candidates = (Story.status.in_(sorted(PUBLIC_STATUSES)), Story.publish_at <= as_of)
+    query = sa.select(*columns).where(*candidates)
     rows = []
     skipped: list[tuple[str, str]] = []
     for row in session.execute(query):
@@ -148,9 +147,10 @@ def select_public(session: Session, as_of: datetime) -> Selection:
             skipped.append((row.slug, "its slug cannot name a folder safely"))
             continue
         rows.append(row)
-    ids = [row.id for row in rows]
-    photos = _photos(session, ids)
-    links = _links(session, ids)
+    # Children of every candidate in one query each (not IN-lists of thousands of ids).
+    candidate_ids = sa.select(Story.id).where(*candidates).scalar_subquery()
+    photos = _photos(session, candidate_ids)
+    links = _links(session, candidate_ids)
     stories = [
         PublicStory(
             id=row.id, slug=row.slug, headline=row.headline, standfirst=row.standfirst,
@@ -169,45 +169,43 @@ def select_public(session: Session, as_of: datetime) -> Selection:
     return Selection(as_of, settings, sections, stories, sorted(skipped))
 
 
-def _photos(session: Session, ids: list[str]) -> dict[str, list[Photo]]:
+def _photos(session: Session, ids: sa.ScalarSelect[str]) -> dict[str, list[Photo]]:
     result: dict[str, list[Photo]] = defaultdict(list)
-    for chunk in _chunks(ids):
-        query = (
-            sa.select(
-                PhotoPlacement.story_id, PhotoPlacement.id, PhotoPlacement.sha256,
-                PhotoPlacement.caption, PhotoPlacement.credit, PhotoPlacement.alt,
-                PhotoPlacement.role, Blob.width, Blob.height, Blob.media_type,
-            )
-            .join(Blob, Blob.sha256 == PhotoPlacement.sha256)
-            .where(PhotoPlacement.story_id.in_(chunk))
-            .order_by(PhotoPlacement.story_id, PhotoPlacement.position)
+    query = (
+        sa.select(
+            PhotoPlacement.story_id, PhotoPlacement.id, PhotoPlacement.sha256,
+            PhotoPlacement.caption, PhotoPlacement.credit, PhotoPlacement.alt,
+            PhotoPlacement.role, Blob.width, Blob.height, Blob.media_type,
         )
-        for row in session.execute(query):
-            result[row.story_id].append(Photo(
-                id=row.id, sha256=row.sha256, caption=row.caption, credit=row.credit,
-                alt=row.alt, role=row.role, width=row.width, height=row.height,
-                media_type=row.media_type,
-            ))
+        .join(Blob, Blob.sha256 == PhotoPlacement.sha256)
+        .where(PhotoPlacement.story_id.in_(ids))
+        .order_by(PhotoPlacement.story_id, PhotoPlacement.position)
+    )
+    for row in session.execute(query):
+        result[row.story_id].append(Photo(
+            id=row.id, sha256=row.sha256, caption=row.caption, credit=row.credit,
+            alt=row.alt, role=row.role, width=row.width, height=row.height,
+            media_type=row.media_type,
+        ))
     return result
 
 
-def _links(session: Session, ids: list[str]) -> dict[str, list[Link]]:
+def _links(session: Session, ids: sa.ScalarSelect[str]) -> dict[str, list[Link]]:
     result: dict[str, list[Link]] = defaultdict(list)
-    for chunk in _chunks(ids):
-        query = (
-            sa.select(
-                RelatedLink.story_id, RelatedLink.id, RelatedLink.target_story_id,
-                RelatedLink.url, RelatedLink.label, RelatedLink.visible_from,
-                RelatedLink.visible_until,
-            )
-            .where(RelatedLink.story_id.in_(chunk))
-            .order_by(RelatedLink.story_id, RelatedLink.position)
+    query = (
+        sa.select(
+            RelatedLink.story_id, RelatedLink.id, RelatedLink.target_story_id,
+            RelatedLink.url, RelatedLink.label, RelatedLink.visible_from,
+            RelatedLink.visible_until,
         )
-        for row in session.execute(query):
-            result[row.story_id].append(Link(
-                id=row.id, target_story_id=row.target_story_id, url=row.url, label=row.label,
-                visible_from=row.visible_from, visible_until=row.visible_until,
-            ))
+        .where(RelatedLink.story_id.in_(ids))
+        .order_by(RelatedLink.story_id, RelatedLink.position)
+    )
+    for row in session.execute(query):
+        result[row.story_id].append(Link(
+            id=row.id, target_story_id=row.target_story_id, url=row.url, label=row.label,
+            visible_from=row.visible_from, visible_until=row.visible_until,
+        ))
     return result
 
 

@@ -22,9 +22,13 @@ def test_two_exports_are_byte_identical(run_export, tmp_path: Path, cache_dir: P
     run_export(tmp_path / "a", zip_path=tmp_path / "a.zip")
     # The second one renders from scratch: no cache, a different folder.
     run_export(tmp_path / "b", zip_path=tmp_path / "b.zip", cache_dir=None)
+    # The third one takes its pages from the warm cache.
+    warm = run_export(tmp_path / "c")
+    assert warm.from_cache > 20 and warm.bodies_rendered == 0
     a, b = tree_bytes(tmp_path / "a"), tree_bytes(tmp_path / "b")
     assert a.keys() == b.keys()
     assert [p for p in a if a[p] != b[p]] == []
+    assert tree_bytes(tmp_path / "c") == a
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
 
 
@@ -162,7 +166,7 @@ def test_failed_export_leaves_the_old_site(run_export, tmp_path: Path,  # type: 
 
     monkeypatch.setattr(PageRenderer, "listing", broken)
     with pytest.raises(RuntimeError):
-        run_export(out, full=True)
+        run_export(out, full=True, cache_dir=None)
     with pytest.raises(RuntimeError):
         run_export(out, base_url="https://news.example.com/")
     assert tree_bytes(out) == before
