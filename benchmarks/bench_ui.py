@@ -168,6 +168,7 @@ def _child_typing(store_path: str) -> dict[str, Any]:
     latencies: list[float] = []
     renders_before = window.preview.renders
     text = "the quick brown fox jumps over the lazy dog "
+    words_typed = 0
     for n in range(KEYSTROKES):
         char = text[n % len(text)]
         count = len(handled)
@@ -181,8 +182,10 @@ def _child_typing(store_path: str) -> dict[str, Any]:
         while len(handled) == count:
             app.processEvents()
         latencies.append(handled[-1] - posted)
-        # A fast typist (~120 ms a key) with a pause after every fifth word.
-        QTest.qWait(600 if char == " " and n % 30 == 29 else 120)
+        # A fast typist (~120 ms a key, 100 words a minute) who pauses after every
+        # fifth word: the preview renders in the pauses and may land mid-word.
+        words_typed += char == " "
+        QTest.qWait(700 if char == " " and words_typed % 5 == 0 else 120)
     QTest.qWait(800)
     renders = window.preview.renders - renders_before
     window.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
 
@@ -59,8 +59,6 @@ class PreviewPane(QTextBrowser):
         self._rendered_source: tuple[str, str, str] | None = None
         self._wanted: tuple[str, str, str] | None = None
         self._scroll_ratio = 0.0
-        from PySide6.QtCore import QTimer
-
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -129,7 +127,8 @@ class PreviewPane(QTextBrowser):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._source != self._rendered_source:
-            self._timer.start(0)
+            # A one-off call: ``self._timer.start(0)`` would also change its interval.
+            QTimer.singleShot(0, self._start)
 
     def follow(self, ratio: float) -> None:
         """Scroll to the same relative place as the editor (0.0 top … 1.0 bottom)."""

@@ -155,20 +155,23 @@ def test_a_change_made_elsewhere_is_a_conflict_that_keeps_my_text(
 
 
 def test_preview_follows_the_text(qtbot: QtBot, window: MainWindow) -> None:
+    window.acts.toggle_preview.trigger()
+    assert not window.preview.isVisible()
+    window.acts.toggle_preview.trigger()  # shown again: must not break the debounce
+    assert window.preview.isVisible()
     qtbot.waitUntil(lambda: not window.preview.busy())
     renders = window.preview.renders
     window.editor.focus_body()
     window.editor.body.selectAll()
     with qtbot.waitSignal(window.preview.rendered, timeout=5000):
         type_text(qtbot, window.editor.body, "## A subheading\n\nSome *emphasis*.")
+        for char in " More.":  # keys 30 ms apart, the event loop running in between
+            qtbot.keyClicks(window.editor.body, char)
+            qtbot.wait(30)
     html = window.preview.toHtml()
     assert "A subheading" in html and "emphasis" in html
     # Debounced: one render for the whole burst of typing, not one per key.
     assert window.preview.renders == renders + 1
-    window.acts.toggle_preview.trigger()
-    assert not window.preview.isVisible()
-    window.acts.toggle_preview.trigger()
-    assert window.preview.isVisible()
 
 
 def test_theme_switch_keeps_working(qtbot: QtBot, window: MainWindow) -> None:
