@@ -12,3 +12,16 @@ Modules, one idea each:
 This package's ``__init__`` imports nothing, because :mod:`cms.revisions` uses
 :mod:`cms.sync.sequence` on every save.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    """``from cms.sync import has_open_conflict`` (loaded lazily: see above)."""
+    if name == "has_open_conflict":
+        from cms.sync.conflicts import has_open_conflict
+
+        return has_open_conflict
+    raise AttributeError(f"module 'cms.sync' has no attribute {name!r}")

@@ -24,8 +24,9 @@ from cms.models import Conflict, Revision, Status, Story, table_of
 from cms.people import Actor
 from cms.revisions import load_document, write_revision
 from cms.stories import check_body, check_headline
+from cms.sync.merge import merge_documents
 from cms.sync.project import load_heads, project
-from cms.sync.sequence import heads
+from cms.sync.sequence import heads, lowest_common_ancestor, story_graph
 from cms.timeutil import utcnow
 
 RESOLVE_MESSAGE = "resolved conflict"
@@ -80,21 +81,38 @@ def conflicted_story_ids(session: Session) -> set[str]:
 
 def _view(session: Session, row: Conflict) -> ConflictView:
     story = session.execute(
-        sa.select(Story.slug, Story.headline).where(Story.id == row.story_id)).first()
-    local = load_document(session, row.local_revision)
-    other = load_document(session, row.other_revision)
-    base = load_document(session, row.base_revision) if row.base_revision else None
+        sa.select(Story.slug, Story.headline, Story.revision_id)
+        .where(Story.id == row.story_id)).first()
+    local_rev, other_rev = row.local_revision, row.other_revision
+    base_rev, fields, proposal = row.base_revision, tuple(json.loads(row.fields)), None
+    current = heads(session, row.story_id)
+    if story is not None and story.revision_id in current and story.revision_id != local_rev:
+        # The editor kept working on their side after the conflict was found: show
+        # (and resolve with) that newer text, never the stale one.
+        local_rev = story.revision_id
+        if other_rev not in current or other_rev == local_rev:
+            other_rev = next(h for h in current if h != local_rev)
+        graph = story_graph(session, row.story_id)
+        order = dict(session.execute(sa.select(Revision.id, Revision.hlc).where(
+            Revision.story_id == row.story_id)).all())
+        base_rev = lowest_common_ancestor(graph, local_rev, other_rev, order)
+    local = load_document(session, local_rev)
+    other = load_document(session, other_rev)
+    base = load_document(session, base_rev) if base_rev else None
+    if (local_rev, other_rev) != (row.local_revision, row.other_revision):
+        merged = merge_documents(base, local, other)
+        fields, proposal = merged.conflicts or fields, merged.document
     return ConflictView(
         story_id=row.story_id,
         slug=story.slug if story else local.slug,
         headline=story.headline if story else local.headline,
-        fields=tuple(json.loads(row.fields)),
-        local_revision=row.local_revision,
-        other_revision=row.other_revision,
-        base_revision=row.base_revision,
-        heads=tuple(json.loads(row.heads)),
+        fields=fields,
+        local_revision=local_rev,
+        other_revision=other_rev,
+        base_revision=base_rev,
+        heads=tuple(current),
         local=local, other=other, base=base,
-        proposal=document_from_json(row.proposal),
+        proposal=proposal or document_from_json(row.proposal),
         detected_at=row.detected_at,
     )
 

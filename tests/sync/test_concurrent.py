@@ -149,3 +149,36 @@ def test_same_photo_attached_offline_on_both(replicas: Callable[..., Replica]) -
         with replica.store.reading() as session:
             assert list_conflicts(session) == []
     assert a.snapshot() == b.snapshot()
+
+
+def test_edit_while_in_conflict_is_what_take_local_keeps(
+        replicas: Callable[..., Replica]) -> None:
+    a, b, sid = _pair(replicas)
+    a.edit(sid, body=BODY.replace("Para two.", "Ana's version."))
+    b.edit(sid, body=BODY.replace("Para two.", "Bo's version."))
+    _settle(a, b)
+    b.edit(sid, body=BODY.replace("Para two.", "Bo's version, improved after the sync."))
+    with b.store.session() as session:
+        [conflict] = list_conflicts(session)
+        assert "improved after the sync" in conflict.local.body
+        resolve(session, b.actor, sid, "local")
+    _settle(a, b)
+    assert "improved after the sync" in a.doc(sid).body
+    with a.store.reading() as session:
+        assert list_conflicts(session) == []
+
+
+def test_publishing_job_refuses_a_story_in_conflict(replicas: Callable[..., Replica]) -> None:
+    from cms.publish import publish_due_stories
+
+    a, b, sid = _pair(replicas)
+    due = a.now().replace(microsecond=0) - timedelta(minutes=5)
+    a.edit(sid, status="scheduled", publish_at=due, body=BODY.replace("Para one.", "A."))
+    _settle(a, b)
+    a.edit(sid, body=BODY.replace("Para one.", "Ana's lede."))
+    b.edit(sid, body=BODY.replace("Para one.", "Bo's lede."))
+    _settle(a, b)
+    report = publish_due_stories(a.store, a.now(), username="ana")
+    assert report.published == []
+    [blocked] = report.blocked
+    assert blocked.id == sid and any("conflict" in r for r in blocked.reasons)
