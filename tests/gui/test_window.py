@@ -228,3 +228,56 @@ def test_window_on_postgresql_autosaves(qtbot: QtBot, pg_url: str) -> None:
         window.close()
     finally:
         store.close()
+
+
+def _click_when_shown(name: str, button_text: str) -> list[str]:
+    """Answer the next modal box called ``name`` by clicking ``button_text``."""
+    from PySide6.QtCore import QTimer
+
+    seen: list[str] = []
+
+    def poll() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.objectName() == name \
+                    and widget.isVisible():
+                seen.append(widget.text())
+                next(b for b in widget.buttons() if b.text() == button_text).click()
+                return
+        QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+    return seen
+
+
+def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
+    qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
+) -> None:
+    from ui.journal import journals
+    from ui.recovery_dialog import pending_recoveries
+
+    story_id = window.editing.story_id
+    with gui_store.session() as session:
+        stories.edit(session, gui_actor, story_id, byline="Someone else")
+    window.editor.focus_body()
+    qtbot.keyClicks(window.editor.body, "Unsaved words. ")
+    window.acts.save.trigger()
+    qtbot.waitUntil(lambda: window.editing.state is SaveState.CONFLICT)
+    conflict = next(w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.objectName() == "conflictBox")
+    next(b for b in conflict.buttons() if b.text() == "Decide later").click()
+
+    seen = _click_when_shown("unsavedBox", "Keep editing")
+    window.close()
+    assert seen and "could not be saved" in seen[0]
+    assert window.isVisible()  # nothing closed, nothing discarded
+    assert window.editor.body_text().startswith("Unsaved words. ")
+
+    _click_when_shown("unsavedBox", "Close, keep for recovery")
+    window.close()
+    assert not window.isVisible()
+    assert len(journals(window.journal_dir)) == 1
+    again = open_window(qtbot, gui_store, gui_actor)
+    recovered = pending_recoveries(again)
+    assert [r.story_id for r, _stored in recovered] == [story_id]
+    assert recovered[0][0].document.body.startswith("Unsaved words. ")
+    again.close()
