@@ -20,6 +20,7 @@ from cms.models import (
     RevisionParent,
     Story,
     StoryTag,
+    table_of,
 )
 from cms.sync.sequence import record_arrivals
 
@@ -73,12 +74,16 @@ def next_hlc(session: Session, now: datetime) -> str:
     conflicts are decided by ancestry, never by these values.
     """
     wall = int(now.timestamp() * 1000)
-    latest = session.scalar(sa.select(sa.func.max(Revision.hlc)))
+    latest = session.info.get("newsroom_hlc")
+    if latest is None:
+        latest = session.scalar(sa.select(sa.func.max(Revision.hlc)))
+    reading = f"{wall:013d}.{0:05d}"
     if latest:
         last_wall, last_count = (int(part) for part in latest.split("."))
         if last_wall >= wall:
-            return f"{last_wall:013d}.{last_count + 1:05d}"
-    return f"{wall:013d}.{0:05d}"
+            reading = f"{last_wall:013d}.{last_count + 1:05d}"
+    session.info["newsroom_hlc"] = reading
+    return reading
 
 
 def write_revision(
@@ -96,7 +101,7 @@ def write_revision(
     rev_id = revision_id(canonical, parents)
     insert_ignore(
         session,
-        Revision.__table__,  # type: ignore[arg-type]
+        table_of(Revision),
         [
             {
                 "id": rev_id,
@@ -113,23 +118,33 @@ def write_revision(
     )
     insert_ignore(
         session,
-        RevisionParent.__table__,  # type: ignore[arg-type]
+        table_of(RevisionParent),
         [{"revision_id": rev_id, "parent_id": parent} for parent in parents],
     )
+    # Number it in this store's revision log, which a sync pushes from (cms.sync).
+    record_arrivals(session, [(rev_id, document.story_id)])
     return rev_id
 
 
 def project_head(
-    # Number it in this store's revision log, which a sync pushes from (cms.sync).
-    record_arrivals(session, [(rev_id, document.story_id)])
-    session: Session, document: StoryDocument, rev_id: str, *, author: str, now: datetime
+    session: Session,
+    document: StoryDocument,
+    rev_id: str,
+    *,
+    author: str,
+    now: datetime,
+    exists: bool | None = None,
 ) -> None:
-    """Make ``stories`` (and its tags, photos and links) show ``document`` as the head."""
+    """Make ``stories`` (and its tags, photos and links) show ``document`` as the head.
+
+    ``exists`` says whether the story already has a row (looked up when None).
+    """
     doc = document.normalised()
-    stories = Story.__table__
-    existing = session.execute(
-        sa.select(stories.c.pk).where(stories.c.id == doc.story_id)
-    ).first()
+    stories = table_of(Story)
+    if exists is None:
+        exists = session.execute(
+            sa.select(stories.c.pk).where(stories.c.id == doc.story_id)
+        ).first() is not None
     if doc.deleted:
         session.execute(sa.delete(stories).where(stories.c.id == doc.story_id))
         return
@@ -151,26 +166,32 @@ def project_head(
         "revision_id": rev_id,
         "word_count": len(doc.body.split()),
     }
-    if existing is None:
+    # Parameters rather than .values(...): one cached statement for every save.
+    if not exists:
         session.execute(
-            sa.insert(stories).values(id=doc.story_id, created_at=now, created_by=author, **values)
+            sa.insert(stories),
+            [{"id": doc.story_id, "created_at": now, "created_by": author, **values}],
         )
     else:
-        session.execute(sa.update(stories).where(stories.c.id == doc.story_id).values(**values))
-    _replace_children(session, doc)
+        session.execute(
+            sa.update(stories).where(stories.c.id == sa.bindparam("story_id")),
+            [{"story_id": doc.story_id, **values}],
+        )
+    _replace_children(session, doc, fresh=not exists)
 
 
-def _replace_children(session: Session, doc: StoryDocument) -> None:
-    for table in (StoryTag.__table__, PhotoPlacement.__table__, RelatedLink.__table__):
-        session.execute(sa.delete(table).where(table.c.story_id == doc.story_id))
+def _replace_children(session: Session, doc: StoryDocument, *, fresh: bool) -> None:
+    if not fresh:
+        for table in (table_of(StoryTag), table_of(PhotoPlacement), table_of(RelatedLink)):
+            session.execute(sa.delete(table).where(table.c.story_id == doc.story_id))
     if doc.tags:
         session.execute(
-            sa.insert(StoryTag.__table__),
+            sa.insert(table_of(StoryTag)),
             [{"story_id": doc.story_id, "tag": tag} for tag in doc.tags],
         )
     if doc.photos:
         session.execute(
-            sa.insert(PhotoPlacement.__table__),
+            sa.insert(table_of(PhotoPlacement)),
             [
                 {
                     "id": photo.id,
@@ -187,7 +208,7 @@ def _replace_children(session: Session, doc: StoryDocument) -> None:
         )
     if doc.related:
         session.execute(
-            sa.insert(RelatedLink.__table__),
+            sa.insert(table_of(RelatedLink)),
             [
                 {
                     "id": link.id,

@@ -111,6 +111,8 @@ def db_error_message(exc: BaseException, url: URL | None = None) -> str:
         return f"the store is busy (locked by another program){where}; try again"
     if "unable to open database" in lowered:
         return f"cannot open the store file{where}: check that its folder exists and is writable"
+    if "role" in lowered and "does not exist" in lowered:
+        return f"PostgreSQL has no such user{where}: check the user name in the URL"
     if "password authentication failed" in lowered:
         return f"PostgreSQL refused the user name or password{where}"
     if "does not exist" in lowered and "database" in lowered:
@@ -144,8 +146,7 @@ def _sqlite_file_check(path: Path, *, create: bool) -> None:
 def _make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        path = Path(str(url.database))
-        _configure_sqlite(engine, wal=not is_network_filesystem(path))
+        _configure_sqlite(engine)
         return engine
     return sa.create_engine(
         url,
@@ -158,11 +159,8 @@ def _make_engine(url: URL) -> Engine:
     )
 
 
-def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
-    """Foreign keys on, WAL for local files, a busy timeout, and real write transactions.
-
-    WAL lets readers work while someone writes, but needs shared memory that
-    network file systems do not provide, so a store on one keeps its rollback journal.
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, a busy timeout, and real write transactions.
 
     pysqlite's own transaction handling begins lazily, which lets two writers
     deadlock on the lock upgrade; we issue ``BEGIN IMMEDIATE`` ourselves for
@@ -176,11 +174,6 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        if wal and cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            try:
-                cursor.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError:
-                pass  # a read-only file keeps its journal mode; reads still work
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -221,6 +214,8 @@ class Store:
         try:
             with engine.connect() as connection:
                 meta = _prepare(connection, url, create=create)
+                if url.get_backend_name() == "sqlite":
+                    _use_wal(connection, Path(str(url.database)))
         except StoreError:
             engine.dispose()
             raise
@@ -252,6 +247,25 @@ class Store:
             yield session
 
 
+def _use_wal(connection: Connection, path: Path) -> None:
+    """WAL for a local store file: readers never wait for the writer.
+
+    WAL needs shared memory that network file systems do not provide, so a
+    store on one keeps its rollback journal. Only ever applied to a file that
+    is known to be a Newsroom store (the mode is persistent).
+    """
+    if is_network_filesystem(path):
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    mode = raw.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() != "wal":
+        try:
+            raw.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            pass  # a read-only file keeps its journal; reading still works
+
+
 def _current_schema(connection: Connection) -> tuple[str | None, set[str]]:
     tables = set(sa.inspect(connection).get_table_names())
     if "alembic_version" not in tables:
@@ -273,16 +287,29 @@ def _prepare(connection: Connection, url: URL, *, create: bool) -> dict[str, str
     if version != SCHEMA_HEAD:
         _upgrade(connection.execution_options(newsroom_write=True), url, version)
     with connection.begin():
-        meta = dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).tuples().all())
+        meta = dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).all())
     if "replica_id" not in meta:
         meta = _initialise_meta(connection)
     return meta
 
 
-def _known_revisions() -> set[str]:
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "cms:migrations")
+    return config
+
+
+def migration_scripts() -> Any:
+    """Alembic's view of the migrations shipped with this build."""
     from alembic.script import ScriptDirectory
 
-    return {script.revision for script in ScriptDirectory("cms:migrations").walk_revisions()}
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def _known_revisions() -> set[str]:
+    return {script.revision for script in migration_scripts().walk_revisions()}
 
 
 def _upgrade(connection: Connection, url: URL, version: str | None) -> None:
@@ -292,10 +319,8 @@ def _upgrade(connection: Connection, url: URL, version: str | None) -> None:
             f"this is Newsroom {__version__}: upgrade the app to open it"
         )
     from alembic import command
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", "cms:migrations")
+    config = _alembic_config()
     with connection.begin():
         if connection.dialect.name == "postgresql":
             # Two copies opening a fresh central store at once must not both migrate it.
@@ -320,11 +345,13 @@ def _initialise_meta(connection: Connection) -> dict[str, str]:
     }
     connection = connection.execution_options(newsroom_write=True)
     with connection.begin():
-        existing = dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).tuples().all())
+        existing: dict[str, str] = dict(
+            connection.execute(sa.text("SELECT key, value FROM store_meta")).all()
+        )
         for key, value in values.items():
             if key not in existing:
                 connection.execute(
                     sa.text("INSERT INTO store_meta (key, value) VALUES (:k, :v)"),
                     {"k": key, "v": value},
                 )
-        return dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).tuples().all())
+        return dict(connection.execute(sa.text("SELECT key, value FROM store_meta")).all())
