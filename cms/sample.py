@@ -23,7 +23,7 @@ from cms.blobs import put_blob
 from cms.config import desk_zone, get_setting, set_setting
 from cms.document import LinkRef, PhotoRef, StoryDocument
 from cms.importers import read_story_file
-from cms.models import Section, Story, StoreMeta
+from cms.models import Section, StoreMeta, Story
 from cms.people import Actor
 from cms.resources import resource
 from cms.store import Store

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from cms.document import LinkRef, PhotoRef, StoryDocument, document_from_json, revision_id
-from cms.document import canonical_json
+from cms.document import (
+    LinkRef,
+    PhotoRef,
+    StoryDocument,
+    canonical_json,
+    document_from_json,
+    revision_id,
+)
 
 BASE = StoryDocument(story_id="0e6c3d5e-0000-4000-8000-000000000001", slug="a-story",
                      headline="A story", body="One.\n\nTwo.\n")
