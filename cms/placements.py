@@ -54,13 +54,24 @@ def prefill(
 ) -> tuple[dict[str, str], list[str]]:
     """The words for a new placement: those given, else the file's metadata; and which came
     from the metadata."""
-    words = {
-        "caption": caption if caption is not None else str(meta.get("caption", "")),
-        "credit": credit if credit is not None else suggested_credit(meta),
-        "alt": alt if alt is not None else str(meta.get("alt", "")),
-    }
+    limits = {"caption": MAX_CAPTION, "credit": MAX_CREDIT, "alt": MAX_ALT}
+    found = {"caption": str(meta.get("caption", "")), "credit": suggested_credit(meta),
+             "alt": str(meta.get("alt", ""))}
     given = {"caption": caption, "credit": credit, "alt": alt}
+    words = {}
+    for key, value in given.items():
+        if value is not None:
+            words[key] = value
+        else:  # what a file says is cut to fit rather than refusing the photo
+            words[key] = _shorten(normalise_line(found[key]) if key != "caption"
+                                  else found[key].strip(), limits[key])
     return words, [key for key, value in given.items() if value is None and words[key]]
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip() + "…"
 
 
 def _demote_leads(photos: Sequence[PhotoRef], keep: str) -> list[PhotoRef]:

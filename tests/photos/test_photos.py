@@ -243,3 +243,14 @@ def test_preview_figures_render_with_pictures_from_the_cache(
     assert (cache.root / figures_[0].src).is_file()
     html = render_markdown(f"![[photo:{pid}]]", figures_)
     assert f'src="{figures_[0].src}"' in html and "Wide" in html
+
+
+def test_overlong_metadata_is_shortened_not_refused(
+    store: Store, actor: Actor, story_id: str
+) -> None:
+    data = agency_jpeg(caption="word " * 1000, credit="C" * 500)
+    change = _attach(store, actor, story_id, data, "long.jpg")
+    placed = change.placement
+    assert placed is not None
+    assert len(placed.caption) <= 2000 and placed.caption.endswith("word…")
+    assert len(placed.credit) <= 300
