@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -169,9 +170,10 @@ def _refuse_schema(version: str | None, where: str) -> None:
 class Central:
     """A connection to a central store for syncing (refuses a schema other than ours)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, notes: Sequence[str] = ()) -> None:
         self.store = store
         self.url = store.url
+        self.notes = list(notes)
 
     @classmethod
     def open(cls, location: str | URL) -> Central:
@@ -191,9 +193,12 @@ class Central:
             engine.dispose()
             _refuse_schema(version, where)
         store = Store(url, engine, meta)
+        notes: list[str] = []
         if url.get_backend_name() == "sqlite" and is_network_filesystem(Path(str(url.database))):
-            _leave_wal(store)
-        return cls(store)
+            note = _leave_wal(store)
+            if note:
+                notes.append(note)
+        return cls(store, notes)
 
     def close(self) -> None:
         """Release the connections."""
@@ -213,7 +218,7 @@ class Central:
             where = describe(self.url)
             raise SyncError(f"{where} is a Newsroom store but not a central one: set it up "
                             f"with `newsroom central init {where}`")
-        warnings: list[str] = []
+        warnings: list[str] = list(self.notes)
         if self.is_sqlite:
             note = network_warning(Path(str(self.url.database)))
             if note:
@@ -330,13 +335,24 @@ class Central:
                           (min(numbers) - 1, max(numbers), last) if numbers else None)
 
 
-def _leave_wal(store: Store) -> None:
-    """A central file on a network file system must use the rollback journal."""
+def _leave_wal(store: Store) -> str | None:
+    """A central file on a network file system must use the rollback journal.
+
+    Leaving WAL needs the file to itself; when someone else has it open, the
+    sync goes on and says so (the next sync tries again).
+    """
     with store.engine.connect() as connection:
         raw = connection.connection.dbapi_connection
         assert raw is not None
-        if str(raw.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        if str(raw.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return None
+        try:
             raw.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.OperationalError:
+            return (f"the central store {describe(store.url)} is on a network file system but "
+                    "uses WAL, and could not be switched while others have it open; close "
+                    "other copies of Newsroom and sync again")
+    return None
 
 
 def _content_address(content: str, parents: Sequence[str]) -> str:

@@ -258,8 +258,9 @@ def _check_cursor(store: Store, central: Central, epoch: str,
         return seq, chain
     _renew_incarnation(store)
     report.warnings.append(
-        "this store is a copy of another Newsroom store (their histories differ): it now has "
-        "its own incarnation id and sends everything the central store lacks")
+        "this store is a copy of another Newsroom store, or an older backup of this one "
+        "(the central store has seen a different history from it): it now has its own "
+        "incarnation id and sends everything the central store lacks")
     return 0, ""
 
 
@@ -368,8 +369,8 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
                 "store nor the central one; those revisions wait until the photos arrive")
             return
         if not result.advanced:
-            raise SyncError("another copy of this store pushed at the same moment; "
-                            "nothing was lost, sync again")
+            raise SyncError("another sync of this store (or of a copy of it) sent work at "
+                            "the same moment; nothing was lost, sync again")
         cursor = (batch.to_seq, batch.to_chain)
         if progress:
             progress("push", cursor[0] - start, max(top - start, cursor[0] - start))
