@@ -2,8 +2,9 @@
 
 An inspector tab (installed through :mod:`ui.extensions`). Thumbnails load on
 worker threads (:mod:`ui.photo_thumbs`); files are verified, hashed, read for
-metadata and stored on a worker too (``host.run_op``), so a 24-megapixel JPEG
-never freezes the window. Every change — caption, credit, alt text, lead,
+metadata and stored on a worker too (``host.run_op``, :mod:`ui.photo_attach`),
+with the decoding itself in helper processes (:mod:`ui.photo_workers`), so a
+24-megapixel JPEG never freezes the window. Every change — caption, credit, alt text, lead,
 order, replace, remove, attach — is applied to the open story with
 ``host.change_story(photos=…)``: the same journal, autosave and conflict
 handling as typing in the editor. The changes themselves are the core's
