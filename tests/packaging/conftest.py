@@ -185,24 +185,24 @@ class XDisplay:
         return names
 
 
+def load_measure_module() -> ModuleType:
+    """``packaging/measure_startup.py`` as a module (it knows how to start Xvfb)."""
+    spec = importlib.util.spec_from_file_location("newsroom_measure_startup",
+                                                  PACKAGING / "measure_startup.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("newsroom_measure_startup", module)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def xdisplay() -> Iterator[XDisplay]:
     """An Xvfb screen for the session (skips where Xvfb or xdotool is missing)."""
     skip_unless_enabled()
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
-        pytest.skip("Xvfb and xdotool are needed to look at real windows")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        pytest.skip("Xvfb did not start")
+    measure = load_measure_module()
     try:
-        yield XDisplay(f":{number}")
-    finally:
-        server.terminate()
-        server.wait(10)
+        with measure.virtual_screen("1280x800") as name:
+            yield XDisplay(name)
+    except measure.CannotMeasure as exc:
+        pytest.skip(str(exc))
