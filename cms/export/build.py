@@ -334,13 +334,18 @@ class _Build:
         self.export_cache.put_files(fresh)
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
-        listed = {p: (r.sha256, r.size) for p, r in new_files.items()}
-        manifest_bytes = manifest(listed, GENERATOR).encode("utf-8")
-        manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
         previous = old.get(MANIFEST_FILE)
-        if self.state is None or previous is None or previous.sha256 != manifest_sha:
-            staging.write(MANIFEST_FILE, manifest_bytes)
-        new_files[MANIFEST_FILE] = FileRecord(manifest_sha, manifest_sha, len(manifest_bytes))
+        same_files = {p: r for p, r in old.items() if p != MANIFEST_FILE} == new_files
+        if previous is not None and same_files and MANIFEST_FILE in present:
+            new_files[MANIFEST_FILE] = previous  # nothing changed: neither did the manifest
+        else:
+            listed = {p: (r.sha256, r.size) for p, r in new_files.items()}
+            manifest_bytes = manifest(listed, GENERATOR).encode("utf-8")
+            manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
+            if previous is None or previous.sha256 != manifest_sha:
+                staging.write(MANIFEST_FILE, manifest_bytes)
+            new_files[MANIFEST_FILE] = FileRecord(manifest_sha, manifest_sha,
+                                                  len(manifest_bytes))
         self.progress(len(todo), len(todo), "done")
         return State(new_files, dict(sorted(self.used_renditions.items())))
 
@@ -411,7 +416,7 @@ def export_site(
         report.written_paths = sorted(staging.paths)
         if cancelled():
             raise ExportCancelled("export cancelled; nothing was changed")
-        if out is not None and not single_mode:
+        if out is not None and not single_mode and (state is None or new_state != state):
             staging.write(STATE_FILE, new_state.dumps())
         if out is not None and state is not None:
             apply_changes(staging, out, deleted)
