@@ -102,6 +102,30 @@ def test_the_window_opens_on_a_real_screen(built: Built, tmp_path: Path,
         assert error_lines(app.stderr()) == []
 
 
+@pytest.mark.parametrize("problem", ["data folder blocked", "newer store"])
+def test_the_window_reports_a_store_it_cannot_use(built: Built, tmp_path: Path,
+                                                 xdisplay: XDisplay, problem: str) -> None:
+    env = clean_env(tmp_path / "home", QT_QPA_PLATFORM="xcb", DISPLAY=xdisplay.name)
+    args = [str(built.exe), "app"]
+    if problem == "data folder blocked":
+        blocker = tmp_path / "not-a-folder"
+        blocker.write_text("a file where the data folder should go\n")
+        env["XDG_DATA_HOME"] = str(blocker)
+    else:
+        store = tmp_path / "desk.db"
+        assert run(built.exe, ["--store", str(store), "init"], env).returncode == 0
+        with sqlite3.connect(store) as db:
+            db.execute("UPDATE alembic_version SET version_num = ?",
+                       (f"{int(SCHEMA_HEAD) + 1:04d}",))
+        args = [str(built.exe), "--store", str(store), "app"]
+    with running_app(args, env, tmp_path / "logs") as app:
+        # A message box titled "Newsroom" (the main window would be "… — Newsroom").
+        assert wait_until(lambda: "Newsroom" in xdisplay.window_names(), 60), app.stderr()
+        assert not any(n.endswith("— Newsroom") for n in xdisplay.window_names())
+        assert app.alive(), "the message waits for the user"
+        assert "Traceback" not in app.stderr()
+
+
 def _tree(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file and folder with its size and modification time."""
     found = {}
