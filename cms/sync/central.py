@@ -32,13 +32,22 @@ from cms import __version__
 from cms.document import canonical_json
 from cms.errors import SyncError
 from cms.fs import filesystem_type, is_network_filesystem
-from cms.models import Blob, Revision, RevisionParent, Section, StoreMeta, SyncReplica, table_of
+from cms.models import (
+    Blob,
+    Revision,
+    RevisionParent,
+    Section,
+    StoreMeta,
+    SyncCounter,
+    SyncReplica,
+    table_of,
+)
 from cms.revisions import insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
 from cms.sync import clock
 from cms.sync.faults import fault_point
 from cms.sync.project import insert_rows
-from cms.sync.sequence import log_after, record_arrivals, revision_at
+from cms.sync.sequence import COUNTER, log_after, record_arrivals, revision_at
 from cms.sync.settle import dirty_stories, mark_dirty, settle
 from cms.timeutil import utcnow
 
@@ -48,7 +57,7 @@ REVISION_COLUMNS = ("id", "story_id", "parents", "author", "replica_id", "create
 BLOB_COLUMNS = ("sha256", "media_type", "size", "width", "height", "data", "meta", "created_at")
 
 
-@dataclass(frozen=True)
+@dataclass
 class CentralInfo:
     """What a replica learns when it connects."""
 
@@ -56,6 +65,10 @@ class CentralInfo:
     epoch: str
     server_now: datetime | None  # PostgreSQL's clock; None for a shared SQLite file
     warnings: tuple[str, ...] = ()
+    revision_at_pull: str | None = None  # what the central numbers the replica's checkpoint
+    cursors: dict[str, tuple[int, str]] = field(default_factory=dict)  # epoch -> push cursor
+    sections: tuple[dict[str, Any], ...] = ()
+    top: int = 0  # the central's newest number
 
 
 @dataclass
@@ -209,11 +222,32 @@ class Central:
         """True for a shared SQLite file."""
         return self.store.dialect == "sqlite"
 
-    def hello(self) -> CentralInfo:
-        """The central's id, epoch and clock (refuses a store never set up as central)."""
+    @property
+    def central_id(self) -> str:
+        """The central store's own id (read when connecting)."""
+        return self.store.meta["replica_id"]
+
+    def hello(self, incarnation: str = "", pull_seq: int = 0) -> CentralInfo:
+        """Everything a sync needs to start, in one short read transaction.
+
+        The central's id, epoch and clock, the revision it numbers ``pull_seq``
+        (to notice a restored backup), this incarnation's push cursors, its
+        sections and its newest number. Refuses a store never set up as central.
+        """
         with self.store.reading() as session:
             meta = dict(session.execute(sa.select(StoreMeta.key, StoreMeta.value)).all())
             server_now = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
+            at_pull = revision_at(session, pull_seq) if pull_seq else None
+            cursors = {
+                str(epoch): (int(seq), str(chain)) for epoch, seq, chain in session.execute(
+                    sa.select(SyncReplica.epoch, SyncReplica.pushed_seq,
+                              SyncReplica.pushed_chain)
+                    .where(SyncReplica.incarnation == incarnation))
+            } if incarnation else {}
+            sections = tuple(dict(r._mapping) for r in session.execute(
+                sa.select(Section.slug, Section.name, Section.position)))
+            top = int(session.scalar(sa.select(SyncCounter.value).where(
+                SyncCounter.name == COUNTER)) or 0)
         if EPOCH_KEY not in meta:
             where = describe(self.url)
             raise SyncError(f"{where} is a Newsroom store but not a central one: set it up "
@@ -223,7 +257,8 @@ class Central:
             note = network_warning(Path(str(self.url.database)))
             if note:
                 warnings.append(note)
-        return CentralInfo(meta["replica_id"], meta[EPOCH_KEY], server_now, tuple(warnings))
+        return CentralInfo(meta["replica_id"], meta[EPOCH_KEY], server_now, tuple(warnings),
+                           at_pull, cursors, sections, top)
 
     def rotate_epoch(self, seen: str) -> str:
         """Start a new epoch unless someone already replaced ``seen``; returns the current one."""

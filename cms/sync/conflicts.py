@@ -86,7 +86,8 @@ def _view(session: Session, row: Conflict) -> ConflictView:
     local_rev, other_rev = row.local_revision, row.other_revision
     base_rev, fields, proposal = row.base_revision, tuple(json.loads(row.fields)), None
     current = heads(session, row.story_id)
-    if story is not None and story.revision_id in current and story.revision_id != local_rev:
+    if (story is not None and story.revision_id in current
+            and story.revision_id not in (local_rev, other_rev)):
         # The editor kept working on their side after the conflict was found: show
         # (and resolve with) that newer text, never the stale one.
         local_rev = story.revision_id

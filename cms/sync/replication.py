@@ -31,11 +31,13 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cms.errors import NewsroomError, SyncError
-from cms.models import Blob, Revision, Section, StoreMeta, SyncCounter, SyncState, table_of
+from cms.models import Blob, Revision, Section, StoreMeta, SyncState, table_of
+from cms.revisions import insert_ignore
 from cms.store import Store, db_error_message, describe
 from cms.sync import clock
 from cms.sync.central import (
     Central,
+    CentralInfo,
     PullBatch,
     PushBatch,
     accept_blobs,
@@ -46,7 +48,7 @@ from cms.sync.central import (
 )
 from cms.sync.faults import fault_point
 from cms.sync.project import load_heads, missing_blobs
-from cms.sync.sequence import COUNTER, chain_at, last_seq, log_after
+from cms.sync.sequence import chain_at, last_seq, log_after
 from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.timeutil import utcnow
 
@@ -189,17 +191,21 @@ def sync(
     report = SyncReport(central=describe(central.url))
     central_id = ""
     try:
-        info = central.hello()
+        with store.reading() as session:
+            state = load_state(session, central.central_id)
+            pull_seq = state.pull_seq if state is not None else 0
+            inc = incarnation(session)
+        info = central.hello(inc, pull_seq)
         central_id = info.central_id
         report.warnings.extend(info.warnings)
         if info.server_now is not None:
             skew = clock.describe_skew(now(), info.server_now)
             if skew:
                 report.warnings.append(skew)
-        epoch = _check_epoch(store, central, info.central_id, info.epoch, report)
-        cursor = _check_cursor(store, central, epoch, report)
-        _exchange_sections(store, central)
-        _pull(store, central, info.central_id, now=now, report=report, progress=progress,
+        epoch = _check_epoch(store, central, info, report)
+        cursor = _check_cursor(store, central, epoch, info, report)
+        _exchange_sections(store, central, info)
+        _pull(store, central, info, now=now, report=report, progress=progress,
               cancel=cancel, batch_size=batch_size)
         _settle_all(store, central, author=author, now=now, report=report, progress=progress)
         _push(store, central, info.central_id, epoch, cursor, now=now, report=report,
@@ -220,9 +226,10 @@ def sync(
             central.close()
 
 
-def _check_epoch(store: Store, central: Central, central_id: str, epoch: str,
+def _check_epoch(store: Store, central: Central, info: CentralInfo,
                  report: SyncReport) -> str:
     """The epoch to sync in; refills when the central was replaced or restored."""
+    central_id, epoch = info.central_id, info.epoch
     with store.session() as session:
         state = load_state(session, central_id)
         if state is None:
@@ -233,7 +240,7 @@ def _check_epoch(store: Store, central: Central, central_id: str, epoch: str,
         restored = False
         if state.epoch != epoch:
             restored = True
-        elif state.pull_seq and central.revision_at(state.pull_seq) != state.pull_revision:
+        elif state.pull_seq and info.revision_at_pull != state.pull_revision:
             # A backup was restored without a new epoch: start one, so every replica refills.
             epoch = central.rotate_epoch(epoch)
             restored = True
@@ -246,12 +253,13 @@ def _check_epoch(store: Store, central: Central, central_id: str, epoch: str,
         return epoch
 
 
-def _check_cursor(store: Store, central: Central, epoch: str,
+def _check_cursor(store: Store, central: Central, epoch: str, info: CentralInfo,
                   report: SyncReport) -> tuple[int, str]:
     """The central's push cursor for this incarnation, if it matches this store's log."""
     with store.reading() as session:
         inc = incarnation(session)
-    seq, chain = central.cursor(inc, epoch)
+    seq, chain = (info.cursors.get(epoch, (0, "")) if epoch == info.epoch
+                  else central.cursor(inc, epoch))
     with store.reading() as session:
         ours = chain_at(session, seq)
     if ours == chain:
@@ -264,13 +272,11 @@ def _check_cursor(store: Store, central: Central, epoch: str,
     return 0, ""
 
 
-def _exchange_sections(store: Store, central: Central) -> None:
-    theirs = {row["slug"]: row for row in central.sections()}
+def _exchange_sections(store: Store, central: Central, info: CentralInfo) -> None:
+    theirs = {row["slug"]: row for row in info.sections}
     with store.session() as session:
         ours = {s.slug: {"slug": s.slug, "name": s.name, "position": s.position}
                 for s in session.scalars(sa.select(Section))}
-        from cms.revisions import insert_ignore
-
         insert_ignore(session, table_of(Section),
                       [row for slug, row in theirs.items() if slug not in ours])
     central.put_sections([row for slug, row in ours.items() if slug not in theirs])
@@ -281,16 +287,16 @@ def _check_cancel(cancel: CancelFlag | None) -> None:
         raise SyncCancelled("sync stopped; what was already sent or received is kept")
 
 
-def _pull(store: Store, central: Central, central_id: str, *, now: Callable[[], datetime],
-          report: SyncReport, progress: Progress | None, cancel: CancelFlag | None,
-          batch_size: int) -> None:
+def _pull(store: Store, central: Central, info: CentralInfo, *,
+          now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
+          cancel: CancelFlag | None, batch_size: int) -> None:
+    central_id, top = info.central_id, info.top
     with store.reading() as session:
         state = load_state(session, central_id)
         assert state is not None
         cursor = state.pull_seq
-    with central.store.reading() as session:
-        top = int(session.scalar(sa.select(SyncCounter.value).where(
-            SyncCounter.name == COUNTER)) or 0)
+    if cursor >= top:
+        return  # nothing new on the central (its numbers only grow within an epoch)
     start = cursor
     while True:
         _check_cancel(cancel)
