@@ -48,6 +48,7 @@ from cms.sync import clock
 from cms.sync.faults import fault_point
 from cms.sync.project import insert_rows
 from cms.sync.sequence import COUNTER, log_after, record_arrivals, revision_at
+from cms.sync.settings import SettingRow, read_settings, write_settings
 from cms.sync.settle import dirty_stories, mark_dirty, settle
 from cms.timeutil import utcnow
 
@@ -69,6 +70,7 @@ class CentralInfo:
     cursors: dict[str, tuple[int, str]] = field(default_factory=dict)  # epoch -> push cursor
     sections: tuple[dict[str, Any], ...] = ()
     top: int = 0  # the central's newest number
+    settings: dict[str, SettingRow] = field(default_factory=dict)
 
 
 @dataclass
@@ -248,6 +250,7 @@ class Central:
                 sa.select(Section.slug, Section.name, Section.position)))
             top = int(session.scalar(sa.select(SyncCounter.value).where(
                 SyncCounter.name == COUNTER)) or 0)
+            settings = read_settings(session)
         if EPOCH_KEY not in meta:
             where = describe(self.url)
             raise SyncError(f"{where} is a Newsroom store but not a central one: set it up "
@@ -258,7 +261,7 @@ class Central:
             if note:
                 warnings.append(note)
         return CentralInfo(meta["replica_id"], meta[EPOCH_KEY], server_now, tuple(warnings),
-                           at_pull, cursors, sections, top)
+                           at_pull, cursors, sections, top, settings)
 
     def rotate_epoch(self, seen: str) -> str:
         """Start a new epoch unless someone already replaced ``seen``; returns the current one."""
@@ -303,6 +306,14 @@ class Central:
         with self.store.reading() as session:
             return [dict(r._mapping) for r in session.execute(
                 sa.select(Section.slug, Section.name, Section.position))]
+
+    def put_settings(self, rows: Sequence[SettingRow], *, local_now: datetime) -> int:
+        """Store settings changed on a replica more recently than here."""
+        if not rows:
+            return 0
+        with self.store.session() as session:
+            server = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
+            return write_settings(session, rows, reference=server or local_now)
 
     def put_sections(self, rows: Sequence[dict[str, Any]]) -> None:
         """Add sections the central lacks (existing ones are left alone)."""

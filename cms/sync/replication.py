@@ -47,8 +47,8 @@ from cms.sync.central import (
     photo_digests,
 )
 from cms.sync.faults import fault_point
-from cms.sync.project import load_heads, missing_blobs
 from cms.sync.sequence import chain_at, last_seq, log_after
+from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
 from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.timeutil import utcnow
 
@@ -205,6 +205,7 @@ def sync(
         epoch = _check_epoch(store, central, info, report)
         cursor = _check_cursor(store, central, epoch, info, report)
         _exchange_sections(store, central, info)
+        _exchange_settings(store, central, info, now())
         _pull(store, central, info, now=now, report=report, progress=progress,
               cancel=cancel, batch_size=batch_size)
         _settle_all(store, central, author=author, now=now, report=report, progress=progress)
@@ -282,6 +283,23 @@ def _exchange_sections(store: Store, central: Central, info: CentralInfo) -> Non
     central.put_sections([row for slug, row in ours.items() if slug not in theirs])
 
 
+def _exchange_settings(store: Store, central: Central, info: CentralInfo,
+                       when: datetime) -> None:
+    """Desk settings: each key's most recent change wins, on both sides.
+
+    When the central store has a clock (PostgreSQL) and ours is far ahead of it,
+    our far-future stamps are first moved back by the difference, so changes
+    made under the wrong clock are placed when they really happened.
+    """
+    with store.session() as session:
+        if info.server_now is not None and when - info.server_now > clock.MAX_FUTURE:
+            correct_future_stamps(session, skew=when - info.server_now,
+                                  reference=info.server_now)
+        ours = read_settings(session)
+        write_settings(session, newer(info.settings, ours), reference=when)
+    central.put_settings(newer(ours, info.settings), local_now=when)
+
+
 def _check_cancel(cancel: CancelFlag | None) -> None:
     if cancel is not None and cancel.is_set():
         raise SyncCancelled("sync stopped; what was already sent or received is kept")
@@ -342,11 +360,14 @@ def _fetch_missing_blobs(session: Session, central: Central, story_ids: list[str
                          report: SyncReport) -> None:
     """Photos that heads of these stories place but that arrived after their revisions."""
     head_ids = [rev for ids in heads_of(session, story_ids).values() for rev in ids]
-    docs = [h.document for h in load_heads(session, head_ids).values()]
-    absent = sorted(missing_blobs(session, docs))
+    rows = fetch_revisions(session, head_ids)
+    wanted = sorted(photo_digests(rows))  # reads only the heads that place photos
+    if not wanted:
+        return
+    have = set(session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(wanted))))
+    absent = [digest for digest in wanted if digest not in have]
     if absent:
-        rows = central.fetch_blobs(absent)
-        report.pulled_blobs += accept_blobs(session, rows)
+        report.pulled_blobs += accept_blobs(session, central.fetch_blobs(absent))
 
 
 def _push(store: Store, central: Central, central_id: str, epoch: str,

@@ -22,3 +22,42 @@ def test_story_travels_both_ways(replicas: Callable[..., Replica]) -> None:
     assert a.snapshot() == b.snapshot()
     again = a.sync()
     assert (again.pushed_revisions, again.pulled_revisions) == (0, 0)
+
+
+def test_desk_settings_travel_latest_change_wins(replicas: Callable[..., Replica]) -> None:
+    from datetime import timedelta
+
+    from cms.config import get_setting, set_setting
+
+    a, b = replicas("ana"), replicas("bo")
+    fast = replicas("fast", offset=timedelta(days=365))
+    with a.store.session() as session:
+        set_setting(session, "timezone", "Asia/Seoul", username="ana")
+    a.sync()
+    b.sync()
+    with b.store.session() as session:
+        assert get_setting(session, "timezone") == "Asia/Seoul"
+        set_setting(session, "desk_name", "Seoul desk", username="bo")
+    b.sync()
+    a.sync()
+    with a.store.reading() as session:
+        assert get_setting(session, "desk_name") == "Seoul desk"
+    if not a.central.startswith("postgresql"):
+        return  # a shared SQLite file has no clock of its own to clamp against
+    # A laptop a year ahead cannot pin its value: the server clamps its stamp on arrival.
+    fast.sync()
+    from unittest import mock
+
+    import cms.config as config
+
+    with mock.patch.object(config, "utcnow", fast.now), fast.store.session() as session:
+        set_setting(session, "desk_name", "Fast desk", username="fast")
+    fast.sync()
+    a.sync()
+    with a.store.session() as session:
+        assert get_setting(session, "desk_name") == "Fast desk"
+        set_setting(session, "desk_name", "Ana's desk", username="ana")
+    a.sync()
+    fast.sync()
+    with fast.store.reading() as session:
+        assert get_setting(session, "desk_name") == "Ana's desk"
