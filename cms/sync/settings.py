@@ -1,5 +1,7 @@
 """Desk settings travel with a sync, so every copy of the desk shares them.
 
+Settings that name paths on this computer (:data:`MACHINE_SETTINGS`) stay local.
+
 Settings are small values, not documents: the most recent change of each key
 wins (by its ``updated_at``). A change stamped more than
 :data:`cms.sync.clock.MAX_FUTURE` ahead of the receiving side's clock is
@@ -19,6 +21,10 @@ from sqlalchemy.orm import Session
 from cms.models import Setting
 from cms.sync.clock import MAX_FUTURE
 
+# Paths and addresses of this computer: the same shared file or folder can be
+# mounted at different places on different machines, so these never travel.
+MACHINE_SETTINGS = frozenset({"central_url", "export_theme", "export_target"})
+
 
 @dataclass(frozen=True)
 class SettingRow:
@@ -35,6 +41,7 @@ def read_settings(session: Session) -> dict[str, SettingRow]:
     return {
         row.key: SettingRow(row.key, row.value, row.updated_at, row.updated_by)
         for row in session.scalars(sa.select(Setting))
+        if row.key not in MACHINE_SETTINGS
     }
 
 

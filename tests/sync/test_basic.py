@@ -61,3 +61,15 @@ def test_desk_settings_travel_latest_change_wins(replicas: Callable[..., Replica
     fast.sync()
     with fast.store.reading() as session:
         assert get_setting(session, "desk_name") == "Ana's desk"
+
+
+def test_machine_paths_do_not_travel(replicas: Callable[..., Replica]) -> None:
+    from cms.config import get_setting, set_setting
+
+    a, b = replicas("ana"), replicas("bo")
+    with a.store.session() as session:
+        set_setting(session, "central_url", a.central, username="ana")
+    a.sync()
+    b.sync()
+    with b.store.reading() as session:
+        assert get_setting(session, "central_url") == ""
