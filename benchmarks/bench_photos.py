@@ -4,9 +4,11 @@
   panel thumbnail, for a deterministic camera-like 6000 × 4000 JPEG, in a child
   process so that its peak memory is the attach's own (plus the interpreter).
 * Panel: the real :class:`ui.photo_panel.PhotoPanel` shows a story with 40
-  photos on a cold thumbnail cache; a zero-interval timer on the GUI thread
-  records the longest gap between event-loop turns while the thumbnails load:
-  that is the worst frame a user could see.
+  photos on a cold thumbnail cache; a 16 ms timer on the GUI thread (a 60 Hz
+  frame clock) records the longest time between two ticks while the
+  thumbnails load: that is the longest frame a user could see. (A 0 ms timer
+  would make the GUI thread a CPU hog that the scheduler then slices like
+  one; a real window sleeps between frames.)
 """
 
 from __future__ import annotations
@@ -141,10 +143,13 @@ class _BenchHost:
 
 def panel_rows(count: int, size: tuple[int, int]) -> list[tuple[str, str, str]]:
     """Worst GUI-thread gap while the panel loads ``count`` thumbnails on a cold cache."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.photo_panel import PhotoPanel
+    from ui.photo_workers import shutdown, warm_up
+
+    shutdown()  # start from no helper processes, as a fresh window does
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
@@ -164,11 +169,22 @@ def panel_rows(count: int, size: tuple[int, int]) -> list[tuple[str, str, str]]:
         gaps: list[float] = []
         clock = QElapsedTimer()
         ticker = QTimer()
-        ticker.setInterval(0)
+        ticker.setTimerType(Qt.TimerType.PreciseTimer)
+        ticker.setInterval(16)
 
         def tick() -> None:
             gaps.append(clock.restart() / 1000)
 
+        ticker.timeout.connect(tick)
+        clock.start()
+        ticker.start()
+        # What the panel does once, 1.5 s after the window opens: start its helpers.
+        loop = QEventLoop()
+        warming = warm_up()
+        QTimer.singleShot(100, lambda: wait_for(warming.is_alive, loop))
+        loop.exec()
+        warm_gap = max(gaps)
+        gaps.clear()
         # A real event loop (not processEvents in a Python loop): that is what the app runs.
         loop = QEventLoop()
 
@@ -178,11 +194,9 @@ def panel_rows(count: int, size: tuple[int, int]) -> list[tuple[str, str, str]]:
 
         panel.loader.ready.connect(check)
         panel.loader.failed.connect(check)
-        ticker.timeout.connect(tick)
         QTimer.singleShot(120_000, loop.quit)
         started = time.perf_counter()
-        clock.start()
-        ticker.start()
+        clock.restart()
         panel.show_story(host.open_story())
         loop.exec()
         total = time.perf_counter() - started
@@ -192,10 +206,22 @@ def panel_rows(count: int, size: tuple[int, int]) -> list[tuple[str, str, str]]:
         store.close()
     megapixels = size[0] * size[1] / 1e6
     return [
+        ("panel: starting the decoding helpers (once per session), longest GUI frame",
+         ms(warm_gap), "< 50 ms"),
         (f"panel: {count} thumbnails ({megapixels:.0f} MP JPEGs, cold cache), all shown",
          f"{total:.2f} s", "-"),
         (f"panel: {count} thumbnails, longest GUI frame", ms(max(gaps)), "< 50 ms"),
     ]
+
+
+def wait_for(busy: Callable[[], bool], loop: Any) -> None:
+    """Quit ``loop`` once ``busy()`` turns false (polled on the loop itself)."""
+    from PySide6.QtCore import QTimer
+
+    if busy():
+        QTimer.singleShot(20, lambda: wait_for(busy, loop))
+    else:
+        loop.quit()
 
 
 def run(quick: bool) -> list[tuple[str, str, str]]:

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QMimeData,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import (
     QAction,
@@ -72,7 +73,9 @@ from ui.photo_attach import (
 )
 from ui.photo_model import ICON_SIZE, PhotoDelegate, PhotoListModel, local_image_paths
 from ui.photo_thumbs import ThumbnailLoader
+from ui.photo_workers import warm_up
 
+WARM_UP_DELAY_MS = 1500
 PRIVATE_LABELS = {"gps": "a GPS location", "body_serial": "a camera serial number",
                   "lens_serial": "a lens serial number"}
 
@@ -97,6 +100,8 @@ class PhotoPanel(QWidget):
         self.loader.ready.connect(self._thumbnail_ready)
         self._build()
         self._show_selected()
+        # Start the decoding helpers while nobody waits for a thumbnail.
+        QTimer.singleShot(WARM_UP_DELAY_MS, warm_up)
 
     # building -------------------------------------------------------------------------
 

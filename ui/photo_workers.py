@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,10 +24,21 @@ from threading import Lock
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-WORKERS = max(1, min(2, (os.cpu_count() or 2) - 1))
+WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) - 1 if hasattr(os, "sched_getaffinity")
+                       else (os.cpu_count() or 2) - 1))
+NICENESS = 10  # background work: the GUI thread wins the CPU when both want it
 
 _pool: ProcessPoolExecutor | None = None
 _lock = Lock()
+
+
+def _lower_priority() -> None:
+    """Runs first in each helper process."""
+    if hasattr(os, "nice"):
+        try:
+            os.nice(NICENESS)
+        except OSError:
+            pass  # not allowed here: full priority is still correct, only less polite
 
 
 def _get_pool() -> ProcessPoolExecutor:
@@ -34,7 +46,8 @@ def _get_pool() -> ProcessPoolExecutor:
     with _lock:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=WORKERS,
-                                        mp_context=multiprocessing.get_context("spawn"))
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_lower_priority)
         return _pool
 
 
@@ -49,7 +62,9 @@ def run_isolated(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     for attempt in range(2):
         future: Future[T] = _get_pool().submit(fn, *args, **kwargs)
         try:
-            return future.result()
+            result = future.result()
+            _warm.set()
+            return result
         except BrokenProcessPool:
             with _lock:
                 broken, _pool = _pool, None
@@ -60,11 +75,37 @@ def run_isolated(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+_warm = threading.Event()
+
+
+def warm_up() -> threading.Thread:
+    """Start the helper processes now, in the background (e.g. soon after the window opens).
+
+    Starting a process from a big GUI process stalls it for a moment (tens of
+    ms); paid early, it does not land in the middle of loading thumbnails.
+    """
+    def start() -> None:
+        try:
+            run_isolated(len, b"")
+        finally:
+            _warm.set()
+
+    thread = threading.Thread(target=start, name="photo-helpers-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def is_warm() -> bool:
+    """True once :func:`warm_up` has finished (or a first job ran)."""
+    return _warm.is_set()
+
+
 def shutdown() -> None:
     """Stop the helper processes (at exit; a later call starts new ones)."""
     global _pool
     with _lock:
         pool, _pool = _pool, None
+    _warm.clear()
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
