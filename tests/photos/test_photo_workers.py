@@ -24,3 +24,12 @@ def test_a_dead_helper_is_replaced() -> None:
         run_isolated(os._exit, 3)  # dies twice: reported
     assert run_isolated(len, b"abc") == 3  # and the next call gets a fresh helper
     shutdown()
+
+
+def test_warm_up_starts_the_helpers_in_the_background() -> None:
+    shutdown()
+    from ui.photo_workers import is_warm, warm_up
+
+    assert not is_warm()
+    warm_up().join(timeout=60)
+    assert is_warm()
