@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+)
 from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -235,3 +241,24 @@ def test_add_and_replace_through_the_file_dialogs(
     swapped = host.stored().photos[1]
     assert (swapped.id, swapped.caption, swapped.alt) == (goat.id, goat.caption, goat.alt)
     assert "better.webp now shows as photo 2." in panel.message.text()
+
+
+def test_drop_onto_the_photo_list_itself(
+    qtbot: QtBot, panel: PhotoPanel, host: PanelHost, tmp_path: Path
+) -> None:
+    good = tmp_path / "wire.png"
+    good.write_bytes(encode(picture((90, 60)), "PNG"))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(good))])
+    viewport = panel.list.viewport()
+    where = QPointF(viewport.rect().center())
+    for kind in (QDragEnterEvent, QDragMoveEvent):
+        event = kind(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(viewport, event)
+        assert event.isAccepted()
+    QApplication.sendEvent(viewport, QDropEvent(where, Qt.DropAction.CopyAction, mime,
+                                                Qt.MouseButton.LeftButton,
+                                                Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=10_000)
+    assert host.stored().photos[2].sha256 == panel.model.placement(2).sha256
