@@ -14,7 +14,13 @@ from cms.config import get_setting
 from cms.errors import UsageError
 from cms.models import SyncState
 from cms.people import acting_username
-from cms.sync.conflicts import ConflictView, document_from_file, find_conflict, list_conflicts
+from cms.sync.conflicts import (
+    ConflictView,
+    clashing_paragraphs,
+    document_from_file,
+    find_conflict,
+    list_conflicts,
+)
 from cms.sync.conflicts import resolve as resolve_conflict
 from cms.sync.sequence import last_seq
 from cms.timeutil import format_local
@@ -145,11 +151,27 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def _short(text: str, width: int = 100) -> str:
+    """A paragraph wrapped under its label (in full: the difference may be anywhere)."""
+    import textwrap
+
+    indent = "\n             "
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    if not paragraphs:
+        return "(empty)"
+    return (indent + indent).join(
+        indent.join(textwrap.wrap(p, width - 13)) for p in paragraphs)
+
+
 def _version_lines(view: ConflictView) -> list[str]:
     lines = []
     for name in view.fields:
         if name == "body":
-            lines.append("  body: differs in the same paragraphs (see --json for both texts)")
+            for base, local, central in clashing_paragraphs(view):
+                lines.append("  body, the same paragraph changed on both sides:")
+                lines.append(f"    was:     {_short(base)}")
+                lines.append(f"    local:   {_short(local)}")
+                lines.append(f"    central: {_short(central)}")
             continue
         local = view.local.canonical().get(name) if name != "deleted" else view.local.deleted
         other = view.other.canonical().get(name) if name != "deleted" else view.other.deleted

@@ -37,6 +37,8 @@ def test_cli_sync_conflict_and_resolve(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 0 and "sent: 1 revisions" in out
     code, out, _ = _run(capsys, "--store", b, "sync")
     assert code == 0 and "conflicts: 1" in out and "fence-test: body" in out
+    code, out, _ = _run(capsys, "--store", b, "conflicts")
+    assert "local:   Bo wrote this." in out and "central: Ana wrote this." in out
     code, out, _ = _run(capsys, "--store", b, "conflicts", "--json")
     [conflict] = json.loads(out)
     assert conflict["fields"] == ["body"]
