@@ -35,7 +35,7 @@ FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF"
 KNOWN_OTHER = (
     (b"BM", "a BMP image"), (b"8BPS", "a Photoshop document"), (b"%PDF", "a PDF document"),
     (b"\x00\x00\x01\x00", "a Windows icon"), (b"<svg", "an SVG drawing"),
-    (b"<?xml", "an XML file"), (b"PK\x03\x04", "a ZIP archive"), (b"\x89PNG", "a PNG image"),
+    (b"<?xml", "an XML file"), (b"PK\x03\x04", "a ZIP archive"),
 )
 HEIF_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"hevc")
 THUMB_FORMAT_VERSION = 1
@@ -158,7 +158,16 @@ def read_image_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[str, b
     return name, data
 
 
+OUR_MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG", "PNG"), (b"GIF8", "GIF"),
+             (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+
+
 def _what_is(data: bytes) -> str:
+    for magic, fmt in OUR_MAGIC:
+        if data.startswith(magic):
+            return f"a damaged {fmt} file (its header cannot be read)"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "a damaged WebP file (its header cannot be read)"
     head = data[:64].lstrip()
     for magic, what in KNOWN_OTHER:
         if head.startswith(magic):
@@ -168,7 +177,7 @@ def _what_is(data: bytes) -> str:
     sample = data[:512]
     if sample and all(32 <= b < 127 or b in b"\t\r\n" for b in sample):
         return "a text file"
-    return "not a JPEG, PNG, WebP, GIF or TIFF image"
+    return "not an image file Newsroom can read"
 
 
 def jpeg_exif_segment(data: bytes) -> tuple[int, int] | None:
@@ -226,8 +235,10 @@ def _open(data: bytes, name: str) -> Image.Image:
         raise BadImage(f"{name}: the image declares too many pixels (decompression bomb?)") \
             from None
     except Image.UnidentifiedImageError:
-        raise BadImage(f"{name}: {_what_is(data)}; Newsroom accepts JPEG, PNG, WebP, GIF "
-                       "and TIFF photos") from None
+        what = _what_is(data)
+        hint = "" if what.startswith("a damaged") else \
+            "; Newsroom accepts JPEG, PNG, WebP, GIF and TIFF photos"
+        raise BadImage(f"{name}: {what}{hint}") from None
     except (OSError, SyntaxError, ValueError, struct.error, Warning) as exc:
         # Warning: Pillow warns about some damage; under -W error that is raised.
         raise BadImage(f"{name}: damaged image file ({exc})") from None

@@ -9,7 +9,7 @@ from pathlib import Path
 from cms import photos, stories
 from cms.cli.context import Context, print_json
 from cms.errors import PermissionDenied, UsageError
-from cms.media import display_name
+from cms.media import BadMetadata, display_name
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,6 +70,13 @@ def _word_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alt", help="alt text describing the picture for blind readers")
 
 
+def _prepare(name: str, ignore_bad_metadata: bool) -> photos.PreparedPhoto:
+    try:
+        return photos.prepare_file(Path(name), ignore_bad_metadata=ignore_bad_metadata)
+    except BadMetadata as exc:
+        raise BadMetadata(f"{exc} (--ignore-bad-metadata)") from None
+
+
 def _note(text: str) -> None:
     print(f"newsroom: {text}", file=sys.stderr)
 
@@ -78,8 +85,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> int:
     if args.lead and len(args.files) > 1:
         raise UsageError("--lead with several files: attach the lead photo on its own")
     # Verify every file before touching the store: one bad file attaches nothing.
-    prepared = [photos.prepare_file(Path(name), ignore_bad_metadata=args.ignore_bad_metadata)
-                for name in args.files]
+    prepared = [_prepare(name, args.ignore_bad_metadata) for name in args.files]
     with ctx.acting() as (session, actor):
         changes = [
             photos.attach(session, actor, args.story, photo, caption=args.caption,
@@ -139,7 +145,7 @@ def cmd_move(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_replace(args: argparse.Namespace, ctx: Context) -> int:
-    prepared = photos.prepare_file(Path(args.file), ignore_bad_metadata=args.ignore_bad_metadata)
+    prepared = _prepare(args.file, args.ignore_bad_metadata)
     with ctx.acting() as (session, actor):
         change = photos.replace(session, actor, args.story, args.photo, prepared)
     print(change.revision_id)

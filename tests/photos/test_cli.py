@@ -94,7 +94,9 @@ def test_bad_metadata_needs_the_flag(
     path = tmp_path / "odd.jpg"
     path.write_bytes(encode(picture(), "JPEG", xmp=b"<x:xmpmeta><unclosed>"))
     assert _run(cli_store, "photo", "add", "fence-test", str(path)) == 2
-    assert "odd.jpg: the XMP packet cannot be read" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "odd.jpg: the XMP packet cannot be read" in err
+    assert err.rstrip().endswith("(--ignore-bad-metadata)")
     assert _run(cli_store, "photo", "add", "fence-test", str(path),
                 "--ignore-bad-metadata", "--alt", "x", "--credit", "y") == 0
 
