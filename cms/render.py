@@ -57,7 +57,7 @@ def sanitise_html(html: str) -> str:
 
 
 def _render(text: str, photos: Sequence[FigurePhoto] | None) -> str:
-    extensions = [*MARKDOWN_EXTENSIONS, FigureExtension(photos)]
+    extensions: list[str | markdown.Extension] = [*MARKDOWN_EXTENSIONS, FigureExtension(photos)]
     md = markdown.Markdown(extensions=extensions, output_format="html")
     return sanitise_html(md.convert(text))
 
