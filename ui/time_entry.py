@@ -22,8 +22,11 @@ DISPLAY_FORMAT = "yyyy-MM-dd HH:mm"
 
 def is_ambiguous(naive: datetime, zone: ZoneInfo) -> bool:
     """True when ``naive`` happens twice in ``zone`` (the hour DST gives back)."""
-    return naive.replace(tzinfo=zone, fold=0).utcoffset() != naive.replace(
-        tzinfo=zone, fold=1).utcoffset()
+    first = naive.replace(tzinfo=zone, fold=0)
+    if first.utcoffset() == naive.replace(tzinfo=zone, fold=1).utcoffset():
+        return False
+    # A skipped time also reads two ways, but neither survives a round trip through UTC.
+    return first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
 
 
 def desk_time(parent: QWidget | None, naive: datetime, zone: ZoneInfo) -> datetime | None:
