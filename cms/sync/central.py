@@ -457,7 +457,8 @@ def accept_blobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
             raise SyncError(f"photo {row['sha256'][:12]} arrived damaged (its bytes do not "
                             "match its hash); nothing from this batch was stored")
     insert_ignore(session, table_of(Blob),
-                  [{**row, "data": bytes(row["data"])} for row in rows])
+                  sorted(({**row, "data": bytes(row["data"])} for row in rows),
+                         key=lambda row: row["sha256"]))
     return len(rows)
 
 
@@ -479,10 +480,15 @@ def accept_revisions(
         hlc, created, refused = clock.relabel(row["hlc"], reference, row["created_at"])
         relabelled += refused
         clean.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc, "created_at": created})
-    insert_rows(session, table_of(Revision), clean, ignore=True)
-    insert_rows(session, table_of(RevisionParent), [
-        {"revision_id": row["id"], "parent_id": parent}
-        for row in clean for parent in json.loads(row["parents"])], ignore=True)
+    # One order for every writer: two pushes carrying the same revisions take their
+    # row locks in the same order on PostgreSQL, so they wait for each other, never deadlock.
+    by_id = sorted(clean, key=lambda row: row["id"])
+    insert_rows(session, table_of(Revision), by_id, ignore=True)
+    insert_rows(session, table_of(RevisionParent), sorted(
+        ({"revision_id": row["id"], "parent_id": parent}
+         for row in by_id for parent in json.loads(row["parents"])),
+        key=lambda edge: (edge["revision_id"], edge["parent_id"])), ignore=True)
+    # Numbered in the order they were sent (the sender's log order: parents first).
     numbers = record_arrivals(session, [(row["id"], row["story_id"]) for row in clean])
     session.info["newsroom_numbered"] = numbers
     return len(clean), relabelled

@@ -22,7 +22,7 @@ from cms.sync import clock
 from cms.sync.central import Central
 from cms.sync.conflicts import list_conflicts
 from cms.sync.faults import set_hook
-from cms.sync.replication import apply_pull, build_push, incarnation, load_state
+from cms.sync.replication import apply_pull, build_push, incarnation, load_state, sync
 from cms.timeutil import utcnow
 from tests.sync.helpers import Replica, attach_photo, central_bodies, make_central
 
@@ -409,3 +409,43 @@ def test_new_epoch_makes_replicas_send_again(replicas: Callable[..., Replica],
     report = a.sync()
     assert any("restored" in w for w in report.warnings)
     assert report.pushed_revisions == 0  # the central already held it: only ids travelled
+
+
+def test_two_replicas_sending_the_same_revisions_at_once(
+        replicas: Callable[..., Replica], central: str, tmp_path: Path) -> None:
+    from tests.conftest import create_pg_database, drop_pg_database
+
+    a, b = replicas("ana"), replicas("bo")
+    for n in range(30):
+        (a if n % 2 else b).create(f"Story {n}", BODY)
+    a.sync()
+    b.sync()
+    a.sync()
+    # A second, empty central store: both replicas now send the very same revisions,
+    # in parallel (on PostgreSQL they must wait for each other, never deadlock).
+    server = os.environ.get("NEWSROOM_TEST_PG", "")
+    other = (create_pg_database(server) if "://" in central
+             else str(tmp_path / "other-central.db"))
+    try:
+        make_central(other)
+        errors: list[BaseException] = []
+        start = threading.Barrier(2)
+
+        def run(replica: Replica) -> None:
+            try:
+                start.wait()
+                sync(replica.store, other, author=replica.name, batch_size=4)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(r,)) for r in (a, b)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        revisions, numbered = _central_counts(other)
+        assert revisions == numbered == len(a.revision_ids())
+    finally:
+        if "://" in other:
+            drop_pg_database(server, other)
