@@ -101,7 +101,12 @@ class WindowHost(Protocol):
 
     def add_dock(self, key: str, title: str, widget: QWidget,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
-        """Add a dock window (its visibility toggle goes into the View menu)."""
+        """Add a dock window (its visibility toggle goes into the View menu).
+
+        It starts hidden the first time, then reopens as the user left it."""
+
+    def show_dock(self, key: str) -> None:
+        """Show and raise a dock (e.g. when a conflict needs attention)."""
 
     def add_menu_action(self, menu: str, action: QAction) -> None:
         """Add an action to one of :data:`MENUS`."""

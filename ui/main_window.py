@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.journal_dir = journal_folder(prefs.data_dir(), describe(store.url))
         self.editing: EditingSession | None = None
         self._extensions_installed = False
+        self._docks: dict[str, QDockWidget] = {}
         self._retiring: dict[str, EditingSession] = {}
         with store.reading() as session:
             self._zone = desk_zone(session)
@@ -184,15 +185,27 @@ class MainWindow(QMainWindow):
 
     def add_dock(self, key: str, title: str, widget: QWidget,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
-        """Add a dock window; its toggle goes into the View menu."""
+        """Add a dock window; its toggle goes into the View menu.
+
+        A dock starts hidden the first time (writing space comes first) and then
+        opens where the user left it; :meth:`show_dock` brings it up on demand.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self._docks[key] = dock
         self.menus["View"].addAction(dock.toggleViewAction())
-        state = prefs.get_bytes("window/state")
-        if state is not None:
-            self.restoreDockWidget(dock)
+        if not self.restoreDockWidget(dock):
+            dock.hide()
+
+    def show_dock(self, key: str) -> None:
+        """Show and raise the dock added under ``key``."""
+        dock = self._docks.get(key)
+        if dock is None:
+            raise KeyError(f"no dock {key!r}")
+        dock.show()
+        dock.raise_()
 
     def add_menu_action(self, menu: str, action: QAction) -> None:
         """Add an action to one of the window's menus."""

@@ -146,6 +146,7 @@ def test_extensions_replace_inspector_panes_and_add_menus(
         from PySide6.QtGui import QAction
 
         host.add_menu_action("Tools", QAction("Check photos", host))
+        host.add_dock("checks", "Photo checks", QLabel("checks"))
 
     module.install = install  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "newsroom_test_photo_panel", module)
@@ -167,6 +168,10 @@ def test_extensions_replace_inspector_panes_and_add_menus(
     window.acts.next_story.trigger()
     assert editor.seen[-1].document.story_id == window.editing.story_id
     assert any(a.text() == "Check photos" for a in window.menus["Tools"].actions())
+    dock_toggle = next(a for a in window.menus["View"].actions() if a.text() == "Photo checks")
+    assert not dock_toggle.isChecked()  # docks start hidden: the writing space comes first
+    window.show_dock("checks")
+    assert dock_toggle.isChecked()
     window.change_story(byline="Via an extension")
     assert window.open_story().document.byline == "Via an extension"
 
