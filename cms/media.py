@@ -239,9 +239,10 @@ def _open(data: bytes, name: str) -> Image.Image:
         hint = "" if what.startswith("a damaged") else \
             "; Newsroom accepts JPEG, PNG, WebP, GIF and TIFF photos"
         raise BadImage(f"{name}: {what}{hint}") from None
-    except (OSError, SyntaxError, ValueError, struct.error, Warning) as exc:
-        # Warning: Pillow warns about some damage; under -W error that is raised.
-        raise BadImage(f"{name}: damaged image file ({exc})") from None
+    except Exception as exc:
+        # Pillow's readers fail on hostile input with OSError, SyntaxError, ValueError,
+        # TypeError, KeyError, struct.error, a Warning under -W error…: all are damage.
+        raise BadImage(f"{name}: damaged image file ({exc or type(exc).__name__})") from None
 
 
 def _check_dimensions(image: Image.Image, name: str, limits: Limits) -> None:
@@ -285,7 +286,7 @@ def orientation_of(image: Image.Image) -> int:
         if raw:
             check_exif_structure(bytes(raw))
         value = image.getexif().get(ORIENTATION_TAG, 1)
-    except (ValueError, SyntaxError, TypeError, OSError, Warning):
+    except Exception:  # unreadable EXIF means "as stored", never a failure
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
@@ -325,7 +326,7 @@ def inspect_image(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> Im
             raise
         except Image.DecompressionBombError:
             raise BadImage(f"{name}: a frame declares too many pixels") from None
-        except (OSError, SyntaxError, ValueError, EOFError, struct.error, Warning) as exc:
+        except Exception as exc:  # as in _open: whatever the decoder raises is damage
             reason = str(exc) or type(exc).__name__
             if "truncated" in reason:
                 reason = "the file is truncated"
