@@ -80,10 +80,8 @@ class LateStory:
 
 def _open_conflict(session: Session, story_id: str) -> bool:
     """Whether sync left an unresolved conflict on the story (the sync slice decides)."""
-    try:
-        from cms.sync import has_open_conflict
-    except ImportError:  # the sync slice is not on this branch yet: no conflicts can exist
-        return False
+    from cms.sync import has_open_conflict  # lazily: cms.sync loads on demand
+
     return bool(has_open_conflict(session, story_id))
 
 

@@ -179,3 +179,22 @@ def test_two_concurrent_jobs_on_postgresql_publish_each_story_once(pg_url: str) 
 
 def test_two_concurrent_jobs_on_one_sqlite_file_publish_each_story_once(sqlite_url: str) -> None:
     _concurrent(sqlite_url)
+
+
+def test_open_sync_conflict_holds_the_job(desk: Desk) -> None:
+    from cms.revisions import revision_info, write_revision
+
+    story = _scheduled(desk, "Edited in two places", NOW - timedelta(minutes=5))
+    with desk.store.session() as session:
+        document, head = stories.get(session, story)
+        parent = revision_info(session, head).parents[0]
+        # A sibling of the head, as a sync from another replica would bring: two heads.
+        write_revision(session, document.evolve(body="The other laptop's text."), [parent],
+                       author="eddie", replica_id="other-replica", now=NOW)
+    report = publish.publish_due_stories(desk.store, NOW, username="chloe")
+    assert [item.id for item in report.blocked] == [story]
+    assert report.blocked[0].reasons == ("open sync conflict: resolve it in the editor",)
+    with desk.store.reading() as session:
+        (late,) = publish.late_stories(session, NOW)
+    assert late.reasons == ("open sync conflict: resolve it in the editor",)
+    assert desk.status(story) == "scheduled"
