@@ -199,7 +199,9 @@ def test_install_replaces_the_photos_tab(host: PanelHost, qtbot: QtBot) -> None:
     host.tabs["photos"].deleteLater()
 
 
-def test_in_the_real_window(qtbot: QtBot, sample_store: tuple[Store, Actor]) -> None:
+def test_in_the_real_window(
+    qtbot: QtBot, sample_store: tuple[Store, Actor], tmp_path: Path
+) -> None:
     store, actor = sample_store
     window = MainWindow(store, actor)
     qtbot.addWidget(window)
@@ -215,6 +217,13 @@ def test_in_the_real_window(qtbot: QtBot, sample_store: tuple[Store, Actor]) -> 
     qtbot.waitUntil(lambda: window.save_label.text() == "Saved", timeout=10_000)
     with store.reading() as session:
         assert stories.get(session, JCS)[0].photos[1].caption == "Edited in the window"
+    photo = tmp_path / "from-the-desk.jpg"
+    photo.write_bytes(agency_jpeg(caption="Dropped in the window", credit="Desk"))
+    drop_files(found, [photo])  # verified through the window's own worker op
+    qtbot.waitUntil(lambda: found.model.rowCount() == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: window.save_label.text() == "Saved", timeout=10_000)
+    with store.reading() as session:
+        assert stories.get(session, JCS)[0].photos[2].caption == "Dropped in the window"
     window.close()
 
 
