@@ -7,6 +7,7 @@ picture. The cache is disposable: deleting the folder only costs time.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from cms.media import THUMB_FORMAT_VERSION, atomic_write, thumbnail
 
 APP_NAME = "newsroom"
 DEFAULT_SIZE = 256
+MAX_CACHE_BYTES = 512 * 1024 * 1024
 
 
 def cache_root() -> Path:
@@ -39,9 +41,14 @@ class ThumbnailCache:
         """The cached thumbnail, or None."""
         path = self.path_for(sha256, size)
         try:
-            return path.read_bytes()
+            data = path.read_bytes()
         except OSError:  # missing, or the cache folder is unusable: make it afresh
             return None
+        try:
+            os.utime(path)  # recently used: kept longest by trim()
+        except OSError:
+            pass
+        return data
 
     def get(
         self, sha256: str, load: Callable[[], bytes], size: int = DEFAULT_SIZE
@@ -60,3 +67,24 @@ class ThumbnailCache:
             atomic_write(self.path_for(sha256, size), data)
         except OSError:
             pass  # a read-only or full cache folder only costs speed, never the picture
+
+    def trim(self, max_bytes: int = MAX_CACHE_BYTES) -> int:
+        """Delete the least recently used thumbnails beyond ``max_bytes``; the bytes freed."""
+        entries = []
+        for path in self.root.glob("v*/*/*.img"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        freed = 0
+        for _, size, path in sorted(entries, key=lambda e: e[0]):
+            if total - freed <= max_bytes:
+                break
+            try:
+                path.unlink()
+                freed += size
+            except OSError:
+                continue
+        return freed

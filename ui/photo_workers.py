@@ -23,6 +23,8 @@ from concurrent.futures.process import BrokenProcessPool
 from threading import Lock
 from typing import Any, TypeVar
 
+from cms.thumbcache import ThumbnailCache
+
 T = TypeVar("T")
 WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) - 1 if hasattr(os, "sched_getaffinity")
                        else (os.cpu_count() or 2) - 1))
@@ -87,6 +89,7 @@ def warm_up() -> threading.Thread:
     def start() -> None:
         try:
             run_isolated(len, b"")
+            ThumbnailCache().trim()  # keep the disk cache bounded, off the GUI thread
         finally:
             _warm.set()
 

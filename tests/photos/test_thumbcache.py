@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,20 @@ def test_unwritable_cache_still_gives_the_thumbnail(tmp_path: Path) -> None:
     data = encode(picture(), "PNG")
     thumb = ThumbnailCache(blocker).get(sha256_hex(data), lambda: data, 32)
     assert thumb[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0")
+
+
+def test_trim_keeps_the_recently_used(tmp_path: Path) -> None:
+    cache = ThumbnailCache(tmp_path)
+    digests = []
+    for seed in range(4):
+        data = encode(picture((64 + seed, 48)), "PNG")
+        digest = sha256_hex(data)
+        cache.get(digest, lambda d=data: d, 32)
+        os.utime(cache.path_for(digest, 32), (time.time() - 100 + seed, time.time() - 100 + seed))
+        digests.append(digest)
+    cache.cached(digests[0], 32)  # used just now
+    one = cache.path_for(digests[0], 32).stat().st_size
+    freed = cache.trim(max_bytes=one * 2)
+    assert freed > 0
+    assert cache.path_for(digests[0], 32).is_file()
+    assert not cache.path_for(digests[1], 32).exists()
