@@ -55,6 +55,7 @@ from cms.timeutil import utcnow
 EPOCH_KEY = "central_epoch"
 REVISION_COLUMNS = ("id", "story_id", "parents", "author", "replica_id", "created_at", "hlc",
                     "message", "content")
+MAX_BATCH_BYTES = 64 * 1024 * 1024  # photo bytes one batch may carry
 BLOB_COLUMNS = ("sha256", "media_type", "size", "width", "height", "data", "meta", "created_at")
 
 
@@ -333,10 +334,12 @@ class Central:
                 return None
             ids = [rev for _, rev, _ in entries]
             known = have.revisions(ids)
-            wanted = [rev for rev in ids if rev not in known]
-            rows = fetch_revisions(session, wanted)
-            digests = sorted(photo_digests(rows) - have.blobs(sorted(photo_digests(rows))))
-            blobs = fetch_blobs(session, digests)
+            rows = fetch_revisions(session, [rev for rev in ids if rev not in known])
+            needed = photo_digests(rows) - have.blobs(sorted(photo_digests(rows)))
+            cut = photo_budget_cut(ids, rows, needed, blob_sizes(session, sorted(needed)))
+            entries, kept = entries[:cut], set(ids[:cut])
+            rows = [row for row in rows if row["id"] in kept]
+            blobs = fetch_blobs(session, sorted(photo_digests(rows) & needed))
         return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs)
 
     def fetch_blobs(self, digests: Sequence[str]) -> list[dict[str, Any]]:
@@ -428,6 +431,36 @@ def needed_missing(session: Session, digests: Sequence[str]) -> set[str]:
     return set(digests) - have
 
 
+def blob_sizes(session: Session, digests: Sequence[str]) -> dict[str, int]:
+    """Sizes of the blobs held among ``digests`` (without reading their bytes)."""
+    sizes: dict[str, int] = {}
+    for start in range(0, len(digests), 500):
+        sizes.update((str(d), int(n)) for d, n in session.execute(
+            sa.select(Blob.sha256, Blob.size).where(
+                Blob.sha256.in_(list(digests[start:start + 500])))))
+    return sizes
+
+
+def photo_budget_cut(ids: Sequence[str], rows: Sequence[dict[str, Any]], needed: set[str],
+                     sizes: dict[str, int], budget: int | None = None) -> int:
+    """How many leading log entries fit the batch's photo byte budget (at least one).
+
+    A batch carries the photos its revisions need; a desk of large photos would
+    otherwise hold hundreds of megabytes in memory and in one transaction.
+    """
+    budget = MAX_BATCH_BYTES if budget is None else budget
+    by_id = {row["id"]: row for row in rows}
+    total, counted = 0, set[str]()
+    for number, rev in enumerate(ids):
+        row = by_id.get(rev)
+        fresh = (photo_digests([row]) & needed) - counted if row is not None else set()
+        total += sum(sizes.get(digest, 0) for digest in fresh)
+        counted |= fresh
+        if total > budget and number > 0:
+            return number
+    return len(ids)
+
+
 def fetch_revisions(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
     """Revision rows by id, in the order given."""
     table = table_of(Revision)
@@ -458,7 +491,7 @@ def accept_blobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
                             "match its hash); nothing from this batch was stored")
     insert_ignore(session, table_of(Blob),
                   sorted(({**row, "data": bytes(row["data"])} for row in rows),
-                         key=lambda row: row["sha256"]))
+                         key=lambda row: str(row["sha256"])))
     return len(rows)
 
 

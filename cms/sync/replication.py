@@ -42,8 +42,10 @@ from cms.sync.central import (
     PushBatch,
     accept_blobs,
     accept_revisions,
+    blob_sizes,
     fetch_blobs,
     fetch_revisions,
+    photo_budget_cut,
     photo_digests,
 )
 from cms.sync.faults import fault_point
@@ -157,11 +159,14 @@ def build_push(
         ids = [rev for _, rev, _ in entries]
         lacking = central.missing_revisions(ids)
         everything = fetch_revisions(session, ids)
-        rows = [row for row in everything if row["id"] in lacking]
         # Photos of every revision in the stretch, not only the ones the central lacks:
         # a revision that reached it before its photo gets the photo now.
-        digests = sorted(central.missing_blobs(sorted(photo_digests(everything))))
-        blobs = fetch_blobs(session, digests)
+        needed = central.missing_blobs(sorted(photo_digests(everything)))
+        cut = photo_budget_cut(ids, everything, needed, blob_sizes(session, sorted(needed)))
+        entries = entries[:cut]
+        everything = everything[:cut]  # fetch_revisions keeps the log order
+        rows = [row for row in everything if row["id"] in lacking]
+        blobs = fetch_blobs(session, sorted(photo_digests(everything) & needed))
     return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
                      entries[-1][0], entries[-1][2], rows, blobs)
 

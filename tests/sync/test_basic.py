@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.sync.helpers import Replica
 
 
@@ -73,3 +75,27 @@ def test_machine_paths_do_not_travel(replicas: Callable[..., Replica]) -> None:
     b.sync()
     with b.store.reading() as session:
         assert get_setting(session, "central_url") == ""
+
+
+def test_batches_carrying_big_photos_are_cut(replicas: Callable[..., Replica],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import cms.sync.central as central_module
+    from cms.sync.faults import set_hook
+    from tests.sync.helpers import attach_photo
+
+    monkeypatch.setattr(central_module, "MAX_BATCH_BYTES", 150_000)
+    a, b = replicas("ana"), replicas("bo")
+    ids = [a.create(f"Photo story {n}", "Text.") for n in range(4)]
+    for n, sid in enumerate(ids):
+        attach_photo(a, sid, bytes([n]) * 100_000, caption=f"Photo {n}")
+    pushes: list[int] = []
+    set_hook("push:begin", lambda **_: pushes.append(1))
+    try:
+        report = a.sync()
+    finally:
+        set_hook("push:begin", None)
+    assert report.pushed_blobs == 4 and report.pushed_revisions == 8
+    assert len(pushes) == 4  # no batch carried more than one 100 kB photo over the budget
+    got = b.sync()
+    assert got.pulled_blobs == 4
+    assert all(len(b.doc(sid).photos) == 1 for sid in ids)
