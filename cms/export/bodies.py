@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
@@ -21,9 +20,10 @@ from multiprocessing import get_context
 
 from cms import figures, render
 from cms.export.cache import ExportCache
+from cms.export.parallel import fork_safe, worker_count
 from cms.figures import FigurePhoto
 
-PARALLEL_THRESHOLD = 400  # below this, starting worker processes costs more than it saves
+PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
 _BATCH = 64
 
 
@@ -86,11 +86,13 @@ class RenderCache:
         self.hits += len(html)
         self.misses += len(missing)
         fresh: dict[str, str] = {}
-        count = workers if workers is not None else min(4, os.cpu_count() or 1)
+        count = worker_count(workers)
         if len(missing) >= PARALLEL_THRESHOLD and count > 1:
             batches = [missing[i : i + _BATCH] for i in range(0, len(missing), _BATCH)]
-            # spawn, not fork: the caller may be a GUI process with threads.
-            with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
+            # Fork when it is safe (cheap: nothing to import again); spawn in a process
+            # with threads, such as the window.
+            context = get_context("fork" if fork_safe() else "spawn")
+            with ProcessPoolExecutor(count, mp_context=context) as pool:
                 results = pool.map(_render_batch, [[bodies[s] for s in b] for b in batches])
                 for batch, rendered in zip(batches, results, strict=True):
                     fresh.update(zip(batch, rendered, strict=True))

@@ -24,10 +24,11 @@ from cms import __version__
 from cms.blobs import blob_bytes
 from cms.config import SETTINGS, all_settings
 from cms.errors import NewsroomError, NotFound, UsageError
+from cms.export import parallel
 from cms.export.bodies import RenderCache, renderer_fingerprint
 from cms.export.cache import ExportCache
 from cms.export.feeds import atom_feed, manifest, robots, sitemap
-from cms.export.images import PIPELINE, Rendition, Renditions, default_rendition
+from cms.export.images import Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
 from cms.export.pages import (
     BODY_SIZES,
@@ -39,9 +40,8 @@ from cms.export.pages import (
 )
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
 from cms.export.selection import Photo, PublicStory, load_bodies, select_public
-from cms.export.site import FEED_ENTRIES, Site, build_site
+from cms.export.site import FEED_ENTRIES, Site, build_site, story_signature
 from cms.export.site import digest as key_of
-from cms.export.site import story_signature as sig
 from cms.export.theme import Theme
 from cms.export.writer import (
     FileRecord,
@@ -139,6 +139,7 @@ class _Build:
         self.export_cache = ExportCache(options.cache_dir)
         self.cache = RenderCache(self.export_cache)
         self.bodies: dict[str, str] = {}  # media links still as MEDIA_TOKEN
+        self._sig: Callable[[PublicStory], str] = story_signature
         self.placed: dict[str, set[str]] = {}
         self.used_renditions: dict[str, list[Rendition]] = {}
         self.media: dict[str, tuple[str, Rendition]] = {}
@@ -149,7 +150,7 @@ class _Build:
         settings = {k: site.selection.settings.get(k, "") for k in sorted(SETTINGS)}
         settings["base_url"] = site.base_url
         self.global_key = key_of(
-            FORMAT, theme.fingerprint, renderer_fingerprint(), PIPELINE,
+            FORMAT, theme.fingerprint,
             json.dumps(settings, sort_keys=True),
             [(s.slug, s.name) for s in site.selection.sections],
             [s.slug for s in site.sections], "single" if single else "site",
@@ -197,14 +198,25 @@ class _Build:
     def plan(self) -> list[_Planned]:
         """Every file of the bundle with its key and how to make it."""
         site = self.site
-        planned: list[_Planned] = []
-        for path, data in self.theme.static.items():
-            planned.append(_Planned(path, hashlib.sha256(data).hexdigest(),
-                                    lambda data=data: data, cacheable=False))
         stories = [self.single] if self.single is not None else site.stories
         for story in stories:  # photos first, so every rendition is known before the media
             for photo in story.photos:
                 self.renditions_of(photo)
+        # A story as pages show it: its revision, its update time, and the file names of
+        # its photos' renditions (which change only when the encoder's output does).
+        signatures = {
+            story.id: story_signature(story) + "|" + ",".join(
+                r.path for p in story.photos for r in self.used_renditions.get(p.sha256, ()))
+            for story in site.stories
+        }
+        self._sig = lambda story: signatures[story.id]
+        sig = self._sig
+        # Only pages that show bodies depend on how Markdown becomes HTML.
+        body_key = key_of(self.global_key, renderer_fingerprint())
+        planned: list[_Planned] = []
+        for path, data in self.theme.static.items():
+            planned.append(_Planned(path, hashlib.sha256(data).hexdigest(),
+                                    lambda data=data: data, cacheable=False))
         if self.single is None:
             planned += self._plan_site()
         for story in stories:
@@ -214,14 +226,14 @@ class _Build:
                      for item in site.read_next.get(story.id, ())]
             tags = [(tag, site.tag_slug.get(tag, "")) for tag in story.tags]
             planned.append(_Planned(
-                page, key_of(self.global_key, "story", sig(story), links, tags),
+                page, key_of(body_key, "story", sig(story), links, tags),
                 lambda s=story, p=page: self.pages.story(
                     s, self.bodies[s.id], page_path=p, placed=self.placed.get(s.id, set())
                 ).encode("utf-8"),
                 (story.id,),
             ))
             planned.append(_Planned(
-                doc, key_of(self.global_key, "ninjs", sig(story)),
+                doc, key_of(body_key, "ninjs", sig(story)),
                 lambda s=story: _json_bytes(ninjs(
                     site, s, self.bodies[s.id].replace(MEDIA_TOKEN, site.absolute("media/")),
                     [self.renditions_of(p) for p in s.photos])),
@@ -234,6 +246,7 @@ class _Build:
 
     def _plan_site(self) -> list[_Planned]:
         site = self.site
+        sig = self._sig
         planned: list[_Planned] = []
         main, blocks = site.front_stories()
         front_key = key_of(
@@ -255,7 +268,8 @@ class _Build:
                           site.section_stories[sec.slug][:FEED_ENTRIES]))
         for path, page_path, title, entries in feeds:
             planned.append(_Planned(
-                path, key_of(self.global_key, "feed", path, [sig(s) for s in entries]),
+                path, key_of(self.global_key, renderer_fingerprint(), "feed", path,
+                             [sig(s) for s in entries]),
                 lambda p=path, pp=page_path, t=title, e=entries: atom_feed(
                     site, title=t, feed_path=p, page_path=pp, stories=list(e),
                     bodies=self.absolute_bodies()).encode("utf-8"),
@@ -305,9 +319,13 @@ class _Build:
             )
             self.bodies.update((sid, keep_bundle_images(html)) for sid, html in rendered.items())
             report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
+        done = self._render_in_workers(todo, known, staging, old, present, report)
         fresh: list[tuple[str, str, bytes]] = []
         cached: dict[str, tuple[str, bytes]] = {}
         for index, item in enumerate(todo):
+            if index in done:
+                new_files[item.path] = done[index]
+                continue
             if index % 500 == 0:
                 if self.cancelled():
                     raise ExportCancelled("export cancelled; nothing was changed")
@@ -348,6 +366,35 @@ class _Build:
                                                   len(manifest_bytes))
         self.progress(len(todo), len(todo), "done")
         return State(new_files, dict(sorted(self.used_renditions.items())))
+
+    def _render_in_workers(self, todo: list[_Planned], known: set[str], staging: Staging,
+                           old: dict[str, FileRecord], present: set[str],
+                           report: ExportReport) -> dict[int, FileRecord]:
+        """Render the pages no cache holds on forked workers, when there are many."""
+        misses = [i for i, item in enumerate(todo)
+                  if item.cacheable and item.key and item.key not in known]
+        workers = parallel.worker_count(self.options.workers)
+        if len(misses) < parallel.THRESHOLD or workers < 2 or not parallel.fork_safe():
+            return {}
+        job = parallel.Job(
+            produce=[todo[i].produce for i in misses], paths=[todo[i].path for i in misses],
+            keys=[todo[i].key or "" for i in misses], staging_root=staging.root,
+            old={p: r.sha256 for p, r in old.items() if p in present},
+            cache_dir=self.options.cache_dir,
+        )
+        results = parallel.render_forked(
+            job, workers, self.cancelled,
+            lambda n, total: self.progress(n, len(todo), f"rendered {n}/{total} pages"))
+        if results is None:
+            raise ExportCancelled("export cancelled; nothing was changed")
+        done: dict[int, FileRecord] = {}
+        for item in results:
+            planned = todo[misses[item.index]]
+            done[misses[item.index]] = FileRecord(planned.key or item.sha256, item.sha256,
+                                                  item.size)
+            if item.written:
+                staging.record(planned.path)
+        return done
 
     def close(self) -> None:
         """Release the cache."""

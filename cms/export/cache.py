@@ -34,8 +34,11 @@ FILE_NAME = "export-cache-1.sqlite"
 class ExportCache:
     """Bodies and finished files of past exports (all methods are no-ops when disabled)."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, *, new_export: bool = True) -> None:
+        """Open the cache in ``folder``; ``new_export`` counts one more export (a worker
+        process of the same export passes False)."""
         self._db: sqlite3.Connection | None = None
+        self._new_export = new_export
         self.serial = 0
         if folder is None:
             return
@@ -56,7 +59,7 @@ class ExportCache:
         db.executescript(SCHEMA)
         db.execute("BEGIN IMMEDIATE")
         row = db.execute("SELECT value FROM meta WHERE key = 'serial'").fetchone()
-        self.serial = (row[0] if row else 0) + 1
+        self.serial = (row[0] if row else 0) + (1 if self._new_export else 0)
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('serial', ?)",
                    (self.serial,))
         db.execute("COMMIT")
@@ -142,14 +145,15 @@ class ExportCache:
             [(key, sha, zlib.compress(data, 1), self.serial) for key, sha, data in items],
         )
 
-    def close(self) -> None:
-        """Prune what recent exports did not use, and release the file."""
+    def close(self, *, prune: bool = True) -> None:
+        """Prune what recent exports did not use (unless told not to), and release the file."""
         if self._db is None:
             return
         try:
-            oldest = self.serial - KEEP_EXPORTS
-            self._db.execute("DELETE FROM files WHERE used < ?", (oldest,))
-            self._db.execute("DELETE FROM bodies WHERE used < ?", (oldest,))
+            if prune:
+                oldest = self.serial - KEEP_EXPORTS
+                self._db.execute("DELETE FROM files WHERE used < ?", (oldest,))
+                self._db.execute("DELETE FROM bodies WHERE used < ?", (oldest,))
         finally:
             self._db.close()
             self._db = None

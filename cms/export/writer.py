@@ -140,6 +140,10 @@ class Staging:
         if len(self._pending) >= self.MAX_PENDING:
             self.flush()
 
+    def record(self, path: str) -> None:
+        """Note a file that a worker process wrote into the staging folder itself."""
+        self.paths.append(path)
+
     def flush(self) -> None:
         """Wait for every write so far; raise the first error."""
         pending, self._pending = self._pending, []

@@ -206,3 +206,43 @@ def test_state_file_is_not_published(run_export, tmp_path: Path) -> None:  # typ
         names = zf.namelist()
     assert STATE_FILE not in names and "manifest.json" in names
     assert names == sorted(names)
+
+
+FORKED_EXPORT = """
+import sys
+from datetime import datetime
+from pathlib import Path
+from cms.export import ExportOptions, bodies, export_site, parallel
+from cms.store import Store
+assert parallel.fork_safe()
+parallel.THRESHOLD = bodies.PARALLEL_THRESHOLD = 1
+store = Store.open(sys.argv[1])
+report = export_site(store, ExportOptions(
+    out=Path(sys.argv[2]), cache_dir=Path(sys.argv[3]), workers=2,
+    as_of=datetime.fromisoformat(sys.argv[4])))
+print(report.bodies_rendered, report.from_cache)
+"""
+
+
+def test_forked_workers_give_the_same_bundle(sample_store, run_export,  # type: ignore[no-untyped-def]
+                                             tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run_export(tmp_path / "serial", cache_dir=None, workers=1)
+    # In a process of its own: fork is only used by a process with a single thread.
+    def forked(out: str) -> list[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", FORKED_EXPORT, str(sample_store.url.database),
+             str(tmp_path / out), str(tmp_path / "cache"), AS_OF.isoformat()],
+            capture_output=True, text=True, timeout=120, check=True,
+        )
+        return result.stdout.split()
+
+    assert forked("forked") == ["6", "0"]
+    assert tree_bytes(tmp_path / "forked") == tree_bytes(tmp_path / "serial")
+    # The workers filled the cache: a second export takes every page from it.
+    pages = [p for p in tree_bytes(tmp_path / "forked")
+             if p.endswith((".html", ".atom", ".json")) and not p.startswith((".", "manifest"))]
+    assert forked("warm") == ["0", str(len(pages))]
+    assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "serial")
