@@ -6,8 +6,9 @@
    ``pyproject.toml`` (the frozen app reads its version from that metadata),
 2. runs PyInstaller on ``packaging/newsroom.spec``,
 3. on Linux, adds the desktop entry, AppStream metadata, icons, the per-user
-   install script and a short README to the folder, and
-4. packs the folder as ``newsroom-VERSION-PLATFORM-MACHINE.tar.gz`` (a ``.zip``
+   install script and a short README to the folder,
+4. adds the licence texts of everything bundled (``licenses/``), and
+5. packs the folder as ``newsroom-VERSION-PLATFORM-MACHINE.tar.gz`` (a ``.zip``
    on Windows and macOS), then prints the sizes.
 
 Usage: ``python packaging/build.py [--dist DIR] [--work DIR] [--no-archive]``.
@@ -16,6 +17,7 @@ Usage: ``python packaging/build.py [--dist DIR] [--work DIR] [--no-archive]``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import shutil
@@ -27,11 +29,21 @@ import tomllib
 import zipfile
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 
 PACKAGING = Path(__file__).resolve().parent
 ROOT = PACKAGING.parent
 APP_ID = "org.newsroom.Newsroom"
 FOLDER = "newsroom"  # the name of the built folder inside the dist directory
+
+
+def _licences() -> ModuleType:
+    # packaging/licences.py, loaded by path: `packaging` is also a PyPI package's name.
+    spec = importlib.util.spec_from_file_location("newsroom_licences", PACKAGING / "licences.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class BuildError(Exception):
@@ -138,6 +150,11 @@ def build(dist: Path, work: Path, *, archive: bool = True) -> tuple[Path, Path |
     folder = run_pyinstaller(dist, work)
     if sys.platform.startswith("linux"):
         add_desktop_files(folder)
+    licences = _licences()
+    licences.write_licences(folder, ROOT / "LICENSE")
+    if sys.platform == "darwin":
+        resources = dist / "Newsroom.app" / "Contents" / "Resources"
+        licences.write_licences(resources, ROOT / "LICENSE")
     packed = make_archive(folder, version) if archive else None
     elapsed = time.monotonic() - started
     print(f"built Newsroom {version} in {elapsed:.0f} s")

@@ -278,6 +278,16 @@ def test_the_archive_holds_the_app_and_its_desktop_files(built: Built) -> None:
                  *(f"_internal/cms/migrations/versions/{p.name}" for p in MIGRATIONS)):
         assert f"{top}/{name}" in members, name
     assert not any("__pycache__" in name for name in members)
+    # Licence texts travel with what they cover; Qt's LGPL among them.
+    for name in ("licenses/README.txt", "licenses/Newsroom-LICENSE.txt",
+                 "licenses/Python/LICENSE.txt"):
+        assert f"{top}/{name}" in members, name
+    with tarfile.open(built.archive) as tar:
+        index = tar.extractfile(f"{top}/licenses/README.txt")
+        assert index is not None
+        listed = index.read().decode("utf-8")
+    for package in ("PySide6_Essentials", "SQLAlchemy", "alembic", "Pillow"):
+        assert package.lower() in listed.lower(), package
 
 
 def test_install_script_installs_and_removes_for_the_user(built: Built, tmp_path: Path) -> None:
