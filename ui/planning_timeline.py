@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFontMetricsF,
     QHelpEvent,
@@ -30,6 +31,8 @@ from PySide6.QtGui import (
     QResizeEvent,
 )
 from PySide6.QtWidgets import QToolTip, QWidget
+
+from ui.refguard import painting
 
 HOUR_PX = 44
 HEADER_PX = 8  # room above midnight for the first hour label
@@ -237,8 +240,12 @@ class Timeline(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         self._layout()
+        # Every chip costs one leaking call (rounded rect); the grid and brushes a few more.
+        with painting(len(self._chips) + 200):
+            self._paint(QRectF(event.rect()))
+
+    def _paint(self, area: QRectF) -> None:
         painter = QPainter(self)
-        area = QRectF(event.rect())
         palette = self.palette()
         painter.fillRect(area, palette.base())
         grid = QPen(palette.mid().color())
@@ -265,25 +272,27 @@ class Timeline(QWidget):
                 painter.fillRect(QRectF(x, HEADER_PX, width, 24 * HOUR_PX),
                                  palette.alternateBase())
             painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
-        painter.setPen(Qt.PenStyle.NoPen)
-        white = QPen(QColor("#ffffff"))
-        for chip in self._chips:
-            if not chip.rect.intersects(area):
-                continue
-            painter.setBrush(COLOURS[chip.item.kind])
-            painter.drawRoundedRect(chip.rect, 3, 3)
+        # Explicit pens and brushes, one brush change per colour: thousands of
+        # implicit QColor → QBrush conversions per paint would cost time.
+        no_pen = QPen(Qt.PenStyle.NoPen)
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        visible = [chip for chip in self._chips if chip.rect.intersects(area)]
+        painter.setPen(no_pen)
+        for kind, colour in COLOURS.items():
+            painter.setBrush(QBrush(colour))
+            for chip in visible:
+                if chip.item.kind == kind:
+                    painter.drawRoundedRect(chip.rect, 3, 3)
+        painter.setPen(QPen(QColor("#ffffff")))
+        for chip in visible:
             if chip.text:
-                painter.setPen(white)
-                painter.drawText(chip.rect.adjusted(3, 0, -3, 0),
-                                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                                 chip.text)
-                painter.setPen(Qt.PenStyle.NoPen)
+                painter.drawText(chip.rect.adjusted(3, 0, -3, 0), align, chip.text)
         if self._ghost is not None:
             ghost = QPen(palette.highlight().color())
             ghost.setWidthF(2)
             ghost.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(ghost)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
             painter.drawRoundedRect(self._ghost, 3, 3)
         painter.end()
 
@@ -362,6 +371,10 @@ class DayHeader(QWidget):
         timeline.geometry_changed.connect(self.update)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        with painting(100):
+            self._paint()
+
+    def _paint(self) -> None:
         painter = QPainter(self)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.window())
