@@ -285,15 +285,71 @@ class ConflictsPanel(QWidget):
         self.host.run_op(work).success(done).failure(failed).run()
 
 
+class ConflictNotice(QWidget):
+    """An inspector pane: whether the open story is in conflict, with a Resolve button."""
+
+    def __init__(self, panel: ConflictsPanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.panel = panel
+        self._story_id: str | None = None
+        layout = QVBoxLayout(self)
+        self.label = QLabel("", self)
+        self.label.setObjectName("conflictNotice")
+        self.label.setWordWrap(True)
+        self.button = QPushButton("Resolve…", self)
+        self.button.clicked.connect(self._resolve)
+        layout.addWidget(self.label)
+        layout.addWidget(self.button)
+        panel.list.model().modelReset.connect(self._update)
+        panel.list.model().rowsInserted.connect(self._update)
+        panel.list.model().rowsRemoved.connect(self._update)
+        self._update()
+
+    def view(self) -> ConflictView | None:
+        """The open story's conflict, if it has one."""
+        return next((v for v in self.panel.views if v.story_id == self._story_id), None)
+
+    def show_story(self, story: Any) -> None:
+        """Follow the open story (an ``OpenStory`` or None)."""
+        self._story_id = story.document.story_id if story is not None else None
+        self._update()
+
+    def _update(self, *_: object) -> None:
+        view = self.view()
+        if view is None:
+            self.label.setText("No sync conflict on this story.")
+            self.button.hide()
+            return
+        fields = ", ".join(LABELS.get(f, f) for f in view.fields)
+        self.label.setText(f"⚠ Edited here and elsewhere in ways that clash ({fields}). "
+                           "You see your version; the other is kept whole until you choose.")
+        self.button.show()
+
+    def _resolve(self) -> None:
+        view = self.view()
+        if view is not None:
+            self.panel.list.setCurrentRow(self.panel.views.index(view))
+            self.panel.open_resolver()
+
+
 def install(host: Any) -> None:
-    """Add the Conflicts dock (refreshed after every sync) and a menu action."""
+    """Add the Conflicts dock (refreshed after every sync), a Sync inspector tab, an action."""
     panel = ConflictsPanel(host)
     host.add_dock("conflicts", "Conflicts", panel, Qt.DockWidgetArea.RightDockWidgetArea)
     host.events.stories_changed.connect(panel.refresh)
+    notice = ConflictNotice(panel)
+    host.add_inspector_tab("sync", "Sync", notice)
+
+    def opened(story: Any) -> None:
+        if story is not None and notice.view() is not None:
+            host.show_message("This story was edited in two places: see Conflicts", 8000)
+
+    host.events.story_opened.connect(opened)
     action = QAction("Resolve Conflicts…", panel)
     action.triggered.connect(panel.open_resolver)
     host.add_menu_action("Story", action)
     panel.refresh()
 
 
-__all__: list[str] = ["ConflictResolver", "ConflictsPanel", "FieldChooser", "install"]
+__all__: list[str] = ["ConflictNotice", "ConflictResolver", "ConflictsPanel", "FieldChooser",
+                      "install"]

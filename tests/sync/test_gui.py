@@ -84,6 +84,12 @@ def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
     assert label.text().startswith("Synced ")
     qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=5000)
     assert "Body" in panel.list.item(0).text() or "body" in panel.list.item(0).text()
+    from ui.conflicts import ConflictNotice
+
+    notice = window.findChild(ConflictNotice)
+    assert notice is not None
+    window.show_story_by_id(JCS)
+    qtbot.waitUntil(lambda: notice.label.text().startswith("⚠"), timeout=5000)
     window.resize(1300, 900)
     dialog = panel.open_resolver()
     assert dialog is not None
@@ -99,6 +105,7 @@ def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
     result.setPlainText(central.replace("Ana's first paragraph", "Ana and Bo's first paragraph"))
     dialog.resolve_button.click()
     qtbot.waitUntil(lambda: panel.list.count() == 0, timeout=10000)
+    assert notice.label.text() == "No sync conflict on this story."
     with bo.reading() as session:
         assert list_conflicts(session) == []
         doc, head = stories.get(session, JCS)
