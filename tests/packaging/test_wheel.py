@@ -97,6 +97,9 @@ def test_wheel_installs_into_a_clean_venv_and_works(dists: tuple[Path, Path],
     version = subprocess.run([str(newsroom), "--version"], capture_output=True, text=True,
                              env=env, check=False, timeout=60)
     assert version.stdout.strip() == f"newsroom {load_build_module().project_version()}"
+    launcher = subprocess.run([str(env_dir / "bin" / "newsroom-app"), "--help"],
+                              capture_output=True, text=True, env=env, check=False, timeout=60)
+    assert launcher.returncode == 0 and "--store" in launcher.stdout, launcher.stderr
     store = tmp_path / "desk.db"
     init = subprocess.run([str(newsroom), "--store", str(store), "init", "--demo"],
                           capture_output=True, text=True, env=env, check=False, timeout=120)
