@@ -235,6 +235,28 @@ def test_two_instances_on_one_store_both_work(built: Built, tmp_path: Path) -> N
     assert len(_stories(built, store, env)) == SAMPLE_STORIES + 8
 
 
+def test_two_first_starts_at_once_make_one_store(built: Built, tmp_path: Path) -> None:
+    # Both find no store, both create and migrate it, both run the first-run
+    # sample install: the store's write lock must turn that into one store with
+    # one sample newsroom, and both windows must come up.
+    home = tmp_path / "home"
+    env = clean_env(home)
+    default = home / ".local" / "share" / "newsroom" / "newsroom.db"
+    with running_app([str(built.exe), "app"], env, tmp_path / "one") as one, \
+            running_app([str(built.exe), "app"], env, tmp_path / "two") as two:
+        assert wait_until(lambda: _count(default) == SAMPLE_STORIES, 60), \
+            one.stderr() + two.stderr()
+        assert wait_until(lambda: not (one.alive() and two.alive()), 5) is False, \
+            one.stderr() + two.stderr()
+        assert error_lines(one.stderr()) == []
+        assert error_lines(two.stderr()) == []
+    assert _count(default) == SAMPLE_STORIES
+    with sqlite3.connect(default) as db:
+        assert db.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM store_meta WHERE key = 'replica_id'"
+                          ).fetchone()[0] == 1
+
+
 def test_export_runs_its_worker_processes_in_the_frozen_app(built: Built, tmp_path: Path) -> None:
     # Above 400 stories the export renders bodies in spawned worker processes,
     # which re-run the frozen executable: that only works with freeze_support().
