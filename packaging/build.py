@@ -113,6 +113,18 @@ def add_desktop_files(folder: Path) -> None:
     shutil.copy2(linux / "README.txt", folder / "README.txt")
 
 
+# Libraries Qt's X11 platform plugin needs that many desktops lack; PyInstaller
+# bundles them only if the build machine has them (packaging/README.md).
+XCB_LIBRARIES = ("libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-image.so.0",
+                 "libxcb-keysyms.so.1", "libxcb-render-util.so.0", "libxkbcommon-x11.so.0")
+
+
+def missing_x11_libraries(folder: Path) -> list[str]:
+    """Qt X11 libraries that did not make it into the folder (Linux)."""
+    internal = folder / "_internal"
+    return [name for name in XCB_LIBRARIES if not (internal / name).exists()]
+
+
 def archive_name(version: str) -> str:
     """``newsroom-VERSION-PLATFORM-MACHINE`` (without extension)."""
     system = {"win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
@@ -150,6 +162,11 @@ def build(dist: Path, work: Path, *, archive: bool = True) -> tuple[Path, Path |
     folder = run_pyinstaller(dist, work)
     if sys.platform.startswith("linux"):
         add_desktop_files(folder)
+        missing = missing_x11_libraries(folder)
+        if missing:
+            print(f"build: warning: not bundled, so users' machines must have them: "
+                  f"{', '.join(missing)} (install them here and build again: "
+                  "see packaging/README.md)", file=sys.stderr)
     licences = _licences()
     licences.write_licences(folder, ROOT / "LICENSE")
     if sys.platform == "darwin":
