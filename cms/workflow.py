@@ -310,14 +310,7 @@ def check_save(
 
 def record(session: Session, pending: PendingTransition, revision_id: str) -> None:
     """Write a checked move into ``story_transitions`` with the revision it made."""
-    session.add(
-        StoryTransition(
-            id=str(uuid.uuid4()), story_id=pending.story_id, from_status=pending.from_status,
-            to_status=pending.to_status, username=pending.username, at=pending.at,
-            note=pending.note, revision_id=revision_id,
-        )
-    )
-    session.flush()
+    record_many(session, [(pending, revision_id)])
 
 
 def prepare(before: StoryDocument, to_status: str, note: str, now: datetime) -> StoryDocument:

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -44,12 +45,14 @@ from cms.errors import NewsroomError, UsageError
 from cms.people import Actor
 from cms.store import Store
 from cms.timeutil import format_local, localize, utcnow
+from ui import prefs
 from ui.extensions import WindowHost
 from ui.planning_timeline import COLOURS, HEADER_PX, HOUR_PX, DayHeader, PlanItem, Timeline
 from ui.time_entry import desk_time
 
 AUTO_PUBLISH_MS = 60_000
 OPENING_HOUR = 6  # scroll the day to early morning, where the desk's day starts
+INTRODUCED_KEY = "planning/introduced"
 
 
 @dataclass(frozen=True)
@@ -367,13 +370,12 @@ class PlanningView(QWidget):
         def done(report: publish.PublishReport | None, error: BaseException | None) -> None:
             if error is not None:
                 self._say(f"Publishing job failed: {error}")
-            elif report is not None and (report.published or report.blocked):
+            elif report is not None and report.published:
                 names = ", ".join(item.headline for item in report.published[:3])
                 more = f" and {len(report.published) - 3} more" if len(report.published) > 3 \
                     else ""
                 text = f"Published {len(report.published)} due stor" + (
-                    "y" if len(report.published) == 1 else "ies") + (
-                    f": {names}{more}" if names else "")
+                    "y" if len(report.published) == 1 else "ies") + f": {names}{more}"
                 if report.blocked:
                     text += f"; {len(report.blocked)} held back (see Late stories)"
                 self._say(text)
@@ -405,9 +407,15 @@ def install(host: WindowHost) -> None:
     dock = view.parentWidget()
     window = dock.parentWidget() if dock is not None else None
     if isinstance(dock, QDockWidget) and isinstance(window, QMainWindow):
-        window.resizeDocks([dock], [360], Qt.Orientation.Vertical)
-        if not view.can_plan:
-            dock.hide()  # a reporter's window stays the editor; View ▸ Planning shows it
+        window.resizeDocks([dock], [380], Qt.Orientation.Vertical)
+    # Docks start hidden; a desk chief's first window opens on the plan, once.
+    if view.can_plan and not prefs.get_bool(INTRODUCED_KEY, False):
+        prefs.set_bool(INTRODUCED_KEY, True)
+        host.show_dock("planning")
+    action = QAction("Planning", view)
+    action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+    action.triggered.connect(lambda: host.show_dock("planning"))
+    host.add_menu_action("Tools", action)
     timer = QTimer(view)
     timer.setInterval(AUTO_PUBLISH_MS)
     timer.timeout.connect(view.publish_due)
