@@ -12,6 +12,7 @@ otherwise they are skipped, so that ``make test`` stays fast.
 
 from __future__ import annotations
 
+import ctypes.util
 import importlib.util
 import os
 import shutil
@@ -197,9 +198,14 @@ def load_measure_module() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def xdisplay() -> Iterator[XDisplay]:
-    """An Xvfb screen for the session (skips where Xvfb or xdotool is missing)."""
+def xdisplay(built: Built) -> Iterator[XDisplay]:
+    """An Xvfb screen for the session (skips where the app cannot use one here)."""
     skip_unless_enabled()
+    missing = load_build_module().missing_x11_libraries(built.folder)
+    absent = [name for name in missing
+              if ctypes.util.find_library(name.removeprefix("lib").split(".so")[0]) is None]
+    if absent:
+        pytest.skip(f"Qt's X11 plugin needs {', '.join(absent)}, neither bundled nor installed")
     measure = load_measure_module()
     try:
         with measure.virtual_screen("1280x800") as name:
