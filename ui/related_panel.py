@@ -140,6 +140,7 @@ class RelatedPanel(QWidget):
         self.links.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.links.setWordWrap(True)
         self.links.setAlternatingRowColors(True)
+        self.links.setMinimumHeight(330)  # the sample's five links without scrolling
         self.links.model().rowsMoved.connect(self._rows_moved)
         self.links.itemDoubleClicked.connect(lambda _item: self.edit_window())
         self.links.currentRowChanged.connect(lambda _row: self._enable())
@@ -176,6 +177,7 @@ class RelatedPanel(QWidget):
         self.suggest_button.setToolTip("Stories like this one, by full-text similarity")
         self.candidates = QListWidget(self)
         self.candidates.setObjectName("relatedCandidates")
+        self.candidates.setMaximumHeight(180)
         self.add_button = QPushButton("Add", self)
         self.add_button.setObjectName("relatedAdd")
         self.error = QLabel(self)

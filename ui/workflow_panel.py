@@ -30,6 +30,7 @@ from cms.store import Store
 from cms.timeutil import format_local
 from ui.extensions import OpenStory, WindowHost
 
+UNPUBLISH = {"edit": "Unpublish (back to edit)", "draft": "Back to draft"}
 VERBS = {
     "draft": "Back to draft", "edit": "Submit for edit", "ready": "Mark ready",
     "scheduled": "Schedule", "published": "Publish now", "corrected": "Correct…",
@@ -55,7 +56,9 @@ class WorkflowPanel(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("workflowStatus")
         self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setWordWrap(True)
         self.role = QLabel(f"You are {actor.username}, {workflow.role_label(actor.role)}.", self)
+        self.role.setWordWrap(True)
         self.role.setObjectName("workflowRole")
         self.note = QLineEdit(self)
         self.note.setObjectName("workflowNote")
@@ -71,6 +74,8 @@ class WorkflowPanel(QWidget):
         self.error.setStyleSheet("color: #b3261e")
         self.history = QListWidget(self)
         self.history.setObjectName("workflowHistory")
+        self.history.setWordWrap(True)
+        self.history.setMinimumHeight(160)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.status, self.role, self.buttons_box, self.note, self.override,
@@ -126,7 +131,9 @@ class WorkflowPanel(QWidget):
             + (f" · embargo until {embargo}" if embargo else "") + f" <small>({story.zone.key})"
             "</small>")
         for position, target in enumerate(targets):
-            button = QPushButton(VERBS.get(target, target), self.buttons_box)
+            label = (UNPUBLISH.get(target) if document.status in ("published", "corrected")
+                     else None) or VERBS.get(target, target)
+            button = QPushButton(label, self.buttons_box)
             button.setObjectName(f"move_{target}")
             button.setProperty("target", target)
             button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
