@@ -432,7 +432,7 @@ def export_site(
         with store.reading() as session:
             configured = all_settings(session).get("export_theme", "")
         theme_dir = Path(configured).expanduser() if configured else None
-    theme = Theme(theme_dir)
+    theme = Theme(theme_dir, options.cache_dir)
     staging = Staging(out if out is not None else zip_path)  # type: ignore[arg-type]
     try:
         with store.reading() as session:

@@ -212,6 +212,10 @@ def story_signature(story: PublicStory) -> str:
 
 
 def digest(*parts: object) -> str:
-    """A short stable hash of ``parts`` (for page input keys)."""
-    text = "\x1f".join(str(part) for part in parts)
+    """A stable hash of ``parts`` (for page input keys); lists of strings are joined as is."""
+    text = "\x1f".join(
+        "\x1e".join(part) if isinstance(part, list) and all(isinstance(p, str) for p in part)
+        else str(part)
+        for part in parts
+    )
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

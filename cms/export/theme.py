@@ -34,10 +34,23 @@ def _files(folder: Path) -> dict[str, Path]:
     return found
 
 
+def _bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
+    if cache_dir is None:
+        return None
+    folder = cache_dir / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # only slower without it
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 class Theme:
     """The loaded templates and static files, with a fingerprint of all of them."""
 
-    def __init__(self, theme_dir: Path | None = None) -> None:
+    def __init__(self, theme_dir: Path | None = None, cache_dir: Path | None = None) -> None:
+        """Load the built-in theme, overridden by ``theme_dir``; compiled templates are
+        kept in ``cache_dir`` (Jinja2's bytecode cache) when given."""
         self._stack = ExitStack()
         builtin_templates = self._stack.enter_context(as_file(resource("templates", "site")))
         builtin_static = self._stack.enter_context(as_file(resource("static", "site")))
@@ -71,6 +84,7 @@ class Theme:
             trim_blocks=False,
             auto_reload=False,
             keep_trailing_newline=True,
+            bytecode_cache=_bytecode_cache(cache_dir),
         )
         digest = hashlib.sha256()
         for name in TEMPLATE_NAMES:
