@@ -65,3 +65,16 @@ def test_store_location_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert ui_app.store_location(None) == str(tmp_path / "chosen.db")
     monkeypatch.setenv("NEWSROOM_STORE", str(tmp_path / "env.db"))
     assert ui_app.store_location(None) is None  # Store.open reads the variable itself
+
+
+def test_a_store_from_a_newer_newsroom_gets_a_message(qtbot: QtBot, tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "newer.db"
+    Store.open(str(path), create=True).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    seen: list[str] = []
+    _close_when_shown(QMessageBox, seen)
+    assert ui_app.run(store=str(path), user=None) == 1
+    assert seen and "newer Newsroom" in seen[0]
