@@ -1,0 +1,74 @@
+"""The inspector's own panes: story fields and the read-only photo and "Read next" lists."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from cms import stories
+from cms.sample import sample_id
+from cms.store import Store
+from ui.extensions import OpenStory
+from ui.inspector import Inspector, StoryFieldsPane
+from ui.readonly_panes import PhotosPane, ReadNextPane
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def _jcs(store: Store) -> OpenStory:
+    with store.reading() as session:
+        document, head = stories.get(session, sample_id("story", "jcs-drones"))
+    return OpenStory(document, head, SEOUL)
+
+
+def _texts(widget: PhotosPane | ReadNextPane) -> list[str]:
+    return [label.text() for label in widget.findChildren(QLabel) if label.text()]
+
+
+def test_photos_pane_lists_photos_with_their_words(qtbot: QtBot, gui_store: Store) -> None:
+    pane = PhotosPane(gui_store)
+    qtbot.addWidget(pane)
+    story = _jcs(gui_store)
+    pane.show_story(story)
+    texts = _texts(pane)
+    assert sum("Credit: JCS" in t for t in texts) == 2
+    assert any("goat" in t for t in texts)
+    thumbs = [label for label in pane.findChildren(QLabel) if label.pixmap() is not None
+              and not label.pixmap().isNull()]
+    assert len(thumbs) == 2
+    pane.show_story(None)
+    qtbot.waitUntil(lambda: _texts(pane) == [])  # old rows go at the next event loop turn
+
+
+def test_read_next_pane_lists_links_in_order_with_desk_times(qtbot: QtBot,
+                                                             gui_store: Store) -> None:
+    pane = ReadNextPane(gui_store)
+    qtbot.addWidget(pane)
+    story = _jcs(gui_store)
+    pane.show_story(story)
+    texts = _texts(pane)
+    numbered = [t for t in texts if t.startswith("<b>")]
+    assert len(numbered) == 5
+    assert numbered[0].startswith("<b>1. ")
+    assert "2024-12-15 18:00" in numbered[0]  # the first link's story, in Seoul time
+    assert any("Asia/Seoul" in t for t in texts)
+
+
+def test_inspector_replaces_a_tab_in_place(qtbot: QtBot, gui_store: Store) -> None:
+    inspector = Inspector()
+    qtbot.addWidget(inspector)
+    fields = StoryFieldsPane()
+    inspector.add_tab("story", "Story", fields)
+    inspector.add_tab("photos", "Photos", PhotosPane(gui_store))
+    inspector.add_tab("related", "Read next", ReadNextPane(gui_store))
+    story = _jcs(gui_store)
+    inspector.show_story(story)
+    assert fields.byline.text() == story.document.byline
+    assert fields.publish_at.text() == "2024-12-23 15:20"
+    replacement = QLabel("new photos editor")
+    inspector.add_tab("photos", "Photos", replacement)
+    assert inspector.count() == 3
+    assert inspector.tabText(1) == "Photos"
+    assert inspector.pane("photos") is replacement
