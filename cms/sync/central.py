@@ -354,11 +354,15 @@ class Central:
             server = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
             now: datetime = server or local_now
             blobs = accept_blobs(session, batch.blobs)
-            inserted, relabelled = accept_revisions(session, batch.revisions, reference=now)
+            inserted, relabelled = accept_revisions(session, batch.revisions, reference=now,
+                                                    number=False)
             stories = sorted({row["story_id"] for row in batch.revisions})
             mark_dirty(session, stories)
             pending = dirty_stories(session, limit=100_000)
             settle(session, pending, merge=False, author="", replica_id="", now=now)
+            # Numbers last: the counter row stays locked until commit, so taking it
+            # late lets other pushes do their inserts and projection meanwhile.
+            numbers = record_arrivals(session, session.info.pop("newsroom_arrivals", []))
             # The cursor only moves past revisions whose photos are all here, so a
             # revision that arrived before its photo is sent again with it.
             needed = sorted(photo_digests(batch.revisions))
@@ -377,7 +381,6 @@ class Central:
                 .execution_options(synchronize_session=False)
             ).rowcount
             fault_point("push:before-commit", session=session)
-            numbers = session.info.pop("newsroom_numbered", [])
             last = revision_at(session, max(numbers)) if numbers else None
         fault_point("push:committed")
         return PushResult(inserted, blobs, bool(moved), relabelled, len(absent or ()),
@@ -496,7 +499,8 @@ def accept_blobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
 
 
 def accept_revisions(
-    session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime
+    session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime,
+    number: bool = True,
 ) -> tuple[int, int]:
     """Store arriving revisions (checked against their ids); returns ``(sent, relabelled)``.
 
@@ -522,8 +526,11 @@ def accept_revisions(
          for row in by_id for parent in json.loads(row["parents"])),
         key=lambda edge: (edge["revision_id"], edge["parent_id"])), ignore=True)
     # Numbered in the order they were sent (the sender's log order: parents first).
-    numbers = record_arrivals(session, [(row["id"], row["story_id"]) for row in clean])
-    session.info["newsroom_numbered"] = numbers
+    arrivals = [(row["id"], row["story_id"]) for row in clean]
+    if number:
+        record_arrivals(session, arrivals)
+    else:
+        session.info["newsroom_arrivals"] = arrivals
     return len(clean), relabelled
 
 

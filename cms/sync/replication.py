@@ -223,8 +223,9 @@ def sync(
         _record_failure(store, central_id, describe(central.url), now(), str(exc))
         raise
     except (DBAPIError, SQLAlchemyError) as exc:
-        message = ("lost the connection to the central store during sync; everything done "
-                   "so far is kept, sync again: " + db_error_message(exc, central.url))
+        message = ("the sync stopped on a database error (a dropped connection, or another "
+                   "sync writing the same thing at that moment); everything done so far is "
+                   "kept, sync again: " + db_error_message(exc, central.url))
         _record_failure(store, central_id, describe(central.url), now(), message)
         raise SyncError(message) from exc
     finally:
