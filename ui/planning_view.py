@@ -421,5 +421,9 @@ def install(host: WindowHost) -> None:
     timer.timeout.connect(view.publish_due)
     timer.start()
     view.reload()
-    QTimer.singleShot(3000, view.publish_due)  # what fell due while the app was closed
+    first_run = QTimer(view)  # owned by the view: never fires after the window is gone
+    first_run.setSingleShot(True)
+    first_run.setInterval(3000)
+    first_run.timeout.connect(view.publish_due)  # what fell due while the app was closed
+    first_run.start()
     install_workflow(host)
