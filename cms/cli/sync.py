@@ -167,15 +167,15 @@ def _version_lines(view: ConflictView) -> list[str]:
     lines = []
     for name in view.fields:
         if name == "body":
-            for base, local, central in clashing_paragraphs(view):
+            for was, mine, theirs in clashing_paragraphs(view):
                 lines.append("  body, the same paragraph changed on both sides:")
-                lines.append(f"    was:     {_short(base)}")
-                lines.append(f"    local:   {_short(local)}")
-                lines.append(f"    central: {_short(central)}")
+                lines.append(f"    was:     {_short(was)}")
+                lines.append(f"    local:   {_short(mine)}")
+                lines.append(f"    central: {_short(theirs)}")
             continue
-        local = view.local.canonical().get(name) if name != "deleted" else view.local.deleted
+        ours = view.local.canonical().get(name) if name != "deleted" else view.local.deleted
         other = view.other.canonical().get(name) if name != "deleted" else view.other.deleted
-        lines.append(f"  {name}: local {local!r} / central {other!r}")
+        lines.append(f"  {name}: local {ours!r} / central {other!r}")
     return lines
 
 

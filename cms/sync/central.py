@@ -13,8 +13,6 @@ restored), sends everything it has again and pulls from the start.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -26,16 +24,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from cms import __version__
-from cms.document import canonical_json
 from cms.errors import SyncError
 from cms.fs import filesystem_type, is_network_filesystem
 from cms.models import (
     Blob,
     Revision,
-    RevisionParent,
     Section,
     StoreMeta,
     SyncCounter,
@@ -44,19 +39,24 @@ from cms.models import (
 )
 from cms.revisions import insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
-from cms.sync import clock
 from cms.sync.faults import fault_point
-from cms.sync.project import insert_rows
 from cms.sync.sequence import COUNTER, log_after, record_arrivals, revision_at
 from cms.sync.settings import SettingRow, read_settings, write_settings
 from cms.sync.settle import dirty_stories, mark_dirty, settle
-from cms.timeutil import utcnow
+from cms.sync.transfer import (
+    PullBatch,
+    PushBatch,
+    accept_blobs,
+    accept_revisions,
+    blob_sizes,
+    fetch_blobs,
+    fetch_revisions,
+    needed_missing,
+    photo_budget_cut,
+    photo_digests,
+)
 
 EPOCH_KEY = "central_epoch"
-REVISION_COLUMNS = ("id", "story_id", "parents", "author", "replica_id", "created_at", "hlc",
-                    "message", "content")
-MAX_BATCH_BYTES = 64 * 1024 * 1024  # photo bytes one batch may carry
-BLOB_COLUMNS = ("sha256", "media_type", "size", "width", "height", "data", "meta", "created_at")
 
 
 @dataclass
@@ -74,21 +74,6 @@ class CentralInfo:
     settings: dict[str, SettingRow] = field(default_factory=dict)
 
 
-@dataclass
-class PushBatch:
-    """Revisions (and the photo blobs they need) from one stretch of a replica's log."""
-
-    incarnation: str
-    replica_id: str
-    epoch: str
-    from_seq: int
-    from_chain: str
-    to_seq: int
-    to_chain: str
-    revisions: list[dict[str, Any]] = field(default_factory=list)
-    blobs: list[dict[str, Any]] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class PushResult:
     """What the central store accepted from one batch."""
@@ -101,17 +86,6 @@ class PushResult:
     # (seq before, last seq, revision at last seq) the central gave this batch; a
     # replica whose pull checkpoint was "seq before" may move it past its own work.
     numbered: tuple[int, int, str | None] | None = None
-
-
-@dataclass
-class PullBatch:
-    """Central revisions numbered ``from_seq < seq <= to_seq`` that the replica lacked."""
-
-    from_seq: int
-    to_seq: int
-    to_revision: str | None
-    revisions: list[dict[str, Any]] = field(default_factory=list)
-    blobs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def network_warning(path: Path) -> str | None:
@@ -405,135 +379,3 @@ def _leave_wal(store: Store) -> str | None:
                     "uses WAL, and could not be switched while others have it open; close "
                     "other copies of Newsroom and sync again")
     return None
-
-
-def _content_address(content: str, parents: Sequence[str]) -> str:
-    """The id a revision with this stored (canonical JSON) content and parents must have.
-
-    Same bytes as :func:`cms.document.revision_id` hashes, built without parsing
-    the document again: stored content is already canonical JSON.
-    """
-    payload = f'{{"document":{content},"parents":{canonical_json(sorted(parents))}}}'
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def photo_digests(rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Every photo hash the revisions' documents place."""
-    found: set[str] = set()
-    for row in rows:
-        if '"photos":[]' in row["content"]:
-            continue  # canonical JSON: no photos, no need to parse
-        for photo in json.loads(row["content"]).get("photos", ()):
-            found.add(photo["sha256"])
-    return found
-
-
-def needed_missing(session: Session, digests: Sequence[str]) -> set[str]:
-    """Which of ``digests`` this store lacks."""
-    have = set(session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(list(digests)))))
-    return set(digests) - have
-
-
-def blob_sizes(session: Session, digests: Sequence[str]) -> dict[str, int]:
-    """Sizes of the blobs held among ``digests`` (without reading their bytes)."""
-    sizes: dict[str, int] = {}
-    for start in range(0, len(digests), 500):
-        sizes.update((str(d), int(n)) for d, n in session.execute(
-            sa.select(Blob.sha256, Blob.size).where(
-                Blob.sha256.in_(list(digests[start:start + 500])))))
-    return sizes
-
-
-def photo_budget_cut(ids: Sequence[str], rows: Sequence[dict[str, Any]], needed: set[str],
-                     sizes: dict[str, int], budget: int | None = None) -> int:
-    """How many leading log entries fit the batch's photo byte budget (at least one).
-
-    A batch carries the photos its revisions need; a desk of large photos would
-    otherwise hold hundreds of megabytes in memory and in one transaction.
-    """
-    budget = MAX_BATCH_BYTES if budget is None else budget
-    by_id = {row["id"]: row for row in rows}
-    total, counted = 0, set[str]()
-    for number, rev in enumerate(ids):
-        row = by_id.get(rev)
-        fresh = (photo_digests([row]) & needed) - counted if row is not None else set()
-        total += sum(sizes.get(digest, 0) for digest in fresh)
-        counted |= fresh
-        if total > budget and number > 0:
-            return number
-    return len(ids)
-
-
-def fetch_revisions(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Revision rows by id, in the order given."""
-    table = table_of(Revision)
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), 500):
-        for row in session.execute(sa.select(table).where(
-                table.c.id.in_(list(ids[start:start + 500])))):
-            found[row.id] = dict(row._mapping)
-    return [found[i] for i in ids if i in found]
-
-
-def fetch_blobs(session: Session, digests: Sequence[str]) -> list[dict[str, Any]]:
-    """Blob rows by hash (those present)."""
-    table = table_of(Blob)
-    rows: list[dict[str, Any]] = []
-    for start in range(0, len(digests), 100):
-        rows.extend(dict(r._mapping) for r in session.execute(
-            sa.select(table).where(table.c.sha256.in_(list(digests[start:start + 100])))))
-    return rows
-
-
-def accept_blobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Store arriving blobs after checking each one's bytes against its hash."""
-    for row in rows:
-        data = bytes(row["data"])
-        if hashlib.sha256(data).hexdigest() != row["sha256"] or len(data) != row["size"]:
-            raise SyncError(f"photo {row['sha256'][:12]} arrived damaged (its bytes do not "
-                            "match its hash); nothing from this batch was stored")
-    insert_ignore(session, table_of(Blob),
-                  sorted(({**row, "data": bytes(row["data"])} for row in rows),
-                         key=lambda row: str(row["sha256"])))
-    return len(rows)
-
-
-def accept_revisions(
-    session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime,
-    number: bool = True,
-) -> tuple[int, int]:
-    """Store arriving revisions (checked against their ids); returns ``(sent, relabelled)``.
-
-    A revision whose clock reading is far in the future is kept with the
-    receiver's reading instead (see :mod:`cms.sync.clock`).
-    """
-    clean: list[dict[str, Any]] = []
-    relabelled = 0
-    for row in rows:
-        parents = json.loads(row["parents"])
-        if _content_address(row["content"], parents) != row["id"]:
-            raise SyncError(f"revision {row['id'][:12]} arrived damaged (its content does not "
-                            "match its id); nothing from this batch was stored")
-        hlc, created, refused = clock.relabel(row["hlc"], reference, row["created_at"])
-        relabelled += refused
-        clean.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc, "created_at": created})
-    # One order for every writer: two pushes carrying the same revisions take their
-    # row locks in the same order on PostgreSQL, so they wait for each other, never deadlock.
-    by_id = sorted(clean, key=lambda row: row["id"])
-    insert_rows(session, table_of(Revision), by_id, ignore=True)
-    insert_rows(session, table_of(RevisionParent), sorted(
-        ({"revision_id": row["id"], "parent_id": parent}
-         for row in by_id for parent in json.loads(row["parents"])),
-        key=lambda edge: (edge["revision_id"], edge["parent_id"])), ignore=True)
-    # Numbered in the order they were sent (the sender's log order: parents first).
-    arrivals = [(row["id"], row["story_id"]) for row in clean]
-    if number:
-        record_arrivals(session, arrivals)
-    else:
-        session.info["newsroom_arrivals"] = arrivals
-    return len(clean), relabelled
-
-
-def utc_reference(info: CentralInfo) -> datetime:
-    """The clock to judge arriving timestamps by on the central side."""
-    return info.server_now or utcnow()

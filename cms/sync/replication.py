@@ -35,9 +35,12 @@ from cms.models import Blob, Revision, Section, StoreMeta, SyncState, table_of
 from cms.revisions import insert_ignore
 from cms.store import Store, db_error_message, describe
 from cms.sync import clock
-from cms.sync.central import (
-    Central,
-    CentralInfo,
+from cms.sync.central import Central, CentralInfo
+from cms.sync.faults import fault_point
+from cms.sync.sequence import chain_at, last_seq, log_after
+from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
+from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
+from cms.sync.transfer import (
     PullBatch,
     PushBatch,
     accept_blobs,
@@ -48,10 +51,6 @@ from cms.sync.central import (
     photo_budget_cut,
     photo_digests,
 )
-from cms.sync.faults import fault_point
-from cms.sync.sequence import chain_at, last_seq, log_after
-from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
-from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.timeutil import utcnow
 
 BATCH = 500

@@ -79,11 +79,11 @@ def test_machine_paths_do_not_travel(replicas: Callable[..., Replica]) -> None:
 
 def test_batches_carrying_big_photos_are_cut(replicas: Callable[..., Replica],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    import cms.sync.central as central_module
+    import cms.sync.transfer as transfer_module
     from cms.sync.faults import set_hook
     from tests.sync.helpers import attach_photo
 
-    monkeypatch.setattr(central_module, "MAX_BATCH_BYTES", 150_000)
+    monkeypatch.setattr(transfer_module, "MAX_BATCH_BYTES", 150_000)
     a, b = replicas("ana"), replicas("bo")
     ids = [a.create(f"Photo story {n}", "Text.") for n in range(4)]
     for n, sid in enumerate(ids):
