@@ -84,7 +84,7 @@ class LinkWindowDialog(QDialog):
         form.addRow(self.has_until, self.end)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self._accept)
+        buttons.accepted.connect(self.accept_window)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -103,7 +103,8 @@ class LinkWindowDialog(QDialog):
         value = desk_time(self, naive, self._zone)
         return value is not None, value
 
-    def _accept(self) -> None:
+    def accept_window(self) -> None:
+        """Check the window and close with it (OK); a problem stays on screen."""
         ok_from, start = self._edge(self.has_from.isChecked(), self.start)
         ok_until, end = self._edge(self.has_until.isChecked(), self.end) if ok_from else (
             False, None)

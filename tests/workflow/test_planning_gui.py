@@ -271,3 +271,37 @@ def test_workflow_tab_offers_only_what_the_role_allows(qtbot: QtBot, desk: Store
         qtbot.mouseClick(chief.move_buttons()["killed"], Qt.MouseButton.LeftButton)
     assert "needs a note" in error.args[0]
     assert chief.history.count() == 1  # created as published by the sample
+
+
+def test_link_window_dialog_checks_and_returns_the_window(qtbot: QtBot) -> None:
+    from ui.related_panel import LinkWindowDialog
+
+    zone = ZoneInfo("Europe/Berlin")
+    link = LinkRef(id="l1", url="https://example.org/", label="Analysis")
+    dialog = LinkWindowDialog(link, zone)
+    qtbot.addWidget(dialog)
+    assert not dialog.start.isEnabled()
+    dialog.has_from.setChecked(True)
+    dialog.has_until.setChecked(True)
+    dialog.start.setDateTime(dialog.start.dateTime().fromString("2027-01-10 09:00",
+                                                                "yyyy-MM-dd HH:mm"))
+    dialog.end.setDateTime(dialog.end.dateTime().fromString("2027-01-10 08:00",
+                                                            "yyyy-MM-dd HH:mm"))
+    dialog.label.setText("  Our analysis  ")
+    dialog.accept_window()
+    assert dialog.error.text() == "The window ends before it starts."
+    assert dialog.result_link is None
+    dialog.end.setDateTime(dialog.end.dateTime().fromString("2027-01-11 08:00",
+                                                            "yyyy-MM-dd HH:mm"))
+    dialog.accept_window()
+    assert dialog.result_link == LinkRef(
+        id="l1", url="https://example.org/", label="Our analysis",
+        visible_from=datetime(2027, 1, 10, 8, 0, tzinfo=UTC),
+        visible_until=datetime(2027, 1, 11, 7, 0, tzinfo=UTC))
+    # A time the clocks skip is refused with the core's words.
+    dialog.start.setDateTime(dialog.start.dateTime().fromString("2027-03-28 02:30",
+                                                                "yyyy-MM-dd HH:mm"))
+    dialog.end.setDateTime(dialog.end.dateTime().fromString("2027-03-29 02:30",
+                                                            "yyyy-MM-dd HH:mm"))
+    dialog.accept_window()
+    assert "does not exist in Europe/Berlin" in dialog.error.text()
