@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 from collections.abc import Callable
@@ -34,13 +35,24 @@ _pool: ProcessPoolExecutor | None = None
 _lock = Lock()
 
 
-def _lower_priority() -> None:
-    """Runs first in each helper process."""
+def _helper_init() -> None:
+    """Runs first in each helper process: lower its priority, and tie its life to the app's."""
     if hasattr(os, "nice"):
         try:
             os.nice(NICENESS)
         except OSError:
             pass  # not allowed here: full priority is still correct, only less polite
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        # A pool worker only notices a parent that shut it down; one that crashed or was
+        # killed would leave it waiting forever. Its sentinel becomes ready when it dies.
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True,
+                         name="parent-watch").start()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 def _get_pool() -> ProcessPoolExecutor:
@@ -49,7 +61,7 @@ def _get_pool() -> ProcessPoolExecutor:
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=WORKERS,
                                         mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_lower_priority)
+                                        initializer=_helper_init)
         return _pool
 
 

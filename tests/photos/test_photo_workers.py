@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +34,35 @@ def test_warm_up_starts_the_helpers_in_the_background() -> None:
     shutdown()
     from ui.photo_workers import is_warm, warm_up
 
-    assert not is_warm()
-    warm_up().join(timeout=60)
+    thread = warm_up()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
     assert is_warm()
+
+
+def test_helpers_die_with_a_crashed_app(tmp_path: Path) -> None:
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "import os\n"
+        "from ui.photo_workers import run_isolated\n"
+        "if __name__ == '__main__':\n"
+        "    print(run_isolated(os.getpid), flush=True)\n"
+        "    os._exit(9)  # no shutdown, as after a crash or kill -9\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         env=env, timeout=60, check=False)
+    helper = int(out.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(helper)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")  # a zombie is gone
