@@ -415,7 +415,9 @@ class PhotoPanel(QWidget):
         added = len(result.infos) - (len(errors) - len(result.errors))
         head = f"Added {added} photo{'s' if added != 1 else ''}." if replace is None and added \
             else ""
-        self._set_message(" ".join(filter(None, [head, *notes, *errors])), error=bool(errors))
+        sentences = [t if t.endswith((".", "!", "?", ")")) else t + "."
+                     for t in (head, *notes, *errors) if t]
+        self._set_message(" ".join(sentences), error=bool(errors))
         self._retry = list(result.bad_metadata)
         self.retry_button.setVisible(bool(self._retry))
 
