@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from platformdirs import user_cache_path
@@ -40,7 +41,7 @@ from cms.export.pages import (
 )
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
 from cms.export.selection import Photo, PublicStory, load_bodies, select_public
-from cms.export.site import FEED_ENTRIES, Site, build_site, story_signature
+from cms.export.site import FEED_ENTRIES, ListPage, Site, build_site, story_signature
 from cms.export.site import digest as key_of
 from cms.export.theme import Theme
 from cms.export.writer import (
@@ -188,10 +189,31 @@ class _Build:
             ))
         return tuple(result)
 
-    def absolute_bodies(self) -> dict[str, str]:
-        """Rendered bodies with absolute media links (for feeds and ninjs)."""
-        prefix = self.site.absolute("media/")
-        return {sid: html.replace(MEDIA_TOKEN, prefix) for sid, html in self.bodies.items()}
+    def absolute_body(self, story_id: str) -> str:
+        """A rendered body with absolute media links (for feeds and ninjs)."""
+        return self.bodies[story_id].replace(MEDIA_TOKEN, self.site.absolute("media/"))
+
+    # Making each kind of file --------------------------------------------------
+
+    def _story_page(self, story: PublicStory, page: str) -> bytes:
+        return self.pages.story(story, self.bodies[story.id], page_path=page,
+                                placed=self.placed.get(story.id, set())).encode("utf-8")
+
+    def _ninjs(self, story: PublicStory) -> bytes:
+        return _json_bytes(ninjs(self.site, story, self.absolute_body(story.id),
+                                 [self.renditions_of(p) for p in story.photos]))
+
+    def _front(self) -> bytes:
+        return self.pages.front().encode("utf-8")
+
+    def _listing(self, page: ListPage) -> bytes:
+        return self.pages.listing(page).encode("utf-8")
+
+    def _feed(self, path: str, page_path: str, title: str, entries: list[PublicStory]
+              ) -> bytes:
+        bodies = {s.id: self.absolute_body(s.id) for s in entries}
+        return atom_feed(self.site, title=title, feed_path=path, page_path=page_path,
+                         stories=entries, bodies=bodies).encode("utf-8")
 
     # Planning ------------------------------------------------------------------
 
@@ -216,7 +238,7 @@ class _Build:
         planned: list[_Planned] = []
         for path, data in self.theme.static.items():
             planned.append(_Planned(path, hashlib.sha256(data).hexdigest(),
-                                    lambda data=data: data, cacheable=False))
+                                    partial(bytes, data), cacheable=False))
         if self.single is None:
             planned += self._plan_site()
         for story in stories:
@@ -227,21 +249,17 @@ class _Build:
             tags = [(tag, site.tag_slug.get(tag, "")) for tag in story.tags]
             planned.append(_Planned(
                 page, key_of(body_key, "story", sig(story), links, tags),
-                lambda s=story, p=page: self.pages.story(
-                    s, self.bodies[s.id], page_path=p, placed=self.placed.get(s.id, set())
-                ).encode("utf-8"),
+                partial(self._story_page, story, page),
                 (story.id,),
             ))
             planned.append(_Planned(
                 doc, key_of(body_key, "ninjs", sig(story)),
-                lambda s=story: _json_bytes(ninjs(
-                    site, s, self.bodies[s.id].replace(MEDIA_TOKEN, site.absolute("media/")),
-                    [self.renditions_of(p) for p in s.photos])),
+                partial(self._ninjs, story),
                 (story.id,),
             ))
         for path, (sha, rendition) in sorted(self.media.items()):
-            planned.append(_Planned(path, path, lambda r=rendition, b=sha: self.renditions.data(
-                r, self._fetch, b), cacheable=False))
+            planned.append(_Planned(path, path, partial(self.renditions.data, rendition,
+                                                        self._fetch, sha), cacheable=False))
         return planned
 
     def _plan_site(self) -> list[_Planned]:
@@ -253,13 +271,11 @@ class _Build:
             self.global_key, "front", [sig(s) for s in main],
             [(sec.slug, [sig(s) for s in block]) for sec, block in blocks],
         )
-        planned.append(_Planned("index.html", front_key,
-                                lambda: self.pages.front().encode("utf-8")))
+        planned.append(_Planned("index.html", front_key, self._front))
         for page in site.list_pages():
             key = key_of(self.global_key, "list", page.kind, page.key, page.number, page.total,
                          [sig(s) for s in page.stories])
-            planned.append(_Planned(page.path, key,
-                                    lambda p=page: self.pages.listing(p).encode("utf-8")))
+            planned.append(_Planned(page.path, key, partial(self._listing, page)))
         feeds = [("feed.atom", "index.html", f"{site.desk_name}: latest",
                   site.stories[:FEED_ENTRIES])]
         for sec in site.sections:
@@ -270,9 +286,7 @@ class _Build:
             planned.append(_Planned(
                 path, key_of(self.global_key, renderer_fingerprint(), "feed", path,
                              [sig(s) for s in entries]),
-                lambda p=path, pp=page_path, t=title, e=entries: atom_feed(
-                    site, title=t, feed_path=p, page_path=pp, stories=list(e),
-                    bodies=self.absolute_bodies()).encode("utf-8"),
+                partial(self._feed, path, page_path, title, entries),
                 tuple(s.id for s in entries),
             ))
         newest = site.stories[0].modified_at or site.stories[0].publish_at if site.stories \
@@ -281,8 +295,8 @@ class _Build:
         urls += [(site.section_path(s.slug), None) for s in site.sections]
         urls += [(site.story_path(s), s.modified_at or s.publish_at) for s in site.stories]
         planned.append(_Planned("sitemap.xml", None,
-                                lambda: sitemap(site, urls).encode("utf-8")))
-        planned.append(_Planned("robots.txt", None, lambda: robots(site).encode("utf-8")))
+                                partial(_encoded, sitemap, site, urls)))
+        planned.append(_Planned("robots.txt", None, partial(_encoded, robots, site)))
         return planned
 
     # Running -------------------------------------------------------------------
@@ -399,6 +413,10 @@ class _Build:
     def close(self) -> None:
         """Release the cache."""
         self.export_cache.close()
+
+
+def _encoded(make: Callable[..., str], *args: object) -> bytes:
+    return make(*args).encode("utf-8")
 
 
 def _json_bytes(value: object) -> bytes:

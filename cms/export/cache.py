@@ -16,6 +16,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -129,7 +130,7 @@ class ExportCache:
         if self._db is None or not keys:
             return {}
         found = {
-            str(key): (str(sha), zlib.decompress(bytes(data)))  # type: ignore[arg-type]
+            str(key): (str(sha), zlib.decompress(cast(bytes, data)))
             for key, sha, data in self._select(
                 "SELECT key, sha256, data FROM files WHERE key IN ({})", keys)
         }

@@ -155,7 +155,8 @@ class PageRenderer:
         theme.env.globals["url"] = self.url
         self._templates = {name: theme.template(name) for name in
                            ("front.html", "list.html", "story.html")}
-        self._macros = theme.template("_macros.html").module
+        macros: Any = theme.template("_macros.html").module
+        self._card_macro: Callable[..., str] = macros.card
         self._cards: dict[tuple[str, int, bool, str, str], Markup] = {}
 
     # Links and shared context -------------------------------------------------
@@ -216,8 +217,8 @@ class PageRenderer:
         key = (story.id, level, photo, cls, loading)
         html = self._cards.get(key)
         if html is None:
-            html = Markup(self._macros.card(self.card_data(story, photo), level=level,
-                                            photo=photo, cls=cls, loading=loading))
+            html = Markup(self._card_macro(self.card_data(story, photo), level=level,
+                                           photo=photo, cls=cls, loading=loading))
             self._cards[key] = html
         return html
 

@@ -8,8 +8,10 @@ by name) so the same selection always gives the same site.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from cms.export.paths import pretty_path, tag_slugs
@@ -126,18 +128,18 @@ class Site:
         for section in self.sections:
             pages.extend(self._paginate(
                 "section", section.slug, section.name, self.section_stories[section.slug],
-                lambda n, s=section.slug: self.section_path(s, n),
+                partial(self.section_path, section.slug),
                 self.section_feed_path(section.slug),
             ))
         for tag in sorted(self.tag_stories):
             pages.extend(self._paginate(
-                "tag", tag, tag, self.tag_stories[tag], lambda n, t=tag: self.tag_path(t, n), None
+                "tag", tag, tag, self.tag_stories[tag], partial(self.tag_path, tag), None
             ))
         return pages
 
     @staticmethod
-    def _paginate(kind: str, key: str, title: str, stories: list[PublicStory], path_of,
-                  feed_path: str | None) -> list[ListPage]:  # type: ignore[no-untyped-def]
+    def _paginate(kind: str, key: str, title: str, stories: list[PublicStory],
+                  path_of: Callable[[int], str], feed_path: str | None) -> list[ListPage]:
         total = max(1, -(-len(stories) // PER_PAGE))
         return [
             ListPage(
