@@ -131,6 +131,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
             "last_error": state.last_error or None,
             "unsent_revisions": max(top - state.pushed_seq, 0),
             "received_up_to": state.pull_seq,
+            "refilling": state.refill,
             "last_report": report,
         })
     if args.json:

@@ -195,6 +195,9 @@ def sync(
     report = SyncReport(central=describe(central.url))
     central_id = ""
     try:
+        if central.central_id == store.replica_id:
+            raise SyncError(f"{describe(central.url)} is this store itself: sync with the "
+                            "desk's central store, not with your own")
         with store.reading() as session:
             state = load_state(session, central.central_id)
             pull_seq = state.pull_seq if state is not None else 0

@@ -81,6 +81,10 @@ def test_cli_sync_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert code == 1 and "cannot reach" in err
     code, out, _ = _run(capsys, "--store", a, "sync", "status")
     assert "never synced" in out
+    central = str(tmp_path / "central.db")
+    _run(capsys, "central", "init", central)
+    code, _, err = _run(capsys, "--store", central, "sync", "--central", central)
+    assert code == 1 and "is this store itself" in err
 
 
 def test_json_file_resolution_validates(tmp_path: Path,
