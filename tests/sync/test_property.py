@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from cms.store import Store
 from cms.sync.conflicts import list_conflicts, resolve
 from cms.sync.faults import set_hook
 from cms.sync.settle import heads_of
+from tests.conftest import PG_ENV, create_pg_database, drop_pg_database
 from tests.sync.helpers import Replica, make_central
 
 POINTS = ("push:begin", "push:before-commit", "push:committed", "pull:fetched",
@@ -31,10 +33,15 @@ class Crash(Exception):
 class ThreeReplicas(RuleBasedStateMachine):
     """Random edits, syncs and crashed syncs on three replicas of one central store."""
 
+    backend = "sqlite"
+
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="newsroom-prop-"))
-        self.central = make_central(str(self.folder / "central.db"))
+        if self.backend == "postgresql":
+            self.central = make_central(create_pg_database(os.environ[PG_ENV]))
+        else:
+            self.central = make_central(str(self.folder / "central.db"))
         self.replicas = [Replica(self.folder / f"r{i}.db", self.central, name=f"ed{i}")
                          for i in range(3)]
         self.saved: set[str] = set()
@@ -109,6 +116,8 @@ class ThreeReplicas(RuleBasedStateMachine):
             for replica in self.replicas:
                 replica.close()
             shutil.rmtree(self.folder, ignore_errors=True)
+            if self.backend == "postgresql":
+                drop_pg_database(os.environ[PG_ENV], self.central)
 
     @staticmethod
     def _view(replica: Replica) -> tuple[set[str], dict[str, list[str]], set[str], dict]:
@@ -127,3 +136,19 @@ ThreeReplicas.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 TestThreeReplicas = ThreeReplicas.TestCase
+
+
+class ThreeReplicasPostgres(ThreeReplicas):
+    """The same, with the central store in PostgreSQL."""
+
+    backend = "postgresql"
+
+
+ThreeReplicasPostgres.TestCase.settings = settings(
+    max_examples=int(os.environ.get("NEWSROOM_PROP_EXAMPLES_PG", "3")),
+    stateful_step_count=10, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+TestThreeReplicasPostgres = pytest.mark.pg(
+    pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} is not set")(
+        ThreeReplicasPostgres.TestCase))
