@@ -137,34 +137,32 @@ def select_public(session: Session, as_of: datetime) -> Selection:
     )
     candidates = (Story.status.in_(sorted(PUBLIC_STATUSES)), Story.publish_at <= as_of)
     query = sa.select(*columns).where(*candidates)
-    rows = []
     skipped: list[tuple[str, str]] = []
-    for row in session.execute(query):
-        if not is_story_visible(status=row.status, publish_at=row.publish_at,
-                                embargo_until=row.embargo_until, as_of=as_of):
-            continue
-        if not is_safe_slug(row.slug):
-            skipped.append((row.slug, "its slug cannot name a folder safely"))
-            continue
-        rows.append(row)
+    stories: list[PublicStory] = []
+    no_photos: list[Photo] = []
+    no_links: list[Link] = []
     # Children of every candidate in one query each (not IN-lists of thousands of ids).
     candidate_ids = sa.select(Story.id).where(*candidates).scalar_subquery()
     photos = _photos(session, candidate_ids)
     links = _links(session, candidate_ids)
-    stories = [
-        PublicStory(
-            id=row.id, slug=row.slug, headline=row.headline, standfirst=row.standfirst,
-            byline=row.byline, dateline=row.dateline,
+    # Plain tuples, unpacked: this loop runs once per published story on every export.
+    for (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
+         publish_at, embargo_until, correction, revision_id, created_at, updated_at
+         ) in session.execute(query):
+        if publish_at is None or not is_story_visible(
+                status=status, publish_at=publish_at, embargo_until=embargo_until, as_of=as_of):
+            continue
+        if not is_safe_slug(slug):
+            skipped.append((slug, "its slug cannot name a folder safely"))
+            continue
+        stories.append(PublicStory(
+            story_id, slug, headline, standfirst, byline, dateline,
             # A section slug that cannot name a file (a hand-edited store): no section page.
-            section=row.section if row.section is None or is_safe_slug(row.section) else None,
-            tags=tuple(json.loads(row.tags)), status=row.status, publish_at=row.publish_at,
-            embargo_until=row.embargo_until,
-            modified_at=_modified(row.created_at, row.updated_at, row.publish_at, as_of),
-            correction=row.correction, revision_id=row.revision_id,
-            photos=tuple(photos.get(row.id, ())), links=tuple(links.get(row.id, ())),
-        )
-        for row in rows
-    ]
+            section if section is None or is_safe_slug(section) else None,
+            tuple(json.loads(tags)), status, publish_at, embargo_until,
+            _modified(created_at, updated_at, publish_at, as_of), correction, revision_id,
+            tuple(photos.get(story_id, no_photos)), tuple(links.get(story_id, no_links)),
+        ))
     stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
     return Selection(as_of, settings, sections, stories, sorted(skipped))
 

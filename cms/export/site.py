@@ -26,7 +26,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ListPage:
     """One page of a section or tag listing."""
 
