@@ -215,9 +215,14 @@ def story_signature(story: PublicStory) -> str:
 
 def digest(*parts: object) -> str:
     """A stable hash of ``parts`` (for page input keys); lists of strings are joined as is."""
-    text = "\x1f".join(
-        "\x1e".join(part) if isinstance(part, list) and all(isinstance(p, str) for p in part)
-        else str(part)
-        for part in parts
-    )
+    text = "\x1f".join(map(_key_text, parts))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _key_text(part: object) -> str:
+    if isinstance(part, list):
+        try:
+            return "\x1e".join(part)  # the common case: a list of story signatures
+        except TypeError:
+            pass
+    return str(part)
