@@ -48,9 +48,11 @@ from cms.sync.transfer import (
     PushBatch,
     accept_blobs,
     accept_revisions,
+    accept_transitions,
     blob_sizes,
     fetch_blobs,
     fetch_revisions,
+    fetch_transitions,
     needed_missing,
     photo_budget_cut,
     photo_digests,
@@ -314,7 +316,8 @@ class Central:
             entries, kept = entries[:cut], set(ids[:cut])
             rows = [row for row in rows if row["id"] in kept]
             blobs = fetch_blobs(session, sorted(photo_digests(rows) & needed))
-        return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs)
+            moves = fetch_transitions(session, [row["id"] for row in rows])
+        return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs, moves)
 
     def fetch_blobs(self, digests: Sequence[str]) -> list[dict[str, Any]]:
         """Blobs the central holds among ``digests``."""
@@ -330,6 +333,7 @@ class Central:
             blobs = accept_blobs(session, batch.blobs)
             inserted, relabelled = accept_revisions(session, batch.revisions, reference=now,
                                                     number=False)
+            accept_transitions(session, batch.transitions)
             stories = sorted({row["story_id"] for row in batch.revisions})
             mark_dirty(session, stories)
             pending = dirty_stories(session, limit=100_000)

@@ -45,9 +45,11 @@ from cms.sync.transfer import (
     PushBatch,
     accept_blobs,
     accept_revisions,
+    accept_transitions,
     blob_sizes,
     fetch_blobs,
     fetch_revisions,
+    fetch_transitions,
     photo_budget_cut,
     photo_digests,
 )
@@ -136,6 +138,7 @@ def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime
     with store.session() as session:
         accept_blobs(session, batch.blobs)
         _, relabelled = accept_revisions(session, batch.revisions, reference=now)
+        accept_transitions(session, batch.transitions)
         mark_dirty(session, [row["story_id"] for row in batch.revisions])
         state = session.get(SyncState, central_id)
         if state is None:
@@ -166,8 +169,9 @@ def build_push(
         everything = everything[:cut]  # fetch_revisions keeps the log order
         rows = [row for row in everything if row["id"] in lacking]
         blobs = fetch_blobs(session, sorted(photo_digests(everything) & needed))
+        moves = fetch_transitions(session, [row["id"] for row in everything])
     return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
-                     entries[-1][0], entries[-1][2], rows, blobs)
+                     entries[-1][0], entries[-1][2], rows, blobs, moves)
 
 
 def sync(

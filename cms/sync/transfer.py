@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cms.document import canonical_json
 from cms.errors import SyncError
-from cms.models import Blob, Revision, RevisionParent, table_of
+from cms.models import Blob, Revision, RevisionParent, StoryTransition, table_of
 from cms.revisions import insert_ignore
 from cms.sync import clock
 from cms.sync.project import insert_rows
@@ -45,6 +45,7 @@ class PushBatch:
     to_chain: str
     revisions: list[dict[str, Any]] = field(default_factory=list)
     blobs: list[dict[str, Any]] = field(default_factory=list)
+    transitions: list[dict[str, Any]] = field(default_factory=list)  # workflow moves
 
 
 @dataclass
@@ -56,6 +57,7 @@ class PullBatch:
     to_revision: str | None
     revisions: list[dict[str, Any]] = field(default_factory=list)
     blobs: list[dict[str, Any]] = field(default_factory=list)
+    transitions: list[dict[str, Any]] = field(default_factory=list)  # workflow moves
 
 
 def _content_address(content: str, parents: Sequence[str]) -> str:
@@ -183,3 +185,25 @@ def accept_revisions(
     else:
         session.info["newsroom_arrivals"] = arrivals
     return len(clean), relabelled
+
+
+def fetch_transitions(session: Session, revision_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The workflow moves (who moved a story where, when, why) that made these revisions.
+
+    A move is written in the same save as the revision it made, so it travels
+    with that revision: no sequence of its own is needed.
+    """
+    table = table_of(StoryTransition)
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(revision_ids), 500):
+        rows.extend(dict(r._mapping) for r in session.execute(
+            sa.select(table).where(
+                table.c.revision_id.in_(list(revision_ids[start:start + 500])))))
+    return rows
+
+
+def accept_transitions(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Store arriving workflow moves (each once, by id)."""
+    insert_ignore(session, table_of(StoryTransition),
+                  sorted(rows, key=lambda row: str(row["id"])))
+    return len(rows)

@@ -99,3 +99,21 @@ def test_batches_carrying_big_photos_are_cut(replicas: Callable[..., Replica],
     got = b.sync()
     assert got.pulled_blobs == 4
     assert all(len(b.doc(sid).photos) == 1 for sid in ids)
+
+
+def test_workflow_moves_travel_with_their_revisions(replicas: Callable[..., Replica]) -> None:
+    from cms import workflow
+
+    a, b = replicas("ana"), replicas("bo")
+    sid = a.create("Moving story", "Text.")
+    with a.store.session() as session:
+        workflow.transition(session, a.actor, sid, "edit", note="ready for the desk")
+    a.sync()
+    b.sync()
+    with b.store.reading() as session:
+        moves = workflow.history(session, sid)
+    assert [(m.from_status, m.to_status, m.username, m.note) for m in moves][-1] == (
+        "draft", "edit", "ana", "ready for the desk")
+    a.sync()  # nothing doubles on the way back
+    with a.store.reading() as session:
+        assert len(workflow.history(session, sid)) == len(moves)
