@@ -17,6 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from cms.models import Revision
+
 MAX_FUTURE = timedelta(minutes=10)
 SKEW_WARNING = timedelta(minutes=2)
 
@@ -87,3 +92,29 @@ def _span(delta: timedelta) -> str:
     if seconds >= 7200:
         return f"{seconds // 3600} hours"
     return f"{max(seconds // 60, 1)} minutes"
+
+
+def shift_future_labels(session: Session, reference: datetime, skew: timedelta) -> int:
+    """Move this store's far-future revision labels back, keeping their order.
+
+    Called when a central store with a clock (PostgreSQL) shows that this
+    computer's clock is, or was, far ahead: every reading more than
+    :data:`MAX_FUTURE` past ``reference`` is shifted back by the same amount
+    (at least ``skew``), so history shows roughly when edits happened and the
+    next saves are not labelled a year ahead. Returns the revisions relabelled.
+    """
+    limit = str(of_time(reference + MAX_FUTURE, 99_999))
+    rows = session.execute(
+        sa.select(Revision.id, Revision.hlc, Revision.created_at).where(Revision.hlc > limit)
+    ).all()
+    if not rows:
+        return 0
+    newest = max(parse(row.hlc).wall for row in rows)
+    shift = max(skew, newest - reference)
+    for rev_id, hlc, created in rows:
+        reading = parse(hlc)
+        moved = of_time(reading.wall - shift, reading.counter)
+        session.execute(sa.update(Revision).where(Revision.id == rev_id).values(
+            hlc=str(moved), created_at=min(created - shift, reference)))
+    session.info.pop("newsroom_hlc", None)  # the save path caches the latest reading
+    return len(rows)

@@ -213,6 +213,9 @@ def sync(
             skew = clock.describe_skew(now(), info.server_now)
             if skew:
                 report.warnings.append(skew)
+            with store.session() as session:
+                report.relabelled += clock.shift_future_labels(
+                    session, info.server_now, now() - info.server_now)
         epoch = _check_epoch(store, central, info, report)
         cursor = _check_cursor(store, central, epoch, info, report)
         _exchange_sections(store, central, info)
