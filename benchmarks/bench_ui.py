@@ -129,9 +129,8 @@ def _child_start(store_path: str, started: float) -> dict[str, Any]:
 
 
 def _child_typing(store_path: str) -> dict[str, Any]:
-    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
     from PySide6.QtGui import QKeyEvent, QTextCursor
-    from PySide6.QtTest import QTest
 
     from benchmarks.corpus import Corpus
     from cms import stories
@@ -156,7 +155,9 @@ def _child_typing(store_path: str) -> dict[str, Any]:
     window = _window(str(small))
     app = QCoreApplication.instance()
     assert app is not None
-    QTest.qWait(500)
+    settle = QEventLoop()
+    QTimer.singleShot(1000, settle.quit)
+    settle.exec()  # the first render of the story, as on opening it
     body = window.editor.body
     body.setFocus()
     cursor = body.textCursor()
@@ -168,52 +169,80 @@ def _child_typing(store_path: str) -> dict[str, Any]:
     latencies: list[float] = []
     renders_before = window.preview.renders
     text = "the quick brown fox jumps over the lazy dog "
-    words_typed = 0
-    for n in range(KEYSTROKES):
-        char = text[n % len(text)]
-        count = len(handled)
-        posted = time.perf_counter()
+    loop = QEventLoop()
+    state = {"n": 0, "words": 0, "posted": 0.0, "count": 0}
+
+    def post_key() -> None:
         # Posted, not sent: the key waits behind whatever the event loop is doing,
         # such as applying a finished preview, as a real keystroke would.
-        QCoreApplication.postEvent(body, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A,
-                                                   Qt.KeyboardModifier.NoModifier, char))
-        QCoreApplication.postEvent(body, QKeyEvent(QEvent.Type.KeyRelease, Qt.Key.Key_A,
-                                                   Qt.KeyboardModifier.NoModifier, char))
-        while len(handled) == count:
-            app.processEvents()
-        latencies.append(handled[-1] - posted)
+        char = text[state["n"] % len(text)]
+        state["count"] = len(handled)
+        state["posted"] = time.perf_counter()
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QCoreApplication.postEvent(body, QKeyEvent(kind, Qt.Key.Key_A,
+                                                       Qt.KeyboardModifier.NoModifier, char))
+        QTimer.singleShot(0, check_handled)
+
+    def check_handled() -> None:
+        if len(handled) == state["count"]:
+            QTimer.singleShot(0, check_handled)
+            return
+        latencies.append(handled[state["count"]] - state["posted"])
+        char = text[state["n"] % len(text)]
+        state["n"] += 1
+        state["words"] += char == " "
+        if state["n"] >= KEYSTROKES:
+            QTimer.singleShot(800, loop.quit)
+            return
         # A fast typist (~120 ms a key, 100 words a minute) who pauses after every
         # fifth word: the preview renders in the pauses and may land mid-word.
-        words_typed += char == " "
-        QTest.qWait(700 if char == " " and words_typed % 5 == 0 else 120)
-    QTest.qWait(800)
+        pause = 700 if char == " " and state["words"] % 5 == 0 else 120
+        QTimer.singleShot(pause, post_key)
+
+    # The real event loop (QTest.qWait would keep the GIL from the preview worker).
+    QTimer.singleShot(0, post_key)
+    loop.exec()
     renders = window.preview.renders - renders_before
     window.close()
     return {"p50": median(latencies), "p99": percentile(latencies, 0.99),
             "max": max(latencies), "keys": len(latencies), "renders": renders}
 
 
-def _child_scroll(store_path: str) -> dict[str, Any]:
-    from PySide6.QtCore import QCoreApplication
+def _run_frames(step: Any, interval_ms: int = 16) -> list[float]:
+    """Call ``step()`` once per frame from a timer in a real event loop (as a user's
+    scrolling or clicking would be), until it returns False; each call's duration."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
+    loop = QEventLoop()
+    durations: list[float] = []
+
+    def frame() -> None:
+        start = time.perf_counter()
+        more = step()
+        durations.append(time.perf_counter() - start)
+        if more:
+            QTimer.singleShot(interval_ms, frame)
+        else:
+            loop.quit()
+
+    QTimer.singleShot(500, frame)  # after the window's first paint and extensions
+    loop.exec()
+    return durations
+
+
+def _child_scroll(store_path: str) -> dict[str, Any]:
     window = _window(store_path)
-    app = QCoreApplication.instance()
-    assert app is not None
-    for _ in range(20):
-        app.processEvents()
     view = window.story_list.view
     bar = view.verticalScrollBar()
     model = window.model
-    step = view.viewport().height() * 6  # a fast flick: six screens a frame
-    frames: list[float] = []
-    while True:
-        start = time.perf_counter()
-        bar.setValue(min(bar.value() + step, bar.maximum()))
-        app.processEvents()
-        view.viewport().repaint()
-        frames.append(time.perf_counter() - start)
-        if bar.value() >= bar.maximum() and not model.canFetchMore():
-            break
+    flick = view.viewport().height() * 6  # a fast flick: six screens a frame
+
+    def step() -> bool:
+        bar.setValue(min(bar.value() + flick, bar.maximum()))  # may page in more ids
+        view.viewport().repaint()  # paint now: loads the rows it shows
+        return not (bar.value() >= bar.maximum() and not model.canFetchMore())
+
+    frames = _run_frames(step)
     rows = model.rowCount()
     window.close()
     return {"max": max(frames), "p95": percentile(frames, 0.95), "frames": len(frames),
@@ -221,21 +250,20 @@ def _child_scroll(store_path: str) -> dict[str, Any]:
 
 
 def _child_open(store_path: str) -> dict[str, Any]:
-    from PySide6.QtCore import QCoreApplication
-
     window = _window(store_path)
-    app = QCoreApplication.instance()
-    assert app is not None
-    for _ in range(20):
-        app.processEvents()
-    timings: list[float] = []
-    for row in range(1, 61):
-        start = time.perf_counter()
-        window.story_list.view.selectRow(row * 7)
-        app.processEvents()
-        timings.append(time.perf_counter() - start)
-        assert window.editing is not None and window.editing.story_id == window.model.story_id(
-            row * 7)
+    rows = iter(range(7, 7 * 61, 7))
+
+    def step() -> bool:
+        row = next(rows, None)
+        if row is None:
+            return False
+        window.story_list.view.selectRow(row)  # opens the story (signals are direct)
+        window.repaint()  # list, editor, inspector painted with the new story
+        assert window.editing is not None
+        assert window.editing.story_id == window.model.story_id(row)
+        return True
+
+    timings = _run_frames(step, interval_ms=200)
     window.close()
     return {"median": median(timings), "p95": percentile(timings, 0.95)}
 

@@ -2,8 +2,9 @@
 
 A single-shot timer debounces typing; at most one render is in flight; if the
 text changed while it ran, one more render follows with the newest text (the
-ReText pattern). Only applying the finished HTML happens on the GUI thread, and
-the preview keeps the editor's relative scroll position.
+ReText pattern). Only applying the finished HTML happens on the GUI thread, never
+while the user is in the middle of typing (a stale page waits for the next
+pause), and the preview keeps the editor's relative scroll position.
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ class PreviewPane(QTextBrowser):
     def _on_rendered(self, serial: int, body_html: str) -> None:
         self._in_flight = False
         if serial != self._serial or self._wanted is None:
+            return
+        if self._source != self._wanted and self._timer.isActive():
+            # Typing went on while this rendered: applying a stale page now would hold
+            # up the next keys; the pause that ends the typing renders again.
             return
         headline, standfirst, _body = self._wanted
         self._rendered_source = self._wanted
