@@ -246,3 +246,15 @@ def test_forked_workers_give_the_same_bundle(sample_store, run_export,  # type: 
              if p.endswith((".html", ".atom", ".json")) and not p.startswith((".", "manifest"))]
     assert forked("warm") == ["0", str(len(pages))]
     assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "serial")
+
+
+def test_same_bundle_from_sqlite_and_postgresql(store, actor, run_export,  # type: ignore[no-untyped-def]
+                                                tmp_path: Path) -> None:
+    """The sample newsroom on each backend exports to the same bytes as on SQLite."""
+    from cms.export import ExportOptions, export_site
+    from cms.sample import install_sample
+
+    install_sample(store, actor)
+    run_export(tmp_path / "reference", cache_dir=None)
+    export_site(store, ExportOptions(out=tmp_path / "other", as_of=AS_OF, cache_dir=None))
+    assert tree_bytes(tmp_path / "other") == tree_bytes(tmp_path / "reference")
