@@ -244,9 +244,10 @@ class _Build:
         for story in stories:
             page = "index.html" if self.single else site.story_path(story)
             doc = "ninjs.json" if self.single else site.ninjs_path(story)
-            links = [(item.label, sig(item.story) if item.story else item.url)
+            # Key parts as plain strings: hashing them is the hot loop of a re-export.
+            links = [f"{item.label}\x1c{sig(item.story) if item.story else item.url}"
                      for item in site.read_next.get(story.id, ())]
-            tags = [(tag, site.tag_slug.get(tag, "")) for tag in story.tags]
+            tags = [f"{tag}\x1c{site.tag_slug.get(tag, '')}" for tag in story.tags]
             planned.append(_Planned(
                 page, key_of(body_key, "story", sig(story), links, tags),
                 partial(self._story_page, story, page),
@@ -269,7 +270,7 @@ class _Build:
         main, blocks = site.front_stories()
         front_key = key_of(
             self.global_key, "front", [sig(s) for s in main],
-            [(sec.slug, [sig(s) for s in block]) for sec, block in blocks],
+            [sec.slug + "\x1c" + "\x1d".join(sig(s) for s in block) for sec, block in blocks],
         )
         planned.append(_Planned("index.html", front_key, self._front))
         for page in site.list_pages():
