@@ -5,9 +5,10 @@ Markdown, its figures and the renderer's fingerprint; a finished file (a page,
 a feed, a ninjs document) by the hash of everything it is made from (see
 :mod:`cms.export.build`), so an entry can never be stale, only unused. Each
 export bumps a serial number and marks what it used; entries that no export
-used in the last :data:`KEEP_EXPORTS` exports are pruned, so the cache stays the
-size of what is actually published. Everything here is only a cache: a damaged
-file is deleted and rebuilt, and ``cache_dir=None`` turns it off.
+used in the last :data:`KEEP_EXPORTS` exports are pruned (and their space given
+back), so the cache stays about the size of what is actually published.
+Everything here is only a cache: a damaged file is deleted and rebuilt, and
+``cache_dir=None`` turns it off.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS bodies_used ON bodies (used);
 CREATE INDEX IF NOT EXISTS files_used ON files (used);
 """
-KEEP_EXPORTS = 20
+KEEP_EXPORTS = 5
 _CHUNK = 900
-FILE_NAME = "export-cache-1.sqlite"
+FILE_NAME = "export-cache-2.sqlite"
 
 
 class ExportCache:
@@ -55,6 +56,8 @@ class ExportCache:
 
     def _open(self, path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        # Before any table exists: lets pruning give the space back to the disk.
+        db.execute("PRAGMA auto_vacuum=INCREMENTAL")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=OFF")  # losing a cache write costs a re-render only
         db.executescript(SCHEMA)
@@ -155,6 +158,7 @@ class ExportCache:
                 oldest = self.serial - KEEP_EXPORTS
                 self._db.execute("DELETE FROM files WHERE used < ?", (oldest,))
                 self._db.execute("DELETE FROM bodies WHERE used < ?", (oldest,))
+                self._db.execute("PRAGMA incremental_vacuum")
         finally:
             self._db.close()
             self._db = None
