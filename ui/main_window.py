@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.refresh_choices()
         self._restore_layout()
         self._painted = False
+        self._splitters_restored = False
         self.model.reload()  # the first page, read inside the reset
         self._set_save_label(None)
         self._open_first_story()
@@ -402,11 +403,17 @@ class MainWindow(QMainWindow):
         state = prefs.get_bytes("window/state")
         if state is not None:
             self.restoreState(state)
-        for splitter in (self.main_split, self.centre):
-            saved = prefs.get_bytes(f"window/{splitter.objectName()}")
-            if saved is not None:
-                splitter.restoreState(saved)
         self.story_list.restore_columns(prefs.get_bytes("window/storyColumns"))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._splitters_restored:
+            # Splitter sizes only mean something once the window has its real size.
+            self._splitters_restored = True
+            for splitter in (self.main_split, self.centre):
+                saved = prefs.get_bytes(f"window/{splitter.objectName()}")
+                if saved is not None:
+                    splitter.restoreState(saved)
 
     def save_layout(self) -> None:
         """Remember geometry, docks and splitters for the next start."""

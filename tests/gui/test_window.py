@@ -281,3 +281,39 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     assert [r.story_id for r, _stored in recovered] == [story_id]
     assert recovered[0][0].document.body.startswith("Unsaved words. ")
     again.close()
+
+
+def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
+    window.editor.focus_body()
+    qtbot.keyClick(window.editor.body, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.story_list.search_box
+    first = window.editing.story_id
+    qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageDown,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert window.editing.story_id != first
+    qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageUp,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert window.editing.story_id == first
+    window.editor.focus_body()
+    qtbot.keyClick(window.editor.body, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.find_bar.isVisible()
+    preview_shown = window.preview.isVisible()
+    qtbot.keyClick(window.editor.body, Qt.Key.Key_P,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.preview.isVisible() is not preview_shown
+
+
+def test_layout_is_remembered(qtbot: QtBot, window: MainWindow, gui_store: Store,
+                              gui_actor: Actor) -> None:
+    window.resize(780, 560)  # inside the offscreen test screen, so geometry restores as is
+    qtbot.wait(10)
+    window.main_split.setSizes([200, 380, 180])
+    wanted = window.main_split.sizes()
+    window.acts.toggle_preview.trigger()  # hide the preview
+    window.close()
+    again = open_window(qtbot, gui_store, gui_actor)
+    assert again.size().width() == 780
+    assert again.main_split.sizes() == wanted
+    assert not again.preview.isVisible()
+    again.acts.toggle_preview.trigger()
+    again.close()
