@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from cms import stories
@@ -112,18 +119,37 @@ def test_import_runs_on_a_worker_with_progress(qtbot: QtBot, window: MainWindow,
     assert panel.section_filter.findText("Culture") >= 0
 
 
-def test_import_can_be_cancelled(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for n in range(600):
-        (folder / f"p{n}.md").write_text(f"Title: Post {n}\n\nText {n}.\n", encoding="utf-8")
-    op = window.commands.import_folder(folder)
-    assert op is not None
-    op.cancel()
-    with qtbot.waitSignal(op.finished, timeout=60_000):
-        pass
-    assert op.result is not None and op.result.cancelled
-    assert len(op.result.created) < 600
+def test_ops_show_progress_and_stop_on_cancel(qtbot: QtBot, window: MainWindow) -> None:
+    import threading
+
+    from ui.ops import OpContext
+
+    steps: list[int] = []
+    started = threading.Event()
+
+    def work(ctx: OpContext) -> int:
+        started.set()
+        step = 0
+        while not ctx.cancelled():  # long work that checks for Cancel, as import_tree does
+            step += 1
+            ctx.progress(step, 1_000_000, f"step {step}")
+            steps.append(step)
+            threading.Event().wait(0.005)
+        return step
+
+    op = window.run_op(work, title="Counting")
+    done: list[int] = []
+    op.success(done.append).run()
+    qtbot.waitUntil(lambda: _visible(QProgressDialog) is not None, timeout=10_000)
+    dialog = _visible(QProgressDialog)
+    assert isinstance(dialog, QProgressDialog) and dialog.windowTitle() == "Counting"
+    qtbot.waitUntil(lambda: dialog.value() > 0 and "step" in dialog.labelText())
+    qtbot.keyClicks(window.editor.headline, "x")  # the window stays responsive meanwhile
+    cancel = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Cancel")
+    with qtbot.waitSignal(op.finished, timeout=10_000):
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert done and done[0] == steps[-1]
+    assert _visible(QProgressDialog) is None
 
 
 class _FakePhotoEditor(QLabel):
