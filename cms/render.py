@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import xml.etree.ElementTree as etree
 from collections import OrderedDict
 from collections.abc import Sequence
-from threading import Lock
+from threading import Lock, local
+from typing import Any
 
 import markdown
 import nh3
+
+try:  # the regular expression parser (renamed in Python 3.11, same API)
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+from markdown import inlinepatterns
+from markdown.treeprocessors import InlineProcessor
+from markdown.util import AtomicString
 
 from cms.figures import FigureExtension, FigurePhoto
 
@@ -56,10 +69,127 @@ def sanitise_html(html: str) -> str:
     )
 
 
+def _needed(items: Any) -> frozenset[str] | None:
+    """Characters of which every match of a parsed regex holds one (None: unknown).
+
+    Derived from the expression itself, so it cannot disagree with it: a
+    sequence needs what any one of its consuming parts needs, an alternative
+    what all of its branches need together.
+    """
+    best: frozenset[str] | None = None
+    for op, arg in items:
+        found: frozenset[str] | None = None
+        if op is _c.LITERAL:
+            found = frozenset(chr(arg))
+        elif op is _c.IN and all(o is _c.LITERAL for o, _ in arg) and len(arg) <= 4:
+            found = frozenset(chr(a) for _, a in arg)
+        elif op is _c.SUBPATTERN and not arg[1] & re.IGNORECASE:
+            found = _needed(arg[-1])
+        elif op is _c.MAX_REPEAT or op is _c.MIN_REPEAT:
+            found = _needed(arg[2]) if arg[0] >= 1 else None
+        elif op is _c.BRANCH:
+            branches = [_needed(branch) for branch in arg[1]]
+            if all(b is not None for b in branches):
+                found = frozenset().union(*branches)  # type: ignore[arg-type]
+        # Prefer the rarest characters: a set without letters, digits or spaces.
+        if found and (best is None or _score(found) < _score(best)):
+            best = found
+    return best
+
+
+def _score(chars: frozenset[str]) -> tuple[int, int]:
+    return (sum(c.isalnum() or c.isspace() for c in chars), len(chars))
+
+
+def _quick_entry(pattern: Any) -> tuple[Any, re.Pattern[str] | None, frozenset[str] | None]:
+    if not isinstance(pattern, inlinepatterns.InlineProcessor):
+        return pattern, None, None
+    regex = pattern.getCompiledRegExp()
+    needs = _NEEDS.get(regex)
+    if needs is None and regex not in _NEEDS:
+        needs = None
+        if not regex.flags & (re.IGNORECASE | re.VERBOSE):
+            try:
+                needs = _needed(_p.parse(regex.pattern, regex.flags))
+            except Exception:  # an expression the parser of this Python reads differently
+                needs = None
+        _NEEDS[regex] = needs
+    return pattern, regex, needs
+
+
+_NEEDS: dict[re.Pattern[str], frozenset[str] | None] = {}
+
+
+class _QuickInlineProcessor(InlineProcessor):
+    """Python-Markdown's inline pass, minus the patterns that cannot match.
+
+    The stock pass calls a general (and slow) helper for every inline pattern
+    on every text node, although prose rarely holds the characters most
+    patterns need: ~350 calls a story, most of the time spent rendering (the
+    smarty extension alone adds a second pass of 18 patterns). Here a pattern
+    whose regular expression finds nothing from the current position is skipped
+    directly; that is exactly what the helper would conclude, so the HTML is
+    the same. The method overrides the name-mangled ``__handleInline``.
+    """
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        # One sorted snapshot per run instead of a registry lookup per pattern and node.
+        self._quick_patterns = [
+            _quick_entry(pattern) for pattern in self.inlinePatterns
+        ]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if isinstance(data, AtomicString):
+            return data
+        patterns = self._quick_patterns
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        count = len(patterns)
+        start = 0
+        while patternIndex < count:
+            pattern, regex, needs = patterns[patternIndex]
+            if regex is not None and (
+                    (needs and not any(data.find(c, start) >= 0 for c in needs))
+                    or regex.search(data, start) is None):
+                patternIndex += 1  # the helper would find no match and move on
+                start = 0
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+class _Renderer:
+    """One configured Markdown instance (building one costs as much as a short story)."""
+
+    def __init__(self) -> None:
+        self.figures = FigureExtension(None)
+        extensions: list[str | markdown.Extension] = [*MARKDOWN_EXTENSIONS, self.figures]
+        self.md = markdown.Markdown(extensions=extensions, output_format="html")
+        self.figure_processor = self.md.parser.blockprocessors["figure"]
+        for name in ("inline", "smarty"):
+            if name in self.md.treeprocessors:
+                processor = self.md.treeprocessors[name]
+                if type(processor) is InlineProcessor:
+                    processor.__class__ = _QuickInlineProcessor
+
+    def convert(self, text: str, photos: Sequence[FigurePhoto] | None) -> str:
+        self.figure_processor.photos = None if photos is None else tuple(photos)
+        try:
+            return self.md.reset().convert(text)
+        finally:
+            self.figure_processor.photos = None
+
+
+_local = local()  # a Markdown instance is not thread-safe: one per thread
+
+
 def _render(text: str, photos: Sequence[FigurePhoto] | None) -> str:
-    extensions: list[str | markdown.Extension] = [*MARKDOWN_EXTENSIONS, FigureExtension(photos)]
-    md = markdown.Markdown(extensions=extensions, output_format="html")
-    return sanitise_html(md.convert(text))
+    renderer: _Renderer | None = getattr(_local, "renderer", None)
+    if renderer is None:
+        renderer = _local.renderer = _Renderer()
+    return sanitise_html(renderer.convert(text, photos))
 
 
 def render_markdown(text: str, photos: Sequence[FigurePhoto] | None = None) -> str:
