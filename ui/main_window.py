@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.model = StoryListModel(store, self._zone, self)
         self.story_list = StoryListPanel(self.model, self)
         self.editor = EditorPanel(self)
-        self.preview = PreviewPane(self)
+        self.preview = PreviewPane(store, self)
         self.inspector = Inspector(self)
         self.fields = StoryFieldsPane(self)
         self.inspector.add_tab("story", "Story", self.fields)
@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         if self.editing is None:
             return
         self.editing.update(**fields)
-        if "headline" in fields or "standfirst" in fields:
+        if "headline" in fields or "standfirst" in fields or "photos" in fields:
             self._request_preview()
         self.events.story_changed.emit(self.open_story())
 
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         self.editor.load(doc.headline, doc.standfirst, doc.body)
         opened = self.open_story()
         self.inspector.show_story(opened)
-        self.preview.request(doc.headline, doc.standfirst, doc.body, now=True)
+        self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=True)
         self._update_word_count()
         self._set_save_label(session)
         self.story_list.select_story(session.story_id)
@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
     def _request_preview(self) -> None:
         if self.editing is not None:
             doc = self.editing.document
-            self.preview.request(doc.headline, doc.standfirst, doc.body)
+            self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos)
 
     def _editor_scrolled(self, value: int) -> None:
         bar = self.editor.body.verticalScrollBar()

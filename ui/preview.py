@@ -9,35 +9,75 @@ pause), and the preview keeps the editor's relative scroll position.
 
 from __future__ import annotations
 
+import re
 from html import escape
+from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QImage, QPalette, QShowEvent, QTextDocument
 from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
+
+from cms.document import PhotoRef
+from cms.store import Store
 
 DEBOUNCE_MS = 300
 
 
+PHOTO_URL = "photos/"  # relative, so the sanitiser keeps it; served by loadResource
+PREVIEW_PHOTO_WIDTH = 640
+_PHOTO_IMG = re.compile(r'<img (?=[^>]*src="' + re.escape(PHOTO_URL) + ")")
+
+Source = tuple[str, str, str, tuple[PhotoRef, ...]]  # headline, standfirst, body, photos
+
+
 class _RenderSignals(QObject):
     done = Signal(int, str)
+    photo = Signal(str, object)  # sha256, QImage (null when it cannot be read)
 
 
 class _RenderTask(QRunnable):
-    def __init__(self, serial: int, markdown_text: str, signals: _RenderSignals) -> None:
+    def __init__(self, serial: int, markdown_text: str, photos: tuple[PhotoRef, ...],
+                 signals: _RenderSignals) -> None:
         super().__init__()
         self._serial = serial
         self._text = markdown_text
+        self._photos = photos
         self._signals = signals
 
     def run(self) -> None:
         try:
             # Imported here, on the worker: Markdown's import stays off the start-up path.
+            from cms.figures import FigurePhoto
             from cms.render import render_markdown
 
-            html = render_markdown(self._text)
+            figures = [FigurePhoto.from_ref(p, src=f"{PHOTO_URL}{p.sha256}")
+                       for p in self._photos]
+            html = render_markdown(self._text, figures)
         except Exception as exc:  # shown in the preview instead of the page
             html = f"<p><b>The preview failed:</b> {escape(str(exc))}</p>"
         self._signals.done.emit(self._serial, html)
+
+
+class _PhotoTask(QRunnable):
+    """Reads and scales one photo for the preview (QImage is fine off the GUI thread)."""
+
+    def __init__(self, store: Store, sha256: str, signals: _RenderSignals) -> None:
+        super().__init__()
+        self._store, self._sha256, self._signals = store, sha256, signals
+
+    def run(self) -> None:
+        image = QImage()
+        try:
+            from cms.blobs import blob_bytes
+
+            with self._store.reading() as session:
+                data = blob_bytes(session, self._sha256)
+            if image.loadFromData(data) and image.width() > PREVIEW_PHOTO_WIDTH:
+                image = image.scaledToWidth(PREVIEW_PHOTO_WIDTH,
+                                            Qt.TransformationMode.SmoothTransformation)
+        except Exception:  # a missing or broken photo shows as an empty figure
+            image = QImage()
+        self._signals.photo.emit(self._sha256, image)
 
 
 class PreviewPane(QTextBrowser):
@@ -45,20 +85,27 @@ class PreviewPane(QTextBrowser):
 
     rendered = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preview")
+        self._store = store
+        self._images: dict[str, QImage] = {}
+        self._loading: set[str] = set()
+        self._last_page = ""
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
+        self._photo_pool = QThreadPool(self)
+        self._photo_pool.setMaxThreadCount(1)
         self._signals = _RenderSignals()
         self._signals.done.connect(self._on_rendered)
+        self._signals.photo.connect(self._on_photo)
         self._serial = 0
         self._in_flight = False
-        self._source: tuple[str, str, str] = ("", "", "")
-        self._rendered_source: tuple[str, str, str] | None = None
-        self._wanted: tuple[str, str, str] | None = None
+        self._source: Source = ("", "", "", ())
+        self._rendered_source: Source | None = None
+        self._wanted: Source | None = None
         self._scroll_ratio = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -69,9 +116,14 @@ class PreviewPane(QTextBrowser):
 
         self.document().setDefaultFont(writing_font())
 
-    def request(self, headline: str, standfirst: str, body: str, *, now: bool = False) -> None:
-        """The story's text changed: render it after a pause in typing."""
-        self._source = (headline, standfirst, body)
+    def request(self, headline: str, standfirst: str, body: str,
+                photos: tuple[PhotoRef, ...] = (), *, now: bool = False) -> None:
+        """The story changed: render it after a pause in typing.
+
+        ``photos`` are the story's placed photos, so ``![[photo:REF]]`` lines show
+        as figures (or as a warning when the reference is wrong), as in the export.
+        """
+        self._source = (headline, standfirst, body, photos)
         if now:
             self._timer.stop()
             self._start()
@@ -93,7 +145,8 @@ class PreviewPane(QTextBrowser):
         self._in_flight = True
         self._serial += 1
         self._wanted = self._source
-        self._pool.start(_RenderTask(self._serial, self._source[2], self._signals))
+        self._pool.start(_RenderTask(self._serial, self._source[2], self._source[3],
+                                     self._signals))
 
     @Slot(int, str)
     def _on_rendered(self, serial: int, body_html: str) -> None:
@@ -104,7 +157,7 @@ class PreviewPane(QTextBrowser):
             # Typing went on while this rendered: applying a stale page now would hold
             # up the next keys; the pause that ends the typing renders again.
             return
-        headline, standfirst, _body = self._wanted
+        headline, standfirst, _body, _photos = self._wanted
         self._rendered_source = self._wanted
         self._apply(headline, standfirst, body_html)
         self.renders += 1
@@ -125,9 +178,37 @@ class PreviewPane(QTextBrowser):
             + (f"<p class='standfirst'>{escape(standfirst)}</p>" if standfirst else "")
             + body_html
         )
+        # Figures fit the pane (Qt keeps the aspect ratio when only a width is given).
+        fit = max(120, min(PREVIEW_PHOTO_WIDTH, self.viewport().width() - 24))
+        page = _PHOTO_IMG.sub(f'<img width="{fit}" ', page)
+        self._last_page = page
         bar = self.verticalScrollBar()
         self.setHtml(page)
         self._set_ratio(bar, self._scroll_ratio)
+
+    def loadResource(self, kind: int, url: QUrl) -> Any:
+        """Photos come from the store, read and scaled on a worker the first time."""
+        path = url.toString()
+        if kind == QTextDocument.ResourceType.ImageResource.value and path.startswith(
+                PHOTO_URL):
+            sha256 = path[len(PHOTO_URL):]
+            image = self._images.get(sha256)
+            if image is not None:
+                return image
+            if self._store is not None and sha256 not in self._loading:
+                self._loading.add(sha256)
+                self._photo_pool.start(_PhotoTask(self._store, sha256, self._signals))
+            return QImage()
+        return super().loadResource(kind, url)
+
+    @Slot(str, object)
+    def _on_photo(self, sha256: str, image: QImage) -> None:
+        self._loading.discard(sha256)
+        self._images[sha256] = image
+        if self._last_page and sha256 in self._last_page:
+            bar = self.verticalScrollBar()
+            self.setHtml(self._last_page)  # the document asks for its images again
+            self._set_ratio(bar, self._scroll_ratio)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -146,13 +227,15 @@ class PreviewPane(QTextBrowser):
 
     def clear_preview(self) -> None:
         """Show nothing."""
-        self._source = ("", "", "")
+        self._source = ("", "", "", ())
         self._rendered_source = self._source
+        self._last_page = ""
         self._serial += 1
         self._timer.stop()
         self.clear()
 
     def wait_idle(self) -> None:
-        """Block until the worker is done (used when the window closes)."""
+        """Block until the workers are done (used when the window closes)."""
         self._timer.stop()
         self._pool.waitForDone()
+        self._photo_pool.waitForDone()

@@ -157,7 +157,7 @@ class WindowCommands:
         if self.w.editing is not None:
             doc = self.w.editing.document
             self.w.preview.clear_preview()
-            self.w.preview.request(doc.headline, doc.standfirst, doc.body, now=True)
+            self.w.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=True)
 
     # Story --------------------------------------------------------------------------
 

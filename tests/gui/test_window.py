@@ -317,3 +317,23 @@ def test_layout_is_remembered(qtbot: QtBot, window: MainWindow, gui_store: Store
     assert not again.preview.isVisible()
     again.acts.toggle_preview.trigger()
     again.close()
+
+
+def test_preview_shows_placed_photos_as_figures(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    from cms.sample import sample_id
+
+    window.show_story_by_id(sample_id("story", "jcs-drones"))
+    photo = window.editing.document.photos[-1]
+    assert f"![[photo:{photo.id[:8]}]]" in window.editor.body_text()
+    qtbot.waitUntil(lambda: not window.preview.busy())
+
+    def loaded() -> bool:
+        image = window.preview.document().resource(
+            QTextDocument.ResourceType.ImageResource.value, QUrl(f"photos/{photo.sha256}"))
+        return isinstance(image, QImage) and not image.isNull()
+
+    qtbot.waitUntil(loaded)  # read from the store and scaled on a worker
+    assert photo.caption.split(",")[0] in window.preview.toPlainText()
