@@ -134,10 +134,15 @@ def project_head(
     author: str,
     now: datetime,
     exists: bool | None = None,
+    previous: StoryDocument | None = None,
 ) -> None:
     """Make ``stories`` (and its tags, photos and links) show ``document`` as the head.
 
     ``exists`` says whether the story already has a row (looked up when None).
+    ``previous`` is the document the row shows now, when the caller has it: text
+    columns that did not change are then left alone, so a status or schedule
+    change does not make the search index re-read the whole body, and children
+    (tags, photos, links) are only rewritten when they changed.
     """
     doc = document.normalised()
     stories = table_of(Story)
@@ -172,12 +177,21 @@ def project_head(
             sa.insert(stories),
             [{"id": doc.story_id, "created_at": now, "created_by": author, **values}],
         )
-    else:
-        session.execute(
-            sa.update(stories).where(stories.c.id == sa.bindparam("story_id")),
-            [{"story_id": doc.story_id, **values}],
-        )
-    _replace_children(session, doc, fresh=not exists)
+        _replace_children(session, doc, fresh=True)
+        return
+    before = previous.normalised() if previous is not None else None
+    if before is not None:
+        for name in ("headline", "standfirst", "body"):
+            if getattr(before, name) == getattr(doc, name):
+                del values[name]
+    session.execute(
+        sa.update(stories).where(stories.c.id == sa.bindparam("story_id")),
+        [{"story_id": doc.story_id, **values}],
+    )
+    if before is None or (before.tags, before.photos, before.related) != (
+        doc.tags, doc.photos, doc.related
+    ):
+        _replace_children(session, doc, fresh=False)
 
 
 def _replace_children(session: Session, doc: StoryDocument, *, fresh: bool) -> None:

@@ -215,7 +215,8 @@ def save(
         now=when, message=message,
     )
     project_head(
-        session, document, rev_id, author=actor.username, now=when, exists=current is not None
+        session, document, rev_id, author=actor.username, now=when,
+        exists=current is not None, previous=before,
     )
     if pending is not None:
         workflow.record(session, pending, rev_id)

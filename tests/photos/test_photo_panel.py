@@ -71,7 +71,8 @@ def drop_files(panel: PhotoPanel, paths: list[Path]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     centre = QPointF(panel.info.geometry().center())
-    enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime,
+    # Drag enter/move events take a QPoint, the drop event a QPointF.
+    enter = QDragEnterEvent(centre.toPoint(), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(panel, enter)
     assert enter.isAccepted()
@@ -262,7 +263,7 @@ def test_drop_onto_the_photo_list_itself(
     viewport = panel.list.viewport()
     where = QPointF(viewport.rect().center())
     for kind in (QDragEnterEvent, QDragMoveEvent):
-        event = kind(where, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        event = kind(where.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                      Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(viewport, event)
         assert event.isAccepted()
