@@ -101,23 +101,25 @@ def _score(chars: frozenset[str]) -> tuple[int, int]:
     return (sum(c.isalnum() or c.isspace() for c in chars), len(chars))
 
 
-def _quick_entry(pattern: Any) -> tuple[Any, re.Pattern[str] | None, frozenset[str] | None]:
+def _quick_entry(pattern: Any) -> tuple[Any, re.Pattern[str] | None, re.Pattern[str] | None]:
+    """An inline pattern, its expression, and a scan for characters any match needs."""
     if not isinstance(pattern, inlinepatterns.InlineProcessor):
         return pattern, None, None
     regex = pattern.getCompiledRegExp()
-    needs = _NEEDS.get(regex)
-    if needs is None and regex not in _NEEDS:
-        needs = None
+    if regex not in _SCANS:
+        chars = None
         if not regex.flags & (re.IGNORECASE | re.VERBOSE):
             try:
-                needs = _needed(_p.parse(regex.pattern, regex.flags))
+                chars = _needed(_p.parse(regex.pattern, regex.flags))
             except Exception:  # an expression the parser of this Python reads differently
-                needs = None
-        _NEEDS[regex] = needs
-    return pattern, regex, needs
+                chars = None
+        # One C-level scan for any of the needed characters.
+        _SCANS[regex] = re.compile(
+            "[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
+    return pattern, regex, _SCANS[regex]
 
 
-_NEEDS: dict[re.Pattern[str], frozenset[str] | None] = {}
+_SCANS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
 
 
 class _QuickInlineProcessor(InlineProcessor):
@@ -149,7 +151,7 @@ class _QuickInlineProcessor(InlineProcessor):
         while patternIndex < count:
             pattern, regex, needs = patterns[patternIndex]
             if regex is not None and (
-                    (needs and not any(data.find(c, start) >= 0 for c in needs))
+                    (needs is not None and needs.search(data, start) is None)
                     or regex.search(data, start) is None):
                 patternIndex += 1  # the helper would find no match and move on
                 start = 0
