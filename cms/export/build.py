@@ -335,8 +335,8 @@ class _Build:
             self.bodies.update((sid, keep_bundle_images(html)) for sid, html in rendered.items())
             report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
         done = self._render_in_workers(todo, known, staging, old, present, report)
-        fresh: list[tuple[str, str, bytes]] = []
-        cached: dict[str, tuple[str, bytes]] = {}
+        fresh: list[tuple[str, str, int, int]] = []
+        cached: dict[str, tuple[str, Path, int]] = {}
         for index, item in enumerate(todo):
             if index in done:
                 new_files[item.path] = done[index]
@@ -345,26 +345,34 @@ class _Build:
                 if self.cancelled():
                     raise ExportCancelled("export cancelled; nothing was changed")
                 self.progress(index, len(todo), item.path)
-                # Cached files in slices, so memory holds a few hundred pages, not all.
-                cached = self.export_cache.files(
+                # Cached files in slices, so a few hundred are looked at at a time.
+                cached = self.export_cache.file_paths(
                     [i.key for i in todo[index : index + 500] if i.key in known])
-                self.export_cache.put_files(fresh)
+                self.export_cache.put_stored(fresh)
                 fresh = []
             hit = cached.get(item.key or "")
+            source: Path | None = None
+            data = b""
             if hit is not None:
-                sha, data = hit
+                sha, source, size = hit
                 report.from_cache += 1
             else:
                 data = item.produce()
-                sha = hashlib.sha256(data).hexdigest()
+                sha, size = hashlib.sha256(data).hexdigest(), len(data)
                 if item.cacheable and item.key:
-                    fresh.append((item.key, sha, data))
+                    stored = self.export_cache.store_file(item.key, data)
+                    if stored is not None:
+                        source = stored[0]
+                        fresh.append((item.key, sha, stored[1], stored[2]))
             record = old.get(item.path)
             unchanged = record is not None and record.sha256 == sha and item.path in present
             if not unchanged:
-                staging.write(item.path, data)
-            new_files[item.path] = FileRecord(item.key or sha, sha, len(data))
-        self.export_cache.put_files(fresh)
+                if source is not None:
+                    staging.link(item.path, source)  # shares the cached file's bytes
+                else:
+                    staging.write(item.path, data)
+            new_files[item.path] = FileRecord(item.key or sha, sha, size)
+        self.export_cache.put_stored(fresh)
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
         previous = old.get(MANIFEST_FILE)

@@ -1,6 +1,12 @@
 """The export's on-disk cache: rendered bodies and finished files, by content key.
 
-One SQLite file in the user's cache folder. A body is keyed by the hash of its
+One SQLite file in the user's cache folder, and beside it a folder holding each
+finished file as a plain file, so that an export can *hard-link* a cached page
+into its new folder instead of writing it again (creating ~27,000 files is most
+of a warm full export). A linked page shares its bytes with the cache; the
+cache notes each file's size and modification time and ignores (and forgets) a
+file that no longer matches, so a page edited in place is never served again.
+A body is keyed by the hash of its
 Markdown, its figures and the renderer's fingerprint; a finished file (a page,
 a feed, a ninjs document) by the hash of everything it is made from (see
 :mod:`cms.export.build`), so an entry can never be stale, only unused. Each
@@ -13,24 +19,29 @@ Everything here is only a cache: a damaged file is deleted and rebuilt, and
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import sqlite3
-import zlib
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import cast
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL,
                                    used INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
-                                  data BLOB NOT NULL, used INTEGER NOT NULL);
+                                  size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+                                  used INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bodies_used ON bodies (used);
 CREATE INDEX IF NOT EXISTS files_used ON files (used);
 """
 KEEP_EXPORTS = 5
 _CHUNK = 900
-FILE_NAME = "export-cache-2.sqlite"
+FILE_NAME = "export-cache-3.sqlite"
+FILES_FOLDER = "export-files-3"
+_OLD_FILE_NAMES = ("export-cache-2.sqlite",)  # earlier layouts: deleted, their space given back
 
 
 class ExportCache:
@@ -42,14 +53,21 @@ class ExportCache:
         self._db: sqlite3.Connection | None = None
         self._new_export = new_export
         self.serial = 0
+        self._made: set[Path] = set()
+        self.files_root = Path()
         if folder is None:
             return
         path = folder / FILE_NAME
+        self.files_root = folder / FILES_FOLDER
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            for old in _OLD_FILE_NAMES:
+                for suffix in ("", "-wal", "-shm"):
+                    (folder / (old + suffix)).unlink(missing_ok=True)
             self._db = self._open(path)
         except sqlite3.DatabaseError:
             path.unlink(missing_ok=True)  # damaged: a cache is rebuilt, never trusted
+            shutil.rmtree(self.files_root, ignore_errors=True)
             self._db = self._open(path)
         except OSError:
             self._db = None  # an unwritable cache folder only makes the export slower
@@ -128,26 +146,99 @@ class ExportCache:
         return {str(row[0]) for row in self._select(
             "SELECT key FROM files WHERE key IN ({})", keys)}
 
-    def files(self, keys: list[str]) -> dict[str, tuple[str, bytes]]:
-        """Cached finished files: ``{key: (sha256, bytes)}``."""
+    def file_path(self, key: str) -> Path:
+        """Where the finished file of ``key`` is kept (any key gives a safe file name)."""
+        name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.files_root / name[:2] / name
+
+    def file_paths(self, keys: list[str]) -> dict[str, tuple[str, Path, int]]:
+        """Cached finished files that are still as stored: ``{key: (sha256, path, size)}``.
+
+        One ``stat`` each: a file whose size or modification time changed (a
+        linked page edited in place) is dropped from the cache instead.
+        """
         if self._db is None or not keys:
             return {}
-        found = {
-            str(key): (str(sha), zlib.decompress(cast(bytes, data)))
-            for key, sha, data in self._select(
-                "SELECT key, sha256, data FROM files WHERE key IN ({})", keys)
-        }
+        found: dict[str, tuple[str, Path, int]] = {}
+        damaged: list[str] = []
+        for key, sha, size, mtime in self._select(
+                "SELECT key, sha256, size, mtime FROM files WHERE key IN ({})", keys):
+            path = self.file_path(str(key))
+            try:
+                info = os.stat(path)
+            except OSError:
+                damaged.append(str(key))
+                continue
+            if info.st_size != size or info.st_mtime_ns != mtime:
+                damaged.append(str(key))
+                continue
+            found[str(key)] = (str(sha), path, info.st_size)
+        if damaged:
+            self._forget(damaged)
         self._touch("files", list(found))
         return found
+
+    def files(self, keys: list[str]) -> dict[str, tuple[str, bytes]]:
+        """Cached finished files: ``{key: (sha256, bytes)}``."""
+        found: dict[str, tuple[str, bytes]] = {}
+        for key, (sha, path, _size) in self.file_paths(keys).items():
+            try:
+                found[key] = (sha, path.read_bytes())
+            except OSError:
+                continue
+        return found
+
+    def store_file(self, key: str, data: bytes) -> tuple[Path, int, int] | None:
+        """Keep one finished file; its path, size and mtime (None when it cannot be kept).
+
+        Written under a temporary name and renamed, so a reader never sees half a file.
+        """
+        if self._db is None:
+            return None
+        path = self.file_path(key)
+        try:
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+            with open(temp, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, path)
+            info = os.stat(path)
+        except OSError:
+            return None
+        return path, info.st_size, info.st_mtime_ns
 
     def put_files(self, items: Iterable[tuple[str, str, bytes]]) -> None:
         """Remember finished files: ``(key, sha256, bytes)``."""
         if self._db is None:
             return
+        rows = []
+        for key, sha, data in items:
+            stored = self.store_file(key, data)
+            if stored is not None:
+                rows.append((key, sha, stored[1], stored[2]))
+        self.put_stored(rows)
+
+    def put_stored(self, rows: list[tuple[str, str, int, int]]) -> None:
+        """Record files already kept by :meth:`store_file`: ``(key, sha256, size, mtime)``."""
+        if self._db is None or not rows:
+            return
         self._write(
-            "INSERT OR REPLACE INTO files (key, sha256, data, used) VALUES (?, ?, ?, ?)",
-            [(key, sha, zlib.compress(data, 1), self.serial) for key, sha, data in items],
+            "INSERT OR REPLACE INTO files (key, sha256, size, mtime, used) VALUES (?, ?, ?, ?, ?)",
+            [(*row, self.serial) for row in rows],
         )
+
+    def _forget(self, keys: list[str]) -> None:
+        assert self._db is not None
+        self._db.execute("BEGIN")
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            self._db.execute(f"DELETE FROM files WHERE key IN ({','.join('?' * len(chunk))})",
+                             chunk)
+        self._db.execute("COMMIT")
+        for key in keys:
+            self.file_path(key).unlink(missing_ok=True)
 
     def close(self, *, prune: bool = True) -> None:
         """Prune what recent exports did not use (unless told not to), and release the file."""
@@ -156,7 +247,10 @@ class ExportCache:
         try:
             if prune:
                 oldest = self.serial - KEEP_EXPORTS
-                self._db.execute("DELETE FROM files WHERE used < ?", (oldest,))
+                stale = [str(row[0]) for row in self._db.execute(
+                    "SELECT key FROM files WHERE used < ?", (oldest,))]
+                if stale:
+                    self._forget(stale)
                 self._db.execute("DELETE FROM bodies WHERE used < ?", (oldest,))
                 self._db.execute("PRAGMA incremental_vacuum")
         finally:

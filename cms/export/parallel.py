@@ -21,6 +21,7 @@ from pathlib import Path
 
 from cms.export.cache import ExportCache
 from cms.export.paths import inside
+from cms.export.writer import link_or_copy
 
 THRESHOLD = 400  # fewer pages than this render faster than workers start
 SLICE = 200
@@ -66,7 +67,7 @@ def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
     assert job is not None, "the job is inherited from the parent through fork"
     cache = ExportCache(job.cache_dir, new_export=False)
     results: list[Rendered] = []
-    fresh: list[tuple[str, str, bytes]] = []
+    fresh: list[tuple[str, str, int, int]] = []
     made: set[Path] = set()
     try:
         for index in range(*bounds):
@@ -74,15 +75,21 @@ def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
             sha = hashlib.sha256(data).hexdigest()
             path = job.paths[index]
             written = job.old.get(path) != sha
+            # Kept in the cache first, then hard-linked into the bundle: written once.
+            stored = cache.store_file(job.keys[index], data)
+            if stored is not None:
+                fresh.append((job.keys[index], sha, stored[1], stored[2]))
             if written:
                 target = inside(job.staging_root, path)
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
-                target.write_bytes(data)
+                if stored is not None:
+                    link_or_copy(stored[0], target)
+                else:
+                    target.write_bytes(data)
             results.append(Rendered(index, sha, len(data), written))
-            fresh.append((job.keys[index], sha, data))
-        cache.put_files(fresh)
+        cache.put_stored(fresh)
     finally:
         cache.close(prune=False)
     return results

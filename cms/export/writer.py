@@ -109,6 +109,14 @@ def _write_file(target: Path, data: bytes) -> None:
         handle.write(data)
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link ``source`` (a cached file) to ``target``; copy where links cannot go."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, target)
+
+
 class Staging:
     """A temporary folder beside the output that collects the files of one export.
 
@@ -137,6 +145,18 @@ class Staging:
             parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(parent)
         self._pending.append(self._pool.submit(_write_file, target, data))
+        self.paths.append(path)
+        if len(self._pending) >= self.MAX_PENDING:
+            self.flush()
+
+    def link(self, path: str, source: Path) -> None:
+        """Put the cached file ``source`` into the staging folder as ``path`` (a hard link)."""
+        target = inside(self.root, path)
+        parent = target.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        self._pending.append(self._pool.submit(link_or_copy, source, target))
         self.paths.append(path)
         if len(self._pending) >= self.MAX_PENDING:
             self.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cms.export.cache import FILE_NAME, KEEP_EXPORTS, ExportCache
@@ -48,3 +49,29 @@ def test_disabled_cache_does_nothing() -> None:
     cache.put_files([("x", "s", b"data")])
     assert cache.files(["x"]) == {} and cache.bodies(["x"]) == {}
     cache.close()
+
+
+def test_file_changed_in_place_is_never_served_again(tmp_path: Path) -> None:
+    # Exports hard-link cached pages; an exported page edited in place edits the
+    # cached file too, and the cache must notice and forget it.
+    cache = ExportCache(tmp_path)
+    cache.put_files([("k", "sha", b"<p>one</p>"), ("other", "sha2", b"<p>two</p>")])
+    (_sha, path, size) = cache.file_paths(["k"])["k"]
+    assert size == len(b"<p>one</p>") and path.read_bytes() == b"<p>one</p>"
+    with open(path, "r+b") as handle:  # same size, different bytes, later time
+        handle.write(b"<p>eve</p>")
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    assert cache.files(["k", "other"]) == {"other": ("sha2", b"<p>two</p>")}
+    assert cache.known_files(["k"]) == set() and not path.exists()
+    cache.close()
+
+
+def test_pruned_files_leave_the_disk(tmp_path: Path) -> None:
+    cache = ExportCache(tmp_path)
+    cache.put_files([("gone", "s", b"x" * 1000)])
+    path = cache.file_paths(["gone"])["gone"][1]
+    cache.close()
+    for _ in range(KEEP_EXPORTS + 1):
+        ExportCache(tmp_path).close()
+    assert not path.exists()
