@@ -19,8 +19,11 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsroom app
 
+# Two workers: the suite's PostgreSQL tests use databases of their own, so they run side by side.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
