@@ -96,8 +96,10 @@ def create_many(
              "visible_from": link.visible_from, "visible_until": link.visible_until}
             for i, link in enumerate(doc.related)
         )
-    tables: tuple[tuple[type[Base], list[dict[str, object]]], ...] = ((Revision, revisions), (Story, stories), (StoryTag, tags),
-                        (PhotoPlacement, photos), (RelatedLink, links))
+    tables: tuple[tuple[type[Base], list[dict[str, object]]], ...] = (
+        (Revision, revisions), (Story, stories), (StoryTag, tags),
+        (PhotoPlacement, photos), (RelatedLink, links),
+    )
     for model, rows in tables:
         if rows:
             session.execute(sa.insert(table_of(model)), rows)

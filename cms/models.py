@@ -14,7 +14,6 @@ row-level security.
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import cast
 
 from sqlalchemy import (
