@@ -336,7 +336,7 @@ class _Build:
             report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
         done = self._render_in_workers(todo, known, staging, old, present, report)
         fresh: list[tuple[str, str, int, int]] = []
-        cached: dict[str, tuple[str, Path, int]] = {}
+        cached: dict[str, tuple[str, str, int]] = {}
         for index, item in enumerate(todo):
             if index in done:
                 new_files[item.path] = done[index]
@@ -351,7 +351,7 @@ class _Build:
                 self.export_cache.put_stored(fresh)
                 fresh = []
             hit = cached.get(item.key or "")
-            source: Path | None = None
+            source: str | Path | None = None
             data = b""
             if hit is not None:
                 sha, source, size = hit

@@ -15,6 +15,7 @@ from cms.errors import UsageError
 from cms.slugs import slugify
 
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+_PATH = re.compile(r"[a-z0-9][a-z0-9._-]{0,119}(?:/[a-z0-9][a-z0-9._-]{0,119})*")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATE_FILE = ".newsroom-export.json"
 MANIFEST_FILE = "manifest.json"
@@ -88,3 +89,12 @@ def inside(root: Path, relative: str) -> Path:
     the name is enough; no per-file ``resolve()`` on the hot path.
     """
     return root.joinpath(*bundle_path(relative).split("/"))
+
+
+def inside_str(root: str, relative: str) -> str:
+    """:func:`inside` as a string: one check of the whole path (the same rules as
+    :func:`check_segment` on each segment), for loops over every file."""
+    if not _PATH.fullmatch(relative) or ".." in relative:
+        bundle_path(relative)  # raises, naming the bad segment
+        raise UsageError(f"unsafe path in the bundle: {relative!r}")
+    return root + "/" + relative

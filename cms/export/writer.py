@@ -28,7 +28,7 @@ from typing import Any
 
 from cms.errors import UsageError
 from cms.export.images import Rendition
-from cms.export.paths import MANIFEST_FILE, STATE_FILE, bundle_path, inside
+from cms.export.paths import MANIFEST_FILE, STATE_FILE, bundle_path, inside, inside_str
 
 STATE_FORMAT = 1
 _RENAME_EXCHANGE = 2
@@ -109,12 +109,17 @@ def _write_file(target: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: str | Path, target: str | Path) -> None:
     """Hard-link ``source`` (a cached file) to ``target``; copy where links cannot go."""
     try:
         os.link(source, target)
     except OSError:  # another file system, or one without hard links
         shutil.copyfile(source, target)
+
+
+def _link_all(pairs: list[tuple[str, str]]) -> None:
+    for source, target in pairs:
+        link_or_copy(source, target)
 
 
 class Staging:
@@ -127,6 +132,7 @@ class Staging:
 
     WRITERS = 4
     MAX_PENDING = 256
+    LINK_BATCH = 128
 
     def __init__(self, beside: Path) -> None:
         beside.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +140,9 @@ class Staging:
         self.root.mkdir()
         self.paths: list[str] = []
         self._dirs: set[Path] = {self.root}
+        self._root = str(self.root)
+        self._link_dirs: set[str] = {self._root}
+        self._links: list[tuple[str, str]] = []
         self._pool = ThreadPoolExecutor(self.WRITERS, thread_name_prefix="export-write")
         self._pending: list[Future[None]] = []
 
@@ -149,15 +158,26 @@ class Staging:
         if len(self._pending) >= self.MAX_PENDING:
             self.flush()
 
-    def link(self, path: str, source: Path) -> None:
-        """Put the cached file ``source`` into the staging folder as ``path`` (a hard link)."""
-        target = inside(self.root, path)
-        parent = target.parent
-        if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(parent)
-        self._pending.append(self._pool.submit(link_or_copy, source, target))
+    def link(self, path: str, source: str | Path) -> None:
+        """Put the cached file ``source`` into the staging folder as ``path`` (a hard link).
+
+        Links go to the writer threads in batches: one link is a single system
+        call, cheaper than handing it to a thread.
+        """
+        target = inside_str(self._root, path)
+        parent = target.rpartition("/")[0]
+        if parent not in self._link_dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._link_dirs.add(parent)
+        self._links.append((str(source), target))
         self.paths.append(path)
+        if len(self._links) >= self.LINK_BATCH:
+            self._submit_links()
+
+    def _submit_links(self) -> None:
+        links, self._links = self._links, []
+        if links:
+            self._pending.append(self._pool.submit(_link_all, links))
         if len(self._pending) >= self.MAX_PENDING:
             self.flush()
 
@@ -167,12 +187,16 @@ class Staging:
 
     def flush(self) -> None:
         """Wait for every write so far; raise the first error."""
+        links, self._links = self._links, []
+        if links:
+            self._pending.append(self._pool.submit(_link_all, links))
         pending, self._pending = self._pending, []
         for future in pending:
             future.result()
 
     def close(self) -> None:
         """Stop the writer threads (after finishing or abandoning their work)."""
+        self._links = []
         for future in self._pending:
             future.cancel()
         self._pool.shutdown(wait=True)

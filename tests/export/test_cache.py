@@ -56,7 +56,8 @@ def test_file_changed_in_place_is_never_served_again(tmp_path: Path) -> None:
     # cached file too, and the cache must notice and forget it.
     cache = ExportCache(tmp_path)
     cache.put_files([("k", "sha", b"<p>one</p>"), ("other", "sha2", b"<p>two</p>")])
-    (_sha, path, size) = cache.file_paths(["k"])["k"]
+    _sha, name, size = cache.file_paths(["k"])["k"]
+    path = Path(name)
     assert size == len(b"<p>one</p>") and path.read_bytes() == b"<p>one</p>"
     with open(path, "r+b") as handle:  # same size, different bytes, later time
         handle.write(b"<p>eve</p>")
@@ -70,7 +71,7 @@ def test_file_changed_in_place_is_never_served_again(tmp_path: Path) -> None:
 def test_pruned_files_leave_the_disk(tmp_path: Path) -> None:
     cache = ExportCache(tmp_path)
     cache.put_files([("gone", "s", b"x" * 1000)])
-    path = cache.file_paths(["gone"])["gone"][1]
+    path = Path(cache.file_paths(["gone"])["gone"][1])
     cache.close()
     for _ in range(KEEP_EXPORTS + 1):
         ExportCache(tmp_path).close()
