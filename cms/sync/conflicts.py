@@ -65,12 +65,12 @@ class ConflictView:
 
 def clashing_paragraphs(view: ConflictView) -> list[tuple[str, str, str]]:
     """The body paragraphs both sides changed differently: ``(ancestor, local, central)``."""
-    import merge3
+    from cms.sync.diff3 import merge_groups
 
     base = (view.base.body if view.base else "").split("\n\n")
     local, other = view.local.body.split("\n\n"), view.other.body.split("\n\n")
     out = []
-    for group in merge3.Merge3(base, local, other).merge_groups():
+    for group in merge_groups(base, local, other):
         if group[0] == "conflict":
             _, b, a, o = group
             out.append(("\n\n".join(b), "\n\n".join(a), "\n\n".join(o)))

@@ -5,7 +5,7 @@ Rules (each side compared with the base, field by field):
 - A field only one side changed takes that side's value; a field both changed
   to the same value is no conflict (identical edits); both changed differently
   is a conflict on that field.
-- The body merges paragraph by paragraph (``merge3`` over paragraphs split at
+- The body merges paragraph by paragraph (diff3 over paragraphs split at
   blank lines); only overlapping changes to the same paragraphs conflict.
   Texts are compared after newline normalisation, so CRLF and LF are the same.
 - Tags merge as a set (additions and removals from both sides).
@@ -25,9 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import merge3
-
 from cms.document import LinkRef, PhotoRef, StoryDocument
+from cms.sync.diff3 import merge_groups
 
 SCALAR_FIELDS = ("slug", "headline", "standfirst", "byline", "dateline", "section", "correction")
 SCHEDULE_FIELDS = ("status", "publish_at", "embargo_until")
@@ -67,11 +66,11 @@ def merge_body(base: str, a: str, b: str) -> tuple[str, bool]:
         return b, False
     if b == base:
         return a, False
-    paragraphs = merge3.Merge3(
+    groups = merge_groups(
         base.split(PARAGRAPH_BREAK), a.split(PARAGRAPH_BREAK), b.split(PARAGRAPH_BREAK)
     )
     out: list[str] = []
-    for group in paragraphs.merge_groups():
+    for group in groups:
         kind = group[0]
         if kind in ("unchanged", "a", "same") or kind == "b":
             out.extend(group[1])
