@@ -62,7 +62,8 @@ def parse_store_url(raw: str) -> URL:
         return URL.create("sqlite", database=str(Path(raw).expanduser().resolve()))
     try:
         url = make_url(raw)
-    except ArgumentError:
+        url.port  # noqa: B018 - a malformed port only fails when read
+    except (ArgumentError, ValueError):
         raise UsageError(
             f"malformed store URL {_redact(raw)!r}: expected sqlite:///PATH or "
             "postgresql://USER@HOST:PORT/DATABASE"
@@ -86,8 +87,8 @@ def parse_store_url(raw: str) -> URL:
 def _redact(raw: str) -> str:
     try:
         return make_url(raw).render_as_string(hide_password=True)
-    except ArgumentError:
-        return raw
+    except (ArgumentError, ValueError):
+        return raw.split("@")[-1]
 
 
 def describe(url: URL) -> str:

@@ -115,7 +115,9 @@ def test_store_location_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    "bad", ["mysql://root@localhost/x", "postgresql://", "sqlite://", "://nothing", "   "]
+    "bad",
+    ["mysql://root@localhost/x", "postgresql://", "sqlite://", "://nothing", "   ",
+     "postgresql://x:y@[::1", "postgresql://u@host:notaport/db"],
 )
 def test_malformed_or_unsupported_urls_are_usage_errors(bad: str) -> None:
     with pytest.raises(UsageError):
