@@ -36,3 +36,12 @@ def is_network_filesystem(path: Path) -> bool:
     """True when ``path`` lives on NFS, SMB or another network file system."""
     kind = filesystem_type(path)
     return kind is not None and kind.lower() in NETWORK_FILESYSTEMS
+
+
+def display_name(name: str) -> str:
+    """A file name as messages show it: control characters and undecodable bytes made visible.
+
+    A name is shown to people (terminal, dialogs), so an escape sequence hidden in
+    it must never reach a terminal as it is.
+    """
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)

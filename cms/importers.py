@@ -27,6 +27,7 @@ from cms.config import desk_zone
 from cms.document import StoryDocument
 from cms.errors import NewsroomError, UsageError
 from cms.frontmatter import as_bool, as_list, parse_markdown_file
+from cms.fs import display_name
 from cms.models import Story
 from cms.people import Actor
 from cms.slugs import slugify, validate_slug
@@ -218,7 +219,7 @@ def import_tree(
         batch = files[start : start + BATCH]
         parsed: list[tuple[str, ImportedStory]] = []
         for offset, path in enumerate(batch):
-            name = str(path.relative_to(root))
+            name = display_name(str(path.relative_to(root)))
             if progress is not None:
                 progress(start + offset, len(files), name)
             item = _read_one(path, root, tz, name, report)

@@ -27,6 +27,7 @@ from PIL import Image, ImageCms
 
 from cms.blobs import sha256_hex
 from cms.errors import UsageError
+from cms.fs import display_name
 from cms.photometa import ORIENTATION_TAG, check_exif_structure, read_metadata
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
@@ -114,11 +115,6 @@ def format_size(size: int) -> str:
 def _too_big(name: str, size: int, limits: Limits) -> BadImage:
     return BadImage(f"{name}: the file is {format_size(size)}; photos may be at most "
                     f"{format_size(limits.max_bytes)}")
-
-
-def display_name(name: str) -> str:
-    """A file name as messages show it: control characters made visible."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
 
 
 def check_filename(name: str) -> str:

@@ -129,3 +129,13 @@ def test_a_missing_folder_is_a_clear_error(store: Store, actor: Actor, tmp_path:
 
     with pytest.raises(UsageError, match="no such folder"):
         import_tree(store, actor, tmp_path / "nope")
+
+
+def test_hostile_file_names_are_shown_escaped(store: Store, actor: Actor, tmp_path: Path) -> None:
+    write(tmp_path / "ctrl\x1b[31mred.md", "Title: Escape\n\n")
+    write(tmp_path / "bad\udcffname.md".encode("utf-8", "surrogateescape").decode(
+        "utf-8", "surrogateescape"), "Title: Undecodable\n\n")
+    report = import_tree(store, actor, tmp_path)
+    names = report.created + [name for name, _ in report.warnings]
+    assert "ctrl\\x1b[31mred.md" in names
+    assert all("\x1b" not in name and "\udcff" not in name for name in names)
