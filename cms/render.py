@@ -101,8 +101,8 @@ def _score(chars: frozenset[str]) -> tuple[int, int]:
     return (sum(c.isalnum() or c.isspace() for c in chars), len(chars))
 
 
-def _quick_entry(pattern: Any) -> tuple[Any, re.Pattern[str] | None, re.Pattern[str] | None]:
-    """An inline pattern, its expression, and a scan for characters any match needs."""
+def _quick_entry(pattern: Any) -> tuple[Any, re.Pattern[str] | None, frozenset[str] | None]:
+    """An inline pattern, its expression, and the characters of which any match has one."""
     if not isinstance(pattern, inlinepatterns.InlineProcessor):
         return pattern, None, None
     regex = pattern.getCompiledRegExp()
@@ -113,13 +113,11 @@ def _quick_entry(pattern: Any) -> tuple[Any, re.Pattern[str] | None, re.Pattern[
                 chars = _needed(_p.parse(regex.pattern, regex.flags))
             except Exception:  # an expression the parser of this Python reads differently
                 chars = None
-        # One C-level scan for any of the needed characters.
-        _SCANS[regex] = re.compile(
-            "[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
+        _SCANS[regex] = chars or None
     return pattern, regex, _SCANS[regex]
 
 
-_SCANS: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+_SCANS: dict[re.Pattern[str], frozenset[str] | None] = {}
 
 
 class _QuickInlineProcessor(InlineProcessor):
@@ -148,16 +146,24 @@ class _QuickInlineProcessor(InlineProcessor):
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         count = len(patterns)
         start = 0
+        present: set[str] | None = None  # the characters of ``data``, made when first needed
         while patternIndex < count:
             pattern, regex, needs = patterns[patternIndex]
-            if regex is not None and (
-                    (needs is not None and needs.search(data, start) is None)
-                    or regex.search(data, start) is None):
-                patternIndex += 1  # the helper would find no match and move on
-                start = 0
-                continue
+            if regex is not None:
+                if needs is not None:
+                    if present is None:
+                        present = set(data)
+                    skip = needs.isdisjoint(present)
+                else:
+                    skip = False
+                if skip or regex.search(data, start) is None:
+                    patternIndex += 1  # the helper would find no match and move on
+                    start = 0
+                    continue
             data, matched, start = apply(pattern, data, patternIndex, start)
-            if not matched:
+            if matched:
+                present = None  # the text now holds a placeholder
+            else:
                 patternIndex += 1
         return data
 
