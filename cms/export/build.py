@@ -316,8 +316,10 @@ class _Build:
                 new_files[item.path] = record
             else:
                 todo.append(item)
-        known = self.export_cache.known_files(
+        # Every cached file at once (paths, hashes and sizes only: no file is read).
+        cached = self.export_cache.file_paths(
             [item.key for item in todo if item.cacheable and item.key])
+        known = set(cached)
         needed = sorted({sid for item in todo if item.key not in known for sid in item.bodies})
         if needed:
             self.progress(0, len(todo), "rendering story bodies")
@@ -336,7 +338,6 @@ class _Build:
             report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
         done = self._render_in_workers(todo, known, staging, old, present, report)
         fresh: list[tuple[str, str, int, int]] = []
-        cached: dict[str, tuple[str, str, int]] = {}
         for index, item in enumerate(todo):
             if index in done:
                 new_files[item.path] = done[index]
@@ -345,9 +346,6 @@ class _Build:
                 if self.cancelled():
                     raise ExportCancelled("export cancelled; nothing was changed")
                 self.progress(index, len(todo), item.path)
-                # Cached files in slices, so a few hundred are looked at at a time.
-                cached = self.export_cache.file_paths(
-                    [i.key for i in todo[index : index + 500] if i.key in known])
                 self.export_cache.put_stored(fresh)
                 fresh = []
             hit = cached.get(item.key or "")
