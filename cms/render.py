@@ -11,26 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import re._constants as _c  # the regular expression parser (Python 3.11+)
+import re._parser as _p
 import xml.etree.ElementTree as etree
 from collections import OrderedDict
 from collections.abc import Sequence
 from threading import Lock, local
-from typing import Any
+from typing import Any, cast
 
 import markdown
 import nh3
-
-try:  # the regular expression parser (renamed in Python 3.11, same API)
-    import re._constants as _c
-    import re._parser as _p
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
 from markdown import inlinepatterns
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
-from cms.figures import FigureExtension, FigurePhoto
+from cms.figures import FigureExtension, FigurePhoto, FigureProcessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -175,7 +170,7 @@ class _Renderer:
         self.figures = FigureExtension(None)
         extensions: list[str | markdown.Extension] = [*MARKDOWN_EXTENSIONS, self.figures]
         self.md = markdown.Markdown(extensions=extensions, output_format="html")
-        self.figure_processor = self.md.parser.blockprocessors["figure"]
+        self.figure_processor = cast(FigureProcessor, self.md.parser.blockprocessors["figure"])
         for name in ("inline", "smarty"):
             if name in self.md.treeprocessors:
                 processor = self.md.treeprocessors[name]

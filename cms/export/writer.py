@@ -18,13 +18,13 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import shutil
 import uuid
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from cms.errors import UsageError
 from cms.export.images import Rendition
@@ -70,16 +70,28 @@ class State:
 
     def dumps(self) -> bytes:
         """The state as compact, sorted JSON."""
-        # Built in sorted order, so no sort_keys pass over 30,000 entries.
-        data: dict[str, Any] = {
-            "files": {p: [r.key, r.sha256, r.size] for p, r in sorted(self.files.items())},
-            "format": STATE_FORMAT,
-            "renditions": {
-                sha: [[r.path, r.width, r.height, r.media_type, r.size] for r in items]
-                for sha, items in sorted(self.renditions.items())
-            },
+        # The files part (30,000 entries) is written directly: bundle paths, keys and
+        # hashes are plain ASCII that JSON writes as it is; anything else goes through
+        # json.dumps. The result is the same text json.dumps gives for the whole.
+        quote = _json_string
+        files = ",".join(
+            f"{quote(p)}:[{quote(r.key)},{quote(r.sha256)},{int(r.size)}]"
+            for p, r in sorted(self.files.items())
+        )
+        renditions = {
+            sha: [[r.path, r.width, r.height, r.media_type, r.size] for r in items]
+            for sha, items in sorted(self.renditions.items())
         }
-        return json.dumps(data, separators=(",", ":")).encode("utf-8")
+        return (f'{{"files":{{{files}}},"format":{STATE_FORMAT},"renditions":'
+                f'{json.dumps(renditions, separators=(",", ":"))}}}').encode()
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9 ._/:+=-]*")
+
+
+def _json_string(value: str) -> str:
+    """``value`` as a JSON string (no escaping needed for plain ASCII names and hashes)."""
+    return f'"{value}"' if _PLAIN.fullmatch(value) else json.dumps(value)
 
 
 def check_output_folder(out: Path) -> bool:
