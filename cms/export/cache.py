@@ -3,18 +3,24 @@
 One SQLite file in the user's cache folder, and beside it a folder holding each
 finished file as a plain file, so that an export can *hard-link* a cached page
 into its new folder instead of writing it again (creating ~27,000 files is most
-of a warm full export). A linked page shares its bytes with the cache; the
-cache notes each file's size and modification time and ignores (and forgets) a
-file that no longer matches, so a page edited in place is never served again.
-A body is keyed by the hash of its
-Markdown, its figures and the renderer's fingerprint; a finished file (a page,
-a feed, a ninjs document) by the hash of everything it is made from (see
-:mod:`cms.export.build`), so an entry can never be stale, only unused. Each
-export bumps a serial number and marks what it used; entries that no export
-used in the last :data:`KEEP_EXPORTS` exports are pruned (and their space given
-back), so the cache stays about the size of what is actually published.
-Everything here is only a cache: a damaged file is deleted and rebuilt, and
-``cache_dir=None`` turns it off.
+of a warm full export). Files are written under a temporary name and renamed,
+never rewritten in place, so a page already linked into a bundle never changes
+under it. A linked page shares its bytes with the cache: the cache notes each
+file's size and modification time and ignores (and forgets) a file that no
+longer matches, so a page someone edited in place inside a bundle is never
+linked into the next one. (Such an edit does show in every bundle that links
+the same file; exports made with ``cache_dir=None``, ``--no-cache``, have
+files of their own.) Where hard links cannot go (another file system), files
+are copied.
+
+A body is keyed by the hash of its Markdown, its figures and the renderer's
+fingerprint; a finished file (a page, a feed, a ninjs document) by the hash of
+everything it is made from (see :mod:`cms.export.build`), so an entry can never
+be stale, only unused. Each export bumps a serial number and marks what it
+used; entries that no export used in the last :data:`KEEP_EXPORTS` exports are
+pruned (rows and files, so their space is given back), so the cache stays about
+the size of what is actually published. Everything here is only a cache: a
+damaged file is deleted and rebuilt, and ``cache_dir=None`` turns it off.
 """
 
 from __future__ import annotations
