@@ -24,6 +24,7 @@ from ui import prefs
 from ui.theme import apply_theme, icon
 
 APP_TITLE = "Newsroom"
+DESKTOP_FILE_NAME = "org.newsroom.Newsroom"
 FIRST_RUN_KEY = "first_run_done"
 GIL_SWITCH_S = 0.001  # cms.sample.FIRST_RUN_KEY, read from store.meta
 
@@ -37,7 +38,8 @@ def application() -> QApplication:
     sys.setswitchinterval(GIL_SWITCH_S)
     app.setApplicationName(APP_TITLE)
     app.setApplicationDisplayName(APP_TITLE)
-    app.setDesktopFileName("newsroom")
+    # Matches packaging/linux/org.newsroom.Newsroom.desktop, so Wayland docks find its icon.
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
     apply_theme(app, prefs.theme())
     app.setWindowIcon(icon("newsroom"))
     return app

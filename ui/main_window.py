@@ -126,6 +126,9 @@ class MainWindow(QMainWindow):
         self.model.reload()  # the first page, read inside the reset
         self._set_save_label(None)
         self._open_first_story()
+        reason = prefs.fallback_reason()
+        if reason:
+            self.show_message(reason[0].upper() + reason[1:] + ".", 30000)
 
     def _open_first_story(self) -> None:
         """Reopen the story the user had open last time, else the newest one."""

@@ -8,6 +8,10 @@ call time, so tests that point HOME elsewhere get their own file.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -28,11 +32,48 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+# Configuration folders found unusable this run -> (temporary folder, why).
+_fallbacks: dict[Path, tuple[Path, str]] = {}
+
+
+def _fallback_file(folder: Path, reason: str) -> Path:
+    """A throw-away preferences file for this run only (``folder`` is unusable)."""
+    if folder not in _fallbacks:
+        temporary = Path(tempfile.mkdtemp(prefix="newsroom-prefs-"))
+        atexit.register(shutil.rmtree, temporary, True)
+        _fallbacks[folder] = (temporary, reason)
+        print(f"newsroom: {reason}", file=sys.stderr)
+    return _fallbacks[folder][0] / "window.ini"
+
+
+def fallback_reason() -> str | None:
+    """Why preferences are not being saved this run (None when they are)."""
+    found = _fallbacks.get(settings_path().parent)
+    return found[1] if found is not None else None
+
+
 def open_settings() -> QSettings:
-    """A QSettings object on the preferences file (cheap; make one per use)."""
+    """A QSettings object on the preferences file (cheap; make one per use).
+
+    When the configuration folder cannot be made or written (a file in its place,
+    no permission), the preferences live in a temporary file for this run only,
+    so the window still starts; :func:`fallback_reason` says why.
+    """
     path = settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return QSettings(str(path), QSettings.Format.IniFormat)
+    folder = path.parent
+    if folder not in _fallbacks:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            settings = QSettings(str(path), QSettings.Format.IniFormat)
+            if settings.isWritable():
+                return settings
+            problem = "it is not writable"
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+        reason = (f"preferences cannot be saved in {folder} ({problem}); "
+                  "window settings are kept for this session only")
+        return QSettings(str(_fallback_file(folder, reason)), QSettings.Format.IniFormat)
+    return QSettings(str(_fallbacks[folder][0] / "window.ini"), QSettings.Format.IniFormat)
 
 
 def get_str(key: str, default: str = "") -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
-from cms import __version__, stories
+from cms import stories
 from cms.stories import SavedStory
 from ui import prefs
 from ui.editing import EditingSession
@@ -175,10 +175,11 @@ class WindowCommands:
         dialog.restored.connect(lambda _rev: w.reload_current())
         dialog.open()
 
-    def about(self) -> None:
-        """Version and licence."""
-        QMessageBox.about(self.w, "About Newsroom",
-                          f"Newsroom {__version__}\nA desktop CMS for news desks.\nMIT licence.")
+    def about(self) -> QDialog:
+        """The About dialog: version, licence and the details support asks for."""
+        from ui.about import show_about
+
+        return show_about(self.w, self.w.store)
 
     # conflicts and closing ------------------------------------------------------------
 
