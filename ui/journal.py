@@ -11,6 +11,12 @@ a new ``doc`` line (the latest one wins on replay), so the GUI thread never
 rewrites or flushes the file itself.
 
 Replaying tolerates a torn last line. Nothing here imports Qt.
+
+A journal being written is locked by the OS (``flock`` on POSIX, ``msvcrt.locking``
+on Windows) for as long as its writer holds it open; the lock goes with the
+process, so a crash frees it. Recovery skips locked journals: they belong to a
+live window (this one, another window, or another Newsroom on the same store),
+not to a crash. Two writers of one story get two files.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +70,71 @@ def journal_folder(root: Path, store_key: str) -> Path:
     """The journals of one store (stores are told apart by a hash of their location)."""
     digest = hashlib.sha256(store_key.encode("utf-8")).hexdigest()[:16]
     return root / "recovery" / digest
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the journal's lock without waiting; False when someone else holds it."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # byte 0 stands for the whole file
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _open_locked(path: Path) -> int | None:
+    """Open ``path`` for appending with its lock held; None when a live writer has it.
+
+    The lock is on the inode, so after taking it we check that ``path`` still
+    names that inode (recovery may have deleted the file between open and lock).
+    """
+    for _attempt in range(5):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        if not _try_lock(fd):
+            os.close(fd)
+            return None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)
+    return None
+
+
+def is_locked(path: Path) -> bool:
+    """True when a live window (in any process) is writing the journal at ``path``."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        return not _try_lock(fd)
+    finally:
+        os.close(fd)  # closing releases a lock taken just to look
+
+
+def remove_unless_locked(path: Path) -> bool:
+    """Delete a journal nobody is writing; False (and nothing deleted) when one is."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return True
+    try:
+        if not _try_lock(fd):
+            return False
+        path.unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -142,8 +215,16 @@ class RecoveryJournal:
         """
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND,
-                               0o600)
+            fd = _open_locked(self.path)
+            if fd is None:
+                # Another window is writing this story's journal: never touch it.
+                self.path = self.path.with_name(
+                    f"{document.story_id}-{uuid.uuid4().hex[:8]}.journal")
+                fd = _open_locked(self.path)
+                if fd is None:
+                    raise OSError(f"cannot lock the recovery journal {self.path}")
+            os.ftruncate(fd, 0)  # ours now: what an earlier run left is superseded
+            self._fd = fd
         header = document.canonical()
         header["body"] = document.body  # raw, as the editor holds it
         self._body = document.body
@@ -173,12 +254,11 @@ class RecoveryJournal:
             self._fd = None
 
     def discard(self) -> None:
-        """Close and delete: everything in it is safely in the store."""
+        """Delete and close: everything in it is safely in the store."""
+        if self._fd is not None or not is_locked(self.path):
+            # Deleted while still locked, so no other window can have taken the name over.
+            self.path.unlink(missing_ok=True)
         self.close()
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
 
 
 def read_journal(path: Path) -> Recovered | None:

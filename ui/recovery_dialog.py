@@ -20,7 +20,7 @@ from cms.diff import diff_documents
 from cms.document import StoryDocument
 from cms.errors import NotFound
 from ui.history import diff_html
-from ui.journal import Recovered, journals, read_journal
+from ui.journal import Recovered, is_locked, journals, read_journal, remove_unless_locked
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -65,9 +65,15 @@ class RecoveryDialog(QDialog):
 
 
 def pending_recoveries(window: MainWindow) -> list[tuple[Recovered, StoryDocument | None]]:
-    """Journals whose text the store does not hold; journals that hold nothing new go."""
+    """Journals whose text the store does not hold; journals that hold nothing new go.
+
+    A journal locked by a live window (this one, another one, another process)
+    is not a crash's leftover: it is skipped, never offered nor deleted.
+    """
     found = []
     for path in journals(window.journal_dir):
+        if is_locked(path):
+            continue
         recovered = read_journal(path)
         if recovered is None:
             continue  # no usable start line: nothing was typed into it
@@ -77,7 +83,7 @@ def pending_recoveries(window: MainWindow) -> list[tuple[Recovered, StoryDocumen
         except NotFound:
             stored = None
         if stored is not None and stored.normalised() == recovered.document.normalised():
-            path.unlink(missing_ok=True)
+            remove_unless_locked(path)
             continue
         found.append((recovered, stored))
     return found
@@ -96,8 +102,9 @@ def offer_recoveries(window: MainWindow) -> int:
         def decided(result: int) -> None:
             if result == QDialog.DialogCode.Accepted:
                 window.open_recovered(recovered, stored)
-            else:
-                recovered.path.unlink(missing_ok=True)
+            elif not remove_unless_locked(recovered.path):
+                window.show_message("That text is being edited in another window now; "
+                                    "it was kept.", 8000)
             dialog.deleteLater()
             next_one()
 
