@@ -183,6 +183,24 @@ def require_role(session: Session, actor: Actor, min_role: str, doing: str) -> N
         )
 
 
+SCHEDULE_ROLE = "desk_chief"  # the least role that may set an embargo or move a fixed time
+
+
+def can_schedule(session: Session, actor: Actor) -> bool:
+    """True when ``actor`` may change embargoes and fixed publication times (desk chief up)."""
+    return role_ranks(session).get(actor.role, -1) >= role_ranks(session).get(
+        SCHEDULE_ROLE, 10**6)
+
+
+def schedule_editable(may_schedule: bool, status: str) -> tuple[bool, bool]:
+    """(publication time, embargo): which the user may edit on a story in ``status``.
+
+    The same rule :func:`check_save` enforces: an embargo always needs a desk
+    chief; a publication time only once the story is scheduled or out.
+    """
+    return may_schedule or (status not in ("scheduled", *PUBLIC)), may_schedule
+
+
 def role_label(role: str) -> str:
     """A role as people write it (``desk_chief`` → ``desk chief``)."""
     return role.replace("_", " ")

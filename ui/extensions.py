@@ -96,6 +96,11 @@ class WindowHost(Protocol):
     def show_story_by_id(self, story_id: str) -> None:
         """Open another story in the editor."""
 
+    def reload_current(self) -> None:
+        """Show the open story as stored now (after a workflow move or a restore).
+
+        The open edits are saved first; every pane gets ``show_story`` again."""
+
     def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
         """Add (or replace, by key) a tab in the inspector; ``pane`` is a StoryPane."""
 

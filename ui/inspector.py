@@ -28,6 +28,7 @@ from cms.document import normalise_tags
 from cms.errors import NewsroomError
 from cms.slugs import validate_slug
 from cms.timeutil import format_local, parse_time
+from cms.workflow import schedule_editable
 from ui.extensions import OpenStory
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -51,6 +52,7 @@ class StoryFieldsPane(QWidget):
     """Byline, dateline, section, tags, status, publication time, embargo and slug."""
 
     changed = Signal(dict)  # field name -> new value, as the user entered it
+    workflow_requested = Signal()  # the user followed the status hint's link
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,8 +67,15 @@ class StoryFieldsPane(QWidget):
         self.tags = QLineEdit(self)
         self.tags.setObjectName("tagsEdit")
         self.tags.setPlaceholderText("comma, separated, tags")
+        # Read-only: status moves are role-checked, recorded acts made in the Workflow tab.
         self.status = QComboBox(self)
         self.status.setObjectName("statusCombo")
+        self.status.setEnabled(False)
+        self.status.setToolTip("Change the status in the Workflow tab")
+        self.status_hint = QLabel('<a href="#workflow">Change it in the Workflow tab</a>', self)
+        self.status_hint.setObjectName("statusHint")
+        self.status_hint.linkActivated.connect(lambda _link: self.workflow_requested.emit())
+        self._may_schedule = True
         self.publish_at = QLineEdit(self)
         self.publish_at.setObjectName("publishAtEdit")
         self.embargo = QLineEdit(self)
@@ -87,6 +96,7 @@ class StoryFieldsPane(QWidget):
         form.addRow("Section", self.section)
         form.addRow("Tags", self.tags)
         form.addRow("Status", self.status)
+        form.addRow("", self.status_hint)
         self._publish_label = QLabel("Publish at", self)
         form.addRow(self._publish_label, self.publish_at)
         form.addRow("Embargo until", self.embargo)
@@ -104,9 +114,13 @@ class StoryFieldsPane(QWidget):
             lambda: self._time_done("embargo_until", self.embargo))
         self.section.currentIndexChanged.connect(
             lambda _i: self._emit("section", self.section.currentData()))
-        self.status.currentIndexChanged.connect(
-            lambda _i: self._emit("status", self.status.currentData()))
         self.setEnabled(False)
+
+    def set_may_schedule(self, may_schedule: bool) -> None:
+        """Whether the user's role may change embargoes and fixed publication times."""
+        self._may_schedule = may_schedule
+        if self._story is not None:
+            self.show_story(self._story)
 
     def set_choices(self, statuses: list[str], sections: list[tuple[str, str]]) -> None:
         """The statuses and (slug, name) sections to choose from."""
@@ -154,6 +168,12 @@ class StoryFieldsPane(QWidget):
                 self.status.addItem(doc.status, doc.status)
                 status = self.status.findData(doc.status)
             self.status.setCurrentIndex(status)
+            publish, embargo = schedule_editable(self._may_schedule, doc.status)
+            for edit, editable in ((self.publish_at, publish), (self.embargo, embargo)):
+                edit.setReadOnly(not editable)
+                edit.setToolTip("" if editable else
+                                "Only a desk chief or admin may change this on a "
+                                f"{doc.status} story")
             self.info.setText(
                 f"Story {doc.story_id[:8]} · revision {story.revision_id[:12]}\n"
                 f"Times in {zone.key}"
@@ -197,7 +217,7 @@ class StoryFieldsPane(QWidget):
         self._checked("slug", lambda: validate_slug(text))
 
     def _time_done(self, name: str, edit: QLineEdit) -> None:
-        if self._loading or self._story is None:
+        if self._loading or self._story is None or edit.isReadOnly():
             return
         text = edit.text().strip()
         zone = self._story.zone
@@ -260,6 +280,13 @@ class Inspector(QTabWidget):
             if tab is not None and tab.isAncestorOf(pane):
                 return tab
         raise KeyError("pane not in the inspector")
+
+    def show_tab(self, key: str) -> None:
+        """Bring the tab added under ``key`` to the front."""
+        pane = self._panes.get(key)
+        if pane is None:
+            raise KeyError(f"no inspector tab {key!r}")
+        self.setCurrentWidget(self._tab_of(pane))
 
     def pane(self, key: str) -> QWidget | None:
         """The pane added under ``key``."""

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cms import stories
+from cms import stories, workflow
 from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
 from cms.people import Actor
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.editor.standfirst_edited.connect(lambda text: self.change_story(standfirst=text))
         self.editor.body_edited.connect(self._body_edited)
         self.fields.changed.connect(self._fields_changed)
+        self.fields.workflow_requested.connect(self._show_workflow_tab)
         self.editor.body.verticalScrollBar().valueChanged.connect(self._editor_scrolled)
         self.preview.setVisible(self.acts.toggle_preview.isChecked())
 
@@ -233,11 +234,19 @@ class MainWindow(QMainWindow):
 
     # stories --------------------------------------------------------------------------
 
+    def _show_workflow_tab(self) -> None:
+        try:
+            self.inspector.show_tab("workflow")
+        except KeyError:
+            self.show_message("The Workflow panel is not loaded")
+
     def refresh_choices(self) -> None:
         """Reload statuses and sections for the filters and the inspector."""
         with self.store.reading() as session:
             statuses = stories.statuses(session)
             sections = [(s.slug, s.name) for s in stories.sections(session)]
+            may_schedule = workflow.can_schedule(session, self.actor)
+        self.fields.set_may_schedule(may_schedule)
         self.story_list.set_choices(statuses, sections)
         self.fields.set_choices(statuses, sections)
 

@@ -190,9 +190,7 @@ def install(host: WindowHost) -> None:
     panel.error_shown.connect(lambda text: host.show_message(text, 8000))
 
     def reload(_story_id: str) -> None:
-        reload_current = getattr(host, "reload_current", None)
-        if callable(reload_current):
-            reload_current()
+        host.reload_current()  # the Story tab and the editor show the move at once
         host.events.stories_changed.emit()
 
     panel.moved.connect(reload)
