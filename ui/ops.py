@@ -215,8 +215,11 @@ class Op(QObject, Generic[T]):
                 else:
                     show_error(self._parent, self._title or "Newsroom", error)
         finally:
-            _running.discard(self)
             self.finished.emit()
+            # Let go of this op only once the queued signal that called us has been
+            # delivered: dropping the last reference here would destroy the bridge
+            # inside its own emission, which crashes Qt.
+            QTimer.singleShot(0, lambda: _running.discard(self))
 
 
 def running_ops() -> int:
