@@ -32,6 +32,40 @@ COMMAND_MODULES = (
     "cms.cli.sync",
     "cms.cli.app",
 )
+# Which module registers each top-level command: a run loads only the module of
+# its own command (a cron job's `publish --due` need not import the exporter).
+COMMAND_OWNERS = {
+    "init": "cms.cli.setup",
+    "story": "cms.cli.stories",
+    "search": "cms.cli.search",
+    "import": "cms.cli.importing",
+    "config": "cms.cli.settings",
+    "schedule": "cms.cli.workflow",
+    "embargo": "cms.cli.workflow",
+    "related": "cms.cli.workflow",
+    "publish": "cms.cli.workflow",
+    "people": "cms.cli.workflow",
+    "photo": "cms.cli.photos",
+    "export": "cms.cli.export",
+    "sync": "cms.cli.sync",
+    "conflicts": "cms.cli.sync",
+    "central": "cms.cli.sync",
+    "app": "cms.cli.app",
+}
+_GLOBAL_OPTIONS_WITH_VALUE = ("--store", "--user")
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The top-level command named in ``argv``, if any (global options skipped)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in _GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not token.startswith("-"):
+            return token
+    return None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,8 +76,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"newsroom: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full ``newsroom`` argument parser."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``newsroom`` argument parser: all commands, or only the one ``argv`` names."""
     parser = _Parser(
         prog="newsroom",
         description="Newsroom: write, schedule, sync and publish news stories.",
@@ -61,15 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    for name in COMMAND_MODULES:
+    owner = COMMAND_OWNERS.get(_command_of(argv) or "") if argv is not None else None
+    for name in (owner,) if owner else COMMAND_MODULES:
         importlib.import_module(name).register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     context = Context(args)
     try:
         return int(args.handler(args, context) or 0)

@@ -27,3 +27,15 @@ def test_importing_every_core_module_loads_no_qt() -> None:
                             check=True)
     assert result.stdout.strip() == ""
     assert len(modules) > 15
+
+
+def test_every_command_has_its_owner_and_runs_alone() -> None:
+    from cms.cli import COMMAND_OWNERS, build_parser
+
+    full = build_parser()
+    choices = next(a for a in full._subparsers._actions if a.choices).choices  # type: ignore[union-attr]
+    assert set(choices) == set(COMMAND_OWNERS)
+    for command in COMMAND_OWNERS:
+        alone = build_parser(["--store", "x.db", command])
+        sub = next(a for a in alone._subparsers._actions if a.choices)  # type: ignore[union-attr]
+        assert command in sub.choices
