@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.editor.body_edited.connect(self._body_edited)
         self.fields.changed.connect(self._fields_changed)
         self.fields.workflow_requested.connect(self._show_workflow_tab)
+        self.events.stories_changed.connect(self._stories_changed)
         self.editor.body.verticalScrollBar().valueChanged.connect(self._editor_scrolled)
         self.preview.setVisible(self.acts.toggle_preview.isChecked())
 
@@ -233,6 +234,31 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, timeout_ms)
 
     # stories --------------------------------------------------------------------------
+
+    def _stories_changed(self) -> None:
+        """Stories changed behind the window (sync pull, import): reload what it shows.
+
+        The open story is reloaded when it changed and has no unsaved edits; the
+        user's unsaved text is never replaced (its save then offers the conflict).
+        """
+        self.model.reload()
+        current = self.editing
+        if current is None:
+            return
+        self.story_list.select_story(current.story_id)
+        try:
+            with self.store.reading() as session:
+                head = stories.head_revision(session, current.story_id)
+        except Exception:
+            return  # deleted or unreadable: the next save says so
+        if head == current.base_revision or current.saving():
+            return
+        if current.dirty or current.state is SaveState.CONFLICT:
+            self.show_message("This story was changed elsewhere; your unsaved text is kept "
+                              "and saving it will ask what to keep.", 15000)
+            return
+        self.reload_current()
+        self.show_message("This story was changed elsewhere; showing the new version.")
 
     def _show_workflow_tab(self) -> None:
         try:

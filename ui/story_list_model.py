@@ -61,6 +61,11 @@ COLUMNS = (
     Column("updated_at", "Last change", "updated"),
 )
 
+STATUS_COLUMN = next(n for n, c in enumerate(COLUMNS) if c.key == "status")
+CONFLICT_TAG = "conflict"
+CONFLICT_TIP = ("Changed on two computers at once: open the Conflicts panel "
+                "(View menu) to choose what to keep")
+
 
 @dataclass(frozen=True)
 class ListQuery:
@@ -117,6 +122,7 @@ class StoryListModel(QAbstractTableModel):
         self._snippets: dict[str, str] = {}
         self._exhausted = False
         self._cache: OrderedDict[str, StorySummary] = OrderedDict()
+        self._conflicted: set[str] = set()  # stories with an open sync conflict
         self.section_names: dict[str, str] = {}
         self.last_error: str = ""
         # Once the user pages past the first page, the next ids are read ahead in
@@ -163,6 +169,7 @@ class StoryListModel(QAbstractTableModel):
         self._reading_ahead = False
         self._source_done = False
         self._load_section_names()
+        self._load_conflicts()
         # The first page is read inside the reset, so views never show an empty flash.
         try:
             first = self._next_page()
@@ -178,6 +185,19 @@ class StoryListModel(QAbstractTableModel):
                 self._known.add(story_id)
         self.endResetModel()
         self.page_loaded.emit()
+
+    def _load_conflicts(self) -> None:
+        from cms.sync.conflicts import conflicted_story_ids
+
+        try:
+            with self._store.reading() as session:
+                self._conflicted = conflicted_story_ids(session)
+        except Exception:
+            self._conflicted = set()  # the badge is a hint; the list still shows
+
+    def is_conflicted(self, story_id: str) -> bool:
+        """True when the story has an open sync conflict (shown with a badge)."""
+        return story_id in self._conflicted
 
     def _read_ahead(self) -> None:
         # Views ask for a second page on their own while laying out; reading ahead
@@ -294,9 +314,21 @@ class StoryListModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:  # the hot path while scrolling
             summary = self._summary(index.row())
-            return "…" if summary is None else self._display(summary,
-                                                             COLUMNS[index.column()].key)
+            if summary is None:
+                return "…"
+            text = self._display(summary, COLUMNS[index.column()].key)
+            if index.column() == STATUS_COLUMN and summary.id in self._conflicted:
+                return f"{text} · {CONFLICT_TAG}"
+            return text
         story_id = self._ids[index.row()]
+        if index.column() == STATUS_COLUMN and story_id in self._conflicted:
+            if role == Qt.ItemDataRole.DecorationRole:
+                from PySide6.QtWidgets import QApplication, QStyle
+
+                return QApplication.style().standardIcon(
+                    QStyle.StandardPixmap.SP_MessageBoxWarning)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return CONFLICT_TIP
         if role == StoryIdRole:
             return story_id
         if role == SnippetRole:

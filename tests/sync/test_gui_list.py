@@ -1,0 +1,102 @@
+"""After a sync pull: conflict badges in the story list, and the open story reloaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from pytestqt.qtbot import QtBot
+
+from cms import stories
+from cms.config import set_setting
+from cms.people import Actor, actor_for
+from cms.sample import first_run, sample_id
+from cms.store import Store
+from cms.sync.replication import sync
+from tests.sync.helpers import make_central
+from ui.main_window import MainWindow
+from ui.story_list_model import COLUMNS, CONFLICT_TAG
+
+pytestmark = pytest.mark.gui
+JCS = sample_id("story", "jcs-drones")
+STATUS = next(n for n, c in enumerate(COLUMNS) if c.key == "status")
+
+
+def _store(path: Path, central: str, name: str, *, sample: bool) -> tuple[Store, Actor]:
+    store = Store.open(str(path), create=True)
+    with store.session() as session:
+        actor = actor_for(session, name, store.replica_id)
+        set_setting(session, "central_url", central, username=name)
+    if sample:
+        first_run(store, actor)
+    return store, actor
+
+
+def _window(qtbot: QtBot, store: Store, actor: Actor, story_id: str) -> MainWindow:
+    window = MainWindow(store, actor)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_story_by_id(story_id)
+    return window
+
+
+def _status_cell(window: MainWindow, story_id: str) -> tuple[str, str | None]:
+    row = window.model.row_of(story_id)
+    assert row is not None
+    index = window.model.index(row, STATUS)
+    return (window.model.data(index, Qt.ItemDataRole.DisplayRole),
+            window.model.data(index, Qt.ItemDataRole.ToolTipRole))
+
+
+def test_a_pull_reloads_the_open_story_and_badges_conflicts(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    central = make_central(str(tmp_path / "central.db"))
+    ana, ana_actor = _store(tmp_path / "ana.db", central, "ana", sample=True)
+    bo, bo_actor = _store(tmp_path / "bo.db", central, "bo", sample=False)
+    try:
+        sync(ana, central, author="ana")
+        sync(bo, central, author="bo")
+        window = _window(qtbot, bo, bo_actor, JCS)
+        assert CONFLICT_TAG not in _status_cell(window, JCS)[0]
+
+        # Ana changes the headline; Bo has no unsaved edits: the pull shows it at once.
+        with ana.session() as session:
+            stories.edit(session, ana_actor, JCS, headline="Ana's new headline")
+        sync(ana, central, author="ana")
+        sync(bo, central, author="bo")
+        window.events.stories_changed.emit()
+        assert window.editor.headline.text() == "Ana's new headline"
+
+        # Bo types without saving while Ana edits again: Bo's text is kept.
+        window.editor.body.moveCursor(QTextCursor.MoveOperation.End)
+        qtbot.keyClicks(window.editor.body, " Bo's unsaved words")
+        with ana.session() as session:
+            stories.edit(session, ana_actor, JCS, standfirst="Ana's standfirst")
+        sync(ana, central, author="ana")
+        sync(bo, central, author="bo")
+        window.events.stories_changed.emit()
+        assert window.editor.body_text().endswith(" Bo's unsaved words")
+        assert "changed elsewhere" in window.statusBar().currentMessage()
+        window.editing.overwrite_with_mine()  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: window.editing is not None and not window.editing.dirty
+                        and not window.editing.saving(), timeout=10_000)
+
+        # Both sides change the same paragraph: Bo's list marks the conflict.
+        for store, actor, text in ((ana, ana_actor, "Ana's paragraph."),
+                                   (bo, bo_actor, "Bo's paragraph.")):
+            with store.session() as session:
+                doc, _head = stories.get(session, JCS)
+                stories.edit(session, actor, JCS, body=text + "\n\n" + doc.body)
+        sync(ana, central, author="ana")
+        sync(bo, central, author="bo")
+        window.events.stories_changed.emit()
+        text, tip = _status_cell(window, JCS)
+        assert CONFLICT_TAG in text and tip and "Conflicts" in tip
+        window.close()
+    finally:
+        ana.close()
+        bo.close()
