@@ -151,7 +151,7 @@ class _Build:
         settings = {k: site.selection.settings.get(k, "") for k in sorted(SETTINGS)}
         settings["base_url"] = site.base_url
         self.global_key = key_of(
-            FORMAT, theme.fingerprint,
+            FORMAT, GENERATOR, theme.fingerprint,
             json.dumps(settings, sort_keys=True),
             [(s.slug, s.name) for s in site.selection.sections],
             [s.slug for s in site.sections], "single" if single else "site",

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
+from cms import __version__
 from cms.export.metadata import authors
 from cms.export.selection import PublicStory
 from cms.export.site import Site, iso_local
@@ -40,7 +41,7 @@ def atom_feed(site: Site, *, title: str, feed_path: str, page_path: str,
         f'<link rel="alternate" type="text/html" href={quoteattr(site.absolute(page_path))}/>',
         f"<updated>{feed_updated}</updated>",
         f"<author><name>{escape(site.desk_name)}</name></author>",
-        '<generator uri="https://example.org/newsroom">Newsroom</generator>',
+        f'<generator version="{escape(__version__)}">Newsroom</generator>',
     ]
     for story in stories:
         url = site.absolute(site.story_path(story))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 
+from cms import __version__
 from cms.errors import UsageError
 from cms.export.paths import bundle_path
 from cms.resources import resource
@@ -86,6 +87,8 @@ class Theme:
             keep_trailing_newline=True,
             bytecode_cache=_bytecode_cache(cache_dir),
         )
+        # Support can tell from any page which Newsroom wrote it.
+        self.env.globals["generator"] = f"Newsroom {__version__}"
         digest = hashlib.sha256()
         for name in TEMPLATE_NAMES:
             try:
