@@ -71,7 +71,7 @@ def clashing_paragraphs(view: ConflictView) -> list[tuple[str, str, str]]:
     local, other = view.local.body.split("\n\n"), view.other.body.split("\n\n")
     out = []
     for group in merge_groups(base, local, other):
-        if group[0] == "conflict":
+        if len(group) == 4:  # only ("conflict", base, local, central) has four parts
             _, b, a, o = group
             out.append(("\n\n".join(b), "\n\n".join(a), "\n\n".join(o)))
     return out
