@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -20,16 +19,12 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def gui_store(tmp_path: Path) -> Iterator[Store]:
-    """An SQLite store holding the sample newsroom."""
-    store = Store.open(str(tmp_path / "gui.db"), create=True)
-    with store.session() as session:
-        actor = actor_for(session, "tester", store.replica_id)
-    first_run(store, actor)
-    try:
-        yield store
-    finally:
-        store.close()
+def gui_store(sqlite_store: Store) -> Store:
+    """An SQLite store holding the sample newsroom (as a first start leaves it)."""
+    with sqlite_store.session() as session:
+        actor = actor_for(session, "tester", sqlite_store.replica_id)
+    first_run(sqlite_store, actor)
+    return sqlite_store
 
 
 @pytest.fixture
