@@ -28,7 +28,7 @@ from cms.models import (
     StoryTag,
     table_of,
 )
-from cms.revisions import insert_ignore, project_head
+from cms.revisions import dialect_insert, insert_ignore, project_head
 
 
 def insert_rows(
@@ -42,12 +42,9 @@ def insert_rows(
     and parsing the huge SQL text cost more than it saved.) ``ignore`` adds
     ``ON CONFLICT DO NOTHING`` so replaying a batch is harmless.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-
     if not rows:
         return
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(table)
+    statement = dialect_insert(session, table)
     if ignore:
         statement = statement.on_conflict_do_nothing()
     session.execute(statement, list(rows))
