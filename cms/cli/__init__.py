@@ -13,12 +13,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
 from cms import __version__
-from cms.cli.context import Context
 from cms.errors import NewsroomError, UsageError
-from cms.store import db_error_message
 
 COMMAND_MODULES = (
     "cms.cli.setup",
@@ -53,6 +49,11 @@ COMMAND_OWNERS = {
     "app": "cms.cli.app",
 }
 _GLOBAL_OPTIONS_WITH_VALUE = ("--store", "--user")
+
+
+def _asks_for_version(argv: Sequence[str]) -> bool:
+    """True when ``argv`` starts with ``--version``: argparse prints it before all else."""
+    return bool(argv) and argv[0] == "--version"
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
@@ -95,10 +96,23 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    owner = COMMAND_OWNERS.get(_command_of(argv) or "") if argv is not None else None
-    for name in (owner,) if owner else COMMAND_MODULES:
+    for name in _modules_for(argv):
         importlib.import_module(name).register(commands)
     return parser
+
+
+def _modules_for(argv: Sequence[str] | None) -> Sequence[str]:
+    """The command modules a parser for ``argv`` needs (all of them when ``argv`` is unknown).
+
+    A named command needs only its owner; ``newsroom --version`` needs none (it
+    exits before any command is looked at); anything else may list every command.
+    """
+    if argv is None:
+        return COMMAND_MODULES
+    if _asks_for_version(argv):
+        return ()
+    owner = COMMAND_OWNERS.get(_command_of(argv) or "")
+    return (owner,) if owner else COMMAND_MODULES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,6 +120,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(arguments)
     args = parser.parse_args(arguments)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; errors become one line on stderr and an exit status."""
+    # Imported only now: `newsroom --version` exits while parsing, so it never loads
+    # SQLAlchemy and the store (~100 ms).
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from cms.cli.context import Context
+    from cms.store import db_error_message
+
     context = Context(args)
     try:
         return int(args.handler(args, context) or 0)
