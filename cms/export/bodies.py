@@ -3,8 +3,10 @@
 The HTML always comes from :func:`cms.render.render_markdown` (Markdown, then
 nh3). The cache key is the SHA-256 of the Markdown plus a fingerprint of the
 renderer (its source and library versions), so upgrading Markdown, nh3 or the
-sanitiser rules can never serve stale HTML. Many misses are rendered on worker
-processes; the cache (:mod:`cms.export.cache`) is one SQLite file.
+sanitiser rules can never serve stale HTML. A body that is not cached is
+rendered where it is first needed — usually inside the forked worker that makes
+its page — and handed back to the cache (:mod:`cms.export.cache`, one SQLite
+file) by that process.
 """
 
 from __future__ import annotations
@@ -62,52 +64,94 @@ def _render_batch(bodies: list[Body]) -> list[str]:
     return [render_body(body) for body in bodies]
 
 
+class Bodies:
+    """Body HTML by story id: cached ones looked up at once, the others rendered on first use.
+
+    Rendering on first use lets a forked page worker render exactly the bodies
+    of the pages it makes (no separate pass, nothing sent between processes);
+    each process hands what it rendered back to the cache with :meth:`take_fresh`.
+    ``finish`` turns stored HTML into what pages use (it is not part of the cache).
+    """
+
+    def __init__(self, items: dict[str, Body], keys: dict[str, str], cached: dict[str, str],
+                 finish: Callable[[str], str]) -> None:
+        self._items = items
+        self._keys = keys
+        self._finish = finish
+        self._html = {sid: finish(cached[key]) for sid, key in keys.items() if key in cached}
+        self._fresh: list[tuple[str, str]] = []
+        self.cached = len(self._html)
+
+    def __getitem__(self, story_id: str) -> str:
+        html = self._html.get(story_id)
+        if html is None:
+            raw = render_body(self._items[story_id])
+            self._fresh.append((self._keys[story_id], raw))
+            html = self._html[story_id] = self._finish(raw)
+        return html
+
+    def source(self, story_id: str) -> Body:
+        """What the body of ``story_id`` is rendered from."""
+        return self._items[story_id]
+
+    def missing(self) -> list[str]:
+        """The stories whose body is not rendered yet, in a fixed order."""
+        return sorted(sid for sid in self._items if sid not in self._html)
+
+    def add(self, rendered: dict[str, str]) -> None:
+        """Take bodies rendered elsewhere (raw HTML as :func:`render_body` returns it)."""
+        for sid, raw in rendered.items():
+            self._fresh.append((self._keys[sid], raw))
+            self._html[sid] = self._finish(raw)
+
+    def take_fresh(self) -> list[tuple[str, str]]:
+        """``(key, html)`` of the bodies rendered here since the last call, for the cache."""
+        fresh, self._fresh = self._fresh, []
+        return sorted(fresh)
+
+
 class RenderCache:
     """Rendered bodies by key, kept in an :class:`~cms.export.cache.ExportCache`."""
 
     def __init__(self, cache: ExportCache) -> None:
         self.cache = cache
-        self.hits = 0
-        self.misses = 0
 
-    def render_all(
+    def lookup(self, items: dict[str, Body], finish: Callable[[str], str]) -> Bodies:
+        """The bodies of ``{story_id: (markdown, photos)}``, the cached ones filled in."""
+        keys = {story_id: body_key(body) for story_id, body in items.items()}
+        return Bodies(items, keys, self.cache.bodies(sorted(set(keys.values()))), finish)
+
+    def render_missing(
         self,
-        bodies: dict[str, Body],
+        bodies: Bodies,
         *,
         workers: int | None = None,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] = lambda: False,
-    ) -> dict[str, str]:
-        """HTML for each ``{story_id: (markdown, photos)}``, from the cache or freshly rendered."""
-        keys = {story_id: body_key(body) for story_id, body in bodies.items()}
-        cached = self.cache.bodies(sorted(set(keys.values())))
-        html = {sid: cached[key] for sid, key in keys.items() if key in cached}
-        missing = sorted(sid for sid in bodies if sid not in html)
-        self.hits += len(html)
-        self.misses += len(missing)
-        fresh: dict[str, str] = {}
+    ) -> None:
+        """Render every missing body now, on worker processes when there are many.
+
+        For a process that cannot fork (the window): page rendering then stays in
+        the process, and the bodies at least use every core.
+        """
+        missing = bodies.missing()
         count = worker_count(workers)
-        if len(missing) >= PARALLEL_THRESHOLD and count > 1:
-            batches = [missing[i : i + _BATCH] for i in range(0, len(missing), _BATCH)]
-            # Fork when it is safe (cheap: nothing to import again); spawn in a process
-            # with threads, such as the window.
-            context = get_context("fork" if fork_safe() else "spawn")
-            with ProcessPoolExecutor(count, mp_context=context) as pool:
-                results = pool.map(_render_batch, [[bodies[s] for s in b] for b in batches])
-                for batch, rendered in zip(batches, results, strict=True):
-                    fresh.update(zip(batch, rendered, strict=True))
-                    if progress is not None:
-                        progress(len(fresh), len(missing))
-                    if cancelled():
-                        pool.shutdown(cancel_futures=True)
-                        break
-        else:
-            for index, sid in enumerate(missing):
+        if len(missing) < PARALLEL_THRESHOLD or count < 2:
+            return  # rendered on first use
+        batches = [missing[i : i + _BATCH] for i in range(0, len(missing), _BATCH)]
+        context = get_context("fork" if fork_safe() else "spawn")
+        done = 0
+        with ProcessPoolExecutor(count, mp_context=context) as pool:
+            results = pool.map(_render_batch, [[bodies.source(s) for s in b] for b in batches])
+            for batch, rendered in zip(batches, results, strict=True):
+                bodies.add(dict(zip(batch, rendered, strict=True)))
+                done += len(batch)
+                if progress is not None:
+                    progress(done, len(missing))
                 if cancelled():
+                    pool.shutdown(cancel_futures=True)
                     break
-                fresh[sid] = render_body(bodies[sid])
-                if progress is not None and index % 50 == 0:
-                    progress(index + 1, len(missing))
-        self.cache.put_bodies(sorted((keys[sid], text) for sid, text in fresh.items()))
-        html.update(fresh)
-        return html
+
+    def store(self, bodies: Bodies) -> None:
+        """Keep the bodies this process rendered."""
+        self.cache.put_bodies(bodies.take_fresh())

@@ -26,7 +26,7 @@ from cms.blobs import blob_bytes
 from cms.config import SETTINGS, all_settings
 from cms.errors import NewsroomError, NotFound, UsageError
 from cms.export import parallel
-from cms.export.bodies import RenderCache, renderer_fingerprint
+from cms.export.bodies import Bodies, RenderCache, renderer_fingerprint
 from cms.export.cache import ExportCache
 from cms.export.feeds import atom_feed, manifest, robots, sitemap
 from cms.export.images import Rendition, Renditions, default_rendition
@@ -139,7 +139,7 @@ class _Build:
         self.renditions = Renditions(options.cache_dir, state.renditions if state else None)
         self.export_cache = ExportCache(options.cache_dir)
         self.cache = RenderCache(self.export_cache)
-        self.bodies: dict[str, str] = {}  # media links still as MEDIA_TOKEN
+        self.bodies: Bodies | dict[str, str] = {}  # media links still as MEDIA_TOKEN
         self._sig: Callable[[PublicStory], str] = story_signature
         self.placed: dict[str, set[str]] = {}
         self.used_renditions: dict[str, list[Rendition]] = {}
@@ -322,20 +322,22 @@ class _Build:
         known = set(cached)
         needed = sorted({sid for item in todo if item.key not in known for sid in item.bodies})
         if needed:
-            self.progress(0, len(todo), "rendering story bodies")
             markdown = load_bodies(self.session, needed)
             items = {}
             for sid, text in markdown.items():
                 story = self.site.by_id[sid]
                 items[sid] = (text, self.figure_photos(story))
                 self.placed[sid] = placed_photo_ids(text, story.photos)
-            rendered = self.cache.render_all(
-                items, workers=self.options.workers, cancelled=self.cancelled,
-                progress=lambda done, total: self.progress(0, len(todo),
-                                                           f"rendered {done}/{total} bodies"),
-            )
-            self.bodies.update((sid, keep_bundle_images(html)) for sid, html in rendered.items())
-            report.bodies_cached, report.bodies_rendered = self.cache.hits, self.cache.misses
+            self.bodies = self.cache.lookup(items, keep_bundle_images)
+            report.bodies_cached = self.bodies.cached
+            report.bodies_rendered = len(items) - self.bodies.cached
+            if not self._forks(todo, known):  # else each worker renders the bodies it needs
+                self.progress(0, len(todo), "rendering story bodies")
+                self.cache.render_missing(
+                    self.bodies, workers=self.options.workers, cancelled=self.cancelled,
+                    progress=lambda done, total: self.progress(
+                        0, len(todo), f"rendered {done}/{total} bodies"),
+                )
         done = self._render_in_workers(todo, known, staging, old, present, report)
         fresh: list[tuple[str, str, int, int]] = []
         for index, item in enumerate(todo):
@@ -371,6 +373,7 @@ class _Build:
                     staging.write(item.path, data)
             new_files[item.path] = FileRecord(item.key or sha, sha, size)
         self.export_cache.put_stored(fresh)
+        self.cache_bodies(self.export_cache)
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
         previous = old.get(MANIFEST_FILE)
@@ -388,20 +391,29 @@ class _Build:
         self.progress(len(todo), len(todo), "done")
         return State(new_files, dict(sorted(self.used_renditions.items())))
 
+    @staticmethod
+    def _misses(todo: list[_Planned], known: set[str]) -> list[int]:
+        return [i for i, item in enumerate(todo)
+                if item.cacheable and item.key and item.key not in known]
+
+    def _forks(self, todo: list[_Planned], known: set[str]) -> bool:
+        """True when the pages no cache holds will render on forked workers."""
+        return (parallel.worker_count(self.options.workers) >= 2 and parallel.fork_safe()
+                and len(self._misses(todo, known)) >= parallel.THRESHOLD)
+
     def _render_in_workers(self, todo: list[_Planned], known: set[str], staging: Staging,
                            old: dict[str, FileRecord], present: set[str],
                            report: ExportReport) -> dict[int, FileRecord]:
         """Render the pages no cache holds on forked workers, when there are many."""
-        misses = [i for i, item in enumerate(todo)
-                  if item.cacheable and item.key and item.key not in known]
-        workers = parallel.worker_count(self.options.workers)
-        if len(misses) < parallel.THRESHOLD or workers < 2 or not parallel.fork_safe():
+        if not self._forks(todo, known):
             return {}
+        misses = self._misses(todo, known)
+        workers = parallel.worker_count(self.options.workers)
         job = parallel.Job(
             produce=[todo[i].produce for i in misses], paths=[todo[i].path for i in misses],
             keys=[todo[i].key or "" for i in misses], staging_root=staging.root,
             old={p: r.sha256 for p, r in old.items() if p in present},
-            cache_dir=self.options.cache_dir,
+            cache_dir=self.options.cache_dir, finish=self.cache_bodies,
         )
         results = parallel.render_forked(
             job, workers, self.cancelled,
@@ -416,6 +428,11 @@ class _Build:
             if item.written:
                 staging.record(planned.path)
         return done
+
+    def cache_bodies(self, cache: ExportCache) -> None:
+        """Keep the bodies this process rendered (a worker passes its own connection)."""
+        if isinstance(self.bodies, Bodies):
+            cache.put_bodies(self.bodies.take_fresh())
 
     def close(self) -> None:
         """Release the cache."""

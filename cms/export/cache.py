@@ -61,6 +61,8 @@ class ExportCache:
         self._new_export = new_export
         self.serial = 0
         self._made: set[Path] = set()
+        self._made_names: set[str] = set()
+        self._no_links = False
         self.files_root = Path()
         self._files_root = ""
         if folder is None:
@@ -83,10 +85,12 @@ class ExportCache:
 
     def _open(self, path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        # First: losing a cache write costs a re-render only, and every fsync makes the
+        # file system wait, which stalls the page workers creating files beside it.
+        db.execute("PRAGMA synchronous=OFF")
         # Before any table exists: lets pruning give the space back to the disk.
         db.execute("PRAGMA auto_vacuum=INCREMENTAL")
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=OFF")  # losing a cache write costs a re-render only
         db.executescript(SCHEMA)
         db.execute("BEGIN IMMEDIATE")
         row = db.execute("SELECT value FROM meta WHERE key = 'serial'").fetchone()
@@ -227,6 +231,32 @@ class ExportCache:
             os.replace(temp, path)
             info = os.stat(path)
         except OSError:
+            return None
+        return path, info.st_size, info.st_mtime_ns
+
+    def adopt_file(self, key: str, source: str | Path) -> tuple[str, int, int] | None:
+        """Keep the finished file ``source`` (already complete) by hard-linking it.
+
+        Cheaper than :meth:`store_file` for a page just written into a bundle: one
+        link instead of a second file. None when it cannot be linked (another
+        file system): the caller stores a copy instead.
+        """
+        if self._db is None or self._no_links:
+            return None
+        path = self.file_name(key)
+        try:
+            parent = os.path.dirname(path)
+            if parent not in self._made_names:
+                os.makedirs(parent, exist_ok=True)
+                self._made_names.add(parent)
+            try:
+                os.link(source, path)
+            except FileExistsError:  # a file of the same key that the table forgot
+                os.unlink(path)
+                os.link(source, path)
+            info = os.stat(path)
+        except OSError:
+            self._no_links = True
             return None
         return path, info.st_size, info.st_mtime_ns
 

@@ -1,12 +1,14 @@
 """Rendering many pages on forked worker processes.
 
 Jinja2 and Markdown are pure Python, so one process renders on one core. A
-forked worker inherits everything already built (the site model, the rendered
-bodies, the theme) for free, renders its share of the pages, writes them into
-the staging folder itself and stores them in the export cache through its own
-connection. Fork is only used when it is safe: on a platform that has it and
-in a process with a single thread (the command line). Elsewhere, e.g. on the
-window's worker thread, pages render in the calling process.
+forked worker inherits everything already built (the site model, the bodies
+looked up in the cache, the theme) for free, renders its share of the pages
+(and the story bodies they need that no cache held), writes each page into the
+staging folder itself and keeps it in the export cache by a hard link, through
+one cache connection of its own for all its slices. Fork is only used when it
+is safe: on a platform that has it and in a process with a single thread (the
+command line). Elsewhere, e.g. on the window's worker thread, pages render in
+the calling process.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from pathlib import Path
 
 from cms.export.cache import ExportCache
 from cms.export.paths import inside
-from cms.export.writer import link_or_copy
 
 THRESHOLD = 400  # fewer pages than this render faster than workers start
 SLICE = 200
@@ -47,6 +48,7 @@ class Job:
     staging_root: Path
     old: dict[str, str]  # path -> sha256 of the file the output folder holds now
     cache_dir: Path | None
+    finish: Callable[[ExportCache], None] | None = None  # run in each worker at the end
 
 
 _JOB: Job | None = None
@@ -62,36 +64,47 @@ def fork_safe() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
+_CACHE: ExportCache | None = None  # each worker's own connection, for all its slices
+
+
+def _worker_cache(job: Job) -> ExportCache:
+    global _CACHE
+    if _CACHE is None:
+        _CACHE = ExportCache(job.cache_dir, new_export=False)
+    return _CACHE
+
+
 def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
     job = _JOB
     assert job is not None, "the job is inherited from the parent through fork"
-    cache = ExportCache(job.cache_dir, new_export=False)
+    cache = _worker_cache(job)
     results: list[Rendered] = []
     fresh: list[tuple[str, str, int, int]] = []
     made: set[Path] = set()
-    try:
-        for index in range(*bounds):
-            data = job.produce[index]()
-            sha = hashlib.sha256(data).hexdigest()
-            path = job.paths[index]
-            written = job.old.get(path) != sha
-            # Kept in the cache first, then hard-linked into the bundle: written once.
-            stored = cache.store_file(job.keys[index], data)
-            if stored is not None:
-                fresh.append((job.keys[index], sha, stored[1], stored[2]))
-            if written:
-                target = inside(job.staging_root, path)
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                if stored is not None:
-                    link_or_copy(stored[0], target)
-                else:
-                    target.write_bytes(data)
-            results.append(Rendered(index, sha, len(data), written))
-        cache.put_stored(fresh)
-    finally:
-        cache.close(prune=False)
+    for index in range(*bounds):
+        data = job.produce[index]()
+        sha = hashlib.sha256(data).hexdigest()
+        path = job.paths[index]
+        key = job.keys[index]
+        written = job.old.get(path) != sha
+        stored: tuple[str | Path, int, int] | None = None
+        if written:
+            # Written once into the bundle, then kept in the cache by a hard link.
+            target = inside(job.staging_root, path)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            with open(target, "wb") as handle:
+                handle.write(data)
+            stored = cache.adopt_file(key, target)
+        if stored is None:
+            stored = cache.store_file(key, data)
+        if stored is not None:
+            fresh.append((key, sha, stored[1], stored[2]))
+        results.append(Rendered(index, sha, len(data), written))
+    cache.put_stored(fresh)
+    if job.finish is not None:
+        job.finish(cache)
     return results
 
 

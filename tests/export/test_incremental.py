@@ -219,7 +219,7 @@ parallel.THRESHOLD = bodies.PARALLEL_THRESHOLD = 1
 store = Store.open(sys.argv[1])
 report = export_site(store, ExportOptions(
     out=Path(sys.argv[2]), cache_dir=Path(sys.argv[3]), workers=2,
-    as_of=datetime.fromisoformat(sys.argv[4])))
+    as_of=datetime.fromisoformat(sys.argv[4]), base_url=(sys.argv[5:] or [None])[0]))
 print(report.bodies_rendered, report.from_cache)
 """
 
@@ -231,10 +231,10 @@ def test_forked_workers_give_the_same_bundle(sample_store, run_export,  # type: 
 
     run_export(tmp_path / "serial", cache_dir=None, workers=1)
     # In a process of its own: fork is only used by a process with a single thread.
-    def forked(out: str) -> list[str]:
+    def forked(out: str, *base_url: str) -> list[str]:
         result = subprocess.run(
             [sys.executable, "-c", FORKED_EXPORT, str(sample_store.url.database),
-             str(tmp_path / out), str(tmp_path / "cache"), AS_OF.isoformat()],
+             str(tmp_path / out), str(tmp_path / "cache"), AS_OF.isoformat(), *base_url],
             capture_output=True, text=True, timeout=120, check=True,
         )
         return result.stdout.split()
@@ -246,6 +246,8 @@ def test_forked_workers_give_the_same_bundle(sample_store, run_export,  # type: 
              if p.endswith((".html", ".atom", ".json")) and not p.startswith((".", "manifest"))]
     assert forked("warm") == ["0", str(len(pages))]
     assert tree_bytes(tmp_path / "warm") == tree_bytes(tmp_path / "serial")
+    # Another address changes every page but no body: the workers kept the bodies too.
+    assert forked("moved", "https://news.example.com/") == ["0", "0"]
 
 
 def test_same_bundle_from_sqlite_and_postgresql(store, actor, run_export,  # type: ignore[no-untyped-def]
