@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -41,7 +41,15 @@ from cms.export.pages import (
 )
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
 from cms.export.selection import Photo, PublicStory, load_bodies, select_public
-from cms.export.site import FEED_ENTRIES, ListPage, Site, build_site, story_signature
+from cms.export.site import (
+    FEED_ENTRIES,
+    ListPage,
+    Site,
+    build_site,
+    site_layout,
+    story_signature,
+    story_state,
+)
 from cms.export.site import digest as key_of
 from cms.export.theme import Theme
 from cms.export.writer import (
@@ -94,6 +102,7 @@ class ExportReport:
     files: int = 0
     written: int = 0
     deleted: int = 0
+    checked: int = 0  # files planned and compared (the others were known unchanged)
     rendered: int = 0
     from_cache: int = 0
     bodies_rendered: int = 0
@@ -122,6 +131,18 @@ class _Planned:
     cacheable: bool = True  # pages, feeds, ninjs; not static files or photos (cached apart)
 
 
+class _Shows:
+    """Whether a file shows any of the changed stories (every file does when all changed)."""
+
+    def __init__(self, changed: set[str] | None) -> None:
+        self.changed = changed
+
+    def any(self, stories: Iterable[PublicStory]) -> bool:
+        """True when one of ``stories`` changed (always, when everything is planned)."""
+        changed = self.changed
+        return changed is None or any(story.id in changed for story in stories)
+
+
 class _Build:
     """One export run (keeps the pieces together so the steps stay small)."""
 
@@ -141,6 +162,10 @@ class _Build:
         self.cache = RenderCache(self.export_cache)
         self.bodies: Bodies | dict[str, str] = {}  # media links still as MEDIA_TOKEN
         self._sig: Callable[[PublicStory], str] = story_signature
+        self.story_states: dict[str, str] = {}
+        self.layout = ""
+        self.partial = False  # True when only the files showing changed stories were planned
+        self.full = False  # True: plan every file whatever changed
         self.placed: dict[str, set[str]] = {}
         self.used_renditions: dict[str, list[Rendition]] = {}
         self.media: dict[str, tuple[str, Rendition]] = {}
@@ -218,7 +243,13 @@ class _Build:
     # Planning ------------------------------------------------------------------
 
     def plan(self) -> list[_Planned]:
-        """Every file of the bundle with its key and how to make it."""
+        """Every file of the bundle with its key and how to make it.
+
+        When the previous export into the same folder had the same layout, only
+        the files that show a story whose state changed are planned (its page and
+        ninjs, the pages linking to it, the lists, front page and feeds showing
+        it), plus the few files made every time; :meth:`run` keeps the rest.
+        """
         site = self.site
         stories = [self.single] if self.single is not None else site.stories
         for story in stories:  # photos first, so every rendition is known before the media
@@ -235,12 +266,20 @@ class _Build:
         sig = self._sig
         # Only pages that show bodies depend on how Markdown becomes HTML.
         body_key = key_of(self.global_key, renderer_fingerprint())
+        if self.single is None:
+            self.story_states = {s.id: story_state(site, s, signatures[s.id])
+                                 for s in site.stories}
+            self.layout = site_layout(site, body_key)
+        changed = self._changed_stories()
+        shows = _Shows(changed)
         planned: list[_Planned] = []
         for path, data in self.theme.static.items():
             planned.append(_Planned(path, hashlib.sha256(data).hexdigest(),
                                     partial(bytes, data), cacheable=False))
         if self.single is None:
-            planned += self._plan_site()
+            planned += self._plan_site(shows)
+        if changed is not None:  # only the changed stories and the pages linking to them
+            stories = [site.by_id[sid] for sid in sorted(changed | site.linking_to(changed))]
         for story in stories:
             page = "index.html" if self.single else site.story_path(story)
             doc = "ninjs.json" if self.single else site.ninjs_path(story)
@@ -253,27 +292,47 @@ class _Build:
                 partial(self._story_page, story, page),
                 (story.id,),
             ))
-            planned.append(_Planned(
-                doc, key_of(body_key, "ninjs", sig(story)),
-                partial(self._ninjs, story),
-                (story.id,),
-            ))
+            if shows.any((story,)):
+                planned.append(_Planned(
+                    doc, key_of(body_key, "ninjs", sig(story)),
+                    partial(self._ninjs, story),
+                    (story.id,),
+                ))
         for path, (sha, rendition) in sorted(self.media.items()):
             planned.append(_Planned(path, path, partial(self.renditions.data, rendition,
                                                         self._fetch, sha), cacheable=False))
+        self.partial = changed is not None
         return planned
 
-    def _plan_site(self) -> list[_Planned]:
+    def _changed_stories(self) -> set[str] | None:
+        """The stories whose pages may differ from the previous export; None: all of them.
+
+        Only when the previous export into this folder had the same layout (the
+        same pages, showing the same stories in the same order, with the same
+        theme, settings and renderer) can the others keep their files unseen.
+        """
+        state = self.state
+        if (self.full or self.single is not None or state is None
+                or state.layout != self.layout):
+            return None
+        return {sid for sid, value in self.story_states.items()
+                if state.stories.get(sid) != value}
+
+    def _plan_site(self, shows: _Shows) -> list[_Planned]:
         site = self.site
         sig = self._sig
         planned: list[_Planned] = []
         main, blocks = site.front_stories()
-        front_key = key_of(
-            self.global_key, "front", [sig(s) for s in main],
-            [sec.slug + "\x1c" + "\x1d".join(sig(s) for s in block) for sec, block in blocks],
-        )
-        planned.append(_Planned("index.html", front_key, self._front))
-        for page in site.list_pages():
+        if shows.any(main) or any(shows.any(block) for _section, block in blocks):
+            front_key = key_of(
+                self.global_key, "front", [sig(s) for s in main],
+                [sec.slug + "\x1c" + "\x1d".join(sig(s) for s in block)
+                 for sec, block in blocks],
+            )
+            planned.append(_Planned("index.html", front_key, self._front))
+        for page in site.list_pages(shows.changed):
+            if not shows.any(page.stories):
+                continue
             key = key_of(self.global_key, "list", page.kind, page.key, page.number, page.total,
                          [sig(s) for s in page.stories])
             planned.append(_Planned(page.path, key, partial(self._listing, page)))
@@ -284,6 +343,8 @@ class _Build:
                           f"{site.desk_name}: {sec.name}",
                           site.section_stories[sec.slug][:FEED_ENTRIES]))
         for path, page_path, title, entries in feeds:
+            if not shows.any(entries):
+                continue
             planned.append(_Planned(
                 path, key_of(self.global_key, renderer_fingerprint(), "feed", path,
                              [sig(s) for s in entries]),
@@ -307,8 +368,19 @@ class _Build:
         planned = self.plan()
         old = self.state.files if self.state else {}
         present = existing_files(out) if out is not None and self.state is not None else set()
-        todo = []
         new_files: dict[str, FileRecord] = {}
+        if self.partial:
+            planned_paths = {item.path for item in planned}
+            carried = {path: record for path, record in old.items()
+                       if path not in planned_paths and path != MANIFEST_FILE
+                       and not path.startswith("media/")}  # media are always planned
+            if carried.keys() <= present:
+                new_files.update(carried)
+            else:  # someone removed files from the folder: look at every file
+                self.full = True
+                planned = self.plan()
+        report.checked = len(planned)
+        todo = []
         for item in planned:
             record = old.get(item.path)
             if (record is not None and item.key is not None and record.key == item.key
@@ -377,7 +449,9 @@ class _Build:
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
         previous = old.get(MANIFEST_FILE)
-        same_files = {p: r for p, r in old.items() if p != MANIFEST_FILE} == new_files
+        # The same files as before when every file planned kept its record and none went.
+        same_files = (len(new_files) == len(old) - (previous is not None)
+                      and all(old.get(item.path) == new_files[item.path] for item in planned))
         if previous is not None and same_files and MANIFEST_FILE in present:
             new_files[MANIFEST_FILE] = previous  # nothing changed: neither did the manifest
         else:
@@ -389,7 +463,8 @@ class _Build:
             new_files[MANIFEST_FILE] = FileRecord(manifest_sha, manifest_sha,
                                                   len(manifest_bytes))
         self.progress(len(todo), len(todo), "done")
-        return State(new_files, dict(sorted(self.used_renditions.items())))
+        return State(new_files, dict(sorted(self.used_renditions.items())), self.story_states,
+                     self.layout)
 
     @staticmethod
     def _misses(todo: list[_Planned], known: set[str]) -> list[int]:

@@ -122,20 +122,35 @@ class Site:
                 blocks.append((section, rest[:FRONT_PER_SECTION]))
         return main, blocks
 
-    def list_pages(self) -> list[ListPage]:
-        """Every page of every section and tag listing."""
+    def list_pages(self, showing: set[str] | None = None) -> list[ListPage]:
+        """Every page of every section and tag listing (or of those listing ``showing``)."""
+        sections: set[str | None] | None = None
+        tags: set[str] | None = None
+        if showing is not None:
+            shown = [self.by_id[sid] for sid in showing if sid in self.by_id]
+            sections = {story.section for story in shown}
+            tags = {tag for story in shown for tag in story.tags}
         pages: list[ListPage] = []
         for section in self.sections:
+            if sections is not None and section.slug not in sections:
+                continue
             pages.extend(self._paginate(
                 "section", section.slug, section.name, self.section_stories[section.slug],
                 partial(self.section_path, section.slug),
                 self.section_feed_path(section.slug),
             ))
-        for tag in sorted(self.tag_stories):
+        for tag in sorted(self.tag_stories if tags is None else tags & self.tag_stories.keys()):
             pages.extend(self._paginate(
                 "tag", tag, tag, self.tag_stories[tag], partial(self.tag_path, tag), None
             ))
         return pages
+
+    def linking_to(self, ids: set[str]) -> set[str]:
+        """The stories whose "Read next" list shows one of ``ids``."""
+        return {
+            holder for holder, items in self.read_next.items()
+            if any(item.story is not None and item.story.id in ids for item in items)
+        }
 
     @staticmethod
     def _paginate(kind: str, key: str, title: str, stories: list[PublicStory],
@@ -211,6 +226,34 @@ def story_signature(story: PublicStory) -> str:
     """What a list entry of ``story`` depends on: its revision and its shown update time."""
     modified = story.modified_at.isoformat() if story.modified_at else ""
     return f"{story.id}:{story.revision_id}:{modified}"
+
+
+def story_state(site: Site, story: PublicStory, signature: str) -> str:
+    """What a story's own pages show of it and of its links, as one comparable string.
+
+    ``signature`` is the story's :func:`story_signature` (plus its renditions).
+    A story whose state is unchanged since the last export, in an unchanged
+    :func:`site_layout`, needs no page of its own written again.
+    """
+    links = "\x1d".join(
+        f"{item.label}\x1c{item.story.id if item.story is not None else item.url}"
+        for item in site.read_next.get(story.id, ())
+    )
+    return f"{signature}\x1e{links}"
+
+
+def site_layout(site: Site, inputs: str) -> str:
+    """A digest of which pages exist and which stories each list shows, in which order.
+
+    ``inputs`` is the digest of everything else every page depends on (theme,
+    settings, sections, renderer). Stories are listed with what places them:
+    slug, section and tags, in the site's order (which follows publication time).
+    """
+    stories = "\x1d".join(
+        f"{s.id}\x1c{s.slug}\x1c{s.section or ''}\x1c{chr(0x1f).join(s.tags)}"
+        for s in site.stories
+    )
+    return digest(inputs, stories)
 
 
 def digest(*parts: object) -> str:

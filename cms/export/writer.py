@@ -18,25 +18,24 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import re
 import shutil
 import uuid
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from cms.errors import UsageError
 from cms.export.images import Rendition
 from cms.export.paths import MANIFEST_FILE, STATE_FILE, bundle_path, inside, inside_str
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 _RENAME_EXCHANGE = 2
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-@dataclass(slots=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     """One file of a bundle as the state remembers it."""
 
     key: str
@@ -46,52 +45,52 @@ class FileRecord:
 
 @dataclass
 class State:
-    """What the last export into a folder wrote, and from which inputs."""
+    """What the last export into a folder wrote, and from which inputs.
+
+    ``stories`` and ``layout`` let the next export find what changed without
+    hashing every page again: ``stories`` maps each story to what its own page
+    shows of it (see :func:`cms.export.site.story_state`), ``layout`` is the
+    digest of which pages exist and which stories each list shows.
+    """
 
     files: dict[str, FileRecord] = field(default_factory=dict)
     renditions: dict[str, list[Rendition]] = field(default_factory=dict)
+    stories: dict[str, str] = field(default_factory=dict)
+    layout: str = ""
 
     @classmethod
     def load(cls, folder: Path) -> State | None:
         """The state of ``folder``, or None when there is none (or it is unreadable)."""
         path = folder / STATE_FILE
         try:
-            data = json.loads(path.read_text("utf-8"))
+            data = json.loads(path.read_bytes())
             if data.get("format") != STATE_FORMAT:
                 return None
-            files = {p: FileRecord(*record) for p, record in data["files"].items()}
+            make = FileRecord._make
+            files = {p: make(record) for p, record in data["files"].items()}
             renditions = {
                 sha: [Rendition(*item) for item in items]
                 for sha, items in data["renditions"].items()
             }
-        except (OSError, ValueError, KeyError, TypeError):
+            stories = data["stories"]
+            layout = data["layout"]
+            if not (isinstance(stories, dict) and isinstance(layout, str)):
+                return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        return cls(files, renditions)
+        return cls(files, renditions, stories, layout)
 
     def dumps(self) -> bytes:
-        """The state as compact, sorted JSON."""
-        # The files part (30,000 entries) is written directly: bundle paths, keys and
-        # hashes are plain ASCII that JSON writes as it is; anything else goes through
-        # json.dumps. The result is the same text json.dumps gives for the whole.
-        quote = _json_string
-        files = ",".join(
-            f"{quote(p)}:[{quote(r.key)},{quote(r.sha256)},{int(r.size)}]"
-            for p, r in sorted(self.files.items())
-        )
+        """The state as compact, sorted JSON (the C encoder: 30,000 files in milliseconds)."""
         renditions = {
             sha: [[r.path, r.width, r.height, r.media_type, r.size] for r in items]
-            for sha, items in sorted(self.renditions.items())
+            for sha, items in self.renditions.items()
         }
-        return (f'{{"files":{{{files}}},"format":{STATE_FORMAT},"renditions":'
-                f'{json.dumps(renditions, separators=(",", ":"))}}}').encode()
-
-
-_PLAIN = re.compile(r"[A-Za-z0-9 ._/:+=-]*")
-
-
-def _json_string(value: str) -> str:
-    """``value`` as a JSON string (no escaping needed for plain ASCII names and hashes)."""
-    return f'"{value}"' if _PLAIN.fullmatch(value) else json.dumps(value)
+        return json.dumps(
+            {"format": STATE_FORMAT, "files": self.files, "renditions": renditions,
+             "stories": self.stories, "layout": self.layout},
+            sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        ).encode("utf-8")
 
 
 def check_output_folder(out: Path) -> bool:

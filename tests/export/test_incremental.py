@@ -260,3 +260,73 @@ def test_same_bundle_from_sqlite_and_postgresql(store, actor, run_export,  # typ
     run_export(tmp_path / "reference", cache_dir=None)
     export_site(store, ExportOptions(out=tmp_path / "other", as_of=AS_OF, cache_dir=None))
     assert tree_bytes(tmp_path / "other") == tree_bytes(tmp_path / "reference")
+
+
+def _change_steps(store, actor):  # type: ignore[no-untyped-def]
+    """Changes of every kind a re-export must notice, each with the export time to use."""
+    from cms.config import set_setting
+
+    def edit(ref: str, **changes: object) -> None:
+        with store.session() as session:
+            stories.edit(session, actor, ref, **changes)
+
+    def read_next_window() -> None:  # the JCS page's first link ends in an hour
+        with store.session() as session:
+            document, _rev = stories.get(session, JCS_SLUG)
+            related = list(document.related)
+            related[0] = related[0].__class__(**{**related[0].__dict__,
+                                                 "visible_until": AS_OF + timedelta(hours=1)})
+            stories.edit(session, actor, JCS_SLUG, related=tuple(related))
+
+    def setting() -> None:
+        with store.session() as session:
+            set_setting(session, "desk_name", "The Seoul Desk", username="tester")
+
+    def new_story() -> None:
+        with store.session() as session:
+            stories.create(session, actor, headline="Markets steady after the vote",
+                           status="published", publish_at=AS_OF - timedelta(hours=2),
+                           section="politics", tags=["markets"])
+
+    later = AS_OF + timedelta(hours=3)
+    return [
+        ("a linked story's headline", lambda: edit(ASSEMBLY, headline="Crowds rally"), AS_OF),
+        ("the lead story's body", lambda: edit(JCS_SLUG, body="Seoul said on Monday.\n"), AS_OF),
+        ("a link window that has not ended yet", read_next_window, AS_OF),
+        ("the export time passing that window's end", lambda: None, later),
+        ("a story's tags", lambda: edit(ASSEMBLY, tags=["protests", "seoul"]), later),
+        ("a desk setting", setting, later),
+        ("a new story", new_story, later),
+        ("a story killed", lambda: edit(ASSEMBLY, status="killed", message="legal"), later),
+    ]
+
+
+def test_incremental_exports_equal_full_ones_after_every_kind_of_change(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    """After each change, re-exporting into the same folder gives exactly what a first
+    export into a new folder gives (the state file included)."""
+    out = tmp_path / "site"
+    first = run_export(out)
+    for index, (what, change, as_of) in enumerate(_change_steps(sample_store, sample_actor)):
+        change()
+        report = run_export(out, as_of=as_of)
+        assert report.incremental, what
+        if index < 4:  # the same pages showing the same stories: only some files looked at
+            assert report.checked < first.checked, what
+        fresh = tmp_path / f"fresh-{index}"
+        run_export(fresh, as_of=as_of, cache_dir=None)
+        got, want = tree_bytes(out), tree_bytes(fresh)
+        assert sorted(got) == sorted(want), what
+        assert [path for path in want if got[path] != want[path]] == [], what
+
+
+def test_a_page_removed_by_hand_is_written_again(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "site"
+    run_export(out)
+    page = out / "stories" / f"{ASSEMBLY}.html"
+    before = page.read_bytes()
+    page.unlink()
+    report = run_export(out)
+    assert report.written_paths == [f"stories/{ASSEMBLY}.html"]
+    assert page.read_bytes() == before
