@@ -229,7 +229,7 @@ def story_signature(story: PublicStory) -> str:
 
 
 def story_state(site: Site, story: PublicStory, signature: str) -> str:
-    """What a story's own pages show of it and of its links, as one comparable string.
+    """What a story's own pages show of it and of its links, as one comparable digest.
 
     ``signature`` is the story's :func:`story_signature` (plus its renditions).
     A story whose state is unchanged since the last export, in an unchanged
@@ -239,7 +239,7 @@ def story_state(site: Site, story: PublicStory, signature: str) -> str:
         f"{item.label}\x1c{item.story.id if item.story is not None else item.url}"
         for item in site.read_next.get(story.id, ())
     )
-    return f"{signature}\x1e{links}"
+    return digest(signature, links)
 
 
 def site_layout(site: Site, inputs: str) -> str:
