@@ -381,13 +381,19 @@ class _Build:
                 planned = self.plan()
         report.checked = len(planned)
         todo = []
+        kept: list[str] = []
         for item in planned:
             record = old.get(item.path)
             if (record is not None and item.key is not None and record.key == item.key
                     and item.path in present):
                 new_files[item.path] = record
+                if item.cacheable:
+                    kept.append(item.key)
             else:
                 todo.append(item)
+        if not self.partial:
+            self.export_cache.count_export()
+            self.export_cache.keep_files(kept)  # still needed by a new folder or a zip
         # Every cached file at once (paths, hashes and sizes only: no file is read).
         cached = self.export_cache.file_paths(
             [item.key for item in todo if item.cacheable and item.key])

@@ -16,8 +16,9 @@ are copied.
 A body is keyed by the hash of its Markdown, its figures and the renderer's
 fingerprint; a finished file (a page, a feed, a ninjs document) by the hash of
 everything it is made from (see :mod:`cms.export.build`), so an entry can never
-be stale, only unused. Each export bumps a serial number and marks what it
-used; entries that no export used in the last :data:`KEEP_EXPORTS` exports are
+be stale, only unused. Each export that looks at every file bumps a serial
+number and marks what it used (unchanged pages of its folder included);
+entries that none of the last :data:`KEEP_EXPORTS` such exports used are
 pruned (rows and files, so their space is given back), so the cache stays about
 the size of what is actually published. Everything here is only a cache: a
 damaged file is deleted and rebuilt, and ``cache_dir=None`` turns it off.
@@ -54,11 +55,10 @@ _OLD_FILE_NAMES = ("export-cache-2.sqlite",)  # earlier layouts: deleted, their 
 class ExportCache:
     """Bodies and finished files of past exports (all methods are no-ops when disabled)."""
 
-    def __init__(self, folder: Path | None, *, new_export: bool = True) -> None:
-        """Open the cache in ``folder``; ``new_export`` counts one more export (a worker
-        process of the same export passes False)."""
+    def __init__(self, folder: Path | None) -> None:
+        """Open the cache in ``folder`` (as part of the export it last counted)."""
         self._db: sqlite3.Connection | None = None
-        self._new_export = new_export
+        self._counted = False
         self.serial = 0
         self._made: set[Path] = set()
         self._made_names: set[str] = set()
@@ -92,13 +92,31 @@ class ExportCache:
         db.execute("PRAGMA auto_vacuum=INCREMENTAL")
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(SCHEMA)
-        db.execute("BEGIN IMMEDIATE")
         row = db.execute("SELECT value FROM meta WHERE key = 'serial'").fetchone()
-        self.serial = (row[0] if row else 0) + (1 if self._new_export else 0)
-        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('serial', ?)",
-                   (self.serial,))
-        db.execute("COMMIT")
+        self.serial = row[0] if row else 0
         return db
+
+    def count_export(self) -> None:
+        """Count a new export that looks at every file, and prune after it (in :meth:`close`).
+
+        Only such exports count: one that looked at a few changed files only
+        cannot tell which entries the unchanged ones still need. Call before
+        worker processes open the cache, so they mark entries with the new serial.
+        """
+        if self._db is None:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'serial'").fetchone()
+        self.serial = (row[0] if row else 0) + 1
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('serial', ?)",
+                         (self.serial,))
+        self._db.execute("COMMIT")
+        self._counted = True
+
+    def keep_files(self, keys: list[str]) -> None:
+        """Mark the finished files of ``keys`` as used by this export (without reading them)."""
+        if self._db is not None and keys:
+            self._touch("files", keys)
 
     @property
     def enabled(self) -> bool:
@@ -291,12 +309,12 @@ class ExportCache:
         for key in keys:
             self.file_path(key).unlink(missing_ok=True)
 
-    def close(self, *, prune: bool = True) -> None:
-        """Prune what recent exports did not use (unless told not to), and release the file."""
+    def close(self) -> None:
+        """Prune what recent exports did not use (after a counted export), release the file."""
         if self._db is None:
             return
         try:
-            if prune:
+            if self._counted:
                 oldest = self.serial - KEEP_EXPORTS
                 stale = [str(row[0]) for row in self._db.execute(
                     "SELECT key FROM files WHERE used < ?", (oldest,))]

@@ -70,7 +70,7 @@ _CACHE: ExportCache | None = None  # each worker's own connection, for all its s
 def _worker_cache(job: Job) -> ExportCache:
     global _CACHE
     if _CACHE is None:
-        _CACHE = ExportCache(job.cache_dir, new_export=False)
+        _CACHE = ExportCache(job.cache_dir)
     return _CACHE
 
 

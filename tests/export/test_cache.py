@@ -8,12 +8,21 @@ from pathlib import Path
 from cms.export.cache import FILE_NAME, KEEP_EXPORTS, ExportCache
 
 
+def _counted(folder: Path) -> ExportCache:
+    """The cache as an export that looks at every file opens it."""
+    cache = ExportCache(folder)
+    cache.count_export()
+    return cache
+
+
 def test_files_and_bodies_round_trip(tmp_path: Path) -> None:
-    cache = ExportCache(tmp_path)
+    cache = _counted(tmp_path)
     cache.put_files([("k1", "sha1", b"<html>one</html>")])
     cache.put_bodies([("b1", "<p>body</p>")])
     cache.close()
     again = ExportCache(tmp_path)
+    assert again.serial == 1
+    again.count_export()
     assert again.serial == 2
     assert again.known_files(["k1", "k2"]) == {"k1"}
     assert again.files(["k1"]) == {"k1": ("sha1", b"<html>one</html>")}
@@ -22,15 +31,29 @@ def test_files_and_bodies_round_trip(tmp_path: Path) -> None:
 
 
 def test_entries_no_export_used_recently_are_pruned(tmp_path: Path) -> None:
-    cache = ExportCache(tmp_path)
-    cache.put_files([("old", "s", b"x"), ("kept", "s", b"y")])
+    cache = _counted(tmp_path)
+    cache.put_files([("old", "s", b"x"), ("kept", "s", b"y"), ("linked", "s", b"z")])
     cache.close()
     for _ in range(KEEP_EXPORTS + 1):
-        cache = ExportCache(tmp_path)
+        cache = _counted(tmp_path)
         assert cache.files(["kept"])  # used by every export
+        cache.keep_files(["linked"])  # unchanged in the folder: used without being read
         cache.close()
     cache = ExportCache(tmp_path)
-    assert cache.known_files(["old", "kept"]) == {"kept"}
+    assert cache.known_files(["old", "kept", "linked"]) == {"kept", "linked"}
+    cache.close()
+
+
+def test_exports_that_look_at_a_few_files_prune_nothing(tmp_path: Path) -> None:
+    cache = _counted(tmp_path)
+    cache.put_files([("page", "s", b"x")])
+    cache.close()
+    for _ in range(KEEP_EXPORTS + 1):  # re-exports after one edit each
+        cache = ExportCache(tmp_path)
+        cache.put_files([("edited", "s", b"y")])
+        cache.close()
+    cache = ExportCache(tmp_path)
+    assert cache.known_files(["page", "edited"]) == {"page", "edited"}
     cache.close()
 
 
@@ -69,10 +92,10 @@ def test_file_changed_in_place_is_never_served_again(tmp_path: Path) -> None:
 
 
 def test_pruned_files_leave_the_disk(tmp_path: Path) -> None:
-    cache = ExportCache(tmp_path)
+    cache = _counted(tmp_path)
     cache.put_files([("gone", "s", b"x" * 1000)])
     path = Path(cache.file_paths(["gone"])["gone"][1])
     cache.close()
     for _ in range(KEEP_EXPORTS + 1):
-        ExportCache(tmp_path).close()
+        _counted(tmp_path).close()
     assert not path.exists()

@@ -330,3 +330,26 @@ def test_a_page_removed_by_hand_is_written_again(run_export, tmp_path: Path) -> 
     report = run_export(out)
     assert report.written_paths == [f"stories/{ASSEMBLY}.html"]
     assert page.read_bytes() == before
+
+
+def test_re_exports_keep_the_cache_warm_for_a_new_folder(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    """Pages left unchanged in a folder stay in the cache, however many re-exports follow."""
+    from cms.export.cache import KEEP_EXPORTS
+
+    out = tmp_path / "site"
+    run_export(out)
+    # Static files, photo renditions, sitemap.xml and robots.txt are made every time.
+    always_made = run_export(tmp_path / "warm").rendered
+    for round_ in range(KEEP_EXPORTS + 2):
+        with sample_store.session() as session:
+            stories.edit(session, sample_actor, ASSEMBLY, headline=f"Crowds rally ({round_})")
+        run_export(out)
+    with sample_store.session() as session:  # a new tag: every file is looked at again
+        stories.edit(session, sample_actor, ASSEMBLY, tags=["protests", "seoul"])
+    for _ in range(KEEP_EXPORTS + 1):
+        run_export(out)
+    elsewhere = run_export(tmp_path / "elsewhere")
+    assert elsewhere.rendered == always_made and elsewhere.from_cache > 20
+    assert elsewhere.bodies_rendered == 0
