@@ -156,6 +156,8 @@ def select_public(session: Session, as_of: datetime) -> Selection:
     for (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
          publish_at, embargo_until, correction, revision_id, created_at, updated_at
          ) in session.connection().execute(query):
+        if publish_at is None:  # never: the query wants publish_at <= as_of
+            continue
         if not is_safe_slug(slug):
             skipped.append((slug, "its slug cannot name a folder safely"))
             continue
