@@ -22,6 +22,7 @@ from typing import Any, cast
 import markdown
 import nh3
 from markdown import inlinepatterns
+from markdown.blockparser import BlockParser
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
@@ -163,6 +164,36 @@ class _QuickInlineProcessor(InlineProcessor):
         return data
 
 
+# A block of one line that starts with a letter or an opening quote or bracket is a
+# paragraph: every other block syntax the processors below know needs a marker or
+# indentation at the start of a line (headings, lists, quotes, code, figures,
+# footnotes, definitions, references, abbreviations), a second line (setext
+# headings, tables) or a raw-HTML placeholder (\x02). Prose is most blocks, and
+# testing each against all 18 processors is most of block parsing.
+_PROSE_BLOCK = re.compile(r"(?:[^\W\d_]|[\"'(“‘«])[^\n\x02]*")
+_PROSE_SAFE_PROCESSORS = frozenset({
+    "markdown_block", "empty", "indent", "defindent", "code", "table", "figure", "hashheader",
+    "setextheader", "hr", "olist", "ulist", "deflist", "quote", "footnote", "abbr",
+    "reference", "paragraph",
+})
+
+
+class _QuickBlockParser(BlockParser):
+    """Python-Markdown's block parser, with one-line prose blocks sent straight to the
+    paragraph processor (the only one whose test they pass; see :data:`_PROSE_BLOCK`)."""
+
+    def parseBlocks(self, parent: etree.Element, blocks: list[str]) -> None:
+        paragraph = self.blockprocessors["paragraph"]
+        prose = _PROSE_BLOCK.fullmatch
+        while blocks:
+            if prose(blocks[0]):
+                paragraph.run(parent, blocks)
+                continue
+            for processor in self.blockprocessors:  # as the stock parser does
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
+
+
 class _Renderer:
     """One configured Markdown instance (building one costs as much as a short story)."""
 
@@ -171,6 +202,10 @@ class _Renderer:
         extensions: list[str | markdown.Extension] = [*MARKDOWN_EXTENSIONS, self.figures]
         self.md = markdown.Markdown(extensions=extensions, output_format="html")
         self.figure_processor = cast(FigureProcessor, self.md.parser.blockprocessors["figure"])
+        processors = self.md.parser.blockprocessors
+        if (type(self.md.parser) is BlockParser and len(processors) == len(_PROSE_SAFE_PROCESSORS)
+                and all(name in processors for name in _PROSE_SAFE_PROCESSORS)):
+            self.md.parser.__class__ = _QuickBlockParser
         for name in ("inline", "smarty"):
             if name in self.md.treeprocessors:
                 processor = self.md.treeprocessors[name]

@@ -1,7 +1,8 @@
 """The fast Markdown path renders exactly what a fresh, stock Python-Markdown would.
 
-``cms.render`` reuses one Markdown instance per thread and skips inline
-patterns that cannot match; both are only speed-ups, so the HTML must be the
+``cms.render`` reuses one Markdown instance per thread, skips inline patterns
+that cannot match and sends one-line prose blocks straight to the paragraph
+processor; all are only speed-ups, so the HTML must be the
 same as a new ``markdown.Markdown`` with the same extensions gives, and nothing
 may leak from one story into the next.
 """
@@ -26,6 +27,13 @@ SAMPLES = [
     "# Head 'one'\n\n> a \"quote\" block\n\n- item -- one\n- item ... two",
     "![[photo:abcd1234]]\n\nAfter the figure.",
     "<script>alert('x')</script><a href=\"javascript:alert(1)\">x</a>",
+    # One-line prose blocks skip the block processors; everything else must not.
+    "Heading\n===\n\nTerm\n: definition\n\nText\n---",
+    "1. one\n2. two\n\n   para in item\n\nOutside, \u201cquoted\u201d and \u00abguillemets\u00bb.",
+    "* item\nlazy line\n\n(An aside.) \u2018Single\u2019 quotes and \u00dcnicode prose.",
+    "A | B\n--|--\n1 | 2\n\n[ref]: https://example.org\n\nSee [ref].",
+    "<div markdown=\"1\">\n*inside*\n</div>\n\nPara with ![[photo:abcd1234]] inline.",
+    "2024 was a year.\n\n_under_ start\n\n    code after prose",
 ]
 PHOTOS = (FigurePhoto(id="abcd1234ef", sha256="0" * 64, caption='The "caption"',
                       credit="Agency", alt="Alt", src="media/x.jpg"),)
@@ -36,6 +44,15 @@ def _stock(text: str, photos: tuple[FigurePhoto, ...] | None) -> str:
                                                   FigureExtension(photos)]
     md = markdown.Markdown(extensions=extensions, output_format="html")
     return render.sanitise_html(md.convert(text))
+
+
+def test_prose_blocks_take_the_short_way() -> None:
+    renderer = render._Renderer()
+    assert type(renderer.md.parser) is render._QuickBlockParser
+    assert render._PROSE_BLOCK.fullmatch("\u201cQuoted\u201d prose, on one line.")
+    for block in ("# Head", "1. item", "- item", "> quote", "    code", "Two\nlines", "| a |",
+                  "![[photo:x]]", "[^1]: note", ": definition", "\x02wzxhzdk:0\x03"):
+        assert not render._PROSE_BLOCK.fullmatch(block), block
 
 
 @pytest.mark.parametrize("photos", [None, PHOTOS])
