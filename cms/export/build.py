@@ -10,6 +10,7 @@ touch only the pages that show the edited story.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -572,6 +573,10 @@ def export_site(
                                    f"{as_of.isoformat(timespec='minutes')}")
             build = _Build(session, site, theme, options, state, single,
                            progress or (lambda _d, _t, _m: None), cancelled)
+            # The site model lives until the end: keep the collector from walking its
+            # hundreds of thousands of objects again and again (and forked page workers
+            # from copying every page it touches), as the gc.freeze documentation advises.
+            gc.freeze()
             try:
                 new_state = build.run(staging, report, out)
             finally:
@@ -597,6 +602,7 @@ def export_site(
             source = out if out is not None else staging.root
             write_zip(source, sorted(new_state.files), zip_path)
     finally:
+        gc.unfreeze()
         theme.close()
         staging.close()
         if staging.root.exists():
