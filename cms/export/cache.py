@@ -196,16 +196,18 @@ class ExportCache:
             return {}
         found: dict[str, tuple[str, str, int]] = {}
         damaged: list[str] = []
+        used: list[int] = []
         if len(keys) > _SCAN_ABOVE:
             # Most of the cache is asked for (a full export): one scan beats 30 IN-lists.
             wanted = set(keys)
             rows: Iterable[tuple[object, ...]] = (
-                row for row in self._db.execute("SELECT key, sha256, size, mtime FROM files")
-                if row[0] in wanted)
+                row for row in self._db.execute(
+                    "SELECT rowid, key, sha256, size, mtime FROM files")
+                if row[1] in wanted)
         else:
-            rows = self._select("SELECT key, sha256, size, mtime FROM files WHERE key IN ({})",
-                                keys)
-        for key, sha, size, mtime in rows:
+            rows = self._select(
+                "SELECT rowid, key, sha256, size, mtime FROM files WHERE key IN ({})", keys)
+        for rowid, key, sha, size, mtime in rows:
             path = self.file_name(str(key))
             try:
                 info = os.stat(path)
@@ -216,10 +218,23 @@ class ExportCache:
                 damaged.append(str(key))
                 continue
             found[str(key)] = (str(sha), path, info.st_size)
+            used.append(int(str(rowid)))
         if damaged:
             self._forget(damaged)
-        self._touch("files", list(found))
+        self._touch_rows("files", used)
         return found
+
+    def _touch_rows(self, table: str, rowids: list[int]) -> None:
+        """:meth:`_touch` by row id (no lookup in the key index: a third faster)."""
+        assert self._db is not None
+        self._db.execute("BEGIN")
+        for start in range(0, len(rowids), _CHUNK):
+            chunk = rowids[start : start + _CHUNK]
+            self._db.execute(
+                f"UPDATE {table} SET used = ? WHERE rowid IN ({','.join('?' * len(chunk))})",
+                [self.serial, *chunk],
+            )
+        self._db.execute("COMMIT")
 
     def files(self, keys: list[str]) -> dict[str, tuple[str, bytes]]:
         """Cached finished files: ``{key: (sha256, bytes)}``."""
