@@ -558,6 +558,7 @@ def export_site(
         theme_dir = Path(configured).expanduser() if configured else None
     theme = Theme(theme_dir, options.cache_dir)
     staging = Staging(out if out is not None else zip_path)  # type: ignore[arg-type]
+    gc.freeze()  # what the caller holds is not the export's garbage (see below)
     try:
         with store.reading() as session:
             selection = select_public(session, as_of)
