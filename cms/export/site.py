@@ -229,15 +229,18 @@ def story_signature(story: PublicStory) -> str:
 
 
 def story_state(site: Site, story: PublicStory, signature: str) -> str:
-    """What a story's own pages show of it and of its links, as one comparable digest.
+    """What a story's own pages show of it and of its links, as one comparable string.
 
     ``signature`` is the story's :func:`story_signature` (plus its renditions).
     A story whose state is unchanged since the last export, in an unchanged
     :func:`site_layout`, needs no page of its own written again.
     """
+    items = site.read_next.get(story.id)
+    if not items:
+        return signature  # plain text already (no digest for the many stories without links)
     links = "\x1d".join(
         f"{item.label}\x1c{item.story.id if item.story is not None else item.url}"
-        for item in site.read_next.get(story.id, ())
+        for item in items
     )
     return digest(signature, links)
 
