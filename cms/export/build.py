@@ -39,6 +39,7 @@ from cms.export.pages import (
     keep_bundle_images,
     media_token,
     placed_photo_ids,
+    without_figures,
 )
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
 from cms.export.selection import Photo, PublicStory, load_bodies, select_public
@@ -190,8 +191,13 @@ class _Build:
         return blob_bytes(self.session, sha256)
 
     def renditions_of(self, photo: Photo) -> list[Rendition]:
-        """The renditions of a placed photo (recording them as part of the bundle)."""
+        """The renditions of a placed photo (recording them as part of the bundle).
+
+        A photo that cannot be read has none: pages leave it out and the report says so.
+        """
         items = self.renditions.get(photo.sha256, self._fetch)
+        if not items:
+            return items
         if photo.sha256 not in self.used_renditions:
             self.used_renditions[photo.sha256] = items
             for rendition in items:
@@ -405,8 +411,11 @@ class _Build:
             items = {}
             for sid, text in markdown.items():
                 story = self.site.by_id[sid]
-                items[sid] = (text, self.figure_photos(story))
                 self.placed[sid] = placed_photo_ids(text, story.photos)
+                figures = self.figure_photos(story)
+                if len(figures) < len(story.photos):  # a photo that cannot be read: no figure
+                    text = without_figures(text, story.photos, {f.id for f in figures})
+                items[sid] = (text, figures)
             self.bodies = self.cache.lookup(items, keep_bundle_images)
             report.bodies_cached = self.bodies.cached
             report.bodies_rendered = len(items) - self.bodies.cached
@@ -511,6 +520,13 @@ class _Build:
                 staging.record(planned.path)
         return done
 
+    def left_out(self) -> list[tuple[str, str]]:
+        """``(story slug, why)`` for each photo left out because it cannot be read."""
+        broken = self.renditions.broken
+        stories = [self.single] if self.single is not None else self.site.stories
+        return [(story.slug, f"photo {photo.id[:8]} left out: {broken[photo.sha256]}")
+                for story in stories for photo in story.photos if photo.sha256 in broken]
+
     def cache_bodies(self, cache: ExportCache) -> None:
         """Keep the bodies this process rendered (a worker passes its own connection)."""
         if isinstance(self.bodies, Bodies):
@@ -584,7 +600,7 @@ def export_site(
                 build.close()
         report.stories = 1 if single else len(site.stories)
         report.files = len(new_state.files)
-        report.skipped = selection.skipped
+        report.skipped = sorted(selection.skipped + build.left_out())
         old_paths = set(state.files) if state else set()
         deleted = sorted(old_paths - set(new_state.files))
         report.deleted = len(deleted)

@@ -25,7 +25,7 @@ from pathlib import Path
 from PIL import Image
 
 from cms import media
-from cms.errors import UsageError
+from cms.errors import NewsroomError, NotFound, UsageError
 
 WIDTHS = (320, 640, 960, 1280, 1920)
 # Changes whenever the encoder's code or Pillow changes, so cached renditions stay true.
@@ -45,12 +45,18 @@ class Rendition:
     size: int
 
 
+class UnreadablePhoto(NewsroomError):
+    """A placed photo whose stored bytes are not an image Pillow can read."""
+
+
 def encode_renditions(data: bytes) -> list[tuple[Rendition, bytes]]:
     """Encode the web renditions of one photo, smallest first (via :func:`cms.media.rendition`)."""
     try:
         widest = media.rendition(data, WIDTHS[-1])
+    except Image.UnidentifiedImageError:  # its message names an in-memory object
+        raise UnreadablePhoto("cannot be read (not an image file)") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise UsageError(f"photo cannot be read: {exc}") from None
+        raise UnreadablePhoto(f"cannot be read ({exc})") from None
     result: list[tuple[Rendition, bytes]] = []
     for width in media.srcset_widths(widest.width, WIDTHS):
         encoded = widest if width == widest.width else media.rendition(data, width)
@@ -71,6 +77,7 @@ class Renditions:
         self.known: dict[str, list[Rendition]] = dict(known or {})
         self._bytes: dict[str, bytes] = {}
         self.encoded = 0
+        self.broken: dict[str, str] = {}  # blob hash -> why it has no renditions
 
     def _index_file(self, sha256: str) -> Path | None:
         if self.cache_dir is None:
@@ -79,7 +86,9 @@ class Renditions:
 
     def get(self, sha256: str, fetch: Callable[[str], bytes]) -> list[Rendition]:
         """The renditions of blob ``sha256`` (``fetch`` reads the blob bytes on a miss)."""
-        if sha256 in self.known:
+        if sha256 in self.broken:
+            return []
+        if self.known.get(sha256):
             return self.known[sha256]
         index = self._index_file(sha256)
         if index is not None and index.exists():
@@ -90,7 +99,12 @@ class Renditions:
             if items and all(self._cached_file(r).exists() for r in items):
                 self.known[sha256] = items
                 return items
-        encoded = encode_renditions(fetch(sha256))
+        try:
+            encoded = encode_renditions(fetch(sha256))
+        except (UnreadablePhoto, NotFound) as exc:
+            # A damaged or missing photo is left out of the bundle, not the whole export.
+            self.broken[sha256] = str(exc)
+            return []
         self.encoded += 1
         items = [rendition for rendition, _ in encoded]
         for rendition, payload in encoded:

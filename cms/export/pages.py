@@ -131,6 +131,20 @@ def placed_photo_ids(markdown_text: str, photos: Sequence[Photo]) -> set[str]:
     return placed
 
 
+def without_figures(markdown_text: str, photos: Sequence[Photo], keep: set[str]) -> str:
+    """``markdown_text`` without the figure lines of placed photos not in ``keep`` (ids).
+
+    For photos that cannot be shown (their bytes cannot be read): the page
+    leaves them out instead of showing a "photo missing" warning to readers.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        photo, _why = figures.resolve(match.group(1).strip(), photos)
+        return "" if photo is not None and photo.id not in keep else match.group(0)
+
+    return figures.FIGURE_LINE.sub(replace, markdown_text)
+
+
 def with_dateline(html: str, dateline: str) -> str:
     """Put the dateline (``SEOUL —``) at the start of the first paragraph."""
     if not dateline:

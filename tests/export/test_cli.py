@@ -85,3 +85,32 @@ def test_bad_input_gives_one_clear_line(sample_store: Store, tmp_path: Path,
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_a_photo_that_cannot_be_read_is_left_out_not_the_site(
+    sample_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A damaged agency photo in the store: the export goes on without it and says so."""
+    import sqlalchemy as sa
+
+    from cms.models import Blob, PhotoPlacement
+
+    with sample_store.session() as session:
+        lead = session.scalars(sa.select(PhotoPlacement).where(
+            PhotoPlacement.role == "lead")).one()
+        session.execute(sa.update(Blob).where(Blob.sha256 == lead.sha256)
+                        .values(data=b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"))
+        lead_id = lead.id
+    out = tmp_path / "site"
+    assert _export(sample_store, "--out", str(out), "--as-of", AS_OF, "--no-cache") == 0
+    captured = capsys.readouterr()
+    assert f"skipped: {JCS_SLUG}: photo {lead_id[:8]} left out: cannot be read" in captured.err
+    page = (out / "stories" / f"{JCS_SLUG}.html").read_text()
+    tree = parse_html(page.encode())
+    images = tree.findall(".//img")
+    assert len(images) == 1  # the inline photo is still there, the damaged lead is not
+    assert "missing" not in page.lower()
+    check_manifest(out)
+    page_path = out / "stories" / f"{JCS_SLUG}.html"
+    for link in internal_targets(page_path, tree):
+        assert resolve(out, page_path, link).exists(), link
