@@ -16,6 +16,7 @@ import re._parser as _p
 import xml.etree.ElementTree as etree
 from collections import OrderedDict
 from collections.abc import Sequence
+from html import escape as html_escape
 from threading import Lock, local
 from typing import Any, cast
 
@@ -227,7 +228,19 @@ def _render(text: str, photos: Sequence[FigurePhoto] | None) -> str:
     renderer: _Renderer | None = getattr(_local, "renderer", None)
     if renderer is None:
         renderer = _local.renderer = _Renderer()
-    return sanitise_html(renderer.convert(text, photos))
+    try:
+        html = renderer.convert(text, photos)
+    except RecursionError:  # e.g. lists nested hundreds deep: the parser recurses per level
+        html = plain_paragraphs(text)
+    return sanitise_html(html)
+
+
+def plain_paragraphs(text: str) -> str:
+    """``text`` as escaped paragraphs: for Markdown the parser cannot take (nothing is lost)."""
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    return "\n".join(
+        "<p>" + html_escape(block).replace("\n", "<br>\n") + "</p>" for block in blocks if block
+    )
 
 
 def render_markdown(text: str, photos: Sequence[FigurePhoto] | None = None) -> str:

@@ -159,3 +159,16 @@ def test_bad_theme_gives_one_clear_error(run_export, tmp_path: Path) -> None:  #
     with pytest.raises(UsageError, match=r"story\.html"):
         run_export(tmp_path / "b", theme=theme)
     assert not (tmp_path / "b").exists()
+
+
+def test_markdown_the_parser_cannot_take_is_shown_as_plain_text() -> None:
+    """Lists nested hundreds deep overflow Python-Markdown's recursion: the text stays,
+    escaped, and the next story renders normally."""
+    from cms import render
+
+    nested = "".join("  " * depth + f"- level {depth} <b>\n" for depth in range(600))
+    html = render.render_markdown(nested + "\n\n<script>alert(1)</script>")
+    assert "level 0" in html and "level 599" in html
+    assert "<script" not in html and "<b>" not in html
+    after = render.render_markdown("A *normal* story.")
+    assert after == "<p>A <em>normal</em> story.</p>"
