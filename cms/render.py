@@ -231,6 +231,7 @@ def _render(text: str, photos: Sequence[FigurePhoto] | None) -> str:
     try:
         html = renderer.convert(text, photos)
     except RecursionError:  # e.g. lists nested hundreds deep: the parser recurses per level
+        _local.renderer = None  # its parser state is left half-way: the next body gets a new one
         html = plain_paragraphs(text)
     return sanitise_html(html)
 
