@@ -8,7 +8,7 @@ EXIF orientation is applied and the colours converted to sRGB. A rendition's
 file name is the hash of its bytes, so a browser may cache it forever and two
 exports agree on every name.
 
-Renditions are cached on disk by blob hash and :data:`PIPELINE`, so a warm
+Renditions are cached on disk by blob hash and :func:`pipeline`, so a warm
 export never decodes a photo again.
 """
 
@@ -20,18 +20,27 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 
-from PIL import Image
-
-from cms import media
 from cms.errors import NewsroomError, NotFound, UsageError
 
 WIDTHS = (320, 640, 960, 1280, 1920)
-# Changes whenever the encoder's code or Pillow changes, so cached renditions stay true.
-PIPELINE = "r1-" + hashlib.sha256(
-    (inspect.getsource(media) + Image.__version__).encode("utf-8")
-).hexdigest()[:16]
+
+
+@cache
+def pipeline() -> str:
+    """Changes whenever the encoder's code or Pillow changes, so cached renditions stay true.
+
+    Pillow and the encoder load here, on first use: an export whose renditions
+    are all known already (or that has no photos) never needs them.
+    """
+    from PIL import Image
+
+    from cms import media
+
+    source = inspect.getsource(media) + Image.__version__
+    return "r1-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,10 @@ class UnreadablePhoto(NewsroomError):
 
 def encode_renditions(data: bytes) -> list[tuple[Rendition, bytes]]:
     """Encode the web renditions of one photo, smallest first (via :func:`cms.media.rendition`)."""
+    from PIL import Image  # loaded on first use (see pipeline)
+
+    from cms import media
+
     try:
         widest = media.rendition(data, WIDTHS[-1])
     except Image.UnidentifiedImageError:  # its message names an in-memory object
@@ -82,7 +95,7 @@ class Renditions:
     def _index_file(self, sha256: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"{sha256}-{PIPELINE}.json"
+        return self.cache_dir / f"{sha256}-{pipeline()}.json"
 
     def get(self, sha256: str, fetch: Callable[[str], bytes]) -> list[Rendition]:
         """The renditions of blob ``sha256`` (``fetch`` reads the blob bytes on a miss)."""
