@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from typing import NoReturn
 
 # A frozen app must never write beside itself: the installation folder may be
 # read-only (a system-wide install) or shared by several users. Modules come
@@ -19,16 +20,16 @@ import sys
 sys.dont_write_bytecode = True
 
 
-def main() -> int:
+def main() -> NoReturn:
     """Run the ``newsroom`` command line (``newsroom app`` opens the window)."""
     # The export renders bodies in worker processes started with "spawn"; in a
     # frozen app each worker re-runs this executable, and freeze_support turns
     # such a run into the worker instead of a second command line.
     multiprocessing.freeze_support()
-    from cms.cli import main as cli_main
+    from cms.cli import run
 
-    return cli_main()
+    run()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -9,9 +9,11 @@ only with ``--debug``).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from cms import __version__
 from cms.errors import NewsroomError, UsageError
@@ -165,5 +167,18 @@ def _run(args: argparse.Namespace) -> int:
         context.close()
 
 
+def run() -> NoReturn:
+    """The ``newsroom`` console script: :func:`main`, then exit without a last collection.
+
+    A command ends with everything it loaded still in memory (SQLAlchemy, the
+    templates, caches); the collector's final walk over all of it at shutdown
+    costs ~80 ms on every command and frees nothing the ending process needs.
+    Everything that holds a resource (store, cache, files) is closed by then.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

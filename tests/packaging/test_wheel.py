@@ -61,7 +61,7 @@ def test_wheel_carries_resources_migrations_and_metadata(dists: tuple[Path, Path
     requires = meta.get_all("Requires-Dist") or []
     assert any(r.startswith("psycopg[binary]") and 'extra == "postgres"' in r for r in requires)
     assert f"newsroom-{version}.dist-info/licenses/LICENSE" in names
-    assert "newsroom = cms.cli:main" in entry_points
+    assert "newsroom = cms.cli:run" in entry_points
     assert "newsroom-app = ui.app:main" in entry_points
 
 
