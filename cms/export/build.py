@@ -270,7 +270,6 @@ class _Build:
             for story in site.stories
         }
         self._sig = lambda story: signatures[story.id]
-        sig = self._sig
         # Only pages that show bodies depend on how Markdown becomes HTML.
         body_key = key_of(self.global_key, renderer_fingerprint())
         if self.single is None:
@@ -287,6 +286,18 @@ class _Build:
             planned += self._plan_site(shows)
         if changed is not None:  # only the changed stories and the pages linking to them
             stories = [site.by_id[sid] for sid in sorted(changed | site.linking_to(changed))]
+        planned += self._plan_stories(stories, shows, body_key)
+        for path, (sha, rendition) in sorted(self.media.items()):
+            planned.append(_Planned(path, path, partial(self.renditions.data, rendition,
+                                                        self._fetch, sha), cacheable=False))
+        self.partial = changed is not None
+        return planned
+
+    def _plan_stories(self, stories: list[PublicStory], shows: _Shows, body_key: str
+                      ) -> list[_Planned]:
+        """Each story's page (and its ninjs document, when the story itself changed)."""
+        site, sig = self.site, self._sig
+        planned: list[_Planned] = []
         for story in stories:
             page = "index.html" if self.single else site.story_path(story)
             doc = "ninjs.json" if self.single else site.ninjs_path(story)
@@ -305,10 +316,6 @@ class _Build:
                     partial(self._ninjs, story),
                     (story.id,),
                 ))
-        for path, (sha, rendition) in sorted(self.media.items()):
-            planned.append(_Planned(path, path, partial(self.renditions.data, rendition,
-                                                        self._fetch, sha), cacheable=False))
-        self.partial = changed is not None
         return planned
 
     def _changed_stories(self) -> set[str] | None:
