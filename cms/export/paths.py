@@ -91,10 +91,15 @@ def inside(root: Path, relative: str) -> Path:
     return root.joinpath(*bundle_path(relative).split("/"))
 
 
+def is_bundle_path(relative: str) -> bool:
+    """True for a path :func:`inside` accepts (one match, no exception: for whole lists)."""
+    return _PATH.fullmatch(relative) is not None and ".." not in relative
+
+
 def inside_str(root: str, relative: str) -> str:
     """:func:`inside` as a string: one check of the whole path (the same rules as
     :func:`check_segment` on each segment), for loops over every file."""
-    if not _PATH.fullmatch(relative) or ".." in relative:
+    if not is_bundle_path(relative):
         bundle_path(relative)  # raises, naming the bad segment
         raise UsageError(f"unsafe path in the bundle: {relative!r}")
     return root + "/" + relative

@@ -28,7 +28,14 @@ from typing import NamedTuple
 
 from cms.errors import UsageError
 from cms.export.images import Rendition
-from cms.export.paths import MANIFEST_FILE, STATE_FILE, bundle_path, inside, inside_str
+from cms.export.paths import (
+    MANIFEST_FILE,
+    STATE_FILE,
+    bundle_path,
+    inside,
+    inside_str,
+    is_bundle_path,
+)
 
 STATE_FORMAT = 2
 _RENAME_EXCHANGE = 2
@@ -68,6 +75,8 @@ class State:
                 return None
             make = FileRecord._make
             files = {p: make(record) for p, record in data["files"].items()}
+            if not all(map(is_bundle_path, files)):
+                return None  # not written by an export: export everything again
             renditions = {
                 sha: [Rendition(*item) for item in items]
                 for sha, items in data["renditions"].items()

@@ -172,3 +172,25 @@ def test_markdown_the_parser_cannot_take_is_shown_as_plain_text() -> None:
     assert "<script" not in html and "<b>" not in html
     # The same per-thread Markdown instance goes on working (uncached call).
     assert render._render("A *normal* story.", None) == "<p>A <em>normal</em> story.</p>"
+
+
+def test_a_tampered_state_file_cannot_reach_outside_the_folder(  # type: ignore[no-untyped-def]
+    run_export, tmp_path: Path
+) -> None:
+    """State entries naming files outside the bundle make the state unreadable: the next
+    export starts over instead of deleting (or failing on) what they name."""
+    import json
+
+    from cms.export.paths import STATE_FILE
+
+    out = tmp_path / "site"
+    run_export(out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    state_path = out / STATE_FILE
+    state = json.loads(state_path.read_text())
+    state["files"]["../victim.txt"] = ["k", "0" * 64, 7]
+    state_path.write_text(json.dumps(state))
+    report = run_export(out)
+    assert not report.incremental and report.written == report.files
+    assert victim.read_text() == "keep me"
