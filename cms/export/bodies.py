@@ -151,7 +151,3 @@ class RenderCache:
                 if cancelled():
                     pool.shutdown(cancel_futures=True)
                     break
-
-    def store(self, bodies: Bodies) -> None:
-        """Keep the bodies this process rendered."""
-        self.cache.put_bodies(bodies.take_fresh())

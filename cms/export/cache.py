@@ -56,12 +56,11 @@ class ExportCache:
     """Bodies and finished files of past exports (all methods are no-ops when disabled)."""
 
     def __init__(self, folder: Path | None) -> None:
-        """Open the cache in ``folder`` (as part of the export it last counted)."""
+        """Open the cache in ``folder``; :meth:`count_export` makes the run count as an export."""
         self._db: sqlite3.Connection | None = None
         self._counted = False
         self.serial = 0
-        self._made: set[Path] = set()
-        self._made_names: set[str] = set()
+        self._made: set[str] = set()  # folders of the files folder known to exist
         self._no_links = False
         self.files_root = Path()
         self._files_root = ""
@@ -255,9 +254,9 @@ class ExportCache:
             return None
         path = self.file_path(key)
         try:
-            if path.parent not in self._made:
+            if str(path.parent) not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
+                self._made.add(str(path.parent))
             temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
             with open(temp, "wb") as handle:
                 handle.write(data)
@@ -279,9 +278,9 @@ class ExportCache:
         path = self.file_name(key)
         try:
             parent = os.path.dirname(path)
-            if parent not in self._made_names:
+            if parent not in self._made:
                 os.makedirs(parent, exist_ok=True)
-                self._made_names.add(parent)
+                self._made.add(parent)
             try:
                 os.link(source, path)
             except FileExistsError:  # a file of the same key that the table forgot
