@@ -10,11 +10,13 @@ its own process so that start-up counts on both sides:
 - ``newsroom export`` into the same folder after one story was edited (and the
   same export measured inside the process, without interpreter start-up).
 
-Peak memory is each process's maximum resident set size.
+Peak memory is each command's own maximum resident set size (measured by
+:mod:`benchmarks.measure`, so the runner's size does not count).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +34,7 @@ from cms.people import actor_for
 from cms.store import Store
 
 AS_OF = "2100-01-01T00:00Z"
+MEASURE = Path(__file__).with_name("measure.py")
 PELICAN_CONF = """\
 AUTHOR = "Bench"
 SITENAME = "Bench"
@@ -55,17 +58,16 @@ class Run:
 
 
 def _run(command: list[str], cwd: Path) -> Run:
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
-    assert process.stdout is not None
-    output = process.stdout.read().decode(errors="replace")
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed ({process.returncode}): {output[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, output.strip().splitlines()[-1] if output else "")
+    """Run ``command`` through :mod:`benchmarks.measure` (see there for why)."""
+    result = cwd / "measure.json"
+    process = subprocess.Popen([sys.executable, str(MEASURE), str(result), *command], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.communicate()[0].decode(errors="replace")
+    figures = json.loads(result.read_text("utf-8"))
+    if figures["returncode"] != 0:
+        raise RuntimeError(f"{command[0]} failed ({figures['returncode']}): {output[-2000:]}")
+    return Run(figures["seconds"], figures["peak_mb"],
+               output.strip().splitlines()[-1] if output else "")
 
 
 def _bin(name: str) -> Path:

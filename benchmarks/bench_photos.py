@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageChops
 
-from benchmarks.timing import ms, peak_rss_mb
+from benchmarks.timing import ms, own_peak_mb
 from cms import photos, stories
 from cms.document import StoryDocument
 from cms.people import Actor, actor_for
@@ -57,19 +57,6 @@ def camera_jpeg(width: int, height: int, seed: int) -> bytes:
                                                     "credit": "JCS", "creator": "JCS"}))
 
 
-def _own_peak_mb() -> float:
-    """This process's own peak resident memory, in MB.
-
-    ``getrusage`` would include the parent's peak (Linux carries ``ru_maxrss``
-    across ``exec``), and the parent has just drawn a 24 MP photo; the kernel's
-    high-water mark of this address space does not.
-    """
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return peak_rss_mb()
-
-
 def _attach_child(folder: str) -> None:
     """Child process: attach ``photo.jpg`` to a story and print time and peak memory."""
     root = Path(folder)
@@ -84,7 +71,7 @@ def _attach_child(folder: str) -> None:
         photos.attach(session, actor, story, prepared)
     cache.get(prepared.info.sha256, lambda: prepared.data)
     elapsed = time.perf_counter() - started
-    print(json.dumps({"seconds": elapsed, "peak_mb": _own_peak_mb(),
+    print(json.dumps({"seconds": elapsed, "peak_mb": own_peak_mb(),
                       "size_mb": prepared.info.size / 1e6}))
     store.close()
 

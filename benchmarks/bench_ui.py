@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.stores import DATA, corpus_store
-from benchmarks.timing import median, ms, peak_rss_mb, percentile
+from benchmarks.timing import median, ms, own_peak_mb, percentile
 
 TYPING_WORDS = 5_000
 KEYSTROKES = 600
@@ -246,7 +246,7 @@ def _child_scroll(store_path: str) -> dict[str, Any]:
     rows = model.rowCount()
     window.close()
     return {"max": max(frames), "p95": percentile(frames, 0.95), "frames": len(frames),
-            "rows": rows, "rss_mb": peak_rss_mb()}
+            "rows": rows, "rss_mb": own_peak_mb()}
 
 
 def _child_open(store_path: str) -> dict[str, Any]:
