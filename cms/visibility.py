@@ -5,14 +5,14 @@ publisher and the window all ask the same question the same way, and a test
 can ask it about any instant. Times must be aware datetimes.
 
 A story is publicly visible at ``T`` when its status is public (published or
-corrected, or scheduled: approved to go out at its time, whether or not the
-publisher has flipped it to published yet), its publication time is set and
-not after ``T``, and no embargo is still running at ``T``. So an export as of
-tomorrow morning shows what the desk has scheduled by then. A killed story is
-never visible, whatever its times say. A "Read next" link is visible at ``T``
-when ``T`` is inside its window (``visible_from`` inclusive, ``visible_until``
-exclusive) and, for a link to a story, that story is visible at ``T``; a link
-to an external URL only needs its window.
+corrected), its publication time is set and not after ``T``, and no embargo
+is still running at ``T``. A scheduled story is not, even once its time has
+come: it goes public when the publisher (``publish --due``) has checked it
+(embargo, open sync conflicts, photo problems) and marked it published. A
+killed story is never visible, whatever its times say. A "Read next" link is
+visible at ``T`` when ``T`` is inside its window (``visible_from`` inclusive,
+``visible_until`` exclusive) and, for a link to a story, that story is visible
+at ``T``; a link to an external URL only needs its window.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-PUBLIC_STATUSES = frozenset({"published", "corrected", "scheduled"})
+PUBLIC_STATUSES = frozenset({"published", "corrected"})
 
 
 class StoryTimes(Protocol):

@@ -353,20 +353,3 @@ def test_re_exports_keep_the_cache_warm_for_a_new_folder(  # type: ignore[no-unt
     elsewhere = run_export(tmp_path / "elsewhere")
     assert elsewhere.rendered == always_made and elsewhere.from_cache > 20
     assert elsewhere.bodies_rendered == 0
-
-
-def test_scheduled_story_is_exported_once_its_time_has_come(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
-    """`--as-of` tomorrow previews what the desk has scheduled by then, before the
-    publisher has flipped it to published."""
-    with sample_store.session() as session:
-        saved = stories.create(session, sample_actor, headline="Parliament votes at dawn",
-                               section="politics", status="scheduled",
-                               publish_at=AS_OF + timedelta(hours=6))
-        slug = saved.document.slug
-    before = run_export(tmp_path / "now")
-    assert not (tmp_path / "now" / "stories" / f"{slug}.html").exists()
-    after = run_export(tmp_path / "tomorrow", as_of=AS_OF + timedelta(hours=7))
-    assert after.stories == before.stories + 1
-    assert "Parliament votes at dawn" in (tmp_path / "tomorrow" / "index.html").read_text()

@@ -41,9 +41,7 @@ class _Story:
         ("published", T - HOUR, T, True),  # embargo lifts exactly now
         ("killed", T - HOUR, None, False),
         ("draft", T - HOUR, None, False),
-        ("scheduled", T - HOUR, None, True),  # its time has come (the publisher may lag)
-        ("scheduled", T + HOUR, None, False),
-        ("scheduled", T - HOUR, T + HOUR, False),
+        ("scheduled", T - HOUR, None, False),
         ("ready", T - HOUR, None, False),
     ],
 )
@@ -93,4 +91,4 @@ def test_window_matches_its_definition(offset_from: int | None, offset_until: in
 
 
 def test_public_statuses() -> None:
-    assert frozenset({"published", "corrected", "scheduled"}) == PUBLIC_STATUSES
+    assert frozenset({"published", "corrected"}) == PUBLIC_STATUSES
