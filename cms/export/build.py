@@ -382,17 +382,11 @@ class _Build:
         planned = self.plan()
         old = self.state.files if self.state else {}
         present = existing_files(out) if out is not None and self.state is not None else set()
-        new_files: dict[str, FileRecord] = {}
-        if self.partial:
-            planned_paths = {item.path for item in planned}
-            carried = {path: record for path, record in old.items()
-                       if path not in planned_paths and path != MANIFEST_FILE
-                       and not path.startswith("media/")}  # media are always planned
-            if carried.keys() <= present:
-                new_files.update(carried)
-            else:  # someone removed files from the folder: look at every file
-                self.full = True
-                planned = self.plan()
+        carried = self._carried(planned, old, present)
+        if carried is None:  # someone removed files from the folder: look at every file
+            self.full = True
+            planned = self.plan()
+        new_files: dict[str, FileRecord] = carried or {}
         report.checked = len(planned)
         todo = []
         kept: list[str] = []
@@ -412,28 +406,11 @@ class _Build:
         cached = self.export_cache.file_paths(
             [item.key for item in todo if item.cacheable and item.key])
         known = set(cached)
-        needed = sorted({sid for item in todo if item.key not in known for sid in item.bodies})
-        if needed:
-            markdown = load_bodies(self.session, needed)
-            items = {}
-            for sid, text in markdown.items():
-                story = self.site.by_id[sid]
-                self.placed[sid] = placed_photo_ids(text, story.photos)
-                figures = self.figure_photos(story)
-                if len(figures) < len(story.photos):  # a photo that cannot be read: no figure
-                    text = without_figures(text, story.photos, {f.id for f in figures})
-                items[sid] = (text, figures)
-            self.bodies = self.cache.lookup(items, keep_bundle_images)
-            report.bodies_cached = self.bodies.cached
-            report.bodies_rendered = len(items) - self.bodies.cached
-            if not self._forks(todo, known):  # else each worker renders the bodies it needs
-                self.progress(0, len(todo), "rendering story bodies")
-                self.cache.render_missing(
-                    self.bodies, workers=self.options.workers, cancelled=self.cancelled,
-                    progress=lambda done, total: self.progress(
-                        0, len(todo), f"rendered {done}/{total} bodies"),
-                )
-        done = self._render_in_workers(todo, known, staging, old, present, report)
+        misses = [i for i, item in enumerate(todo)
+                  if item.cacheable and item.key and item.key not in known]
+        forked = self._forks(len(misses))
+        self._prepare_bodies(todo, known, report, render_now=not forked)
+        done = self._render_in_workers(todo, misses, staging, old, present) if forked else {}
         fresh: list[tuple[str, str, int, int]] = []
         for index, item in enumerate(todo):
             if index in done:
@@ -471,41 +448,76 @@ class _Build:
         self.cache_bodies(self.export_cache)
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
-        previous = old.get(MANIFEST_FILE)
-        # The same files as before when every file planned kept its record and none went.
-        same_files = (len(new_files) == len(old) - (previous is not None)
-                      and all(old.get(item.path) == new_files[item.path] for item in planned))
-        if previous is not None and same_files and MANIFEST_FILE in present:
-            new_files[MANIFEST_FILE] = previous  # nothing changed: neither did the manifest
-        else:
-            listed = {p: (r.sha256, r.size) for p, r in new_files.items()}
-            manifest_bytes = manifest(listed, GENERATOR).encode("utf-8")
-            manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-            if previous is None or previous.sha256 != manifest_sha:
-                staging.write(MANIFEST_FILE, manifest_bytes)
-            new_files[MANIFEST_FILE] = FileRecord(manifest_sha, manifest_sha,
-                                                  len(manifest_bytes))
+        self._add_manifest(new_files, planned, old, present, staging)
         self.progress(len(todo), len(todo), "done")
         return State(new_files, dict(sorted(self.used_renditions.items())), self.story_states,
                      self.layout)
 
-    @staticmethod
-    def _misses(todo: list[_Planned], known: set[str]) -> list[int]:
-        return [i for i, item in enumerate(todo)
-                if item.cacheable and item.key and item.key not in known]
-
-    def _forks(self, todo: list[_Planned], known: set[str]) -> bool:
-        """True when the pages no cache holds will render on forked workers."""
-        return (parallel.worker_count(self.options.workers) >= 2 and parallel.fork_safe()
-                and len(self._misses(todo, known)) >= parallel.THRESHOLD)
-
-    def _render_in_workers(self, todo: list[_Planned], known: set[str], staging: Staging,
-                           old: dict[str, FileRecord], present: set[str],
-                           report: ExportReport) -> dict[int, FileRecord]:
-        """Render the pages no cache holds on forked workers, when there are many."""
-        if not self._forks(todo, known):
+    def _carried(self, planned: list[_Planned], old: dict[str, FileRecord], present: set[str]
+                 ) -> dict[str, FileRecord] | None:
+        """The previous records of the files a partial plan left out ({} for a full plan);
+        None when one of them is no longer in the folder."""
+        if not self.partial:
             return {}
-        misses = self._misses(todo, known)
+        planned_paths = {item.path for item in planned}
+        carried = {path: record for path, record in old.items()
+                   if path not in planned_paths and path != MANIFEST_FILE
+                   and not path.startswith("media/")}  # media are always planned
+        return carried if carried.keys() <= present else None
+
+    @staticmethod
+    def _add_manifest(files: dict[str, FileRecord], planned: list[_Planned],
+                      old: dict[str, FileRecord], present: set[str], staging: Staging) -> None:
+        """Record ``manifest.json`` in ``files``, written only when its bytes change."""
+        previous = old.get(MANIFEST_FILE)
+        # The same files as before when every file planned kept its record and none went.
+        same_files = (len(files) == len(old) - (previous is not None)
+                      and all(old.get(item.path) == files[item.path] for item in planned))
+        if previous is not None and same_files and MANIFEST_FILE in present:
+            files[MANIFEST_FILE] = previous  # nothing changed: neither did the manifest
+            return
+        listed = {p: (r.sha256, r.size) for p, r in files.items()}
+        data = manifest(listed, GENERATOR).encode("utf-8")
+        sha = hashlib.sha256(data).hexdigest()
+        if previous is None or previous.sha256 != sha:
+            staging.write(MANIFEST_FILE, data)
+        files[MANIFEST_FILE] = FileRecord(sha, sha, len(data))
+
+    def _prepare_bodies(self, todo: list[_Planned], known: set[str], report: ExportReport,
+                        *, render_now: bool) -> None:
+        """Look up the bodies of the pages to make; render the missing ones now, unless
+        forked page workers will (each renders the bodies its pages need)."""
+        needed = sorted({sid for item in todo if item.key not in known for sid in item.bodies})
+        if not needed:
+            return
+        items = {}
+        for sid, text in load_bodies(self.session, needed).items():
+            story = self.site.by_id[sid]
+            self.placed[sid] = placed_photo_ids(text, story.photos)
+            figures = self.figure_photos(story)
+            if len(figures) < len(story.photos):  # a photo that cannot be read: no figure
+                text = without_figures(text, story.photos, {f.id for f in figures})
+            items[sid] = (text, figures)
+        self.bodies = self.cache.lookup(items, keep_bundle_images)
+        report.bodies_cached = self.bodies.cached
+        report.bodies_rendered = len(items) - self.bodies.cached
+        if render_now:
+            self.progress(0, len(todo), "rendering story bodies")
+            self.cache.render_missing(
+                self.bodies, workers=self.options.workers, cancelled=self.cancelled,
+                progress=lambda done, total: self.progress(
+                    0, len(todo), f"rendered {done}/{total} bodies"),
+            )
+
+    def _forks(self, misses: int) -> bool:
+        """True when ``misses`` pages no cache holds will render on forked workers."""
+        return (parallel.worker_count(self.options.workers) >= 2 and parallel.fork_safe()
+                and misses >= parallel.THRESHOLD)
+
+    def _render_in_workers(self, todo: list[_Planned], misses: list[int], staging: Staging,
+                           old: dict[str, FileRecord], present: set[str]
+                           ) -> dict[int, FileRecord]:
+        """Render the pages of ``todo`` at ``misses`` (no cache holds them) on forked workers."""
         workers = parallel.worker_count(self.options.workers)
         job = parallel.Job(
             produce=[todo[i].produce for i in misses], paths=[todo[i].path for i in misses],

@@ -140,13 +140,15 @@ class ExportCache:
             raise
         self._db.execute("COMMIT")
 
-    def _touch(self, table: str, keys: list[str]) -> None:
+    def _touch(self, table: str, values: list[str] | list[int], column: str = "key") -> None:
+        """Mark the rows whose ``column`` is one of ``values`` as used by this export
+        (by ``rowid`` where the caller has it: no lookup in the key index)."""
         assert self._db is not None
         self._db.execute("BEGIN")
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start : start + _CHUNK]
             self._db.execute(
-                f"UPDATE {table} SET used = ? WHERE key IN ({','.join('?' * len(chunk))})",
+                f"UPDATE {table} SET used = ? WHERE {column} IN ({','.join('?' * len(chunk))})",
                 [self.serial, *chunk],
             )
         self._db.execute("COMMIT")
@@ -168,13 +170,6 @@ class ExportCache:
             "INSERT OR REPLACE INTO bodies (key, html, used) VALUES (?, ?, ?)",
             [(key, html, self.serial) for key, html in items],
         )
-
-    def known_files(self, keys: list[str]) -> set[str]:
-        """Which of ``keys`` have a cached finished file."""
-        if self._db is None or not keys:
-            return set()
-        return {str(row[0]) for row in self._select(
-            "SELECT key FROM files WHERE key IN ({})", keys)}
 
     def file_path(self, key: str) -> Path:
         """Where the finished file of ``key`` is kept (any key gives a safe file name)."""
@@ -220,29 +215,7 @@ class ExportCache:
             used.append(int(str(rowid)))
         if damaged:
             self._forget(damaged)
-        self._touch_rows("files", used)
-        return found
-
-    def _touch_rows(self, table: str, rowids: list[int]) -> None:
-        """:meth:`_touch` by row id (no lookup in the key index: a third faster)."""
-        assert self._db is not None
-        self._db.execute("BEGIN")
-        for start in range(0, len(rowids), _CHUNK):
-            chunk = rowids[start : start + _CHUNK]
-            self._db.execute(
-                f"UPDATE {table} SET used = ? WHERE rowid IN ({','.join('?' * len(chunk))})",
-                [self.serial, *chunk],
-            )
-        self._db.execute("COMMIT")
-
-    def files(self, keys: list[str]) -> dict[str, tuple[str, bytes]]:
-        """Cached finished files: ``{key: (sha256, bytes)}``."""
-        found: dict[str, tuple[str, bytes]] = {}
-        for key, (sha, path, _size) in self.file_paths(keys).items():
-            try:
-                found[key] = (sha, Path(path).read_bytes())
-            except OSError:
-                continue
+        self._touch("files", used, "rowid")
         return found
 
     def store_file(self, key: str, data: bytes) -> tuple[Path, int, int] | None:
@@ -291,17 +264,6 @@ class ExportCache:
             self._no_links = True
             return None
         return path, info.st_size, info.st_mtime_ns
-
-    def put_files(self, items: Iterable[tuple[str, str, bytes]]) -> None:
-        """Remember finished files: ``(key, sha256, bytes)``."""
-        if self._db is None:
-            return
-        rows = []
-        for key, sha, data in items:
-            stored = self.store_file(key, data)
-            if stored is not None:
-                rows.append((key, sha, stored[1], stored[2]))
-        self.put_stored(rows)
 
     def put_stored(self, rows: list[tuple[str, str, int, int]]) -> None:
         """Record files already kept by :meth:`store_file`: ``(key, sha256, size, mtime)``."""
