@@ -8,9 +8,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cms import stories
+from cms.config import set_setting
 from cms.models import Revision, Story
 from cms.people import Actor, actor_for
 from cms.revisions import load_document
+from cms.sample import first_run
 from cms.store import Store
 from cms.sync.central import init_central
 from cms.sync.replication import SyncReport, sync
@@ -70,6 +72,16 @@ class Replica:
     def close(self) -> None:
         """Release the store."""
         self.store.close()
+
+def desk_store(path: Path, central: str, name: str, *, sample: bool) -> tuple[Store, Actor]:
+    """A replica store for ``name`` that syncs with ``central`` (with the sample newsroom)."""
+    store = Store.open(str(path), create=True)
+    with store.session() as session:
+        actor = actor_for(session, name, store.replica_id)
+        set_setting(session, "central_url", central, username=name)
+    if sample:
+        first_run(store, actor)
+    return store, actor
 
 
 def make_central(location: str) -> str:

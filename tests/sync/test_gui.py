@@ -10,30 +10,19 @@ from PySide6.QtWidgets import QLabel, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
 from cms import stories
-from cms.config import set_setting
-from cms.people import Actor, actor_for
+from cms.people import Actor
 from cms.revisions import revision_info
-from cms.sample import first_run, sample_id
+from cms.sample import sample_id
 from cms.store import Store
 from cms.sync.conflicts import list_conflicts
 from cms.sync.replication import sync
-from tests.sync.helpers import make_central
+from tests.sync.helpers import desk_store, make_central
 from ui.conflicts import ConflictsPanel
 from ui.main_window import MainWindow
 from ui.sync_status import SyncStatusWidget, backoff_delay
 
 pytestmark = pytest.mark.gui
 JCS = sample_id("story", "jcs-drones")
-
-
-def _store(path: Path, central: str, name: str, *, sample: bool) -> tuple[Store, Actor]:
-    store = Store.open(str(path), create=True)
-    with store.session() as session:
-        actor = actor_for(session, name, store.replica_id)
-        set_setting(session, "central_url", central, username=name)
-    if sample:
-        first_run(store, actor)
-    return store, actor
 
 
 def _edit_first_paragraph(store: Store, actor: Actor, text: str, **changes: object) -> None:
@@ -47,8 +36,8 @@ def _edit_first_paragraph(store: Store, actor: Actor, text: str, **changes: obje
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[tuple[Store, Actor, Store, Actor]]:
     central = make_central(str(tmp_path / "central.db"))
-    ana, ana_actor = _store(tmp_path / "ana.db", central, "ana", sample=True)
-    bo, bo_actor = _store(tmp_path / "bo.db", central, "bo", sample=False)
+    ana, ana_actor = desk_store(tmp_path / "ana.db", central, "ana", sample=True)
+    bo, bo_actor = desk_store(tmp_path / "bo.db", central, "bo", sample=False)
     sync(ana, central, author="ana")
     sync(bo, central, author="bo")
     _edit_first_paragraph(ana, ana_actor, "Ana's first paragraph about the goat.",
@@ -118,7 +107,7 @@ def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
 
 
 def test_unreachable_central_backs_off(qtbot: QtBot, tmp_path: Path) -> None:
-    store, _actor = _store(tmp_path / "solo.db", str(tmp_path / "missing.db"), "solo",
+    store, _actor = desk_store(tmp_path / "solo.db", str(tmp_path / "missing.db"), "solo",
                           sample=False)
     try:
         from ui.sync_status import SyncController

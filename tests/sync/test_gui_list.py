@@ -10,28 +10,17 @@ from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
 from cms import stories
-from cms.config import set_setting
-from cms.people import Actor, actor_for
-from cms.sample import first_run, sample_id
+from cms.people import Actor
+from cms.sample import sample_id
 from cms.store import Store
 from cms.sync.replication import sync
-from tests.sync.helpers import make_central
+from tests.sync.helpers import desk_store, make_central
 from ui.main_window import MainWindow
 from ui.story_list_model import COLUMNS, CONFLICT_TAG
 
 pytestmark = pytest.mark.gui
 JCS = sample_id("story", "jcs-drones")
 STATUS = next(n for n, c in enumerate(COLUMNS) if c.key == "status")
-
-
-def _store(path: Path, central: str, name: str, *, sample: bool) -> tuple[Store, Actor]:
-    store = Store.open(str(path), create=True)
-    with store.session() as session:
-        actor = actor_for(session, name, store.replica_id)
-        set_setting(session, "central_url", central, username=name)
-    if sample:
-        first_run(store, actor)
-    return store, actor
 
 
 def _window(qtbot: QtBot, store: Store, actor: Actor, story_id: str) -> MainWindow:
@@ -55,8 +44,8 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     central = make_central(str(tmp_path / "central.db"))
-    ana, ana_actor = _store(tmp_path / "ana.db", central, "ana", sample=True)
-    bo, bo_actor = _store(tmp_path / "bo.db", central, "bo", sample=False)
+    ana, ana_actor = desk_store(tmp_path / "ana.db", central, "ana", sample=True)
+    bo, bo_actor = desk_store(tmp_path / "bo.db", central, "bo", sample=False)
     try:
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
