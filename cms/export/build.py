@@ -26,7 +26,7 @@ from cms import __version__
 from cms.blobs import blob_bytes
 from cms.config import SETTINGS, all_settings
 from cms.errors import NewsroomError, NotFound, UsageError
-from cms.export import parallel
+from cms.export import parallel, snapshot
 from cms.export.bodies import Bodies, RenderCache, renderer_fingerprint
 from cms.export.cache import ExportCache
 from cms.export.feeds import atom_feed, manifest, robots, sitemap
@@ -149,7 +149,7 @@ class _Build:
     """One export run (keeps the pieces together so the steps stay small)."""
 
     def __init__(self, session: Session, site: Site, theme: Theme, options: ExportOptions,
-                 state: State | None, single: PublicStory | None,
+                 state: State | None, single: PublicStory | None, export_cache: ExportCache,
                  progress: Progress, cancelled: Callable[[], bool]) -> None:
         self.session = session
         self.site = site
@@ -160,8 +160,8 @@ class _Build:
         self.progress = progress
         self.cancelled = cancelled
         self.renditions = Renditions(options.cache_dir, state.renditions if state else None)
-        self.export_cache = ExportCache(options.cache_dir)
-        self.cache = RenderCache(self.export_cache)
+        self.export_cache = export_cache
+        self.cache = RenderCache(export_cache)
         self.bodies: Bodies | dict[str, str] = {}  # media links still as MEDIA_TOKEN
         self._sig: Callable[[PublicStory], str] = story_signature
         self.story_states: dict[str, str] = {}
@@ -551,11 +551,6 @@ class _Build:
         if isinstance(self.bodies, Bodies):
             cache.put_bodies(self.bodies.take_fresh())
 
-    def close(self) -> None:
-        """Release the cache."""
-        self.export_cache.close()
-
-
 def _encoded(make: Callable[..., str], *args: object) -> bytes:
     return make(*args).encode("utf-8")
 
@@ -593,10 +588,13 @@ def export_site(
         theme_dir = Path(configured).expanduser() if configured else None
     theme = Theme(theme_dir, options.cache_dir)
     staging = Staging(out if out is not None else zip_path)  # type: ignore[arg-type]
+    export_cache = ExportCache(options.cache_dir)
     gc.freeze()  # what the caller holds is not the export's garbage (see below)
     try:
         with store.reading() as session:
-            selection = select_public(session, as_of)
+            kept = snapshot.load(export_cache, store.replica_id)
+            selection = select_public(session, as_of, kept[0] if kept else None)
+            snapshot.save(export_cache, store.replica_id, selection, kept[1] if kept else None)
             if base_url:
                 selection.settings["base_url"] = base_url
             site = build_site(selection)
@@ -607,16 +605,13 @@ def export_site(
                 if single is None:
                     raise NotFound(f"story {options.story!r} is not published as of "
                                    f"{as_of.isoformat(timespec='minutes')}")
-            build = _Build(session, site, theme, options, state, single,
+            build = _Build(session, site, theme, options, state, single, export_cache,
                            progress or (lambda _d, _t, _m: None), cancelled)
             # The site model lives until the end: keep the collector from walking its
             # hundreds of thousands of objects again and again (and forked page workers
             # from copying every page it touches), as the gc.freeze documentation advises.
             gc.freeze()
-            try:
-                new_state = build.run(staging, report, out)
-            finally:
-                build.close()
+            new_state = build.run(staging, report, out)
         report.stories = 1 if single else len(site.stories)
         report.files = len(new_state.files)
         report.skipped = sorted(selection.skipped + build.left_out())
@@ -639,6 +634,7 @@ def export_site(
             write_zip(source, sorted(new_state.files), zip_path)
     finally:
         gc.unfreeze()
+        export_cache.close()
         theme.close()
         staging.close()
         if staging.root.exists():

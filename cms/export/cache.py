@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
                                   used INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bodies_used ON bodies (used);
 CREATE INDEX IF NOT EXISTS files_used ON files (used);
+CREATE TABLE IF NOT EXISTS selections (store TEXT PRIMARY KEY, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS selected (store TEXT NOT NULL, id TEXT NOT NULL,
+                                     record TEXT NOT NULL, PRIMARY KEY (store, id))
+                                     WITHOUT ROWID;
 """
 KEEP_EXPORTS = 5
 _CHUNK = 900
@@ -284,6 +288,65 @@ class ExportCache:
         self._db.execute("COMMIT")
         for key in keys:
             self.file_path(key).unlink(missing_ok=True)
+
+    # The last selection read from each store (see cms.export.snapshot) -----------
+
+    def selection(self, store: str) -> tuple[str, list[str]] | None:
+        """The meta row and story records kept for ``store``, or None."""
+        if self._db is None:
+            return None
+        self._db.execute("BEGIN")  # one snapshot of both tables
+        try:
+            row = self._db.execute("SELECT meta FROM selections WHERE store = ?",
+                                   (store,)).fetchone()
+            records = [str(r) for (r,) in self._db.execute(
+                "SELECT record FROM selected WHERE store = ?", (store,))]
+        finally:
+            self._db.execute("COMMIT")
+        return (str(row[0]), records) if row else None
+
+    def update_selection(self, store: str, base: str, meta: str, ids: list[str],
+                         records: dict[str, str]) -> bool:
+        """Replace the records of ``ids`` (those not in ``records`` go) and the meta row,
+        if the meta row is still ``base``; False (nothing written) when it is not."""
+        if self._db is None:
+            return True
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT meta FROM selections WHERE store = ?", (store,)).fetchone()
+            if row is None or row[0] != base:
+                db.execute("ROLLBACK")
+                return False
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                db.execute(f"DELETE FROM selected WHERE store = ? AND id IN "
+                           f"({','.join('?' * len(chunk))})", [store, *chunk])
+            db.executemany("INSERT INTO selected (store, id, record) VALUES (?, ?, ?)",
+                           [(store, sid, record) for sid, record in records.items()])
+            db.execute("UPDATE selections SET meta = ? WHERE store = ?", (meta, store))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return True
+
+    def replace_selection(self, store: str, meta: str, records: dict[str, str]) -> None:
+        """Keep ``records`` and ``meta`` as the whole selection of ``store``."""
+        if self._db is None:
+            return
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM selected WHERE store = ?", (store,))
+            db.executemany("INSERT INTO selected (store, id, record) VALUES (?, ?, ?)",
+                           [(store, sid, record) for sid, record in records.items()])
+            db.execute("INSERT OR REPLACE INTO selections (store, meta) VALUES (?, ?)",
+                       (store, meta))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def close(self) -> None:
         """Prune what recent exports did not use (after a counted export), release the file."""

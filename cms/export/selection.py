@@ -3,6 +3,16 @@
 Reads the ``stories`` projection with a few Core queries (no ORM objects, no
 revision JSON), because an export of 10,000 stories must start in a blink.
 Bodies are loaded separately, only for the pages that need rendering.
+
+Given the selection of an earlier export (:class:`Known`, kept by the export
+cache), only the stories that changed since are read again: those with a
+revision numbered after the store's log position then (every saved, pulled or
+pushed revision gets the next number, see :mod:`cms.sync.sequence`), plus
+those whose projection sync had not settled yet. Time alone changes a
+selection too (a publication time or an embargo passes, an edit's time is
+reached), so a selection also says when it next would: until then, and with
+the store's log still the same history, the earlier selection plus the
+stories read again is exactly what a full read gives.
 """
 
 from __future__ import annotations
@@ -10,7 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,8 +28,9 @@ from sqlalchemy.orm import Session
 
 from cms.config import all_settings
 from cms.export.paths import is_safe_slug
-from cms.models import Blob, PhotoPlacement, RelatedLink, Section, Story
-from cms.visibility import PUBLIC_STATUSES, link_visible
+from cms.models import Blob, PhotoPlacement, RelatedLink, RevisionSeq, Section, Story, SyncDirty
+from cms.sync.sequence import chain_at, last_seq
+from cms.visibility import PUBLIC_STATUSES, is_story_visible, link_visible
 
 _CHUNK = 900  # below SQLite's bound-parameter limit
 
@@ -91,18 +102,55 @@ class SectionInfo:
 
 
 @dataclass
+class Known:
+    """What an earlier selection found, for reading only what changed since.
+
+    ``skipped`` maps a story id to ``(slug, why)``; ``unsettled`` are stories
+    sync had yet to project then; ``next_change`` is the first time after
+    ``as_of`` at which the selection changes by time alone (None: never).
+    """
+
+    seq: int
+    chain: str
+    as_of: datetime
+    next_change: datetime | None
+    unsettled: frozenset[str]
+    stories: list[PublicStory]
+    skipped: dict[str, tuple[str, str]]
+
+
+@dataclass
 class Selection:
-    """Everything public as of ``as_of``, newest first, plus what was skipped and why."""
+    """Everything public as of ``as_of``, newest first, plus what was skipped and why.
+
+    ``reread`` names the stories read from the store when the rest came from a
+    :class:`Known` selection (None: every story was read).
+    """
 
     as_of: datetime
     settings: dict[str, str]
     sections: list[SectionInfo]
     stories: list[PublicStory]
-    skipped: list[tuple[str, str]]
+    skipped_by_id: dict[str, tuple[str, str]]
+    seq: int = 0
+    chain: str = ""
+    next_change: datetime | None = None
+    unsettled: frozenset[str] = frozenset()
+    reread: frozenset[str] | None = field(default=None)
+
+    @property
+    def skipped(self) -> list[tuple[str, str]]:
+        """``(slug, why)`` for each story left out because it cannot be exported."""
+        return sorted(self.skipped_by_id.values())
 
     def by_id(self) -> dict[str, PublicStory]:
         """The stories keyed by id."""
         return {story.id: story for story in self.stories}
+
+    def known(self) -> Known:
+        """This selection as the starting point of the next one."""
+        return Known(self.seq, self.chain, self.as_of, self.next_change, self.unsettled,
+                     self.stories, self.skipped_by_id)
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
@@ -119,8 +167,16 @@ def _modified(created: datetime, updated: datetime, publish_at: datetime, as_of:
     return None
 
 
-def select_public(session: Session, as_of: datetime) -> Selection:
-    """Every story public as of ``as_of``, newest first."""
+def select_public(session: Session, as_of: datetime, known: Known | None = None) -> Selection:
+    """Every story public as of ``as_of``, newest first.
+
+    With ``known`` (an earlier selection from the same store), only the stories
+    that changed since are read, when that gives the same answer (see above).
+    """
+    # The log position first: whatever commits after this point gets a later number,
+    # so the next selection reads it again. (Read after the stories, a revision
+    # committed in between would be counted as seen without having been read.)
+    seq, chain = last_seq(session)
     settings = all_settings(session)
     sections = [
         SectionInfo(row.slug, row.name, row.position)
@@ -130,36 +186,104 @@ def select_public(session: Session, as_of: datetime) -> Selection:
             )
         )
     ]
-    columns = (
-        Story.id, Story.slug, Story.headline, Story.standfirst, Story.byline, Story.dateline,
-        Story.section, Story.tags, Story.status, Story.publish_at, Story.embargo_until,
-        Story.correction, Story.revision_id, Story.created_at, Story.updated_at,
-    )
+    unsettled = frozenset(session.scalars(sa.select(SyncDirty.story_id)))
+    selection = Selection(as_of, settings, sections, [], {}, seq, chain, None, unsettled)
+    changed = _changed_since(session, known, as_of, seq) if known is not None else None
+    if known is not None and changed is not None:
+        _read_changed(session, selection, known, changed | unsettled | known.unsettled)
+    else:
+        _read_all(session, selection)
+    selection.stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
+    return selection
+
+
+_COLUMNS = (
+    Story.id, Story.slug, Story.headline, Story.standfirst, Story.byline, Story.dateline,
+    Story.section, Story.tags, Story.status, Story.publish_at, Story.embargo_until,
+    Story.correction, Story.revision_id, Story.created_at, Story.updated_at,
+)
+
+
+def _changed_since(session: Session, known: Known, as_of: datetime, seq: int
+                   ) -> set[str] | None:
+    """The stories with revisions after ``known``; None when ``known`` cannot be built on
+    (another history, an earlier or a later time than it holds for, too many changes)."""
+    if as_of < known.as_of or (known.next_change is not None and as_of >= known.next_change):
+        return None
+    if seq < known.seq or chain_at(session, known.seq) != known.chain:
+        return None  # not the history the known selection was read from
+    changed = set(session.scalars(
+        sa.select(RevisionSeq.story_id).where(RevisionSeq.seq > known.seq).distinct()))
+    return changed if len(changed) <= _CHUNK else None
+
+
+def _read_all(session: Session, selection: Selection) -> None:
+    """Every story public as of the selection's time, and when that changes next."""
+    as_of = selection.as_of
     # What cms.visibility.is_story_visible decides, said in SQL, so that rows of stories
     # that are not public are never fetched.
+    public = Story.status.in_(sorted(PUBLIC_STATUSES))
     candidates = (
-        Story.status.in_(sorted(PUBLIC_STATUSES)), Story.publish_at <= as_of,
+        public, Story.publish_at <= as_of,
         sa.or_(Story.embargo_until.is_(None), Story.embargo_until <= as_of),
     )
-    query = sa.select(*columns).where(*candidates)
-    skipped: list[tuple[str, str]] = []
-    stories: list[PublicStory] = []
+    # Children of every candidate in one query each (not IN-lists of thousands of ids).
+    _read(session, selection, candidates,
+          sa.select(Story.id).where(*candidates).scalar_subquery(), check=False)
+    # A story of a public status still waiting for its time or the end of its embargo.
+    for column in (Story.publish_at, Story.embargo_until):
+        upcoming = session.scalar(sa.select(sa.func.min(column)).where(public, column > as_of))
+        _note_change(selection, upcoming)
+
+
+def _read_changed(session: Session, selection: Selection, known: Known, ids: set[str]
+                  ) -> None:
+    """``known`` with the stories ``ids`` read again (public or not, now)."""
+    selection.stories = [story for story in known.stories if story.id not in ids]
+    selection.skipped_by_id = {sid: why for sid, why in known.skipped.items() if sid not in ids}
+    selection.next_change = known.next_change
+    selection.reread = frozenset(ids)
+    if ids:
+        wanted = sorted(ids)
+        _read(session, selection, (Story.id.in_(wanted),), wanted, check=True)
+
+
+def _note_change(selection: Selection, when: datetime | None) -> None:
+    if when is not None and (selection.next_change is None or when < selection.next_change):
+        selection.next_change = when
+
+
+def _read(session: Session, selection: Selection, where: tuple[sa.ColumnElement[bool], ...],
+          ids: sa.ScalarSelect[str] | list[str], *, check: bool) -> None:
+    """Add the public stories among those ``where`` picks (their ids: ``ids``) to
+    ``selection``; ``check``: ``where`` does not decide visibility itself."""
+    as_of = selection.as_of
+    query = sa.select(*_COLUMNS).where(*where)
+    photos = _photos(session, ids)
+    links = _links(session, ids)
+    stories, skipped = selection.stories, selection.skipped_by_id
     no_photos: list[Photo] = []
     no_links: list[Link] = []
-    # Children of every candidate in one query each (not IN-lists of thousands of ids).
-    candidate_ids = sa.select(Story.id).where(*candidates).scalar_subquery()
-    photos = _photos(session, candidate_ids)
-    links = _links(session, candidate_ids)
     loads = json.loads
     # Core rows (no ORM layer) as plain tuples, unpacked: this loop runs once per
-    # published story on every export.
+    # published story on a full read.
     for (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
          publish_at, embargo_until, correction, revision_id, created_at, updated_at
          ) in session.connection().execute(query):
-        if publish_at is None:  # never: the query wants publish_at <= as_of
+        if check:
+            if status in PUBLIC_STATUSES:  # when it would become public by time alone
+                for when in (publish_at, embargo_until):
+                    if when is not None and when > as_of:
+                        _note_change(selection, when)
+            if not is_story_visible(status=status, publish_at=publish_at,
+                                    embargo_until=embargo_until, as_of=as_of):
+                continue
+        if publish_at is None:  # never: only a story with a publication time is public
             continue
+        if updated_at > as_of:  # an edit that shows as an update once its time comes
+            _note_change(selection, updated_at)
         if not is_safe_slug(slug):
-            skipped.append((slug, "its slug cannot name a folder safely"))
+            skipped[story_id] = (slug, "its slug cannot name a folder safely")
             continue
         stories.append(PublicStory(
             story_id, slug, headline, standfirst, byline, dateline,
@@ -169,11 +293,9 @@ def select_public(session: Session, as_of: datetime) -> Selection:
             _modified(created_at, updated_at, publish_at, as_of), correction, revision_id,
             tuple(photos.get(story_id, no_photos)), tuple(links.get(story_id, no_links)),
         ))
-    stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
-    return Selection(as_of, settings, sections, stories, sorted(skipped))
 
 
-def _photos(session: Session, ids: sa.ScalarSelect[str]) -> dict[str, list[Photo]]:
+def _photos(session: Session, ids: sa.ScalarSelect[str] | list[str]) -> dict[str, list[Photo]]:
     result: dict[str, list[Photo]] = defaultdict(list)
     query = (
         sa.select(
@@ -194,7 +316,7 @@ def _photos(session: Session, ids: sa.ScalarSelect[str]) -> dict[str, list[Photo
     return result
 
 
-def _links(session: Session, ids: sa.ScalarSelect[str]) -> dict[str, list[Link]]:
+def _links(session: Session, ids: sa.ScalarSelect[str] | list[str]) -> dict[str, list[Link]]:
     result: dict[str, list[Link]] = defaultdict(list)
     query = (
         sa.select(
