@@ -622,11 +622,15 @@ def export_site(
         report.written_paths = sorted(staging.paths)
         if cancelled():
             raise ExportCancelled("export cancelled; nothing was changed")
-        if out is not None and not single_mode and (state is None or new_state != state):
-            staging.write(STATE_FILE, new_state.dumps())
+        keep_state = out is not None and not single_mode
         if out is not None and state is not None:
             apply_changes(staging, out, deleted)
+            if keep_state and new_state != state:  # last: it names what is now in place
+                new_state.save(out / STATE_FILE, state)
         elif out is not None:
+            staging.flush()
+            if keep_state:
+                new_state.save(staging.root / STATE_FILE, None)
             swap_in(staging, out)
         if zip_path is not None:
             staging.flush()

@@ -17,7 +17,8 @@ from cms.slugs import slugify
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 _PATH = re.compile(r"[a-z0-9][a-z0-9._-]{0,119}(?:/[a-z0-9][a-z0-9._-]{0,119})*")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-STATE_FILE = ".newsroom-export.json"
+STATE_FILE = ".newsroom-export.sqlite"
+LEGACY_STATE_FILES = (".newsroom-export.json",)  # earlier exports: exported again in full
 MANIFEST_FILE = "manifest.json"
 
 

@@ -11,6 +11,7 @@ again, never a wrong page.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +66,10 @@ def _meta(selection: Selection) -> str:
 
 def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
     """The selection kept for the store ``store_key`` and its meta row, or None."""
-    found = cache.selection(store_key)
+    try:
+        found = cache.selection(store_key)
+    except sqlite3.Error:  # a damaged or busy cache: read the store
+        return None
     if found is None:
         return None
     meta_text, records = found
@@ -92,9 +96,12 @@ def save(cache: ExportCache, store_key: str, selection: Selection, base: str | N
     is still the one kept, only the stories read again are rewritten.
     """
     meta = _meta(selection)
-    if base is not None and selection.reread is not None:
-        reread = selection.reread
-        rows = {s.id: encode(s) for s in selection.stories if s.id in reread}
-        if cache.update_selection(store_key, base, meta, sorted(reread), rows):
-            return
-    cache.replace_selection(store_key, meta, {s.id: encode(s) for s in selection.stories})
+    try:
+        if base is not None and selection.reread is not None:
+            reread = selection.reread
+            rows = {s.id: encode(s) for s in selection.stories if s.id in reread}
+            if cache.update_selection(store_key, base, meta, sorted(reread), rows):
+                return
+        cache.replace_selection(store_key, meta, {s.id: encode(s) for s in selection.stories})
+    except sqlite3.Error:
+        pass  # a damaged or busy cache only makes the next export read more

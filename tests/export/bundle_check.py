@@ -14,6 +14,8 @@ from urllib.parse import unquote, urlsplit
 import html5lib
 from html5lib.html5parser import ParseError
 
+from cms.export.paths import STATE_FILE
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
@@ -111,7 +113,7 @@ def check_manifest(root: Path) -> dict[str, str]:
     listed = {item["path"]: item["sha256"] for item in data["files"]}
     on_disk = {
         p.relative_to(root).as_posix() for p in root.rglob("*")
-        if p.is_file() and p.name not in ("manifest.json", ".newsroom-export.json")
+        if p.is_file() and p.name not in ("manifest.json", STATE_FILE)
     }
     assert set(listed) - {"manifest.json"} == on_disk
     for path in on_disk:
@@ -120,6 +122,7 @@ def check_manifest(root: Path) -> dict[str, str]:
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    """Every file of a folder by relative path (for byte-for-byte comparisons)."""
+    """Every file of a bundle by relative path (for byte-for-byte comparisons); the
+    export's state is not part of the bundle (compare it with ``State.load``)."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != STATE_FILE}

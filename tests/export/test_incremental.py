@@ -10,6 +10,7 @@ import pytest
 from cms import stories
 from cms.errors import UsageError
 from cms.export.paths import STATE_FILE
+from cms.export.writer import State
 from cms.sample import sample_id
 from tests.export.bundle_check import check_manifest, parse_html, tree_bytes
 from tests.export.conftest import AS_OF, JCS_SLUG
@@ -208,6 +209,43 @@ def test_state_file_is_not_published(run_export, tmp_path: Path) -> None:  # typ
     assert names == sorted(names)
 
 
+
+def test_a_folder_from_an_earlier_version_is_exported_again_in_full(  # type: ignore[no-untyped-def]
+    run_export, tmp_path: Path
+) -> None:
+    """A folder whose state an earlier version wrote (.newsroom-export.json) is still
+    taken as an export: replaced by a full one, with a state of today's kind."""
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / ".newsroom-export.json").write_text('{"format": 2, "files": {}}')
+    (out / "old.html").write_text("<p>old</p>")
+    report = run_export(out)
+    assert not report.incremental and report.written == report.files
+    assert not (out / "old.html").exists() and not (out / ".newsroom-export.json").exists()
+    assert State.load(out) is not None
+    assert run_export(out).written == 0
+
+
+def test_one_edit_rewrites_only_its_rows_of_the_state(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    run_export(out)
+    before = State.load(out)
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, ASSEMBLY, headline="Crowds rally")
+    report = run_export(out)
+    after = State.load(out)
+    assert before is not None and after is not None
+    changed = {p for p in after.files if after.files[p] != before.files.get(p)}
+    # Rows change for the files looked at again (a page whose key changed and whose
+    # bytes did not keeps its file); every file written has a new row.
+    assert set(report.written_paths) <= changed and len(changed) <= report.checked
+    assert len(changed) < len(after.files) / 2
+    with sample_store.reading() as session:
+        edited = stories.resolve(session, ASSEMBLY)
+    assert edited in {sid for sid in after.stories if after.stories[sid] != before.stories[sid]}
+
 FORKED_EXPORT = """
 import sys
 from datetime import datetime
@@ -305,7 +343,7 @@ def test_incremental_exports_equal_full_ones_after_every_kind_of_change(  # type
     sample_store, sample_actor, run_export, tmp_path: Path
 ) -> None:
     """After each change, re-exporting into the same folder gives exactly what a first
-    export into a new folder gives (the state file included)."""
+    export into a new folder gives, and the folder's state is the same too."""
     out = tmp_path / "site"
     first = run_export(out)
     for index, (what, change, as_of) in enumerate(_change_steps(sample_store, sample_actor)):
@@ -319,6 +357,7 @@ def test_incremental_exports_equal_full_ones_after_every_kind_of_change(  # type
         got, want = tree_bytes(out), tree_bytes(fresh)
         assert sorted(got) == sorted(want), what
         assert [path for path in want if got[path] != want[path]] == [], what
+        assert State.load(out) == State.load(fresh), what
 
 
 def test_a_page_removed_by_hand_is_written_again(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -179,7 +179,7 @@ def test_a_tampered_state_file_cannot_reach_outside_the_folder(  # type: ignore[
 ) -> None:
     """State entries naming files outside the bundle make the state unreadable: the next
     export starts over instead of deleting (or failing on) what they name."""
-    import json
+    import sqlite3
 
     from cms.export.paths import STATE_FILE
 
@@ -187,10 +187,8 @@ def test_a_tampered_state_file_cannot_reach_outside_the_folder(  # type: ignore[
     run_export(out)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    state_path = out / STATE_FILE
-    state = json.loads(state_path.read_text())
-    state["files"]["../victim.txt"] = ["k", "0" * 64, 7]
-    state_path.write_text(json.dumps(state))
+    with sqlite3.connect(out / STATE_FILE) as db:
+        db.execute("INSERT INTO files VALUES ('../victim.txt', 'k', ?, 7)", ("0" * 64,))
     report = run_export(out)
     assert not report.incremental and report.written == report.files
     assert victim.read_text() == "keep me"
