@@ -60,6 +60,7 @@ from cms.export.writer import (
     State,
     apply_changes,
     check_output_folder,
+    check_zip_target,
     existing_files,
     swap_in,
     write_zip,
@@ -578,6 +579,8 @@ def export_site(
     previous = False
     if out is not None:
         previous = check_output_folder(out)
+    if zip_path is not None:
+        check_zip_target(zip_path)
     state = State.load(out) if out is not None and previous and not options.full \
         and not single_mode else None
     report = ExportReport(out, zip_path, as_of, incremental=state is not None)

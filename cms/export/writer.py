@@ -201,7 +201,7 @@ class Staging:
     LINK_BATCH = 128
 
     def __init__(self, beside: Path) -> None:
-        beside.parent.mkdir(parents=True, exist_ok=True)
+        """A new staging folder in the folder holding ``beside`` (which must exist)."""
         self.root = beside.parent / f".{beside.name}.export-{uuid.uuid4().hex[:12]}"
         self.root.mkdir()
         self.paths: list[str] = []
@@ -348,12 +348,17 @@ def _prune_empty(folder: Path, root: Path) -> None:
         current = current.parent
 
 
+def check_zip_target(zip_path: Path) -> None:
+    """Check a zip can be written at ``zip_path`` (before any work is done)."""
+    if zip_path.is_dir():
+        raise UsageError(f"{zip_path} is a folder")
+    if not zip_path.parent.is_dir():
+        raise UsageError(f"the folder {zip_path.parent} does not exist")
+
+
 def write_zip(folder: Path, paths: list[str], zip_path: Path) -> None:
     """A deterministic zip of ``paths`` under ``folder``: sorted, fixed times and modes."""
-    if zip_path.exists() and zip_path.is_dir():
-        raise UsageError(f"{zip_path} is a folder")
-    if not zip_path.parent.exists():
-        raise UsageError(f"the folder {zip_path.parent} does not exist")
+    check_zip_target(zip_path)
     temp = zip_path.with_name(f".{zip_path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:

@@ -72,6 +72,8 @@ def test_zip_only(sample_store: Store, tmp_path: Path) -> None:
         (("--out", "{tmp}/x", "--base-url", "ftp://x"), "invalid site URL"),
         (("--out", "{tmp}/x", "--story", "no-such-story"), "no story"),
         (("--out", "{tmp}/missing/x",), "does not exist"),
+        (("--zip", "{tmp}/x/site.zip",), "does not exist"),  # no folder made for it
+        (("--zip", "{tmp}",), "is a folder"),
         (("--out", "{tmp}/x", "--story", JCS_SLUG, "--as-of", "2024-12-01"),
          "is not published as of"),
     ],
