@@ -123,11 +123,13 @@ class Renditions:
         for rendition, payload in encoded:
             self._bytes[rendition.path] = payload
         if index is not None and self.cache_dir is not None:
-            files = self.cache_dir / "files"
-            files.mkdir(parents=True, exist_ok=True)
-            for rendition, payload in encoded:
-                _write_atomic(self._cached_file(rendition), payload)
-            _write_atomic(index, json.dumps([asdict(r) for r in items]).encode("utf-8"))
+            try:
+                (self.cache_dir / "files").mkdir(parents=True, exist_ok=True)
+                for rendition, payload in encoded:
+                    _write_atomic(self._cached_file(rendition), payload)
+                _write_atomic(index, json.dumps([asdict(r) for r in items]).encode("utf-8"))
+            except OSError:
+                self.cache_dir = None  # an unwritable cache only means encoding again next time
         self.known[sha256] = items
         return items
 

@@ -123,3 +123,17 @@ def test_pruned_files_leave_the_disk(tmp_path: Path) -> None:
     for _ in range(KEEP_EXPORTS + 1):
         _counted(tmp_path).close()
     assert not path.exists()
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_speed(  # type: ignore[no-untyped-def]
+    run_export, tmp_path: Path
+) -> None:
+    """A file where the cache folder should be (or a folder nobody may write): the
+    export still succeeds, with the same bytes as one made without any cache."""
+    from tests.export.bundle_check import tree_bytes
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    run_export(tmp_path / "with", cache_dir=blocker)
+    run_export(tmp_path / "without", cache_dir=None)
+    assert tree_bytes(tmp_path / "with") == tree_bytes(tmp_path / "without")
