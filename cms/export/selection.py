@@ -190,8 +190,10 @@ def select_public(session: Session, as_of: datetime, known: Known | None = None)
     selection = Selection(as_of, settings, sections, [], {}, seq, chain, None, unsettled)
     changed = _changed_since(session, known, as_of, seq) if known is not None else None
     if known is not None and changed is not None:
-        _read_changed(session, selection, known, changed | unsettled | known.unsettled)
-    else:
+        changed |= unsettled | known.unsettled
+    if known is not None and changed is not None and len(changed) <= _CHUNK:
+        _read_changed(session, selection, known, changed)
+    else:  # nothing to build on, or so much changed that reading everything is as quick
         _read_all(session, selection)
     selection.stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
     return selection
@@ -207,14 +209,14 @@ _COLUMNS = (
 def _changed_since(session: Session, known: Known, as_of: datetime, seq: int
                    ) -> set[str] | None:
     """The stories with revisions after ``known``; None when ``known`` cannot be built on
-    (another history, an earlier or a later time than it holds for, too many changes)."""
+    (another history, or an earlier or a later time than it holds for)."""
     if as_of < known.as_of or (known.next_change is not None and as_of >= known.next_change):
         return None
     if seq < known.seq or chain_at(session, known.seq) != known.chain:
         return None  # not the history the known selection was read from
     changed = set(session.scalars(
         sa.select(RevisionSeq.story_id).where(RevisionSeq.seq > known.seq).distinct()))
-    return changed if len(changed) <= _CHUNK else None
+    return changed
 
 
 def _read_all(session: Session, selection: Selection) -> None:

@@ -158,3 +158,14 @@ def test_a_damaged_kept_selection_is_ignored(sample: Store, tmp_path: Path) -> N
     cache._db.execute("UPDATE selected SET record = '[1, 2]'")
     assert snapshot.load(cache, "store") is None
     cache.close()
+
+
+def test_many_changes_mean_one_full_read(sample: Store) -> None:
+    """More stories read again than an IN-list takes: the selection reads everything."""
+    known = _read(sample, AS_OF).known()
+    with sample.session() as session:
+        session.execute(sa.insert(table_of(SyncDirty)),
+                        [{"story_id": f"unsettled-{n}"} for n in range(1000)])
+    got = _read(sample, AS_OF, known)
+    assert got.reread is None
+    _same(got, _read(sample, AS_OF))
