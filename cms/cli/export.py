@@ -30,7 +30,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--theme", metavar="DIR", type=Path,
                    help="theme folder overriding templates/ and static/ files")
     p.add_argument("--full", action="store_true",
-                   help="rewrite every file instead of only what changed")
+                   help="read every story again and rewrite every file, instead of only "
+                        "what changed")
     p.add_argument("--cache-dir", metavar="DIR", type=Path,
                    help="where rendered bodies and photo renditions are cached")
     p.add_argument("--no-cache", action="store_true", help="do not use the render cache")

@@ -595,7 +595,8 @@ def export_site(
     gc.freeze()  # what the caller holds is not the export's garbage (see below)
     try:
         with store.reading() as session:
-            kept = snapshot.load(export_cache, store.replica_id)
+            # --full trusts nothing kept from earlier exports: every story is read again.
+            kept = None if options.full else snapshot.load(export_cache, store.replica_id)
             selection = select_public(session, as_of, kept[0] if kept else None)
             snapshot.save(export_cache, store.replica_id, selection, kept[1] if kept else None)
             if base_url:

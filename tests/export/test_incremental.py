@@ -392,3 +392,20 @@ def test_re_exports_keep_the_cache_warm_for_a_new_folder(  # type: ignore[no-unt
     elsewhere = run_export(tmp_path / "elsewhere")
     assert elsewhere.rendered == always_made and elsewhere.from_cache > 20
     assert elsewhere.bodies_rendered == 0
+
+
+def test_full_reads_every_story_again(  # type: ignore[no-untyped-def]
+    run_export, tmp_path: Path, cache_dir: Path
+) -> None:
+    """--full trusts nothing an earlier export kept: not even the selection in the cache."""
+    import sqlite3
+
+    from cms.export.cache import FILE_NAME
+
+    out = tmp_path / "site"
+    run_export(out)
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:  # a kept selection gone wrong
+        db.execute("DELETE FROM selected WHERE record LIKE ?", (f'%"{ASSEMBLY}"%',))
+    run_export(out, full=True)
+    run_export(tmp_path / "fresh", cache_dir=None)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
