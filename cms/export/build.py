@@ -591,9 +591,10 @@ def export_site(
         theme_dir = Path(configured).expanduser() if configured else None
     theme = Theme(theme_dir, options.cache_dir)
     staging = Staging(out if out is not None else zip_path)  # type: ignore[arg-type]
-    export_cache = ExportCache(options.cache_dir)
+    export_cache = ExportCache(None)
     gc.freeze()  # what the caller holds is not the export's garbage (see below)
     try:
+        export_cache = ExportCache(options.cache_dir)
         with store.reading() as session:
             # --full trusts nothing kept from earlier exports: every story is read again.
             kept = None if options.full else snapshot.load(export_cache, store.replica_id)

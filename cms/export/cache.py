@@ -80,9 +80,12 @@ class ExportCache:
                     (folder / (old + suffix)).unlink(missing_ok=True)
             self._db = self._open(path)
         except sqlite3.DatabaseError:
-            path.unlink(missing_ok=True)  # damaged: a cache is rebuilt, never trusted
-            shutil.rmtree(self.files_root, ignore_errors=True)
-            self._db = self._open(path)
+            try:  # damaged: a cache is rebuilt, never trusted
+                path.unlink(missing_ok=True)
+                shutil.rmtree(self.files_root, ignore_errors=True)
+                self._db = self._open(path)
+            except (OSError, sqlite3.Error):  # e.g. a folder where the file should be
+                self._db = None
         except OSError:
             self._db = None  # an unwritable cache folder only makes the export slower
 

@@ -11,14 +11,17 @@ again, never a wrong page.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import datetime
 from typing import Any
 
 from cms.export.cache import ExportCache
+from cms.export.paths import is_safe_slug
 from cms.export.selection import Known, Link, Photo, PublicStory, Selection
 
-FORMAT = 1
+FORMAT = 2
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -26,7 +29,42 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("a kept time without its offset")
+    return parsed
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError("a kept field that is not text")
+    return value
+
+
+def _maybe(check: Any, value: object) -> Any:
+    return None if value is None else check(value)
+
+
+def _size(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError("a kept size that is not a number")
+    return value
+
+
+def _photo(item: list[Any]) -> Photo:
+    photo_id, sha256, caption, credit, alt, role, width, height, media_type = item
+    if not _SHA256.fullmatch(_text(sha256)):
+        raise ValueError("a kept photo without its hash")
+    return Photo(_text(photo_id), sha256, _text(caption), _text(credit), _text(alt),
+                 _text(role), _maybe(_size, width), _maybe(_size, height), _text(media_type))
+
+
+def _link(item: list[Any]) -> Link:
+    link_id, target, url, label, visible_from, visible_until = item
+    return Link(_text(link_id), _maybe(_text, target), _maybe(_text, url), _text(label),
+                _time(visible_from), _time(visible_until))
 
 
 def encode(story: PublicStory) -> str:
@@ -44,20 +82,27 @@ def encode(story: PublicStory) -> str:
 
 
 def _decode(row: list[Any]) -> PublicStory:
+    """One kept story; ValueError or TypeError for anything :func:`encode` does not write
+    (the checks the store's rows get in cms.export.selection, and the types)."""
     (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
      publish_at, embargo_until, modified_at, correction, revision_id, photos, links) = row
+    if not is_safe_slug(_text(slug)) or (section is not None and not is_safe_slug(section)):
+        raise ValueError("a kept slug that cannot name a file")
+    published = _time(publish_at)
+    if published is None:
+        raise ValueError("a kept story without its publication time")
     return PublicStory(
-        story_id, slug, headline, standfirst, byline, dateline, section, tuple(tags), status,
-        datetime.fromisoformat(publish_at), _time(embargo_until), _time(modified_at),
-        correction, revision_id,
-        tuple(Photo(*photo) for photo in photos),
-        tuple(Link(k[0], k[1], k[2], k[3], _time(k[4]), _time(k[5])) for k in links),
+        _text(story_id), slug, _text(headline), _text(standfirst), _text(byline),
+        _text(dateline), section, tuple(map(_text, tags)), _text(status), published,
+        _time(embargo_until), _time(modified_at), _text(correction), _text(revision_id),
+        tuple(map(_photo, photos)), tuple(map(_link, links)),
     )
 
 
 def _meta(selection: Selection) -> str:
     return json.dumps({
-        "format": FORMAT, "seq": selection.seq, "chain": selection.chain,
+        "format": FORMAT, "count": len(selection.stories), "seq": selection.seq,
+        "chain": selection.chain,
         "as_of": _iso(selection.as_of), "next_change": _iso(selection.next_change),
         "unsettled": sorted(selection.unsettled),
         "skipped": {sid: list(why) for sid, why in sorted(selection.skipped_by_id.items())},
@@ -75,16 +120,22 @@ def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
     meta_text, records = found
     try:
         meta = json.loads(meta_text)
-        if meta.get("format") != FORMAT:
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            return None
+        if meta["count"] != len(records):  # rows lost (the cache does not fsync)
+            return None
+        as_of = _time(meta["as_of"])
+        if as_of is None or type(meta["seq"]) is not int:
             return None
         stories = [_decode(row) for row in json.loads("[" + ",".join(records) + "]")]
         known = Known(
-            seq=int(meta["seq"]), chain=str(meta["chain"]),
-            as_of=datetime.fromisoformat(meta["as_of"]), next_change=_time(meta["next_change"]),
-            unsettled=frozenset(meta["unsettled"]), stories=stories,
-            skipped={sid: (str(why[0]), str(why[1])) for sid, why in meta["skipped"].items()},
+            seq=meta["seq"], chain=_text(meta["chain"]), as_of=as_of,
+            next_change=_time(meta["next_change"]),
+            unsettled=frozenset(map(_text, meta["unsettled"])), stories=stories,
+            skipped={_text(sid): (_text(why[0]), _text(why[1]))
+                     for sid, why in meta["skipped"].items()},
         )
-    except (ValueError, TypeError, KeyError, IndexError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
         return None  # not what this module writes: read the store again
     return known, meta_text
 

@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, state TEXT NOT NULL) WI
 CREATE TABLE IF NOT EXISTS renditions (sha256 TEXT PRIMARY KEY, items TEXT NOT NULL)
     WITHOUT ROWID;
 """
+_ODD_RECORD = """SELECT 1 FROM files WHERE typeof(key) != 'text' OR typeof(size) != 'integer'
+                 OR length(sha256) != 64 OR sha256 GLOB '*[^0-9a-f]*' LIMIT 1"""
 _RENAME_EXCHANGE = 2
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -82,8 +84,8 @@ class State:
     def load(cls, folder: Path) -> State | None:
         """The state of ``folder``, or None when there is none (or it is unreadable)."""
         path = folder / STATE_FILE
-        if not path.is_file():
-            return None
+        if path.is_symlink() or not path.is_file():
+            return None  # a link could lead the next write outside the folder
         try:
             db = sqlite3.connect(path)
         except sqlite3.Error:
@@ -91,6 +93,9 @@ class State:
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             if meta.get("format") != str(STATE_FORMAT):
+                return None
+            # Hashes and sizes go into manifest.json as they are: only what an export writes.
+            if db.execute(_ODD_RECORD).fetchone() is not None:
                 return None
             make = FileRecord._make
             files = {row[0]: make(row[1:]) for row in db.execute(
@@ -110,10 +115,23 @@ class State:
 
     def save(self, path: Path, previous: State | None) -> None:
         """Write this state to ``path``: only what differs from ``previous``, the state
-        already there (None: a new file), in one transaction."""
+        already there, in one transaction; a new file when there is none (``previous``
+        None) or the one there cannot take the change (damaged, locked, read-only)."""
+        if previous is not None and not path.is_symlink():
+            try:
+                self._write(path, previous)
+                return
+            except sqlite3.Error:
+                pass
+        temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+        try:
+            self._write(temp, None)
+            os.replace(temp, path)  # replaces a link itself, never what it points to
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def _write(self, path: Path, previous: State | None) -> None:
         before = previous if previous is not None else State()
-        if previous is None:
-            path.unlink(missing_ok=True)
         db = sqlite3.connect(path, isolation_level=None)
         try:
             if previous is None:
