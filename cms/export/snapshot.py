@@ -86,16 +86,22 @@ def _decode(row: list[Any]) -> PublicStory:
     (the checks the store's rows get in cms.export.selection, and the types)."""
     (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
      publish_at, embargo_until, modified_at, correction, revision_id, photos, links) = row
-    if not is_safe_slug(_text(slug)) or (section is not None and not is_safe_slug(section)):
-        raise ValueError("a kept slug that cannot name a file")
+    # Checked inline, not through a call per field: this runs for every kept story.
+    str_ = str
+    if not (type(story_id) is str_ and type(headline) is str_ and type(standfirst) is str_
+            and type(byline) is str_ and type(dateline) is str_ and type(status) is str_
+            and type(correction) is str_ and type(revision_id) is str_
+            and type(slug) is str_ and is_safe_slug(slug)
+            and (section is None or (type(section) is str_ and is_safe_slug(section)))
+            and all(type(tag) is str_ for tag in tags)):
+        raise TypeError("a kept story that an export did not write")
     published = _time(publish_at)
     if published is None:
         raise ValueError("a kept story without its publication time")
     return PublicStory(
-        _text(story_id), slug, _text(headline), _text(standfirst), _text(byline),
-        _text(dateline), section, tuple(map(_text, tags)), _text(status), published,
-        _time(embargo_until), _time(modified_at), _text(correction), _text(revision_id),
-        tuple(map(_photo, photos)), tuple(map(_link, links)),
+        story_id, slug, headline, standfirst, byline, dateline, section, tuple(tags), status,
+        published, _time(embargo_until), _time(modified_at), correction, revision_id,
+        tuple(map(_photo, photos)) if photos else (), tuple(map(_link, links)) if links else (),
     )
 
 
