@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Mapping
@@ -87,9 +88,20 @@ class State:
         if path.is_symlink() or not path.is_file():
             return None  # a link could lead the next write outside the folder
         try:
-            db = sqlite3.connect(path)
+            return cls._read(path, "ro")
+        except sqlite3.OperationalError:
+            # A file system without the locks SQLite takes (some network shares): read it
+            # without them; only an export writes it, and never two into one folder.
+            try:
+                return cls._read(path, "ro&immutable=1")
+            except sqlite3.Error:
+                return None
         except sqlite3.Error:
             return None
+
+    @classmethod
+    def _read(cls, path: Path, mode: str) -> State | None:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True)
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             if meta.get("format") != str(STATE_FORMAT):
@@ -108,7 +120,9 @@ class State:
             }
             stories = dict(db.execute("SELECT id, state FROM stories"))
             return cls(files, renditions, stories, meta["layout"])
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise  # perhaps the file system's locks: the caller tries without
             return None
         finally:
             db.close()
@@ -125,7 +139,16 @@ class State:
                 pass
         temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
         try:
-            self._write(temp, None)
+            try:
+                self._write(temp, None)
+            except sqlite3.OperationalError:
+                # A file system SQLite cannot lock (some network shares): make the file
+                # on a local one, then copy it over as plain bytes.
+                temp.unlink(missing_ok=True)
+                with tempfile.TemporaryDirectory(prefix="newsroom-state-") as local:
+                    made = Path(local) / STATE_FILE
+                    self._write(made, None)
+                    shutil.copyfile(made, temp)
             os.replace(temp, path)  # replaces a link itself, never what it points to
         finally:
             temp.unlink(missing_ok=True)

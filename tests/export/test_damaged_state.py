@@ -121,3 +121,33 @@ def test_a_state_record_that_no_export_writes_makes_the_state_unreadable(  # typ
         db.execute("""UPDATE files SET sha256 = '", "evil": "1' WHERE path = 'robots.txt'""")
     assert not run_export(out).incremental
     check_manifest(out)
+
+
+def test_an_output_folder_sqlite_cannot_lock(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system without the locks SQLite takes (some network shares), the state
+    is read without them and written on a local disk, then copied in."""
+    out = tmp_path / "site"
+    run_export(out)
+    read, write = State._read, State._write
+
+    def read_unlocked(path: Path, mode: str) -> State | None:
+        if "immutable" not in mode:
+            raise sqlite3.OperationalError("locking protocol")
+        return read(path, mode)
+
+    def write_locally(self: State, path: Path, previous: State | None) -> None:
+        if out in path.parents:
+            raise sqlite3.OperationalError("locking protocol")
+        write(self, path, previous)
+
+    monkeypatch.setattr(State, "_read", staticmethod(read_unlocked))
+    monkeypatch.setattr(State, "_write", write_locally)
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, JCS_SLUG, headline="Troops and drones")
+    report = run_export(out)
+    assert report.incremental and 0 < report.written < report.files
+    monkeypatch.undo()
+    run_export(tmp_path / "fresh", cache_dir=None)
+    assert State.load(out) == State.load(tmp_path / "fresh")
