@@ -29,7 +29,7 @@ from cms.errors import NewsroomError, NotFound, UsageError
 from cms.export import parallel, snapshot
 from cms.export.bodies import Bodies, RenderCache, renderer_fingerprint
 from cms.export.cache import ExportCache
-from cms.export.feeds import atom_feed, manifest, robots, sitemap
+from cms.export.feeds import atom_feed, manifest, patched_manifest, robots, sitemap
 from cms.export.images import Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
 from cms.export.pages import (
@@ -381,13 +381,16 @@ class _Build:
     def run(self, staging: Staging, report: ExportReport, out: Path | None) -> State:
         """Render what is needed into ``staging``; return the new state."""
         planned = self.plan()
-        old = self.state.files if self.state else {}
-        present = existing_files(out) if out is not None and self.state is not None else set()
-        carried = self._carried(planned, old, present)
-        if carried is None:  # someone removed files from the folder: look at every file
-            self.full = True
+        state = self.state
+        present = existing_files(out) if out is not None and state is not None else set()
+        if state is not None and self.partial and not self._carried_present(planned, present):
+            self.full = True  # someone removed files from the folder: look at every file
             planned = self.plan()
-        new_files: dict[str, FileRecord] = carried or {}
+        old: dict[str, FileRecord] = {}
+        if state is not None:  # a partial plan needs the records of its own files only
+            old = state.records([i.path for i in planned] + [MANIFEST_FILE]) if self.partial \
+                else state.files
+        new_files: dict[str, FileRecord] = {}
         report.checked = len(planned)
         todo = []
         kept: list[str] = []
@@ -449,36 +452,58 @@ class _Build:
         self.cache_bodies(self.export_cache)
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
-        self._add_manifest(new_files, planned, old, present, staging)
+        renditions = dict(sorted(self.used_renditions.items()))
+        if state is None or not self.partial:
+            self._add_manifest(new_files, new_files, old, present, staging, out)
+            self.progress(len(todo), len(todo), "done")
+            return State(new_files, renditions, self.story_states, self.layout)
+        # The files a partial plan left out keep their records: the new state is an
+        # update of the old one (media are always planned; those not planned are gone).
+        gone = frozenset(p for p in state.paths() if p.startswith("media/") and p not in new_files)
+        update = State(new_files, renditions, self.story_states, self.layout, base=state,
+                       deleted=gone)
+        self._add_manifest(new_files, update.files if gone else None, old, present, staging,
+                           out, every=update)
         self.progress(len(todo), len(todo), "done")
-        return State(new_files, dict(sorted(self.used_renditions.items())), self.story_states,
-                     self.layout)
+        return update
 
-    def _carried(self, planned: list[_Planned], old: dict[str, FileRecord], present: set[str]
-                 ) -> dict[str, FileRecord] | None:
-        """The previous records of the files a partial plan left out ({} for a full plan);
-        None when one of them is no longer in the folder."""
-        if not self.partial:
-            return {}
+    def _carried_present(self, planned: list[_Planned], present: set[str]) -> bool:
+        """True when every file a partial plan leaves out is still in the folder."""
+        assert self.state is not None
         planned_paths = {item.path for item in planned}
-        carried = {path: record for path, record in old.items()
+        return all(path in present for path in self.state.paths()
                    if path not in planned_paths and path != MANIFEST_FILE
-                   and not path.startswith("media/")}  # media are always planned
-        return carried if carried.keys() <= present else None
+                   and not path.startswith("media/"))  # media are always planned
 
-    @staticmethod
-    def _add_manifest(files: dict[str, FileRecord], planned: list[_Planned],
-                      old: dict[str, FileRecord], present: set[str], staging: Staging) -> None:
-        """Record ``manifest.json`` in ``files``, written only when its bytes change."""
+    def _add_manifest(self, files: dict[str, FileRecord],
+                      listed: dict[str, FileRecord] | None, old: dict[str, FileRecord],
+                      present: set[str], staging: Staging, out: Path | None, *,
+                      every: State | None = None) -> None:
+        """Record ``manifest.json`` in ``files``, written only when its bytes change.
+
+        ``files`` are the records made by this export; ``listed`` every file of the
+        bundle, or None when that is ``every`` with no file gone (then the previous
+        manifest is patched where it can be, instead of listing every file again).
+        """
         previous = old.get(MANIFEST_FILE)
-        # The same files as before when every file planned kept its record and none went.
-        same_files = (len(files) == len(old) - (previous is not None)
-                      and all(old.get(item.path) == files[item.path] for item in planned))
-        if previous is not None and same_files and MANIFEST_FILE in present:
+        changed = {p: r for p, r in files.items() if old.get(p) != r}
+        if every is None:  # a full plan: the same files as before, none gone or added?
+            assert listed is not None
+            unchanged = not changed and len(listed) == len(old) - (previous is not None)
+        else:
+            unchanged = not changed and listed is None
+        if previous is not None and unchanged and MANIFEST_FILE in present:
             files[MANIFEST_FILE] = previous  # nothing changed: neither did the manifest
             return
-        listed = {p: (r.sha256, r.size) for p, r in files.items()}
-        data = manifest(listed, GENERATOR).encode("utf-8")
+        data = None
+        if listed is None and previous is not None and out is not None \
+                and MANIFEST_FILE in present and all(p in old for p in changed):
+            data = patched_manifest(out / MANIFEST_FILE, previous.sha256,
+                                    {p: (r.sha256, r.size) for p, r in changed.items()})
+        if data is None:
+            everything = listed if listed is not None else (every.files if every else {})
+            data = manifest({p: (r.sha256, r.size) for p, r in everything.items()
+                             if p != MANIFEST_FILE}, GENERATOR).encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
         if previous is None or previous.sha256 != sha:
             staging.write(MANIFEST_FILE, data)
@@ -618,10 +643,12 @@ def export_site(
             gc.freeze()
             new_state = build.run(staging, report, out)
         report.stories = 1 if single else len(site.stories)
-        report.files = len(new_state.files)
+        report.files = new_state.count()
         report.skipped = sorted(selection.skipped + build.left_out())
-        old_paths = set(state.files) if state else set()
-        deleted = sorted(old_paths - set(new_state.files))
+        if new_state.base is not None:
+            deleted = sorted(new_state.deleted)
+        else:
+            deleted = sorted(state.paths() - new_state.files.keys()) if state else []
         report.deleted = len(deleted)
         report.written = len(staging.paths)
         report.written_paths = sorted(staging.paths)
@@ -630,7 +657,7 @@ def export_site(
         keep_state = out is not None and not single_mode
         if out is not None and state is not None:
             apply_changes(staging, out, deleted)
-            if keep_state and new_state != state:  # last: it names what is now in place
+            if keep_state and not new_state.same_as(state):  # last: it names what is in place
                 new_state.save(out / STATE_FILE, state)
         elif out is not None:
             staging.flush()
@@ -640,7 +667,7 @@ def export_site(
         if zip_path is not None:
             staging.flush()
             source = out if out is not None else staging.root
-            write_zip(source, sorted(new_state.files), zip_path)
+            write_zip(source, sorted(new_state.paths()), zip_path)
     finally:
         gc.unfreeze()
         export_cache.close()

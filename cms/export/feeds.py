@@ -7,9 +7,12 @@ Feed and sitemap times come from the stories, never from the clock.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from cms import __version__
@@ -96,3 +99,30 @@ def manifest(files: dict[str, tuple[str, int]], generator: str) -> str:
     head = json.dumps({"count": len(files), "generator": generator}, ensure_ascii=False)[:-1]
     return f'{head}, "files": [\n{entries}\n]}}\n'
 
+
+def patched_manifest(path: Path, sha256: str, changed: dict[str, tuple[str, int]]
+                     ) -> bytes | None:
+    """The manifest at ``path`` with the entries of ``changed`` paths replaced, or None
+    when it cannot be patched (not the file whose hash is ``sha256``, or a path it does
+    not list): cheaper than listing 30,000 files again after one edit."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return None  # edited by hand since: list every file again
+    lines = data.split(b"\n")  # head, one entry per line, "]}", "" (see manifest())
+    entries = lines[1:-2]
+    for name, (sha, size) in changed.items():
+        wanted = name.encode()
+        at = bisect_left(entries, wanted, key=_entry_path)
+        if at == len(entries) or _entry_path(entries[at]) != wanted:
+            return None
+        comma = b"," if entries[at].endswith(b",") else b""
+        entries[at] = f'{{"path": "{name}", "sha256": "{sha}", "size": {size}}}'.encode() + comma
+    return b"\n".join([lines[0], *entries, *lines[-2:]])
+
+
+def _entry_path(line: bytes) -> bytes:
+    # '{"path": "' is 10 bytes; bundle paths hold no quotes (see manifest()).
+    return line[10 : line.find(b'"', 10)]

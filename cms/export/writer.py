@@ -27,7 +27,7 @@ import uuid
 import zipfile
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,8 +52,10 @@ CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, state TEXT NOT NULL) WI
 CREATE TABLE IF NOT EXISTS renditions (sha256 TEXT PRIMARY KEY, items TEXT NOT NULL)
     WITHOUT ROWID;
 """
-_ODD_RECORD = """SELECT 1 FROM files WHERE typeof(key) != 'text' OR typeof(size) != 'integer'
-                 OR length(sha256) != 64 OR sha256 GLOB '*[^0-9a-f]*' LIMIT 1"""
+# Every path, and whether its record is of the kinds an export writes (hashes and sizes
+# go into manifest.json as they are).
+_PATHS_CHECKED = """SELECT path, typeof(key) = 'text' AND typeof(size) = 'integer'
+                    AND length(sha256) = 64 FROM files"""
 _RENAME_EXCHANGE = 2
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -66,7 +68,6 @@ class FileRecord(NamedTuple):
     size: int
 
 
-@dataclass
 class State:
     """What the last export into a folder wrote, and from which inputs.
 
@@ -74,16 +75,100 @@ class State:
     hashing every page again: ``stories`` maps each story to what its own page
     shows of it (see :func:`cms.export.site.story_state`), ``layout`` is the
     digest of which pages exist and which stories each list shows.
+
+    A state read from a folder reads its file records only when asked
+    (:meth:`records` for a few, :attr:`files` for all): after one edit an export
+    needs a few dozen of 27,000. A state made by an export that looked at a few
+    files only is an *update* of the state it started from (``base``): its
+    ``changed`` records replace or add to the base's, and ``deleted`` go.
     """
 
-    files: dict[str, FileRecord] = field(default_factory=dict)
-    renditions: dict[str, list[Rendition]] = field(default_factory=dict)
-    stories: dict[str, str] = field(default_factory=dict)
-    layout: str = ""
+    def __init__(self, files: dict[str, FileRecord] | None = None,
+                 renditions: dict[str, list[Rendition]] | None = None,
+                 stories: dict[str, str] | None = None, layout: str = "", *,
+                 base: State | None = None, deleted: frozenset[str] = frozenset()) -> None:
+        self.renditions = renditions if renditions is not None else {}
+        self.stories = stories if stories is not None else {}
+        self.layout = layout
+        self.base = base
+        self.deleted = deleted
+        self.changed = files if files is not None else {}  # all of them, without a base
+        self._files: dict[str, FileRecord] | None = None if base is not None else self.changed
+        self._source: tuple[Path, str] | None = None  # the file and mode it was read with
+        self._paths: set[str] | None = None
+
+    @property
+    def files(self) -> dict[str, FileRecord]:
+        """Every file's record (read from the folder's state file on first use)."""
+        if self.base is not None:  # not kept: ``changed`` may still grow (the manifest)
+            merged = {p: r for p, r in self.base.files.items() if p not in self.deleted}
+            merged.update(self.changed)
+            return merged
+        if self._files is None:
+            self._files = self._query("SELECT path, key, sha256, size FROM files", ())
+        return self._files
+
+    def paths(self) -> set[str]:
+        """Every file's path."""
+        if self._files is not None:
+            return set(self._files)
+        if self.base is not None:
+            return (self.base.paths() - self.deleted) | self.changed.keys()
+        if self._paths is None:
+            assert self._source is not None
+            with closing(_connect(*self._source)) as db:
+                self._paths = {row[0] for row in db.execute("SELECT path FROM files")}
+        return self._paths
+
+    def records(self, paths: list[str]) -> dict[str, FileRecord]:
+        """The records of those of ``paths`` the state has."""
+        if self._files is not None:
+            return {p: self._files[p] for p in paths if p in self._files}
+        if self.base is not None:
+            found = {p: r for p, r in self.base.records(paths).items() if p not in self.deleted}
+            found.update((p, self.changed[p]) for p in paths if p in self.changed)
+            return found
+        found = {}
+        for start in range(0, len(paths), 900):
+            chunk = paths[start : start + 900]
+            found.update(self._query(
+                f"SELECT path, key, sha256, size FROM files WHERE path IN "
+                f"({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def _query(self, sql: str, args: list[str] | tuple[()]) -> dict[str, FileRecord]:
+        assert self._source is not None, "a new state holds all its files"
+        make = FileRecord._make
+        with closing(_connect(*self._source)) as db:
+            return {row[0]: make(row[1:]) for row in db.execute(sql, args)}
+
+    def count(self) -> int:
+        """How many files the bundle has."""
+        return len(self._files) if self._files is not None else len(self.paths())
+
+    def same_as(self, other: State | None) -> bool:
+        """True when writing this state over ``other`` would change nothing."""
+        if other is None or (self.renditions, self.stories, self.layout) != (
+                other.renditions, other.stories, other.layout):
+            return False
+        if self.base is other:
+            return not self.deleted and other.records(list(self.changed)) == self.changed
+        return self.files == other.files
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, State) and self.same_as(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"State(layout={self.layout[:12]!r}, stories={len(self.stories)})"
 
     @classmethod
     def load(cls, folder: Path) -> State | None:
-        """The state of ``folder``, or None when there is none (or it is unreadable)."""
+        """The state of ``folder``, or None when there is none (or it is unreadable).
+
+        Its file records are read from the folder when first asked for.
+        """
         path = folder / STATE_FILE
         if path.is_symlink() or not path.is_file():
             return None  # a link could lead the next write outside the folder
@@ -101,25 +186,28 @@ class State:
 
     @classmethod
     def _read(cls, path: Path, mode: str) -> State | None:
-        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True)
+        db = _connect(path, mode)
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             if meta.get("format") != str(STATE_FORMAT):
                 return None
-            # Hashes and sizes go into manifest.json as they are: only what an export writes.
-            if db.execute(_ODD_RECORD).fetchone() is not None:
-                return None
-            make = FileRecord._make
-            files = {row[0]: make(row[1:]) for row in db.execute(
-                "SELECT path, key, sha256, size FROM files")}
-            if not all(map(is_bundle_path, files)):
-                return None  # not written by an export: export everything again
+            # Only what an export writes: safe bundle paths (whatever the file says, an
+            # export deletes and writes only inside the folder) and well-formed records.
+            paths: set[str] = set()
+            for name, well_formed in db.execute(_PATHS_CHECKED):
+                if not (well_formed and is_bundle_path(name)):
+                    return None  # not written by an export: export everything again
+                paths.add(name)
             renditions = {
                 sha: [Rendition(*item) for item in json.loads(items)]
                 for sha, items in db.execute("SELECT sha256, items FROM renditions")
             }
             stories = dict(db.execute("SELECT id, state FROM stories"))
-            return cls(files, renditions, stories, meta["layout"])
+            state = cls(None, renditions, stories, meta["layout"])
+            state._files = None
+            state._source = (path, mode)
+            state._paths = paths
+            return state
         except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
             if isinstance(exc, sqlite3.OperationalError):
                 raise  # perhaps the file system's locks: the caller tries without
@@ -160,7 +248,14 @@ class State:
             if previous is None:
                 db.executescript(_STATE_SCHEMA)
             db.execute("BEGIN IMMEDIATE")
-            _write_changes(db, "files", "path", before.files, self.files)
+            if previous is not None and self.base is previous:  # an update: its rows only
+                db.executemany("DELETE FROM files WHERE path = ?",
+                               [(p,) for p in sorted(self.deleted)])
+                old = previous.records(list(self.changed))
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                               [(p, *r) for p, r in self.changed.items() if old.get(p) != r])
+            else:
+                _write_changes(db, "files", "path", before.files, self.files)
             _write_changes(db, "stories", "id", before.stories, self.stories)
             old_renditions = {sha: _renditions_json(items)
                               for sha, items in before.renditions.items()}
@@ -171,6 +266,10 @@ class State:
             db.execute("COMMIT")
         finally:
             db.close()
+
+
+def _connect(path: Path, mode: str) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True)
 
 
 def _renditions_json(items: list[Rendition]) -> str:

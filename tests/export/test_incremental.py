@@ -232,12 +232,14 @@ def test_one_edit_rewrites_only_its_rows_of_the_state(  # type: ignore[no-untype
     out = tmp_path / "site"
     run_export(out)
     before = State.load(out)
+    assert before is not None
+    before_files = dict(before.files)  # read now: a loaded state reads its records lazily
     with sample_store.session() as session:
         stories.edit(session, sample_actor, ASSEMBLY, headline="Crowds rally")
     report = run_export(out)
     after = State.load(out)
     assert before is not None and after is not None
-    changed = {p for p in after.files if after.files[p] != before.files.get(p)}
+    changed = {p for p in after.files if after.files[p] != before_files.get(p)}
     # Rows change for the files looked at again (a page whose key changed and whose
     # bytes did not keeps its file); every file written has a new row.
     assert set(report.written_paths) <= changed and len(changed) <= report.checked
@@ -320,6 +322,16 @@ def _change_steps(store, actor):  # type: ignore[no-untyped-def]
         with store.session() as session:
             set_setting(session, "desk_name", "The Seoul Desk", username="tester")
 
+    def photos(change: str) -> None:  # the JCS story's inline photo: a new caption, or gone
+        with store.session() as session:
+            document, _rev = stories.get(session, JCS_SLUG)
+            kept = [p for p in document.photos if p.role == "lead"]
+            inline = [p for p in document.photos if p.role != "lead"]
+            if change == "caption":
+                kept += [p.__class__(**{**p.__dict__, "caption": "Another caption"})
+                         for p in inline]
+            stories.edit(session, actor, JCS_SLUG, photos=tuple(kept))
+
     def new_story() -> None:
         with store.session() as session:
             stories.create(session, actor, headline="Markets steady after the vote",
@@ -332,6 +344,8 @@ def _change_steps(store, actor):  # type: ignore[no-untyped-def]
         ("the lead story's body", lambda: edit(JCS_SLUG, body="Seoul said on Monday.\n"), AS_OF),
         ("a link window that has not ended yet", read_next_window, AS_OF),
         ("the export time passing that window's end", lambda: None, later),
+        ("a photo caption", lambda: photos("caption"), later),
+        ("a photo taken off a story", lambda: photos("remove"), later),
         ("a story's tags", lambda: edit(ASSEMBLY, tags=["protests", "seoul"]), later),
         ("a desk setting", setting, later),
         ("a new story", new_story, later),
@@ -350,7 +364,7 @@ def test_incremental_exports_equal_full_ones_after_every_kind_of_change(  # type
         change()
         report = run_export(out, as_of=as_of)
         assert report.incremental, what
-        if index < 4:  # the same pages showing the same stories: only some files looked at
+        if index < 6:  # the same pages showing the same stories: only some files looked at
             assert report.checked < first.checked, what
         fresh = tmp_path / f"fresh-{index}"
         run_export(fresh, as_of=as_of, cache_dir=None)
@@ -409,3 +423,26 @@ def test_full_reads_every_story_again(  # type: ignore[no-untyped-def]
     run_export(out, full=True)
     run_export(tmp_path / "fresh", cache_dir=None)
     assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
+
+
+def test_one_edit_patches_the_manifest_instead_of_listing_every_file(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cms.export.build as build
+
+    out = tmp_path / "site"
+    run_export(out)
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, ASSEMBLY, headline="Crowds rally")
+    listed = []
+    real = build.manifest
+    monkeypatch.setattr(build, "manifest", lambda *args: listed.append(1) or real(*args))
+    assert run_export(out).written > 1
+    assert listed == []
+    check_manifest(out)
+    (out / "manifest.json").write_text((out / "manifest.json").read_text() + " ")  # by hand
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, ASSEMBLY, headline="Crowds rally again")
+    run_export(out)
+    assert listed == [1]  # not the manifest the state knows: every file is listed again
+    check_manifest(out)
