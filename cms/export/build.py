@@ -29,7 +29,14 @@ from cms.errors import NewsroomError, NotFound, UsageError
 from cms.export import parallel, snapshot
 from cms.export.bodies import Bodies, RenderCache, renderer_fingerprint
 from cms.export.cache import ExportCache
-from cms.export.feeds import atom_feed, manifest, patched_manifest, robots, sitemap
+from cms.export.feeds import (
+    atom_feed,
+    manifest,
+    patched_manifest,
+    patched_sitemap,
+    robots,
+    sitemap,
+)
 from cms.export.images import Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
 from cms.export.pages import (
@@ -372,9 +379,25 @@ class _Build:
         urls += [(site.section_path(s.slug), None) for s in site.sections]
         urls += [(site.story_path(s), s.modified_at or s.publish_at) for s in site.stories]
         planned.append(_Planned("sitemap.xml", None,
-                                partial(_encoded, sitemap, site, urls)))
+                                partial(self._sitemap, urls, shows.changed)))
         planned.append(_Planned("robots.txt", None, partial(_encoded, robots, site)))
         return planned
+
+    def _sitemap(self, urls: list[tuple[str, datetime | None]], changed: set[str] | None
+                 ) -> bytes:
+        """sitemap.xml; after a partial plan, the previous one with the changed stories'
+        entries (and the front page's) made anew, when it is still the one in the folder."""
+        site, out = self.site, self.options.out
+        record = self.state.records(["sitemap.xml"]).get("sitemap.xml") \
+            if self.state is not None and changed is not None and out is not None else None
+        if record is not None and out is not None and changed is not None:
+            paths = {"index.html"} | {site.story_path(site.by_id[sid])
+                                      for sid in changed if sid in site.by_id}
+            data = patched_sitemap(out / "sitemap.xml", record.sha256, site,
+                                   [(path, lastmod) for path, lastmod in urls if path in paths])
+            if data is not None:
+                return data
+        return sitemap(site, urls).encode("utf-8")
 
     # Running -------------------------------------------------------------------
 

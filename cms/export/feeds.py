@@ -73,13 +73,42 @@ def atom_feed(site: Site, *, title: str, feed_path: str, page_path: str,
 def sitemap(site: Site, pages: Iterable[tuple[str, datetime | None]]) -> str:
     """sitemap.xml for the given ``(bundle path, last modified)`` pairs, in the given order."""
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    for path, lastmod in pages:
-        entry = f"<url><loc>{escape(site.absolute(path))}</loc>"
-        if lastmod is not None:
-            entry += f"<lastmod>{iso_local(lastmod, site.tz)}</lastmod>"
-        lines.append(entry + "</url>")
+    lines += [_sitemap_entry(site, path, lastmod) for path, lastmod in pages]
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
+
+
+def _sitemap_entry(site: Site, path: str, lastmod: datetime | None) -> str:
+    entry = f"<url><loc>{escape(site.absolute(path))}</loc>"
+    if lastmod is not None:
+        entry += f"<lastmod>{iso_local(lastmod, site.tz)}</lastmod>"
+    return entry + "</url>"
+
+
+def patched_sitemap(path: Path, sha256: str, site: Site,
+                    pages: Iterable[tuple[str, datetime | None]]) -> bytes | None:
+    """The sitemap at ``path`` with the entries of ``pages`` (already listed) made anew, or
+    None when it cannot be patched (not the file whose hash is ``sha256``, or a page it
+    does not list): after one edit, cheaper than writing 10,000 entries again."""
+    data = _read_known(path, sha256)
+    if data is None:
+        return None
+    for page, lastmod in pages:
+        start = data.find(f"\n<url><loc>{escape(site.absolute(page))}</loc>".encode())
+        end = data.find(b"\n", start + 1)
+        if start < 0 or end < 0:
+            return None
+        data = data[: start + 1] + _sitemap_entry(site, page, lastmod).encode() + data[end:]
+    return data
+
+
+def _read_known(path: Path, sha256: str) -> bytes | None:
+    """The bytes at ``path`` if they are those whose hash is ``sha256`` (else None)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == sha256 else None
 
 
 def robots(site: Site) -> str:
@@ -105,11 +134,8 @@ def patched_manifest(path: Path, sha256: str, changed: dict[str, tuple[str, int]
     """The manifest at ``path`` with the entries of ``changed`` paths replaced, or None
     when it cannot be patched (not the file whose hash is ``sha256``, or a path it does
     not list): cheaper than listing 30,000 files again after one edit."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != sha256:
+    data = _read_known(path, sha256)
+    if data is None:
         return None  # edited by hand since: list every file again
     lines = data.split(b"\n")  # head, one entry per line, "]}", "" (see manifest())
     entries = lines[1:-2]
