@@ -48,7 +48,7 @@ from cms.export.pages import (
     placed_photo_ids,
     without_figures,
 )
-from cms.export.paths import MANIFEST_FILE, STATE_FILE
+from cms.export.paths import MANIFEST_FILE, STATE_FILE, is_safe_slug, tag_slugs
 from cms.export.selection import Photo, PublicStory, load_bodies, select_public
 from cms.export.site import (
     FEED_ENTRIES,
@@ -78,6 +78,7 @@ from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
 
 FORMAT = "bundle-1"
+TAG_SLUGS = "tag-slugs-1"  # change when cms.export.paths.tag_slugs names tags otherwise
 GENERATOR = f"Newsroom {__version__}"
 Progress = Callable[[int, int, str], None]
 
@@ -600,6 +601,25 @@ class _Build:
         if isinstance(self.bodies, Bodies):
             cache.put_bodies(self.bodies.take_fresh())
 
+def _cached_tag_slugs(cache: ExportCache, tags: list[str]) -> dict[str, str]:
+    """:func:`~cms.export.paths.tag_slugs`, kept in the export cache: slugifying every tag
+    of a large archive again on every export costs more than the rest of the site model."""
+    ordered = sorted(tags)
+    inputs = key_of(TAG_SLUGS, "\n".join(ordered))
+    kept = cache.memo("tag-slugs", inputs)
+    if kept is not None:
+        try:
+            slugs = json.loads(kept)
+            if isinstance(slugs, list) and len(slugs) == len(ordered) \
+                    and all(type(slug) is str and is_safe_slug(slug) for slug in slugs):
+                return dict(zip(ordered, slugs, strict=True))
+        except ValueError:
+            pass  # not what was kept: make them again
+    made = tag_slugs(ordered)
+    cache.put_memo("tag-slugs", inputs, json.dumps([made[tag] for tag in ordered]))
+    return made
+
+
 def _encoded(make: Callable[..., str], *args: object) -> bytes:
     return make(*args).encode("utf-8")
 
@@ -650,7 +670,7 @@ def export_site(
             snapshot.save(export_cache, store.replica_id, selection, kept[1] if kept else None)
             if base_url:
                 selection.settings["base_url"] = base_url
-            site = build_site(selection)
+            site = build_site(selection, partial(_cached_tag_slugs, export_cache))
             single = None
             if options.story is not None:
                 story_id = resolve(session, options.story)

@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS bodies_used ON bodies (used);
 CREATE INDEX IF NOT EXISTS files_used ON files (used);
 CREATE TABLE IF NOT EXISTS selections (store TEXT PRIMARY KEY, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS memos (name TEXT PRIMARY KEY, inputs TEXT NOT NULL,
+                                  value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS selected (store TEXT NOT NULL, id TEXT NOT NULL,
                                      record TEXT NOT NULL, PRIMARY KEY (store, id))
                                      WITHOUT ROWID;
@@ -291,6 +293,27 @@ class ExportCache:
         self._db.execute("COMMIT")
         for key in keys:
             self.file_path(key).unlink(missing_ok=True)
+
+    def memo(self, name: str, inputs: str) -> str | None:
+        """The value last kept as ``name`` if it was made from ``inputs`` (a digest)."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT inputs, value FROM memos WHERE name = ?",
+                                   (name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return str(row[1]) if row is not None and row[0] == inputs else None
+
+    def put_memo(self, name: str, inputs: str, value: str) -> None:
+        """Keep ``value``, made from ``inputs``, as ``name`` (replacing the one before)."""
+        if self._db is None:
+            return
+        try:
+            self._db.execute("INSERT OR REPLACE INTO memos (name, inputs, value) "
+                             "VALUES (?, ?, ?)", (name, inputs, value))
+        except sqlite3.Error:
+            pass  # only slower next time
 
     # The last selection read from each store (see cms.export.snapshot) -----------
 

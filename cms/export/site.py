@@ -166,8 +166,10 @@ class Site:
         ]
 
 
-def build_site(selection: Selection) -> Site:
-    """Arrange a selection into a site."""
+def build_site(selection: Selection,
+               slugs_for: Callable[[list[str]], dict[str, str]] = tag_slugs) -> Site:
+    """Arrange a selection into a site (``slugs_for``: how the tags get their page names,
+    :func:`~cms.export.paths.tag_slugs` or a cache of it)."""
     settings = selection.settings
     stories = selection.stories
     by_id = {story.id: story for story in stories}
@@ -194,7 +196,7 @@ def build_site(selection: Selection) -> Site:
         sections=sections,
         section_stories=section_stories,
         tag_stories=tag_stories,
-        tag_slug=tag_slugs(list(tag_stories)),
+        tag_slug=slugs_for(list(tag_stories)),
         by_id=by_id,
     )
     for story in stories:

@@ -137,3 +137,18 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_speed(  # type: ignore
     run_export(tmp_path / "with", cache_dir=blocker)
     run_export(tmp_path / "without", cache_dir=None)
     assert tree_bytes(tmp_path / "with") == tree_bytes(tmp_path / "without")
+
+
+def test_tag_page_names_kept_in_the_cache_are_those_made_afresh(tmp_path: Path) -> None:
+    from cms.export.build import _cached_tag_slugs
+    from cms.export.paths import tag_slugs
+
+    tags = ["c++", "c", "!!!", "story", "Seoul", "seoul "]
+    cache = ExportCache(tmp_path)
+    assert _cached_tag_slugs(cache, tags) == tag_slugs(tags)  # made and kept
+    assert _cached_tag_slugs(cache, list(reversed(tags))) == tag_slugs(tags)  # from the cache
+    assert cache._db is not None
+    cache._db.execute("""UPDATE memos SET value = '["../up", "a", "b", "c", "d", "e"]'""")
+    assert _cached_tag_slugs(cache, tags) == tag_slugs(tags)  # not trusted: made again
+    assert _cached_tag_slugs(cache, [*tags, "new"]) == tag_slugs([*tags, "new"])  # other tags
+    cache.close()
