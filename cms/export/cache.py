@@ -317,19 +317,22 @@ class ExportCache:
 
     # The last selection read from each store (see cms.export.snapshot) -----------
 
-    def selection(self, store: str) -> tuple[str, list[str]] | None:
-        """The meta row and story records kept for ``store``, or None."""
+    def selection(self, store: str) -> tuple[str, str, int] | None:
+        """The meta row kept for ``store``, its story records joined by commas, and how
+        many there are; None when nothing is kept."""
         if self._db is None:
             return None
         self._db.execute("BEGIN")  # one snapshot of both tables
         try:
             row = self._db.execute("SELECT meta FROM selections WHERE store = ?",
                                    (store,)).fetchone()
-            records = [str(r) for (r,) in self._db.execute(
-                "SELECT record FROM selected WHERE store = ?", (store,))]
+            # One string, not a row per story: the records joined as JSON array items.
+            records = self._db.execute(
+                "SELECT group_concat(record, ','), count(*) FROM selected WHERE store = ?",
+                (store,)).fetchone()
         finally:
             self._db.execute("COMMIT")
-        return (str(row[0]), records) if row else None
+        return (str(row[0]), str(records[0] or ""), int(records[1])) if row else None
 
     def update_selection(self, store: str, base: str, meta: str, ids: list[str],
                          records: dict[str, str]) -> bool:

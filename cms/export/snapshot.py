@@ -123,17 +123,20 @@ def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
         return None
     if found is None:
         return None
-    meta_text, records = found
+    meta_text, records, count = found
     try:
         meta = json.loads(meta_text)
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             return None
-        if meta["count"] != len(records):  # rows lost (the cache does not fsync)
+        if meta["count"] != count:  # rows lost (the cache does not fsync)
             return None
         as_of = _time(meta["as_of"])
         if as_of is None or type(meta["seq"]) is not int:
             return None
-        stories = [_decode(row) for row in json.loads("[" + ",".join(records) + "]")]
+        rows = json.loads("[" + records + "]")
+        if len(rows) != count:
+            return None
+        stories = [_decode(row) for row in rows]
         known = Known(
             seq=meta["seq"], chain=_text(meta["chain"]), as_of=as_of,
             next_change=_time(meta["next_change"]),

@@ -52,10 +52,12 @@ CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, state TEXT NOT NULL) WI
 CREATE TABLE IF NOT EXISTS renditions (sha256 TEXT PRIMARY KEY, items TEXT NOT NULL)
     WITHOUT ROWID;
 """
-# Every path, and whether its record is of the kinds an export writes (hashes and sizes
-# go into manifest.json as they are).
-_PATHS_CHECKED = """SELECT path, typeof(key) = 'text' AND typeof(size) = 'integer'
-                    AND length(sha256) = 64 FROM files"""
+# Every path (one string, split in Python: faster than 27,000 rows), how many there are,
+# and whether every record is of the kinds an export writes (hashes and sizes go into
+# manifest.json as they are).
+_PATHS_CHECKED = """SELECT group_concat(path, char(10)), count(*),
+    min(typeof(key) = 'text' AND typeof(size) = 'integer' AND length(sha256) = 64)
+    FROM files"""
 _RENAME_EXCHANGE = 2
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -193,11 +195,12 @@ class State:
                 return None
             # Only what an export writes: safe bundle paths (whatever the file says, an
             # export deletes and writes only inside the folder) and well-formed records.
-            paths: set[str] = set()
-            for name, well_formed in db.execute(_PATHS_CHECKED):
-                if not (well_formed and is_bundle_path(name)):
-                    return None  # not written by an export: export everything again
-                paths.add(name)
+            joined, count, well_formed = db.execute(_PATHS_CHECKED).fetchone()
+            names = joined.split("\n") if count else []
+            if count and not (well_formed and len(names) == count
+                              and all(map(is_bundle_path, names))):
+                return None  # not written by an export: export everything again
+            paths = set(names)
             renditions = {
                 sha: [Rendition(*item) for item in json.loads(items)]
                 for sha, items in db.execute("SELECT sha256, items FROM renditions")
