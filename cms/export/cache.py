@@ -20,7 +20,9 @@ be stale, only unused. Each export that looks at every file bumps a serial
 number and marks what it used (unchanged pages of its folder included);
 entries that none of the last :data:`KEEP_EXPORTS` such exports used are
 pruned (rows and files, so their space is given back), so the cache stays about
-the size of what is actually published. Everything here is only a cache: a
+the size of what is actually published. The last selection read from each store
+(see :mod:`cms.export.snapshot`) is pruned the same way once no such export
+read it. Everything here is only a cache: a
 damaged file is deleted and rebuilt, and ``cache_dir=None`` turns it off.
 """
 
@@ -43,7 +45,8 @@ CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, sha256 TEXT NOT NULL,
                                   used INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bodies_used ON bodies (used);
 CREATE INDEX IF NOT EXISTS files_used ON files (used);
-CREATE TABLE IF NOT EXISTS selections (store TEXT PRIMARY KEY, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS selections (store TEXT PRIMARY KEY, meta TEXT NOT NULL,
+                                       used INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS memos (name TEXT PRIMARY KEY, inputs TEXT NOT NULL,
                                   value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS selected (store TEXT NOT NULL, id TEXT NOT NULL,
@@ -353,7 +356,8 @@ class ExportCache:
                            f"({','.join('?' * len(chunk))})", [store, *chunk])
             db.executemany("INSERT INTO selected (store, id, record) VALUES (?, ?, ?)",
                            [(store, sid, record) for sid, record in records.items()])
-            db.execute("UPDATE selections SET meta = ? WHERE store = ?", (meta, store))
+            db.execute("UPDATE selections SET meta = ?, used = ? WHERE store = ?",
+                       (meta, self.serial, store))
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -370,8 +374,8 @@ class ExportCache:
             db.execute("DELETE FROM selected WHERE store = ?", (store,))
             db.executemany("INSERT INTO selected (store, id, record) VALUES (?, ?, ?)",
                            [(store, sid, record) for sid, record in records.items()])
-            db.execute("INSERT OR REPLACE INTO selections (store, meta) VALUES (?, ?)",
-                       (store, meta))
+            db.execute("INSERT OR REPLACE INTO selections (store, meta, used) VALUES (?, ?, ?)",
+                       (store, meta, self.serial))
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -389,6 +393,10 @@ class ExportCache:
                 if stale:
                     self._forget(stale)
                 self._db.execute("DELETE FROM bodies WHERE used < ?", (oldest,))
+                # The selections of stores none of those exports read (a store gone, say).
+                self._db.execute("DELETE FROM selected WHERE store IN (SELECT store FROM "
+                                 "selections WHERE used < ?)", (oldest,))
+                self._db.execute("DELETE FROM selections WHERE used < ?", (oldest,))
                 self._db.execute("PRAGMA incremental_vacuum")
         finally:
             self._db.close()

@@ -152,3 +152,20 @@ def test_tag_page_names_kept_in_the_cache_are_those_made_afresh(tmp_path: Path) 
     assert _cached_tag_slugs(cache, tags) == tag_slugs(tags)  # not trusted: made again
     assert _cached_tag_slugs(cache, [*tags, "new"]) == tag_slugs([*tags, "new"])  # other tags
     cache.close()
+
+
+def test_selections_of_stores_no_longer_exported_are_pruned(tmp_path: Path) -> None:
+    cache = ExportCache(tmp_path)
+    cache.replace_selection("gone", '{"count": 1}', {"s1": "[1]"})
+    cache.close()
+    for _ in range(KEEP_EXPORTS):
+        _counted(tmp_path).close()
+    kept = ExportCache(tmp_path)
+    assert kept.selection("gone") is not None  # still among the last exports' reach
+    kept.close()
+    _counted(tmp_path).close()
+    pruned = ExportCache(tmp_path)
+    assert pruned.selection("gone") is None
+    assert pruned._db is not None and pruned._db.execute("SELECT count(*) FROM selected"
+                                                         ).fetchone()[0] == 0
+    pruned.close()
