@@ -61,11 +61,10 @@ from cms.export.site import (
     story_state,
 )
 from cms.export.site import digest as key_of
+from cms.export.state import FileRecord, State
 from cms.export.theme import Theme
 from cms.export.writer import (
-    FileRecord,
     Staging,
-    State,
     apply_changes,
     check_output_folder,
     check_zip_target,
@@ -390,13 +389,13 @@ class _Build:
         """sitemap.xml; after a partial plan, the previous one with the changed stories'
         entries (and the front page's) made anew, when it is still the one in the folder."""
         site, out = self.site, self.options.out
-        record = self.state.records(["sitemap.xml"]).get("sitemap.xml") \
-            if self.state is not None and changed is not None and out is not None else None
-        if record is not None and out is not None and changed is not None:
+        if self.state is not None and changed is not None and out is not None:
+            record = self.state.records(["sitemap.xml"]).get("sitemap.xml")
             paths = {"index.html"} | {site.story_path(site.by_id[sid])
                                       for sid in changed if sid in site.by_id}
-            data = patched_sitemap(out / "sitemap.xml", record.sha256, site,
-                                   [(path, lastmod) for path, lastmod in urls if path in paths])
+            data = patched_sitemap(out / "sitemap.xml", record.sha256, site, [
+                (path, lastmod) for path, lastmod in urls if path in paths
+            ]) if record is not None else None
             if data is not None:
                 return data
         return sitemap(site, urls).encode("utf-8")
@@ -478,19 +477,18 @@ class _Build:
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
         renditions = dict(sorted(self.used_renditions.items()))
-        if state is None or not self.partial:
-            self._add_manifest(new_files, new_files, old, present, staging, out)
-            self.progress(len(todo), len(todo), "done")
-            return State(new_files, renditions, self.story_states, self.layout)
-        # The files a partial plan left out keep their records: the new state is an
-        # update of the old one (media are always planned; those not planned are gone).
-        gone = frozenset(p for p in state.paths() if p.startswith("media/") and p not in new_files)
-        update = State(new_files, renditions, self.story_states, self.layout, base=state,
-                       deleted=gone)
-        self._add_manifest(new_files, update.files if gone else None, old, present, staging,
-                           out, every=update)
+        if state is not None and self.partial:
+            # The files a partial plan left out keep their records: the new state is an
+            # update of the old one (media are always planned; those not planned are gone).
+            gone = frozenset(p for p in state.paths()
+                             if p.startswith("media/") and p not in new_files)
+            new_state = State(new_files, renditions, self.story_states, self.layout,
+                              base=state, deleted=gone)
+        else:
+            new_state = State(new_files, renditions, self.story_states, self.layout)
+        self._add_manifest(new_state, old, present, staging, out)
         self.progress(len(todo), len(todo), "done")
-        return update
+        return new_state
 
     def _carried_present(self, planned: list[_Planned], present: set[str]) -> bool:
         """True when every file a partial plan leaves out is still in the folder."""
@@ -500,34 +498,32 @@ class _Build:
         return all(path in planned_paths or path == MANIFEST_FILE or path.startswith("media/")
                    for path in missing)  # media are always planned
 
-    def _add_manifest(self, files: dict[str, FileRecord],
-                      listed: dict[str, FileRecord] | None, old: dict[str, FileRecord],
-                      present: set[str], staging: Staging, out: Path | None, *,
-                      every: State | None = None) -> None:
-        """Record ``manifest.json`` in ``files``, written only when its bytes change.
+    @staticmethod
+    def _add_manifest(new_state: State, old: dict[str, FileRecord], present: set[str],
+                      staging: Staging, out: Path | None) -> None:
+        """Record ``manifest.json`` in ``new_state``, written only when its bytes change.
 
-        ``files`` are the records made by this export; ``listed`` every file of the
-        bundle, or None when that is ``every`` with no file gone (then the previous
-        manifest is patched where it can be, instead of listing every file again).
+        After a partial plan that took no file away, the previous manifest is patched
+        where the changed files' entries are, instead of listing every file again.
         """
+        files = new_state.changed  # the records this export made
         previous = old.get(MANIFEST_FILE)
         changed = {p: r for p, r in files.items() if old.get(p) != r}
-        if every is None:  # a full plan: the same files as before, none gone or added?
-            assert listed is not None
-            unchanged = not changed and len(listed) == len(old) - (previous is not None)
+        if new_state.base is None:  # every file planned: the same ones as before?
+            unchanged = not changed and len(files) == len(old) - (previous is not None)
         else:
-            unchanged = not changed and listed is None
+            unchanged = not changed and not new_state.deleted
         if previous is not None and unchanged and MANIFEST_FILE in present:
             files[MANIFEST_FILE] = previous  # nothing changed: neither did the manifest
             return
         data = None
-        if listed is None and previous is not None and out is not None \
-                and MANIFEST_FILE in present and all(p in old for p in changed):
+        if new_state.base is not None and not new_state.deleted and previous is not None \
+                and out is not None and MANIFEST_FILE in present \
+                and all(p in old for p in changed):
             data = patched_manifest(out / MANIFEST_FILE, previous.sha256,
                                     {p: (r.sha256, r.size) for p, r in changed.items()})
         if data is None:
-            everything = listed if listed is not None else (every.files if every else {})
-            data = manifest({p: (r.sha256, r.size) for p, r in everything.items()
+            data = manifest({p: (r.sha256, r.size) for p, r in new_state.files.items()
                              if p != MANIFEST_FILE}, GENERATOR).encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
         if previous is None or previous.sha256 != sha:

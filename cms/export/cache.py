@@ -33,7 +33,8 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 SCHEMA = """
@@ -116,12 +117,11 @@ class ExportCache:
         """
         if self._db is None:
             return
-        self._db.execute("BEGIN IMMEDIATE")
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'serial'").fetchone()
-        self.serial = (row[0] if row else 0) + 1
-        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('serial', ?)",
-                         (self.serial,))
-        self._db.execute("COMMIT")
+        with self._transaction(immediate=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'serial'").fetchone()
+            self.serial = (row[0] if row else 0) + 1
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('serial', ?)",
+                       (self.serial,))
         self._counted = True
 
     def keep_files(self, keys: list[str]) -> None:
@@ -134,42 +134,47 @@ class ExportCache:
         """True when the cache is in use."""
         return self._db is not None
 
-    def _select(self, sql: str, keys: list[str]) -> list[tuple[object, ...]]:
+    @contextmanager
+    def _transaction(self, *, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction: committed at the end, rolled back on any error."""
+        assert self._db is not None
+        db = self._db
+        db.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _in_chunks(self, sql: str, values: Sequence[object], *first: object
+                   ) -> list[tuple[object, ...]]:
+        """Run ``sql`` (an ``IN ({})`` query) over ``values`` in chunks below SQLite's
+        limit on parameters, each after the parameters ``first``; every row returned."""
         assert self._db is not None
         rows: list[tuple[object, ...]] = []
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            rows.extend(self._db.execute(sql.format(",".join("?" * len(chunk))), chunk))
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start : start + _CHUNK]
+            rows.extend(self._db.execute(sql.format(",".join("?" * len(chunk))),
+                                         [*first, *chunk]))
         return rows
 
     def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
-        assert self._db is not None
-        self._db.execute("BEGIN")
-        try:
-            self._db.executemany(sql, rows)
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._transaction() as db:
+            db.executemany(sql, rows)
 
     def _touch(self, table: str, values: list[str] | list[int], column: str = "key") -> None:
         """Mark the rows whose ``column`` is one of ``values`` as used by this export
         (by ``rowid`` where the caller has it: no lookup in the key index)."""
-        assert self._db is not None
-        self._db.execute("BEGIN")
-        for start in range(0, len(values), _CHUNK):
-            chunk = values[start : start + _CHUNK]
-            self._db.execute(
-                f"UPDATE {table} SET used = ? WHERE {column} IN ({','.join('?' * len(chunk))})",
-                [self.serial, *chunk],
-            )
-        self._db.execute("COMMIT")
+        with self._transaction():
+            self._in_chunks(f"UPDATE {table} SET used = ? WHERE {column} IN ({{}})", values,
+                            self.serial)
 
     def bodies(self, keys: list[str]) -> dict[str, str]:
         """Cached body HTML for the keys that have one."""
         if self._db is None or not keys:
             return {}
-        found = {str(k): str(h) for k, h in self._select(
+        found = {str(k): str(h) for k, h in self._in_chunks(
             "SELECT key, html FROM bodies WHERE key IN ({})", keys)}
         self._touch("bodies", list(found))
         return found
@@ -211,7 +216,7 @@ class ExportCache:
                     "SELECT rowid, key, sha256, size, mtime FROM files")
                 if row[1] in wanted)
         else:
-            rows = self._select(
+            rows = self._in_chunks(
                 "SELECT rowid, key, sha256, size, mtime FROM files WHERE key IN ({})", keys)
         for rowid, key, sha, size, mtime in rows:
             path = self.file_name(str(key))
@@ -287,13 +292,8 @@ class ExportCache:
         )
 
     def _forget(self, keys: list[str]) -> None:
-        assert self._db is not None
-        self._db.execute("BEGIN")
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
-            self._db.execute(f"DELETE FROM files WHERE key IN ({','.join('?' * len(chunk))})",
-                             chunk)
-        self._db.execute("COMMIT")
+        with self._transaction():
+            self._in_chunks("DELETE FROM files WHERE key IN ({})", keys)
         for key in keys:
             self.file_path(key).unlink(missing_ok=True)
 
@@ -325,16 +325,12 @@ class ExportCache:
         many there are; None when nothing is kept."""
         if self._db is None:
             return None
-        self._db.execute("BEGIN")  # one snapshot of both tables
-        try:
-            row = self._db.execute("SELECT meta FROM selections WHERE store = ?",
-                                   (store,)).fetchone()
+        with self._transaction() as db:  # one snapshot of both tables
+            row = db.execute("SELECT meta FROM selections WHERE store = ?", (store,)).fetchone()
             # One string, not a row per story: the records joined as JSON array items.
-            records = self._db.execute(
+            records = db.execute(
                 "SELECT group_concat(record, ','), count(*) FROM selected WHERE store = ?",
                 (store,)).fetchone()
-        finally:
-            self._db.execute("COMMIT")
         return (str(row[0]), str(records[0] or ""), int(records[1])) if row else None
 
     def update_selection(self, store: str, base: str, meta: str, ids: list[str],
@@ -343,43 +339,27 @@ class ExportCache:
         if the meta row is still ``base``; False (nothing written) when it is not."""
         if self._db is None:
             return True
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction(immediate=True) as db:
             row = db.execute("SELECT meta FROM selections WHERE store = ?", (store,)).fetchone()
             if row is None or row[0] != base:
-                db.execute("ROLLBACK")
-                return False
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                db.execute(f"DELETE FROM selected WHERE store = ? AND id IN "
-                           f"({','.join('?' * len(chunk))})", [store, *chunk])
+                return False  # another export kept a selection since: nothing written
+            self._in_chunks("DELETE FROM selected WHERE store = ? AND id IN ({})", ids, store)
             db.executemany("INSERT INTO selected (store, id, record) VALUES (?, ?, ?)",
                            [(store, sid, record) for sid, record in records.items()])
             db.execute("UPDATE selections SET meta = ?, used = ? WHERE store = ?",
                        (meta, self.serial, store))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
         return True
 
     def replace_selection(self, store: str, meta: str, records: dict[str, str]) -> None:
         """Keep ``records`` and ``meta`` as the whole selection of ``store``."""
         if self._db is None:
             return
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction(immediate=True) as db:
             db.execute("DELETE FROM selected WHERE store = ?", (store,))
             db.executemany("INSERT INTO selected (store, id, record) VALUES (?, ?, ?)",
                            [(store, sid, record) for sid, record in records.items()])
             db.execute("INSERT OR REPLACE INTO selections (store, meta, used) VALUES (?, ?, ?)",
                        (store, meta, self.serial))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     def close(self) -> None:
         """Prune what recent exports did not use (after a counted export), release the file."""

@@ -19,6 +19,7 @@ from typing import Any
 from cms.export.cache import ExportCache
 from cms.export.paths import is_safe_slug
 from cms.export.selection import Known, Link, Photo, PublicStory, Selection
+from cms.timeutil import from_iso
 
 FORMAT = 2
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -26,15 +27,6 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError("a kept time without its offset")
-    return parsed
 
 
 def _text(value: object) -> str:
@@ -64,7 +56,7 @@ def _photo(item: list[Any]) -> Photo:
 def _link(item: list[Any]) -> Link:
     link_id, target, url, label, visible_from, visible_until = item
     return Link(_text(link_id), _maybe(_text, target), _maybe(_text, url), _text(label),
-                _time(visible_from), _time(visible_until))
+                from_iso(visible_from), from_iso(visible_until))
 
 
 def encode(story: PublicStory) -> str:
@@ -95,12 +87,12 @@ def _decode(row: list[Any]) -> PublicStory:
             and (section is None or (type(section) is str_ and is_safe_slug(section)))
             and all(type(tag) is str_ for tag in tags)):
         raise TypeError("a kept story that an export did not write")
-    published = _time(publish_at)
+    published = from_iso(publish_at)
     if published is None:
         raise ValueError("a kept story without its publication time")
     return PublicStory(
         story_id, slug, headline, standfirst, byline, dateline, section, tuple(tags), status,
-        published, _time(embargo_until), _time(modified_at), correction, revision_id,
+        published, from_iso(embargo_until), from_iso(modified_at), correction, revision_id,
         tuple(map(_photo, photos)) if photos else (), tuple(map(_link, links)) if links else (),
     )
 
@@ -130,7 +122,7 @@ def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
             return None
         if meta["count"] != count:  # rows lost (the cache does not fsync)
             return None
-        as_of = _time(meta["as_of"])
+        as_of = from_iso(meta["as_of"])
         if as_of is None or type(meta["seq"]) is not int:
             return None
         rows = json.loads("[" + records + "]")
@@ -139,7 +131,7 @@ def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
         stories = [_decode(row) for row in rows]
         known = Known(
             seq=meta["seq"], chain=_text(meta["chain"]), as_of=as_of,
-            next_change=_time(meta["next_change"]),
+            next_change=from_iso(meta["next_change"]),
             unsettled=frozenset(map(_text, meta["unsettled"])), stories=stories,
             skipped={_text(sid): (_text(why[0]), _text(why[1]))
                      for sid, why in meta["skipped"].items()},

@@ -13,7 +13,7 @@ import pytest
 from cms import stories
 from cms.export.cache import FILE_NAME
 from cms.export.paths import STATE_FILE
-from cms.export.writer import State
+from cms.export.state import State
 from tests.export.bundle_check import tree_bytes
 from tests.export.conftest import JCS_SLUG
 
@@ -33,6 +33,17 @@ def _edit_record(old: str, new: str) -> Damage:
     def run(db: sqlite3.Connection) -> None:
         db.execute("UPDATE selected SET record = replace(record, ?, ?)", (old, new))
     return run
+
+
+def _edit_lead_story(store, actor) -> None:  # type: ignore[no-untyped-def]
+    with store.session() as session:
+        stories.edit(session, actor, JCS_SLUG, headline="Troops and drones")
+
+
+def _same_as_a_first_export(run_export, out: Path, fresh: Path) -> None:  # type: ignore[no-untyped-def]
+    """``out`` holds what a first export into a new folder (without a cache) gives."""
+    run_export(fresh, cache_dir=None)
+    assert tree_bytes(out) == tree_bytes(fresh)
 
 
 KEPT_SELECTION_DAMAGE: dict[str, Damage] = {
@@ -57,11 +68,9 @@ def test_a_damaged_kept_selection_means_reading_the_store(  # type: ignore[no-un
     run_export(out)
     with sqlite3.connect(cache_dir / FILE_NAME) as db:
         KEPT_SELECTION_DAMAGE[damage](db)
-    with sample_store.session() as session:
-        stories.edit(session, sample_actor, JCS_SLUG, headline="Troops and drones")
+    _edit_lead_story(sample_store, sample_actor)
     run_export(out)
-    run_export(tmp_path / "fresh", cache_dir=None)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
+    _same_as_a_first_export(run_export, out, tmp_path / "fresh")
 
 
 def test_a_state_file_that_cannot_take_the_change_is_written_anew(  # type: ignore[no-untyped-def]
@@ -71,11 +80,9 @@ def test_a_state_file_that_cannot_take_the_change_is_written_anew(  # type: igno
     run_export(out)
     with sqlite3.connect(out / STATE_FILE) as db:  # still readable, no longer writable alike
         db.execute("ALTER TABLE files ADD COLUMN extra TEXT NOT NULL DEFAULT ''")
-    with sample_store.session() as session:
-        stories.edit(session, sample_actor, JCS_SLUG, headline="Troops and drones")
+    _edit_lead_story(sample_store, sample_actor)
     assert run_export(out).incremental
-    run_export(tmp_path / "fresh", cache_dir=None)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
+    _same_as_a_first_export(run_export, out, tmp_path / "fresh")
     assert State.load(out) == State.load(tmp_path / "fresh")
     assert run_export(out).written == 0
 
@@ -89,8 +96,7 @@ def test_a_state_file_linked_elsewhere_is_never_written_through(  # type: ignore
     shutil.move(out / STATE_FILE, elsewhere)
     (out / STATE_FILE).symlink_to(elsewhere)
     before = elsewhere.read_bytes()
-    with sample_store.session() as session:
-        stories.edit(session, sample_actor, JCS_SLUG, headline="Troops and drones")
+    _edit_lead_story(sample_store, sample_actor)
     report = run_export(out)
     assert not report.incremental  # not trusted: the folder is exported again in full
     assert elsewhere.read_bytes() == before
@@ -103,8 +109,7 @@ def test_a_folder_where_the_cache_file_should_be(  # type: ignore[no-untyped-def
     (cache_dir / FILE_NAME).mkdir(parents=True)
     out = tmp_path / "site"
     run_export(out)
-    run_export(tmp_path / "fresh", cache_dir=None)
-    assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
+    _same_as_a_first_export(run_export, out, tmp_path / "fresh")
     assert [p.name for p in tmp_path.iterdir() if ".export-" in p.name] == []  # no staging left
 
 
@@ -144,8 +149,7 @@ def test_an_output_folder_sqlite_cannot_lock(  # type: ignore[no-untyped-def]
 
     monkeypatch.setattr(State, "_read", staticmethod(read_unlocked))
     monkeypatch.setattr(State, "_write", write_locally)
-    with sample_store.session() as session:
-        stories.edit(session, sample_actor, JCS_SLUG, headline="Troops and drones")
+    _edit_lead_story(sample_store, sample_actor)
     report = run_export(out)
     assert report.incremental and 0 < report.written < report.files
     monkeypatch.undo()

@@ -10,7 +10,7 @@ import pytest
 from cms import stories
 from cms.errors import UsageError
 from cms.export.paths import STATE_FILE
-from cms.export.writer import State
+from cms.export.state import State
 from cms.sample import sample_id
 from tests.export.bundle_check import check_manifest, parse_html, tree_bytes
 from tests.export.conftest import AS_OF, JCS_SLUG
