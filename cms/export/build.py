@@ -50,18 +50,30 @@ from cms.export.pages import (
     without_figures,
 )
 from cms.export.paths import MANIFEST_FILE, STATE_FILE, is_safe_slug, tag_slugs
-from cms.export.selection import Photo, PublicStory, load_bodies, select_public
+from cms.export.quick import Quick, feed_recipe, front_recipe, list_recipe
+from cms.export.quick import prepare as prepare_quick
+from cms.export.selection import (
+    Known,
+    Photo,
+    PublicStory,
+    Selection,
+    load_bodies,
+    select_changed,
+    select_public,
+)
 from cms.export.site import (
     FEED_ENTRIES,
+    FrontBlock,
     ListPage,
     Site,
     build_site,
+    links_change_at,
     site_layout,
     story_signature,
     story_state,
 )
 from cms.export.site import digest as key_of
-from cms.export.state import FileRecord, State
+from cms.export.state import FileRecord, SiteIndex, State
 from cms.export.theme import Theme
 from cms.export.writer import (
     Staging,
@@ -120,6 +132,7 @@ class ExportReport:
     bodies_cached: int = 0
     photos_encoded: int = 0
     incremental: bool = False
+    quick: bool = False  # only the files showing changed stories were looked at
     skipped: list[tuple[str, str]] = field(default_factory=list)
     written_paths: list[str] = field(default_factory=list)
 
@@ -159,8 +172,10 @@ class _Build:
 
     def __init__(self, session: Session, site: Site, theme: Theme, options: ExportOptions,
                  state: State | None, single: PublicStory | None, export_cache: ExportCache,
-                 progress: Progress, cancelled: Callable[[], bool]) -> None:
+                 progress: Progress, cancelled: Callable[[], bool],
+                 quick: Quick | None = None) -> None:
         self.session = session
+        self.quick = quick
         self.site = site
         self.theme = theme
         self.options = options
@@ -178,20 +193,18 @@ class _Build:
         self.partial = False  # True when only the files showing changed stories were planned
         self.full = False  # True: plan every file whatever changed
         self.placed: dict[str, set[str]] = {}
+        self.recipes: dict[str, tuple[str, tuple[str, ...]]] = {}  # when every file is planned
+        self._changed_states: set[str] = set()
+        self.stale: set[str] = set()  # files found edited by hand: written even if unchanged
         self.used_renditions: dict[str, list[Rendition]] = {}
         self.media: dict[str, tuple[str, Rendition]] = {}
         bundled = None
         if single is not None:
             bundled = self._in_single_bundle
         self.pages = PageRenderer(site, theme, self.renditions_of, bundled)
-        settings = {k: site.selection.settings.get(k, "") for k in sorted(SETTINGS)}
-        settings["base_url"] = site.base_url
-        self.global_key = key_of(
-            FORMAT, GENERATOR, theme.fingerprint,
-            json.dumps(settings, sort_keys=True),
-            [(s.slug, s.name) for s in site.selection.sections],
-            [s.slug for s in site.sections], "single" if single else "site",
-        )
+        self.global_key = global_key(site, theme, single=single is not None)
+        # Only pages that show bodies depend on how Markdown becomes HTML.
+        self.body_key = key_of(self.global_key, renderer_fingerprint())
 
     def _in_single_bundle(self, path: str) -> bool:
         return path.startswith(("static/", "media/")) or path in ("index.html", "ninjs.json")
@@ -266,41 +279,85 @@ class _Build:
         ninjs, the pages linking to it, the lists, front page and feeds showing
         it), plus the few files made every time; :meth:`run` keeps the rest.
         """
+        if self.quick is not None:
+            return self._plan_quick(self.quick)
         site = self.site
-        stories = [self.single] if self.single is not None else site.stories
-        for story in stories:  # photos first, so every rendition is known before the media
-            for photo in story.photos:
-                self.renditions_of(photo)
-        # A story as pages show it: its revision, its update time, and the file names of
-        # its photos' renditions (which change only when the encoder's output does).
-        signatures = {
-            story.id: story_signature(story) + "|" + ",".join(
-                r.path for p in story.photos for r in self.used_renditions.get(p.sha256, ()))
-            for story in site.stories
-        }
-        self._sig = lambda story: signatures[story.id]
-        # Only pages that show bodies depend on how Markdown becomes HTML.
-        body_key = key_of(self.global_key, renderer_fingerprint())
+        signatures = self._signatures([self.single] if self.single is not None
+                                      else site.stories)
+        body_key = self.body_key
         if self.single is None:
             self.story_states = {s.id: story_state(site, s, signatures[s.id])
                                  for s in site.stories}
             self.layout = site_layout(site, body_key)
         changed = self._changed_stories()
+        self._changed_states = changed or set()
         shows = _Shows(changed)
-        planned: list[_Planned] = []
-        for path, data in self.theme.static.items():
-            planned.append(_Planned(path, hashlib.sha256(data).hexdigest(),
-                                    partial(bytes, data), cacheable=False))
+        planned = self._plan_static()
         if self.single is None:
             planned += self._plan_site(shows)
+            stories = site.stories
+        else:
+            stories = [self.single]
         if changed is not None:  # only the changed stories and the pages linking to them
             stories = [site.by_id[sid] for sid in sorted(changed | site.linking_to(changed))]
         planned += self._plan_stories(stories, shows, body_key)
-        for path, (sha, rendition) in sorted(self.media.items()):
-            planned.append(_Planned(path, path, partial(self.renditions.data, rendition,
-                                                        self._fetch, sha), cacheable=False))
+        planned += self._plan_media()
         self.partial = changed is not None
         return planned
+
+    def _signatures(self, stories: list[PublicStory]) -> dict[str, str]:
+        """Each story of the site as pages show it: its revision, its update time, and the
+        file names of its photos' renditions (which change only when the encoder's output
+        does); ``stories`` first get their renditions, so that every one is known before
+        the media are planned."""
+        for story in stories:
+            for photo in story.photos:
+                self.renditions_of(photo)
+        signatures = {
+            story.id: story_signature(story) + "|" + ",".join(
+                r.path for p in story.photos for r in self.used_renditions.get(p.sha256, ()))
+            for story in self.site.stories
+        }
+        self._sig = lambda story: signatures[story.id]
+        return signatures
+
+    def _plan_quick(self, quick: Quick) -> list[_Planned]:
+        """The files that show a changed story, planned from the folder's site index (see
+        :mod:`cms.export.quick`); the other files, media included, keep their records."""
+        assert self.state is not None
+        site = self.site
+        signatures = self._signatures(site.stories)
+        self.layout = self.state.layout  # every page lists what it listed: see quick.prepare
+        self.story_states = dict(self.state.stories)
+        for sid in quick.changed | quick.holders:
+            self.story_states[sid] = story_state(site, site.by_id[sid], signatures[sid])
+        shows = _Shows(quick.changed)
+        planned = self._plan_static()
+        if quick.front:
+            planned.append(self._plan_front(*site.front_stories(), record=False))
+        planned += [self._plan_list(page, record=False) for page in quick.lists]
+        planned += [self._plan_feed(f.path, f.page_path, f.title, f.entries, record=False)
+                    for f in quick.feeds]
+        newest = site.front_stories()[0][:1]
+        planned += self._plan_sitemap_robots(
+            [("index.html", newest[0].modified_at or newest[0].publish_at if newest else None)]
+            + [(site.story_path(site.by_id[sid]), site.by_id[sid].modified_at
+                or site.by_id[sid].publish_at) for sid in sorted(quick.changed)],
+            quick.changed)
+        stories = [site.by_id[sid] for sid in sorted(quick.changed | quick.holders)]
+        planned += self._plan_stories(stories, shows, self.body_key)
+        planned += self._plan_media()
+        self.partial = True
+        return planned
+
+    def _plan_static(self) -> list[_Planned]:
+        return [_Planned(path, hashlib.sha256(data).hexdigest(), partial(bytes, data),
+                         cacheable=False) for path, data in self.theme.static.items()]
+
+    def _plan_media(self) -> list[_Planned]:
+        return [_Planned(path, path, partial(self.renditions.data, rendition, self._fetch, sha),
+                         cacheable=False)
+                for path, (sha, rendition) in sorted(self.media.items())]
 
     def _plan_stories(self, stories: list[PublicStory], shows: _Shows, body_key: str
                       ) -> list[_Planned]:
@@ -342,23 +399,18 @@ class _Build:
                 if state.stories.get(sid) != value}
 
     def _plan_site(self, shows: _Shows) -> list[_Planned]:
+        """The front page, list pages and feeds showing a changed story (all of them when
+        every file is planned: their recipes then go into the site index), the sitemap
+        and robots.txt."""
         site = self.site
-        sig = self._sig
+        record = shows.changed is None
         planned: list[_Planned] = []
         main, blocks = site.front_stories()
         if shows.any(main) or any(shows.any(block) for _section, block in blocks):
-            front_key = key_of(
-                self.global_key, "front", [sig(s) for s in main],
-                [sec.slug + "\x1c" + "\x1d".join(sig(s) for s in block)
-                 for sec, block in blocks],
-            )
-            planned.append(_Planned("index.html", front_key, self._front))
+            planned.append(self._plan_front(main, blocks, record=record))
         for page in site.list_pages(shows.changed):
-            if not shows.any(page.stories):
-                continue
-            key = key_of(self.global_key, "list", page.kind, page.key, page.number, page.total,
-                         [sig(s) for s in page.stories])
-            planned.append(_Planned(page.path, key, partial(self._listing, page)))
+            if shows.any(page.stories):
+                planned.append(self._plan_list(page, record=record))
         feeds = [("feed.atom", "index.html", f"{site.desk_name}: latest",
                   site.stories[:FEED_ENTRIES])]
         for sec in site.sections:
@@ -366,23 +418,53 @@ class _Build:
                           f"{site.desk_name}: {sec.name}",
                           site.section_stories[sec.slug][:FEED_ENTRIES]))
         for path, page_path, title, entries in feeds:
-            if not shows.any(entries):
-                continue
-            planned.append(_Planned(
-                path, key_of(self.global_key, renderer_fingerprint(), "feed", path,
-                             [sig(s) for s in entries]),
-                partial(self._feed, path, page_path, title, entries),
-                tuple(s.id for s in entries),
-            ))
+            if shows.any(entries):
+                planned.append(self._plan_feed(path, page_path, title, entries, record=record))
         newest = site.stories[0].modified_at or site.stories[0].publish_at if site.stories \
             else None
         urls: list[tuple[str, datetime | None]] = [("index.html", newest)]
         urls += [(site.section_path(s.slug), None) for s in site.sections]
         urls += [(site.story_path(s), s.modified_at or s.publish_at) for s in site.stories]
-        planned.append(_Planned("sitemap.xml", None,
-                                partial(self._sitemap, urls, shows.changed)))
-        planned.append(_Planned("robots.txt", None, partial(_encoded, robots, site)))
-        return planned
+        return planned + self._plan_sitemap_robots(urls, shows.changed)
+
+    def _plan_front(self, main: list[PublicStory], blocks: list[FrontBlock], *, record: bool
+                    ) -> _Planned:
+        sig = self._sig
+        key = key_of(self.global_key, "front", [sig(s) for s in main],
+                     [sec.slug + "\x1c" + "\x1d".join(sig(s) for s in block)
+                      for sec, block in blocks])
+        if record:
+            self._record("index.html", front_recipe(main, blocks),
+                         [*main, *(s for _sec, block in blocks for s in block)])
+        return _Planned("index.html", key, self._front)
+
+    def _plan_list(self, page: ListPage, *, record: bool) -> _Planned:
+        key = key_of(self.global_key, "list", page.kind, page.key, page.number, page.total,
+                     [self._sig(s) for s in page.stories])
+        if record:
+            self._record(page.path, list_recipe(page), page.stories)
+        return _Planned(page.path, key, partial(self._listing, page))
+
+    def _plan_feed(self, path: str, page_path: str, title: str, entries: list[PublicStory],
+                   *, record: bool) -> _Planned:
+        if record:
+            self._record(path, feed_recipe(title, page_path, entries), entries)
+        return _Planned(
+            path, key_of(self.global_key, renderer_fingerprint(), "feed", path,
+                         [self._sig(s) for s in entries]),
+            partial(self._feed, path, page_path, title, entries),
+            tuple(s.id for s in entries),
+        )
+
+    def _record(self, path: str, recipe: list[object], stories: Iterable[PublicStory]) -> None:
+        """Keep a page's recipe for the site index (see :mod:`cms.export.quick`)."""
+        self.recipes[path] = (json.dumps(recipe, ensure_ascii=False),
+                              tuple(dict.fromkeys(s.id for s in stories)))
+
+    def _plan_sitemap_robots(self, urls: list[tuple[str, datetime | None]],
+                             changed: set[str] | None) -> list[_Planned]:
+        return [_Planned("sitemap.xml", None, partial(self._sitemap, urls, changed)),
+                _Planned("robots.txt", None, partial(_encoded, robots, self.site))]
 
     def _sitemap(self, urls: list[tuple[str, datetime | None]], changed: set[str] | None
                  ) -> bytes:
@@ -398,16 +480,24 @@ class _Build:
             ]) if record is not None else None
             if data is not None:
                 return data
+            self.stale.add("sitemap.xml")  # not the one the state knows: write it whatever
+            if self.quick is not None:  # it lists only the changed stories' entries
+                raise NewsroomError("sitemap.xml changed during the export; nothing was "
+                                    "changed: export again")
         return sitemap(site, urls).encode("utf-8")
 
     # Running -------------------------------------------------------------------
 
-    def run(self, staging: Staging, report: ExportReport, out: Path | None) -> State:
-        """Render what is needed into ``staging``; return the new state."""
+    def run(self, staging: Staging, report: ExportReport, out: Path | None,
+            present: set[str] | None = None) -> State:
+        """Render what is needed into ``staging``; return the new state. ``present``: the
+        files in ``out`` (a quick re-export has looked already: see :func:`export_site`)."""
         planned = self.plan()
         state = self.state
-        present = existing_files(out) if out is not None and state is not None else set()
-        if state is not None and self.partial and not self._carried_present(planned, present):
+        if present is None:
+            present = existing_files(out) if out is not None and state is not None else set()
+        if state is not None and self.partial and self.quick is None \
+                and not self._carried_present(planned, present):
             self.full = True  # someone removed files from the folder: look at every file
             planned = self.plan()
         old: dict[str, FileRecord] = {}
@@ -465,7 +555,8 @@ class _Build:
                         source = stored[0]
                         fresh.append((item.key, sha, stored[1], stored[2]))
             record = old.get(item.path)
-            unchanged = record is not None and record.sha256 == sha and item.path in present
+            unchanged = (record is not None and record.sha256 == sha and item.path in present
+                         and item.path not in self.stale)
             if not unchanged:
                 if source is not None:
                     staging.link(item.path, source)  # shares the cached file's bytes
@@ -477,18 +568,50 @@ class _Build:
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
         renditions = dict(sorted(self.used_renditions.items()))
-        if state is not None and self.partial:
+        if state is not None and self.quick is not None:
+            # Only the files showing a changed story were planned, media included (the
+            # same photos as before): every other record, rendition and index row stays.
+            renditions = dict(sorted({**state.renditions, **renditions}.items()))
+            new_state = State(new_files, renditions, self.story_states, self.layout,
+                              base=state, index=self._index())
+        elif state is not None and self.partial:
             # The files a partial plan left out keep their records: the new state is an
             # update of the old one (media are always planned; those not planned are gone).
             gone = frozenset(p for p in state.paths()
                              if p.startswith("media/") and p not in new_files)
             new_state = State(new_files, renditions, self.story_states, self.layout,
-                              base=state, deleted=gone)
+                              base=state, deleted=gone, index=self._index())
         else:
-            new_state = State(new_files, renditions, self.story_states, self.layout)
+            new_state = State(new_files, renditions, self.story_states, self.layout,
+                              index=self._index())
         self._add_manifest(new_state, old, present, staging, out)
         self.progress(len(todo), len(todo), "done")
         return new_state
+
+    def _index(self) -> SiteIndex | None:
+        """The site index of the new state (without its token: see :func:`export_site`)."""
+        site, state, quick = self.site, self.state, self.quick
+        if self.single is not None:
+            return None
+        if quick is not None and state is not None and state.index is not None:
+            meta = dict(state.index.meta)  # the same sections, inputs and link windows
+            meta["left_out"] = sorted(
+                [entry for entry in meta["left_out"] if entry[0] not in quick.changed]
+                + self.left_out_entries([site.by_id[sid] for sid in quick.changed]))
+            return SiteIndex(meta)
+        meta = {
+            "token": "", "inputs": self.body_key,
+            "links_until": _iso(links_change_at(site.stories, site.as_of)),
+            "sections": [[s.slug, s.name, s.position] for s in site.sections],
+            "left_out": sorted(self.left_out_entries(site.stories)),
+        }
+        links = {sid: tuple(dict.fromkeys(item.story.id for item in items
+                                          if item.story is not None))
+                 for sid, items in site.read_next.items()
+                 if self.partial is False or sid in self._changed_states}
+        if self.partial:  # the same pages listing the same stories: recipes and tags stay
+            return SiteIndex(meta, None, links, None)
+        return SiteIndex(meta, dict(self.recipes), links, dict(site.tag_slug))
 
     def _carried_present(self, planned: list[_Planned], present: set[str]) -> bool:
         """True when every file a partial plan leaves out is still in the folder."""
@@ -588,9 +711,19 @@ class _Build:
 
     def left_out(self) -> list[tuple[str, str]]:
         """``(story slug, why)`` for each photo left out because it cannot be read."""
+        if self.single is not None:
+            return [(slug, why) for _sid, slug, why in self.left_out_entries([self.single])]
+        if self.quick is not None:  # the site holds only some stories: the index knows all
+            assert self.state is not None and self.state.index is not None
+            index = self._index()
+            assert index is not None
+            return [(slug, why) for _sid, slug, why in index.meta["left_out"]]
+        return [(slug, why) for _sid, slug, why in self.left_out_entries(self.site.stories)]
+
+    def left_out_entries(self, stories: list[PublicStory]) -> list[list[str]]:
+        """``[story id, slug, why]`` for each photo of ``stories`` that cannot be read."""
         broken = self.renditions.broken
-        stories = [self.single] if self.single is not None else self.site.stories
-        return [(story.slug, f"photo {photo.id[:8]} left out: {broken[photo.sha256]}")
+        return [[story.id, story.slug, f"photo {photo.id[:8]} left out: {broken[photo.sha256]}"]
                 for story in stories for photo in story.photos if photo.sha256 in broken]
 
     def cache_bodies(self, cache: ExportCache) -> None:
@@ -629,6 +762,55 @@ def _cached_tag_slugs(cache: ExportCache, tags: list[str]) -> dict[str, str]:
     made = tag_slugs(ordered)
     cache.put_memo("tag-slugs", inputs, json.dumps([made[tag] for tag in ordered]))
     return made
+
+
+def _quick(session: Session, store: Store, cache: ExportCache, state: State, as_of: datetime,
+           base_url: str | None, theme: Theme) -> Quick | None:
+    """A quick re-export into the folder of ``state``, when one can be made (see
+    :mod:`cms.export.quick`) with the same theme, settings and sections as before."""
+    def selection_of(known: Known) -> Selection | None:
+        selection = select_changed(session, as_of, known)
+        if selection is not None and base_url:
+            selection.settings["base_url"] = base_url
+        return selection
+
+    quick = prepare_quick(session, cache, store.replica_id, state, selection_of)
+    if quick is None or state.index is None:
+        return None
+    inputs = key_of(global_key(quick.site, theme, single=False), renderer_fingerprint())
+    return quick if inputs == state.index.meta.get("inputs") else None
+
+
+def _quick_folder_intact(state: State, present: set[str], out: Path) -> bool:
+    """True when every file the state names is in the folder, and its sitemap is the one
+    the state knows (a quick re-export patches it, and rewrites only what it shows)."""
+    if not state.paths() <= present | {MANIFEST_FILE}:
+        return False
+    record = state.records(["sitemap.xml"]).get("sitemap.xml")
+    try:
+        data = (out / "sitemap.xml").read_bytes()
+    except OSError:
+        return False
+    return record is not None and hashlib.sha256(data).hexdigest() == record.sha256
+
+
+def _token(state: State | None) -> str | None:
+    return state.index.meta.get("token") if state is not None and state.index else None
+
+
+def global_key(site: Site, theme: Theme, *, single: bool) -> str:
+    """The digest of what every file depends on: the theme, the settings, the sections."""
+    settings = {k: site.selection.settings.get(k, "") for k in sorted(SETTINGS)}
+    settings["base_url"] = site.base_url
+    return key_of(
+        FORMAT, GENERATOR, theme.fingerprint, json.dumps(settings, sort_keys=True),
+        [(s.slug, s.name) for s in site.selection.sections],
+        [s.slug for s in site.sections], "single" if single else "site",
+    )
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
 
 
 def _encoded(make: Callable[..., str], *args: object) -> bytes:
@@ -679,14 +861,32 @@ def export_site(
             # none of them garbage: the collector would walk them again and again while
             # they are made (~140 young collections at 10k stories). Paused meanwhile.
             with _collector_paused():
-                # --full trusts nothing kept from earlier exports: every story is read again.
-                kept = None if options.full else snapshot.load(export_cache, store.replica_id)
-                selection = select_public(session, as_of, kept[0] if kept else None)
-                snapshot.save(export_cache, store.replica_id, selection,
-                              kept[1] if kept else None)
-                if base_url:
-                    selection.settings["base_url"] = base_url
-                site = build_site(selection, partial(_cached_tag_slugs, export_cache))
+                present = None
+                quick = None
+                if state is not None and out is not None:  # no --full, not one story
+                    quick = _quick(session, store, export_cache, state, as_of, base_url, theme)
+                if quick is not None:
+                    present = existing_files(out)  # type: ignore[arg-type]
+                    if not _quick_folder_intact(state, present, out):  # type: ignore[arg-type]
+                        quick = None
+                if quick is not None:
+                    selection, site = quick.selection, quick.site
+                    kept_meta = snapshot.save_changed(export_cache, store.replica_id,
+                                                      selection, quick.known, quick.base)
+                    story_count = quick.known.count
+                    skipped = sorted(quick.known.skipped.values())
+                else:
+                    # --full trusts nothing kept from earlier exports: every story is read.
+                    kept = None if options.full else snapshot.load(export_cache,
+                                                                   store.replica_id)
+                    selection = select_public(session, as_of, kept[0] if kept else None)
+                    kept_meta = snapshot.save(export_cache, store.replica_id, selection,
+                                              kept[1] if kept else None)
+                    if base_url:
+                        selection.settings["base_url"] = base_url
+                    site = build_site(selection, partial(_cached_tag_slugs, export_cache))
+                    story_count = len(site.stories)
+                    skipped = selection.skipped
             single = None
             if options.story is not None:
                 story_id = resolve(session, options.story)
@@ -695,15 +895,18 @@ def export_site(
                     raise NotFound(f"story {options.story!r} is not published as of "
                                    f"{as_of.isoformat(timespec='minutes')}")
             build = _Build(session, site, theme, options, state, single, export_cache,
-                           progress or (lambda _d, _t, _m: None), cancelled)
+                           progress or (lambda _d, _t, _m: None), cancelled, quick)
             # The site model lives until the end: keep the collector from walking its
             # hundreds of thousands of objects again and again (and forked page workers
             # from copying every page it touches), as the gc.freeze documentation advises.
             gc.freeze()
-            new_state = build.run(staging, report, out)
-        report.stories = 1 if single else len(site.stories)
+            new_state = build.run(staging, report, out, present)
+        if new_state.index is not None:  # which kept selection the folder is made from
+            new_state.index.meta["token"] = key_of(kept_meta) if kept_meta is not None else ""
+        report.stories = 1 if single else story_count
+        report.quick = quick is not None
         report.files = new_state.count()
-        report.skipped = sorted(selection.skipped + build.left_out())
+        report.skipped = sorted(skipped + build.left_out())
         if new_state.base is not None:
             deleted = sorted(new_state.deleted)
         else:
@@ -716,7 +919,8 @@ def export_site(
         keep_state = out is not None and not single_mode
         if out is not None and state is not None:
             apply_changes(staging, out, deleted)
-            if keep_state and not new_state.same_as(state):  # last: it names what is in place
+            if keep_state and not (new_state.same_as(state) and _token(new_state) == _token(state)):
+                # Last: it names what is in place.
                 new_state.save(out / STATE_FILE, state)
         elif out is not None:
             staging.flush()

@@ -333,6 +333,21 @@ class ExportCache:
                 (store,)).fetchone()
         return (str(row[0]), str(records[0] or ""), int(records[1])) if row else None
 
+    def selection_meta(self, store: str) -> str | None:
+        """The meta row kept for ``store`` (None when nothing is kept)."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT meta FROM selections WHERE store = ?", (store,)).fetchone()
+        return str(row[0]) if row else None
+
+    def selected(self, store: str, ids: list[str]) -> dict[str, str]:
+        """The kept records of those of ``ids`` the selection of ``store`` holds."""
+        if self._db is None:
+            return {}
+        rows = self._in_chunks("SELECT id, record FROM selected WHERE store = ? AND id IN ({})",
+                               ids, store)
+        return {str(row[0]): str(row[1]) for row in rows}
+
     def update_selection(self, store: str, base: str, meta: str, ids: list[str],
                          records: dict[str, str]) -> bool:
         """Replace the records of ``ids`` (those not in ``records`` go) and the meta row,

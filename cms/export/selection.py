@@ -117,6 +117,7 @@ class Known:
     unsettled: frozenset[str]
     stories: list[PublicStory]
     skipped: dict[str, tuple[str, str]]
+    count: int = 0  # how many stories it holds (``stories`` may be left undecoded)
 
 
 @dataclass
@@ -150,7 +151,7 @@ class Selection:
     def known(self) -> Known:
         """This selection as the starting point of the next one."""
         return Known(self.seq, self.chain, self.as_of, self.next_change, self.unsettled,
-                     self.stories, self.skipped_by_id)
+                     self.stories, self.skipped_by_id, len(self.stories))
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
@@ -173,6 +174,49 @@ def select_public(session: Session, as_of: datetime, known: Known | None = None)
     With ``known`` (an earlier selection from the same store), only the stories
     that changed since are read, when that gives the same answer (see above).
     """
+    if known is not None:
+        selection = select_changed(session, as_of, known)
+        if selection is not None:  # ``known`` with the changed stories read again
+            ids = selection.reread or frozenset()
+            selection.stories += [story for story in known.stories if story.id not in ids]
+            selection.skipped_by_id.update(
+                {sid: why for sid, why in known.skipped.items() if sid not in ids})
+            selection.stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
+            return selection
+    # Nothing to build on, or so much changed that reading everything is as quick.
+    selection = _head(session, as_of)
+    _read_all(session, selection)
+    selection.stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
+    return selection
+
+
+def select_changed(session: Session, as_of: datetime, known: Known) -> Selection | None:
+    """The stories changed since ``known``, read again: a selection holding the public
+    ones among them (``reread`` names them all, public or not) and what every selection
+    holds besides (settings, sections, log position, when it changes next).
+
+    None when ``known`` cannot be built on (another history, an earlier or a later
+    time than it holds for) or so much changed that reading everything is as quick.
+    ``known.stories`` is not used: a quick re-export builds on a kept selection
+    without decoding it.
+    """
+    selection = _head(session, as_of)
+    changed = _changed_since(session, known, as_of, selection.seq)
+    if changed is None:
+        return None
+    changed |= selection.unsettled | known.unsettled
+    if len(changed) > _CHUNK:
+        return None
+    selection.next_change = known.next_change
+    selection.reread = frozenset(changed)
+    if changed:
+        wanted = sorted(changed)
+        _read(session, selection, (Story.id.in_(wanted),), wanted, check=True)
+    return selection
+
+
+def _head(session: Session, as_of: datetime) -> Selection:
+    """A selection without stories yet: settings, sections and the log position."""
     # The log position first: whatever commits after this point gets a later number,
     # so the next selection reads it again. (Read after the stories, a revision
     # committed in between would be counted as seen without having been read.)
@@ -187,16 +231,7 @@ def select_public(session: Session, as_of: datetime, known: Known | None = None)
         )
     ]
     unsettled = frozenset(session.scalars(sa.select(SyncDirty.story_id)))
-    selection = Selection(as_of, settings, sections, [], {}, seq, chain, None, unsettled)
-    changed = _changed_since(session, known, as_of, seq) if known is not None else None
-    if known is not None and changed is not None:
-        changed |= unsettled | known.unsettled
-    if known is not None and changed is not None and len(changed) <= _CHUNK:
-        _read_changed(session, selection, known, changed)
-    else:  # nothing to build on, or so much changed that reading everything is as quick
-        _read_all(session, selection)
-    selection.stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
-    return selection
+    return Selection(as_of, settings, sections, [], {}, seq, chain, None, unsettled)
 
 
 _COLUMNS = (
@@ -236,18 +271,6 @@ def _read_all(session: Session, selection: Selection) -> None:
     for column in (Story.publish_at, Story.embargo_until):
         upcoming = session.scalar(sa.select(sa.func.min(column)).where(public, column > as_of))
         _note_change(selection, upcoming)
-
-
-def _read_changed(session: Session, selection: Selection, known: Known, ids: set[str]
-                  ) -> None:
-    """``known`` with the stories ``ids`` read again (public or not, now)."""
-    selection.stories = [story for story in known.stories if story.id not in ids]
-    selection.skipped_by_id = {sid: why for sid, why in known.skipped.items() if sid not in ids}
-    selection.next_change = known.next_change
-    selection.reread = frozenset(ids)
-    if ids:
-        wanted = sorted(ids)
-        _read(session, selection, (Story.id.in_(wanted),), wanted, check=True)
 
 
 def _note_change(selection: Selection, when: datetime | None) -> None:

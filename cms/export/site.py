@@ -70,6 +70,8 @@ class Site:
     tag_slug: dict[str, str]
     by_id: dict[str, PublicStory]
     read_next: dict[str, list[ReadNext]] = field(default_factory=dict)
+    # A site of some stories only (a quick re-export): the front page as it was arranged.
+    front: tuple[list[PublicStory], list[FrontBlock]] | None = None
 
     @property
     def as_of(self) -> datetime:
@@ -113,6 +115,8 @@ class Site:
 
     def front_stories(self) -> tuple[list[PublicStory], list[FrontBlock]]:
         """The front page's lead and latest stories, and per section the newest not shown yet."""
+        if self.front is not None:
+            return self.front
         main = self.stories[: FRONT_LATEST + 1]
         shown = {story.id for story in main}
         blocks = []
@@ -170,9 +174,7 @@ def build_site(selection: Selection,
                slugs_for: Callable[[list[str]], dict[str, str]] = tag_slugs) -> Site:
     """Arrange a selection into a site (``slugs_for``: how the tags get their page names,
     :func:`~cms.export.paths.tag_slugs` or a cache of it)."""
-    settings = selection.settings
     stories = selection.stories
-    by_id = {story.id: story for story in stories}
     section_stories: dict[str, list[PublicStory]] = {}
     tag_stories: dict[str, list[PublicStory]] = {}
     for story in stories:  # already newest first
@@ -184,8 +186,20 @@ def build_site(selection: Selection,
     known = {s.slug for s in selection.sections}
     for slug in sorted(set(section_stories) - known):  # a section row lost to a bad sync
         sections.append(SectionInfo(slug, slug.replace("-", " ").title(), 10**6))
+    site = site_of(selection, stories, sections, slugs_for(list(tag_stories)))
+    site.section_stories, site.tag_stories = section_stories, tag_stories
+    add_read_next(site, stories)
+    return site
+
+
+def site_of(selection: Selection, stories: list[PublicStory], sections: list[SectionInfo],
+            tag_slug: dict[str, str], *,
+            front: tuple[list[PublicStory], list[FrontBlock]] | None = None) -> Site:
+    """A site of ``stories`` (newest first) with the selection's settings; its lists and
+    "Read next" entries are left for the caller to fill (see :func:`build_site`)."""
+    settings = selection.settings
     base_url = settings.get("base_url") or "https://example.org/"
-    site = Site(
+    return Site(
         selection=selection,
         desk_name=settings.get("desk_name", "Newsroom"),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
@@ -194,16 +208,28 @@ def build_site(selection: Selection,
         comments_embed=settings.get("comments_embed", ""),
         stories=stories,
         sections=sections,
-        section_stories=section_stories,
-        tag_stories=tag_stories,
-        tag_slug=slugs_for(list(tag_stories)),
-        by_id=by_id,
+        section_stories={},
+        tag_stories={},
+        tag_slug=tag_slug,
+        by_id={story.id: story for story in stories},
+        front=front,
     )
+
+
+def add_read_next(site: Site, stories: list[PublicStory]) -> None:
+    """The "Read next" entries of ``stories`` that show (to stories the site holds)."""
+    by_id, as_of = site.by_id, site.as_of
     for story in stories:
         site.read_next[story.id] = [
-            _read_next(link, by_id) for link in visible_links(story, selection.as_of, by_id)
+            _read_next(link, by_id) for link in visible_links(story, as_of, by_id)
         ]
-    return site
+
+
+def links_change_at(stories: list[PublicStory], as_of: datetime) -> datetime | None:
+    """The first time after ``as_of`` at which a "Read next" window opens or closes."""
+    return min((when for story in stories for link in story.links
+                for when in (link.visible_from, link.visible_until)
+                if when is not None and when > as_of), default=None)
 
 
 def _read_next(link: Link, by_id: dict[str, PublicStory]) -> ReadNext:

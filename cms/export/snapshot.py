@@ -97,14 +97,32 @@ def _decode(row: list[Any]) -> PublicStory:
     )
 
 
-def _meta(selection: Selection) -> str:
+def _meta(selection: Selection, count: int, skipped: dict[str, tuple[str, str]]) -> str:
     return json.dumps({
-        "format": FORMAT, "count": len(selection.stories), "seq": selection.seq,
-        "chain": selection.chain,
+        "format": FORMAT, "count": count, "seq": selection.seq, "chain": selection.chain,
         "as_of": _iso(selection.as_of), "next_change": _iso(selection.next_change),
         "unsettled": sorted(selection.unsettled),
-        "skipped": {sid: list(why) for sid, why in sorted(selection.skipped_by_id.items())},
+        "skipped": {sid: list(why) for sid, why in sorted(skipped.items())},
     }, ensure_ascii=False, sort_keys=True)
+
+
+def _known(meta_text: str, stories: list[PublicStory]) -> Known | None:
+    """The kept meta row as a :class:`Known` holding ``stories``; None if it is not one
+    this module writes (ValueError and the like for a damaged one)."""
+    meta = json.loads(meta_text)
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        return None
+    as_of = from_iso(meta["as_of"])
+    if as_of is None or type(meta["seq"]) is not int or type(meta["count"]) is not int:
+        return None
+    return Known(
+        seq=meta["seq"], chain=_text(meta["chain"]), as_of=as_of,
+        next_change=from_iso(meta["next_change"]),
+        unsettled=frozenset(map(_text, meta["unsettled"])), stories=stories,
+        skipped={_text(sid): (_text(why[0]), _text(why[1]))
+                 for sid, why in meta["skipped"].items()},
+        count=meta["count"],
+    )
 
 
 def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
@@ -117,43 +135,79 @@ def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
         return None
     meta_text, records, count = found
     try:
-        meta = json.loads(meta_text)
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            return None
-        if meta["count"] != count:  # rows lost (the cache does not fsync)
-            return None
-        as_of = from_iso(meta["as_of"])
-        if as_of is None or type(meta["seq"]) is not int:
+        known = _known(meta_text, [])
+        if known is None or known.count != count:  # rows lost (the cache does not fsync)
             return None
         rows = json.loads("[" + records + "]")
         if len(rows) != count:
             return None
-        stories = [_decode(row) for row in rows]
-        known = Known(
-            seq=meta["seq"], chain=_text(meta["chain"]), as_of=as_of,
-            next_change=from_iso(meta["next_change"]),
-            unsettled=frozenset(map(_text, meta["unsettled"])), stories=stories,
-            skipped={_text(sid): (_text(why[0]), _text(why[1]))
-                     for sid, why in meta["skipped"].items()},
-        )
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError):
+        known.stories = [_decode(row) for row in rows]
+    except _DAMAGED:
         return None  # not what this module writes: read the store again
     return known, meta_text
 
 
-def save(cache: ExportCache, store_key: str, selection: Selection, base: str | None) -> None:
-    """Keep ``selection`` for the next export from the same store.
+_DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
+
+
+def load_meta(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
+    """The selection kept for ``store_key`` without its stories (see :func:`load_stories`),
+    and its meta row; None when nothing is kept or it is not what this module writes."""
+    try:
+        meta_text = cache.selection_meta(store_key)
+        known = _known(meta_text, []) if meta_text is not None else None
+    except (sqlite3.Error, *_DAMAGED):
+        return None
+    return (known, meta_text) if known is not None and meta_text is not None else None
+
+
+def load_stories(cache: ExportCache, store_key: str, ids: list[str]
+                 ) -> dict[str, PublicStory] | None:
+    """Those of ``ids`` the kept selection holds, decoded; None if one cannot be."""
+    try:
+        stories = {}
+        for sid, record in cache.selected(store_key, ids).items():
+            story = _decode(json.loads(record))
+            if story.id != sid:
+                raise ValueError("a kept story under another story's id")
+            stories[sid] = story
+        return stories
+    except (sqlite3.Error, *_DAMAGED):
+        return None
+
+
+def save(cache: ExportCache, store_key: str, selection: Selection, base: str | None
+         ) -> str | None:
+    """Keep ``selection`` for the next export from the same store; the meta row kept
+    (None when it could not be).
 
     ``base`` is the meta row of the kept selection it was built on: when that
     is still the one kept, only the stories read again are rewritten.
     """
-    meta = _meta(selection)
+    meta = _meta(selection, len(selection.stories), selection.skipped_by_id)
     try:
         if base is not None and selection.reread is not None:
             reread = selection.reread
             rows = {s.id: encode(s) for s in selection.stories if s.id in reread}
             if cache.update_selection(store_key, base, meta, sorted(reread), rows):
-                return
+                return meta
         cache.replace_selection(store_key, meta, {s.id: encode(s) for s in selection.stories})
     except sqlite3.Error:
-        pass  # a damaged or busy cache only makes the next export read more
+        return None  # a damaged or busy cache only makes the next export read more
+    return meta
+
+
+def save_changed(cache: ExportCache, store_key: str, changed: Selection, known: Known,
+                 base: str) -> str | None:
+    """Keep the changed stories of a quick re-export (``changed``: the selection of
+    :func:`~cms.export.selection.select_changed`, every one of them public before and
+    after, none skipped) over ``known``, whose meta row is ``base``; the meta row kept,
+    or None when ``base`` is no longer the one kept (another export kept its own)."""
+    meta = _meta(changed, known.count, known.skipped)
+    rows = {s.id: encode(s) for s in changed.stories}
+    try:
+        if cache.update_selection(store_key, base, meta, sorted(rows), rows):
+            return meta
+    except sqlite3.Error:
+        pass
+    return None

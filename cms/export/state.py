@@ -15,15 +15,16 @@ import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import closing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cms.export.images import Rendition
 from cms.export.paths import STATE_FILE, is_bundle_path
 
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 _STATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, key TEXT NOT NULL,
@@ -31,7 +32,14 @@ CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, key TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, state TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS renditions (sha256 TEXT PRIMARY KEY, items TEXT NOT NULL)
     WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, recipe TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS shows (story TEXT NOT NULL, path TEXT NOT NULL,
+                                  PRIMARY KEY (story, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS links (target TEXT NOT NULL, holder TEXT NOT NULL,
+                                  PRIMARY KEY (target, holder)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tags (tag TEXT PRIMARY KEY, slug TEXT NOT NULL) WITHOUT ROWID;
 """
+_INDEX_TABLES = ("pages", "shows", "links", "tags")
 # Every path (one string, split in Python: faster than 27,000 rows), how many there are,
 # and whether every record is of the kinds an export writes (hashes and sizes go into
 # manifest.json as they are).
@@ -46,6 +54,30 @@ class FileRecord(NamedTuple):
     key: str
     sha256: str
     size: int
+
+
+@dataclass
+class SiteIndex:
+    """Where each story shows in the folder's site, so that a quick re-export
+    (:mod:`cms.export.quick`) finds and remakes the pages showing a story without
+    building the whole site.
+
+    ``meta`` holds ``token`` (the kept selection the site was made from),
+    ``inputs`` (the digest of the theme, settings, sections and renderer),
+    ``links_until`` (when a "Read next" window next opens or closes: ISO, or ''
+    for never), ``sections`` (``[slug, name, position]`` of the sections with
+    pages) and ``left_out`` (``[story id, slug, why]`` of photos left out).
+    ``pages`` maps each list page, front page and feed to its recipe (JSON) and
+    the stories it shows; ``links`` each story to the stories its "Read next"
+    list shows; ``tags`` each tag to its page name. In an update of a base
+    state, ``pages`` and ``tags`` are None (the base's are kept) and ``links``
+    holds only the stories whose lists were made again.
+    """
+
+    meta: dict[str, Any]
+    pages: dict[str, tuple[str, tuple[str, ...]]] | None = None
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tags: dict[str, str] | None = None
 
 
 class State:
@@ -67,14 +99,15 @@ class State:
                  renditions: dict[str, list[Rendition]] | None = None,
                  stories: dict[str, str] | None = None, layout: str = "", *,
                  base: State | None = None, deleted: frozenset[str] = frozenset(),
-                 source: tuple[Path, str] | None = None, paths: set[str] | None = None
-                 ) -> None:
+                 source: tuple[Path, str] | None = None, paths: set[str] | None = None,
+                 index: SiteIndex | None = None) -> None:
         """``files``: every record of a new state, the changed ones of an update of
         ``base``; a state read from a file has ``source`` (the file and how to open it)
         and its ``paths`` instead, and reads records from it when asked."""
         self.renditions = renditions if renditions is not None else {}
         self.stories = stories if stories is not None else {}
         self.layout = layout
+        self.index = index
         self.base = base
         self.deleted = deleted
         self.changed = files if files is not None else {}
@@ -121,14 +154,43 @@ class State:
         with closing(_connect(*self._source)) as db:
             return {row[0]: make(row[1:]) for row in db.execute(sql, args)}
 
+    def pages_showing(self, ids: Iterable[str]) -> dict[str, str]:
+        """The recipe of each list page, front page and feed showing one of ``ids``."""
+        return dict(self._rows(
+            "SELECT DISTINCT p.path, p.recipe FROM shows s JOIN pages p ON p.path = s.path "
+            "WHERE s.story IN ({})", ids))
+
+    def recipes(self, paths: Iterable[str]) -> dict[str, str]:
+        """The recipes of those of ``paths`` that are list pages, the front page or feeds."""
+        return dict(self._rows("SELECT path, recipe FROM pages WHERE path IN ({})", paths))
+
+    def holders_of(self, ids: Iterable[str]) -> set[str]:
+        """The stories whose "Read next" list shows one of ``ids``."""
+        return {row[0] for row in self._rows(
+            "SELECT DISTINCT holder FROM links WHERE target IN ({})", ids)}
+
+    def tag_slugs(self, tags: Iterable[str]) -> dict[str, str]:
+        """The page names of ``tags`` (those the state knows)."""
+        return dict(self._rows("SELECT tag, slug FROM tags WHERE tag IN ({})", tags))
+
+    def _rows(self, sql: str, values: Iterable[str]) -> list[tuple[str, str]]:
+        assert self._source is not None, "only a state read from a file has its index"
+        wanted = sorted(set(values))
+        rows: list[tuple[str, str]] = []
+        with closing(_connect(*self._source)) as db:
+            for start in range(0, len(wanted), 900):
+                chunk = wanted[start : start + 900]
+                rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
     def count(self) -> int:
         """How many files the bundle has."""
         return len(self._files) if self._files is not None else len(self.paths())
 
     def same_as(self, other: State | None) -> bool:
         """True when writing this state over ``other`` would change nothing."""
-        if other is None or (self.renditions, self.stories, self.layout) != (
-                other.renditions, other.stories, other.layout):
+        if other is None or (self.renditions, self.stories, self.layout, _meta(self)) != (
+                other.renditions, other.stories, other.layout, _meta(other)):
             return False
         if self.base is other:
             return not self.deleted and other.records(list(self.changed)) == self.changed
@@ -183,8 +245,11 @@ class State:
                 for sha, items in db.execute("SELECT sha256, items FROM renditions")
             }
             stories = dict(db.execute("SELECT id, state FROM stories"))
+            index = SiteIndex(json.loads(meta["index"])) if "index" in meta else None
+            if index is not None and not isinstance(index.meta, dict):
+                index = None
             return cls(None, renditions, stories, meta["layout"], source=(path, mode),
-                       paths=paths)
+                       paths=paths, index=index)
         except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
             if isinstance(exc, sqlite3.OperationalError):
                 raise  # perhaps the file system's locks: the caller tries without
@@ -238,11 +303,47 @@ class State:
                               for sha, items in before.renditions.items()}
             _write_changes(db, "renditions", "sha256", old_renditions,
                            {sha: _renditions_json(items) for sha, items in self.renditions.items()})
+            self._write_index(db, previous)
             db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                            [("format", str(STATE_FORMAT)), ("layout", self.layout)])
             db.execute("COMMIT")
         finally:
             db.close()
+
+
+    def _write_index(self, db: sqlite3.Connection, previous: State | None) -> None:
+        """Write the site index: all of it, or (in an update) the changed "Read next" lists."""
+        index = self.index
+        if index is None:
+            db.execute("DELETE FROM meta WHERE key = 'index'")
+            for table in _INDEX_TABLES:
+                db.execute(f"DELETE FROM {table}")
+            return
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index', ?)",
+                   (json.dumps(index.meta, sort_keys=True, ensure_ascii=False),))
+        update = previous is not None and self.base is previous and index.pages is None
+        if update:
+            holders = [(holder,) for holder in sorted(index.links)]
+            db.executemany("DELETE FROM links WHERE holder = ?", holders)
+        else:
+            for table in _INDEX_TABLES:
+                db.execute(f"DELETE FROM {table}")
+            db.executemany("INSERT INTO pages VALUES (?, ?)",
+                           [(path, recipe) for path, (recipe, _ids) in (index.pages or {}).items()])
+            db.executemany("INSERT OR IGNORE INTO shows VALUES (?, ?)",
+                           [(sid, path) for path, (_recipe, ids) in (index.pages or {}).items()
+                            for sid in ids])
+            db.executemany("INSERT INTO tags VALUES (?, ?)", sorted((index.tags or {}).items()))
+        db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?)",
+                       [(target, holder) for holder, targets in index.links.items()
+                        for target in targets])
+
+
+def _meta(state: State) -> dict[str, Any] | None:
+    """The index's meta without its token (which names the cache's selection, not the site)."""
+    if state.index is None:
+        return None
+    return {key: value for key, value in state.index.meta.items() if key != "token"}
 
 
 def _connect(path: Path, mode: str) -> sqlite3.Connection:

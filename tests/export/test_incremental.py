@@ -366,6 +366,8 @@ def test_incremental_exports_equal_full_ones_after_every_kind_of_change(  # type
         assert report.incremental, what
         if index < 6:  # the same pages showing the same stories: only some files looked at
             assert report.checked < first.checked, what
+        # Text and captions: only the pages showing them, found in the folder's site index.
+        assert report.quick == (index in (0, 1, 4)), what
         fresh = tmp_path / f"fresh-{index}"
         run_export(fresh, as_of=as_of, cache_dir=None)
         got, want = tree_bytes(out), tree_bytes(fresh)

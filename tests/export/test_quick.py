@@ -1,0 +1,193 @@
+"""Quick re-exports: after edits to what pages show of some stories, only the pages
+showing them are remade, from the folder's site index, and the folder then holds
+exactly what a first export into a new folder holds."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from cms import stories
+from cms.document import LinkRef
+from cms.export import ExportOptions, export_site
+from cms.export.paths import STATE_FILE
+from cms.export.state import State
+from cms.store import Store
+from tests.export.bundle_check import check_manifest, tree_bytes
+from tests.export.conftest import AS_OF, JCS_SLUG
+
+SECTIONS = ("politics", "world", "business")
+TAGS = ("seoul", "markets", "drones", "energy", "courts")
+
+
+@pytest.fixture
+def archive(sample_store: Store, sample_actor) -> list[str]:  # type: ignore[no-untyped-def]
+    """The sample newsroom plus 100 stories: sections and tags listing more than one
+    page, and "Read next" lists linking the stories to one another."""
+    chance = random.Random(6)
+    ids: list[str] = []
+    with sample_store.session() as session:
+        for number in range(100):
+            saved = stories.create(
+                session, sample_actor, headline=f"Story number {number} of the archive",
+                body=f"Paragraph {number}.\n\n## A subhead\n\nMore text.\n",
+                section=SECTIONS[number % 3], tags=chance.sample(TAGS, 2),
+                status="published", publish_at=AS_OF - timedelta(hours=number + 1))
+            ids.append(saved.document.story_id)
+        for number, story_id in enumerate(ids[:40]):
+            links = tuple(LinkRef(str(uuid.uuid4()), target_story_id=target)
+                          for target in chance.sample(ids, 3) if target != story_id)
+            stories.edit(session, sample_actor, story_id, related=links,
+                         now=AS_OF - timedelta(minutes=number + 1))
+    return ids
+
+
+def _equal_to_fresh(store: Store, out: Path, fresh: Path) -> None:
+    export_site(store, ExportOptions(out=fresh, as_of=AS_OF, cache_dir=None))
+    got, want = tree_bytes(out), tree_bytes(fresh)
+    assert sorted(got) == sorted(want)
+    assert [path for path in want if got[path] != want[path]] == []
+    assert State.load(out) == State.load(fresh)
+
+
+def test_edits_to_what_pages_show_are_exported_quickly_and_exactly(  # type: ignore[no-untyped-def]
+    archive, sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    first = run_export(out)
+    edits = [
+        ("a headline on the front page", archive[0], {"headline": "A new headline"}),
+        ("a headline far down the lists", archive[80], {"headline": "Old news, new words"}),
+        ("a standfirst and a body", archive[7], {"standfirst": "In short.", "body": "New.\n"}),
+        ("a story many link to", archive[12], {"headline": "Linked from elsewhere"}),
+        ("a correction", archive[55], {"correction": "An earlier version misspelt a name."}),
+    ]
+    for index, (what, story_id, changes) in enumerate(edits):
+        with sample_store.session() as session:
+            stories.edit(session, sample_actor, story_id, **changes,
+                         now=AS_OF - timedelta(seconds=30))
+        report = run_export(out)
+        assert report.quick, what
+        assert 0 < report.written < 40 and report.checked < first.checked / 4, what
+        _equal_to_fresh(sample_store, out, tmp_path / f"fresh-{index}")
+        check_manifest(out)
+
+
+def test_two_stories_edited_together(  # type: ignore[no-untyped-def]
+    archive, sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    run_export(out)
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, archive[3], headline="First of two",
+                     now=AS_OF - timedelta(seconds=30))
+        stories.edit(session, sample_actor, JCS_SLUG, body="Rewritten.\n",
+                     now=AS_OF - timedelta(seconds=20))
+    assert run_export(out).quick
+    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("change", ["section", "tags", "publish_at", "slug", "related",
+                                    "killed"])
+def test_a_story_that_moves_arranges_the_whole_site(  # type: ignore[no-untyped-def]
+    change, archive, sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    """Anything that changes which pages list a story, or what its page links to, is not
+    quick: the whole site is arranged again, and the folder is still exact."""
+    out = tmp_path / "site"
+    run_export(out)
+    changes = {
+        "section": {"section": "business"},  # from "world"
+        "tags": {"tags": ["courts"]},
+        "publish_at": {"publish_at": AS_OF - timedelta(minutes=5)},
+        "slug": {"slug": "a-new-slug"},
+        "related": {"related": ()},
+        "killed": {"status": "killed", "message": "legal"},
+    }[change]
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, archive[4], **changes,
+                     now=AS_OF - timedelta(seconds=30))
+    report = run_export(out)
+    assert report.incremental and not report.quick
+    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+
+
+def test_not_quick_when_the_cache_holds_another_folders_selection(  # type: ignore[no-untyped-def]
+    archive, sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    run_export(tmp_path / "a")
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, archive[1], headline="Seen by b first",
+                     now=AS_OF - timedelta(seconds=30))
+    assert run_export(tmp_path / "b").stories == run_export(tmp_path / "a").stories
+    # "a" was made from a selection the cache no longer holds: arranged in full, exact.
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, archive[2], headline="Then both",
+                     now=AS_OF - timedelta(seconds=20))
+    assert run_export(tmp_path / "b").quick  # made from the kept selection
+    assert not run_export(tmp_path / "a").quick  # made from b's before
+    _equal_to_fresh(sample_store, tmp_path / "a", tmp_path / "fresh")
+
+
+def test_a_sitemap_edited_by_hand_is_listed_again(  # type: ignore[no-untyped-def]
+    archive, sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    run_export(out)
+    (out / "sitemap.xml").write_text("<urlset/>")
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, archive[1], headline="Another headline",
+                     now=AS_OF - timedelta(seconds=30))
+    report = run_export(out)
+    assert not report.quick and "sitemap.xml" in report.written_paths
+    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("damage", [
+    "UPDATE pages SET recipe = 'not json'",
+    "UPDATE pages SET recipe = '[\"list\", \"tag\"]'",
+    "UPDATE pages SET path = '../../escape.html' WHERE path = 'index.html'",
+    "UPDATE pages SET recipe = replace(recipe, '\"', '''')",
+    "UPDATE tags SET slug = '../up'",
+    "DELETE FROM tags",
+    "UPDATE meta SET value = '{}' WHERE key = 'index'",
+    "UPDATE meta SET value = '[1, 2]' WHERE key = 'index'",
+    "DELETE FROM shows",
+])
+def test_a_damaged_site_index_is_never_trusted_into_a_wrong_page(  # type: ignore[no-untyped-def]
+    damage, archive, sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    """Whatever the index says, the export writes only inside the folder; an index that
+    is not what an export writes means arranging the whole site, as without one."""
+    out = tmp_path / "site"
+    run_export(out)
+    with sqlite3.connect(out / STATE_FILE) as db:
+        db.execute(damage)
+    with sample_store.session() as session:
+        stories.edit(session, sample_actor, archive[0], headline="After the damage",
+                     now=AS_OF - timedelta(seconds=30))
+    report = run_export(out)
+    assert not (tmp_path / "escape.html").exists() and not (out.parent / "up").exists()
+    assert not report.quick
+    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+
+
+def test_quick_re_export_on_each_backend(store, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL too: the changed story read again, the rest from the site index."""
+    from cms.sample import install_sample
+
+    install_sample(store, actor)
+    options = {"as_of": AS_OF, "cache_dir": tmp_path / "cache"}
+    out = tmp_path / "site"
+    export_site(store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
+    with store.session() as session:
+        stories.edit(session, actor, JCS_SLUG, headline="Seoul says troops are massing",
+                     now=AS_OF - timedelta(seconds=30))
+    report = export_site(store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
+    assert report.quick and report.written > 0
+    _equal_to_fresh(store, out, tmp_path / "fresh")
