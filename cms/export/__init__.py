@@ -11,6 +11,7 @@ Graph, ninjs), :mod:`images` (renditions), :mod:`bodies` (cached Markdown) and
 
 from __future__ import annotations
 
-from cms.export.build import ExportCancelled, ExportOptions, ExportReport, export_site
+from cms.export.build import export_site
+from cms.export.options import ExportCancelled, ExportOptions, ExportReport
 
 __all__ = ["ExportCancelled", "ExportOptions", "ExportReport", "export_site"]

@@ -13,21 +13,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from platformdirs import user_cache_path
 from sqlalchemy.orm import Session
 
-from cms import __version__
 from cms.blobs import blob_bytes
 from cms.config import SETTINGS, all_settings
 from cms.errors import NewsroomError, NotFound, UsageError
-from cms.export import parallel, snapshot
+from cms.export import parallel
+from cms.export.arrange import arrange
 from cms.export.bodies import Bodies, RenderCache, renderer_fingerprint
 from cms.export.cache import ExportCache
 from cms.export.feeds import (
@@ -40,6 +38,7 @@ from cms.export.feeds import (
 )
 from cms.export.images import Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
+from cms.export.options import ExportCancelled, ExportOptions, ExportReport, Progress
 from cms.export.pages import (
     BODY_SIZES,
     MEDIA_TOKEN,
@@ -49,24 +48,16 @@ from cms.export.pages import (
     placed_photo_ids,
     without_figures,
 )
-from cms.export.paths import MANIFEST_FILE, STATE_FILE, is_safe_slug, tag_slugs
+from cms.export.paths import MANIFEST_FILE, STATE_FILE
 from cms.export.quick import Quick, feed_recipe, front_recipe, list_recipe
-from cms.export.quick import prepare as prepare_quick
-from cms.export.selection import (
-    Known,
-    Photo,
-    PublicStory,
-    Selection,
-    load_bodies,
-    select_changed,
-    select_public,
-)
+from cms.export.selection import Photo, PublicStory, load_bodies
 from cms.export.site import (
     FEED_ENTRIES,
+    GENERATOR,
     FrontBlock,
     ListPage,
     Site,
-    build_site,
+    global_key,
     links_change_at,
     site_layout,
     story_signature,
@@ -88,62 +79,6 @@ from cms.figures import FigurePhoto
 from cms.store import Store
 from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
-
-FORMAT = "bundle-1"
-TAG_SLUGS = "tag-slugs-1"  # change when cms.export.paths.tag_slugs names tags otherwise
-GENERATOR = f"Newsroom {__version__}"
-Progress = Callable[[int, int, str], None]
-
-
-class ExportCancelled(NewsroomError):
-    """The export was cancelled; nothing was changed."""
-
-
-@dataclass
-class ExportOptions:
-    """What to export and where."""
-
-    out: Path | None = None
-    zip_path: Path | None = None
-    as_of: datetime | None = None
-    story: str | None = None
-    base_url: str | None = None
-    theme: Path | None = None
-    cache_dir: Path | None = field(default_factory=lambda: user_cache_path("newsroom") / "export")
-    full: bool = False
-    workers: int | None = None
-
-
-@dataclass
-class ExportReport:
-    """What an export did."""
-
-    out: Path | None
-    zip_path: Path | None
-    as_of: datetime
-    stories: int = 0
-    files: int = 0
-    written: int = 0
-    deleted: int = 0
-    checked: int = 0  # files planned and compared (the others were known unchanged)
-    rendered: int = 0
-    from_cache: int = 0
-    bodies_rendered: int = 0
-    bodies_cached: int = 0
-    photos_encoded: int = 0
-    incremental: bool = False
-    quick: bool = False  # only the files showing changed stories were looked at
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    written_paths: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line for people."""
-        where = str(self.out or self.zip_path)
-        text = (f"exported {self.stories} stories to {where}: {self.files} files, "
-                f"wrote {self.written}")
-        if self.incremental:
-            text += f", deleted {self.deleted}, {self.files - self.written} unchanged"
-        return text
 
 
 @dataclass
@@ -202,7 +137,7 @@ class _Build:
         if single is not None:
             bundled = self._in_single_bundle
         self.pages = PageRenderer(site, theme, self.renditions_of, bundled)
-        self.global_key = global_key(site, theme, single=single is not None)
+        self.global_key = global_key(site, theme.fingerprint, single=single is not None)
         # Only pages that show bodies depend on how Markdown becomes HTML.
         self.body_key = key_of(self.global_key, renderer_fingerprint())
 
@@ -731,82 +666,8 @@ class _Build:
         if isinstance(self.bodies, Bodies):
             cache.put_bodies(self.bodies.take_fresh())
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector; what was made meanwhile is then frozen (kept out
-    of its reach until :func:`gc.unfreeze`), so that it does not walk it all at once after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
-def _cached_tag_slugs(cache: ExportCache, tags: list[str]) -> dict[str, str]:
-    """:func:`~cms.export.paths.tag_slugs`, kept in the export cache: slugifying every tag
-    of a large archive again on every export costs more than the rest of the site model."""
-    ordered = sorted(tags)
-    inputs = key_of(TAG_SLUGS, "\n".join(ordered))
-    kept = cache.memo("tag-slugs", inputs)
-    if kept is not None:
-        try:
-            slugs = json.loads(kept)
-            if isinstance(slugs, list) and len(slugs) == len(ordered) \
-                    and all(type(slug) is str and is_safe_slug(slug) for slug in slugs):
-                return dict(zip(ordered, slugs, strict=True))
-        except ValueError:
-            pass  # not what was kept: make them again
-    made = tag_slugs(ordered)
-    cache.put_memo("tag-slugs", inputs, json.dumps([made[tag] for tag in ordered]))
-    return made
-
-
-def _quick(session: Session, store: Store, cache: ExportCache, state: State, as_of: datetime,
-           base_url: str | None, theme: Theme) -> Quick | None:
-    """A quick re-export into the folder of ``state``, when one can be made (see
-    :mod:`cms.export.quick`) with the same theme, settings and sections as before."""
-    def selection_of(known: Known) -> Selection | None:
-        selection = select_changed(session, as_of, known)
-        if selection is not None and base_url:
-            selection.settings["base_url"] = base_url
-        return selection
-
-    quick = prepare_quick(session, cache, store.replica_id, state, selection_of)
-    if quick is None or state.index is None:
-        return None
-    inputs = key_of(global_key(quick.site, theme, single=False), renderer_fingerprint())
-    return quick if inputs == state.index.meta.get("inputs") else None
-
-
-def _quick_folder_intact(state: State, present: set[str], out: Path) -> bool:
-    """True when every file the state names is in the folder, and its sitemap is the one
-    the state knows (a quick re-export patches it, and rewrites only what it shows)."""
-    if not state.paths() <= present | {MANIFEST_FILE}:
-        return False
-    record = state.records(["sitemap.xml"]).get("sitemap.xml")
-    try:
-        data = (out / "sitemap.xml").read_bytes()
-    except OSError:
-        return False
-    return record is not None and hashlib.sha256(data).hexdigest() == record.sha256
-
-
 def _token(state: State | None) -> str | None:
     return state.index.meta.get("token") if state is not None and state.index else None
-
-
-def global_key(site: Site, theme: Theme, *, single: bool) -> str:
-    """The digest of what every file depends on: the theme, the settings, the sections."""
-    settings = {k: site.selection.settings.get(k, "") for k in sorted(SETTINGS)}
-    settings["base_url"] = site.base_url
-    return key_of(
-        FORMAT, GENERATOR, theme.fingerprint, json.dumps(settings, sort_keys=True),
-        [(s.slug, s.name) for s in site.selection.sections],
-        [s.slug for s in site.sections], "single" if single else "site",
-    )
 
 
 def _iso(value: datetime | None) -> str:
@@ -853,40 +714,14 @@ def export_site(
     theme = Theme(theme_dir, options.cache_dir)
     staging = Staging(out if out is not None else zip_path)  # type: ignore[arg-type]
     export_cache = ExportCache(None)
-    gc.freeze()  # what the caller holds is not the export's garbage (see below)
+    gc.freeze()  # what the caller holds is not the export's garbage (see arrange)
     try:
         export_cache = ExportCache(options.cache_dir)
         with store.reading() as session:
-            # The site model is hundreds of thousands of objects that live until the end,
-            # none of them garbage: the collector would walk them again and again while
-            # they are made (~140 young collections at 10k stories). Paused meanwhile.
-            with _collector_paused():
-                present = None
-                quick = None
-                if state is not None and out is not None:  # no --full, not one story
-                    quick = _quick(session, store, export_cache, state, as_of, base_url, theme)
-                if quick is not None:
-                    present = existing_files(out)  # type: ignore[arg-type]
-                    if not _quick_folder_intact(state, present, out):  # type: ignore[arg-type]
-                        quick = None
-                if quick is not None:
-                    selection, site = quick.selection, quick.site
-                    kept_meta = snapshot.save_changed(export_cache, store.replica_id,
-                                                      selection, quick.known, quick.base)
-                    story_count = quick.known.count
-                    skipped = sorted(quick.known.skipped.values())
-                else:
-                    # --full trusts nothing kept from earlier exports: every story is read.
-                    kept = None if options.full else snapshot.load(export_cache,
-                                                                   store.replica_id)
-                    selection = select_public(session, as_of, kept[0] if kept else None)
-                    kept_meta = snapshot.save(export_cache, store.replica_id, selection,
-                                              kept[1] if kept else None)
-                    if base_url:
-                        selection.settings["base_url"] = base_url
-                    site = build_site(selection, partial(_cached_tag_slugs, export_cache))
-                    story_count = len(site.stories)
-                    skipped = selection.skipped
+            arranged = arrange(session, store.replica_id, export_cache, state, as_of,
+                               base_url=base_url, theme_fingerprint=theme.fingerprint,
+                               full=options.full, out=out)
+            site, quick = arranged.site, arranged.quick
             single = None
             if options.story is not None:
                 story_id = resolve(session, options.story)
@@ -900,13 +735,13 @@ def export_site(
             # hundreds of thousands of objects again and again (and forked page workers
             # from copying every page it touches), as the gc.freeze documentation advises.
             gc.freeze()
-            new_state = build.run(staging, report, out, present)
+            new_state = build.run(staging, report, out, arranged.present)
         if new_state.index is not None:  # which kept selection the folder is made from
-            new_state.index.meta["token"] = key_of(kept_meta) if kept_meta is not None else ""
-        report.stories = 1 if single else story_count
+            new_state.index.meta["token"] = key_of(arranged.kept) if arranged.kept else ""
+        report.stories = 1 if single else arranged.stories
         report.quick = quick is not None
         report.files = new_state.count()
-        report.skipped = sorted(skipped + build.left_out())
+        report.skipped = sorted(arranged.skipped + build.left_out())
         if new_state.base is not None:
             deleted = sorted(new_state.deleted)
         else:

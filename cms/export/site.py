@@ -8,16 +8,21 @@ by name) so the same selection always gives the same site.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from cms import __version__
+from cms.config import SETTINGS
 from cms.export.paths import pretty_path, tag_slugs
 from cms.export.selection import Link, PublicStory, SectionInfo, Selection, visible_links
 from cms.timeutil import zone
 
+FORMAT = "bundle-1"  # change when the same inputs make other files
+GENERATOR = f"Newsroom {__version__}"
 PER_PAGE = 30
 FRONT_LATEST = 24
 FRONT_PER_SECTION = 4
@@ -285,6 +290,17 @@ def site_layout(site: Site, inputs: str) -> str:
         for s in site.stories
     )
     return digest(inputs, stories)
+
+
+def global_key(site: Site, theme_fingerprint: str, *, single: bool) -> str:
+    """The digest of what every file depends on: the theme, the settings, the sections."""
+    settings = {k: site.selection.settings.get(k, "") for k in sorted(SETTINGS)}
+    settings["base_url"] = site.base_url
+    return digest(
+        FORMAT, GENERATOR, theme_fingerprint, json.dumps(settings, sort_keys=True),
+        [(s.slug, s.name) for s in site.selection.sections],
+        [s.slug for s in site.sections], "single" if single else "site",
+    )
 
 
 def digest(*parts: object) -> str:

@@ -140,7 +140,7 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_speed(  # type: ignore
 
 
 def test_tag_page_names_kept_in_the_cache_are_those_made_afresh(tmp_path: Path) -> None:
-    from cms.export.build import _cached_tag_slugs
+    from cms.export.arrange import _cached_tag_slugs
     from cms.export.paths import tag_slugs
 
     tags = ["c++", "c", "!!!", "story", "Seoul", "seoul "]
