@@ -8,7 +8,8 @@ its own process so that start-up counts on both sides:
 - ``newsroom export`` cold (empty render cache, new folder);
 - ``newsroom export`` with a warm cache into a new folder;
 - ``newsroom export`` into the same folder after one story was edited (and the
-  same export measured inside the process, without interpreter start-up).
+  same export measured inside the process, without interpreter start-up), three
+  times each: the best and every figure.
 
 Peak memory is each command's own maximum resident set size (measured by
 :mod:`benchmarks.measure`, so the runner's size does not count).
@@ -59,6 +60,7 @@ class Run:
 
 def _run(command: list[str], cwd: Path) -> Run:
     """Run ``command`` through :mod:`benchmarks.measure` (see there for why)."""
+    os.sync()  # the last command's dirty pages are written now, not during this one
     result = cwd / "measure.json"
     process = subprocess.Popen([sys.executable, str(MEASURE), str(result), *command], cwd=cwd,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -112,21 +114,35 @@ def _size(count: int, root: Path) -> list[tuple[str, str, str]]:
 
     with store.session() as session:
         victim = stories.list_stories(session, limit=1, sort="publish_at")[0]
-        stories.edit(session, actor, victim.id, headline=victim.headline + " (updated)")
-    edit = _run([*newsroom, "--out", str(root / "warm")], root)
+    edits = iter(range(1_000))
+
+    def edit() -> None:
+        with store.session() as session:
+            stories.edit(session, actor, victim.id,
+                         headline=f"{victim.headline} (update {next(edits)})")
+
+    # Three rounds each (an edit, then the export): the best and every figure.
+    runs = []
+    for _round in range(3):
+        edit()
+        runs.append(_run([*newsroom, "--out", str(root / "warm")], root))
+    best = min(runs, key=lambda run: run.seconds)
     rows.append((f"{label}: re-export after 1 edit (CLI)",
-                 f"{edit.seconds:.2f} s, {edit.peak_mb:.0f} MB peak; {edit.output}",
-                 "< 0.5 s"))
-    with store.session() as session:
-        stories.edit(session, actor, victim.id, headline=victim.headline + " (again)")
+                 f"{best.seconds:.2f} s best of {', '.join(f'{r.seconds:.2f}' for r in runs)}, "
+                 f"{best.peak_mb:.0f} MB peak; {best.output}", "< 0.5 s"))
     options = ExportOptions(out=root / "warm", as_of=datetime(2100, 1, 1, tzinfo=UTC),
                             cache_dir=root / "cache")
-    started, cpu = time.perf_counter(), time.process_time()
-    report = export_site(store, options)
-    inside, cpu = time.perf_counter() - started, time.process_time() - cpu
+    inside = []
+    for _round in range(3):
+        edit()
+        started, cpu = time.perf_counter(), time.process_time()
+        report = export_site(store, options)
+        inside.append((time.perf_counter() - started, time.process_time() - cpu, report))
+    wall, cpu, report = min(inside, key=lambda figures: figures[0])
     rows.append((f"{label}: re-export after 1 edit (in process)",
-                 f"{inside:.3f} s wall, {cpu:.3f} s CPU, wrote {report.written} of "
-                 f"{report.files} files", "< 0.5 s"))
+                 f"{wall:.3f} s wall best of {', '.join(f'{w:.3f}' for w, _c, _r in inside)}, "
+                 f"{cpu:.3f} s CPU, wrote {report.written} of {report.files} files"
+                 f"{' (quick)' if report.quick else ''}", "< 0.5 s"))
     store.close()
     return rows
 

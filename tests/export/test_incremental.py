@@ -434,6 +434,7 @@ def test_one_edit_patches_the_manifest_instead_of_listing_every_file(  # type: i
     patched where that story's entries are (the incremental-equals-fresh test checks
     the bytes), unless the folder's copy is not the one the state knows."""
     import cms.export.build as build
+    import cms.export.plan as plan
     from cms.timeutil import utcnow
 
     later = utcnow() + timedelta(days=1)  # after the edit: an update the sitemap shows
@@ -442,9 +443,9 @@ def test_one_edit_patches_the_manifest_instead_of_listing_every_file(  # type: i
     with sample_store.session() as session:
         stories.edit(session, sample_actor, ASSEMBLY, headline="Crowds rally")
     listed = []
-    real, real_sitemap = build.manifest, build.sitemap
+    real, real_sitemap = build.manifest, plan.sitemap
     monkeypatch.setattr(build, "manifest", lambda *args: listed.append(1) or real(*args))
-    monkeypatch.setattr(build, "sitemap", lambda *args: listed.append(2) or real_sitemap(*args))
+    monkeypatch.setattr(plan, "sitemap", lambda *args: listed.append(2) or real_sitemap(*args))
     report = run_export(out, as_of=later)
     assert {"manifest.json", "sitemap.xml"} <= set(report.written_paths)
     assert listed == []
