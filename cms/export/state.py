@@ -40,8 +40,12 @@ CREATE TABLE IF NOT EXISTS links (target TEXT NOT NULL, holder TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS tags (tag TEXT PRIMARY KEY, slug TEXT NOT NULL) WITHOUT ROWID;
 """
 _INDEX_TABLES = ("pages", "shows", "links", "tags")
-# Every path (one string, split in Python: faster than 27,000 rows) and how many there are.
-_PATHS = "SELECT group_concat(path, char(10)), count(*) FROM files"
+# Every path (one string, split in Python: faster than 27,000 rows), how many there are,
+# and whether every record is of the kinds an export writes (hashes and sizes go into
+# manifest.json as they are).
+_PATHS_CHECKED = """SELECT group_concat(path, char(10)), count(*),
+    min(typeof(key) = 'text' AND typeof(size) = 'integer' AND length(sha256) = 64)
+    FROM files"""
 
 
 class FileRecord(NamedTuple):
@@ -146,13 +150,9 @@ class State:
 
     def _query(self, sql: str, args: list[str] | tuple[()]) -> dict[str, FileRecord]:
         assert self._source is not None, "only a state read from a file reads records"
+        make = FileRecord._make
         with closing(_connect(*self._source)) as db:
-            # Only records of the kinds an export writes (hashes and sizes go into
-            # manifest.json as they are): any other is no record, and its file is made again.
-            return {path: FileRecord(key, sha256, size)
-                    for path, key, sha256, size in db.execute(sql, args)
-                    if type(key) is str and type(sha256) is str and len(sha256) == 64
-                    and type(size) is int}
+            return {row[0]: make(row[1:]) for row in db.execute(sql, args)}
 
     def pages_showing(self, ids: Iterable[str]) -> dict[str, str]:
         """The recipe of each list page, front page and feed showing one of ``ids``."""
@@ -232,11 +232,12 @@ class State:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             if meta.get("format") != str(STATE_FORMAT):
                 return None
-            # Only safe bundle paths, as an export writes them: whatever the file says, an
-            # export deletes and writes only inside the folder.
-            joined, count = db.execute(_PATHS).fetchone()
+            # Only what an export writes: safe bundle paths (whatever the file says, an
+            # export deletes and writes only inside the folder) and well-formed records.
+            joined, count, well_formed = db.execute(_PATHS_CHECKED).fetchone()
             names = joined.split("\n") if count else []
-            if count and not (len(names) == count and all(map(is_bundle_path, names))):
+            if count and not (well_formed and len(names) == count
+                              and all(map(is_bundle_path, names))):
                 return None  # not written by an export: export everything again
             paths = set(names)
             renditions = {
