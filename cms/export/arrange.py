@@ -88,7 +88,7 @@ def _quick(session: Session, store_key: str, cache: ExportCache, state: State,
             selection.settings["base_url"] = base_url
         return selection
 
-    quick = prepare_quick(session, cache, store_key, state, selection_of)
+    quick = prepare_quick(cache, store_key, state, selection_of)
     if quick is None or state.index is None:
         return None
     inputs = digest(global_key(quick.site, theme_fingerprint, single=False),

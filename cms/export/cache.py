@@ -340,6 +340,13 @@ class ExportCache:
         row = self._db.execute("SELECT meta FROM selections WHERE store = ?", (store,)).fetchone()
         return str(row[0]) if row else None
 
+    def selected_count(self, store: str) -> int:
+        """How many story records the selection kept for ``store`` holds."""
+        if self._db is None:
+            return 0
+        return int(self._db.execute("SELECT count(*) FROM selected WHERE store = ?",
+                                    (store,)).fetchone()[0])
+
     def selected(self, store: str, ids: list[str]) -> dict[str, str]:
         """The kept records of those of ``ids`` the selection of ``store`` holds."""
         if self._db is None:

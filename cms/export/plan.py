@@ -304,11 +304,12 @@ class Plan:
 
         Only when the previous export into this folder had the same layout (the
         same pages, showing the same stories in the same order, with the same
-        theme, settings and renderer) can the others keep their files unseen.
+        theme, settings and renderer) can the others keep their files unseen; and
+        only with its site index whole, which the new state carries over from it.
         """
         state = self.state
         if (self.full or self.single is not None or state is None
-                or state.layout != self.layout):
+                or state.layout != self.layout or not state.index_intact()):
             return None
         return {sid for sid, value in self.story_states.items()
                 if state.stories.get(sid) != value}
@@ -408,14 +409,13 @@ class Plan:
             return None
         if quick is not None and state is not None and state.index is not None:
             meta = dict(state.index.meta)  # the same sections, inputs and link windows
-            meta["left_out"] = sorted(
-                [entry for entry in meta["left_out"] if entry[0] not in quick.changed]
-                + self.left_out_entries([site.by_id[sid] for sid in quick.changed]))
+            # None left out before (see quick.prepare): those of the changed stories now.
+            meta["left_out"] = self.left_out_entries([site.by_id[sid] for sid in quick.changed])
             return SiteIndex(meta)
         meta = {
             "token": "", "inputs": self.body_key,
             "links_until": _iso(links_change_at(site.stories, site.as_of)),
-            "sections": [[s.slug, s.name, s.position] for s in site.sections],
+            "sections": [s.slug for s in site.sections],
             "left_out": sorted(self.left_out_entries(site.stories)),
         }
         links = {sid: tuple(dict.fromkeys(item.story.id for item in items

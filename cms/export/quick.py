@@ -9,8 +9,10 @@ stories on each list page, the front page and each feed (their *recipes*), whose
 finds that
 
 - the selection kept in the export cache is the one the folder was made from,
+  and the index holds the rows the export wrote (none lost since),
 - no "Read next" window opened or closed since, and no story became public,
   stopped being public or shows as updated by time alone,
+- no photo was left out (one whose bytes could not be read may read now),
 - every changed story was public and still is, under the same slug, in the same
   section, with the same tags, publication time, "Read next" links and photos,
 
@@ -24,10 +26,10 @@ they show. Anything else, and the export arranges the whole site as before.
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from cms.export import snapshot
 from cms.export.cache import ExportCache
@@ -87,8 +89,8 @@ def placement(story: PublicStory) -> tuple[object, ...]:
             tuple((photo.id, photo.sha256) for photo in story.photos))
 
 
-def prepare(session: Session, cache: ExportCache, store_key: str, state: State,
-            selection_of: Any) -> Quick | None:
+def prepare(cache: ExportCache, store_key: str, state: State,
+            selection_of: Callable[[Known], Selection | None]) -> Quick | None:
     """The pages a quick re-export remakes, or None when one cannot be made (see above).
 
     ``selection_of(known)`` reads the changed stories (see
@@ -100,18 +102,23 @@ def prepare(session: Session, cache: ExportCache, store_key: str, state: State,
         return None
     known, base = kept
     try:
-        if digest(base) != index.meta["token"]:
-            return None  # the cache holds another selection than this folder was made from
+        if digest(base) != index.meta["token"] or index.meta["left_out"] != []:
+            # The cache holds another selection than this folder was made from; or a
+            # photo was left out, which may read now (its story need not change for that).
+            return None
         links_until = from_iso(index.meta["links_until"] or None)
-        sections = [SectionInfo(str(slug), str(name), int(position))
-                    for slug, name, position in index.meta["sections"]]
+        slugs = [str(slug) for slug in index.meta["sections"]]
+        if not all(map(is_safe_slug, slugs)) or not state.index_intact():
+            return None  # rows lost since the export wrote them
     except (KeyError, TypeError, ValueError):
         return None
     selection: Selection | None = selection_of(known)
     if selection is None or (links_until is not None and selection.as_of >= links_until):
         return None
-    if not all(is_safe_slug(section.slug) for section in sections):
-        return None
+    # As the whole site has them (cms.export.site.build_site): the rows' names and order.
+    rows = {section.slug: section for section in selection.sections}
+    sections = [rows.get(slug) or SectionInfo(slug, slug.replace("-", " ").title(), 10**6)
+                for slug in slugs]
     changed = set(selection.reread or ())
     if selection.skipped_by_id or changed & known.skipped.keys():
         return None
@@ -128,7 +135,7 @@ def prepare(session: Session, cache: ExportCache, store_key: str, state: State,
         holders = state.holders_of(changed)
         return _arrange(cache, store_key, state, selection, known, base, sections, recipes,
                         changed, holders, front, now)
-    except (KeyError, TypeError, ValueError, IndexError):
+    except (KeyError, TypeError, ValueError, IndexError, sqlite3.Error):
         return None  # an index an export did not write: arrange the whole site
 
 

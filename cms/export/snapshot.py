@@ -156,9 +156,11 @@ def load_meta(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
     try:
         meta_text = cache.selection_meta(store_key)
         known = _known(meta_text, []) if meta_text is not None else None
+        if known is None or known.count != cache.selected_count(store_key):
+            return None  # rows lost (the cache does not fsync)
     except (sqlite3.Error, *_DAMAGED):
         return None
-    return (known, meta_text) if known is not None and meta_text is not None else None
+    return (known, meta_text) if meta_text is not None else None
 
 
 def load_stories(cache: ExportCache, store_key: str, ids: list[str]

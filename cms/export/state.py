@@ -65,8 +65,9 @@ class SiteIndex:
     ``meta`` holds ``token`` (the kept selection the site was made from),
     ``inputs`` (the digest of the theme, settings, sections and renderer),
     ``links_until`` (when a "Read next" window next opens or closes: ISO, or ''
-    for never), ``sections`` (``[slug, name, position]`` of the sections with
-    pages) and ``left_out`` (``[story id, slug, why]`` of photos left out).
+    for never), ``sections`` (the slugs of the sections with pages, in order) and
+    ``left_out`` (``[story id, slug, why]`` of photos left out). ``rows`` counts
+    the rows of each index table as written, so that rows lost since are noticed.
     ``pages`` maps each list page, front page and feed to its recipe (JSON) and
     the stories it shows; ``links`` each story to the stories its "Read next"
     list shows; ``tags`` each tag to its page name. In an update of a base
@@ -78,6 +79,7 @@ class SiteIndex:
     pages: dict[str, tuple[str, tuple[str, ...]]] | None = None
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     tags: dict[str, str] | None = None
+    rows: str = ""
 
 
 class State:
@@ -169,6 +171,29 @@ class State:
         return {row[0] for row in self._rows(
             "SELECT DISTINCT holder FROM links WHERE target IN ({})", ids)}
 
+    def index_intact(self) -> bool:
+        """True when the state has its site index, and the index tables hold as many rows
+        as the export that wrote them (none lost since)."""
+        if self._source is None or self.index is None:
+            return self.index is not None
+        try:
+            with closing(_connect(*self._source)) as db:
+                return _count_rows(db) == self.index.rows
+        except sqlite3.Error:
+            return False
+
+    def _index_rows(self) -> list[list[tuple[str, str]]] | None:
+        """Every row of the index tables of the file this state was read from (None when
+        there is no such file, or they cannot be read)."""
+        if self._source is None:
+            return None
+        try:
+            with closing(_connect(*self._source)) as db:
+                return [db.execute(f"SELECT * FROM {table}").fetchall()
+                        for table in _INDEX_TABLES]
+        except sqlite3.Error:
+            return None
+
     def tag_slugs(self, tags: Iterable[str]) -> dict[str, str]:
         """The page names of ``tags`` (those the state knows)."""
         return dict(self._rows("SELECT tag, slug FROM tags WHERE tag IN ({})", tags))
@@ -245,7 +270,8 @@ class State:
                 for sha, items in db.execute("SELECT sha256, items FROM renditions")
             }
             stories = dict(db.execute("SELECT id, state FROM stories"))
-            index = SiteIndex(json.loads(meta["index"])) if "index" in meta else None
+            index = SiteIndex(json.loads(meta["index"]), rows=meta.get("index_rows", "")) \
+                if "index" in meta else None
             if index is not None and not isinstance(index.meta, dict):
                 index = None
             return cls(None, renditions, stories, meta["layout"], source=(path, mode),
@@ -314,20 +340,30 @@ class State:
     def _write_index(self, db: sqlite3.Connection, previous: State | None) -> None:
         """Write the site index: all of it, or (in an update) the changed "Read next" lists."""
         index = self.index
-        if index is None:
-            db.execute("DELETE FROM meta WHERE key = 'index'")
+        update = previous is not None and self.base is previous and index is not None \
+            and index.pages is None
+        carried = None
+        if index is not None and index.pages is None and not update and self.base is not None:
+            carried = self.base._index_rows()  # an update written anew: the base's rows
+        if index is None or (index.pages is None and not update and carried is None):
+            # None, or an update written anew whose base's rows cannot be read: no
+            # index, and the next export arranges the whole site (and makes one).
+            db.execute("DELETE FROM meta WHERE key IN ('index', 'index_rows')")
             for table in _INDEX_TABLES:
                 db.execute(f"DELETE FROM {table}")
             return
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index', ?)",
                    (json.dumps(index.meta, sort_keys=True, ensure_ascii=False),))
-        update = previous is not None and self.base is previous and index.pages is None
-        if update:
+        if not update:
+            for table in _INDEX_TABLES:
+                db.execute(f"DELETE FROM {table}")
+        if carried is not None:
+            for table, rows in zip(_INDEX_TABLES, carried, strict=True):
+                db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+        if update or carried is not None:
             holders = [(holder,) for holder in sorted(index.links)]
             db.executemany("DELETE FROM links WHERE holder = ?", holders)
         else:
-            for table in _INDEX_TABLES:
-                db.execute(f"DELETE FROM {table}")
             db.executemany("INSERT INTO pages VALUES (?, ?)",
                            [(path, recipe) for path, (recipe, _ids) in (index.pages or {}).items()])
             db.executemany("INSERT OR IGNORE INTO shows VALUES (?, ?)",
@@ -337,6 +373,16 @@ class State:
         db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?)",
                        [(target, holder) for holder, targets in index.links.items()
                         for target in targets])
+        index.rows = _count_rows(db)
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_rows', ?)",
+                   (index.rows,))
+
+
+def _count_rows(db: sqlite3.Connection) -> str:
+    """How many rows each index table holds, as one comparable string."""
+    counts = db.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {table})"
+                                              for table in _INDEX_TABLES)).fetchone()
+    return ",".join(map(str, counts))
 
 
 def _meta(state: State) -> dict[str, Any] | None:

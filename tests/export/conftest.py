@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from cms import stories
+from cms.document import LinkRef
 from cms.export import ExportOptions, ExportReport, export_site
 from cms.people import Actor, actor_for
 from cms.sample import install_sample, sample_id
@@ -51,3 +55,29 @@ def run_export(sample_store: Store, cache_dir: Path) -> Iterator[object]:
         return export_site(sample_store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
 
     yield run
+
+
+SECTIONS = ("politics", "world", "business")
+TAGS = ("seoul", "markets", "drones", "energy", "courts")
+
+
+@pytest.fixture
+def archive(sample_store: Store, sample_actor) -> list[str]:  # type: ignore[no-untyped-def]
+    """The sample newsroom plus 100 stories: sections and tags listing more than one
+    page, and "Read next" lists linking the stories to one another."""
+    chance = random.Random(6)
+    ids: list[str] = []
+    with sample_store.session() as session:
+        for number in range(100):
+            saved = stories.create(
+                session, sample_actor, headline=f"Story number {number} of the archive",
+                body=f"Paragraph {number}.\n\n## A subhead\n\nMore text.\n",
+                section=SECTIONS[number % 3], tags=chance.sample(TAGS, 2),
+                status="published", publish_at=AS_OF - timedelta(hours=number + 1))
+            ids.append(saved.document.story_id)
+        for number, story_id in enumerate(ids[:40]):
+            links = tuple(LinkRef(str(uuid.uuid4()), target_story_id=target)
+                          for target in chance.sample(ids, 3) if target != story_id)
+            stories.edit(session, sample_actor, story_id, related=links,
+                         now=AS_OF - timedelta(minutes=number + 1))
+    return ids

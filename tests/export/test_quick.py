@@ -4,16 +4,13 @@ exactly what a first export into a new folder holds."""
 
 from __future__ import annotations
 
-import random
 import sqlite3
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from cms import stories
-from cms.document import LinkRef
 from cms.export import ExportOptions, export_site
 from cms.export.paths import STATE_FILE
 from cms.export.state import State
@@ -23,28 +20,6 @@ from tests.export.conftest import AS_OF, JCS_SLUG
 
 SECTIONS = ("politics", "world", "business")
 TAGS = ("seoul", "markets", "drones", "energy", "courts")
-
-
-@pytest.fixture
-def archive(sample_store: Store, sample_actor) -> list[str]:  # type: ignore[no-untyped-def]
-    """The sample newsroom plus 100 stories: sections and tags listing more than one
-    page, and "Read next" lists linking the stories to one another."""
-    chance = random.Random(6)
-    ids: list[str] = []
-    with sample_store.session() as session:
-        for number in range(100):
-            saved = stories.create(
-                session, sample_actor, headline=f"Story number {number} of the archive",
-                body=f"Paragraph {number}.\n\n## A subhead\n\nMore text.\n",
-                section=SECTIONS[number % 3], tags=chance.sample(TAGS, 2),
-                status="published", publish_at=AS_OF - timedelta(hours=number + 1))
-            ids.append(saved.document.story_id)
-        for number, story_id in enumerate(ids[:40]):
-            links = tuple(LinkRef(str(uuid.uuid4()), target_story_id=target)
-                          for target in chance.sample(ids, 3) if target != story_id)
-            stories.edit(session, sample_actor, story_id, related=links,
-                         now=AS_OF - timedelta(minutes=number + 1))
-    return ids
 
 
 def _equal_to_fresh(store: Store, out: Path, fresh: Path) -> None:
