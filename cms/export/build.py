@@ -328,7 +328,8 @@ def export_site(
         keep_state = out is not None and not single_mode
         if out is not None and state is not None:
             apply_changes(staging, out, deleted)
-            if keep_state and not (new_state.same_as(state) and _token(new_state) == _token(state)):
+            if keep_state and not (new_state.same_as(state) and _token(new_state) == _token(state)
+                                   and state.index_intact()):
                 # Last: it names what is in place.
                 new_state.save(out / STATE_FILE, state)
         elif out is not None:

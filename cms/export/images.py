@@ -142,9 +142,14 @@ class Renditions:
         if rendition.path in self._bytes:
             return self._bytes[rendition.path]
         if self.cache_dir is not None:
-            cached = self._cached_file(rendition)
-            if cached.exists():
-                return cached.read_bytes()
+            try:
+                data = self._cached_file(rendition).read_bytes()
+            except OSError:
+                data = b""
+            # Only the bytes its name says (a damaged cache file is encoded again).
+            if len(data) == rendition.size and rendition.path.startswith(
+                    f"media/{hashlib.sha256(data).hexdigest()[:32]}."):
+                return data
         for encoded, payload in encode_renditions(fetch(sha256)):
             self._bytes[encoded.path] = payload
         if rendition.path not in self._bytes:

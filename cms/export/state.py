@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS links (target TEXT NOT NULL, holder TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS tags (tag TEXT PRIMARY KEY, slug TEXT NOT NULL) WITHOUT ROWID;
 """
 _INDEX_TABLES = ("pages", "shows", "links", "tags")
+_RENDITION_PATH = re.compile(r"media/[0-9a-f]{32}\.(?:jpg|png)")
 # Every path (one string, split in Python: faster than 27,000 rows), how many there are,
 # and whether every record is of the kinds an export writes (hashes and sizes go into
 # manifest.json as they are).
@@ -264,11 +266,16 @@ class State:
             if count and not (well_formed and len(names) == count
                               and all(map(is_bundle_path, names))):
                 return None  # not written by an export: export everything again
+            if meta.get("files") != str(count):
+                return None  # rows lost: a file no row names would never be deleted
             paths = set(names)
             renditions = {
                 sha: [Rendition(*item) for item in json.loads(items)]
                 for sha, items in db.execute("SELECT sha256, items FROM renditions")
             }
+            if not all(_known_rendition(item, paths) for items in renditions.values()
+                       for item in items):
+                return None
             stories = dict(db.execute("SELECT id, state FROM stories"))
             index = SiteIndex(json.loads(meta["index"]), rows=meta.get("index_rows", "")) \
                 if "index" in meta else None
@@ -332,6 +339,8 @@ class State:
             self._write_index(db, previous)
             db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                            [("format", str(STATE_FORMAT)), ("layout", self.layout)])
+            db.execute("INSERT OR REPLACE INTO meta (key, value) "
+                       "SELECT 'files', count(*) FROM files")
             db.execute("COMMIT")
         finally:
             db.close()
@@ -376,6 +385,14 @@ class State:
         index.rows = _count_rows(db)
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_rows', ?)",
                    (index.rows,))
+
+
+def _known_rendition(item: Rendition, paths: set[str]) -> bool:
+    """True for a rendition as an export records it: a media file of the bundle, named
+    by its content's hash, with its sizes."""
+    return (_RENDITION_PATH.fullmatch(item.path) is not None and item.path in paths
+            and all(type(n) is int and n > 0 for n in (item.width, item.height, item.size))
+            and item.media_type in ("image/jpeg", "image/png"))
 
 
 def _count_rows(db: sqlite3.Connection) -> str:
