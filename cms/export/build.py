@@ -253,9 +253,6 @@ class Export(Plan):
                 staging.record(planned.path)
         return done
 
-def _token(state: State | None) -> str | None:
-    return state.index.meta.get("token") if state is not None and state.index else None
-
 
 def export_site(
     store: Store,
@@ -328,9 +325,7 @@ def export_site(
         keep_state = out is not None and not single_mode
         if out is not None and state is not None:
             apply_changes(staging, out, deleted)
-            if keep_state and not (new_state.same_as(state) and _token(new_state) == _token(state)
-                                   and state.index_intact()):
-                # Last: it names what is in place.
+            if keep_state and new_state.changes(state):  # last: it names what is in place
                 new_state.save(out / STATE_FILE, state)
         elif out is not None:
             staging.flush()

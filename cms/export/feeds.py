@@ -24,15 +24,11 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def _updated(story: PublicStory) -> datetime:
-    return story.modified_at or story.publish_at
-
-
 def atom_feed(site: Site, *, title: str, feed_path: str, page_path: str,
               stories: list[PublicStory], bodies: dict[str, str]) -> str:
     """An Atom 1.0 feed (RFC 4287) of ``stories`` with their full HTML bodies."""
     tz = site.tz
-    updated = max((_updated(s) for s in stories), default=None)
+    updated = max((s.updated for s in stories), default=None)
     feed_updated = iso_local(updated, tz) if updated else "1970-01-01T00:00:00+00:00"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -53,7 +49,7 @@ def atom_feed(site: Site, *, title: str, feed_path: str, page_path: str,
         lines.append(f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>')
         lines.append(f"<id>urn:uuid:{escape(story.id)}</id>")
         lines.append(f"<published>{iso_local(story.publish_at, tz)}</published>")
-        lines.append(f"<updated>{iso_local(_updated(story), tz)}</updated>")
+        lines.append(f"<updated>{iso_local(story.updated, tz)}</updated>")
         for name in authors(story.byline):
             lines.append(f"<author><name>{escape(name)}</name></author>")
         if story.section:

@@ -50,7 +50,7 @@ def json_ld(site: Site, story: PublicStory, images: list[list[Rendition]]) -> di
     """The schema.org NewsArticle for a story page."""
     url = site.absolute(site.story_path(story))
     published = iso_local(story.publish_at, site.tz)
-    modified = iso_local(story.modified_at or story.publish_at, site.tz)
+    modified = iso_local(story.updated, site.tz)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -143,7 +143,7 @@ def ninjs(site: Site, story: PublicStory, body_html: str,
         "representationtype": "full",
         "version": story.revision_id,
         "firstcreated": iso_local(story.publish_at, site.tz),
-        "versioncreated": iso_local(story.modified_at or story.publish_at, site.tz),
+        "versioncreated": iso_local(story.updated, site.tz),
         "pubstatus": "usable",
         "language": site.language,
         "copyrightholder": site.desk_name,

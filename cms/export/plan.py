@@ -42,7 +42,7 @@ from cms.export.pages import (
 from cms.export.quick import Quick, feed_recipe, front_recipe, list_recipe
 from cms.export.selection import Photo, PublicStory
 from cms.export.site import (
-    FEED_ENTRIES,
+    Feed,
     FrontBlock,
     ListPage,
     Site,
@@ -178,11 +178,11 @@ class Plan:
     def _listing(self, page: ListPage) -> bytes:
         return self.pages.listing(page).encode("utf-8")
 
-    def _feed(self, path: str, page_path: str, title: str, entries: list[PublicStory]
-              ) -> bytes:
-        bodies = {s.id: self.absolute_body(s.id) for s in entries}
-        return atom_feed(self.site, title=title, feed_path=path, page_path=page_path,
-                         stories=entries, bodies=bodies).encode("utf-8")
+    def _feed(self, feed: Feed) -> bytes:
+        bodies = {s.id: self.absolute_body(s.id) for s in feed.entries}
+        return atom_feed(self.site, title=feed.title, feed_path=feed.path,
+                         page_path=feed.page_path, stories=feed.entries,
+                         bodies=bodies).encode("utf-8")
 
     # Planning ------------------------------------------------------------------
 
@@ -251,13 +251,12 @@ class Plan:
         if quick.front:
             planned.append(self._plan_front(*site.front_stories(), record=False))
         planned += [self._plan_list(page, record=False) for page in quick.lists]
-        planned += [self._plan_feed(f.path, f.page_path, f.title, f.entries, record=False)
-                    for f in quick.feeds]
-        newest = site.front_stories()[0][:1]
+        planned += [self._plan_feed(feed, record=False) for feed in quick.feeds]
+        newest = site.front_stories()[0][:1]  # the site's newest story leads the front page
         planned += self._plan_sitemap_robots(
-            [("index.html", newest[0].modified_at or newest[0].publish_at if newest else None)]
-            + [(site.story_path(site.by_id[sid]), site.by_id[sid].modified_at
-                or site.by_id[sid].publish_at) for sid in sorted(quick.changed)],
+            [("index.html", newest[0].updated if newest else None)]
+            + [(site.story_path(site.by_id[sid]), site.by_id[sid].updated)
+               for sid in sorted(quick.changed)],
             quick.changed)
         stories = [site.by_id[sid] for sid in sorted(quick.changed | quick.holders)]
         planned += self._plan_stories(stories, shows, self.body_key)
@@ -327,20 +326,12 @@ class Plan:
         for page in site.list_pages(shows.changed):
             if shows.any(page.stories):
                 planned.append(self._plan_list(page, record=record))
-        feeds = [("feed.atom", "index.html", f"{site.desk_name}: latest",
-                  site.stories[:FEED_ENTRIES])]
-        for sec in site.sections:
-            feeds.append((site.section_feed_path(sec.slug), site.section_path(sec.slug),
-                          f"{site.desk_name}: {sec.name}",
-                          site.section_stories[sec.slug][:FEED_ENTRIES]))
-        for path, page_path, title, entries in feeds:
-            if shows.any(entries):
-                planned.append(self._plan_feed(path, page_path, title, entries, record=record))
-        newest = site.stories[0].modified_at or site.stories[0].publish_at if site.stories \
-            else None
-        urls: list[tuple[str, datetime | None]] = [("index.html", newest)]
+        planned += [self._plan_feed(feed, record=record) for feed in site.feeds()
+                    if shows.any(feed.entries)]
+        urls: list[tuple[str, datetime | None]] = [
+            ("index.html", site.stories[0].updated if site.stories else None)]
         urls += [(site.section_path(s.slug), None) for s in site.sections]
-        urls += [(site.story_path(s), s.modified_at or s.publish_at) for s in site.stories]
+        urls += [(site.story_path(s), s.updated) for s in site.stories]
         return planned + self._plan_sitemap_robots(urls, shows.changed)
 
     def _plan_front(self, main: list[PublicStory], blocks: list[FrontBlock], *, record: bool
@@ -361,15 +352,14 @@ class Plan:
             self._record(page.path, list_recipe(page), page.stories)
         return Planned(page.path, key, partial(self._listing, page))
 
-    def _plan_feed(self, path: str, page_path: str, title: str, entries: list[PublicStory],
-                   *, record: bool) -> Planned:
+    def _plan_feed(self, feed: Feed, *, record: bool) -> Planned:
         if record:
-            self._record(path, feed_recipe(title, page_path, entries), entries)
+            self._record(feed.path, feed_recipe(feed), feed.entries)
         return Planned(
-            path, key_of(self.global_key, renderer_fingerprint(), "feed", path,
-                         [self._sig(s) for s in entries]),
-            partial(self._feed, path, page_path, title, entries),
-            tuple(s.id for s in entries),
+            feed.path, key_of(self.global_key, renderer_fingerprint(), "feed", feed.path,
+                              [self._sig(s) for s in feed.entries]),
+            partial(self._feed, feed),
+            tuple(s.id for s in feed.entries),
         )
 
     def _record(self, path: str, recipe: list[object], stories: Iterable[PublicStory]) -> None:
@@ -409,14 +399,13 @@ class Plan:
             return None
         if quick is not None and state is not None and state.index is not None:
             meta = dict(state.index.meta)  # the same sections, inputs and link windows
-            # None left out before (see quick.prepare): those of the changed stories now.
-            meta["left_out"] = self.left_out_entries([site.by_id[sid] for sid in quick.changed])
+            meta["left_out"] = self._left_out()
             return SiteIndex(meta)
         meta = {
             "token": "", "inputs": self.body_key,
             "links_until": _iso(links_change_at(site.stories, site.as_of)),
             "sections": [s.slug for s in site.sections],
-            "left_out": sorted(self.left_out_entries(site.stories)),
+            "left_out": self._left_out(),
         }
         links = {sid: tuple(dict.fromkeys(item.story.id for item in items
                                           if item.story is not None))
@@ -428,20 +417,21 @@ class Plan:
 
     def left_out(self) -> list[tuple[str, str]]:
         """``(story slug, why)`` for each photo left out because it cannot be read."""
-        if self.single is not None:
-            return [(slug, why) for _sid, slug, why in self.left_out_entries([self.single])]
-        if self.quick is not None:  # the site holds only some stories: the index knows all
-            assert self.state is not None and self.state.index is not None
-            index = self.index()
-            assert index is not None
-            return [(slug, why) for _sid, slug, why in index.meta["left_out"]]
-        return [(slug, why) for _sid, slug, why in self.left_out_entries(self.site.stories)]
+        return [(slug, why) for _sid, slug, why in self._left_out()]
 
-    def left_out_entries(self, stories: list[PublicStory]) -> list[list[str]]:
-        """``[story id, slug, why]`` for each photo of ``stories`` that cannot be read."""
+    def _left_out(self) -> list[list[str]]:
+        """``[story id, slug, why]`` for each photo left out; in a quick re-export, of the
+        changed stories (none was left out before: see :func:`cms.export.quick.prepare`)."""
+        if self.single is not None:
+            stories = [self.single]
+        elif self.quick is not None:
+            stories = [self.site.by_id[sid] for sid in sorted(self.quick.changed)]
+        else:
+            stories = self.site.stories
         broken = self.renditions.broken
-        return [[story.id, story.slug, f"photo {photo.id[:8]} left out: {broken[photo.sha256]}"]
-                for story in stories for photo in story.photos if photo.sha256 in broken]
+        return sorted([story.id, story.slug,
+                       f"photo {photo.id[:8]} left out: {broken[photo.sha256]}"]
+                      for story in stories for photo in story.photos if photo.sha256 in broken)
 
     def cache_bodies(self, cache: ExportCache) -> None:
         """Keep the bodies this process rendered (a worker passes its own connection)."""

@@ -34,22 +34,12 @@ from typing import Any
 from cms.export import snapshot
 from cms.export.cache import ExportCache
 from cms.export.paths import is_bundle_path, is_safe_slug
-from cms.export.selection import Known, PublicStory, SectionInfo, Selection
-from cms.export.site import FrontBlock, ListPage, Site, add_read_next, digest, site_of
+from cms.export.selection import Known, PublicStory, SectionInfo, Selection, newest_first
+from cms.export.site import Feed, FrontBlock, ListPage, Site, add_read_next, digest, site_of
 from cms.export.state import State
 from cms.timeutil import from_iso
 
 FRONT_PAGE = "index.html"
-
-
-@dataclass
-class Feed:
-    """An Atom feed as a recipe gives it."""
-
-    path: str
-    page_path: str
-    title: str
-    entries: list[PublicStory]
 
 
 @dataclass
@@ -78,9 +68,9 @@ def list_recipe(page: ListPage) -> list[Any]:
             page.feed_path, [s.id for s in page.stories]]
 
 
-def feed_recipe(title: str, page_path: str, entries: list[PublicStory]) -> list[Any]:
+def feed_recipe(feed: Feed) -> list[Any]:
     """The recipe of an Atom feed."""
-    return ["feed", title, page_path, [s.id for s in entries]]
+    return ["feed", feed.title, feed.page_path, [s.id for s in feed.entries]]
 
 
 def placement(story: PublicStory) -> tuple[object, ...]:
@@ -166,15 +156,11 @@ def _arrange(cache: ExportCache, store_key: str, state: State, selection: Select
     kind, main, blocks = recipes[FRONT_PAGE]
     if kind != "front":
         return None
-    site = site_of(selection, sorted(stories.values(), key=lambda s: (-s.publish_at.timestamp(),
-                                                                      s.id)),
-                   sections, tag_slug,
+    site = site_of(selection, newest_first(stories.values()), sections, tag_slug,
                    front=([stories[sid] for sid in main],
                           [(by_section[slug], [stories[sid] for sid in ids])
                            for slug, ids in blocks]))
     add_read_next(site, [stories[sid] for sid in sorted(changed | holders)])
-    if not all(_listed(stories[sid], recipes) for sid in changed):
-        return None  # the index misses pages that list it
     lists, feeds = [], []
     for path, recipe in sorted(recipes.items()):
         if recipe[0] == "list":
@@ -192,17 +178,6 @@ def _arrange(cache: ExportCache, store_key: str, state: State, selection: Select
         elif path != FRONT_PAGE:
             return None
     return Quick(selection, known, base, site, changed, holders, front, lists, feeds)
-
-
-def _listed(story: PublicStory, recipes: dict[str, Any]) -> bool:
-    """True when ``recipes`` hold a page of each listing ``story`` is on (its section's
-    and each of its tags')."""
-    listings = {(recipe[1], recipe[2]) for recipe in recipes.values()
-                if recipe[0] == "list" and story.id in recipe[8]}
-    wanted = {("tag", tag) for tag in story.tags}
-    if story.section:
-        wanted.add(("section", story.section))
-    return wanted <= listings
 
 
 def _ids(recipe: list[Any]) -> list[str]:

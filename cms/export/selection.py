@@ -84,6 +84,11 @@ class PublicStory:
     links: tuple[Link, ...]
 
     @property
+    def updated(self) -> datetime:
+        """When it last changed as readers see it: its update time, else its publication."""
+        return self.modified_at or self.publish_at
+
+    @property
     def lead_photo(self) -> Photo | None:
         """The photo marked lead, else the first photo, else None."""
         for photo in self.photos:
@@ -181,13 +186,18 @@ def select_public(session: Session, as_of: datetime, known: Known | None = None)
             selection.stories += [story for story in known.stories if story.id not in ids]
             selection.skipped_by_id.update(
                 {sid: why for sid, why in known.skipped.items() if sid not in ids})
-            selection.stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
+            selection.stories = newest_first(selection.stories)
             return selection
     # Nothing to build on, or so much changed that reading everything is as quick.
     selection = _head(session, as_of)
     _read_all(session, selection)
-    selection.stories.sort(key=lambda s: (-s.publish_at.timestamp(), s.id))
+    selection.stories = newest_first(selection.stories)
     return selection
+
+
+def newest_first(stories: Iterable[PublicStory]) -> list[PublicStory]:
+    """``stories`` in the site's order: newest publication first, ties by id."""
+    return sorted(stories, key=lambda s: (-s.publish_at.timestamp(), s.id))
 
 
 def select_changed(session: Session, as_of: datetime, known: Known) -> Selection | None:

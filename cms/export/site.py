@@ -49,6 +49,16 @@ class ListPage:
 FrontBlock = tuple[SectionInfo, list[PublicStory]]
 
 
+@dataclass(slots=True)
+class Feed:
+    """An Atom feed: the site's latest stories, or a section's."""
+
+    path: str
+    page_path: str  # the page it is the feed of
+    title: str
+    entries: list[PublicStory]
+
+
 @dataclass(frozen=True)
 class ReadNext:
     """A "Read next" entry that shows: an internal story or an external URL."""
@@ -153,6 +163,16 @@ class Site:
                 "tag", tag, tag, self.tag_stories[tag], partial(self.tag_path, tag), None
             ))
         return pages
+
+    def feeds(self) -> list[Feed]:
+        """The site's feed and each section's."""
+        feeds = [Feed("feed.atom", "index.html", f"{self.desk_name}: latest",
+                      self.stories[:FEED_ENTRIES])]
+        feeds += [Feed(self.section_feed_path(sec.slug), self.section_path(sec.slug),
+                       f"{self.desk_name}: {sec.name}",
+                       self.section_stories[sec.slug][:FEED_ENTRIES])
+                  for sec in self.sections]
+        return feeds
 
     def linking_to(self, ids: set[str]) -> set[str]:
         """The stories whose "Read next" list shows one of ``ids``."""

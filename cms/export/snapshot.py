@@ -22,6 +22,8 @@ from cms.export.selection import Known, Link, Photo, PublicStory, Selection
 from cms.timeutil import from_iso
 
 FORMAT = 2
+# What decoding something this module did not write can raise.
+_DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -147,20 +149,19 @@ def load(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
     return known, meta_text
 
 
-_DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
-
-
 def load_meta(cache: ExportCache, store_key: str) -> tuple[Known, str] | None:
     """The selection kept for ``store_key`` without its stories (see :func:`load_stories`),
     and its meta row; None when nothing is kept or it is not what this module writes."""
     try:
         meta_text = cache.selection_meta(store_key)
-        known = _known(meta_text, []) if meta_text is not None else None
+        if meta_text is None:
+            return None
+        known = _known(meta_text, [])
         if known is None or known.count != cache.selected_count(store_key):
             return None  # rows lost (the cache does not fsync)
     except (sqlite3.Error, *_DAMAGED):
         return None
-    return (known, meta_text) if meta_text is not None else None
+    return known, meta_text
 
 
 def load_stories(cache: ExportCache, store_key: str, ids: list[str]

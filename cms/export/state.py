@@ -128,7 +128,7 @@ class State:
             merged.update(self.changed)
             return merged
         if self._files is None:
-            self._files = self._query("SELECT path, key, sha256, size FROM files", ())
+            self._files = _records(self._rows("SELECT path, key, sha256, size FROM files"))
         return self._files
 
     def paths(self) -> set[str]:
@@ -144,19 +144,8 @@ class State:
         """The records of those of ``paths`` the state has."""
         if self._files is not None:
             return {p: self._files[p] for p in paths if p in self._files}
-        found = {}
-        for start in range(0, len(paths), 900):
-            chunk = paths[start : start + 900]
-            found.update(self._query(
-                f"SELECT path, key, sha256, size FROM files WHERE path IN "
-                f"({','.join('?' * len(chunk))})", chunk))
-        return found
-
-    def _query(self, sql: str, args: list[str] | tuple[()]) -> dict[str, FileRecord]:
-        assert self._source is not None, "only a state read from a file reads records"
-        make = FileRecord._make
-        with closing(_connect(*self._source)) as db:
-            return {row[0]: make(row[1:]) for row in db.execute(sql, args)}
+        return _records(self._rows(
+            "SELECT path, key, sha256, size FROM files WHERE path IN ({})", paths))
 
     def pages_showing(self, ids: Iterable[str]) -> dict[str, str]:
         """The recipe of each list page, front page and feed showing one of ``ids``."""
@@ -184,15 +173,13 @@ class State:
         except sqlite3.Error:
             return False
 
-    def _index_rows(self) -> list[list[tuple[str, str]]] | None:
+    def _index_rows(self) -> list[list[tuple[Any, ...]]] | None:
         """Every row of the index tables of the file this state was read from (None when
         there is no such file, or they cannot be read)."""
         if self._source is None:
             return None
         try:
-            with closing(_connect(*self._source)) as db:
-                return [db.execute(f"SELECT * FROM {table}").fetchall()
-                        for table in _INDEX_TABLES]
+            return [self._rows(f"SELECT * FROM {table}") for table in _INDEX_TABLES]
         except sqlite3.Error:
             return None
 
@@ -200,15 +187,19 @@ class State:
         """The page names of ``tags`` (those the state knows)."""
         return dict(self._rows("SELECT tag, slug FROM tags WHERE tag IN ({})", tags))
 
-    def _rows(self, sql: str, values: Iterable[str]) -> list[tuple[str, str]]:
-        assert self._source is not None, "only a state read from a file has its index"
-        wanted = sorted(set(values))
-        rows: list[tuple[str, str]] = []
+    def _rows(self, sql: str, values: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
+        """The rows of ``sql`` from the state's file; with ``values``, an ``IN ({})`` query
+        run in chunks below SQLite's limit on parameters."""
+        assert self._source is not None, "only a state read from a file reads rows"
         with closing(_connect(*self._source)) as db:
+            if values is None:
+                return db.execute(sql).fetchall()
+            wanted = sorted(set(values))
+            rows: list[tuple[Any, ...]] = []
             for start in range(0, len(wanted), 900):
                 chunk = wanted[start : start + 900]
                 rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-        return rows
+            return rows
 
     def count(self) -> int:
         """How many files the bundle has."""
@@ -222,6 +213,11 @@ class State:
         if self.base is other:
             return not self.deleted and other.records(list(self.changed)) == self.changed
         return self.files == other.files
+
+    def changes(self, old: State) -> bool:
+        """True when writing this state over ``old`` would change something: a record, the
+        index (which kept selection it names too), or ``old``'s index that is not whole."""
+        return not (self.same_as(old) and _token(self) == _token(old) and old.index_intact())
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, State) and self.same_as(other)
@@ -345,46 +341,48 @@ class State:
         finally:
             db.close()
 
-
     def _write_index(self, db: sqlite3.Connection, previous: State | None) -> None:
-        """Write the site index: all of it, or (in an update) the changed "Read next" lists."""
+        """Write the site index: all of it, or (in an update) the changed "Read next" lists
+        over the base's rows, which an update written anew copies from the base's file."""
         index = self.index
-        update = previous is not None and self.base is previous and index is not None \
-            and index.pages is None
-        carried = None
-        if index is not None and index.pages is None and not update and self.base is not None:
-            carried = self.base._index_rows()  # an update written anew: the base's rows
-        if index is None or (index.pages is None and not update and carried is None):
-            # None, or an update written anew whose base's rows cannot be read: no
-            # index, and the next export arranges the whole site (and makes one).
+        carried = None  # the base's rows, when they are not in the file written
+        if index is not None and index.pages is None and not (
+                previous is not None and self.base is previous):
+            carried = self.base._index_rows() if self.base is not None else None
+            if carried is None:
+                index = None  # the next export arranges the whole site (and makes one)
+        if index is None:
             db.execute("DELETE FROM meta WHERE key IN ('index', 'index_rows')")
             for table in _INDEX_TABLES:
                 db.execute(f"DELETE FROM {table}")
             return
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index', ?)",
                    (json.dumps(index.meta, sort_keys=True, ensure_ascii=False),))
-        if not update:
+        if index.pages is not None or carried is not None:
             for table in _INDEX_TABLES:
                 db.execute(f"DELETE FROM {table}")
-        if carried is not None:
-            for table, rows in zip(_INDEX_TABLES, carried, strict=True):
-                db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
-        if update or carried is not None:
-            holders = [(holder,) for holder in sorted(index.links)]
-            db.executemany("DELETE FROM links WHERE holder = ?", holders)
-        else:
+        if index.pages is not None:  # every row anew
             db.executemany("INSERT INTO pages VALUES (?, ?)",
-                           [(path, recipe) for path, (recipe, _ids) in (index.pages or {}).items()])
+                           [(path, recipe) for path, (recipe, _ids) in index.pages.items()])
             db.executemany("INSERT OR IGNORE INTO shows VALUES (?, ?)",
-                           [(sid, path) for path, (_recipe, ids) in (index.pages or {}).items()
+                           [(sid, path) for path, (_recipe, ids) in index.pages.items()
                             for sid in ids])
             db.executemany("INSERT INTO tags VALUES (?, ?)", sorted((index.tags or {}).items()))
+        else:  # the base's rows, with the changed stories' "Read next" lists made again
+            for table, rows in zip(_INDEX_TABLES, carried or [], strict=False):
+                db.executemany(f"INSERT INTO {table} VALUES (?, ?)", rows)
+            db.executemany("DELETE FROM links WHERE holder = ?",
+                           [(holder,) for holder in sorted(index.links)])
         db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?)",
                        [(target, holder) for holder, targets in index.links.items()
                         for target in targets])
         index.rows = _count_rows(db)
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index_rows', ?)",
                    (index.rows,))
+
+
+def _records(rows: list[tuple[Any, ...]]) -> dict[str, FileRecord]:
+    return {row[0]: FileRecord._make(row[1:]) for row in rows}
 
 
 def _known_rendition(item: Rendition, paths: set[str]) -> bool:
@@ -400,6 +398,10 @@ def _count_rows(db: sqlite3.Connection) -> str:
     counts = db.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {table})"
                                               for table in _INDEX_TABLES)).fetchone()
     return ",".join(map(str, counts))
+
+
+def _token(state: State) -> str | None:
+    return state.index.meta.get("token") if state.index is not None else None
 
 
 def _meta(state: State) -> dict[str, Any] | None:
