@@ -19,7 +19,7 @@ import multiprocessing.connection
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from threading import Lock
 from typing import Any, TypeVar
@@ -101,9 +101,13 @@ def warm_up() -> threading.Thread:
     def start() -> None:
         try:
             run_isolated(len, b"")
-            ThumbnailCache().trim()  # keep the disk cache bounded, off the GUI thread
+        except (CancelledError, RuntimeError):
+            # shutdown() ran while the helpers were starting (the window closed at
+            # once, or a test reset the pool): there is nothing left to warm.
+            return
         finally:
             _warm.set()
+        ThumbnailCache().trim()  # keep the disk cache bounded, off the GUI thread
 
     thread = threading.Thread(target=start, name="photo-helpers-warm-up", daemon=True)
     thread.start()

@@ -40,6 +40,27 @@ def test_warm_up_starts_the_helpers_in_the_background() -> None:
     assert is_warm()
 
 
+def test_a_warm_up_stopped_by_shutdown_ends_quietly() -> None:
+    """Closing the window while the helpers start cancels the warm-up; it must not raise.
+
+    An exception in the warm-up thread would surface as pytest's unhandled
+    thread exception warning, which this suite turns into a failure.
+    """
+    from ui import photo_workers
+
+    shutdown()
+    # Keep the helpers busy so that the warm-up's call is still queued when shutdown() comes:
+    # each helper runs one call and the pool queues one more per helper, plus one.
+    pool = photo_workers._get_pool()
+    for _ in range(2 * photo_workers.WORKERS + 2):
+        pool.submit(time.sleep, 1)
+    thread = photo_workers.warm_up()
+    time.sleep(0.3)  # the warm-up thread submits its call
+    shutdown()  # cancels the calls still queued, the warm-up's among them
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+
+
 def test_helpers_die_with_a_crashed_app(tmp_path: Path) -> None:
     script = tmp_path / "crash.py"
     script.write_text(
