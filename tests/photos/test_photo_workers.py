@@ -59,6 +59,7 @@ def test_a_warm_up_stopped_by_shutdown_ends_quietly() -> None:
     shutdown()  # cancels the calls still queued, the warm-up's among them
     thread.join(timeout=60)
     assert not thread.is_alive()
+    shutdown()  # a warm-up that came after shutdown() started a fresh pool: stop it too
 
 
 def test_helpers_die_with_a_crashed_app(tmp_path: Path) -> None:
