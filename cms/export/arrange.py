@@ -25,7 +25,7 @@ from cms.export import snapshot
 from cms.export.bodies import renderer_fingerprint
 from cms.export.cache import ExportCache
 from cms.export.paths import MANIFEST_FILE, is_safe_slug, tag_slugs
-from cms.export.quick import Quick
+from cms.export.quick import DamagedIndex, Quick
 from cms.export.quick import prepare as prepare_quick
 from cms.export.selection import Known, Selection, select_changed, select_public
 from cms.export.site import Site, build_site, digest, global_key
@@ -58,8 +58,13 @@ def arrange(session: Session, store_key: str, cache: ExportCache, state: State |
     # they are made (~140 young collections at 10k stories). Paused meanwhile.
     with _collector_paused():
         if state is not None and out is not None and not full:
-            quick = _quick(session, store_key, cache, state, as_of, base_url,
-                           theme_fingerprint)
+            try:
+                quick = _quick(session, store_key, cache, state, as_of, base_url,
+                               theme_fingerprint)
+            except DamagedIndex:
+                # As without an index: every file is planned, and the index made anew.
+                state.forget_index()
+                quick = None
             present = existing_files(out) if quick is not None else None
             if quick is not None and present is not None \
                     and _folder_intact(state, present, out):

@@ -20,7 +20,9 @@ then every page lists the same stories in the same order as before, and only the
 pages showing a changed story can differ: its own page and ninjs document, the
 pages of the stories linking to it, and the list pages, front page and feeds
 listing it. :func:`prepare` finds them and builds a site of just the stories
-they show. Anything else, and the export arranges the whole site as before.
+they show. Anything else, and the export arranges the whole site as before; an
+index that is not what an export writes raises :class:`DamagedIndex`, and is
+then made anew.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ from cms.export.state import State
 from cms.timeutil import from_iso
 
 FRONT_PAGE = "index.html"
+
+
+class DamagedIndex(Exception):
+    """The folder's site index is not what an export writes (damaged, or edited by hand)."""
 
 
 @dataclass
@@ -85,6 +91,7 @@ def prepare(cache: ExportCache, store_key: str, state: State,
 
     ``selection_of(known)`` reads the changed stories (see
     :func:`~cms.export.selection.select_changed`) and applies the export's options.
+    Raises :class:`DamagedIndex` when the index cannot be trusted.
     """
     index = state.index
     kept = snapshot.load_meta(cache, store_key) if index is not None else None
@@ -98,10 +105,10 @@ def prepare(cache: ExportCache, store_key: str, state: State,
             return None
         links_until = from_iso(index.meta["links_until"] or None)
         slugs = [str(slug) for slug in index.meta["sections"]]
-        if not all(map(is_safe_slug, slugs)) or not state.index_intact():
-            return None  # rows lost since the export wrote them
-    except (KeyError, TypeError, ValueError):
-        return None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DamagedIndex(f"the index's meta: {exc}") from exc
+    if not all(map(is_safe_slug, slugs)) or not state.index_intact():
+        raise DamagedIndex("unsafe section names, or rows lost since the export wrote them")
     selection: Selection | None = selection_of(known)
     if selection is None or (links_until is not None and selection.as_of >= links_until):
         return None
@@ -125,8 +132,8 @@ def prepare(cache: ExportCache, store_key: str, state: State,
         holders = state.holders_of(changed)
         return _arrange(cache, store_key, state, selection, known, base, sections, recipes,
                         changed, holders, front, now)
-    except (KeyError, TypeError, ValueError, IndexError, sqlite3.Error):
-        return None  # an index an export did not write: arrange the whole site
+    except (KeyError, TypeError, ValueError, IndexError, sqlite3.Error) as exc:
+        raise DamagedIndex(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _arrange(cache: ExportCache, store_key: str, state: State, selection: Selection,
@@ -135,7 +142,7 @@ def _arrange(cache: ExportCache, store_key: str, state: State, selection: Select
              now: dict[str, PublicStory]) -> Quick | None:
     """Decode the stories the pages to remake show and make a site of them."""
     if not all(is_bundle_path(path) for path in recipes) or FRONT_PAGE not in recipes:
-        return None
+        raise DamagedIndex("a page outside the bundle, or no front page")
     shown = {sid for recipe in recipes.values() for sid in _ids(recipe)}
     wanted = (shown | holders) - changed
     stories = snapshot.load_stories(cache, store_key, sorted(wanted))
@@ -151,11 +158,11 @@ def _arrange(cache: ExportCache, store_key: str, state: State, selection: Select
     tags = {tag for story in stories.values() for tag in story.tags}
     tag_slug = state.tag_slugs(tags)
     if len(tag_slug) != len(tags) or not all(map(is_safe_slug, tag_slug.values())):
-        return None
+        raise DamagedIndex("a tag without a page name, or an unsafe one")
     by_section = {section.slug: section for section in sections}
     kind, main, blocks = recipes[FRONT_PAGE]
     if kind != "front":
-        return None
+        raise DamagedIndex("the front page's recipe is of another kind")
     site = site_of(selection, newest_first(stories.values()), sections, tag_slug,
                    front=([stories[sid] for sid in main],
                           [(by_section[slug], [stories[sid] for sid in ids])
@@ -167,16 +174,16 @@ def _arrange(cache: ExportCache, store_key: str, state: State, selection: Select
             _kind, kind, key, title, number, total, first_path, feed_path, ids = recipe
             if kind not in ("section", "tag") or not is_bundle_path(first_path) or (
                     feed_path is not None and not is_bundle_path(feed_path)):
-                return None
+                raise DamagedIndex(f"the recipe of {path}")
             lists.append(ListPage(path, str(title), kind, str(key), int(number), int(total),
                                   tuple(stories[sid] for sid in ids), first_path, feed_path))
         elif recipe[0] == "feed":
             _kind, title, page_path, ids = recipe
             if not is_bundle_path(page_path):
-                return None
+                raise DamagedIndex(f"the recipe of {path}")
             feeds.append(Feed(path, page_path, str(title), [stories[sid] for sid in ids]))
         elif path != FRONT_PAGE:
-            return None
+            raise DamagedIndex(f"the recipe of {path}")
     return Quick(selection, known, base, site, changed, holders, front, lists, feeds)
 
 

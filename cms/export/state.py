@@ -173,6 +173,11 @@ class State:
         except sqlite3.Error:
             return False
 
+    def forget_index(self) -> None:
+        """Stop trusting the site index (found damaged): the next plan looks at every
+        file, and the new state carries an index made anew."""
+        self.index = None
+
     def _index_rows(self) -> list[list[tuple[Any, ...]]] | None:
         """Every row of the index tables of the file this state was read from (None when
         there is no such file, or they cannot be read)."""

@@ -13,21 +13,12 @@ import pytest
 from cms import stories
 from cms.export import ExportOptions, export_site
 from cms.export.paths import STATE_FILE
-from cms.export.state import State
-from cms.store import Store
-from tests.export.bundle_check import check_manifest, tree_bytes
+from tests.export.bundle_check import check_manifest
 from tests.export.conftest import AS_OF, JCS_SLUG
+from tests.export.quick_check import edit, fresh_diff
 
 SECTIONS = ("politics", "world", "business")
 TAGS = ("seoul", "markets", "drones", "energy", "courts")
-
-
-def _equal_to_fresh(store: Store, out: Path, fresh: Path) -> None:
-    export_site(store, ExportOptions(out=fresh, as_of=AS_OF, cache_dir=None))
-    got, want = tree_bytes(out), tree_bytes(fresh)
-    assert sorted(got) == sorted(want)
-    assert [path for path in want if got[path] != want[path]] == []
-    assert State.load(out) == State.load(fresh)
 
 
 def test_edits_to_what_pages_show_are_exported_quickly_and_exactly(  # type: ignore[no-untyped-def]
@@ -49,7 +40,7 @@ def test_edits_to_what_pages_show_are_exported_quickly_and_exactly(  # type: ign
         report = run_export(out)
         assert report.quick, what
         assert 0 < report.written < 40 and report.checked < first.checked / 4, what
-        _equal_to_fresh(sample_store, out, tmp_path / f"fresh-{index}")
+        assert fresh_diff(sample_store, out, tmp_path / f"fresh-{index}") == []
         check_manifest(out)
 
 
@@ -64,7 +55,7 @@ def test_two_stories_edited_together(  # type: ignore[no-untyped-def]
         stories.edit(session, sample_actor, JCS_SLUG, body="Rewritten.\n",
                      now=AS_OF - timedelta(seconds=20))
     assert run_export(out).quick
-    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+    assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
 @pytest.mark.parametrize("change", ["section", "tags", "publish_at", "slug", "related",
@@ -89,7 +80,7 @@ def test_a_story_that_moves_arranges_the_whole_site(  # type: ignore[no-untyped-
                      now=AS_OF - timedelta(seconds=30))
     report = run_export(out)
     assert report.incremental and not report.quick
-    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+    assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
 def test_not_quick_when_the_cache_holds_another_folders_selection(  # type: ignore[no-untyped-def]
@@ -106,7 +97,7 @@ def test_not_quick_when_the_cache_holds_another_folders_selection(  # type: igno
                      now=AS_OF - timedelta(seconds=20))
     assert run_export(tmp_path / "b").quick  # made from the kept selection
     assert not run_export(tmp_path / "a").quick  # made from b's before
-    _equal_to_fresh(sample_store, tmp_path / "a", tmp_path / "fresh")
+    assert fresh_diff(sample_store, tmp_path / "a", tmp_path / "fresh") == []
 
 
 def test_a_sitemap_edited_by_hand_is_listed_again(  # type: ignore[no-untyped-def]
@@ -120,7 +111,7 @@ def test_a_sitemap_edited_by_hand_is_listed_again(  # type: ignore[no-untyped-de
                      now=AS_OF - timedelta(seconds=30))
     report = run_export(out)
     assert not report.quick and "sitemap.xml" in report.written_paths
-    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+    assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
 @pytest.mark.parametrize("damage", [
@@ -138,18 +129,36 @@ def test_a_damaged_site_index_is_never_trusted_into_a_wrong_page(  # type: ignor
     damage, archive, sample_store, sample_actor, run_export, tmp_path: Path
 ) -> None:
     """Whatever the index says, the export writes only inside the folder; an index that
-    is not what an export writes means arranging the whole site, as without one."""
+    is not what an export writes means arranging the whole site, as without one, and
+    making the index anew: the next edit is exported quickly again."""
     out = tmp_path / "site"
     run_export(out)
     with sqlite3.connect(out / STATE_FILE) as db:
         db.execute(damage)
-    with sample_store.session() as session:
-        stories.edit(session, sample_actor, archive[0], headline="After the damage",
-                     now=AS_OF - timedelta(seconds=30))
+    edit(sample_store, sample_actor, archive[0], headline="After the damage")
     report = run_export(out)
     assert not (tmp_path / "escape.html").exists() and not (out.parent / "up").exists()
     assert not report.quick
-    _equal_to_fresh(sample_store, out, tmp_path / "fresh")
+    assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
+    edit(sample_store, sample_actor, archive[0], headline="After the repair")
+    assert run_export(out).quick
+    assert fresh_diff(sample_store, out, tmp_path / "fresh-after") == []
+
+
+def test_a_full_export_makes_a_hand_edited_index_anew(  # type: ignore[no-untyped-def]
+    archive, sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    """An edit that keeps the index's shape (a "Read next" row pointed at another story)
+    is trusted, as file records are; ``--full`` trusts nothing kept, and replaces it."""
+    out = tmp_path / "site"
+    run_export(out)
+    with sqlite3.connect(out / STATE_FILE) as db:
+        target, holder = db.execute("SELECT target, holder FROM links LIMIT 1").fetchone()
+        db.execute("UPDATE links SET target = ? WHERE target = ? AND holder = ?",
+                   (archive[99], target, holder))
+    assert fresh_diff(sample_store, out, tmp_path / "damaged") != []
+    run_export(out, full=True)
+    assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
 def test_quick_re_export_on_each_backend(store, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -165,4 +174,4 @@ def test_quick_re_export_on_each_backend(store, actor, tmp_path: Path) -> None: 
                      now=AS_OF - timedelta(seconds=30))
     report = export_site(store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
     assert report.quick and report.written > 0
-    _equal_to_fresh(store, out, tmp_path / "fresh")
+    assert fresh_diff(store, out, tmp_path / "fresh") == []

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,31 +14,12 @@ import sqlalchemy as sa
 
 from cms import stories
 from cms.config import set_setting
-from cms.document import LinkRef
 from cms.export import ExportOptions, export_site
 from cms.export.cache import FILE_NAME
 from cms.export.paths import STATE_FILE
 from cms.export.state import State
-from cms.store import Store
-from tests.export.bundle_check import tree_bytes
 from tests.export.conftest import AS_OF, JCS_SLUG
-
-T = AS_OF - timedelta(seconds=30)
-
-
-def fresh_diff(store: Store, out: Path, fresh: Path, as_of=AS_OF, **opts) -> list[str]:
-    export_site(store, ExportOptions(out=fresh, as_of=as_of, cache_dir=None, **opts))
-    got, want = tree_bytes(out), tree_bytes(fresh)
-    diff = sorted(set(got) ^ set(want)) + [p for p in want if p in got and got[p] != want[p]]
-    if State.load(out) != State.load(fresh):
-        diff.append(STATE_FILE)
-    return diff
-
-
-def edit(store: Store, actor, ref: str, **changes) -> None:
-    changes.setdefault("now", T)
-    with store.session() as session:
-        stories.edit(session, actor, ref, **changes)
+from tests.export.quick_check import edit, event_at, fresh_diff, link
 
 
 def test_photo_role_swap(sample_store, sample_actor, run_export, tmp_path):
@@ -72,26 +52,12 @@ def test_content_only_changes(change, archive, sample_store, sample_actor, run_e
     assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
-def _link(store, actor, holder, target, **window):
-    with store.session() as session:
-        doc, _ = stories.get(session, holder)
-        stories.edit(session, actor, holder, now=AS_OF - timedelta(hours=300),
-                     related=(*doc.related, LinkRef(str(uuid.uuid4()), target_story_id=target,
-                                                    **window)))
-
-
-@pytest.mark.parametrize("event", ["a link's window closes", "a link's window opens",
-                                   "another story's publication time"])
+@pytest.mark.parametrize("event", ["visible_until", "visible_from", "publish"],
+                         ids=["a link's window closes", "a link's window opens",
+                              "another story's publication time"])
 def test_time_passing_an_event_arranges_the_whole_site(event, archive, sample_store,
                                                        sample_actor, run_export, tmp_path):
-    when = AS_OF + timedelta(hours=1)
-    if event == "another story's publication time":
-        with sample_store.session() as session:
-            stories.create(session, sample_actor, headline="Due in an hour", body="x\n",
-                           section="politics", status="published", publish_at=when)
-    else:
-        window = "visible_until" if "closes" in event else "visible_from"
-        _link(sample_store, sample_actor, archive[60], archive[61], **{window: when})
+    event_at(sample_store, sample_actor, archive, event, AS_OF + timedelta(hours=1))
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[10], headline="Later on")
@@ -144,9 +110,9 @@ def test_global_changes(what, archive, sample_store, sample_actor, run_export, t
 
 def test_self_link_and_same_page_targets(archive, sample_store, sample_actor, run_export,
                                          tmp_path):
-    _link(sample_store, sample_actor, archive[2], archive[2])
-    _link(sample_store, sample_actor, archive[1], archive[2])
-    _link(sample_store, sample_actor, archive[2], archive[1])
+    link(sample_store, sample_actor, archive[2], archive[2])
+    link(sample_store, sample_actor, archive[1], archive[2])
+    link(sample_store, sample_actor, archive[2], archive[1])
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[2], headline="Self-linked and linked")
@@ -210,7 +176,7 @@ def test_a_damaged_index_is_not_trusted_and_is_made_again(  # type: ignore[no-un
 
 def test_cache_row_of_a_link_target_lost(archive, sample_store, sample_actor, run_export,
                                          cache_dir, tmp_path):
-    _link(sample_store, sample_actor, archive[0], archive[99])
+    link(sample_store, sample_actor, archive[0], archive[99])
     out = tmp_path / "site"
     run_export(out)
     with sqlite3.connect(cache_dir / FILE_NAME) as db:  # a row lost (the cache does not fsync)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import shutil
 import sqlite3
 import uuid
@@ -25,28 +24,7 @@ from cms.export import ExportOptions, export_site
 from cms.export.paths import STATE_FILE
 from tests.export.bundle_check import tree_bytes
 from tests.export.conftest import AS_OF, JCS_SLUG
-from tests.export.test_quick_edge_cases import T, _link, edit
-from tests.export.test_quick_edge_cases import fresh_diff as _fresh_diff
-
-
-def _index(folder):
-    with sqlite3.connect(folder / STATE_FILE) as db:
-        meta = json.loads(db.execute("SELECT value FROM meta WHERE key='index'").fetchone()[0])
-        meta.pop("token", None)
-        return [meta] + [sorted(db.execute(f"SELECT * FROM {t}").fetchall())
-                         for t in ("pages", "shows", "links", "tags")]
-
-
-def fresh_diff(store, out, fresh, **kw):
-    diff = _fresh_diff(store, out, fresh, **kw)
-    got, want = _index(out), _index(fresh)
-    names = ("meta", "pages", "shows", "links", "tags")
-    for name, g, w in zip(names, got, want, strict=True):
-        if g != w:
-            extra = [r for r in g if r not in w] if name != "meta" else g
-            missing = [r for r in w if r not in g] if name != "meta" else w
-            diff.append(f"index {name}: extra={extra[:3]} missing={missing[:3]}")
-    return diff
+from tests.export.quick_check import EDITED_AT, edit, event_at, fresh_diff, link
 
 
 def _png(color) -> bytes:
@@ -74,7 +52,7 @@ def test_quick_layout_quick(archive, sample_store, sample_actor, run_export, tmp
     with sample_store.session() as session:
         stories.create(session, sample_actor, headline="Layout changer", body="x\n",
                        section="world", tags=["markets"], status="published",
-                       publish_at=AS_OF - timedelta(minutes=5), now=T)
+                       publish_at=AS_OF - timedelta(minutes=5), now=EDITED_AT)
     assert not run_export(out).quick
     assert fresh_diff(sample_store, out, tmp_path / "f1") == []
     edit(sample_store, sample_actor, archive[4], headline="Q2")
@@ -173,7 +151,7 @@ def test_photo_changes_front_story(change, archive, sample_store, sample_actor, 
 @pytest.mark.parametrize("status", ["killed", "draft"])
 def test_read_next_target_loses_publicity(status, archive, sample_store, sample_actor,
                                           run_export, tmp_path):
-    _link(sample_store, sample_actor, archive[50], archive[51])
+    link(sample_store, sample_actor, archive[50], archive[51])
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[51], status=status, message="gone")
@@ -204,12 +182,7 @@ def test_nothing_changed_many_times(archive, sample_store, sample_actor, run_exp
 def test_as_of_exactly_at_boundary(kind, archive, sample_store, sample_actor, run_export,
                                    tmp_path):
     when = AS_OF + timedelta(hours=1)
-    if kind == "publish":
-        with sample_store.session() as session:
-            stories.create(session, sample_actor, headline="Due exactly", body="x\n",
-                           section="politics", status="published", publish_at=when)
-    else:
-        _link(sample_store, sample_actor, archive[60], archive[61], **{kind: when})
+    event_at(sample_store, sample_actor, archive, kind, when)
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[10], headline="Edit")
@@ -224,7 +197,7 @@ def test_as_of_exactly_at_boundary(kind, archive, sample_store, sample_actor, ru
 
 def test_read_only_state_file_carried(archive, sample_store, sample_actor, run_export,
                                       tmp_path):
-    _link(sample_store, sample_actor, archive[50], archive[51])
+    link(sample_store, sample_actor, archive[50], archive[51])
     out = tmp_path / "site"
     run_export(out)
     (out / STATE_FILE).chmod(0o444)
@@ -233,7 +206,7 @@ def test_read_only_state_file_carried(archive, sample_store, sample_actor, run_e
     assert fresh_diff(sample_store, out, tmp_path / "f1") == []
     (out / STATE_FILE).chmod(0o444)
     # a partial (not quick) one: the holder gains a link
-    _link(sample_store, sample_actor, archive[52], archive[53])
+    link(sample_store, sample_actor, archive[52], archive[53])
     r = run_export(out)
     assert not r.quick and r.incremental
     assert fresh_diff(sample_store, out, tmp_path / "f2") == []
@@ -247,7 +220,7 @@ def test_read_only_state_file_carried(archive, sample_store, sample_actor, run_e
 def test_window_passes_then_quick_edit_of_target(window, archive, sample_store, sample_actor,
                                                  run_export, tmp_path):
     when = AS_OF + timedelta(hours=1)
-    _link(sample_store, sample_actor, archive[60], archive[61], **{window: when})
+    link(sample_store, sample_actor, archive[60], archive[61], **{window: when})
     out = tmp_path / "site"
     run_export(out)
     later = AS_OF + timedelta(hours=2)
@@ -264,7 +237,7 @@ def test_holder_gains_link_partial_then_quick(archive, sample_store, sample_acto
                                               run_export, tmp_path):
     out = tmp_path / "site"
     run_export(out)
-    _link(sample_store, sample_actor, archive[70], archive[71])
+    link(sample_store, sample_actor, archive[70], archive[71])
     edit(sample_store, sample_actor, archive[72], headline="Something quick-able too")
     assert not run_export(out).quick
     edit(sample_store, sample_actor, archive[71], headline="Target after holder gained it")
