@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from cms.blobs import sha256_hex
 from cms.errors import UsageError
@@ -230,7 +230,7 @@ def _open(data: bytes, name: str) -> Image.Image:
     except Image.DecompressionBombWarning:  # raised as an error when warnings are errors
         raise BadImage(f"{name}: the image declares too many pixels (decompression bomb?)") \
             from None
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         what = _what_is(data)
         hint = "" if what.startswith("a damaged") else \
             "; Newsroom accepts JPEG, PNG, WebP, GIF and TIFF photos"

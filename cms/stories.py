@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument, normalise_line
 from cms.errors import Ambiguous, ConflictError, NotFound, UsageError
-from cms.models import Revision, Section, Status, Story
+from cms.models import Revision, Section, Status, Story, StoryTag
 from cms.people import Actor
 from cms.revisions import (
     load_document,
@@ -321,7 +321,7 @@ def resolve(session: Session, ref: str) -> str:
             )
         )
         if len(matches) == 1:
-            return matches[0].id
+            return str(matches[0].id)
         if matches:
             shown = ", ".join(m.slug for m in matches[:5])
             raise Ambiguous(f"{ref!r} matches several stories ({shown}); be more specific")
@@ -363,10 +363,10 @@ def _filtered(
         query = query.where(Story.section == slugify(section))
     if tag:
         query = query.where(
-            Story.id.in_(sa.select(sa.column("story_id")).select_from(sa.table("story_tags"))
-                         .where(sa.column("tag") == tag.strip().lower()))
+            Story.id.in_(sa.select(StoryTag.story_id).where(StoryTag.tag == tag.strip().lower()))
         )
-    return query
+    selected: sa.Select[Any] = query
+    return selected
 
 
 SORT_KEYS = {

@@ -98,7 +98,8 @@ def role_ranks(session: Session) -> dict[str, int]:
     cache = session.info.setdefault("newsroom_workflow", {})
     if "ranks" not in cache:
         cache["ranks"] = dict(session.execute(sa.select(Role.name, Role.rank)).all())
-    return cache["ranks"]
+    ranks: dict[str, int] = cache["ranks"]
+    return ranks
 
 
 def rank_of(session: Session, role: str) -> int:
@@ -119,7 +120,8 @@ def _edges(session: Session) -> list[tuple[str, str, str]]:
                 )
             )
         )
-    return cache["edges"]
+    edges: list[tuple[str, str, str]] = cache["edges"]
+    return edges
 
 
 def allowed_targets(session: Session, actor: Actor, from_status: str) -> list[str]:

@@ -93,8 +93,8 @@ class FieldChooser(QGroupBox):
             self.result: QPlainTextEdit | None = None
             row = QHBoxLayout()
             self.choice = QButtonGroup(self)
-            for key, text in (("local", "Keep yours"), ("central", "Keep central")):
-                button = QRadioButton(text, self)
+            for key, label in (("local", "Keep yours"), ("central", "Keep central")):
+                button = QRadioButton(label, self)
                 button.setObjectName(f"{name}-take-{key}")
                 self.choice.addButton(button)
                 row.addWidget(button)
@@ -106,11 +106,11 @@ class FieldChooser(QGroupBox):
         self.result.setObjectName(f"{name}-result")
         grid.addWidget(self.result, 3, 0, 1, 3)
         row = QHBoxLayout()
-        for key, text in (("local", "Use yours"), ("central", "Use central")):
-            button = QPushButton(text, self)
-            button.setObjectName(f"{name}-use-{key}")
-            button.clicked.connect(lambda _=False, k=key: self.use(k))
-            row.addWidget(button)
+        for key, label in (("local", "Use yours"), ("central", "Use central")):
+            use = QPushButton(label, self)
+            use.setObjectName(f"{name}-use-{key}")
+            use.clicked.connect(lambda _=False, k=key: self.use(k))
+            row.addWidget(use)
         row.addStretch(1)
         grid.addLayout(row, 4, 0, 1, 3)
 

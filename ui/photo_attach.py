@@ -121,7 +121,9 @@ def sources_from_mime(mime: QMimeData) -> list[Source]:
         image = QImage(mime.imageData())
         buffer = QBuffer()  # owns its bytes (a temporary QByteArray would be freed)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        if not image.isNull() and image.save(buffer, "PNG"):
+        # The stubs say the format is bytes; PySide6 itself only takes str.
+        saved = not image.isNull() and image.save(buffer, "PNG")  # type: ignore[call-overload]
+        if saved:
             data = bytes(buffer.data().data())
             if len(data) <= DEFAULT_LIMITS.max_bytes:
                 return [(f"pasted-{stamp}.png", data)]

@@ -173,10 +173,10 @@ class PlanningView(QWidget):
         bar.addWidget(self.legend)
 
         self.timeline = Timeline(self)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("planScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.timeline)
+        self.plan_scroll = QScrollArea(self)
+        self.plan_scroll.setObjectName("planScroll")
+        self.plan_scroll.setWidgetResizable(True)
+        self.plan_scroll.setWidget(self.timeline)
         self.late_list = QListWidget(self)
         self.late_list.setObjectName("lateList")
         self.late_list.itemDoubleClicked.connect(
@@ -187,7 +187,7 @@ class PlanningView(QWidget):
         plan_layout.setContentsMargins(0, 0, 0, 0)
         plan_layout.setSpacing(0)
         plan_layout.addWidget(self.day_header)
-        plan_layout.addWidget(self.scroll, 1)
+        plan_layout.addWidget(self.plan_scroll, 1)
         late_box = QWidget(self)
         late_layout = QVBoxLayout(late_box)
         late_layout.setContentsMargins(0, 0, 0, 0)
@@ -300,7 +300,7 @@ class PlanningView(QWidget):
         self._fill_late(plan)
         if not self._scrolled:
             self._scrolled = True
-            self.scroll.verticalScrollBar().setValue(HEADER_PX + OPENING_HOUR * HOUR_PX - 8)
+            self.plan_scroll.verticalScrollBar().setValue(HEADER_PX + OPENING_HOUR * HOUR_PX - 8)
         self.plan_loaded.emit()
 
     def _fill_sections(self, sections: list[tuple[str, str]]) -> None:

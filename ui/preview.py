@@ -186,9 +186,9 @@ class PreviewPane(QTextBrowser):
         self.setHtml(page)
         self._set_ratio(bar, self._scroll_ratio)
 
-    def loadResource(self, kind: int, url: QUrl) -> Any:
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:
         """Photos come from the store, read and scaled on a worker the first time."""
-        path = url.toString()
+        path = url.toString() if isinstance(url, QUrl) else url
         if kind == QTextDocument.ResourceType.ImageResource.value and path.startswith(
                 PHOTO_URL):
             sha256 = path[len(PHOTO_URL):]

@@ -47,7 +47,7 @@ def backoff_delay(failures: int) -> int:
     """Seconds to wait after ``failures`` failed syncs in a row (15 s doubling, 10 min cap)."""
     if failures <= 0:
         return AUTO_INTERVAL_S
-    return min(BACKOFF_FIRST_S * 2 ** (failures - 1), BACKOFF_MAX_S)
+    return min(BACKOFF_FIRST_S << min(failures - 1, 16), BACKOFF_MAX_S)
 
 
 class _Bridge(QObject):

@@ -100,14 +100,16 @@ class WorkflowPanel(QWidget):
         """The offered moves by target status."""
         found = {}
         for index in range(self.buttons.count()):
-            widget = self.buttons.itemAt(index).widget()
+            item = self.buttons.itemAt(index)
+            widget = item.widget() if item is not None else None
             if isinstance(widget, QPushButton):
                 found[widget.property("target")] = widget
         return found
 
     def _fill(self) -> None:
         while self.buttons.count():
-            widget = self.buttons.takeAt(0).widget()
+            item = self.buttons.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.history.clear()

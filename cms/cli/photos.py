@@ -9,7 +9,8 @@ from pathlib import Path
 from cms import photos, stories
 from cms.cli.context import Context, print_json
 from cms.errors import PermissionDenied, UsageError
-from cms.media import BadMetadata, display_name
+from cms.fs import display_name
+from cms.media import BadMetadata
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

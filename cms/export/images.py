@@ -35,11 +35,11 @@ def pipeline() -> str:
     Pillow and the encoder load here, on first use: an export whose renditions
     are all known already (or that has no photos) never needs them.
     """
-    from PIL import Image
+    import PIL
 
     from cms import media
 
-    source = inspect.getsource(media) + Image.__version__
+    source = inspect.getsource(media) + PIL.__version__
     return "r1-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
@@ -60,13 +60,13 @@ class UnreadablePhoto(NewsroomError):
 
 def encode_renditions(data: bytes) -> list[tuple[Rendition, bytes]]:
     """Encode the web renditions of one photo, smallest first (via :func:`cms.media.rendition`)."""
-    from PIL import Image  # loaded on first use (see pipeline)
+    from PIL import Image, UnidentifiedImageError  # loaded on first use (see pipeline)
 
     from cms import media
 
     try:
         widest = media.rendition(data, WIDTHS[-1])
-    except Image.UnidentifiedImageError:  # its message names an in-memory object
+    except UnidentifiedImageError:  # its message names an in-memory object
         raise UnreadablePhoto("cannot be read (not an image file)") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise UnreadablePhoto(f"cannot be read ({exc})") from None
