@@ -82,6 +82,8 @@ class Person(Base):
     role: Mapped[str] = mapped_column(ForeignKey("roles.name"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The PostgreSQL login this person acts as on a secured central store.
+    login: Mapped[str | None] = mapped_column(String(63), unique=True)
 
 
 class Status(Base):
@@ -346,3 +348,69 @@ class Conflict(Base):
     fields: Mapped[str] = mapped_column(Text)  # JSON list of clashing field names
     proposal: Mapped[str] = mapped_column(Text)  # canonical JSON: clean merge, local values
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- Trust (migration 0003, cms.sync.security) ---------------------------------------
+
+
+class RevisionHold(Base):
+    """A local revision the central store refused for lack of rights (kept, never re-sent).
+
+    A held revision is no longer a head here: its permitted part travels as a
+    new revision, and the hold settles once the central store's head carries
+    what it wanted (someone with the role made the move).
+    """
+
+    __tablename__ = "revision_holds"
+
+    revision_id: Mapped[str] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    need_role: Mapped[str | None] = mapped_column(String(32))
+    wanted: Mapped[str] = mapped_column(Text)  # JSON: the refused values, field by field
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class QuarantinedRevision(Base):
+    """A revision that arrived by sync with values a local save refuses, kept with why.
+
+    It is never part of the revision graph nor of ``stories``; a later revision
+    naming it as a parent waits, as for any parent not yet here.
+    """
+
+    __tablename__ = "quarantined_revisions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    parents: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64))
+    replica_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hlc: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CentralAudit(Base):
+    """On a secured central store: one accepted change, with the database login that made it.
+
+    Written only by the store's own triggers and functions; no client role may
+    update or delete it.
+    """
+
+    __tablename__ = "central_audit"
+    __table_args__ = (Index("ix_central_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    login: Mapped[str] = mapped_column(String(63))
+    person: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    story_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    revision_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
