@@ -24,12 +24,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cms import workflow
+from cms import transitions, workflow
 from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
-from cms.errors import NewsroomError
-from cms.models import Person, StoreMeta, Story
-from cms.people import Actor, acting_username, actor_for
+from cms.errors import NewsroomError, UsageError
+from cms.models import StoreMeta, Story
+from cms.people import Actor, acting_actor
+from cms.placements import photo_problems
 from cms.revisions import insert_ignore, load_document
 from cms.store import Store
 from cms.timeutil import format_local, from_iso, isoformat, utcnow
@@ -95,7 +96,7 @@ def blockers(session: Session, document: StoryDocument, now: datetime) -> list[s
         )
     if _open_conflict(session, document.story_id):
         reasons.append("open sync conflict: resolve it in the editor")
-    problems = workflow.photo_problems(document)
+    problems = photo_problems(document)
     if problems:
         reasons.append("photo problems: " + "; ".join(problems))
     return reasons
@@ -124,16 +125,10 @@ def _lock_due(session: Session, story_ids: list[str], now: datetime) -> list[tup
     return [(row.id, row.revision_id) for row in session.execute(query)]
 
 
-def _job_actor(session: Session, username: str, replica_id: str) -> Actor:
-    actor = actor_for(session, username, replica_id)
-    workflow.require_role(session, actor, "desk_chief", "run the publishing job")
-    return actor
-
-
-def _reading_actor(session: Session, username: str, replica_id: str) -> Actor:
-    role = session.scalar(sa.select(Person.role).where(Person.username == username))
-    actor = Actor(username=username, role=role or "reporter", replica_id=replica_id)
-    workflow.require_role(session, actor, "desk_chief", "run the publishing job")
+def _job_actor(session: Session, username: str | None, replica_id: str, *,
+               register: bool = True) -> Actor:
+    actor = acting_actor(session, replica_id, username, register=register)
+    workflow.require_scheduler(session, actor, "run the publishing job")
     return actor
 
 
@@ -144,6 +139,7 @@ def publish_due_stories(
     *,
     username: str | None = None,
     after_publish: Callable[[list[str]], int] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> PublishReport:
     """Publish every scheduled story whose time is at or before ``now``.
 
@@ -152,12 +148,18 @@ def publish_due_stories(
     chief or above. After publishing, the site is re-exported into the
     desk's ``export_target`` folder when one is configured; ``after_publish``
     replaces that step (it receives the published ids, returns files written).
+    ``now`` later than ``clock`` is refused unless ``dry_run``: the job replays a
+    missed run, it never publishes ahead of time.
     """
-    when = now or utcnow()
-    name = acting_username(username)
+    current = (clock or utcnow)()
+    when = now or current
+    if when > current and not dry_run:
+        raise UsageError(
+            "--now is later than the clock: `publish --due --now` replays a run that was "
+            "missed; to see what a later run would publish, add --dry-run")
     report = PublishReport(now=when, dry_run=dry_run)
     with store.reading() as session:
-        _reading_actor(session, name, store.replica_id)
+        _job_actor(session, username, store.replica_id, register=False)
         due = _due_ids(session, when)
     if dry_run:
         with store.reading() as session:
@@ -170,7 +172,7 @@ def publish_due_stories(
     for start in range(0, len(due), BATCH):
         chunk = [story_id for story_id, _ in due[start : start + BATCH]]
         with store.session() as session:
-            actor = _job_actor(session, name, store.replica_id)
+            actor = _job_actor(session, username, store.replica_id)
             locked = _lock_due(session, chunk, when)
             mine = {story_id for story_id, _ in locked}
             report.taken_elsewhere.extend(i for i in chunk if i not in mine)
@@ -223,7 +225,7 @@ def _publish_one(
     try:
         # A savepoint per story: one story the rules refuse never holds back the others.
         with session.begin_nested():
-            workflow.move(session, actor, document, revision, "published",
+            transitions.move(session, actor, document, revision, "published",
                           note=JOB_NOTE, now=when)
     except NewsroomError as exc:
         report.blocked.append(_item(document, [str(exc)]))

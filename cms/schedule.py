@@ -66,7 +66,8 @@ def parse_desk_time(session: Session, text: str, *, fold: int | None = None) -> 
     return parse_time(text, desk_zone(session), fold=fold)
 
 
-def _future(value: datetime, now: datetime, what: str, tz: ZoneInfo) -> datetime:
+def future_time(value: datetime, now: datetime, what: str, tz: ZoneInfo) -> datetime:
+    """A time a person enters for a publication or an embargo: after now, within ten years."""
     if value <= now:
         raise UsageError(
             f"the {what} {format_local(value, tz)} ({tz.key}) is in the past; "
@@ -87,7 +88,7 @@ def schedule(
     """
     when = now or utcnow()
     tz = desk_zone(session)
-    workflow.require_role(session, actor, "desk_chief", "schedule stories")
+    workflow.require_scheduler(session, actor, "schedule stories")
     story_id = stories.resolve(session, ref)
     document, head = stories.get(session, story_id)
     if document.status in OUT:
@@ -96,7 +97,7 @@ def schedule(
         )
     if document.status == "killed":
         raise UsageError("the story was killed; move it back to draft before scheduling it")
-    _future(at, when, "publication time", tz)
+    future_time(at, when, "publication time", tz)
     if document.embargo_until is not None and at < document.embargo_until:
         raise UsageError(
             f"the publication time {format_local(at, tz)} is before the embargo ends "
@@ -128,7 +129,7 @@ def clear_schedule(
 ) -> ScheduleResult:
     """Remove a story's publication time; a scheduled story goes back to ready."""
     when = now or utcnow()
-    workflow.require_role(session, actor, "desk_chief", "change the schedule")
+    workflow.require_scheduler(session, actor, "change the schedule")
     story_id = stories.resolve(session, ref)
     document, head = stories.get(session, story_id)
     if document.status in OUT:
@@ -164,7 +165,7 @@ def set_embargo(
     """
     when = now or utcnow()
     tz = desk_zone(session)
-    workflow.require_role(session, actor, "desk_chief", "set embargoes")
+    workflow.require_scheduler(session, actor, "set embargoes")
     story_id = stories.resolve(session, ref)
     document, head = stories.get(session, story_id)
     if until is not None:
@@ -172,7 +173,7 @@ def set_embargo(
             raise UsageError(
                 f"the story is already {document.status}; an embargo can no longer hold it"
             )
-        _future(until, when, "embargo end", tz)
+        future_time(until, when, "embargo end", tz)
     elif document.embargo_until is None:
         raise UsageError("the story has no embargo to lift")
     saved = stories.save(

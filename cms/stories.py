@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from cms import workflow
 from cms.document import StoryDocument, normalise_line
 from cms.errors import Ambiguous, ConflictError, NotFound, UsageError
 from cms.models import Revision, Section, Status, Story, StoryTag
@@ -30,9 +31,6 @@ from cms.revisions import (
 )
 from cms.slugs import slugify, validate_slug
 from cms.timeutil import utcnow
-
-if TYPE_CHECKING:
-    from cms.workflow import StatusChange
 
 MAX_HEADLINE = 500
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -158,7 +156,7 @@ def save(
     message: str = "",
     now: datetime | None = None,
     new: bool = False,
-    status_change: StatusChange | None = None,
+    status_change: workflow.StatusChange | None = None,
 ) -> SavedStory:
     """Write ``document`` as the story's next revision and make it the head.
 
@@ -199,9 +197,6 @@ def save(
     before = load_document(session, current) if current is not None else None
     if current is not None and before == document:
         return SavedStory(document, current, created=False)
-    # Late import: the workflow module builds on this one.
-    from cms import workflow
-
     pending = workflow.check_save(
         session, actor, before, document, change=status_change, message=message, now=when
     )
@@ -462,9 +457,15 @@ def restore(
     head = head_revision(session, story_id)
     old_id = resolve_revision(session, story_id, rev_ref, head)
     old = load_document(session, old_id)
+    current = load_document(session, head)
+    # What a story says comes back; where it is in the workflow stays (that changes only
+    # through the workflow: a restore never publishes, unpublishes or reschedules).
+    restored = old.evolve(deleted=False, status=current.status, publish_at=current.publish_at,
+                          embargo_until=current.embargo_until, correction=current.correction)
     return save(
-        session, actor, old.evolve(deleted=False), base_revision=head,
-        message=f"restored {old_id[:12]}", now=now,
+        session, actor, restored, base_revision=head, now=now,
+        message=f"restored the text, photos and links of {old_id[:12]}; status, times and "
+                "embargo unchanged",
     )
 
 

@@ -25,9 +25,11 @@ COMMAND_MODULES = (
     "cms.cli.importing",
     "cms.cli.settings",
     "cms.cli.workflow",
+    "cms.cli.people",
     "cms.cli.photos",
     "cms.cli.export",
     "cms.cli.sync",
+    "cms.cli.central",
     "cms.cli.app",
 )
 # Which module registers each top-level command: a run loads only the module of
@@ -42,12 +44,12 @@ COMMAND_OWNERS = {
     "embargo": "cms.cli.workflow",
     "related": "cms.cli.workflow",
     "publish": "cms.cli.workflow",
-    "people": "cms.cli.workflow",
+    "people": "cms.cli.people",
     "photo": "cms.cli.photos",
     "export": "cms.cli.export",
     "sync": "cms.cli.sync",
     "conflicts": "cms.cli.sync",
-    "central": "cms.cli.sync",
+    "central": "cms.cli.central",
     "app": "cms.cli.app",
 }
 _GLOBAL_OPTIONS_WITH_VALUE = ("--store", "--user")
@@ -132,8 +134,10 @@ def _run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     from cms.cli.context import Context
+    from cms.secrets import allow_prompt
     from cms.store import db_error_message
 
+    allow_prompt()
     context = Context(args)
     try:
         return int(args.handler(args, context) or 0)

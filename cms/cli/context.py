@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from cms.config import desk_zone
 from cms.errors import UsageError
-from cms.people import Actor, acting_username, actor_for
+from cms.people import Actor, acting_actor
 from cms.store import Store, resolve_store_url
 from cms.timeutil import parse_time
 
@@ -55,7 +55,7 @@ class Context:
         """A write session and the acting person in it."""
         store = self.store()
         with store.session() as session:
-            yield session, actor_for(session, acting_username(self.args.user), store.replica_id)
+            yield session, acting_actor(session, store.replica_id, self.args.user)
 
     def zone(self, session: Session) -> ZoneInfo:
         """The desk time zone."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from cms.cli.context import Context, print_json
-from cms.config import SETTINGS, all_settings, get_setting, set_setting
+from cms.config import SETTINGS, all_settings, change_setting, get_setting
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +35,10 @@ def cmd_get(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_set(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.acting() as (session, actor):
-        print(set_setting(session, args.key, args.value, username=actor.username))
+        value, note = change_setting(session, actor, args.key, args.value)
+    print(value)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

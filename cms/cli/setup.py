@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from cms.cli.context import Context
-from cms.people import acting_username, actor_for
+from cms.people import acting_actor
+from cms.rules import role_label
 from cms.sample import install_sample
 from cms.store import describe
 
@@ -19,8 +20,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store(create=True)
     with store.session() as session:
-        actor = actor_for(session, acting_username(args.user), store.replica_id)
-    print(f"store ready: {describe(store.url)} (you are {actor.username}, {actor.role})")
+        actor = acting_actor(session, store.replica_id, args.user)
+    print(f"store ready: {describe(store.url)} (you are {actor.username}, "
+          f"{role_label(actor.role)})")
     if args.demo:
         report = install_sample(store, actor)
         print(report)

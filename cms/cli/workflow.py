@@ -18,7 +18,7 @@ import sys
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
-from cms import people, publish, related, schedule, workflow
+from cms import publish, related, schedule, transitions
 from cms.cli.context import Context, print_json
 from cms.errors import UsageError
 from cms.serialize import local_iso
@@ -29,7 +29,7 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def register(commands: Subparsers) -> None:
-    """Add ``schedule``, ``embargo``, ``related``, ``publish`` and ``people``."""
+    """Add ``schedule``, ``embargo``, ``related`` and ``publish``."""
     p = commands.add_parser(
         "schedule",
         help="set or clear a publication time; list the plan or the late stories",
@@ -69,16 +69,6 @@ def register(commands: Subparsers) -> None:
     p.add_argument("--dry-run", action="store_true", help="only list what would be published")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_publish)
-
-    p = commands.add_parser("people", help="who works on the desk, and their roles")
-    sub = p.add_subparsers(dest="people_command", metavar="ACTION", required=True)
-    q = sub.add_parser("list", help="everyone and their role")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    q.set_defaults(handler=cmd_people_list)
-    q = sub.add_parser("role", help="give someone a role (admins only)")
-    q.add_argument("name", metavar="NAME")
-    q.add_argument("role", metavar="ROLE", choices=people.ROLES)
-    q.set_defaults(handler=cmd_people_role)
 
 
 def register_story_actions(story_actions: Subparsers) -> None:
@@ -136,7 +126,7 @@ def _register_related(commands: Subparsers) -> None:
 
 def cmd_transition(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.acting() as (session, actor):
-        result = workflow.transition(
+        result = transitions.transition(
             session, actor, args.story, args.state, note=args.note, override=args.override
         )
     print(f"{result.from_status} → {result.to_status}  ({result.revision_id[:12]})")
@@ -249,7 +239,7 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store()
     with store.reading() as session:
         tz = ctx.zone(session)
-        now = ctx.parse_time(session, args.now) or utcnow()
+        now = ctx.parse_time(session, args.now)  # None: the job reads its own clock
     report = publish.publish_due_stories(store, now, args.dry_run, username=args.user)
     if args.json:
         print_json({
@@ -387,25 +377,4 @@ def cmd_related_suggest(args: argparse.Namespace, ctx: Context) -> int:
         print("no similar stories found")
     for c in candidates:
         print(f"{c.story_id[:8]}  {c.status:<9}  {c.score:>7.2f}  {c.headline}")
-    return 0
-
-
-def cmd_people_list(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.store().reading() as session:
-        everyone = people.list_people(session)
-        rows = [(p.username, p.display_name, p.role, p.active) for p in everyone]
-    if args.json:
-        print_json([{"username": u, "display_name": d, "role": r, "active": a}
-                    for u, d, r, a in rows])
-        return 0
-    for username, _display, role, active in rows:
-        print(f"{username:<24}  {workflow.role_label(role):<11}"
-              + ("" if active else "  (inactive)"))
-    return 0
-
-
-def cmd_people_role(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.acting() as (session, actor):
-        person = workflow.assign_role(session, actor, args.name, args.role)
-    print(f"{person.username} is now a {workflow.role_label(person.role)}")
     return 0

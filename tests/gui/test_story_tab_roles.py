@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from cms import stories, workflow
-from cms.people import Actor, actor_for
+from cms import stories
+from cms.people import Actor, actor_for, add_person
 from cms.store import Store
 from tests.gui.conftest import open_window
 from ui.main_window import MainWindow
@@ -16,7 +16,7 @@ from ui.workflow_panel import WorkflowPanel
 
 def _person(store: Store, admin: Actor, name: str, role: str) -> Actor:
     with store.session() as session:
-        workflow.assign_role(session, admin, name, role)
+        add_person(session, admin, name, role)
         return actor_for(session, name, store.replica_id)
 
 

@@ -103,17 +103,22 @@ def test_inspector_time_entry_uses_the_desk_zone(qtbot: QtBot, window: MainWindo
     fields = window.fields
     fields.embargo.setFocus()
     fields.embargo.clear()
-    qtbot.keyClicks(fields.embargo, "2025-03-01 09:30")
+    qtbot.keyClicks(fields.embargo, "2035-03-01 09:30")
     qtbot.keyClick(fields.embargo, Qt.Key.Key_Return)
     story_id = window.editing.story_id
     wait_saved(qtbot, window)
     stored = _story_in_store(gui_store, story_id)
     assert stored.embargo_until is not None
-    assert stored.embargo_until.isoformat() == "2025-03-01T00:30:00+00:00"  # Seoul is +09
+    assert stored.embargo_until.isoformat() == "2035-03-01T00:30:00+00:00"  # Seoul is +09
     fields.embargo.clear()
     qtbot.keyClicks(fields.embargo, "next tuesday")
     qtbot.keyClick(fields.embargo, Qt.Key.Key_Return)
     assert "invalid time" in fields.error.text()
+    assert _story_in_store(gui_store, story_id).embargo_until == stored.embargo_until
+    fields.embargo.clear()
+    qtbot.keyClicks(fields.embargo, "2025-03-01 09:30")
+    qtbot.keyClick(fields.embargo, Qt.Key.Key_Return)
+    assert "is in the past" in fields.error.text()  # a time a person enters lies ahead
     assert _story_in_store(gui_store, story_id).embargo_until == stored.embargo_until
 
 

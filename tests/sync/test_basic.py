@@ -102,12 +102,12 @@ def test_batches_carrying_big_photos_are_cut(replicas: Callable[..., Replica],
 
 
 def test_workflow_moves_travel_with_their_revisions(replicas: Callable[..., Replica]) -> None:
-    from cms import workflow
+    from cms import transitions, workflow
 
     a, b = replicas("ana"), replicas("bo")
     sid = a.create("Moving story", "Text.")
     with a.store.session() as session:
-        workflow.transition(session, a.actor, sid, "edit", note="ready for the desk")
+        transitions.transition(session, a.actor, sid, "edit", note="ready for the desk")
     a.sync()
     b.sync()
     with b.store.reading() as session:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cms import stories
-from cms.people import Actor, actor_for, set_role
+from cms.people import Actor, actor_for, add_person
 from cms.store import Store
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -44,8 +44,7 @@ def make_desk(store: Store) -> Desk:
         admin = actor_for(session, "ada", store.replica_id)
         made = {}
         for name, role in (("chloe", "desk_chief"), ("eddie", "editor"), ("rita", "reporter")):
-            actor_for(session, name, store.replica_id)
-            set_role(session, name, role)
+            add_person(session, admin, name, role)
             made[role] = Actor(name, role, store.replica_id)
     return Desk(store, admin, made["desk_chief"], made["editor"], made["reporter"])
 

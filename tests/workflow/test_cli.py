@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from cms import publish
 from cms.cli import main
 
 JCS = "north-korea-readies-more-troops-and-drones-for-russia"
@@ -16,10 +18,17 @@ SEOUL_DIVIDED = "seoul-residents-split-after-parliament-impeaches-president-yoon
 class Runner:
     """Runs ``newsroom --store STORE --user U …`` in-process, capturing output."""
 
-    def __init__(self, store: str, capsys: pytest.CaptureFixture[str]) -> None:
+    def __init__(self, store: str, capsys: pytest.CaptureFixture[str],
+                 monkeypatch: pytest.MonkeyPatch) -> None:
         self.store = store
         self.capsys = capsys
+        self.monkeypatch = monkeypatch
         self.err = ""
+
+    def clock_at(self, iso: str) -> None:
+        """The publishing job's clock (the one true edge these tests move)."""
+        moment = datetime.fromisoformat(iso)
+        self.monkeypatch.setattr(publish, "utcnow", lambda: moment)
 
     def __call__(self, *args: str, code: int = 0, user: str = "chief") -> str:
         self.capsys.readouterr()
@@ -36,11 +45,12 @@ class Runner:
 
 
 @pytest.fixture
-def nr(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> Runner:
-    run = Runner(sqlite_url, capsys)
+def nr(sqlite_url: str, capsys: pytest.CaptureFixture[str],
+       monkeypatch: pytest.MonkeyPatch) -> Runner:
+    run = Runner(sqlite_url, capsys, monkeypatch)
     run("init", "--demo")  # chief is the first person: admin
-    run("people", "role", "rita", "reporter")
-    run("people", "role", "eddie", "editor")
+    run("people", "add", "rita", "--role", "reporter")
+    run("people", "add", "eddie", "--role", "editor")
     return run
 
 
@@ -135,6 +145,10 @@ def test_embargo_blocks_publish_by_hand_and_by_job(nr: Runner) -> None:
     before = nr.json("story", "show", story, "--json")
     held = nr("publish", "--due", "--now", "2027-06-01T07:30+09:00", "--dry-run")
     assert "0 would publish" in held
+    nr("publish", "--due", "--now", "2027-06-01T08:00+09:00", code=2)
+    assert "--now is later than the clock" in nr.err  # the job never publishes ahead
+    assert nr.json("story", "show", story, "--json")["status"] == "scheduled"  # type: ignore[index]
+    nr.clock_at("2027-06-01T08:00:30+09:00")
     out = nr("publish", "--due", "--now", "2027-06-01T08:00+09:00")
     assert "published: 2027-06-01 08:00" in out and "1 published" in out
     assert before["status"] == "scheduled"  # type: ignore[index]
@@ -188,9 +202,23 @@ def test_people_commands(nr: Runner) -> None:
     listed = nr("people", "list")
     assert "chief" in listed and "admin" in listed and "rita" in listed
     nr("people", "role", "eddie", "desk_chief", code=1, user="rita")
-    assert "only a admin or above may manage people" in nr.err
+    assert "rita is a reporter; only an admin may manage people" in nr.err
     nr("people", "role", "eddie", "boss", code=2)
+    assert "unknown role 'boss'" in nr.err
     assert "eddie is now a desk chief" in nr("people", "role", "eddie", "desk_chief")
+    nr("people", "role", "nobody-seen", "editor", code=1)
+    assert "nobody called 'nobody-seen'" in nr.err
+    nr("people", "add", "rita", "--role", "editor", code=2)
+    assert "already on the desk" in nr.err
+    assert "sam joins the desk as an editor" in nr("people", "add", "sam", "--role", "editor")
+    assert "sam is disabled" in nr("people", "disable", "sam")
+    people = nr.json("people", "list", "--json")
+    assert {"username": "sam", "display_name": "sam", "role": "editor", "active": False,
+            "login": None} in people  # type: ignore[operator]
+    nr("story", "new", "--headline", "Not as sam", code=1, user="sam")
+    assert "sam is disabled" in nr.err
+    nr("people", "disable", "chief", code=2)
+    assert "cannot disable yourself" in nr.err
 
 
 def test_publish_re_exports_into_the_configured_target(nr: Runner, tmp_path: Path) -> None:
@@ -198,7 +226,8 @@ def test_publish_re_exports_into_the_configured_target(nr: Runner, tmp_path: Pat
     nr("config", "set", "export_target", str(site))
     story = _ready(nr, "Re-exported when published")
     nr("schedule", story, "--at", "2027-02-01 09:00")
-    out = nr("publish", "--due", "--now", "2027-02-01T09:00+09:00")
+    nr.clock_at("2027-02-01T09:00+09:00")
+    out = nr("publish", "--due")
     assert f"changed files to {site}" in out
     pages = [p for p in site.rglob("*.html") if "Re-exported when published" in p.read_text()]
     assert pages

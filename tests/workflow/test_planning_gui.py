@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from cms import publish, schedule, stories
 from cms.config import set_setting
 from cms.document import LinkRef
-from cms.people import actor_for, set_role
+from cms.people import actor_for, add_person
 from cms.sample import install_sample
 from cms.store import Store
 from ui.extensions import OpenStory
@@ -42,8 +42,7 @@ def desk(tmp_path: Path) -> Iterator[Store]:
     install_sample(store, actor)
     with store.session() as session:
         set_setting(session, "timezone", "Europe/Berlin", username="chief")
-        actor_for(session, "rita", store.replica_id)
-        set_role(session, "rita", "reporter")
+        add_person(session, actor, "rita", "reporter")
     try:
         yield store
     finally:

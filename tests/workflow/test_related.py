@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from cms import related, stories
-from cms.errors import NotFound, UsageError
+from cms import related, stories, transitions
+from cms.errors import NotFound, PermissionDenied, UsageError
 from tests.workflow.conftest import NOW, Desk
 
 OUT = NOW - timedelta(days=1)
@@ -22,10 +22,10 @@ def test_add_list_move_remove(desk: Desk) -> None:
     a = _published(desk, "First follow-up")
     b = _published(desk, "Second follow-up")
     with desk.store.session() as session:
-        link_a = related.add_link(session, desk.editor, story, a, now=NOW)
-        link_b = related.add_link(session, desk.editor, story, b, label="Read this first",
+        link_a = related.add_link(session, desk.chief, story, a, now=NOW)
+        link_b = related.add_link(session, desk.chief, story, b, label="Read this first",
                                   position=1, now=NOW)
-        url = related.add_link(session, desk.editor, story, "https://example.org/report",
+        url = related.add_link(session, desk.chief, story, "https://example.org/report",
                                now=NOW)
     with desk.store.reading() as session:
         infos = related.list_links(session, story, as_of=NOW)
@@ -34,9 +34,9 @@ def test_add_list_move_remove(desk: Desk) -> None:
     assert link_a.label == "First follow-up"  # defaults to the target's headline
     assert infos[1].target_publish_at == OUT
     with desk.store.session() as session:
-        related.move_link(session, desk.editor, story, url.id[:6], 1)
-        related.remove_link(session, desk.editor, story, link_b.id)
-        related.reorder_links(session, desk.editor, story, [link_a.id, url.id])
+        related.move_link(session, desk.chief, story, url.id[:6], 1)
+        related.remove_link(session, desk.chief, story, link_b.id)
+        related.reorder_links(session, desk.chief, story, [link_a.id, url.id])
     with desk.store.reading() as session:
         assert [i.link.id for i in related.list_links(session, story)] == [link_a.id, url.id]
         assert stories.get(session, story)[0].related[0].id == link_a.id
@@ -49,7 +49,7 @@ def test_bad_links_are_refused_and_change_nothing(desk: Desk) -> None:
     with desk.store.session() as session:
         document, head = stories.get(session, gone)
         stories.save(session, desk.admin, document.evolve(deleted=True), base_revision=head)
-        related.add_link(session, desk.editor, story, other, now=NOW)
+        related.add_link(session, desk.chief, story, other, now=NOW)
     with desk.store.reading() as session:
         head = stories.head_revision(session, story)
     cases = [
@@ -65,12 +65,15 @@ def test_bad_links_are_refused_and_change_nothing(desk: Desk) -> None:
         ("https://example.org/", {"position": 9}, UsageError, "position"),
         ("https://example.org/", {"label": "   "}, UsageError, "label is empty"),
     ]
+    cases.append(("https://example.org/by-an-editor", {}, PermissionDenied,
+                  "changing a published story needs a desk chief"))
     for target, extra, error, text in cases:
+        who = desk.editor if error is PermissionDenied else desk.chief
         with pytest.raises(error, match=text), desk.store.session() as session:
-            related.add_link(session, desk.editor, story, target, now=NOW, **extra)
+            related.add_link(session, who, story, target, now=NOW, **extra)
     for link_ref, error in (("99", NotFound), ("zzzz", NotFound), ("ab", NotFound)):
         with pytest.raises(error), desk.store.session() as session:
-            related.remove_link(session, desk.editor, story, link_ref)
+            related.remove_link(session, desk.chief, story, link_ref)
     with desk.store.reading() as session:
         assert stories.head_revision(session, story) == head
 
@@ -100,15 +103,16 @@ def test_link_shows_only_once_the_target_is_out(desk: Desk) -> None:
     embargoed = desk.story("Embargoed", status="ready")
     killed = _published(desk, "Killed one")
     with desk.store.session() as session:
-        from cms import schedule, workflow
+        from cms import schedule
 
         schedule.schedule(session, desk.chief, later, NOW + timedelta(hours=2), now=NOW)
         schedule.set_embargo(session, desk.chief, embargoed, NOW + timedelta(hours=3), now=NOW)
-        workflow.transition(session, desk.chief, killed, "killed", note="wrong", now=NOW)
+        transitions.transition(session, desk.chief, killed, "killed", note="wrong", now=NOW)
         for target in (later, embargoed, killed):
             related.add_link(session, desk.chief, story, target, now=NOW)
     with desk.store.session() as session:
-        workflow.transition(session, desk.chief, later, "published", now=NOW + timedelta(hours=2))
+        transitions.transition(session, desk.chief, later, "published",
+                               now=NOW + timedelta(hours=2))
     with desk.store.reading() as session:
         before = [i.visible for i in related.list_links(session, story, as_of=NOW)]
         after = [i.visible for i in related.list_links(session, story,

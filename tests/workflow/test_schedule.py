@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cms import schedule, stories, workflow
+from cms import schedule, stories, transitions, workflow
 from cms.config import set_setting
 from cms.errors import PermissionDenied, UsageError
 from tests.workflow.conftest import NOW, Desk
@@ -124,7 +124,7 @@ def test_embargo_blocks_publishing_by_hand(desk: Desk) -> None:
     for who in ("chief", "admin"):
         with pytest.raises(PermissionDenied, match="under embargo"), \
                 desk.store.session() as session:
-            workflow.transition(session, getattr(desk, who), story, "published", now=NOW)
+            transitions.transition(session, getattr(desk, who), story, "published", now=NOW)
     # Not through a plain edit either.
     with pytest.raises(PermissionDenied, match="under embargo"), desk.store.session() as session:
         stories.edit(session, desk.admin, story, status="published", publish_at=NOW, now=NOW)
@@ -138,7 +138,7 @@ def test_embargo_blocks_publishing_by_hand(desk: Desk) -> None:
         schedule.schedule(session, desk.chief, story, until, now=NOW)
     # Once the embargo is over, publishing by hand works.
     with desk.store.session() as session:
-        workflow.transition(session, desk.chief, story, "published", now=until)
+        transitions.transition(session, desk.chief, story, "published", now=until)
     assert desk.status(story) == "published"
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from cms import stories, workflow
-from cms.errors import PermissionDenied, UsageError
+from cms import people, stories, transitions, workflow
+from cms.errors import NotFound, PermissionDenied, UsageError
 from cms.importers import import_tree
 from cms.models import StoryTransition
 from cms.people import actor_for
@@ -20,7 +20,7 @@ from tests.workflow.conftest import NOW, Desk
 
 def _move(desk: Desk, who: str, story_id: str, to: str, note: str = "") -> None:
     with desk.store.session() as session:
-        workflow.transition(session, getattr(desk, who), story_id, to, note=note, now=NOW)
+        transitions.transition(session, getattr(desk, who), story_id, to, note=note, now=NOW)
 
 
 def test_full_path_each_role_does_its_part(desk: Desk) -> None:
@@ -64,7 +64,7 @@ def test_roles_below_the_table_are_refused_and_nothing_changes(
         before = stories.head_revision(session, story)
     with pytest.raises(PermissionDenied, match=r"needs a|may not move"), \
             desk.store.session() as session:
-        workflow.transition(session, getattr(desk, who), story, target, note="why", now=NOW)
+        transitions.transition(session, getattr(desk, who), story, target, note="why", now=NOW)
     with desk.store.reading() as session:
         assert stories.head_revision(session, story) == before
     assert desk.status(story) == start
@@ -83,7 +83,7 @@ def test_kill_and_correct_need_a_note(desk: Desk) -> None:
     story = desk.story(status="published", publish_at=NOW - timedelta(hours=1))
     for target in ("killed", "corrected"):
         with pytest.raises(UsageError, match="needs a note"), desk.store.session() as session:
-            workflow.transition(session, desk.chief, story, target, now=NOW)
+            transitions.transition(session, desk.chief, story, target, now=NOW)
     _move(desk, "chief", story, "killed", "Legal asked us to pull it.")
     assert desk.status(story) == "killed"
 
@@ -101,9 +101,9 @@ def test_second_correction_appends(desk: Desk) -> None:
 def test_unknown_status_and_same_status(desk: Desk) -> None:
     story = desk.story()
     with pytest.raises(UsageError, match="unknown status"), desk.store.session() as session:
-        workflow.transition(session, desk.chief, story, "archived", now=NOW)
+        transitions.transition(session, desk.chief, story, "archived", now=NOW)
     with pytest.raises(UsageError, match="already draft"), desk.store.session() as session:
-        workflow.transition(session, desk.chief, story, "draft", now=NOW)
+        transitions.transition(session, desk.chief, story, "draft", now=NOW)
 
 
 def test_plain_edit_cannot_change_status_beyond_the_role(desk: Desk) -> None:
@@ -143,8 +143,9 @@ def test_reporter_cannot_move_publication_time_or_embargo(desk: Desk) -> None:
     story = desk.story(status="ready")
     with desk.store.session() as session:
         stories.edit(session, desk.chief, story, publish_at=NOW + timedelta(days=1), now=NOW)
-        workflow.transition(session, desk.chief, story, "scheduled", now=NOW)
-    with pytest.raises(PermissionDenied, match="publication time or embargo"), \
+        transitions.transition(session, desk.chief, story, "scheduled", now=NOW)
+    with pytest.raises(PermissionDenied, match="publication time of a scheduled story needs a "
+                                               "desk chief"), \
             desk.store.session() as session:
         stories.edit(session, desk.reporter, story, publish_at=NOW + timedelta(minutes=1),
                      now=NOW)
@@ -155,19 +156,26 @@ def test_reporter_cannot_move_publication_time_or_embargo(desk: Desk) -> None:
     assert (document.publish_at, document.embargo_until) == (NOW + timedelta(days=1), None)
 
 
-def test_restore_of_an_older_status_goes_through_the_rules(desk: Desk) -> None:
+def test_restore_brings_back_content_never_a_status(desk: Desk) -> None:
     story = desk.story(status="published", publish_at=NOW - timedelta(hours=1))
     with desk.store.session() as session:
         stories.edit(session, desk.chief, story, headline="Tram line approved", now=NOW)
         _, head = stories.get(session, story)
     _move(desk, "chief", story, "killed", "Wrong council.")
-    with pytest.raises(PermissionDenied), desk.store.session() as session:
+    with desk.store.session() as session:
+        stories.edit(session, desk.chief, story, headline="Killed: wrong council", now=NOW)
+    with pytest.raises(PermissionDenied, match="changing a killed story needs a desk chief"), \
+            desk.store.session() as session:
         stories.restore(session, desk.reporter, story, head, now=NOW)
     with desk.store.session() as session:
-        stories.restore(session, desk.chief, story, head, now=NOW)
+        saved = stories.restore(session, desk.chief, story, head, now=NOW)
+    assert saved.document.headline == "Tram line approved"
+    assert saved.document.status == "killed"  # a restore never publishes again
     with desk.store.reading() as session:
         moves = workflow.history(session, story)
-    assert (moves[-1].from_status, moves[-1].to_status) == ("killed", "published")
+        info = story_revisions(session, story)[0]
+    assert (moves[-1].from_status, moves[-1].to_status) == ("published", "killed")
+    assert "status, times and embargo unchanged" in info.message
 
 
 def test_import_needs_a_desk_chief_for_published_files(desk: Desk, tmp_path: Path) -> None:
@@ -197,9 +205,13 @@ def test_sample_installs_as_the_first_person(store) -> None:  # type: ignore[no-
 
 def test_assign_role_is_for_admins_and_keeps_one_admin(desk: Desk) -> None:
     with pytest.raises(PermissionDenied, match="manage people"), desk.store.session() as session:
-        workflow.assign_role(session, desk.chief, "rita", "desk_chief")
+        people.assign_role(session, desk.chief, "rita", "desk_chief")
     with pytest.raises(UsageError, match="only admin"), desk.store.session() as session:
-        workflow.assign_role(session, desk.admin, "ada", "reporter")
+        people.assign_role(session, desk.admin, "ada", "reporter")
+    with pytest.raises(NotFound, match="nobody called 'newcomer'"), \
+            desk.store.session() as session:
+        people.assign_role(session, desk.admin, "newcomer", "editor")
     with desk.store.session() as session:
-        person = workflow.assign_role(session, desk.admin, "newcomer", "editor")
-        assert person.role == "editor"
+        people.add_person(session, desk.admin, "newcomer", "editor")
+        person = people.assign_role(session, desk.admin, "newcomer", "desk_chief")
+        assert person.role == "desk_chief"
