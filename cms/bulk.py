@@ -20,6 +20,7 @@ from cms.models import Base, PhotoPlacement, RelatedLink, Revision, Story, Story
 from cms.people import Actor
 from cms.revisions import next_hlc
 from cms.slugs import validate_slug
+from cms.store import store_derives
 from cms.stories import check_body, check_headline, ensure_section
 from cms.sync.sequence import record_arrivals
 from cms.timeutil import utcnow
@@ -101,7 +102,7 @@ def create_many(
         (PhotoPlacement, photos), (RelatedLink, links),
     )
     for model, rows in tables:
-        if rows:
+        if rows and (model in (Revision, Story) or not store_derives(session)):
             session.execute(sa.insert(table_of(model)), rows)
     workflow.record_many(
         session, [(move, rev) for move, rev in zip(moves, rev_ids, strict=True) if move]

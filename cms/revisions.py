@@ -22,6 +22,7 @@ from cms.models import (
     StoryTag,
     table_of,
 )
+from cms.store import store_derives
 from cms.sync.sequence import record_arrivals
 
 if TYPE_CHECKING:
@@ -209,6 +210,8 @@ def project_head(
 
 
 def _replace_children(session: Session, doc: StoryDocument, *, fresh: bool) -> None:
+    if store_derives(session):
+        return  # a secured central rebuilds them from the revision itself
     if not fresh:
         for table in (table_of(StoryTag), table_of(PhotoPlacement), table_of(RelatedLink)):
             session.execute(sa.delete(table).where(table.c.story_id == doc.story_id))

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from cms import __version__
 from cms.errors import StoreError, UsageError
 from cms.fs import is_network_filesystem
+from cms.policy import CLIENT_SETTING, POLICY_VERSION, is_secured
+from cms.secrets import connectable, pgpass_path
 
 # The newest migration this build knows. A test checks it against the scripts, so
 # the fast path (a store already at head) never has to load Alembic.
@@ -34,6 +36,14 @@ APP_NAME = "newsroom"
 CONNECT_TIMEOUT_S = 5
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# ``session.info`` key: the store is a secured central, whose triggers derive a story's
+# photos, links and tags and number arriving revisions (cms.sync.security).
+SECURED = "newsroom_secured"
+
+
+def store_derives(session: Session) -> bool:
+    """True when the store itself projects story children and numbers revisions."""
+    return bool(session.info.get(SECURED))
 
 
 def default_store_path() -> Path:
@@ -95,7 +105,7 @@ def describe(url: URL) -> str:
     """A store location fit for messages (never shows a password)."""
     if url.get_backend_name() == "sqlite":
         return str(url.database)
-    return url.render_as_string(hide_password=True)
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
 def db_error_message(exc: BaseException, url: URL | None = None) -> str:
@@ -145,19 +155,21 @@ def _sqlite_file_check(path: Path, *, create: bool) -> None:
 
 
 def _make_engine(url: URL) -> Engine:
+    """An engine for ``url`` (a PostgreSQL password is looked up: :mod:`cms.secrets`)."""
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={
-            "connect_timeout": CONNECT_TIMEOUT_S,
-            "application_name": APP_NAME,
-            "options": "-c timezone=UTC",
-        },
-    )
+    connect_args: dict[str, object] = {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "application_name": APP_NAME,
+        # The policy version tells a secured central store this client knows its rules.
+        "options": f"-c timezone=UTC -c {CLIENT_SETTING}={POLICY_VERSION}",
+    }
+    passfile = pgpass_path()
+    if passfile.is_file():  # where Newsroom keeps passwords without a keyring: say so to libpq
+        connect_args["passfile"] = str(passfile)
+    return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -191,6 +203,11 @@ class Store:
         self.engine = engine
         self.meta = meta
         self._write_engine = engine.execution_options(newsroom_write=True)
+
+    @property
+    def secured(self) -> bool:
+        """True for a secured central store (PostgreSQL enforces the rules itself)."""
+        return is_secured(self.meta)
 
     @property
     def replica_id(self) -> str:
@@ -239,12 +256,14 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A unit of work that may write: commits on success, rolls back on error."""
         with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
+            session.info[SECURED] = self.secured
             yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (never takes the SQLite write lock)."""
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.info[SECURED] = self.secured
             yield session
 
 

@@ -1,4 +1,4 @@
-"""``newsroom sync``, ``newsroom conflicts`` and ``newsroom central``: replication commands."""
+"""``newsroom sync`` and ``newsroom conflicts``: replication commands."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from cms.cli.context import Context, print_json, read_text_file
 from cms.config import get_setting
 from cms.errors import UsageError
 from cms.models import SyncState
-from cms.people import acting_username
+from cms.people import acting_actor
+from cms.rules import with_article
 from cms.sync.conflicts import (
     ConflictView,
     clashing_paragraphs,
@@ -22,6 +23,7 @@ from cms.sync.conflicts import (
     list_conflicts,
 )
 from cms.sync.conflicts import resolve as resolve_conflict
+from cms.sync.holds import open_holds
 from cms.sync.sequence import last_seq
 from cms.timeutil import format_local
 
@@ -52,14 +54,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                    "(JSON fields as `conflicts --json` prints them, or a plain body)")
     r.set_defaults(handler=cmd_resolve)
 
-    p = commands.add_parser("central", help="set up the desk's central store")
-    sub = p.add_subparsers(dest="central_command", metavar="ACTION", required=True)
-    i = sub.add_parser("init", help="create or upgrade a central store")
-    i.add_argument("url", metavar="URL", help="a shared SQLite file path or a PostgreSQL URL")
-    i.add_argument("--new-epoch", action="store_true",
-                   help="after restoring it from a backup: make every replica send again")
-    i.set_defaults(handler=cmd_central_init)
-
 
 def _central_url(args: argparse.Namespace, ctx: Context) -> str:
     if args.central:
@@ -81,7 +75,9 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
 
     url = _central_url(args, ctx)
     store = ctx.store()
-    report = sync(store, url, author=acting_username(args.user),
+    with store.reading() as session:
+        author = acting_actor(session, store.replica_id, args.user).username
+    report = sync(store, url, author=author,
                   progress=_progress if sys.stderr.isatty() and not args.json else None,
                   batch_size=max(1, args.batch_size))
     if sys.stderr.isatty() and not args.json:
@@ -92,12 +88,25 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"synced with {report.central} in {report.seconds:.2f} s")
+    if report.acting_as:
+        print(f"  acting as {report.acting_as}")
     print(f"  sent: {report.pushed_revisions} revisions, {report.pushed_blobs} photos")
     print(f"  received: {report.pulled_revisions} revisions, {report.pulled_blobs} photos")
     if report.merged:
         print(f"  merged: {len(report.merged)} stories edited in two places")
     if report.relabelled:
         print(f"  {report.relabelled} revisions carried far-future times; they were relabelled")
+    if report.held:
+        needs = sorted({with_article(item["need_role"]) for item in report.held
+                        if item["need_role"]})
+        print(f"  {len(report.held)} change{'s' if len(report.held) != 1 else ''} held"
+              + (f": need{'s' if len(report.held) == 1 else ''} {' or '.join(needs)}"
+                 if needs else "") + " (kept here; see `newsroom sync status`)")
+    if report.settled:
+        print(f"  {len(report.settled)} held change(s) settled: someone with the role made "
+              "the move")
+    for key in report.settings_refused:
+        print(f"  setting {key} kept as the desk has it: your role may not change it")
     if report.waiting:
         print(f"  waiting: {len(report.waiting)} stories wait for photos or history "
               "not on the central store yet")
@@ -121,6 +130,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         conflicts = list_conflicts(session)
         zone = ctx.zone(session)
         configured = get_setting(session, "central_url")
+        holds = open_holds(session)
     rows: list[dict[str, Any]] = []
     for state in states:
         report = json.loads(state.last_report or "{}")
@@ -136,7 +146,8 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         })
     if args.json:
         print_json({"central_url": configured or None, "centrals": rows,
-                    "open_conflicts": [c.story_id for c in conflicts]})
+                    "open_conflicts": [c.story_id for c in conflicts],
+                    "held": [item.as_json() for item in holds]})
         return 0
     print(f"central store: {configured or '(not set: newsroom config set central_url URL)'}")
     if not states:
@@ -149,6 +160,10 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
             tried = format_local(state.last_attempt_at, zone)
             print(f"  last attempt {tried} failed: {state.last_error}")
     print(f"open conflicts: {len(conflicts)}")
+    print(f"held changes: {len(holds)}")
+    for item in holds:
+        need = f" (needs {with_article(item.need_role)})" if item.need_role else ""
+        print(f"  {item.slug or item.story_id[:8]}: {item.reason}{need}")
     return 0
 
 
@@ -204,18 +219,4 @@ def cmd_resolve(args: argparse.Namespace, ctx: Context) -> int:
             take = document_from_file(read_text_file(take), proposal)
         rev_id = resolve_conflict(session, actor, args.story, take)
     print(f"resolved: revision {rev_id[:12]} (sync to share it)")
-    return 0
-
-
-def cmd_central_init(args: argparse.Namespace, ctx: Context) -> int:
-    from cms.store import describe
-    from cms.sync.central import init_central
-
-    store, epoch, warnings = init_central(args.url, new_epoch=args.new_epoch)
-    try:
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        print(f"central store ready: {describe(store.url)} (epoch {epoch[:8]})")
-    finally:
-        store.close()
     return 0

@@ -24,28 +24,37 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from cms import __version__
-from cms.errors import SyncError
+from cms.errors import SyncError, UsageError
 from cms.fs import filesystem_type, is_network_filesystem
 from cms.models import (
+    Base,
     Blob,
+    Person,
     Revision,
+    Role,
     Section,
+    Status,
     StoreMeta,
     SyncCounter,
     SyncReplica,
+    WorkflowTransition,
     table_of,
 )
+from cms.policy import POLICY_KEY, POLICY_VERSION, REFUSED, is_secured, refusal
 from cms.revisions import insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
 from cms.sync.faults import fault_point
+from cms.sync.security import install_policies
 from cms.sync.sequence import COUNTER, log_after, record_arrivals, revision_at
 from cms.sync.settings import SettingRow, read_settings, write_settings
 from cms.sync.settle import dirty_stories, mark_dirty, settle
 from cms.sync.transfer import (
     PullBatch,
     PushBatch,
+    Refusal,
     accept_blobs,
     accept_revisions,
     accept_transitions,
@@ -74,6 +83,20 @@ class CentralInfo:
     sections: tuple[dict[str, Any], ...] = ()
     top: int = 0  # the central's newest number
     settings: dict[str, SettingRow] = field(default_factory=dict)
+    desk: Desk | None = None  # a secured central: who the login is, its people and rules
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What a secured central store tells a copy: who acts, the people, the rules."""
+
+    login: str
+    person: str
+    role: str
+    people: tuple[dict[str, Any], ...]
+    roles: tuple[dict[str, Any], ...]
+    statuses: tuple[dict[str, Any], ...]
+    transitions: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,7 @@ class PushResult:
     # (seq before, last seq, revision at last seq) the central gave this batch; a
     # replica whose pull checkpoint was "seq before" may move it past its own work.
     numbered: tuple[int, int, str | None] | None = None
+    refused: tuple[Refusal, ...] = ()  # revisions a secured central would not take
 
 
 def network_warning(path: Path) -> str | None:
@@ -100,19 +124,35 @@ def network_warning(path: Path) -> str | None:
             "system can still lose locks; PostgreSQL is the safer central store")
 
 
-def init_central(location: str, *, new_epoch: bool = False) -> tuple[Store, str, list[str]]:
+def init_central(location: str, *, new_epoch: bool = False,
+                 secure: bool = False) -> tuple[Store, str, list[str]]:
     """Create or upgrade a central store; returns it, its epoch and any warnings.
 
     ``new_epoch`` starts a new epoch: do this after restoring the central store
-    from a backup, so every replica sends what the backup lacks.
+    from a backup, so every replica sends what the backup lacks. ``secure``
+    (PostgreSQL only, run by the database's owner) installs the policies that
+    make the store itself enforce who may do what (:mod:`cms.sync.security`); a
+    secured store's policies are brought up to date by every later ``init``.
     """
     url = parse_store_url(location)
+    if secure and url.get_backend_name() != "postgresql":
+        raise UsageError(
+            "--secure needs a PostgreSQL central store: a shared SQLite file cannot enforce "
+            "anything (whoever can write the file can do anything); keep it for a small "
+            "desk whose people trust one another")
     store = Store.open(url, create=True)
     warnings: list[str] = []
     if url.get_backend_name() == "sqlite":
         note = network_warning(Path(str(url.database)))
         if note:
             warnings.append(note)
+    stale = store.secured and store.meta.get(POLICY_KEY) != str(POLICY_VERSION)
+    if secure or stale:
+        try:
+            _secure(store)
+        except BaseException:
+            store.close()
+            raise
     with store.session() as session:
         row = session.get(StoreMeta, EPOCH_KEY)
         if row is None:
@@ -122,6 +162,25 @@ def init_central(location: str, *, new_epoch: bool = False) -> tuple[Store, str,
         session.flush()
         epoch = session.get(StoreMeta, EPOCH_KEY).value  # type: ignore[union-attr]
     return store, epoch, warnings
+
+
+def _secure(store: Store) -> None:
+    """Install (or bring up to date) the policies of a secured central store."""
+    try:
+        with store.engine.connect() as connection, connection.begin():
+            # Two owners securing one store at once must not interleave their DDL.
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(74110002)"))
+            install_policies(connection)
+            store.meta.update({str(k): str(v) for k, v in connection.execute(
+                sa.text("SELECT key, value FROM store_meta")).all()})
+    except DBAPIError as exc:
+        text = " ".join(str(getattr(exc, "orig", exc)).split())
+        if "must be owner" in text or "permission denied" in text:
+            raise SyncError(
+                f"securing {describe(store.url)} needs the database owner's login, with the "
+                "right to create roles (CREATEROLE) or a superuser: "
+                f"{text[:160]}") from None
+        raise
 
 
 def _schema_and_meta(engine: sa.Engine) -> tuple[str | None, dict[str, str]]:
@@ -228,6 +287,7 @@ class Central:
             top = int(session.scalar(sa.select(SyncCounter.value).where(
                 SyncCounter.name == COUNTER)) or 0)
             settings = read_settings(session)
+            desk = _desk(session) if is_secured(meta) else None
         if EPOCH_KEY not in meta:
             where = describe(self.url)
             raise SyncError(f"{where} is a Newsroom store but not a central one: set it up "
@@ -238,11 +298,13 @@ class Central:
             if note:
                 warnings.append(note)
         return CentralInfo(meta["replica_id"], meta[EPOCH_KEY], server_now, tuple(warnings),
-                           at_pull, cursors, sections, top, settings)
+                           at_pull, cursors, sections, top, settings, desk)
 
     def rotate_epoch(self, seen: str) -> str:
         """Start a new epoch unless someone already replaced ``seen``; returns the current one."""
         with self.store.session() as session:
+            if self.store.secured:  # clients may not write store_meta there
+                return str(session.scalar(sa.select(sa.func.newsroom_rotate_epoch(seen))))
             session.execute(
                 sa.update(StoreMeta).where(StoreMeta.key == EPOCH_KEY, StoreMeta.value == seen)
                 .values(value=str(uuid.uuid4())))
@@ -325,15 +387,34 @@ class Central:
             return fetch_blobs(session, digests)
 
     def push(self, batch: PushBatch, *, local_now: datetime) -> PushResult:
-        """Store a batch in one central transaction and move the replica's cursor with it."""
+        """Store a batch in one central transaction and move the replica's cursor with it.
+
+        A secured central that refuses a revision for lack of rights refuses the
+        whole statement; the batch is then stored revision by revision, and the
+        refused ones (with what follows them) come back in ``refused`` while the
+        cursor moves past them: they are held by the replica, never sent again.
+        """
+        try:
+            return self._push(batch, local_now=local_now, refused=None)
+        except DBAPIError as exc:
+            said = refusal(exc) if self.store.secured else None
+            if said is None or said.code != REFUSED:
+                raise
+        refused: list[Refusal] = []
+        return self._push(batch, local_now=local_now, refused=refused)
+
+    def _push(self, batch: PushBatch, *, local_now: datetime,
+              refused: list[Refusal] | None) -> PushResult:
         with self.store.session() as session:
             fault_point("push:begin", session=session)
             server = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
             now: datetime = server or local_now
             blobs = accept_blobs(session, batch.blobs)
             inserted, relabelled = accept_revisions(session, batch.revisions, reference=now,
-                                                    number=False)
-            accept_transitions(session, batch.transitions)
+                                                    number=False, refused=refused)
+            out = {item.revision_id for item in refused or ()}
+            accept_transitions(session, [move for move in batch.transitions
+                                         if move["revision_id"] not in out])
             stories = sorted({row["story_id"] for row in batch.revisions})
             mark_dirty(session, stories)
             pending = dirty_stories(session, limit=100_000)
@@ -362,7 +443,28 @@ class Central:
             last = revision_at(session, max(numbers)) if numbers else None
         fault_point("push:committed")
         return PushResult(inserted, blobs, bool(moved), relabelled, len(absent or ()),
-                          (min(numbers) - 1, max(numbers), last) if numbers else None)
+                          (min(numbers) - 1, max(numbers), last) if numbers else None,
+                          tuple(refused or ()))
+
+
+def _desk(session: Session) -> Desk:
+    """Who the login is on a secured central, and the people and rules a copy takes."""
+    try:
+        person, role = session.execute(
+            sa.text("SELECT username, role FROM newsroom_actor()")).one()
+        login = str(session.scalar(sa.text("SELECT session_user")))
+    except DBAPIError as exc:
+        said = refusal(exc)
+        if said is None:
+            raise
+        raise SyncError(said.message) from None
+
+    def rows(model: type[Base]) -> tuple[dict[str, Any], ...]:
+        table = table_of(model)
+        return tuple(dict(r._mapping) for r in session.execute(sa.select(table)))
+
+    return Desk(login, str(person), str(role), rows(Person), rows(Role), rows(Status),
+                rows(WorkflowTransition))
 
 
 def _leave_wal(store: Store) -> str | None:

@@ -30,13 +30,29 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from cms.config import require_owner
 from cms.errors import NewsroomError, SyncError
-from cms.models import Blob, Revision, Section, StoreMeta, SyncState, table_of
+from cms.models import (
+    Blob,
+    Person,
+    Revision,
+    Role,
+    Section,
+    Setting,
+    Status,
+    StoreMeta,
+    SyncState,
+    WorkflowTransition,
+    table_of,
+)
+from cms.people import DESK_CENTRAL, DESK_LOGIN, DESK_PERSON, Actor
 from cms.revisions import insert_ignore
+from cms.rules import role_label
 from cms.store import Store, db_error_message, describe
 from cms.sync import clock
-from cms.sync.central import Central, CentralInfo
+from cms.sync.central import Central, CentralInfo, Desk
 from cms.sync.faults import fault_point
+from cms.sync.holds import held_ids, hold, settle_holds
 from cms.sync.sequence import chain_at, last_seq, log_after
 from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
 from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
@@ -85,6 +101,12 @@ class SyncReport:
     relabelled: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # A secured central: who this copy acts as, changes it refused (held here), holds
+    # that settled because someone with the role made the move, settings it kept.
+    acting_as: str = ""
+    held: list[dict[str, Any]] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
+    settings_refused: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -167,9 +189,11 @@ def build_push(
         cut = photo_budget_cut(ids, everything, needed, blob_sizes(session, sorted(needed)))
         entries = entries[:cut]
         everything = everything[:cut]  # fetch_revisions keeps the log order
-        rows = [row for row in everything if row["id"] in lacking]
+        held = held_ids(session, sorted({row["story_id"] for row in everything}))
+        rows = [row for row in everything if row["id"] in lacking and row["id"] not in held]
         blobs = fetch_blobs(session, sorted(photo_digests(everything) & needed))
-        moves = fetch_transitions(session, [row["id"] for row in everything])
+        moves = fetch_transitions(session, [row["id"] for row in everything
+                                            if row["id"] not in held])
     return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
                      entries[-1][0], entries[-1][2], rows, blobs, moves)
 
@@ -209,6 +233,12 @@ def sync(
         info = central.hello(inc, pull_seq)
         central_id = info.central_id
         report.warnings.extend(info.warnings)
+        actor: Actor | None = None
+        if info.desk is not None:
+            actor = _adopt_desk(store, central, info.desk)
+            author = actor.username
+            report.acting_as = f"{actor.username} ({role_label(actor.role)}, login " \
+                               f"{info.desk.login})"
         if info.server_now is not None:
             skew = clock.describe_skew(now(), info.server_now)
             if skew:
@@ -219,12 +249,15 @@ def sync(
         epoch = _check_epoch(store, central, info, report)
         cursor = _check_cursor(store, central, epoch, info, report)
         _exchange_sections(store, central, info)
-        _exchange_settings(store, central, info, now())
+        _exchange_settings(store, central, info, now(), actor, report)
         _pull(store, central, info, now=now, report=report, progress=progress,
               cancel=cancel, batch_size=batch_size)
         _settle_all(store, central, author=author, now=now, report=report, progress=progress)
         _push(store, central, info.central_id, epoch, cursor, now=now, report=report,
-              progress=progress, cancel=cancel, batch_size=batch_size)
+              progress=progress, cancel=cancel, batch_size=batch_size, actor=actor)
+        if actor is not None:
+            with store.session() as session:
+                report.settled = settle_holds(session, now=now())
         report.seconds = round(time.monotonic() - started, 3)
         _record(store, info.central_id, describe(central.url), now(), report, error="")
         return report
@@ -299,20 +332,72 @@ def _exchange_sections(store: Store, central: Central, info: CentralInfo) -> Non
 
 
 def _exchange_settings(store: Store, central: Central, info: CentralInfo,
-                       when: datetime) -> None:
+                       when: datetime, actor: Actor | None, report: SyncReport) -> None:
     """Desk settings: each key's most recent change wins, on both sides.
 
     When the central store has a clock (PostgreSQL) and ours is far ahead of it,
     our far-future stamps are first moved back by the difference, so changes
-    made under the wrong clock are placed when they really happened.
+    made under the wrong clock are placed when they really happened. With a
+    secured central, a change this copy's person may not make is not sent: the
+    desk's value comes back instead, and the report says so.
     """
     with store.session() as session:
         if info.server_now is not None and when - info.server_now > clock.MAX_FUTURE:
             correct_future_stamps(session, skew=when - info.server_now,
                                   reference=info.server_now)
         ours = read_settings(session)
+        outgoing = newer(ours, info.settings)
+        if actor is not None:
+            mine = [row for row in outgoing if _may_set(session, actor, row.key)]
+            refused = [row for row in outgoing if row not in mine]
+            outgoing = mine
+            for row in refused:
+                report.settings_refused.append(row.key)
+                theirs = info.settings.get(row.key)
+                if theirs is None:
+                    session.execute(sa.delete(Setting).where(Setting.key == row.key))
+                else:
+                    write_settings(session, [theirs], reference=when)
         write_settings(session, newer(info.settings, ours), reference=when)
-    central.put_settings(newer(ours, info.settings), local_now=when)
+    central.put_settings(outgoing, local_now=when)
+
+
+def _may_set(session: Session, actor: Actor, key: str) -> bool:
+    try:
+        require_owner(session, actor, key)
+    except NewsroomError:
+        return False
+    return True
+
+
+def _adopt_desk(store: Store, central: Central, desk: Desk) -> Actor:
+    """Take people and the workflow tables from a secured central; remember who acts here.
+
+    Local people (a fresh laptop's "first person is admin", names typed with
+    ``--user``) give way to the central store's: on this desk the person acting
+    is the login of the central URL.
+    """
+    with store.session() as session:
+        insert_ignore(session, table_of(Role), [dict(row) for row in desk.roles])
+        for row in desk.roles:
+            session.execute(sa.update(Role).where(Role.name == row["name"]).values(
+                rank=row["rank"], description=row["description"]))
+        insert_ignore(session, table_of(Status), [dict(row) for row in desk.statuses])
+        for row in desk.statuses:
+            session.execute(sa.update(Status).where(Status.name == row["name"]).values(
+                position=row["position"], public=row["public"]))
+        session.execute(sa.delete(WorkflowTransition))
+        insert_ignore(session, table_of(WorkflowTransition),
+                      [dict(row) for row in desk.transitions])
+        session.execute(sa.delete(Person))
+        insert_ignore(session, table_of(Person), [dict(row) for row in desk.people])
+        for key, value in ((DESK_CENTRAL, describe(central.url)), (DESK_LOGIN, desk.login),
+                           (DESK_PERSON, desk.person)):
+            insert_ignore(session, table_of(StoreMeta), [{"key": key, "value": value}])
+            session.execute(sa.update(StoreMeta).where(StoreMeta.key == key)
+                            .values(value=value))
+        session.info.pop("newsroom_rules", None)
+    return Actor(username=desk.person, role=desk.role, replica_id=store.replica_id)
 
 
 def _check_cancel(cancel: CancelFlag | None) -> None:
@@ -388,7 +473,7 @@ def _fetch_missing_blobs(session: Session, central: Central, story_ids: list[str
 def _push(store: Store, central: Central, central_id: str, epoch: str,
           cursor: tuple[int, str], *,
           now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
-          cancel: CancelFlag | None, batch_size: int) -> None:
+          cancel: CancelFlag | None, batch_size: int, actor: Actor | None) -> None:
     with store.reading() as session:
         inc = incarnation(session)
         top, _ = last_seq(session)
@@ -402,6 +487,13 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
         result = central.push(batch, local_now=now())
         if result.numbered is not None:
             _skip_own(store, central_id, *result.numbered)
+        if result.refused and actor is not None:
+            with store.session() as session:
+                hold(session, actor, result.refused, now=now())
+            report.held.extend(
+                {"story_id": item.story_id, "revision": item.revision_id,
+                 "reason": item.message, "need_role": item.need_role or None}
+                for item in result.refused)
         report.pushed_revisions += result.revisions
         report.pushed_blobs += result.blobs
         report.relabelled += result.relabelled

@@ -16,7 +16,15 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cms.models import Revision, RevisionParent, RevisionSeq, SyncCounter, table_of
+from cms.models import (
+    Revision,
+    RevisionHold,
+    RevisionParent,
+    RevisionSeq,
+    SyncCounter,
+    table_of,
+)
+from cms.store import store_derives
 
 COUNTER = "revisions"
 
@@ -35,6 +43,11 @@ def record_arrivals(session: Session, revisions: Sequence[tuple[str, str]]) -> l
     if not revisions:
         return []
     ids = [rev_id for rev_id, _ in revisions]
+    if store_derives(session):
+        # A secured central numbers revisions itself: clients may not write its log.
+        numbers = session.scalar(sa.select(sa.func.newsroom_record_arrivals(
+            sa.cast(ids, sa.ARRAY(sa.Text)))))
+        return [int(n) for n in numbers or ()]
     known: set[str] = set()
     for chunk in _chunks(ids, 500):
         known.update(
@@ -105,14 +118,25 @@ def log_after(session: Session, seq: int, limit: int) -> list[tuple[int, str, st
     return [(int(s), str(r), str(c)) for s, r, c in rows]
 
 
+def not_held() -> sa.ColumnElement[bool]:
+    """Revisions that take part in the graph: every one but those held here (cms.sync.holds)."""
+    return Revision.id.not_in(sa.select(RevisionHold.revision_id))
+
+
+def has_child() -> sa.Exists:
+    """A revision that another (not held) revision names as a parent."""
+    return sa.select(RevisionParent.revision_id).where(
+        RevisionParent.parent_id == Revision.id,
+        RevisionParent.revision_id.not_in(sa.select(RevisionHold.revision_id)),
+    ).exists()
+
+
 def heads(session: Session, story_id: str) -> list[str]:
     """The head revisions of a story: those no other revision names as a parent, by id."""
-    child = sa.select(RevisionParent.revision_id).where(
-        RevisionParent.parent_id == Revision.id
-    ).exists()
     return sorted(
         session.scalars(
-            sa.select(Revision.id).where(Revision.story_id == story_id, ~child)
+            sa.select(Revision.id).where(Revision.story_id == story_id, ~has_child(),
+                                         not_held())
         )
     )
 
@@ -122,19 +146,24 @@ def has_multiple_heads(session: Session, story_id: str) -> bool:
     return len(heads(session, story_id)) > 1
 
 
-def story_graph(session: Session, story_id: str) -> dict[str, tuple[str, ...]]:
-    """Every revision of a story mapped to its parents (for ancestry walks)."""
-    graph: dict[str, list[str]] = {
-        rev_id: [] for rev_id in session.scalars(
-            sa.select(Revision.id).where(Revision.story_id == story_id))
-    }
+def story_graph(session: Session, story_id: str, *,
+                include_held: bool = False) -> dict[str, tuple[str, ...]]:
+    """Every revision of a story mapped to its parents (for ancestry walks).
+
+    Held revisions (:mod:`cms.sync.holds`) are left out unless ``include_held``.
+    """
+    query = sa.select(Revision.id).where(Revision.story_id == story_id)
+    if not include_held:
+        query = query.where(not_held())
+    graph: dict[str, list[str]] = {rev_id: [] for rev_id in session.scalars(query)}
     rows = session.execute(
         sa.select(RevisionParent.revision_id, RevisionParent.parent_id)
         .join(Revision, Revision.id == RevisionParent.revision_id)
         .where(Revision.story_id == story_id)
     )
     for rev_id, parent in rows:
-        graph.setdefault(rev_id, []).append(parent)
+        if rev_id in graph:
+            graph[rev_id].append(parent)
     return {rev_id: tuple(sorted(parents)) for rev_id, parents in graph.items()}
 
 

@@ -17,12 +17,29 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cms.document import canonical_json
-from cms.models import Conflict, Revision, RevisionParent, Story, SyncDirty, table_of
+from cms.document import StoryDocument, canonical_json
+from cms.models import (
+    Conflict,
+    Person,
+    Revision,
+    RevisionParent,
+    StoreMeta,
+    Story,
+    SyncDirty,
+    table_of,
+)
+from cms.people import DESK_PERSON
 from cms.revisions import load_document, write_revision
+from cms.rules import STATE_FIELDS, judge, load_rules
 from cms.sync.merge import merge_documents
 from cms.sync.project import Head, load_heads, project
-from cms.sync.sequence import ancestors, lowest_common_ancestor, story_graph
+from cms.sync.sequence import (
+    ancestors,
+    has_child,
+    lowest_common_ancestor,
+    not_held,
+    story_graph,
+)
 
 MERGE_MESSAGE = "merged concurrent edits"
 
@@ -46,14 +63,12 @@ class Settled:
 
 def heads_of(session: Session, story_ids: Sequence[str]) -> dict[str, list[str]]:
     """Head revisions of many stories at once (story id -> sorted head ids)."""
-    child = sa.select(RevisionParent.revision_id).where(
-        RevisionParent.parent_id == Revision.id).exists()
     out: dict[str, list[str]] = {sid: [] for sid in story_ids}
     for start in range(0, len(story_ids), 500):
         chunk = list(story_ids[start:start + 500])
         for story_id, rev_id in session.execute(
             sa.select(Revision.story_id, Revision.id)
-            .where(Revision.story_id.in_(chunk), ~child)
+            .where(Revision.story_id.in_(chunk), ~has_child(), not_held())
         ):
             out[story_id].append(rev_id)
     return {sid: sorted(ids) for sid, ids in out.items()}
@@ -142,11 +157,20 @@ def _order(session: Session, story_id: str) -> dict[str, str]:
 
 
 def _latest_visible(session: Session, head_ids: Sequence[str]) -> str:
-    """The head to show while a story is in conflict: the latest that is not a deletion."""
+    """The head a central store shows while a story is in conflict.
+
+    Not a deletion; then the version whose status needs the highest role to
+    enter (a stale draft never hides a published or killed version); then the
+    latest. A secured central's own trigger makes exactly this choice
+    (``newsroom_preferred_head`` in :mod:`cms.sync.security`).
+    """
     loaded = load_heads(session, head_ids)
+    rules = load_rules(session)
     hlc = dict(session.execute(
         sa.select(Revision.id, Revision.hlc).where(Revision.id.in_(list(head_ids)))).all())
-    return max(head_ids, key=lambda r: (not loaded[r].document.deleted, hlc.get(r, ""), r))
+    return max(head_ids, key=lambda r: (not loaded[r].document.deleted,
+                                        rules.entry_rank(loaded[r].document.status),
+                                        hlc.get(r, ""), r))
 
 
 def _merge_story(
@@ -161,9 +185,11 @@ def _merge_story(
         base_doc = load_document(session, base) if base else None
         merged = merge_documents(base_doc, load_document(session, acc),
                                  load_document(session, other))
-        if not merged.clean:
+        approval = _needs_approval(session, graph, base, acc, other, merged.document) \
+            if merged.clean else ()
+        if not merged.clean or approval:
             _record_conflict(session, story_id, acc, other, base, shown, graph, now,
-                             replica_id=replica_id)
+                             replica_id=replica_id, fields=approval or None)
             return "conflicts"
         rev_id = write_revision(session, merged.document, sorted([acc, other]), author=author,
                                 replica_id=replica_id, now=now, message=MERGE_MESSAGE)
@@ -176,11 +202,50 @@ def _merge_story(
     return "waiting" if waiting else "merged"
 
 
+_WHAT_FIELDS = {"status": ("status",), "time": ("publish_at",), "embargo": ("embargo_until",),
+                "correction": ("correction",)}
+
+
+def _needs_approval(session: Session, graph: dict[str, tuple[str, ...]], base: str | None,
+                    a: str, b: str, merged: StoryDocument) -> tuple[str, ...]:
+    """Fields a clean merge would carry onto a version whose status their authors may not change.
+
+    On a desk with a secured central store, a reporter's offline edit of a draft
+    that was published meanwhile must not reach the published story by way of
+    an automatic merge on someone else's laptop: each side's changes are judged
+    as if the least-ranked author of that side had made them on the other side.
+    What fails becomes a conflict for a person with the role to decide.
+    """
+    if session.scalar(sa.select(StoreMeta.value).where(StoreMeta.key == DESK_PERSON)) is None:
+        return ()
+    rules = load_rules(session)
+    roles = dict(session.execute(sa.select(Person.username, Person.role)).all())
+    shared = ancestors(graph, base) if base else set()
+    merged_json = merged.canonical()
+    fields: set[str] = set()
+    for onto, side in ((a, b), (b, a)):
+        branch = sorted(ancestors(graph, side) - shared)
+        authors = set(session.scalars(sa.select(Revision.author).where(Revision.id.in_(branch))))
+        least = min((roles.get(name, rules.roles[0]) for name in authors), key=rules.rank,
+                    default=rules.top_role)
+        before = load_document(session, onto).canonical()
+        for refusal in judge(rules, least, before, merged_json):
+            names = _WHAT_FIELDS.get(refusal.what) or tuple(
+                key for key in merged_json if key not in STATE_FIELDS)
+            fields.update(key for key in names if before.get(key) != merged_json.get(key))
+    return tuple(sorted(fields))
+
+
 def _record_conflict(
     session: Session, story_id: str, x: str, y: str, base: str | None, shown: str | None,
     graph: dict[str, tuple[str, ...]], now: datetime, *, replica_id: str,
+    fields: Sequence[str] | None = None,
 ) -> None:
-    """Store (or refresh) the conflict record and show the local side meanwhile."""
+    """Store (or refresh) the conflict record and show the local side meanwhile.
+
+    ``fields`` names what needs a decision when the merge itself was clean
+    (:func:`_needs_approval`); otherwise the fields that clash.
+    """
     local, other = x, y
     if shown is not None:
         if shown in ancestors(graph, y) and shown not in ancestors(graph, x):
@@ -197,7 +262,8 @@ def _record_conflict(
     heads = sorted(rev for rev in graph if not any(rev in ps for ps in graph.values()))
     values = {
         "local_revision": local, "other_revision": other, "base_revision": base,
-        "heads": json.dumps(heads), "fields": json.dumps(list(proposal.conflicts)),
+        "heads": json.dumps(heads),
+        "fields": json.dumps(list(fields if fields is not None else proposal.conflicts)),
         "proposal": canonical_json(proposal.document.canonical()),
     }
     row = session.get(Conflict, story_id)

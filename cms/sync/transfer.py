@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from cms.document import canonical_json
@@ -151,14 +152,61 @@ def accept_blobs(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     return len(rows)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A revision a secured central store refused, with its words and the role it needs."""
+
+    revision_id: str
+    story_id: str
+    message: str
+    need_role: str
+
+
+def parents_first(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with every revision after its parents in the batch, ties by id.
+
+    One order for every writer: two pushes carrying the same revisions take
+    their row locks in the same order on PostgreSQL, so they wait for each
+    other, never deadlock; and a secured central judges a revision against its
+    parents, which must therefore be stored first.
+    """
+    by_id = {row["id"]: row for row in rows}
+    depth: dict[str, int] = {}
+
+    def generation(rev: str) -> int:
+        stack = [rev]
+        while stack:
+            top = stack[-1]
+            pending = [p for p in json.loads(by_id[top]["parents"])
+                       if p in by_id and p not in depth]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            depth[top] = 1 + max((depth[p] for p in json.loads(by_id[top]["parents"])
+                                  if p in by_id), default=-1)
+        return depth[rev]
+
+    return sorted(rows, key=lambda row: (generation(row["id"]), row["id"]))
+
+
+def _edges(rows: Sequence[dict[str, Any]]) -> list[dict[str, object]]:
+    return sorted(({"revision_id": row["id"], "parent_id": parent}
+                   for row in rows for parent in json.loads(row["parents"])),
+                  key=lambda edge: (str(edge["revision_id"]), str(edge["parent_id"])))
+
+
 def accept_revisions(
     session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime,
-    number: bool = True,
+    number: bool = True, refused: list[Refusal] | None = None,
 ) -> tuple[int, int]:
     """Store arriving revisions (checked against their ids); returns ``(sent, relabelled)``.
 
     A revision whose clock reading is far in the future is kept with the
-    receiver's reading instead (see :mod:`cms.sync.clock`).
+    receiver's reading instead (see :mod:`cms.sync.clock`). With ``refused``
+    (a push to a secured central that refused the batch), each revision is
+    stored on its own and the ones the store refuses — and those that follow
+    them — are listed there instead of failing the batch.
     """
     clean: list[dict[str, Any]] = []
     relabelled = 0
@@ -167,24 +215,54 @@ def accept_revisions(
         if _content_address(row["content"], parents) != row["id"]:
             raise SyncError(f"revision {row['id'][:12]} arrived damaged (its content does not "
                             "match its id); nothing from this batch was stored")
-        hlc, created, refused = clock.relabel(row["hlc"], reference, row["created_at"])
-        relabelled += refused
+        hlc, created, late = clock.relabel(row["hlc"], reference, row["created_at"])
+        relabelled += late
         clean.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc, "created_at": created})
-    # One order for every writer: two pushes carrying the same revisions take their
-    # row locks in the same order on PostgreSQL, so they wait for each other, never deadlock.
-    by_id = sorted(clean, key=lambda row: row["id"])
-    insert_rows(session, table_of(Revision), by_id, ignore=True)
-    insert_rows(session, table_of(RevisionParent), sorted(
-        ({"revision_id": row["id"], "parent_id": parent}
-         for row in by_id for parent in json.loads(row["parents"])),
-        key=lambda edge: (edge["revision_id"], edge["parent_id"])), ignore=True)
+    ordered = parents_first(clean)
+    if refused is None:
+        insert_rows(session, table_of(Revision), ordered, ignore=True)
+        insert_rows(session, table_of(RevisionParent), _edges(ordered), ignore=True)
+        accepted = clean
+    else:
+        accepted = _one_by_one(session, ordered, refused)
     # Numbered in the order they were sent (the sender's log order: parents first).
-    arrivals = [(row["id"], row["story_id"]) for row in clean]
+    kept = {row["id"] for row in accepted}
+    arrivals = [(row["id"], row["story_id"]) for row in clean if row["id"] in kept]
     if number:
         record_arrivals(session, arrivals)
     else:
         session.info["newsroom_arrivals"] = arrivals
-    return len(clean), relabelled
+    return len(accepted), relabelled
+
+
+def _one_by_one(session: Session, rows: Sequence[dict[str, Any]],
+                refused: list[Refusal]) -> list[dict[str, Any]]:
+    """Store each revision in a savepoint of its own; list what the store refuses."""
+    from cms.policy import REFUSED, refusal
+
+    out: set[str] = set()
+    accepted: list[dict[str, Any]] = []
+    for row in rows:
+        parents = json.loads(row["parents"])
+        held_parent = next((p for p in parents if p in out), None)
+        if held_parent is not None:
+            out.add(row["id"])
+            refused.append(Refusal(row["id"], row["story_id"],
+                                   f"it follows a change that is held ({held_parent[:12]})", ""))
+            continue
+        try:
+            with session.begin_nested():
+                insert_rows(session, table_of(Revision), [row], ignore=True)
+                insert_rows(session, table_of(RevisionParent), _edges([row]), ignore=True)
+        except DBAPIError as exc:
+            said = refusal(exc)
+            if said is None or said.code != REFUSED:
+                raise
+            out.add(row["id"])
+            refused.append(Refusal(row["id"], row["story_id"], said.message, said.need_role))
+            continue
+        accepted.append(row)
+    return accepted
 
 
 def fetch_transitions(session: Session, revision_ids: Sequence[str]) -> list[dict[str, Any]]:

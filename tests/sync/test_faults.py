@@ -302,6 +302,7 @@ def test_revision_arriving_before_its_photo(replicas: Callable[..., Replica]) ->
 def test_old_client_against_newer_central(replicas: Callable[..., Replica],
                                           central: str) -> None:
     from cms.errors import SyncError
+    from cms.store import SCHEMA_HEAD
 
     a = replicas("ana")
     a.sync()
@@ -316,7 +317,8 @@ def test_old_client_against_newer_central(replicas: Callable[..., Replica],
     with pytest.raises(SyncError, match="newsroom central init"):
         a.sync()
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE alembic_version SET version_num = '0002'"))
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = :head"),
+                     {"head": SCHEMA_HEAD})
     engine.dispose()
     assert central_bodies(central, sid) == []
     assert a.sync().pushed_revisions == 1

@@ -1,0 +1,193 @@
+"""A secured desk through the CLI and sync: identity from the login, holds, settings.
+
+Each laptop is an SQLite store of its own whose ``central_url`` names one
+person's login; commands run in-process exactly as typed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cms import stories
+from cms.cli import main
+from cms.store import Store
+from tests.trust.conftest import NAMES, SecuredDesk
+
+pytestmark = pytest.mark.pg
+
+
+class Laptop:
+    """``newsroom --store LAPTOP …`` for one person."""
+
+    def __init__(self, path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.path = path
+        self.capsys = capsys
+        self.err = ""
+
+    def __call__(self, *args: str, code: int = 0, user: str | None = None) -> str:
+        self.capsys.readouterr()
+        argv = ["--store", str(self.path), *(["--user", user] if user else []), *args]
+        try:
+            status = main(argv)
+        except SystemExit as exc:
+            status = int(exc.code or 0)
+        out, self.err = self.capsys.readouterr()
+        assert status == code, f"exit {status}: {self.err}{out}"
+        return out
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args))
+
+
+@pytest.fixture
+def laptop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> object:
+    def make(name: str) -> Laptop:
+        return Laptop(tmp_path / f"{name}.db", capsys)
+    return make
+
+
+def _joined(make: object, desk: SecuredDesk, role: str) -> Laptop:
+    lap = make(role)  # type: ignore[operator]
+    lap("init")
+    lap("config", "set", "central_url", desk.url(role))
+    lap("sync")
+    return lap
+
+
+def test_a_forged_publish_from_a_fresh_laptop_is_held_then_settles(
+        secured: SecuredDesk, laptop: object) -> None:
+    kim = laptop("kim")  # type: ignore[operator]
+    kim("init")  # a fresh laptop: its first person is its admin
+    story = kim("story", "new", "--headline", "Unvetted scoop").strip()
+    kim("story", "transition", story, "published", "--override")
+    kim("config", "set", "comments_embed", "<script>alert(1)</script>")
+    kim("config", "set", "central_url", secured.url("reporter"))
+    out = kim("sync")
+    assert f"acting as kim (reporter, login {secured.logins['reporter']})" in out
+    assert "1 change held: needs a desk chief" in out
+    assert "setting comments_embed kept as the desk has it" in out
+    status = kim.json("sync", "status", "--json")
+    assert [(h["story_id"], h["need_role"]) for h in status["held"]] == [  # type: ignore[index]
+        (story, "desk_chief")]
+    shown = kim.json("story", "show", story, "--json")
+    assert shown["status"] == "draft"  # type: ignore[index]
+    assert kim("config", "get", "comments_embed").strip() == ""
+    assert [p["username"] for p in kim.json("people", "list", "--json")] == sorted(  # type: ignore[union-attr]
+        NAMES.values())  # the laptop's own "admin" gave way to the desk's people
+
+    park = _joined(laptop, secured, "desk_chief")
+    assert park.json("story", "show", story, "--json")["status"] == "draft"  # type: ignore[index]
+    park("story", "transition", story, "published", "--override")
+    park("sync")
+    out = kim("sync")
+    assert "1 held change(s) settled" in out
+    assert kim.json("sync", "status", "--json")["held"] == []  # type: ignore[index]
+    assert kim.json("story", "show", story, "--json")["status"] == "published"  # type: ignore[index]
+    audit = park.json("central", "audit", "--story", story, "--json")
+    assert [(a["login"], a["detail"]) for a in audit if a["kind"] == "revision"] == [  # type: ignore[union-attr, index]
+        (secured.logins["reporter"], "created as draft"),
+        (secured.logins["desk_chief"], "draft → published")]
+
+
+def test_identity_is_the_login_whatever_name_is_claimed(
+        secured: SecuredDesk, laptop: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    kim = _joined(laptop, secured, "reporter")
+    story = kim("story", "new", "--headline", "Council meets").strip()
+    kim("story", "transition", story, "published", user="park", code=2)
+    assert "you act as kim, the login of its secured central store" in kim.err
+    monkeypatch.setenv("NEWSROOM_USER", "ada")
+    kim("story", "new", "--headline", "As ada", code=2)
+    assert "NEWSROOM_USER (ada)" in kim.err
+    monkeypatch.delenv("NEWSROOM_USER")
+    kim("people", "role", "kim", "admin", code=2)
+    assert "managed on the central store" in kim.err
+    kim("story", "transition", story, "published", "--override", code=1)
+    assert "kim is a reporter; moving a story from draft to published needs a desk chief" \
+        in kim.err
+    kim("config", "set", "base_url", "https://elsewhere.example/", code=1)
+    assert "only an admin or above may change base_url" in kim.err
+    kim("central", "user", "role", "kim", "admin", code=1)
+    assert "kim is a reporter; only an admin may manage people" in kim.err
+    kim("central", "audit", code=1)
+    assert "only desk chiefs and admins may read the audit log" in kim.err
+
+
+def test_people_are_managed_on_the_central_and_reach_every_laptop(
+        secured: SecuredDesk, laptop: object) -> None:
+    ada = _joined(laptop, secured, "admin")
+    kim = _joined(laptop, secured, "reporter")
+    story = kim("story", "new", "--headline", "Promotion day").strip()
+    kim("story", "transition", story, "edit")
+    kim("story", "transition", story, "ready", code=1)
+    ada("central", "user", "role", "kim", "editor")
+    kim("sync")
+    kim("story", "transition", story, "ready")
+    listed = ada.json("central", "user", "list", "--json")
+    assert {"username": "kim", "role": "editor", "login": secured.logins["reporter"],
+            "active": True} in listed  # type: ignore[operator]
+    ada("central", "user", "disable", "kim")
+    kim("sync", code=1)
+    assert "permission denied for database" in kim.err or "disabled" in kim.err
+    ada("central", "user", "add", "kim", "--role", "reporter", code=2)
+    assert "already on the desk" in ada.err
+    ada("central", "user", "disable", "ada", code=2)
+    assert "cannot disable yourself" in ada.err
+
+
+def test_a_change_made_before_a_demotion_is_held_not_lost(
+        secured: SecuredDesk, laptop: object) -> None:
+    lee = _joined(laptop, secured, "editor")
+    ada = _joined(laptop, secured, "admin")
+    story = lee("story", "new", "--headline", "Budget", "--body-file", "/dev/null").strip()
+    lee("story", "transition", story, "edit")
+    lee("sync")
+    ada("central", "user", "role", "lee", "reporter")
+    # Offline, lee still believes they are an editor.
+    lee("story", "edit", story, "--standfirst", "What the budget means for you")
+    lee("story", "transition", story, "ready")
+    out = lee("sync")
+    assert "1 change held: needs an editor" in out
+    shown = lee.json("story", "show", story, "--json")
+    assert shown["status"] == "edit"  # type: ignore[index]
+    assert shown["standfirst"] == "What the budget means for you"  # type: ignore[index]
+    ada("sync")
+    on_desk = ada.json("story", "show", story, "--json")
+    assert (on_desk["status"], on_desk["standfirst"]) == (  # type: ignore[index]
+        "edit", "What the budget means for you")  # the permitted part went through
+    again = lee("sync")
+    assert "held" not in again  # never retried in a loop
+
+
+def test_an_offline_edit_never_reaches_a_story_published_meanwhile_by_itself(
+        secured: SecuredDesk, laptop: object, tmp_path: Path) -> None:
+    kim = _joined(laptop, secured, "reporter")
+    park = _joined(laptop, secured, "desk_chief")
+    body = tmp_path / "body.md"
+    body.write_text("The council met.\n\nIt voted.\n")
+    story = kim("story", "new", "--headline", "Council", "--body-file", str(body)).strip()
+    kim("sync")
+    park("sync")
+    body.write_text("The council met.\n\nIt voted, and the mayor resigned.\n")
+    kim("story", "edit", story, "--body-file", str(body))  # offline, still a draft here
+    park("story", "transition", story, "published", "--override")
+    park("sync")
+    kim("sync")  # kim's edit of the draft is accepted: it was a draft when written
+    out = park("sync")
+    assert "conflicts: 1" in out  # no automatic merge of a reporter's text into a live story
+    shown = park.json("story", "show", story, "--json")
+    assert (shown["status"], "resigned" in shown["body"]) == ("published", False)  # type: ignore[index]
+    conflicts = park.json("conflicts", "--json")
+    assert [c["fields"] for c in conflicts] == [["body"]]  # type: ignore[index]
+    central = Store.open(secured.owner_url)
+    try:
+        with central.reading() as session:
+            on_desk, _ = stories.get(session, story)
+    finally:
+        central.close()
+    assert (on_desk.status, "resigned" in on_desk.body) == ("published", False)
+    park("conflicts", "resolve", story, "--take", "central")  # the desk chief decides
+    park("sync")
+    assert park.json("conflicts", "--json") == []
