@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
 from cms.errors import NewsroomError
-from cms.people import Actor, acting_username, actor_for
+from cms.people import Actor, acting_actor
 from cms.store import Store, db_error_message
 from ui import prefs
 from ui.theme import apply_theme, icon
@@ -58,11 +58,9 @@ def open_store(location: str | None, user: str | None) -> tuple[Store, Actor]:
     """Open (or create) the store and register who acts; raises NewsroomError."""
     store = Store.open(location, create=True)
     try:
-        explicit = user or (None if os.environ.get("NEWSROOM_USER")
-                            else prefs.get_str("user/name") or None)
-        username = acting_username(explicit)
         with store.session() as session:
-            actor = actor_for(session, username, store.replica_id)
+            actor = acting_actor(session, store.replica_id, user,
+                                 preferred=prefs.get_str("user/name") or None)
         if FIRST_RUN_KEY not in store.meta:
             # Only a brand-new store needs the sample module (and Pillow): load it then.
             from cms.sample import first_run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QResizeEvent, QTextOption
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ui.find_bar import FindBar
 from ui.markdown_highlighter import MarkdownHighlighter
@@ -147,9 +147,14 @@ class EditorPanel(QWidget):
         self.standfirst.setPlaceholderText("Standfirst: one or two sentences that sell the story")
         self.body = BodyEdit(self)
         self.find_bar = FindBar(self.body, self)
+        self.locked = QLabel(self)
+        self.locked.setObjectName("editorLocked")
+        self.locked.setWordWrap(True)
+        self.locked.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.locked)
         layout.addWidget(self.headline)
         layout.addWidget(self.standfirst)
         layout.addWidget(self.body, 1)
@@ -172,6 +177,13 @@ class EditorPanel(QWidget):
         finally:
             self._loading = False
         self.setEnabled(True)
+
+    def set_locked(self, reason: str) -> None:
+        """Make the text read-only and say why (``""``: writable again)."""
+        for edit in (self.headline, self.standfirst, self.body):
+            edit.setReadOnly(bool(reason))
+        self.locked.setText(reason)
+        self.locked.setVisible(bool(reason))
 
     def clear(self) -> None:
         """Show nothing (no story open)."""

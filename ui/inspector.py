@@ -7,7 +7,7 @@ is refused with the core's explanation instead of being guessed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from cms.document import normalise_tags
 from cms.errors import NewsroomError
+from cms.schedule import future_time
 from cms.slugs import validate_slug
-from cms.timeutil import format_local, parse_time
-from cms.workflow import schedule_editable
+from cms.timeutil import format_local, parse_time, utcnow
+from cms.workflow import Permissions
 from ui.extensions import OpenStory
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -75,7 +76,7 @@ class StoryFieldsPane(QWidget):
         self.status_hint = QLabel('<a href="#workflow">Change it in the Workflow tab</a>', self)
         self.status_hint.setObjectName("statusHint")
         self.status_hint.linkActivated.connect(lambda _link: self.workflow_requested.emit())
-        self._may_schedule = True
+        self._permissions: Mapping[str, Permissions] = {}
         self.publish_at = QLineEdit(self)
         self.publish_at.setObjectName("publishAtEdit")
         self.embargo = QLineEdit(self)
@@ -116,9 +117,9 @@ class StoryFieldsPane(QWidget):
             lambda _i: self._emit("section", self.section.currentData()))
         self.setEnabled(False)
 
-    def set_may_schedule(self, may_schedule: bool) -> None:
-        """Whether the user's role may change embargoes and fixed publication times."""
-        self._may_schedule = may_schedule
+    def set_permissions(self, permissions: Mapping[str, Permissions]) -> None:
+        """What the user's role may change on a story in each status (from the core)."""
+        self._permissions = dict(permissions)
         if self._story is not None:
             self.show_story(self._story)
 
@@ -168,12 +169,16 @@ class StoryFieldsPane(QWidget):
                 self.status.addItem(doc.status, doc.status)
                 status = self.status.findData(doc.status)
             self.status.setCurrentIndex(status)
-            publish, embargo = schedule_editable(self._may_schedule, doc.status)
-            for edit, editable in ((self.publish_at, publish), (self.embargo, embargo)):
+            allowed = self._permissions.get(doc.status)
+            content = allowed is None or allowed.content
+            for edit, editable in ((self.publish_at, allowed is None or allowed.publish_at),
+                                   (self.embargo, allowed is None or allowed.embargo),
+                                   (self.byline, content), (self.dateline, content),
+                                   (self.tags, content), (self.slug, content)):
                 edit.setReadOnly(not editable)
                 edit.setToolTip("" if editable else
-                                "Only a desk chief or admin may change this on a "
-                                f"{doc.status} story")
+                                f"Your role may not change this on a {doc.status} story")
+            self.section.setEnabled(content)
             self.info.setText(
                 f"Story {doc.story_id[:8]} · revision {story.revision_id[:12]}\n"
                 f"Times in {zone.key}"
@@ -221,9 +226,15 @@ class StoryFieldsPane(QWidget):
             return
         text = edit.text().strip()
         zone = self._story.zone
+        before = getattr(self._story.document, name)
 
         def parse() -> datetime | None:
-            return parse_time(text, zone) if text else None
+            value = parse_time(text, zone) if text else None
+            if value is not None and value != before:
+                # Every time a person enters lies ahead (the CLI refuses the same).
+                what = "publication time" if name == "publish_at" else "embargo end"
+                future_time(value, utcnow(), what, zone)
+            return value
 
         if self._checked(name, parse):
             value = getattr(self._story.document, name)

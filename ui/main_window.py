@@ -26,6 +26,7 @@ from cms import stories, workflow
 from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
 from cms.people import Actor
+from cms.rules import with_article
 from cms.store import Store, describe
 from ui import prefs
 from ui.editing import EditingSession, SaveState
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self._extensions_installed = False
         self._docks: dict[str, QDockWidget] = {}
         self._retiring: dict[str, EditingSession] = {}
+        self._permissions: dict[str, workflow.Permissions] = {}
         with store.reading() as session:
             self._zone = desk_zone(session)
             desk_name = get_setting(session, "desk_name")
@@ -271,8 +273,10 @@ class MainWindow(QMainWindow):
         with self.store.reading() as session:
             statuses = stories.statuses(session)
             sections = [(s.slug, s.name) for s in stories.sections(session)]
-            may_schedule = workflow.can_schedule(session, self.actor)
-        self.fields.set_may_schedule(may_schedule)
+            permissions = {status: workflow.permissions(session, self.actor, status)
+                           for status in statuses}
+        self._permissions = permissions
+        self.fields.set_permissions(permissions)
         self.story_list.set_choices(statuses, sections)
         self.fields.set_choices(statuses, sections)
 
@@ -312,6 +316,11 @@ class MainWindow(QMainWindow):
         self.editing = session
         doc = session.document
         self.editor.load(doc.headline, doc.standfirst, doc.body)
+        allowed = self._permissions.get(doc.status)
+        self.editor.set_locked(
+            "" if allowed is None or allowed.content else
+            f"This story is {doc.status}: only {with_article(allowed.content_role)} or above "
+            f"may change it (you are {with_article(self.actor.role)}).")
         opened = self.open_story()
         self.inspector.show_story(opened)
         self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=True)

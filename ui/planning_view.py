@@ -129,8 +129,7 @@ class PlanningView(QWidget):
         self._zone = ZoneInfo("UTC")
         with store.reading() as session:
             self._zone = desk_zone(session)
-            self._can_plan = workflow.rank_of(session, actor.role) >= workflow.rank_of(
-                session, "desk_chief")
+            self._can_plan = workflow.can_schedule(session, actor)
         self._first = self._week_start(datetime.now(self._zone).date())
         self._days = 7
         self._scrolled = False
@@ -381,7 +380,8 @@ class PlanningView(QWidget):
                 self._say(text)
             self.reload()
 
-        self._run(lambda: publish.publish_due_stories(self._store, now, username=username),
+        self._run(lambda: publish.publish_due_stories(self._store, now, username=username,
+                                                      clock=self._now),
                   done)
 
     @property

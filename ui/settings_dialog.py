@@ -1,9 +1,11 @@
-"""The settings dialog: store location, desk time zone, user name and role, central store.
+"""The settings dialog: store location, desk time zone, who you are, central store.
 
 Desk settings (time zone, central store URL) are stored in the store through
-``cms.config``, so every copy of the desk shares them; the store location and
-the user name are this person's own and live in the window preferences (they
-take effect at the next start).
+``cms.config``, which checks who may change them; the store location and the
+user name are this person's own and live in the window preferences (they take
+effect at the next start). On a desk with a secured central store the person is
+the central store's login and cannot be chosen here; roles are never changed
+here (``newsroom people`` or ``newsroom central user``).
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cms.config import desk_zone, get_setting, set_setting
+from cms.config import change_setting, desk_zone, get_setting
 from cms.errors import NewsroomError
-from cms.people import ROLES, Actor, set_role, validate_username
+from cms.people import Actor, bound_identity_source, list_people, validate_username
+from cms.rules import with_article
 from cms.store import Store, describe, parse_store_url
 from ui import prefs
 
@@ -45,6 +48,8 @@ class SettingsDialog(QDialog):
         with store.reading() as session:
             self._zone = desk_zone(session)
             central = get_setting(session, "central_url")
+            self._bound = bound_identity_source(session)
+            roles = {person.role for person in list_people(session) if person.active}
         self.store_location = QLineEdit(prefs.get_str("store/location"), self)
         self.store_location.setObjectName("storeLocation")
         self.store_location.setPlaceholderText(f"default: {describe(store.url)}")
@@ -55,16 +60,26 @@ class SettingsDialog(QDialog):
         self.time_zone.setCurrentText(self._zone.key)
         self.user_name = QLineEdit(prefs.get_str("user/name") or actor.username, self)
         self.user_name.setObjectName("userName")
-        self.role = QComboBox(self)
+        self.user_name.setAccessibleName("User name")
+        if self._bound:
+            self.user_name.setText(actor.username)
+            self.user_name.setReadOnly(True)
+            self.user_name.setToolTip(f"You act as the login of {self._bound}")
+        self.role = QLabel(with_article(actor.role).split(" ", 1)[1], self)
         self.role.setObjectName("role")
-        self.role.addItems(list(ROLES))
-        self.role.setCurrentText(actor.role)
-        self.role.setEnabled(actor.role == "admin")
-        if actor.role != "admin":
-            self.role.setToolTip("Only an admin can change roles")
+        self.role.setToolTip("Roles are changed by an admin: newsroom people role NAME ROLE"
+                             if not self._bound else
+                             "Roles are changed by an admin on the central store: "
+                             "newsroom central user role NAME ROLE")
         self.central_url = QLineEdit(central, self)
         self.central_url.setObjectName("centralUrl")
+        self.central_url.setAccessibleName("Central store")
         self.central_url.setPlaceholderText("postgresql://user@host/newsroom or a shared file")
+        self.trust_note = QLabel(self)
+        self.trust_note.setObjectName("trustNote")
+        self.trust_note.setWordWrap(True)
+        self.trust_note.setText(_trust_note(central, self._bound, roles))
+        self.trust_note.setVisible(bool(self.trust_note.text()))
         self.error = QLabel(self)
         self.error.setObjectName("settingsError")
         self.error.setWordWrap(True)
@@ -72,8 +87,9 @@ class SettingsDialog(QDialog):
         palette.setColor(QPalette.ColorRole.WindowText, Qt.GlobalColor.red)
         self.error.setPalette(palette)
         note = QLabel("The store location and user name take effect the next time Newsroom "
-                      "starts. The time zone and central store are shared by the whole desk.",
-                      self)
+                      "starts. The time zone is shared by the whole desk (desk chiefs and "
+                      "admins change it); a password in the central store's address is kept "
+                      "in the system keyring, never in the store.", self)
         note.setWordWrap(True)
         note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         form = QFormLayout()
@@ -82,6 +98,7 @@ class SettingsDialog(QDialog):
         form.addRow("User name", self.user_name)
         form.addRow("Role", self.role)
         form.addRow("Central store", self.central_url)
+        form.addRow("", self.trust_note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
@@ -103,10 +120,11 @@ class SettingsDialog(QDialog):
                 parse_store_url(location)
             name = validate_username(user)
             with self._store.session() as session:
-                tz = set_setting(session, "timezone", zone_name, username=self._actor.username)
-                set_setting(session, "central_url", central, username=self._actor.username)
-                if self.role.isEnabled() and self.role.currentText() != self._actor.role:
-                    set_role(session, self._actor.username, self.role.currentText())
+                tz = self._zone.key
+                if zone_name != self._zone.key:
+                    tz, _ = change_setting(session, self._actor, "timezone", zone_name)
+                if central != get_setting(session, "central_url"):
+                    change_setting(session, self._actor, "central_url", central)
         except NewsroomError as exc:
             self.error.setText(str(exc))
             return
@@ -116,7 +134,20 @@ class SettingsDialog(QDialog):
             self.error.setText(describe_error(exc))
             return
         prefs.set_str("store/location", location)
-        prefs.set_str("user/name", name if name != self._actor.username else "")
+        if not self._bound:
+            prefs.set_str("user/name", name if name != self._actor.username else "")
         if tz != self._zone.key:
             self.zone_changed.emit(ZoneInfo(tz))
         super().accept()
+
+
+def _trust_note(central: str, bound: str | None, roles: set[str]) -> str:
+    """What the window says about what the central store can enforce."""
+    if bound:
+        return f"Your identity and role come from the secured central store ({bound})."
+    shared_file = (bool(central) and "://" not in central) or central.startswith("sqlite")
+    if shared_file and roles - {"admin"}:
+        return ("A shared SQLite file cannot enforce roles: whoever can write the file can "
+                "do anything. Keep it for a small desk whose people trust one another; a "
+                "newsroom uses a secured PostgreSQL central store.")
+    return ""

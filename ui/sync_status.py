@@ -20,8 +20,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from cms.config import get_setting
 from cms.errors import NewsroomError
+from cms.rules import with_article
 from cms.store import Store
 from cms.sync.conflicts import conflicted_story_ids
+from cms.sync.holds import open_holds
 from cms.sync.replication import SyncReport, sync
 from cms.timeutil import format_local, utcnow
 
@@ -41,6 +43,8 @@ class SyncStatus:
     total: int = 0
     conflicts: int = 0
     retry_in_s: int = 0
+    held: tuple[str, ...] = ()  # changes the secured central store refused, one line each
+    held_needs: tuple[str, ...] = ()  # the roles they need
 
 
 def backoff_delay(failures: int) -> int:
@@ -72,10 +76,11 @@ class _SyncTask(QRunnable):
                               progress=self._bridge.progressed.emit, cancel=self._cancel)
             with self._store.reading() as session:
                 conflicts = len(conflicted_story_ids(session))
+                held = open_holds(session)
         except BaseException as exc:  # delivered to the GUI thread
             self._bridge.done.emit(None, exc)
             return
-        self._bridge.done.emit((report, conflicts), None)
+        self._bridge.done.emit((report, conflicts, held), None)
 
 
 class SyncController(QObject):
@@ -150,15 +155,18 @@ class SyncController(QObject):
                 f"{type(error).__name__}: {error}")
             self._set(replace(self._status, state="offline", message=text, retry_in_s=delay))
         else:
-            report, conflicts = result
+            report, conflicts, held = result
             self.failures = 0
             delay = AUTO_INTERVAL_S
             if report is None:
                 self._set(SyncStatus(state="unconfigured", conflicts=conflicts,
                                      message="No central store set (Settings → central_url)"))
             else:
+                lines = tuple(f"{item.headline or item.slug}: {item.reason}" for item in held)
+                needs = tuple(sorted({item.need_role for item in held if item.need_role}))
                 self._set(SyncStatus(state="ok", last_success=utcnow(), conflicts=conflicts,
-                                     message="; ".join(report.warnings)))
+                                     message="; ".join(report.warnings), held=lines,
+                                     held_needs=needs))
                 self.synced.emit(report)
         if self._auto:
             self._timer.start(delay * 1000)
@@ -180,6 +188,11 @@ def status_text(status: SyncStatus, zone: Any) -> str:
         text = f"Synced {format_local(status.last_success, zone, '%H:%M')}"
         if status.conflicts:
             text += f" · {status.conflicts} conflict{'s' if status.conflicts != 1 else ''}"
+        if status.held:
+            count = len(status.held)
+            needs = " or ".join(with_article(role) for role in status.held_needs)
+            text += f" · {count} change{'s' if count != 1 else ''} held" + (
+                f": need{'s' if count == 1 else ''} {needs}" if needs else "")
         return text
     return "Not synced yet"
 
@@ -218,7 +231,9 @@ class SyncStatusWidget(QWidget):
     def show_status(self, status: SyncStatus) -> None:
         """Reflect ``status``."""
         self.label.setText(status_text(status, self._zone))
-        self.label.setToolTip(status.message)
+        self.label.setToolTip("\n".join(
+            [status.message, *(["Held here, not on the desk:"] if status.held else []),
+             *status.held]).strip())
         syncing = status.state == "syncing"
         self.button.setEnabled(not syncing)
         self.progress.setVisible(syncing)
@@ -239,7 +254,8 @@ def install(host: Any) -> None:
     host.add_menu_action("File", action)
 
     def after_sync(report: SyncReport) -> None:
-        if report.pulled_revisions or report.merged or report.conflicts:
+        if report.pulled_revisions or report.merged or report.conflicts or report.held \
+                or report.settled:
             host.events.stories_changed.emit()
 
     controller.synced.connect(after_sync)

@@ -18,15 +18,18 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from cms import stories, workflow
+from cms import stories, transitions, workflow
 from cms.errors import NewsroomError
 from cms.people import Actor
+from cms.rules import role_label, with_article
 from cms.store import Store
+from cms.sync.holds import open_holds
 from cms.timeutil import format_local
 from ui.extensions import OpenStory, WindowHost
 
@@ -36,6 +39,23 @@ VERBS = {
     "scheduled": "Schedule", "published": "Publish now", "corrected": "Correct…",
     "killed": "Kill…",
 }
+
+
+# Moves that change what readers see at once: the window asks before making them.
+CONFIRM = {
+    "published": ("Publish now?", "“{headline}” goes out now, to readers and to the site's next "
+                  "export."),
+    "killed": ("Kill this story?", "“{headline}” is withdrawn: it leaves the site at the next "
+               "export and no longer shows in Read next lists. The note says why."),
+}
+
+
+def ask(parent: QWidget, title: str, text: str) -> bool:
+    """Ask a yes/no question; the default button is No."""
+    answer = QMessageBox.question(
+        parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class WorkflowPanel(QWidget):
@@ -53,11 +73,13 @@ class WorkflowPanel(QWidget):
         self._actor = actor
         self._is_saved = is_saved
         self._story: OpenStory | None = None
+        # Asked before a move in CONFIRM; tests answer it themselves.
+        self.confirm: Callable[[str, str], bool] = lambda title, text: ask(self, title, text)
         self.status = QLabel(self)
         self.status.setObjectName("workflowStatus")
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.status.setWordWrap(True)
-        self.role = QLabel(f"You are {actor.username}, {workflow.role_label(actor.role)}.", self)
+        self.role = QLabel(f"You are {actor.username}, {role_label(actor.role)}.", self)
         self.role.setWordWrap(True)
         self.role.setObjectName("workflowRole")
         self.note = QLineEdit(self)
@@ -68,6 +90,10 @@ class WorkflowPanel(QWidget):
         self.buttons_box = QWidget(self)
         self.buttons = QGridLayout(self.buttons_box)
         self.buttons.setContentsMargins(0, 0, 0, 0)
+        self.held = QLabel(self)
+        self.held.setObjectName("workflowHeld")
+        self.held.setWordWrap(True)
+        self.held.hide()
         self.error = QLabel(self)
         self.error.setObjectName("workflowError")
         self.error.setWordWrap(True)
@@ -78,12 +104,12 @@ class WorkflowPanel(QWidget):
         self.history.setMinimumHeight(160)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.status, self.role, self.buttons_box, self.note, self.override,
-                       self.error, QLabel("Moves", self), self.history):
+        for widget in (self.status, self.role, self.held, self.buttons_box, self.note,
+                       self.override, self.error, QLabel("Moves", self), self.history):
             layout.addWidget(widget)
         with store.reading() as session:
-            chief = workflow.rank_of(session, actor.role) >= workflow.rank_of(
-                session, "desk_chief")
+            chief = workflow.can_schedule(session, actor)
+            self._public = workflow.public_statuses(session)
         self.override.setVisible(chief)
 
     def show_story(self, story: OpenStory | None) -> None:
@@ -123,9 +149,15 @@ class WorkflowPanel(QWidget):
             with self._store.reading() as session:
                 targets = workflow.allowed_targets(session, self._actor, document.status)
                 moves = workflow.history(session, document.story_id)
+                held = [item for item in open_holds(session)
+                        if item.story_id == document.story_id]
         except NewsroomError as exc:
-            targets, moves = [], []
+            targets, moves, held = [], [], []
             self.error.setText(str(exc))
+        self.held.setText("\n".join(
+            ["Held on this copy — the central store refused it:"]
+            + [f"• {item.reason}" for item in held]) if held else "")
+        self.held.setVisible(bool(held))
         when = format_local(document.publish_at, story.zone, "%a %d %b %Y %H:%M")
         embargo = format_local(document.embargo_until, story.zone, "%a %d %b %H:%M")
         self.status.setText(
@@ -133,7 +165,7 @@ class WorkflowPanel(QWidget):
             + (f" · embargo until {embargo}" if embargo else "") + f" <small>({story.zone.key})"
             "</small>")
         for position, target in enumerate(targets):
-            label = (UNPUBLISH.get(target) if document.status in ("published", "corrected")
+            label = (UNPUBLISH.get(target) if document.status in self._public
                      else None) or VERBS.get(target, target)
             button = QPushButton(label, self.buttons_box)
             button.setObjectName(f"move_{target}")
@@ -142,7 +174,7 @@ class WorkflowPanel(QWidget):
             self.buttons.addWidget(button, position // 2, position % 2)
         if not targets:
             self.buttons.addWidget(QLabel(
-                f"A {workflow.role_label(self._actor.role)} cannot move a {document.status} "
+                f"{with_article(self._actor.role).capitalize()} cannot move a {document.status} "
                 "story.", self.buttons_box), 0, 0)
         for move in reversed(moves):
             text = (f"{format_local(move.at, story.zone)}  {move.username}: "
@@ -157,12 +189,16 @@ class WorkflowPanel(QWidget):
         if not self._is_saved(story):
             self._show_error("Your latest edits are still being saved; try again in a moment.")
             return
+        question = CONFIRM.get(target)
+        if question is not None and not self.confirm(
+                question[0], question[1].format(headline=story.document.headline)):
+            return
         try:
             with self._store.session() as session:
                 head = stories.head_revision(session, story.document.story_id)
                 if head != story.revision_id:
                     raise NewsroomError("the story changed since it was opened; reload it first")
-                workflow.transition(session, self._actor, story.document.story_id, target,
+                transitions.transition(session, self._actor, story.document.story_id, target,
                                     note=self.note.text(), override=self.override.isChecked())
         except NewsroomError as exc:
             self._show_error(str(exc))
