@@ -126,6 +126,9 @@ def db_error_message(exc: BaseException, url: URL | None = None) -> str:
         return f"PostgreSQL has no such user{where}: check the user name in the URL"
     if "password authentication failed" in lowered:
         return f"PostgreSQL refused the user name or password{where}"
+    if "permission denied for database" in lowered:
+        return (f"this login may not connect to the desk's database{where}: it was never "
+                "added to the desk, or an admin disabled it")
     if "does not exist" in lowered and "database" in lowered:
         return f"that PostgreSQL database does not exist{where}: create it first"
     if "connection" in lowered and ("refused" in lowered or "timeout" in lowered

@@ -46,6 +46,7 @@ from cms.models import (
     table_of,
 )
 from cms.people import DESK_CENTRAL, DESK_LOGIN, DESK_PERSON, Actor
+from cms.policy import refusal
 from cms.revisions import insert_ignore
 from cms.rules import role_label
 from cms.store import Store, db_error_message, describe
@@ -265,7 +266,10 @@ def sync(
         _record_failure(store, central_id, describe(central.url), now(), str(exc))
         raise
     except (DBAPIError, SQLAlchemyError) as exc:
-        message = ("the sync stopped on a database error (a dropped connection, or another "
+        said = refusal(exc)
+        message = (f"the central store refused this sync: {said.message}; your work stays "
+                   "here" if said is not None else
+                   "the sync stopped on a database error (a dropped connection, or another "
                    "sync writing the same thing at that moment); everything done so far is "
                    "kept, sync again: " + db_error_message(exc, central.url))
         _record_failure(store, central_id, describe(central.url), now(), message)

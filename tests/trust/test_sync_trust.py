@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from cms import stories
@@ -191,3 +192,42 @@ def test_an_offline_edit_never_reaches_a_story_published_meanwhile_by_itself(
     park("conflicts", "resolve", story, "--take", "central")  # the desk chief decides
     park("sync")
     assert park.json("conflicts", "--json") == []
+
+
+def test_an_upgrade_from_older_policies_keeps_the_guarantees(
+        secured: SecuredDesk, laptop: object) -> None:
+    with secured.connect(None) as owner:  # as an older Newsroom left it: weaker rules
+        owner.execute("DROP TRIGGER newsroom_revisions_guard ON revisions")
+        owner.execute("UPDATE store_meta SET value = '0' WHERE key = 'policy_version'")
+    owner_lap = laptop("owner")  # type: ignore[operator]
+    owner_lap("central", "init", secured.owner_url)  # the owner upgrades: policies come back
+    kim = laptop("kim")  # type: ignore[operator]
+    kim("init")
+    story = kim("story", "new", "--headline", "After the upgrade").strip()
+    kim("story", "transition", story, "published", "--override")
+    kim("config", "set", "central_url", secured.url("reporter"))
+    assert "1 change held: needs a desk chief" in kim("sync")
+    with secured.connect(None) as owner:
+        version = owner.execute(
+            "SELECT value FROM store_meta WHERE key = 'policy_version'").fetchone()
+        status = owner.execute("SELECT status FROM stories WHERE id = %s", (story,)).fetchone()
+    assert version == ("1",) and status == ("draft",)
+
+
+def test_a_disabled_login_and_a_forged_move_get_one_clear_line(
+        secured: SecuredDesk, laptop: object) -> None:
+    lee = _joined(laptop, secured, "editor")
+    ada = _joined(laptop, secured, "admin")
+    story = lee("story", "new", "--headline", "Kept on the laptop").strip()
+    ada("central", "user", "disable", "lee")
+    lee("sync", code=1)
+    assert "this login may not connect to the desk's database" in lee.err
+    assert lee.json("story", "show", story, "--json")["headline"] == "Kept on the laptop"  # type: ignore[index]
+    draft = ada("story", "new", "--headline", "Still a draft").strip()
+    ada("sync")
+    with secured.connect("desk_chief") as conn, \
+            pytest.raises(psycopg.Error, match="a workflow move to published that revision"):
+        conn.execute(
+            "INSERT INTO story_transitions (id, story_id, from_status, to_status, username, "
+            "at, note, revision_id) SELECT 'forged', story_id, 'draft', 'published', 'ada', "
+            "now(), '', id FROM revisions WHERE story_id = %s", (draft,))
