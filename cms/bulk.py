@@ -21,9 +21,10 @@ from cms.people import Actor
 from cms.revisions import next_hlc
 from cms.slugs import validate_slug
 from cms.store import store_derives
-from cms.stories import check_body, check_headline, ensure_section
+from cms.stories import ensure_section
 from cms.sync.sequence import record_arrivals
 from cms.timeutil import utcnow
+from cms.validate import check_body, check_headline
 
 
 def create_many(

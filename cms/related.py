@@ -15,7 +15,6 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from cms.models import Story
 from cms.people import Actor
 from cms.search import search
 from cms.timeutil import utcnow
+from cms.validate import check_link_url
 from cms.visibility import in_window, is_story_visible, link_visible
 
 MAX_LINKS = 50
@@ -65,15 +65,6 @@ class Candidate:
     headline: str
     status: str
     score: float
-
-
-def _check_url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(
-        ch.isspace() or not ch.isprintable() for ch in text
-    ):
-        raise UsageError(f"invalid link {text!r}: give a story id or slug, or an http(s) URL")
-    return text
 
 
 def _window(visible_from: datetime | None, visible_until: datetime | None) -> None:
@@ -130,7 +121,7 @@ def build_link(
     if len(document.related) >= MAX_LINKS:
         raise UsageError(f"a story can have at most {MAX_LINKS} links")
     if _URL_RE.match(text):
-        return LinkRef(id=str(uuid.uuid4()), url=_check_url(text), label=clean_label or text,
+        return LinkRef(id=str(uuid.uuid4()), url=check_link_url(text), label=clean_label or text,
                        visible_from=visible_from, visible_until=visible_until)
     target_id = stories.resolve(session, text)  # NotFound names deleted stories as such
     if target_id == document.story_id:

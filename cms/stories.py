@@ -31,9 +31,8 @@ from cms.revisions import (
 )
 from cms.slugs import slugify, validate_slug
 from cms.timeutil import utcnow
+from cms.validate import check_body, check_document, check_headline
 
-MAX_HEADLINE = 500
-MAX_BODY_BYTES = 20 * 1024 * 1024
 EDITABLE_FIELDS = frozenset(
     {"headline", "standfirst", "body", "byline", "dateline", "section", "tags", "slug", "status",
      "publish_at", "embargo_until", "correction", "photos", "related"}
@@ -74,25 +73,6 @@ SUMMARY_COLUMNS = (
 
 def _summary(row: Any) -> StorySummary:
     return StorySummary(*row)
-
-
-def check_headline(headline: str) -> str:
-    """A headline: one non-empty line of sensible length."""
-    clean = normalise_line(headline)
-    if not clean:
-        raise UsageError("the headline is empty")
-    if len(clean) > MAX_HEADLINE:
-        raise UsageError(f"the headline is longer than {MAX_HEADLINE} characters")
-    return clean
-
-
-def check_body(body: str) -> str:
-    """A body: text under the size limit, no NUL characters."""
-    if "\x00" in body:
-        raise UsageError("the body contains NUL characters (is it a binary file?)")
-    if len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
-        raise UsageError(f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB")
-    return body
 
 
 def _known(session: Session, key: str, query: sa.Select[Any]) -> set[str]:
@@ -184,10 +164,8 @@ def save(
             "the story was changed elsewhere since you opened it; reload it to see the "
             "other change (your text is kept)"
         )
-    check_headline(document.headline)
-    check_body(document.body)
     _check_status(session, document.status)
-    validate_slug(document.slug)
+    check_document(document, _known(session, "statuses", sa.select(Status.name)))
     if any(row.id != document.story_id for row in rows):
         raise UsageError(f"the slug {document.slug!r} belongs to another story")
     if document.section is not None and document.section not in _known(

@@ -25,6 +25,7 @@ from cms.sync.conflicts import (
 from cms.sync.conflicts import resolve as resolve_conflict
 from cms.sync.holds import open_holds
 from cms.sync.sequence import last_seq
+from cms.sync.transfer import quarantined
 from cms.timeutil import format_local
 
 DOC_FIELDS = ("headline", "standfirst", "byline", "dateline", "section", "tags", "slug",
@@ -107,6 +108,12 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
               "the move")
     for key in report.settings_refused:
         print(f"  setting {key} kept as the desk has it: your role may not change it")
+    if report.quarantined or report.quarantined_on_central:
+        print(f"  quarantined: {len(report.quarantined)} received and "
+              f"{report.quarantined_on_central} sent revisions hold values a save would refuse "
+              "(kept apart, not shown; see `newsroom sync status`)")
+    for line in report.settings_rejected:
+        print(f"  setting refused on arrival: {line}")
     if report.waiting:
         print(f"  waiting: {len(report.waiting)} stories wait for photos or history "
               "not on the central store yet")
@@ -131,6 +138,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         zone = ctx.zone(session)
         configured = get_setting(session, "central_url")
         holds = open_holds(session)
+        apart = quarantined(session)
     rows: list[dict[str, Any]] = []
     for state in states:
         report = json.loads(state.last_report or "{}")
@@ -147,7 +155,8 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json({"central_url": configured or None, "centrals": rows,
                     "open_conflicts": [c.story_id for c in conflicts],
-                    "held": [item.as_json() for item in holds]})
+                    "held": [item.as_json() for item in holds],
+                    "quarantined": [item.as_json() for item in apart]})
         return 0
     print(f"central store: {configured or '(not set: newsroom config set central_url URL)'}")
     if not states:
@@ -160,6 +169,9 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
             tried = format_local(state.last_attempt_at, zone)
             print(f"  last attempt {tried} failed: {state.last_error}")
     print(f"open conflicts: {len(conflicts)}")
+    print(f"quarantined revisions: {len(apart)}")
+    for entry in apart:
+        print(f"  {entry.revision_id[:12]} of story {entry.story_id[:8]}: {entry.reason}")
     print(f"held changes: {len(holds)}")
     for item in holds:
         need = f" (needs {with_article(item.need_role)})" if item.need_role else ""

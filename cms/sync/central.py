@@ -112,6 +112,7 @@ class PushResult:
     # replica whose pull checkpoint was "seq before" may move it past its own work.
     numbered: tuple[int, int, str | None] | None = None
     refused: tuple[Refusal, ...] = ()  # revisions a secured central would not take
+    quarantined: int = 0  # revisions the central kept apart: a local save would refuse them
 
 
 def network_warning(path: Path) -> str | None:
@@ -352,7 +353,7 @@ class Central:
             return 0
         with self.store.session() as session:
             server = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
-            return write_settings(session, rows, reference=server or local_now)
+            return write_settings(session, rows, reference=server or local_now, rejected=[])
 
     def put_sections(self, rows: Sequence[dict[str, Any]]) -> None:
         """Add sections the central lacks (existing ones are left alone)."""
@@ -410,8 +411,8 @@ class Central:
             server = None if self.is_sqlite else session.scalar(sa.select(sa.func.now()))
             now: datetime = server or local_now
             blobs = accept_blobs(session, batch.blobs)
-            inserted, relabelled = accept_revisions(session, batch.revisions, reference=now,
-                                                    number=False, refused=refused)
+            arrived = accept_revisions(session, batch.revisions, reference=now, number=False,
+                                       refused=refused)
             out = {item.revision_id for item in refused or ()}
             accept_transitions(session, [move for move in batch.transitions
                                          if move["revision_id"] not in out])
@@ -442,9 +443,10 @@ class Central:
             fault_point("push:before-commit", session=session)
             last = revision_at(session, max(numbers)) if numbers else None
         fault_point("push:committed")
-        return PushResult(inserted, blobs, bool(moved), relabelled, len(absent or ()),
+        return PushResult(arrived.stored, blobs, bool(moved), arrived.relabelled,
+                          len(absent or ()),
                           (min(numbers) - 1, max(numbers), last) if numbers else None,
-                          tuple(refused or ()))
+                          tuple(refused or ()), len(arrived.quarantined))
 
 
 def _desk(session: Session) -> Desk:

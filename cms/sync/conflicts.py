@@ -23,11 +23,11 @@ from cms.errors import NotFound, UsageError
 from cms.models import Conflict, Revision, Status, Story, table_of
 from cms.people import Actor
 from cms.revisions import load_document, write_revision
-from cms.stories import check_body, check_headline
 from cms.sync.merge import merge_documents
 from cms.sync.project import load_heads, project
 from cms.sync.sequence import heads, lowest_common_ancestor, story_graph
 from cms.timeutil import utcnow
+from cms.validate import check_body, check_headline
 
 RESOLVE_MESSAGE = "resolved conflict"
 

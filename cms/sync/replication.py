@@ -58,6 +58,7 @@ from cms.sync.sequence import chain_at, last_seq, log_after
 from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
 from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.sync.transfer import (
+    Arrived,
     PullBatch,
     PushBatch,
     accept_blobs,
@@ -108,6 +109,10 @@ class SyncReport:
     held: list[dict[str, Any]] = field(default_factory=list)
     settled: list[str] = field(default_factory=list)
     settings_refused: list[str] = field(default_factory=list)
+    # Revisions a local save would refuse (a hostile or broken copy sent them): kept apart.
+    quarantined: list[str] = field(default_factory=list)
+    quarantined_on_central: int = 0
+    settings_rejected: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -151,16 +156,17 @@ def load_state(session: Session, central_id: str) -> SyncState | None:
     return session.get(SyncState, central_id)
 
 
-def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime) -> int:
+def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime) -> Arrived:
     """Store one pulled batch and move the pull checkpoint in the same transaction.
 
     The checkpoint only moves when the batch continues from it, so a batch
     delivered out of order is stored but fetched again later; one delivered
-    twice changes nothing the second time. Returns the revisions relabelled.
+    twice changes nothing the second time. Returns what was stored, relabelled and
+    quarantined.
     """
     with store.session() as session:
         accept_blobs(session, batch.blobs)
-        _, relabelled = accept_revisions(session, batch.revisions, reference=now)
+        arrived = accept_revisions(session, batch.revisions, reference=now)
         accept_transitions(session, batch.transitions)
         mark_dirty(session, [row["story_id"] for row in batch.revisions])
         state = session.get(SyncState, central_id)
@@ -169,7 +175,7 @@ def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime
         if batch.from_seq <= state.pull_seq < batch.to_seq:
             state.pull_seq, state.pull_revision = batch.to_seq, batch.to_revision
         fault_point("pull:before-commit", session=session)
-    return relabelled
+    return arrived
 
 
 def build_push(
@@ -362,7 +368,8 @@ def _exchange_settings(store: Store, central: Central, info: CentralInfo,
                     session.execute(sa.delete(Setting).where(Setting.key == row.key))
                 else:
                     write_settings(session, [theirs], reference=when)
-        write_settings(session, newer(info.settings, ours), reference=when)
+        write_settings(session, newer(info.settings, ours), reference=when,
+                       rejected=report.settings_rejected)
     central.put_settings(outgoing, local_now=when)
 
 
@@ -427,7 +434,9 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
         if batch is None:
             break
         fault_point("pull:fetched")
-        report.relabelled += apply_pull(store, central_id, batch, now=now())
+        arrived = apply_pull(store, central_id, batch, now=now())
+        report.relabelled += arrived.relabelled
+        report.quarantined.extend(arrived.quarantined)
         fault_point("pull:committed")
         report.pulled_revisions += len(batch.revisions)
         report.pulled_blobs += len(batch.blobs)
@@ -501,6 +510,7 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
         report.pushed_revisions += result.revisions
         report.pushed_blobs += result.blobs
         report.relabelled += result.relabelled
+        report.quarantined_on_central += result.quarantined
         if result.blobs_missing:
             report.warnings.append(
                 f"{result.blobs_missing} photos placed by revisions here are in neither this "

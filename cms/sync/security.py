@@ -70,14 +70,14 @@ READ_TABLES = (
     "quarantined_revisions",
 )
 INSERT_TABLES = ("blobs", "revisions", "revision_parents", "story_transitions", "sections",
-                 "sync_dirty", "sync_replicas", "stories", "settings")
+                 "sync_dirty", "sync_replicas", "stories", "settings", "quarantined_revisions")
 UPDATE_TABLES = ("stories", "sync_replicas", "settings")
 DELETE_TABLES = ("sync_dirty", "stories")
 CLIENT_FUNCTIONS = ("newsroom_actor", "newsroom_may_set", "newsroom_record_arrivals",
                     "newsroom_rotate_epoch", "newsroom_person_add", "newsroom_person_role",
                     "newsroom_person_active")
 APPEND_ONLY = ("revisions", "revision_parents", "story_transitions", "revision_seq",
-               "central_audit")
+               "central_audit", "quarantined_revisions")
 
 
 def group_role(role: str) -> str:

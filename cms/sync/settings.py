@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from cms.config import validate_setting
+from cms.errors import UsageError
 from cms.models import Setting
 from cms.sync.clock import MAX_FUTURE
 
@@ -52,10 +54,23 @@ def newer(mine: dict[str, SettingRow], theirs: dict[str, SettingRow]) -> list[Se
                 theirs[key].updated_at, theirs[key].value)]
 
 
-def write_settings(session: Session, rows: Iterable[SettingRow], *, reference: datetime) -> int:
-    """Store arriving settings (future stamps clamped to ``reference``); returns the count."""
+def write_settings(session: Session, rows: Iterable[SettingRow], *, reference: datetime,
+                   rejected: list[str] | None = None) -> int:
+    """Store arriving settings (future stamps clamped to ``reference``); returns the count.
+
+    Each value is checked as if typed (:func:`cms.config.validate_setting`): a key
+    this Newsroom does not know, or a value it would refuse, is not stored and is
+    named in ``rejected``.
+    """
     count = 0
     for row in rows:
+        try:
+            value = validate_setting(row.key, row.value)
+        except UsageError as exc:
+            if rejected is not None:
+                rejected.append(f"{row.key[:64]}: {exc}")
+            continue
+        row = SettingRow(row.key, value, row.updated_at, row.updated_by[:64])
         when = min(row.updated_at, reference) if row.updated_at > reference + MAX_FUTURE \
             else row.updated_at
         existing = session.get(Setting, row.key)

@@ -20,13 +20,22 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from cms.document import canonical_json
+from cms.document import canonical_json, document_from_json
 from cms.errors import SyncError
-from cms.models import Blob, Revision, RevisionParent, StoryTransition, table_of
+from cms.models import (
+    Blob,
+    QuarantinedRevision,
+    Revision,
+    RevisionParent,
+    StoryTransition,
+    table_of,
+)
 from cms.revisions import insert_ignore
+from cms.rules import load_rules
 from cms.sync import clock
 from cms.sync.project import insert_rows
 from cms.sync.sequence import record_arrivals
+from cms.validate import document_problems
 
 REVISION_COLUMNS = ("id", "story_id", "parents", "author", "replica_id", "created_at", "hlc",
                     "message", "content")
@@ -196,28 +205,49 @@ def _edges(rows: Sequence[dict[str, Any]]) -> list[dict[str, object]]:
                   key=lambda edge: (str(edge["revision_id"]), str(edge["parent_id"])))
 
 
+@dataclass
+class Arrived:
+    """What storing a batch of arriving revisions did."""
+
+    stored: int = 0
+    relabelled: int = 0
+    quarantined: list[str] = field(default_factory=list)  # revision ids kept apart
+
+
 def accept_revisions(
     session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime,
     number: bool = True, refused: list[Refusal] | None = None,
-) -> tuple[int, int]:
-    """Store arriving revisions (checked against their ids); returns ``(sent, relabelled)``.
+) -> Arrived:
+    """Store arriving revisions, each checked against its id and as a local save would be.
 
     A revision whose clock reading is far in the future is kept with the
-    receiver's reading instead (see :mod:`cms.sync.clock`). With ``refused``
-    (a push to a secured central that refused the batch), each revision is
-    stored on its own and the ones the store refuses — and those that follow
-    them — are listed there instead of failing the batch.
+    receiver's reading instead (see :mod:`cms.sync.clock`). One whose document
+    a local save would refuse (:func:`cms.validate.document_problems`) is
+    quarantined: kept with the reason, outside the revision graph. With
+    ``refused`` (a push to a secured central that refused the batch), each
+    revision is stored on its own and the ones the store refuses — and those
+    that follow them — are listed there instead of failing the batch.
     """
     clean: list[dict[str, Any]] = []
-    relabelled = 0
+    arrived = Arrived()
+    statuses = load_rules(session).statuses
+    apart: list[dict[str, Any]] = []
     for row in rows:
         parents = json.loads(row["parents"])
         if _content_address(row["content"], parents) != row["id"]:
             raise SyncError(f"revision {row['id'][:12]} arrived damaged (its content does not "
                             "match its id); nothing from this batch was stored")
         hlc, created, late = clock.relabel(row["hlc"], reference, row["created_at"])
-        relabelled += late
+        arrived.relabelled += late
+        problems = _problems(row["content"], statuses)
+        if problems:
+            arrived.quarantined.append(row["id"])
+            apart.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc,
+                          "created_at": created, "reason": "; ".join(problems)[:2000],
+                          "arrived_at": reference})
+            continue
         clean.append({**{k: row[k] for k in REVISION_COLUMNS}, "hlc": hlc, "created_at": created})
+    insert_rows(session, table_of(QuarantinedRevision), apart, ignore=True)
     ordered = parents_first(clean)
     if refused is None:
         insert_rows(session, table_of(Revision), ordered, ignore=True)
@@ -232,7 +262,17 @@ def accept_revisions(
         record_arrivals(session, arrivals)
     else:
         session.info["newsroom_arrivals"] = arrivals
-    return len(accepted), relabelled
+    arrived.stored = len(accepted)
+    return arrived
+
+
+def _problems(content: str, statuses: Sequence[str]) -> list[str]:
+    """Why a local save would refuse this revision's document (empty: it would take it)."""
+    try:
+        document = document_from_json(content)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        return [f"not a story document ({type(exc).__name__})"]
+    return document_problems(document, statuses)
 
 
 def _one_by_one(session: Session, rows: Sequence[dict[str, Any]],
@@ -281,7 +321,38 @@ def fetch_transitions(session: Session, revision_ids: Sequence[str]) -> list[dic
 
 
 def accept_transitions(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Store arriving workflow moves (each once, by id)."""
-    insert_ignore(session, table_of(StoryTransition),
-                  sorted(rows, key=lambda row: str(row["id"])))
-    return len(rows)
+    """Store arriving workflow moves (each once, by id) of revisions this store holds."""
+    ids = sorted({str(row["revision_id"]) for row in rows})
+    held: set[str] = set()
+    for start in range(0, len(ids), 500):
+        held.update(session.scalars(sa.select(Revision.id).where(
+            Revision.id.in_(ids[start:start + 500]))))
+    kept = [row for row in rows if row["revision_id"] in held]
+    insert_ignore(session, table_of(StoryTransition), sorted(kept, key=lambda row: str(row["id"])))
+    return len(kept)
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A revision kept apart on arrival, and why."""
+
+    revision_id: str
+    story_id: str
+    author: str
+    reason: str
+    arrived_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"revision": self.revision_id, "story_id": self.story_id, "author": self.author,
+                "reason": self.reason, "arrived_at": self.arrived_at.isoformat()}
+
+
+def quarantined(session: Session, limit: int = 200) -> list[Quarantined]:
+    """The latest revisions kept apart on arrival."""
+    rows = session.execute(
+        sa.select(QuarantinedRevision.id, QuarantinedRevision.story_id,
+                  QuarantinedRevision.author, QuarantinedRevision.reason,
+                  QuarantinedRevision.arrived_at)
+        .order_by(QuarantinedRevision.arrived_at.desc(), QuarantinedRevision.id).limit(limit))
+    return [Quarantined(*row) for row in rows]

@@ -7,6 +7,7 @@ person's login; commands run in-process exactly as typed.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -14,7 +15,10 @@ import pytest
 
 from cms import stories
 from cms.cli import main
+from cms.document import LinkRef, StoryDocument
+from cms.revisions import write_revision
 from cms.store import Store
+from cms.timeutil import utcnow
 from tests.trust.conftest import NAMES, SecuredDesk
 
 pytestmark = pytest.mark.pg
@@ -231,3 +235,18 @@ def test_a_disabled_login_and_a_forged_move_get_one_clear_line(
             "INSERT INTO story_transitions (id, story_id, from_status, to_status, username, "
             "at, note, revision_id) SELECT 'forged', story_id, 'draft', 'published', 'ada', "
             "now(), '', id FROM revisions WHERE story_id = %s", (draft,))
+
+
+def test_a_secured_central_quarantines_what_no_save_would_write(
+        secured: SecuredDesk, laptop: object, tmp_path: Path) -> None:
+    kim = _joined(laptop, secured, "reporter")
+    forged = StoryDocument(story_id=str(uuid.uuid4()), slug="../../../x", headline="Forged",
+                           related=(LinkRef(id=str(uuid.uuid4()), url="javascript:alert(1)"),))
+    with Store.open(str(kim.path)) as store, store.session() as session:
+        write_revision(session, forged, [], author="kim", replica_id=store.replica_id,
+                       now=utcnow(), message="forged")
+    assert "quarantined: 0 received and 1 sent" in kim("sync")
+    with secured.connect("admin") as conn:
+        kept = conn.execute("SELECT reason FROM quarantined_revisions").fetchall()
+        shown = conn.execute("SELECT count(*) FROM stories").fetchone()
+    assert len(kept) == 1 and "invalid slug" in kept[0][0] and shown == (0,)
