@@ -162,7 +162,9 @@ class SyncController(QObject):
                 self._set(SyncStatus(state="unconfigured", conflicts=conflicts,
                                      message="No central store set (Settings → central_url)"))
             else:
-                lines = tuple(f"{item.headline or item.slug}: {item.reason}" for item in held)
+                first = {item.story_id: item for item in reversed(held)}  # one line a story
+                lines = tuple(f"{item.headline or item.slug}: {item.reason}"
+                              for item in first.values())
                 needs = tuple(sorted({item.need_role for item in held if item.need_role}))
                 self._set(SyncStatus(state="ok", last_success=utcnow(), conflicts=conflicts,
                                      message="; ".join(report.warnings), held=lines,

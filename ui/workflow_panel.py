@@ -29,7 +29,7 @@ from cms.errors import NewsroomError
 from cms.people import Actor
 from cms.rules import role_label, with_article
 from cms.store import Store
-from cms.sync.holds import open_holds
+from cms.sync.holds import held_ids, open_holds
 from cms.timeutil import format_local
 from ui.extensions import OpenStory, WindowHost
 
@@ -149,10 +149,10 @@ class WorkflowPanel(QWidget):
             with self._store.reading() as session:
                 targets = workflow.allowed_targets(session, self._actor, document.status)
                 moves = workflow.history(session, document.story_id)
-                held = [item for item in open_holds(session)
-                        if item.story_id == document.story_id]
+                held = open_holds(session, story_id=document.story_id)
+                parked = held_ids(session, [document.story_id])
         except NewsroomError as exc:
-            targets, moves, held = [], [], []
+            targets, moves, held, parked = [], [], [], set()
             self.error.setText(str(exc))
         self.held.setText("\n".join(
             ["Held on this copy — the central store refused it:"]
@@ -179,7 +179,9 @@ class WorkflowPanel(QWidget):
         for move in reversed(moves):
             text = (f"{format_local(move.at, story.zone)}  {move.username}: "
                     f"{move.from_status} → {move.to_status}")
-            self.history.addItem(text + (f" — {move.note}" if move.note else ""))
+            self.history.addItem(text + (f" — {move.note}" if move.note else "")
+                                 + (" (held here, not on the desk)"
+                                    if move.revision_id in parked else ""))
 
     def move_to(self, target: str) -> None:
         """Make the move to ``target`` as the user (recorded), then tell the window."""

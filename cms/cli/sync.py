@@ -100,8 +100,9 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     if report.held:
         needs = sorted({with_article(item["need_role"]) for item in report.held
                         if item["need_role"]})
-        print(f"  {len(report.held)} change{'s' if len(report.held) != 1 else ''} held"
-              + (f": need{'s' if len(report.held) == 1 else ''} {' or '.join(needs)}"
+        count = len({item["story_id"] for item in report.held})
+        print(f"  {count} change{'s' if count != 1 else ''} held"
+              + (f": need{'s' if count == 1 else ''} {' or '.join(needs)}"
                  if needs else "") + " (kept here; see `newsroom sync status`)")
     if report.settled:
         print(f"  {len(report.settled)} held change(s) settled: someone with the role made "

@@ -234,11 +234,14 @@ def settle_holds(session: Session, *, now: datetime) -> list[str]:
     return sorted(set(settled))
 
 
-def open_holds(session: Session, *, include_settled: bool = False) -> list[Hold]:
-    """Held changes, newest first, with the story they belong to."""
+def open_holds(session: Session, *, include_settled: bool = False,
+               story_id: str | None = None) -> list[Hold]:
+    """Held changes (of one story, or all), newest first, with the story they belong to."""
     query = (sa.select(RevisionHold, Story.slug, Story.headline)
              .outerjoin(Story, Story.id == RevisionHold.story_id)
              .order_by(RevisionHold.held_at.desc(), RevisionHold.revision_id))
+    if story_id is not None:
+        query = query.where(RevisionHold.story_id == story_id)
     if not include_settled:
         query = query.where(RevisionHold.settled_at.is_(None))
     return [Hold(row.revision_id, row.story_id, slug or "", headline or "", row.reason,
