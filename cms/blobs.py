@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from cms.errors import NotFound
 from cms.models import Blob, table_of
-from cms.revisions import insert_ignore
+from cms.sqlutil import insert_ignore
 from cms.timeutil import utcnow
 
 

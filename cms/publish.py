@@ -31,7 +31,8 @@ from cms.errors import NewsroomError, UsageError
 from cms.models import StoreMeta, Story
 from cms.people import Actor, acting_actor
 from cms.placements import photo_problems
-from cms.revisions import insert_ignore, load_document
+from cms.revisions import load_document
+from cms.sqlutil import insert_ignore
 from cms.store import Store
 from cms.timeutil import format_local, from_iso, isoformat, utcnow
 

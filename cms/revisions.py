@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,11 +21,9 @@ from cms.models import (
     StoryTag,
     table_of,
 )
+from cms.sqlutil import insert_ignore
 from cms.store import store_derives
 from cms.sync.sequence import record_arrivals
-
-if TYPE_CHECKING:
-    from sqlalchemy.dialects import postgresql, sqlite
 
 
 @dataclass(frozen=True)
@@ -59,26 +56,6 @@ def _info(row: Revision) -> RevisionInfo:
         hlc=row.hlc,
         message=row.message,
     )
-
-
-def dialect_insert(session: Session, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    """An ``INSERT`` for the session's dialect, which can take ``ON CONFLICT`` clauses."""
-    # Imported per dialect: the PostgreSQL one (with its asyncpg driver) costs ~20 ms
-    # to import, and a SQLite store never needs it.
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table)
-
-
-def insert_ignore(session: Session, table: sa.Table, rows: Sequence[dict[str, object]]) -> None:
-    """``INSERT … ON CONFLICT DO NOTHING`` on either dialect: replaying a write is harmless."""
-    if not rows:
-        return
-    session.execute(dialect_insert(session, table).on_conflict_do_nothing(), list(rows))
 
 
 def next_hlc(session: Session, now: datetime) -> str:

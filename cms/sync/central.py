@@ -44,7 +44,7 @@ from cms.models import (
     table_of,
 )
 from cms.policy import POLICY_KEY, POLICY_VERSION, REFUSED, is_secured, refusal
-from cms.revisions import insert_ignore
+from cms.sqlutil import insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
 from cms.sync.faults import fault_point
 from cms.sync.security import install_policies

@@ -28,27 +28,9 @@ from cms.models import (
     StoryTag,
     table_of,
 )
-from cms.revisions import dialect_insert, insert_ignore, project_head
+from cms.revisions import project_head
+from cms.sqlutil import chunks, insert_ignore, insert_rows
 from cms.store import store_derives
-
-
-def insert_rows(
-    session: Session, table: sa.Table, rows: Sequence[dict[str, object]], *,
-    ignore: bool = False,
-) -> None:
-    """Insert many rows with one prepared statement (``executemany``).
-
-    psycopg 3 pipelines an executemany, so this is one round trip per batch on
-    PostgreSQL. (Multi-row ``VALUES`` statements were measured slower: building
-    and parsing the huge SQL text cost more than it saved.) ``ignore`` adds
-    ``ON CONFLICT DO NOTHING`` so replaying a batch is harmless.
-    """
-    if not rows:
-        return
-    statement = dialect_insert(session, table)
-    if ignore:
-        statement = statement.on_conflict_do_nothing()
-    session.execute(statement, list(rows))
 
 
 @dataclass(frozen=True)
@@ -64,8 +46,8 @@ class Head:
 def load_heads(session: Session, rev_ids: Sequence[str]) -> dict[str, Head]:
     """Load revisions for projection, keyed by id."""
     out: dict[str, Head] = {}
-    for start in range(0, len(rev_ids), 500):
-        chunk = list(rev_ids[start:start + 500])
+    for part in chunks(rev_ids):
+        chunk = list(part)
         rows = session.execute(
             sa.select(Revision.id, Revision.content, Revision.author, Revision.created_at)
             .where(Revision.id.in_(chunk))
@@ -79,9 +61,9 @@ def missing_blobs(session: Session, docs: Sequence[StoryDocument]) -> set[str]:
     """Photo hashes the documents place that this store does not hold."""
     wanted = sorted({p.sha256 for doc in docs if not doc.deleted for p in doc.photos})
     have: set[str] = set()
-    for start in range(0, len(wanted), 500):
+    for part in chunks(wanted):
         have.update(session.scalars(
-            sa.select(Blob.sha256).where(Blob.sha256.in_(wanted[start:start + 500]))))
+            sa.select(Blob.sha256).where(Blob.sha256.in_(list(part)))))
     return set(wanted) - have
 
 
@@ -103,9 +85,9 @@ def _free_slugs(session: Session, docs: Sequence[StoryDocument]) -> dict[str, st
     wanted = {doc.story_id: doc.slug for doc in docs}
     owners: dict[str, str] = {}
     slugs = sorted(set(wanted.values()))
-    for start in range(0, len(slugs), 500):
+    for part in chunks(slugs):
         for slug, story_id in session.execute(
-            sa.select(Story.slug, Story.id).where(Story.slug.in_(slugs[start:start + 500]))
+            sa.select(Story.slug, Story.id).where(Story.slug.in_(list(part)))
         ):
             owners[slug] = story_id
     result: dict[str, str] = {}
@@ -130,9 +112,9 @@ def project(session: Session, heads: Sequence[Head]) -> set[str]:
     _ensure_sections(session, [h.document for h in ready])
     existing: set[str] = set()
     ids = [h.document.story_id for h in ready]
-    for start in range(0, len(ids), 500):
+    for part in chunks(ids):
         existing.update(session.scalars(
-            sa.select(Story.id).where(Story.id.in_(ids[start:start + 500]))))
+            sa.select(Story.id).where(Story.id.in_(list(part)))))
     slugs = _free_slugs(session, [h.document for h in ready if not h.document.deleted])
     fresh = [h for h in ready if h.document.story_id not in existing and not h.document.deleted]
     for head in ready:

@@ -47,8 +47,8 @@ from cms.models import (
 )
 from cms.people import DESK_CENTRAL, DESK_LOGIN, DESK_PERSON, Actor
 from cms.policy import refusal
-from cms.revisions import insert_ignore
 from cms.rules import role_label
+from cms.sqlutil import insert_ignore
 from cms.store import Store, db_error_message, describe
 from cms.sync import clock
 from cms.sync.central import Central, CentralInfo, Desk

@@ -11,7 +11,7 @@ the log, so two stores can tell in one comparison whether they share a history.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from cms.models import (
     SyncCounter,
     table_of,
 )
+from cms.sqlutil import chunks, insert_rows
 from cms.store import store_derives
 
 COUNTER = "revisions"
@@ -49,7 +50,7 @@ def record_arrivals(session: Session, revisions: Sequence[tuple[str, str]]) -> l
             sa.cast(ids, sa.ARRAY(sa.Text)))))
         return [int(n) for n in numbers or ()]
     known: set[str] = set()
-    for chunk in _chunks(ids, 500):
+    for chunk in chunks(ids):
         known.update(
             session.scalars(sa.select(RevisionSeq.revision_id).where(
                 RevisionSeq.revision_id.in_(chunk)))
@@ -77,12 +78,7 @@ def record_arrivals(session: Session, revisions: Sequence[tuple[str, str]]) -> l
         chain = chain_step(chain, rev_id)
         rows.append({"seq": first + offset, "revision_id": rev_id, "story_id": story_id,
                      "chain": chain})
-    if len(rows) == 1:
-        session.execute(sa.insert(table_of(RevisionSeq)), rows)
-    else:
-        from cms.sync.project import insert_rows
-
-        insert_rows(session, table_of(RevisionSeq), rows)
+    insert_rows(session, table_of(RevisionSeq), rows)
     session.execute(
         sa.update(counters).where(counters.c.name == COUNTER).values(chain=chain)
     )
@@ -202,8 +198,3 @@ def lowest_common_ancestor(
         for parent in graph.get(rev_id, ()):
             lowest.difference_update(ancestors(graph, parent) & common)
     return max(lowest, key=lambda r: (order.get(r, ""), r))
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

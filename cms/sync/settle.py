@@ -31,6 +31,7 @@ from cms.models import (
 from cms.people import DESK_PERSON
 from cms.revisions import load_document, write_revision
 from cms.rules import STATE_FIELDS, judge, load_rules
+from cms.sqlutil import chunks, insert_ignore
 from cms.sync.merge import merge_documents
 from cms.sync.project import Head, load_heads, project
 from cms.sync.sequence import (
@@ -64,8 +65,8 @@ class Settled:
 def heads_of(session: Session, story_ids: Sequence[str]) -> dict[str, list[str]]:
     """Head revisions of many stories at once (story id -> sorted head ids)."""
     out: dict[str, list[str]] = {sid: [] for sid in story_ids}
-    for start in range(0, len(story_ids), 500):
-        chunk = list(story_ids[start:start + 500])
+    for part in chunks(story_ids):
+        chunk = list(part)
         for story_id, rev_id in session.execute(
             sa.select(Revision.story_id, Revision.id)
             .where(Revision.story_id.in_(chunk), ~has_child(), not_held())
@@ -78,8 +79,8 @@ def incomplete(session: Session, story_ids: Sequence[str]) -> set[str]:
     """Stories some of whose revisions name a parent this store does not hold yet."""
     parent = sa.orm.aliased(Revision)
     found: set[str] = set()
-    for start in range(0, len(story_ids), 500):
-        chunk = list(story_ids[start:start + 500])
+    for part in chunks(story_ids):
+        chunk = list(part)
         found.update(session.scalars(
             sa.select(Revision.story_id)
             .join(RevisionParent, RevisionParent.revision_id == Revision.id)
@@ -91,8 +92,8 @@ def incomplete(session: Session, story_ids: Sequence[str]) -> set[str]:
 
 def _shown(session: Session, story_ids: Sequence[str]) -> dict[str, str]:
     shown: dict[str, str] = {}
-    for start in range(0, len(story_ids), 500):
-        chunk = list(story_ids[start:start + 500])
+    for part in chunks(story_ids):
+        chunk = list(part)
         shown.update(session.execute(
             sa.select(Story.id, Story.revision_id).where(Story.id.in_(chunk))).all())
     return shown
@@ -136,18 +137,18 @@ def settle(
             if shown.get(story_id) != winner:
                 single.append(winner)
     if merge and settled_single:  # only replicas keep conflict records
-        for start in range(0, len(settled_single), 500):
+        for part in chunks(settled_single):
             session.execute(sa.delete(table_of(Conflict)).where(
-                Conflict.story_id.in_(settled_single[start:start + 500])))
+                Conflict.story_id.in_(list(part))))
     loaded = load_heads(session, single)
     waiting = project(session, [loaded[r] for r in single])
     result.projected += len(single) - len(waiting)
     result.waiting += sorted(waiting)
     done = [sid for sid in ids if sid not in set(result.waiting)]
     if done:
-        for start in range(0, len(done), 500):
+        for part in chunks(done):
             session.execute(sa.delete(table_of(SyncDirty)).where(
-                SyncDirty.story_id.in_(done[start:start + 500])))
+                SyncDirty.story_id.in_(list(part))))
     return result
 
 
@@ -284,8 +285,6 @@ def _clear_conflict(session: Session, story_id: str) -> None:
 
 def mark_dirty(session: Session, story_ids: Sequence[str]) -> None:
     """Remember stories to settle (survives a crash between pulling and settling)."""
-    from cms.revisions import insert_ignore
-
     insert_ignore(session, table_of(SyncDirty),
                   [{"story_id": sid} for sid in sorted(set(story_ids))])
 

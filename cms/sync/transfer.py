@@ -30,10 +30,9 @@ from cms.models import (
     StoryTransition,
     table_of,
 )
-from cms.revisions import insert_ignore
 from cms.rules import load_rules
+from cms.sqlutil import chunks, insert_ignore, insert_rows
 from cms.sync import clock
-from cms.sync.project import insert_rows
 from cms.sync.sequence import record_arrivals
 from cms.validate import document_problems
 
@@ -100,10 +99,10 @@ def needed_missing(session: Session, digests: Sequence[str]) -> set[str]:
 def blob_sizes(session: Session, digests: Sequence[str]) -> dict[str, int]:
     """Sizes of the blobs held among ``digests`` (without reading their bytes)."""
     sizes: dict[str, int] = {}
-    for start in range(0, len(digests), 500):
+    for part in chunks(digests):
         sizes.update((str(d), int(n)) for d, n in session.execute(
             sa.select(Blob.sha256, Blob.size).where(
-                Blob.sha256.in_(list(digests[start:start + 500])))))
+                Blob.sha256.in_(list(part)))))
     return sizes
 
 
@@ -131,9 +130,9 @@ def fetch_revisions(session: Session, ids: Sequence[str]) -> list[dict[str, Any]
     """Revision rows by id, in the order given."""
     table = table_of(Revision)
     found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ids), 500):
+    for part in chunks(ids):
         for row in session.execute(sa.select(table).where(
-                table.c.id.in_(list(ids[start:start + 500])))):
+                table.c.id.in_(list(part)))):
             found[row.id] = dict(row._mapping)
     return [found[i] for i in ids if i in found]
 
@@ -142,9 +141,9 @@ def fetch_blobs(session: Session, digests: Sequence[str]) -> list[dict[str, Any]
     """Blob rows by hash (those present)."""
     table = table_of(Blob)
     rows: list[dict[str, Any]] = []
-    for start in range(0, len(digests), 100):
+    for part in chunks(digests, 100):
         rows.extend(dict(r._mapping) for r in session.execute(
-            sa.select(table).where(table.c.sha256.in_(list(digests[start:start + 100])))))
+            sa.select(table).where(table.c.sha256.in_(list(part)))))
     return rows
 
 
@@ -313,10 +312,10 @@ def fetch_transitions(session: Session, revision_ids: Sequence[str]) -> list[dic
     """
     table = table_of(StoryTransition)
     rows: list[dict[str, Any]] = []
-    for start in range(0, len(revision_ids), 500):
+    for part in chunks(revision_ids):
         rows.extend(dict(r._mapping) for r in session.execute(
             sa.select(table).where(
-                table.c.revision_id.in_(list(revision_ids[start:start + 500])))))
+                table.c.revision_id.in_(list(part)))))
     return rows
 
 
@@ -324,9 +323,9 @@ def accept_transitions(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Store arriving workflow moves (each once, by id) of revisions this store holds."""
     ids = sorted({str(row["revision_id"]) for row in rows})
     held: set[str] = set()
-    for start in range(0, len(ids), 500):
+    for part in chunks(ids):
         held.update(session.scalars(sa.select(Revision.id).where(
-            Revision.id.in_(ids[start:start + 500]))))
+            Revision.id.in_(list(part)))))
     kept = [row for row in rows if row["revision_id"] in held]
     insert_ignore(session, table_of(StoryTransition), sorted(kept, key=lambda row: str(row["id"])))
     return len(kept)

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from cms import stories, transitions
 from cms.models import RevisionHold, StoreMeta, table_of
 from cms.people import DESK_CENTRAL, DESK_PERSON, Actor, actor_for, add_person
-from cms.revisions import insert_ignore
+from cms.sqlutil import insert_ignore
 from cms.store import Store
 from cms.timeutil import utcnow
 from tests.gui.conftest import open_window
