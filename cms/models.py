@@ -185,6 +185,7 @@ class Story(Base):
         Index("ix_stories_status_publish_at", "status", "publish_at"),
         Index("ix_stories_updated_at", "updated_at"),
         Index("ix_stories_section", "section"),
+        Index("ix_stories_created_by", "created_by"),
     )
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -276,18 +277,18 @@ class SyncCounter(Base):
 
 
 class RevisionSeq(Base):
-    """The order in which revisions reached this store, with a hash chain over that order.
+    """The order in which replicated items reached this store, with a hash chain over it.
 
-    On a central store this is the sequence replicas pull by; on a replica it is
-    the log a push walks.
+    The items are revisions and desk events (notes, assignments, updates): both
+    are immutable and content-addressed, so one log, one cursor and one chain
+    carry both. On a central store this is the sequence replicas pull by; on a
+    replica it is the log a push walks.
     """
 
     __tablename__ = "revision_seq"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    revision_id: Mapped[str] = mapped_column(
-        ForeignKey("revisions.id", ondelete="CASCADE"), unique=True
-    )
+    revision_id: Mapped[str] = mapped_column(String(64), unique=True)  # or a desk event's id
     story_id: Mapped[str] = mapped_column(String(36), index=True)
     chain: Mapped[str] = mapped_column(String(64))
 
@@ -363,9 +364,7 @@ class RevisionHold(Base):
 
     __tablename__ = "revision_holds"
 
-    revision_id: Mapped[str] = mapped_column(
-        ForeignKey("revisions.id", ondelete="CASCADE"), primary_key=True
-    )
+    revision_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # or a desk event
     story_id: Mapped[str] = mapped_column(String(36), index=True)
     reason: Mapped[str] = mapped_column(Text)
     need_role: Mapped[str | None] = mapped_column(String(32))
@@ -414,3 +413,104 @@ class CentralAudit(Base):
     story_id: Mapped[str | None] = mapped_column(String(36), index=True)
     revision_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
+
+
+# --- The desk (migration 0004, cms.desk) -------------------------------------------------
+
+
+class DeskEvent(Base):
+    """An immutable event about a story: a note, a reply, a resolution, an assignment, an
+    update proposed to a live story and what became of it (see :mod:`cms.desk.events`).
+
+    ``id`` is the SHA-256 of the canonical event, so replaying one is harmless.
+    """
+
+    __tablename__ = "desk_events"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    replica_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hlc: Mapped[str] = mapped_column(String(40), index=True)
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON of what the event says
+
+
+class Note(Base):
+    """An editorial note or a reply, as its events leave it (a projection)."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    reply_to: Mapped[str | None] = mapped_column(String(64), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text)
+    paragraph: Mapped[int | None] = mapped_column(Integer)
+    addressed: Mapped[str] = mapped_column(Text)  # JSON list of names
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hlc: Mapped[str] = mapped_column(String(40))
+    resolved: Mapped[bool] = mapped_column(Boolean)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state_hlc: Mapped[str] = mapped_column(String(40))  # the event that set ``resolved``
+
+
+class NoteRecipient(Base):
+    """One person a note is addressed to (for "notes addressed to me")."""
+
+    __tablename__ = "note_recipients"
+
+    note_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class Assignment(Base):
+    """Someone assigned to a story, as its events leave it (a projection)."""
+
+    __tablename__ = "assignments"
+
+    story_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(Text)
+    assigned_by: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    event_id: Mapped[str] = mapped_column(String(64))
+    hlc: Mapped[str] = mapped_column(String(40))
+
+
+class StoryUpdate(Base):
+    """An update prepared for a live story, pending until it goes live or is discarded."""
+
+    __tablename__ = "story_updates"
+    __table_args__ = (Index("ix_story_updates_state_go_live_at", "state", "go_live_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    hlc: Mapped[str] = mapped_column(String(40))
+    base_revision: Mapped[str] = mapped_column(String(64))
+    document: Mapped[str] = mapped_column(Text)  # canonical JSON of the proposed story
+    message: Mapped[str] = mapped_column(Text)
+    go_live_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16))  # pending | applied | discarded
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    applied_revision: Mapped[str | None] = mapped_column(String(64))
+
+
+class Presence(Base):
+    """On a central store: who has a story open for editing, until the lease runs out."""
+
+    __tablename__ = "presence"
+
+    story_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    replica_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

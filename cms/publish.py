@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from cms import transitions, workflow
 from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
-from cms.errors import NewsroomError, UsageError
+from cms.errors import NewsroomError, NotFound, UsageError
 from cms.models import StoreMeta, Story
 from cms.people import Actor, acting_actor
 from cms.placements import photo_problems
@@ -62,6 +62,8 @@ class PublishReport:
     published: list[DueStory] = field(default_factory=list)
     blocked: list[DueStory] = field(default_factory=list)
     taken_elsewhere: list[str] = field(default_factory=list)
+    updates: list[tuple[str, str]] = field(default_factory=list)  # (story, update) put live
+    updates_blocked: list[tuple[str, str, str]] = field(default_factory=list)  # … and why not
     exported: int = 0  # files the re-export wrote
     export_target: Path | None = None
     export_error: str = ""
@@ -179,13 +181,47 @@ def publish_due_stories(
             report.taken_elsewhere.extend(i for i in chunk if i not in mine)
             for _story_id, revision in locked:
                 _publish_one(session, actor, revision, when, report)
+    _apply_due_updates(store, username, when, report)
     _mark_run(store, when)
-    if report.published:
+    if report.published or report.updates:
         if after_publish is not None:
-            report.exported = after_publish([item.id for item in report.published])
+            report.exported = after_publish([item.id for item in report.published]
+                                            + [story for story, _ in report.updates])
         else:
             _reexport(store, when, report)
     return report
+
+
+def _apply_due_updates(store: Store, username: str | None, when: datetime,
+                       report: PublishReport) -> None:
+    """Put approved updates whose time has come live, each exactly once.
+
+    Each in its own transaction that first locks the story's row (on PostgreSQL
+    a second job skips a story the first holds) and then folds the story's
+    events again inside the lock: an update already applied is not applied twice.
+    """
+    from cms.desk import updates  # the desk's modules load only when the job needs them
+
+    with store.reading() as session:
+        due = updates.due(session, when)
+    for story_id, update_id in due:
+        with store.session() as session:
+            actor = _job_actor(session, username, store.replica_id)
+            query = sa.select(Story.id).where(Story.id == story_id)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            if session.scalar(query) is None:
+                report.taken_elsewhere.append(story_id)
+                continue
+            try:
+                with session.begin_nested():
+                    updates.apply(session, actor, story_id, update_id, now=when)
+            except NotFound:
+                continue  # another run put it live (or it was discarded) meanwhile
+            except NewsroomError as exc:
+                report.updates_blocked.append((story_id, update_id, str(exc)))
+                continue
+            report.updates.append((story_id, update_id))
 
 
 def export_target(store: Store) -> Path | None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from cms.document import StoryDocument, canonical_json, document_from_json, revision_id
 from cms.errors import Ambiguous, NotFound
 from cms.models import (
+    DeskEvent,
     PhotoPlacement,
     RelatedLink,
     Revision,
@@ -59,7 +60,7 @@ def _info(row: Revision) -> RevisionInfo:
 
 
 def next_hlc(session: Session, now: datetime) -> str:
-    """A hybrid logical clock reading later than every revision this store has seen.
+    """A hybrid logical clock reading later than every revision and desk event here.
 
     Format ``MMMMMMMMMMMMM.CCCCC``: wall-clock milliseconds and a counter, so
     string order is clock order. It labels and orders revisions for display;
@@ -68,7 +69,9 @@ def next_hlc(session: Session, now: datetime) -> str:
     wall = int(now.timestamp() * 1000)
     latest = session.info.get("newsroom_hlc")
     if latest is None:
-        latest = session.scalar(sa.select(sa.func.max(Revision.hlc)))
+        latest = max((value for value in (
+            session.scalar(sa.select(sa.func.max(Revision.hlc))),
+            session.scalar(sa.select(sa.func.max(DeskEvent.hlc)))) if value), default=None)
     reading = f"{wall:013d}.{0:05d}"
     if latest:
         last_wall, last_count = (int(part) for part in latest.split("."))

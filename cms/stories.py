@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from cms import workflow
 from cms.document import StoryDocument, normalise_line
 from cms.errors import Ambiguous, ConflictError, NotFound, UsageError
-from cms.models import Revision, Section, Status, Story, StoryTag
+from cms.models import Assignment, Revision, Section, Status, Story, StoryTag
 from cms.people import Actor
 from cms.revisions import (
     load_document,
@@ -251,30 +251,40 @@ def edit(
     ``section`` may be a name (created on first use); ``headline``, ``body`` and
     ``slug`` are checked as on creation.
     """
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise UsageError(f"cannot edit {', '.join(sorted(unknown))}")
     story_id = resolve(session, ref)
     head = head_revision(session, story_id)
     document = load_document(session, head)
-    if "headline" in changes:
-        changes["headline"] = check_headline(changes["headline"])
-    if "body" in changes:
-        changes["body"] = check_body(changes["body"])
-    if "slug" in changes:
-        changes["slug"] = validate_slug(changes["slug"])
-    if "section" in changes:
-        changes["section"] = ensure_section(session, changes["section"])
-    if "tags" in changes:
-        changes["tags"] = tuple(changes["tags"])
     return save(
         session,
         actor,
-        document.evolve(**changes),
+        apply_changes(session, document, changes),
         base_revision=base_revision or head,
         message=message,
         now=now,
     )
+
+
+def apply_changes(session: Session, document: StoryDocument,
+                  changes: dict[str, Any]) -> StoryDocument:
+    """``document`` with some fields changed, each checked as on creation.
+
+    ``section`` may be a name (created on first use).
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise UsageError(f"cannot edit {', '.join(sorted(unknown))}")
+    clean = dict(changes)
+    if "headline" in clean:
+        clean["headline"] = check_headline(clean["headline"])
+    if "body" in clean:
+        clean["body"] = check_body(clean["body"])
+    if "slug" in clean:
+        clean["slug"] = validate_slug(clean["slug"])
+    if "section" in clean:
+        clean["section"] = ensure_section(session, clean["section"])
+    if "tags" in clean:
+        clean["tags"] = tuple(clean["tags"])
+    return document.evolve(**clean)
 
 
 def resolve(session: Session, ref: str) -> str:
@@ -363,6 +373,7 @@ def list_stories(
     offset: int = 0,
     sort: str = "updated",
     descending: bool = True,
+    assigned_to: str | None = None,
 ) -> list[StorySummary]:
     """Stories matching the filters, newest change first by default."""
     if status:
@@ -372,6 +383,9 @@ def list_stories(
     column = SORT_KEYS[sort]
     order = column.desc() if descending else column.asc()
     query = _filtered(status, section, tag).order_by(order, Story.pk.desc()).offset(offset)
+    if assigned_to is not None:
+        query = query.where(Story.id.in_(sa.select(Assignment.story_id).where(
+            Assignment.person == assigned_to.strip())))
     if limit is not None:
         if limit < 0:
             raise UsageError("--limit must be zero or more")

@@ -8,10 +8,11 @@ from typing import Any
 from cms import stories
 from cms.cli.context import Context, print_json, read_text_file
 from cms.diff import changed_fields, diff_documents, format_diff
-from cms.errors import UsageError
+from cms.errors import PermissionDenied, UsageError
 from cms.revisions import load_document, resolve_revision, story_revisions
 from cms.serialize import local_iso, story_json, summary_json
 from cms.timeutil import format_local
+from cms.workflow import public_statuses
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +24,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--section", help="only stories in this section")
     p.add_argument("--tag", help="only stories with this tag")
     p.add_argument("--limit", type=int, help="at most N stories (default: all)")
+    p.add_argument("--assigned-to", metavar="NAME", help="only stories NAME is assigned to")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_list)
 
@@ -41,6 +43,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--slug", help="a new slug (lower-case letters, digits, hyphens)")
     p.add_argument("--clear-tags", action="store_true", help="remove all tags first")
     p.add_argument("--message", default="", help="a note for the history")
+    p.add_argument("--as-update", action="store_true",
+                   help="a live story: prepare the change as an update that goes live when "
+                        "approved (reporters' changes to a live story are always updates)")
+    p.add_argument("--at", metavar="TIME", help="with --as-update: when it goes live")
+    p.add_argument("--correction", metavar="NOTE",
+                   help="with --as-update: a correction note shown with the story")
     p.set_defaults(handler=cmd_edit)
 
     p = sub.add_parser("history", help="list a story's revisions, newest first")
@@ -59,9 +67,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("revision", metavar="REV")
     p.set_defaults(handler=cmd_restore)
 
+    from cms.cli.desk import register_story_actions as desk_actions
     from cms.cli.workflow import register_story_actions  # workflow owns `story transition`
 
     register_story_actions(sub)
+    desk_actions(sub)
 
 
 def _document_options(p: argparse.ArgumentParser, *, headline_required: bool) -> None:
@@ -77,7 +87,8 @@ def _document_options(p: argparse.ArgumentParser, *, headline_required: bool) ->
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store().reading() as session:
         rows = stories.list_stories(
-            session, status=args.status, section=args.section, tag=args.tag, limit=args.limit
+            session, status=args.status, section=args.section, tag=args.tag, limit=args.limit,
+            assigned_to=args.assigned_to,
         )
         tz = ctx.zone(session)
     if args.json:
@@ -138,6 +149,8 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
+    if (args.at or args.correction) and not args.as_update:
+        raise UsageError("--at and --correction go with --as-update")
     with ctx.acting() as (session, actor):
         changes = _changes(args, ctx, session)
         if args.slug is not None:
@@ -145,9 +158,27 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
         if args.tag or args.clear_tags:
             current, _ = stories.get(session, args.story)
             changes["tags"] = (() if args.clear_tags else current.tags) + tuple(args.tag)
-        if not changes:
+        if not changes and not args.correction:
             raise UsageError("nothing to change: give --headline, --body-file, --tag, …")
-        saved = stories.edit(session, actor, args.story, message=args.message, **changes)
+        if args.as_update:
+            from cms.desk import updates
+            from cms.schedule import parse_desk_time
+
+            at = parse_desk_time(session, args.at) if args.at else None
+            update_id = updates.propose(session, actor, args.story, changes,
+                                        message=args.message, at=at,
+                                        correction=args.correction or "")
+            print(f"{update_id}  (pending: `newsroom story approve {args.story} "
+                  f"{update_id[:8]}` puts it live)")
+            return 0
+        try:
+            saved = stories.edit(session, actor, args.story, message=args.message, **changes)
+        except PermissionDenied as exc:
+            current, _ = stories.get(session, args.story)
+            if current.status in public_statuses(session):
+                raise PermissionDenied(f"{exc}: prepare the change as an update that a desk "
+                                       "chief puts live (add --as-update)") from None
+            raise
     print(saved.revision_id if saved.created else f"{saved.revision_id} (unchanged)")
     return 0
 

@@ -91,8 +91,10 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     print(f"synced with {report.central} in {report.seconds:.2f} s")
     if report.acting_as:
         print(f"  acting as {report.acting_as}")
-    print(f"  sent: {report.pushed_revisions} revisions, {report.pushed_blobs} photos")
-    print(f"  received: {report.pulled_revisions} revisions, {report.pulled_blobs} photos")
+    print(f"  sent: {report.pushed_revisions} revisions, {report.pushed_blobs} photos"
+          + (f", {report.pushed_events} notes and desk changes" if report.pushed_events else ""))
+    print(f"  received: {report.pulled_revisions} revisions, {report.pulled_blobs} photos"
+          + (f", {report.pulled_events} notes and desk changes" if report.pulled_events else ""))
     if report.merged:
         print(f"  merged: {len(report.merged)} stories edited in two places")
     if report.relabelled:

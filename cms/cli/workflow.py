@@ -247,6 +247,9 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
             "published": [_due_json(item, tz) for item in report.published],
             "blocked": [_due_json(item, tz) for item in report.blocked],
             "taken_elsewhere": report.taken_elsewhere,
+            "updates_applied": [{"story_id": s, "update": u} for s, u in report.updates],
+            "updates_blocked": [{"story_id": s, "update": u, "reason": why}
+                                for s, u, why in report.updates_blocked],
             "export_target": str(report.export_target) if report.export_target else None,
             "exported_files": report.exported, "export_error": report.export_error or None,
         })
@@ -257,7 +260,12 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     for item in report.blocked:
         print(f"held back: {format_local(item.publish_at, tz)}  {item.id[:8]}  {item.headline}"
               f" — {'; '.join(item.reasons)}")
+    for story_id, update_id in report.updates:
+        print(f"update live: {story_id[:8]}  update {update_id[:8]}")
+    for story_id, update_id, why in report.updates_blocked:
+        print(f"update held back: {story_id[:8]}  update {update_id[:8]} — {why}")
     print(f"{len(report.published)} {verb}, {len(report.blocked)} held back"
+          + (f", {len(report.updates)} updates live" if report.updates else "")
           + (f", {len(report.taken_elsewhere)} handled by another run"
              if report.taken_elsewhere else ""))
     if report.export_target is not None:

@@ -32,6 +32,7 @@ from cms.fs import filesystem_type, is_network_filesystem
 from cms.models import (
     Base,
     Blob,
+    DeskEvent,
     Person,
     Revision,
     Role,
@@ -56,10 +57,12 @@ from cms.sync.transfer import (
     PushBatch,
     Refusal,
     accept_blobs,
+    accept_events,
     accept_revisions,
     accept_transitions,
     blob_sizes,
     fetch_blobs,
+    fetch_events,
     fetch_revisions,
     fetch_transitions,
     needed_missing,
@@ -113,6 +116,7 @@ class PushResult:
     numbered: tuple[int, int, str | None] | None = None
     refused: tuple[Refusal, ...] = ()  # revisions a secured central would not take
     quarantined: int = 0  # revisions the central kept apart: a local save would refuse them
+    events: int = 0  # desk events stored
 
 
 def network_warning(path: Path) -> str | None:
@@ -327,9 +331,11 @@ class Central:
             return revision_at(session, seq)
 
     def missing_revisions(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` the central does not hold."""
+        """Which of ``ids`` (revisions or desk events) the central does not hold."""
         with self.store.reading() as session:
             have = set(session.scalars(sa.select(Revision.id).where(Revision.id.in_(list(ids)))))
+            have.update(session.scalars(
+                sa.select(DeskEvent.id).where(DeskEvent.id.in_(list(set(ids) - have)))))
         return set(ids) - have
 
     def missing_blobs(self, digests: Sequence[str]) -> set[str]:
@@ -374,13 +380,15 @@ class Central:
             ids = [rev for _, rev, _ in entries]
             known = have.revisions(ids)
             rows = fetch_revisions(session, [rev for rev in ids if rev not in known])
+            events = fetch_events(session, [item for item in ids if item not in known])
             needed = photo_digests(rows) - have.blobs(sorted(photo_digests(rows)))
             cut = photo_budget_cut(ids, rows, needed, blob_sizes(session, sorted(needed)))
             entries, kept = entries[:cut], set(ids[:cut])
             rows = [row for row in rows if row["id"] in kept]
+            events = [row for row in events if row["id"] in kept]
             blobs = fetch_blobs(session, sorted(photo_digests(rows) & needed))
             moves = fetch_transitions(session, [row["id"] for row in rows])
-        return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs, moves)
+        return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs, moves, events)
 
     def fetch_blobs(self, digests: Sequence[str]) -> list[dict[str, Any]]:
         """Blobs the central holds among ``digests``."""
@@ -416,6 +424,8 @@ class Central:
             out = {item.revision_id for item in refused or ()}
             accept_transitions(session, [move for move in batch.transitions
                                          if move["revision_id"] not in out])
+            told = accept_events(session, batch.events, reference=now, number=False,
+                                 refused=refused)
             stories = sorted({row["story_id"] for row in batch.revisions})
             mark_dirty(session, stories)
             pending = dirty_stories(session, limit=100_000)
@@ -443,10 +453,11 @@ class Central:
             fault_point("push:before-commit", session=session)
             last = revision_at(session, max(numbers)) if numbers else None
         fault_point("push:committed")
-        return PushResult(arrived.stored, blobs, bool(moved), arrived.relabelled,
-                          len(absent or ()),
+        return PushResult(arrived.stored, blobs, bool(moved),
+                          arrived.relabelled + told.relabelled, len(absent or ()),
                           (min(numbers) - 1, max(numbers), last) if numbers else None,
-                          tuple(refused or ()), len(arrived.quarantined))
+                          tuple(refused or ()), len(arrived.quarantined) + len(told.quarantined),
+                          told.stored)
 
 
 def _desk(session: Session) -> Desk:

@@ -34,6 +34,7 @@ from cms.config import require_owner
 from cms.errors import NewsroomError, SyncError
 from cms.models import (
     Blob,
+    DeskEvent,
     Person,
     Revision,
     Role,
@@ -62,10 +63,12 @@ from cms.sync.transfer import (
     PullBatch,
     PushBatch,
     accept_blobs,
+    accept_events,
     accept_revisions,
     accept_transitions,
     blob_sizes,
     fetch_blobs,
+    fetch_events,
     fetch_revisions,
     fetch_transitions,
     photo_budget_cut,
@@ -96,6 +99,8 @@ class SyncReport:
     pushed_blobs: int = 0
     pulled_revisions: int = 0
     pulled_blobs: int = 0
+    pushed_events: int = 0  # notes, assignments, updates (cms.desk)
+    pulled_events: int = 0
     projected: int = 0
     merged: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
@@ -126,8 +131,11 @@ class LocalHave:
         self.session = session
 
     def revisions(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` are here."""
-        return set(self.session.scalars(sa.select(Revision.id).where(Revision.id.in_(list(ids)))))
+        """Which of ``ids`` (revisions or desk events) are here."""
+        have = set(self.session.scalars(sa.select(Revision.id).where(Revision.id.in_(list(ids)))))
+        have.update(self.session.scalars(
+            sa.select(DeskEvent.id).where(DeskEvent.id.in_(list(set(ids) - have)))))
+        return have
 
     def blobs(self, digests: Sequence[str]) -> set[str]:
         """Which blobs are here."""
@@ -168,6 +176,9 @@ def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime
         accept_blobs(session, batch.blobs)
         arrived = accept_revisions(session, batch.revisions, reference=now)
         accept_transitions(session, batch.transitions)
+        told = accept_events(session, batch.events, reference=now)
+        arrived.quarantined.extend(told.quarantined)
+        arrived.relabelled += told.relabelled
         mark_dirty(session, [row["story_id"] for row in batch.revisions])
         state = session.get(SyncState, central_id)
         if state is None:
@@ -195,14 +206,19 @@ def build_push(
         needed = central.missing_blobs(sorted(photo_digests(everything)))
         cut = photo_budget_cut(ids, everything, needed, blob_sizes(session, sorted(needed)))
         entries = entries[:cut]
-        everything = everything[:cut]  # fetch_revisions keeps the log order
+        kept = set(ids[:cut])  # the log holds desk events too: cut by id, not by position
+        everything = [row for row in everything if row["id"] in kept]
         held = held_ids(session, sorted({row["story_id"] for row in everything}))
         rows = [row for row in everything if row["id"] in lacking and row["id"] not in held]
         blobs = fetch_blobs(session, sorted(photo_digests(everything) & needed))
         moves = fetch_transitions(session, [row["id"] for row in everything
                                             if row["id"] not in held])
+        revision_ids = {row["id"] for row in everything}
+        events = [row for row in fetch_events(
+            session, [item for item in ids[:len(entries)] if item not in revision_ids])
+            if row["id"] in lacking and row["id"] not in held]
     return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
-                     entries[-1][0], entries[-1][2], rows, blobs, moves)
+                     entries[-1][0], entries[-1][2], rows, blobs, moves, events)
 
 
 def sync(
@@ -439,6 +455,7 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
         report.quarantined.extend(arrived.quarantined)
         fault_point("pull:committed")
         report.pulled_revisions += len(batch.revisions)
+        report.pulled_events += len(batch.events)
         report.pulled_blobs += len(batch.blobs)
         cursor = batch.to_seq
         if progress:
@@ -508,6 +525,7 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
                  "reason": item.message, "need_role": item.need_role or None}
                 for item in result.refused)
         report.pushed_revisions += result.revisions
+        report.pushed_events += result.events
         report.pushed_blobs += result.blobs
         report.relabelled += result.relabelled
         report.quarantined_on_central += result.quarantined

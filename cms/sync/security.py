@@ -62,7 +62,9 @@ GROUP_ROLES = {
     "admin": "newsroom_admin",
 }
 
-READ_TABLES = (
+DESK_TABLES = ("desk_events", "notes", "note_recipients", "assignments", "story_updates",
+               "presence")
+READ_TABLES = (*DESK_TABLES,
     "alembic_version", "store_meta", "settings", "roles", "people", "statuses",
     "workflow_transitions", "sections", "blobs", "revisions", "revision_parents",
     "story_transitions", "stories", "story_tags", "photo_placements", "related_links",
@@ -70,14 +72,15 @@ READ_TABLES = (
     "quarantined_revisions",
 )
 INSERT_TABLES = ("blobs", "revisions", "revision_parents", "story_transitions", "sections",
-                 "sync_dirty", "sync_replicas", "stories", "settings", "quarantined_revisions")
-UPDATE_TABLES = ("stories", "sync_replicas", "settings")
-DELETE_TABLES = ("sync_dirty", "stories")
+                 "sync_dirty", "sync_replicas", "stories", "settings", "quarantined_revisions",
+                 "desk_events", "presence")
+UPDATE_TABLES = ("stories", "sync_replicas", "settings", "presence")
+DELETE_TABLES = ("sync_dirty", "stories", "presence")
 CLIENT_FUNCTIONS = ("newsroom_actor", "newsroom_may_set", "newsroom_record_arrivals",
                     "newsroom_rotate_epoch", "newsroom_person_add", "newsroom_person_role",
                     "newsroom_person_active")
 APPEND_ONLY = ("revisions", "revision_parents", "story_transitions", "revision_seq",
-               "central_audit", "quarantined_revisions")
+               "central_audit", "quarantined_revisions", "desk_events")
 
 
 def group_role(role: str) -> str:
@@ -463,6 +466,74 @@ BEGIN
       FROM jsonb_array_elements(doc->'related') WITH ORDINALITY AS x(l, n);
   RETURN NULL;
 END $$""",
+        # Desk events: made by the login itself (the id covers the author), judged as
+        # cms.desk.rights judges them, audited.
+        """
+CREATE OR REPLACE FUNCTION newsroom_event_address(e desk_events) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT encode(sha256(convert_to(
+    '{"at":' || to_json(to_char(e.created_at AT TIME ZONE 'UTC',
+                                 'YYYY-MM-DD"T"HH24:MI:SS') || '+00:00')::text
+    || ',"author":' || to_json(e.author)::text || ',"body":' || e.body
+    || ',"kind":' || to_json(e.kind)::text || ',"story_id":' || to_json(e.story_id)::text
+    || ',"subject":' || to_json(e.subject)::text || '}', 'UTF8')), 'hex')
+$$""",
+        f"""
+CREATE OR REPLACE FUNCTION newsroom_events_guard() RETURNS trigger
+LANGUAGE plpgsql {definer} AS $$
+DECLARE
+  who record;
+  about text;
+  editor int := newsroom_entry_rank('ready');
+  publisher int := (SELECT min(newsroom_entry_rank(name)) FROM statuses WHERE public);
+  need int;
+BEGIN
+  IF EXISTS (SELECT 1 FROM desk_events WHERE id = NEW.id) THEN
+    RETURN NULL;
+  END IF;
+  SELECT * INTO who FROM newsroom_actor();
+  IF NEW.author <> who.username THEN
+    RAISE EXCEPTION USING ERRCODE = {_literal(REFUSED)}, MESSAGE = format(
+      'a desk event by %s cannot be sent by the login of %s', NEW.author, who.username),
+      DETAIL = '', HINT = NEW.id;
+  END IF;
+  IF newsroom_event_address(NEW) <> NEW.id THEN
+    RAISE EXCEPTION USING ERRCODE = {_literal(DAMAGED)}, MESSAGE = format(
+      'desk event %s does not match its content: refused', left(NEW.id, 12));
+  END IF;
+  SELECT author INTO about FROM desk_events WHERE id = NEW.subject;
+  IF NEW.kind IN ('resolve', 'reopen') AND about IS DISTINCT FROM who.username
+     AND who.rank < editor THEN
+    need := editor;
+  ELSIF (NEW.kind = 'assign' OR (NEW.kind = 'unassign' AND NEW.subject <> who.username))
+     AND who.rank < editor THEN
+    need := editor;
+  ELSIF (NEW.kind IN ('approve', 'apply')
+         OR (NEW.kind = 'discard' AND about IS DISTINCT FROM who.username))
+     AND who.rank < publisher THEN
+    need := publisher;
+  END IF;
+  IF need IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = {_literal(REFUSED)}, MESSAGE = format(
+      '%s is %s; that needs %s', who.username, newsroom_role_label(who.role),
+      newsroom_role_label(newsroom_role_at(need))),
+      DETAIL = newsroom_role_at(need), HINT = NEW.id;
+  END IF;
+  PERFORM newsroom_audit(NEW.kind, NEW.story_id, NEW.id,
+                         NEW.kind || CASE WHEN NEW.subject <> '' THEN ' ' || left(NEW.subject, 12)
+                                          ELSE '' END);
+  RETURN NEW;
+END $$""",
+        # Presence: each login may announce and withdraw only its own.
+        f"""
+CREATE OR REPLACE FUNCTION newsroom_presence_guard() RETURNS trigger
+LANGUAGE plpgsql {definer} AS $$
+DECLARE who record;
+BEGIN
+  SELECT * INTO who FROM newsroom_actor();
+  NEW.person := who.username;
+  RETURN NEW;
+END $$""",
         # Settings: who may set each key is the row-level policy; this stamps who did.
         f"""
 CREATE OR REPLACE FUNCTION newsroom_may_set(setting text) RETURNS boolean
@@ -498,7 +569,8 @@ BEGIN
   SELECT array_agg(x.id ORDER BY x.n) INTO fresh
     FROM (SELECT DISTINCT ON (u.id) u.id, u.n
             FROM unnest(ids) WITH ORDINALITY AS u(id, n)
-           WHERE EXISTS (SELECT 1 FROM revisions r WHERE r.id = u.id)
+           WHERE (EXISTS (SELECT 1 FROM revisions r WHERE r.id = u.id)
+                  OR EXISTS (SELECT 1 FROM desk_events e WHERE e.id = u.id))
              AND NOT EXISTS (SELECT 1 FROM revision_seq s WHERE s.revision_id = u.id)
            ORDER BY u.id, u.n) AS x;
   IF fresh IS NULL THEN
@@ -511,7 +583,8 @@ BEGIN
     top := top + 1;
     link := encode(sha256(convert_to(link || ':' || rid, 'UTF8')), 'hex');
     INSERT INTO revision_seq (seq, revision_id, story_id, chain)
-      SELECT top, rid, r.story_id, link FROM revisions r WHERE r.id = rid;
+      SELECT top, rid, coalesce((SELECT r.story_id FROM revisions r WHERE r.id = rid),
+                                (SELECT e.story_id FROM desk_events e WHERE e.id = rid)), link;
     numbers := numbers || top;
   END LOOP;
   UPDATE sync_counters SET chain = link WHERE name = 'revisions';
@@ -727,6 +800,9 @@ def _triggers() -> list[str]:
             "newsroom_stories_children")
     trigger("newsroom_settings_guard", "settings", "BEFORE INSERT OR UPDATE",
             "newsroom_settings_guard")
+    trigger("newsroom_events_guard", "desk_events", "BEFORE INSERT", "newsroom_events_guard")
+    trigger("newsroom_presence_guard", "presence", "BEFORE INSERT OR UPDATE",
+            "newsroom_presence_guard")
     for table in APPEND_ONLY:
         trigger(f"newsroom_{table}_append_only", table, "BEFORE UPDATE OR DELETE",
                 "newsroom_append_only")
@@ -737,6 +813,13 @@ def _triggers() -> list[str]:
 
 def _row_security() -> list[str]:
     return [
+        "ALTER TABLE presence ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS newsroom_presence_read ON presence",
+        "DROP POLICY IF EXISTS newsroom_presence_own ON presence",
+        "CREATE POLICY newsroom_presence_read ON presence FOR SELECT USING (true)",
+        "CREATE POLICY newsroom_presence_own ON presence FOR ALL "
+        "USING (person = (newsroom_actor()).username OR expires_at < now()) "
+        "WITH CHECK (person = (newsroom_actor()).username)",
         "ALTER TABLE settings ENABLE ROW LEVEL SECURITY",
         "DROP POLICY IF EXISTS newsroom_settings_read ON settings",
         "DROP POLICY IF EXISTS newsroom_settings_insert ON settings",

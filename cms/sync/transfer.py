@@ -24,14 +24,18 @@ from cms.document import canonical_json, document_from_json
 from cms.errors import SyncError
 from cms.models import (
     Blob,
+    DeskEvent,
     QuarantinedRevision,
     Revision,
     RevisionParent,
     StoryTransition,
     table_of,
 )
+from cms.policy import REFUSED as _REFUSED
+from cms.policy import refusal as _refusal
 from cms.rules import load_rules
 from cms.sqlutil import chunks, insert_ignore, insert_rows
+from cms.store import store_derives
 from cms.sync import clock
 from cms.sync.sequence import record_arrivals
 from cms.validate import document_problems
@@ -55,6 +59,7 @@ class PushBatch:
     revisions: list[dict[str, Any]] = field(default_factory=list)
     blobs: list[dict[str, Any]] = field(default_factory=list)
     transitions: list[dict[str, Any]] = field(default_factory=list)  # workflow moves
+    events: list[dict[str, Any]] = field(default_factory=list)  # desk events
 
 
 @dataclass
@@ -67,6 +72,7 @@ class PullBatch:
     revisions: list[dict[str, Any]] = field(default_factory=list)
     blobs: list[dict[str, Any]] = field(default_factory=list)
     transitions: list[dict[str, Any]] = field(default_factory=list)  # workflow moves
+    events: list[dict[str, Any]] = field(default_factory=list)  # desk events
 
 
 def _content_address(content: str, parents: Sequence[str]) -> str:
@@ -277,8 +283,6 @@ def _problems(content: str, statuses: Sequence[str]) -> list[str]:
 def _one_by_one(session: Session, rows: Sequence[dict[str, Any]],
                 refused: list[Refusal]) -> list[dict[str, Any]]:
     """Store each revision in a savepoint of its own; list what the store refuses."""
-    from cms.policy import REFUSED, refusal
-
     out: set[str] = set()
     accepted: list[dict[str, Any]] = []
     for row in rows:
@@ -294,8 +298,8 @@ def _one_by_one(session: Session, rows: Sequence[dict[str, Any]],
                 insert_rows(session, table_of(Revision), [row], ignore=True)
                 insert_rows(session, table_of(RevisionParent), _edges([row]), ignore=True)
         except DBAPIError as exc:
-            said = refusal(exc)
-            if said is None or said.code != REFUSED:
+            said = _refusal(exc)
+            if said is None or said.code != _REFUSED:
                 raise
             out.add(row["id"])
             refused.append(Refusal(row["id"], row["story_id"], said.message, said.need_role))
@@ -355,3 +359,73 @@ def quarantined(session: Session, limit: int = 200) -> list[Quarantined]:
                   QuarantinedRevision.arrived_at)
         .order_by(QuarantinedRevision.arrived_at.desc(), QuarantinedRevision.id).limit(limit))
     return [Quarantined(*row) for row in rows]
+
+
+def fetch_events(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Desk event rows by id, in the order given (ids that are not events are skipped)."""
+    table = table_of(DeskEvent)
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(ids):
+        for row in session.execute(sa.select(table).where(table.c.id.in_(list(part)))):
+            found[row.id] = dict(row._mapping)
+    return [found[i] for i in ids if i in found]
+
+
+def accept_events(session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime,
+                  number: bool = True, refused: list[Refusal] | None = None) -> Arrived:
+    """Store arriving desk events: checked against their ids and as a local write would be.
+
+    Like :func:`accept_revisions`: an event a local write would never make is
+    quarantined; with ``refused`` (a secured central refused the batch) each is
+    stored on its own and the refused ones are listed.
+    """
+    from cms.desk.events import EVENT_COLUMNS, address_of, event_problems, project
+
+    arrived = Arrived()
+    statuses = load_rules(session).statuses
+    clean: list[dict[str, Any]] = []
+    apart: list[dict[str, Any]] = []
+    for row in rows:
+        if address_of(row) != row["id"]:
+            raise SyncError(f"desk event {row['id'][:12]} arrived damaged (it does not match "
+                            "its id); nothing from this batch was stored")
+        hlc, _, late = clock.relabel(row["hlc"], reference, row["created_at"])
+        arrived.relabelled += late
+        problems = event_problems(row, statuses)
+        if problems:
+            arrived.quarantined.append(row["id"])
+            apart.append({"id": row["id"], "story_id": row["story_id"], "parents": "[]",
+                          "author": row["author"], "replica_id": row["replica_id"],
+                          "created_at": row["created_at"], "hlc": hlc,
+                          "message": f"desk event: {row['kind']}", "content": row["body"],
+                          "reason": "; ".join(problems)[:2000], "arrived_at": reference})
+            continue
+        clean.append({**{k: row[k] for k in EVENT_COLUMNS}, "hlc": hlc})
+    insert_rows(session, table_of(QuarantinedRevision), apart, ignore=True)
+    ordered = sorted(clean, key=lambda row: row["id"])
+    if refused is None:
+        insert_rows(session, table_of(DeskEvent), ordered, ignore=True)
+        accepted = ordered
+    else:
+        accepted = []
+        for row in ordered:
+            try:
+                with session.begin_nested():
+                    insert_rows(session, table_of(DeskEvent), [row], ignore=True)
+            except DBAPIError as exc:
+                said = _refusal(exc)
+                if said is None or said.code != _REFUSED:
+                    raise
+                refused.append(Refusal(row["id"], row["story_id"], said.message,
+                                       said.need_role))
+                continue
+            accepted.append(row)
+    arrivals = [(row["id"], row["story_id"]) for row in accepted]
+    if number:
+        record_arrivals(session, arrivals)
+    else:
+        session.info.setdefault("newsroom_arrivals", []).extend(arrivals)
+    if not store_derives(session):
+        project(session, sorted({row["story_id"] for row in accepted}))
+    arrived.stored = len(accepted)
+    return arrived

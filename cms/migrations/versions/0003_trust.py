@@ -39,8 +39,7 @@ def upgrade() -> None:
         batch.create_unique_constraint("uq_people_login", ["login"])
     op.create_table(
         "revision_holds",
-        sa.Column("revision_id", sa.String(64), sa.ForeignKey("revisions.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column("revision_id", sa.String(64), primary_key=True),
         sa.Column("story_id", sa.String(36), nullable=False, index=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("need_role", sa.String(32), nullable=True),

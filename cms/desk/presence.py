@@ -1,0 +1,76 @@
+"""Who is editing a story now: a short lease on the central store, renewed while open.
+
+Opening a story for editing on a copy that is online announces it (a row in the
+central store's ``presence`` table whose lease runs out after :data:`LEASE`
+unless renewed); others see "Kim is editing (since 10:02)". It is not a lock:
+edits still merge paragraph by paragraph. Offline, nothing is announced and
+nothing blocks. A copy that dies simply stops renewing, and its row expires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from cms.models import Presence
+from cms.sqlutil import chunks, insert_ignore
+from cms.store import Store
+from cms.timeutil import utcnow
+
+LEASE = timedelta(seconds=45)
+RENEW_EVERY = timedelta(seconds=15)
+
+
+@dataclass(frozen=True)
+class Editing:
+    """Someone with a story open for editing."""
+
+    person: str
+    since: datetime
+    replica_id: str
+
+
+def announce(central: Store, story_id: str, person: str, replica_id: str, *,
+             now: datetime | None = None) -> None:
+    """Say (again) that ``person`` on ``replica_id`` has ``story_id`` open for editing."""
+    when = now or utcnow()
+    with central.session() as session:
+        session.execute(sa.delete(Presence).where(Presence.expires_at < when))
+        row = session.get(Presence, (story_id, replica_id))
+        if row is not None and row.person == person:
+            row.expires_at = when + LEASE
+            return
+        if row is not None:
+            session.delete(row)
+            session.flush()
+        insert_ignore(session, Presence.__table__,  # type: ignore[arg-type]
+                      [{"story_id": story_id, "replica_id": replica_id, "person": person,
+                        "since": when, "expires_at": when + LEASE}])
+
+
+def release(central: Store, story_id: str, replica_id: str) -> None:
+    """This copy closed the story: the others stop seeing it as being edited."""
+    with central.session() as session:
+        session.execute(sa.delete(Presence).where(Presence.story_id == story_id,
+                                                  Presence.replica_id == replica_id))
+
+
+def editing(central: Store, story_ids: Sequence[str], *, now: datetime | None = None,
+            other_than: str | None = None) -> dict[str, list[Editing]]:
+    """Who has each story open now (leases not run out), earliest first."""
+    when = now or utcnow()
+    found: dict[str, list[Editing]] = {}
+    with central.reading() as session:
+        for chunk in chunks(sorted(set(story_ids))):
+            query = (sa.select(Presence).where(Presence.story_id.in_(list(chunk)),
+                                               Presence.expires_at >= when)
+                     .order_by(Presence.since, Presence.person))
+            if other_than is not None:
+                query = query.where(Presence.replica_id != other_than)
+            for row in session.scalars(query):
+                found.setdefault(row.story_id, []).append(
+                    Editing(row.person, row.since, row.replica_id))
+    return found
