@@ -157,14 +157,14 @@ def _sqlite_file_check(path: Path, *, create: bool) -> None:
         raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from None
 
 
-def _make_engine(url: URL) -> Engine:
+def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S) -> Engine:
     """An engine for ``url`` (a PostgreSQL password is looked up: :mod:`cms.secrets`)."""
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
         return engine
     connect_args: dict[str, object] = {
-        "connect_timeout": CONNECT_TIMEOUT_S,
+        "connect_timeout": connect_timeout,
         "application_name": APP_NAME,
         # The policy version tells a secured central store this client knows its rules.
         "options": f"-c timezone=UTC -c {CLIENT_SETTING}={POLICY_VERSION}",
@@ -226,12 +226,13 @@ class Store:
         return f"<Store {describe(self.url)}>"
 
     @classmethod
-    def open(cls, location: str | URL | None = None, *, create: bool = False) -> Store:
+    def open(cls, location: str | URL | None = None, *, create: bool = False,
+             connect_timeout: int = CONNECT_TIMEOUT_S) -> Store:
         """Open (and if needed create or upgrade) the store at ``location``."""
         url = location if isinstance(location, URL) else resolve_store_url(location)
         if url.get_backend_name() == "sqlite":
             _sqlite_file_check(Path(str(url.database)), create=create)
-        engine = _make_engine(url)
+        engine = _make_engine(url, connect_timeout)
         try:
             with engine.connect() as connection:
                 meta = _prepare(connection, url, create=create)

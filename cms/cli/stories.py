@@ -106,9 +106,15 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         document, revision = stories.get(session, args.story)
         tz = ctx.zone(session)
         data = story_json(session, document, revision, tz)
+    from cms.desk.presence import editing_now
+
+    data["editing"] = [{"name": who.person, "since": local_iso(who.since, tz)}
+                       for who in editing_now(ctx.store(), document.story_id)]
     if args.json:
         print_json(data)
         return 0
+    for who in data["editing"]:
+        print(f"{who['name']} is editing (since {who['since'][11:16]})")
     print(data["headline"])
     print("=" * min(len(data["headline"]), 78))
     for key in ("id", "slug", "status", "section", "byline", "publish_at", "embargo_until",

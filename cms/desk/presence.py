@@ -74,3 +74,30 @@ def editing(central: Store, story_ids: Sequence[str], *, now: datetime | None = 
                 found.setdefault(row.story_id, []).append(
                     Editing(row.person, row.since, row.replica_id))
     return found
+
+
+def editing_now(store: Store, story_id: str, *, timeout_s: int = 2) -> list[Editing]:
+    """Who has the story open, asked of the desk's central store when it answers quickly.
+
+    Offline (no central store configured, or none answering within ``timeout_s``)
+    the answer is empty: nothing is announced and nothing blocks.
+    """
+    from cms.config import get_setting
+    from cms.errors import NewsroomError
+
+    if store.meta.get("central_epoch"):  # this store is the central one
+        return editing(store, [story_id]).get(story_id, [])
+    with store.reading() as session:
+        location = get_setting(session, "central_url")
+    if not location:
+        return []
+    try:
+        central = Store.open(location, connect_timeout=timeout_s)
+    except (NewsroomError, OSError, sa.exc.SQLAlchemyError):
+        return []
+    try:
+        return editing(central, [story_id]).get(story_id, [])
+    except (NewsroomError, sa.exc.SQLAlchemyError):
+        return []
+    finally:
+        central.close()
