@@ -14,15 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms import workflow
+from cms.clock import next_hlc
 from cms.document import StoryDocument, canonical_json, revision_id
 from cms.errors import UsageError
 from cms.models import Base, PhotoPlacement, RelatedLink, Revision, Story, StoryTag, table_of
 from cms.people import Actor
-from cms.revisions import next_hlc
+from cms.revlog import record_arrivals
 from cms.slugs import validate_slug
 from cms.store import store_derives
 from cms.stories import ensure_section
-from cms.sync.sequence import record_arrivals
 from cms.timeutil import utcnow
 from cms.validate import check_body, check_headline
 

@@ -415,7 +415,7 @@ class CentralAudit(Base):
     detail: Mapped[str] = mapped_column(Text)
 
 
-# --- The desk (migration 0004, cms.desk) -------------------------------------------------
+# --- The desk (migration 0005, cms.desk) -------------------------------------------------
 
 
 class DeskEvent(Base):

@@ -28,6 +28,7 @@ from cms import transitions, workflow
 from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
 from cms.errors import NewsroomError, NotFound, UsageError
+from cms.graph import has_open_conflict
 from cms.models import StoreMeta, Story
 from cms.people import Actor, acting_actor
 from cms.placements import photo_problems
@@ -82,13 +83,6 @@ class LateStory:
     reasons: tuple[str, ...]
 
 
-def _open_conflict(session: Session, story_id: str) -> bool:
-    """Whether sync left an unresolved conflict on the story (the sync slice decides)."""
-    from cms.sync import has_open_conflict  # lazily: cms.sync loads on demand
-
-    return bool(has_open_conflict(session, story_id))
-
-
 def blockers(session: Session, document: StoryDocument, now: datetime) -> list[str]:
     """Why a story that is due cannot be published now (empty when it can)."""
     reasons: list[str] = []
@@ -97,7 +91,7 @@ def blockers(session: Session, document: StoryDocument, now: datetime) -> list[s
         reasons.append(
             f"embargo until {format_local(document.embargo_until, tz)} {tz.key}"
         )
-    if _open_conflict(session, document.story_id):
+    if has_open_conflict(session, document.story_id):
         reasons.append("open sync conflict: resolve it in the editor")
     problems = photo_problems(document)
     if problems:

@@ -10,10 +10,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from cms.clock import next_hlc
 from cms.document import StoryDocument, canonical_json, document_from_json, revision_id
 from cms.errors import Ambiguous, NotFound
 from cms.models import (
-    DeskEvent,
     PhotoPlacement,
     RelatedLink,
     Revision,
@@ -22,9 +22,9 @@ from cms.models import (
     StoryTag,
     table_of,
 )
+from cms.revlog import record_arrivals
 from cms.sqlutil import insert_ignore
 from cms.store import store_derives
-from cms.sync.sequence import record_arrivals
 
 
 @dataclass(frozen=True)
@@ -57,28 +57,6 @@ def _info(row: Revision) -> RevisionInfo:
         hlc=row.hlc,
         message=row.message,
     )
-
-
-def next_hlc(session: Session, now: datetime) -> str:
-    """A hybrid logical clock reading later than every revision and desk event here.
-
-    Format ``MMMMMMMMMMMMM.CCCCC``: wall-clock milliseconds and a counter, so
-    string order is clock order. It labels and orders revisions for display;
-    conflicts are decided by ancestry, never by these values.
-    """
-    wall = int(now.timestamp() * 1000)
-    latest = session.info.get("newsroom_hlc")
-    if latest is None:
-        latest = max((value for value in (
-            session.scalar(sa.select(sa.func.max(Revision.hlc))),
-            session.scalar(sa.select(sa.func.max(DeskEvent.hlc)))) if value), default=None)
-    reading = f"{wall:013d}.{0:05d}"
-    if latest:
-        last_wall, last_count = (int(part) for part in latest.split("."))
-        if last_wall >= wall:
-            reading = f"{last_wall:013d}.{last_count + 1:05d}"
-    session.info["newsroom_hlc"] = reading
-    return reading
 
 
 def write_revision(

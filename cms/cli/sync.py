@@ -14,6 +14,7 @@ from cms.config import get_setting
 from cms.errors import UsageError
 from cms.models import SyncState
 from cms.people import acting_actor
+from cms.revlog import last_seq
 from cms.rules import with_article
 from cms.sync.conflicts import (
     ConflictView,
@@ -24,7 +25,6 @@ from cms.sync.conflicts import (
 )
 from cms.sync.conflicts import resolve as resolve_conflict
 from cms.sync.holds import open_holds
-from cms.sync.sequence import last_seq
 from cms.sync.transfer import quarantined
 from cms.timeutil import format_local
 

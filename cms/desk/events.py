@@ -43,6 +43,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from cms.clock import next_hlc
 from cms.document import canonical_json
 from cms.errors import UsageError
 from cms.models import (
@@ -53,9 +54,8 @@ from cms.models import (
     StoryUpdate,
     table_of,
 )
-from cms.revisions import next_hlc
+from cms.revlog import record_arrivals
 from cms.sqlutil import chunks, insert_ignore
-from cms.sync.sequence import record_arrivals
 from cms.timeutil import from_iso, isoformat
 
 KINDS = ("note", "resolve", "reopen", "assign", "unassign", "update", "approve", "apply",

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from cms.config import all_settings
 from cms.export.paths import is_safe_slug
 from cms.models import Blob, PhotoPlacement, RelatedLink, RevisionSeq, Section, Story, SyncDirty
-from cms.sync.sequence import chain_at, last_seq
+from cms.revlog import chain_at, last_seq
 from cms.visibility import PUBLIC_STATUSES, is_story_visible, link_visible
 
 _CHUNK = 900  # below SQLite's bound-parameter limit

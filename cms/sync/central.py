@@ -45,11 +45,11 @@ from cms.models import (
     table_of,
 )
 from cms.policy import POLICY_KEY, POLICY_VERSION, REFUSED, is_secured, refusal
+from cms.revlog import COUNTER, log_after, record_arrivals, revision_at
 from cms.sqlutil import insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
 from cms.sync.faults import fault_point
 from cms.sync.security import install_policies
-from cms.sync.sequence import COUNTER, log_after, record_arrivals, revision_at
 from cms.sync.settings import SettingRow, read_settings, write_settings
 from cms.sync.settle import dirty_stories, mark_dirty, settle
 from cms.sync.transfer import (

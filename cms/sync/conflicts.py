@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument, document_from_canonical, document_from_json
 from cms.errors import NotFound, UsageError
+from cms.graph import heads, lowest_common_ancestor, story_graph
 from cms.models import Conflict, Revision, Status, Story, table_of
 from cms.people import Actor
 from cms.revisions import load_document, write_revision
 from cms.sync.merge import merge_documents
 from cms.sync.project import load_heads, project
-from cms.sync.sequence import heads, lowest_common_ancestor, story_graph
 from cms.timeutil import utcnow
 from cms.validate import check_body, check_headline
 
@@ -75,17 +75,6 @@ def clashing_paragraphs(view: ConflictView) -> list[tuple[str, str, str]]:
             _, b, a, o = group
             out.append(("\n\n".join(b), "\n\n".join(a), "\n\n".join(o)))
     return out
-
-
-def has_open_conflict(session: Session, story_id: str) -> bool:
-    """True when the story has heads that are not merged (the publisher must refuse it).
-
-    Works on any store: on a replica a conflict record exists; on a central
-    store (which never merges) the story simply has more than one head.
-    """
-    if session.get(Conflict, story_id) is not None:
-        return True
-    return len(heads(session, story_id)) > 1
 
 
 def conflicted_story_ids(session: Session) -> set[str]:

@@ -28,13 +28,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument
+from cms.graph import lowest_common_ancestor, story_graph
 from cms.models import Revision, RevisionHold, RevisionParent, Story, table_of
 from cms.people import Actor
 from cms.revisions import load_document, project_head, write_revision
 from cms.rules import Rules, judge, load_rules, role_label
 from cms.sqlutil import insert_ignore
 from cms.sync.merge import merge_documents
-from cms.sync.sequence import lowest_common_ancestor, story_graph
 from cms.sync.transfer import Refusal
 
 # Fields a refusal of each kind puts back to what the central store holds.

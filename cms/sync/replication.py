@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from cms import clock
 from cms.config import require_owner
 from cms.errors import NewsroomError, SyncError
 from cms.models import (
@@ -48,14 +49,13 @@ from cms.models import (
 )
 from cms.people import DESK_CENTRAL, DESK_LOGIN, DESK_PERSON, Actor
 from cms.policy import refusal
+from cms.revlog import chain_at, last_seq, log_after
 from cms.rules import role_label
 from cms.sqlutil import insert_ignore
 from cms.store import Store, db_error_message, describe
-from cms.sync import clock
 from cms.sync.central import Central, CentralInfo, Desk
 from cms.sync.faults import fault_point
 from cms.sync.holds import held_ids, hold, settle_holds
-from cms.sync.sequence import chain_at, last_seq, log_after
 from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
 from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.sync.transfer import (

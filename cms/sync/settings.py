@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from cms.clock import MAX_FUTURE
 from cms.config import validate_setting
 from cms.errors import UsageError
 from cms.models import Setting
-from cms.sync.clock import MAX_FUTURE
 
 # Paths and addresses of this computer: the same shared file or folder can be
 # mounted at different places on different machines, so these never travel.

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument, canonical_json
+from cms.graph import ancestors, has_child, lowest_common_ancestor, not_held, story_graph
 from cms.models import (
     Conflict,
     Person,
@@ -34,13 +35,6 @@ from cms.rules import STATE_FIELDS, judge, load_rules
 from cms.sqlutil import chunks, insert_ignore
 from cms.sync.merge import merge_documents
 from cms.sync.project import Head, load_heads, project
-from cms.sync.sequence import (
-    ancestors,
-    has_child,
-    lowest_common_ancestor,
-    not_held,
-    story_graph,
-)
 
 MERGE_MESSAGE = "merged concurrent edits"
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from cms import clock
 from cms.document import canonical_json, document_from_json
 from cms.errors import SyncError
 from cms.models import (
@@ -33,11 +34,10 @@ from cms.models import (
 )
 from cms.policy import REFUSED as _REFUSED
 from cms.policy import refusal as _refusal
+from cms.revlog import record_arrivals
 from cms.rules import load_rules
 from cms.sqlutil import chunks, insert_ignore, insert_rows
 from cms.store import store_derives
-from cms.sync import clock
-from cms.sync.sequence import record_arrivals
 from cms.validate import document_problems
 
 REVISION_COLUMNS = ("id", "story_id", "parents", "author", "replica_id", "created_at", "hlc",

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from cms.graph import has_open_conflict
 from cms.models import Blob
-from cms.sync.conflicts import has_open_conflict, list_conflicts, resolve
+from cms.sync.conflicts import list_conflicts, resolve
 from tests.sync.helpers import Replica, attach_photo, central_bodies, delete_story
 
 BODY = "Para one.\n\nPara two.\n\nPara three."

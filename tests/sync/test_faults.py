@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from cms import clock
 from cms.models import Revision, RevisionSeq, StoreMeta
 from cms.store import Store
-from cms.sync import clock
 from cms.sync.central import Central
 from cms.sync.conflicts import list_conflicts
 from cms.sync.faults import set_hook

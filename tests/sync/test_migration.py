@@ -10,8 +10,8 @@ from alembic import command
 
 from cms.document import StoryDocument, canonical_json, revision_id
 from cms.models import RevisionSeq, SyncCounter
+from cms.revlog import chain_step
 from cms.store import Store, _alembic_config, parse_store_url
-from cms.sync.sequence import chain_step
 from tests.sync.helpers import Replica
 
 

@@ -1,8 +1,8 @@
-"""Hybrid logical clock readings as replication sees them, and far-future timestamps.
+"""The hybrid logical clock that labels revisions and desk events, and far-future timestamps.
 
-A reading is ``MMMMMMMMMMMMM.CCCCC`` (wall-clock milliseconds, counter), written
-by :func:`cms.revisions.next_hlc`. Readings order and label revisions for
-display; whether two edits conflict is decided by ancestry alone, so a laptop
+A reading is ``MMMMMMMMMMMMM.CCCCC`` (wall-clock milliseconds, counter), made by
+:func:`next_hlc` and written with every revision and desk event. Readings order
+and label them for display; whether two edits conflict is decided by ancestry alone, so a laptop
 whose clock is wrong can mislabel its own edits but never overwrite anyone's.
 
 What a bad clock could still do is drag every other store's clock into the
@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cms.models import Revision
+from cms.models import DeskEvent, Revision
 
 MAX_FUTURE = timedelta(minutes=10)
 SKEW_WARNING = timedelta(minutes=2)
@@ -118,3 +118,25 @@ def shift_future_labels(session: Session, reference: datetime, skew: timedelta) 
             hlc=str(moved), created_at=min(created - shift, reference)))
     session.info.pop("newsroom_hlc", None)  # the save path caches the latest reading
     return len(rows)
+
+
+def next_hlc(session: Session, now: datetime) -> str:
+    """A hybrid logical clock reading later than every revision and desk event here.
+
+    Format ``MMMMMMMMMMMMM.CCCCC``: wall-clock milliseconds and a counter, so
+    string order is clock order. It labels and orders revisions for display;
+    conflicts are decided by ancestry, never by these values.
+    """
+    wall = int(now.timestamp() * 1000)
+    latest = session.info.get("newsroom_hlc")
+    if latest is None:
+        latest = max((value for value in (
+            session.scalar(sa.select(sa.func.max(Revision.hlc))),
+            session.scalar(sa.select(sa.func.max(DeskEvent.hlc)))) if value), default=None)
+    reading = f"{wall:013d}.{0:05d}"
+    if latest:
+        last_wall, last_count = (int(part) for part in latest.split("."))
+        if last_wall >= wall:
+            reading = f"{last_wall:013d}.{last_count + 1:05d}"
+    session.info["newsroom_hlc"] = reading
+    return reading

@@ -1,7 +1,7 @@
 """The desk: editorial notes, assignments and updates to live stories, and who is editing.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03
 
 - ``desk_events`` holds immutable, content-addressed events about a story — a
@@ -22,8 +22,8 @@ from alembic import op
 
 from cms.timeutil import UTCDateTime
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,11 +1,12 @@
-"""The revision sequence of one store, and the heads of a story's revision graph.
+"""The store's log: every revision and desk event that reached it, numbered, with a hash chain.
 
-Every revision that reaches a store (saved here, pulled, or pushed into a central
+Every item that reaches a store (saved here, pulled, or pushed into a central
 store) gets the next number from the ``sync_counters`` row. The counter is
-updated inside the same transaction that writes the revisions, so on PostgreSQL
-the row lock makes transactions commit in number order: a reader that has seen
+updated inside the same transaction that writes the items, so on PostgreSQL the
+row lock makes transactions commit in number order: a reader that has seen
 number N has seen every number below it. Each row also extends a hash chain over
 the log, so two stores can tell in one comparison whether they share a history.
+A sync pushes a replica's log and pulls a central store's (:mod:`cms.sync`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cms.models import (
-    Revision,
-    RevisionHold,
-    RevisionParent,
-    RevisionSeq,
-    SyncCounter,
-    table_of,
-)
+from cms.models import RevisionSeq, SyncCounter, table_of
 from cms.sqlutil import chunks, insert_rows
 from cms.store import store_derives
 
@@ -112,89 +106,3 @@ def log_after(session: Session, seq: int, limit: int) -> list[tuple[int, str, st
         .where(RevisionSeq.seq > seq).order_by(RevisionSeq.seq).limit(limit)
     )
     return [(int(s), str(r), str(c)) for s, r, c in rows]
-
-
-def not_held() -> sa.ColumnElement[bool]:
-    """Revisions that take part in the graph: every one but those held here (cms.sync.holds)."""
-    return Revision.id.not_in(sa.select(RevisionHold.revision_id))
-
-
-def has_child() -> sa.Exists:
-    """A revision that another (not held) revision names as a parent."""
-    return sa.select(RevisionParent.revision_id).where(
-        RevisionParent.parent_id == Revision.id,
-        RevisionParent.revision_id.not_in(sa.select(RevisionHold.revision_id)),
-    ).exists()
-
-
-def heads(session: Session, story_id: str) -> list[str]:
-    """The head revisions of a story: those no other revision names as a parent, by id."""
-    return sorted(
-        session.scalars(
-            sa.select(Revision.id).where(Revision.story_id == story_id, ~has_child(),
-                                         not_held())
-        )
-    )
-
-
-def has_multiple_heads(session: Session, story_id: str) -> bool:
-    """True when the story's history has diverged and is not merged yet."""
-    return len(heads(session, story_id)) > 1
-
-
-def story_graph(session: Session, story_id: str, *,
-                include_held: bool = False) -> dict[str, tuple[str, ...]]:
-    """Every revision of a story mapped to its parents (for ancestry walks).
-
-    Held revisions (:mod:`cms.sync.holds`) are left out unless ``include_held``.
-    """
-    query = sa.select(Revision.id).where(Revision.story_id == story_id)
-    if not include_held:
-        query = query.where(not_held())
-    graph: dict[str, list[str]] = {rev_id: [] for rev_id in session.scalars(query)}
-    rows = session.execute(
-        sa.select(RevisionParent.revision_id, RevisionParent.parent_id)
-        .join(Revision, Revision.id == RevisionParent.revision_id)
-        .where(Revision.story_id == story_id)
-    )
-    for rev_id, parent in rows:
-        if rev_id in graph:
-            graph[rev_id].append(parent)
-    return {rev_id: tuple(sorted(parents)) for rev_id, parents in graph.items()}
-
-
-def ancestors(graph: dict[str, tuple[str, ...]], start: str) -> set[str]:
-    """``start`` and every revision it descends from (missing parents are skipped)."""
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        rev_id = stack.pop()
-        if rev_id in seen:
-            continue
-        seen.add(rev_id)
-        stack.extend(graph.get(rev_id, ()))
-    return seen
-
-
-def missing_parents(graph: dict[str, tuple[str, ...]]) -> set[str]:
-    """Parents named in the graph that this store does not hold yet."""
-    return {p for parents in graph.values() for p in parents if p not in graph}
-
-
-def lowest_common_ancestor(
-    graph: dict[str, tuple[str, ...]], a: str, b: str, order: dict[str, str]
-) -> str | None:
-    """The best common ancestor of ``a`` and ``b`` (None when they share no history).
-
-    Among common ancestors that are not ancestors of another common ancestor,
-    the one latest by ``order`` (hybrid clock, then id) wins, so every replica
-    picks the same one in a criss-cross history.
-    """
-    common = ancestors(graph, a) & ancestors(graph, b)
-    if not common:
-        return None
-    lowest = set(common)
-    for rev_id in common:
-        for parent in graph.get(rev_id, ()):
-            lowest.difference_update(ancestors(graph, parent) & common)
-    return max(lowest, key=lambda r: (order.get(r, ""), r))
