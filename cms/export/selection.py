@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.config import all_settings
-from cms.export.paths import is_safe_slug
+from cms.export.paths import is_safe_slug, is_story_slug
 from cms.models import Blob, PhotoPlacement, RelatedLink, RevisionSeq, Section, Story, SyncDirty
 from cms.sync.sequence import chain_at, last_seq
 from cms.visibility import PUBLIC_STATUSES, is_story_visible, link_visible
@@ -317,7 +317,7 @@ def _read(session: Session, selection: Selection, where: tuple[sa.ColumnElement[
             continue
         if updated_at > as_of:  # an edit that shows as an update once its time comes
             _note_change(selection, updated_at)
-        if not is_safe_slug(slug):
+        if not is_story_slug(slug):
             skipped[story_id] = (slug, "its slug cannot name a folder safely")
             continue
         stories.append(PublicStory(

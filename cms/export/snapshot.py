@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from cms.export.cache import ExportCache
-from cms.export.paths import is_safe_slug
+from cms.export.paths import is_safe_slug, is_story_slug
 from cms.export.selection import Known, Link, Photo, PublicStory, Selection
 from cms.timeutil import from_iso
 
@@ -85,7 +85,7 @@ def _decode(row: list[Any]) -> PublicStory:
     if not (type(story_id) is str_ and type(headline) is str_ and type(standfirst) is str_
             and type(byline) is str_ and type(dateline) is str_ and type(status) is str_
             and type(correction) is str_ and type(revision_id) is str_
-            and type(slug) is str_ and is_safe_slug(slug)
+            and type(slug) is str_ and is_story_slug(slug)
             and (section is None or (type(section) is str_ and is_safe_slug(section)))
             and all(type(tag) is str_ for tag in tags)):
         raise TypeError("a kept story that an export did not write")
