@@ -16,8 +16,8 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from cms import __version__
-from cms.config import SETTINGS
 from cms.aliases import story_page
+from cms.config import SETTINGS
 from cms.export.paths import pretty_path, tag_slugs
 from cms.export.redirects import layout_part
 from cms.export.selection import Link, PublicStory, SectionInfo, Selection, visible_links
