@@ -421,8 +421,9 @@ class ImportSource(Base):
     """Where an imported story came from: the source site, the file, its slug and language.
 
     Re-importing matches files on this (never on a slug alone); ``digest`` is the
-    file as last imported (an unchanged file is not read again) and ``revision_id``
-    the revision that import wrote (fields the desk changed since are kept).
+    file as last imported (an unchanged file is not read again), ``document`` the
+    story that file made (a re-import keeps every field the desk changed since) and
+    ``revision_id`` the revision the import left as the story's head.
     Local to each store: the story id, derived from the same facts, is what
     travels with sync.
     """
@@ -444,3 +445,4 @@ class ImportSource(Base):
     revision_id: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
     notes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list: what needs a look
+    document: Mapped[str] = mapped_column(Text, default="")  # canonical JSON

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("revision_id", sa.String(64), nullable=False),
         sa.Column("imported_at", UTCDateTime(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
         sa.UniqueConstraint("site", "path", name="uq_import_sources_site_path"),
     )
     op.create_index("ix_import_sources_translation", "import_sources",
