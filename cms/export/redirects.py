@@ -59,14 +59,17 @@ def site_redirects(stories: list[PublicStory], story_path: dict[str, str],
     ``story_path`` is each story's page, ``taken`` every other file of the bundle."""
     claimed: dict[str, Redirect] = {}
     pages = set(story_path.values())
+    used: set[str] = set()  # /x/ and /x/index.html stand at the same file
     for story in sorted(stories, key=lambda s: (s.publish_at, s.id)):
         own = "/" + story_path[story.id]
         for alias in story.aliases:
             if alias == own or alias in claimed:
                 continue
             page = page_for(alias)
-            if page is not None and (page in pages or page in taken):
-                page = None  # a real page of the bundle stands there: the map only
+            if page is not None and (page in pages or page in taken or page in used):
+                page = None  # a real page of the bundle (or another redirect) is there
+            if page is not None:
+                used.add(page)
             claimed[alias] = Redirect(alias, page, story)
     return sorted(claimed.values(), key=lambda r: r.alias)
 

@@ -177,7 +177,9 @@ def detect_site(folder: Path) -> Site:
     folder = folder.resolve()
     found = _find_config(folder)
     if found is None:
-        return Site("markdown", folder, folder, str(folder), content_roots=[(folder, "")])
+        # A Jekyll posts folder on its own: its files are still posts (and drafts).
+        root = folder.parent if folder.name in ("_posts", "_drafts") else folder
+        return Site("markdown", root, folder, str(root), content_roots=[(root, "")])
     generator, config_path = found
     root = config_path.parent
     if root.name == "_default" and root.parent.name == "config":

@@ -37,6 +37,8 @@ class Found:
     path: Path  # the real file to open (symlinks resolved)
     skipped: str = ""  # why it is not imported ('' for a Markdown file to read)
     markup: str = ""  # the suffix of a page in another markup
+    identity: tuple[int, int] = (0, 0)  # device and inode of the file read
+    link: bool = False  # reached through a symlink
 
 
 def _relative(site: Site, path: Path) -> str:
@@ -69,9 +71,27 @@ def _jekyll_folder_kept(site: Site, name: str) -> bool:
     return name[1:] in names
 
 
-def find_files(site: Site) -> Iterator[Found]:
-    """Every Markdown file (and every skipped page) of the site's content, in a stable order."""
-    seen: set[tuple[int, int]] = set()
+def find_files(site: Site) -> list[Found]:
+    """Every Markdown file (and every skipped page) of the site's content, in a stable order.
+
+    A file reached twice (a symlink to another file of the tree) is read once, by its
+    own name rather than the link's.
+    """
+    found = list(_walk(site))
+    owner: dict[tuple[int, int], Found] = {}
+    for item in found:
+        if not item.skipped and (item.identity not in owner or owner[item.identity].link):
+            owner[item.identity] = item
+    result = []
+    for item in found:
+        if not item.skipped and owner[item.identity] is not item:
+            item = Found(item.relative, item.path, "the same file as "
+                         f"{owner[item.identity].relative} (a link to it)")
+        result.append(item)
+    return result
+
+
+def _walk(site: Site) -> Iterator[Found]:
     for root in _walk_roots(site):
         real_root = root.resolve()
         stack = [root]
@@ -84,14 +104,14 @@ def find_files(site: Site) -> Iterator[Found]:
                 continue
             subfolders: list[Path] = []
             for entry in entries:
-                found = _entry(site, real_root, entry, subfolders, seen)
+                found = _entry(site, real_root, entry, subfolders)
                 if found is not None:
                     yield found
             stack.extend(reversed(subfolders))
 
 
-def _entry(site: Site, real_root: Path, entry: os.DirEntry[str], subfolders: list[Path],
-           seen: set[tuple[int, int]]) -> Found | None:
+def _entry(site: Site, real_root: Path, entry: os.DirEntry[str], subfolders: list[Path]
+           ) -> Found | None:
     name = entry.name
     path = Path(entry.path)
     if name.startswith("."):
@@ -123,11 +143,7 @@ def _entry(site: Site, real_root: Path, entry: os.DirEntry[str], subfolders: lis
             return Found(relative, path, "not a regular file (a device, FIFO or socket)")
     except OSError as exc:
         return Found(relative, path, f"cannot read: {exc.strerror or exc}")
-    identity = (info.st_dev, info.st_ino)
-    if identity in seen:
-        return Found(relative, path, "the same file as another one imported (a link to it)")
-    seen.add(identity)
-    return Found(relative, real)
+    return Found(relative, real, identity=(info.st_dev, info.st_ino), link=real != path)
 
 
 def read_bytes(path: Path) -> bytes:

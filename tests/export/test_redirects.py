@@ -100,3 +100,14 @@ def test_only_paths_that_can_name_a_file_become_pages() -> None:
     assert page_for("/a/b.php") is None
     assert page_for("/A/b/") is None
     assert page_for("/caf%C3%A9/") is None
+
+
+def test_two_old_urls_of_one_file_make_one_page(  # type: ignore[no-untyped-def]
+    sample_store, sample_actor, run_export, tmp_path: Path
+) -> None:
+    edit(sample_store, sample_actor, JCS_SLUG, aliases=("/override/", "/override/index.html"))
+    out = tmp_path / "site"
+    report = run_export(out)
+    assert _target(out, "override/index.html").name == f"{JCS_SLUG}.html"
+    assert report.written == len(set(report.written_paths))
+    check_manifest(out)
