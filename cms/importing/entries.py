@@ -76,6 +76,7 @@ class Entry:
     skipped: str = ""  # why the file is not a story ('' when it is one)
     section_title: str = ""  # an _index.md's title: the name of its section
     section_folder: str = ""  # the content folder its section came from ('' if metadata)
+    hides_folder: str = ""  # a Hugo _index.md whose cascade renders nothing below it
 
     @property
     def notes(self) -> list[str]:

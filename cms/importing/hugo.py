@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Any
 
 from cms.frontmatter import as_bool, as_list, as_text
 from cms.importing.entries import (
@@ -74,6 +75,19 @@ def _date(source: Source, which: str, stem: str) -> datetime | None:
     return None
 
 
+def _never_rendered(meta: dict[str, Any]) -> bool:
+    """True for front matter (or a cascade) that keeps Hugo from making a page."""
+    build = meta.get("build") or meta.get("_build")
+    render = build.get("render") if isinstance(build, dict) else None
+    return as_bool(meta.get("headless", False)) or render is False or (
+        isinstance(render, str) and render.lower() in ("never", "false"))
+
+
+def hidden_folders(entries: list[Entry]) -> list[str]:
+    """The folders whose ``_index.md`` cascades ``build: {render: never}`` to them."""
+    return [entry.hides_folder for entry in entries if entry.hides_folder]
+
+
 def _languages(source: Source) -> set[str]:
     languages = source.site.setting("languages", default={})
     return {str(code) for code in languages} if isinstance(languages, dict) else set()
@@ -100,7 +114,14 @@ def read_entry(source: Source) -> Entry:
             + ("; its title names the section" if title and folder.parts else "")))
         entry.section_title = title if len(folder.parts) == 1 else ""
         entry.section = folder.parts[0] if folder.parts else None
+        cascade = meta.get("cascade")
+        for rule in cascade if isinstance(cascade, list) else [cascade]:
+            if isinstance(rule, dict) and _never_rendered(rule):
+                entry.hides_folder = str(PurePosixPath(source.relative).parent)
         return entry
+    if _never_rendered(meta):
+        return Entry(source.relative, "hugo", title, "", "", skipped=(
+            "Hugo never renders it (headless, or build render: never)"))
     name = folder.name if bundle and folder.parts else stem
     headline, body = headline_and_body(title, source.parsed.body)
     headline = headline or fallback_headline(source.relative, source.warn)

@@ -98,10 +98,13 @@ class Slugs:
         self.session = session
         self.owner: dict[str, tuple[str, str]] = {}  # slug → (story id, headline)
         self.claimed: dict[str, tuple[str, str]] = {}  # slug → (file, story id) in this import
+        self.checked: set[str] = set()  # slugs looked up in the store
 
     def load(self, slugs: Sequence[str]) -> None:
         """Learn who holds ``slugs`` (and slugs made from them with ``-2``, ``-3``…)."""
-        for chunk in _chunks(sorted(set(slugs) - self.owner.keys())):
+        wanted = sorted(set(slugs) - self.checked)
+        self.checked.update(wanted)
+        for chunk in _chunks(wanted):
             for row in self.session.execute(
                     sa.select(Story.slug, Story.id, Story.headline).where(
                         Story.slug.in_(chunk))):
@@ -114,7 +117,8 @@ class Slugs:
         if claimer is not None and claimer[1] != story_id:
             return f"the file {claimer[0]}"
         owner = self.owner.get(slug)
-        if owner is None and claimer is None:
+        if owner is None and claimer is None and slug not in self.checked:
+            self.checked.add(slug)
             found = self.session.execute(sa.select(Story.id, Story.headline).where(
                 Story.slug == slug)).first()
             if found is not None:

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,7 @@ from cms.importing.links import SiteFiles, link_bodies
 from cms.importing.report import ImportReport
 from cms.importing.sites import Site, detect_site, guess_generator
 from cms.importing.walk import Found, decode, find_files, read_bytes
-from cms.models import ImportSource, Story, table_of
+from cms.models import ImportSource, Status, Story, table_of
 from cms.people import Actor
 from cms.store import Store
 from cms.timeutil import utcnow
@@ -96,6 +97,7 @@ class _File:
     warnings: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def _name(relative: str) -> str:
     return display_name(relative)
 
@@ -130,7 +132,7 @@ def import_tree(
     files = _read_all(site, found, known, tz, config_digest, report, progress, cancelled)
     if report.cancelled:
         return report
-    _apply_options(site, files, options)
+    _apply_options(site, files, options, report)
     with store.reading() as session:
         _identify(session, site, files, known, report)
     if cancelled():
@@ -203,7 +205,7 @@ def _read_one(site: Site, item: Found, known: dict[str, ImportSource], tz: ZoneI
     report.warnings.extend((name, message) for message in warnings)
     if entry.skipped:
         report.skipped.append((name, entry.skipped))
-        if entry.section_title and entry.section:
+        if (entry.section_title and entry.section) or entry.hides_folder:
             file.entry = entry  # names its section: see _apply_options
             file.outcome = "skipped"
             return file
@@ -213,10 +215,17 @@ def _read_one(site: Site, item: Found, known: dict[str, ImportSource], tz: ZoneI
     return file
 
 
-def _apply_options(site: Site, files: list[_File], options: ImportOptions) -> None:
+def _apply_options(site: Site, files: list[_File], options: ImportOptions,
+                   report: ImportReport) -> None:
     """Section titles from ``_index.md``; the options that apply to every story."""
-    hugo.name_sections([f.entry for f in files if f.entry is not None])
+    entries = [f.entry for f in files if f.entry is not None]
+    hugo.name_sections(entries)
+    hidden = tuple(folder + "/" for folder in hugo.hidden_folders(entries))
     for file in files:
+        if hidden and file.outcome != "skipped" and file.relative.startswith(hidden):
+            report.skipped.append((_name(file.relative), "Hugo never renders it (its "
+                                                         "section's cascade says so)"))
+            file.outcome = "skipped"
         entry = file.entry
         if entry is None or file.outcome == "skipped":
             continue
@@ -354,6 +363,7 @@ def _preview(session: Session, actor: Actor, site: Site, files: list[_File],
         return stories.find_section(session, name) or f"new section {name}"
 
     now = utcnow()
+    verdicts: dict[str, str | None] = {}  # a new story's status → why it is refused
     for file in files:
         if file.outcome == "unchanged":
             continue
@@ -363,8 +373,16 @@ def _preview(session: Session, actor: Actor, site: Site, files: list[_File],
             document = _plan(session, file, section_of, report)
             if file.outcome == "new":
                 assert document is not None
-                workflow.check_save(session, actor, None, document, change=None,
-                                    message="imported", now=now)
+                # New imported stories have no photos: the rules judge their status alone.
+                if document.status not in verdicts:
+                    try:
+                        workflow.check_save(session, actor, None, document, change=None,
+                                            message="imported", now=now)
+                        verdicts[document.status] = None
+                    except NewsroomError as exc:
+                        verdicts[document.status] = str(exc)
+                if verdicts[document.status] is not None:
+                    raise UsageError(str(verdicts[document.status]))
                 report.created.append(name)
             elif document is None:
                 report.unchanged.append(name)
@@ -406,6 +424,9 @@ def _write(store: Store, actor: Actor, site: Site, files: list[_File], report: I
 def _write_batch(session: Session, actor: Actor, site: Site, batch: list[_File],
                  report: ImportReport) -> None:
     now = utcnow()
+    # Held for the batch: the session's identity map keeps only objects someone holds, and
+    # the workflow check of every new story looks its status up.
+    statuses = session.scalars(sa.select(Status)).all()
 
     def section_of(name: str | None) -> str | None:
         return stories.ensure_section(session, name)
@@ -461,6 +482,7 @@ def _write_batch(session: Session, actor: Actor, site: Site, batch: list[_File],
         except NewsroomError as exc:
             report.failed.append((name, str(exc)))
     _backdate(session, [f for f, _ in written if f.outcome == "new"], now)
+    del statuses
     record(session, [provenance_row(
         story_id=file.story_id, site=site.key, path=file.relative,
         generator=file.entry.generator if file.entry else "", source_slug=(

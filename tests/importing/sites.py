@@ -60,6 +60,9 @@ def hugo_site(root: Path) -> Path:
     write(fr / "news" / "vote.md", (
         "---\ntitle: Le vote est passé\ndate: 2024-12-14T17:00:00+09:00\n"
         "categories: [politics]\n---\nL'assemblée a voté.\n"))
+    write(content / "_common" / "_index.md", (
+        "---\ncascade:\n  build:\n    list: never\n    render: never\n---\n"))
+    write(content / "_common" / "snippet.md", "A snippet other pages include.\n")
     write(root / "archetypes" / "default.md", "---\ntitle: \"{{ .Name }}\"\n---\n")
     write(root / "themes" / "t" / "README.md", "# Theme\n")
     return root

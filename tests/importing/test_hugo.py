@@ -23,6 +23,7 @@ def test_every_page_is_its_own_story(store: Store, actor: Actor, site_dir: Path)
     skipped = dict(report.skipped)
     assert "_index.md" in skipped["content/en/_index.md"]
     assert "names the section" in skipped["content/en/politics/_index.md"]
+    assert "never renders" in skipped["content/en/_common/snippet.md"]
     assert not any("archetypes" in name or "themes" in name for name in
                    report.created + [n for n, _ in report.skipped])
     first, second = story(store, "first-story"), story(store, "second-story")
