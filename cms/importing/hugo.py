@@ -111,7 +111,7 @@ def read_entry(source: Source) -> Entry:
     if stem == "_index":
         entry = Entry(source.relative, "hugo", title, "", "", skipped=(
             "a section page (_index.md): Newsroom makes its own section pages"
-            + ("; its title names the section" if title and folder.parts else "")))
+            + ("; its title names the section" if title and len(folder.parts) == 1 else "")))
         entry.section_title = title if len(folder.parts) == 1 else ""
         entry.section = folder.parts[0] if folder.parts else None
         cascade = meta.get("cascade")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ from cms.store import Store
 from cms.timeutil import utcnow
 
 IMPORTER_VERSION = "2"  # change when the same file would import differently
-BATCH = 250
+BATCH = 1000  # stories per transaction: one commit (and fsync) each
 READERS: dict[str, Callable[[Source], Entry]] = {
     "hugo": hugo.read_entry, "jekyll": jekyll.read_entry, "pelican": pelican.read_entry,
 }
@@ -179,10 +180,10 @@ def _read_one(site: Site, item: Found, known: dict[str, ImportSource], tz: ZoneI
         data = read_bytes(item.path)
         digest = hashlib.sha256(config_digest.encode() + b"\0" + data).hexdigest()
         content_root, language = site.content_root(item.path)
-        try:
-            content_relative = item.path.relative_to(content_root).as_posix()
-        except ValueError:
-            content_relative = item.relative
+        prefix = str(content_root).rstrip(os.sep) + os.sep
+        text_path = str(item.path)
+        content_relative = text_path[len(prefix):].replace(os.sep, "/") if (
+            text_path.startswith(prefix)) else item.relative
         file = _File(item.relative, content_relative, digest, warnings=warnings)
         row = known.get(item.relative)
         if row is not None and row.digest == digest:

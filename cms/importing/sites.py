@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -52,10 +53,13 @@ class Site:
     # Folders holding content, each with its language ("" for the default).
     content_roots: list[tuple[Path, str]] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)  # glob patterns, site-relative
+    _lowered: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def setting(self, *names: str, default: Any = None) -> Any:
         """A config value, by its name in any case (Hugo's keys are case-insensitive)."""
-        lowered = {str(k).lower(): v for k, v in self.config.items()}
+        if self._lowered is None or len(self._lowered) != len(self.config):
+            self._lowered = {str(k).lower(): v for k, v in self.config.items()}
+        lowered = self._lowered
         for name in names:
             if name.lower() in lowered:
                 return lowered[name.lower()]
@@ -63,10 +67,11 @@ class Site:
 
     def content_root(self, path: Path) -> tuple[Path, str]:
         """The content folder holding ``path`` (the deepest one) and its language."""
+        text = str(path)
         best: tuple[Path, str] | None = None
         for folder, language in self.content_roots:
-            if path.is_relative_to(folder) and (best is None or len(folder.parts) > len(
-                    best[0].parts)):
+            prefix = str(folder).rstrip(os.sep) + os.sep
+            if text.startswith(prefix) and (best is None or len(prefix) > len(str(best[0]))):
                 best = (folder, language)
         return best or (self.folder, "")
 

@@ -41,12 +41,15 @@ class Found:
     link: bool = False  # reached through a symlink
 
 
-def _relative(site: Site, path: Path) -> str:
+def _relative(site: Site, path: Path | str) -> str:
     """The site-relative name of ``path`` as text (bytes that are not UTF-8 escaped)."""
-    try:
-        relative = path.relative_to(site.root).as_posix()
-    except ValueError:
-        relative = path.relative_to(site.folder).as_posix()
+    text = str(path)
+    for base in (str(site.root), str(site.folder)):
+        prefix = base.rstrip(os.sep) + os.sep
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    relative = text.replace(os.sep, "/")
     return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
@@ -113,10 +116,10 @@ def _walk(site: Site) -> Iterator[Found]:
 def _entry(site: Site, real_root: Path, entry: os.DirEntry[str], subfolders: list[Path]
            ) -> Found | None:
     name = entry.name
-    path = Path(entry.path)
     if name.startswith("."):
         return None  # .git, .github, editors' files: never content
-    relative = _relative(site, path)
+    path = Path(entry.path)
+    relative = _relative(site, entry.path)
     if site.excluded(relative):
         return None
     try:
