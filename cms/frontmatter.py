@@ -61,16 +61,23 @@ class ParsedFile:
 
 
 def _fenced(text: str, fence: str) -> tuple[str, str] | None:
+    """``(header, body)`` of text opening with ``fence`` on a line of its own."""
     if not text.startswith(fence):
         return None
-    lines = text.split("\n")
-    if lines[0].strip() != fence:
+    first_end = text.find("\n")
+    if (text[:first_end] if first_end >= 0 else text).strip() != fence:
         return None
-    for index in range(1, len(lines)):
-        stripped = lines[index].strip()
-        if stripped == fence or (fence == "---" and stripped == "..."):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :])
-    raise UsageError(f"the front matter opened with {fence} is never closed")
+    if first_end < 0:
+        raise UsageError(f"the front matter opened with {fence} is never closed")
+    closers = r"(?:---|\.\.\.)" if fence == "---" else re.escape(fence)
+    match = re.compile(r"^[ \t]*" + closers + r"[ \t]*$", re.MULTILINE).search(
+        text, first_end + 1)
+    if match is None:
+        raise UsageError(f"the front matter opened with {fence} is never closed")
+    header = text[first_end + 1 : match.start()].rstrip("\n")
+    newline = text.find("\n", match.end())
+    body = text[newline + 1 :] if newline >= 0 else ""
+    return header, body
 
 
 def _check_yaml(header: str) -> None:

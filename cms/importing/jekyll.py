@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -174,18 +175,22 @@ def _fill(pattern: str, entry: Entry, source: Source, categories: list[str], tit
         folder = str(PurePosixPath(path).parent).strip(".")
         return f"/{folder}/" if folder else "/"
     slug_text = as_text(source.meta.get("slug")) or title_part
-    values = {
-        "year": f"{when:%Y}", "month": f"{when:%m}", "i_month": str(when.month),
-        "short_month": f"{when:%b}", "long_month": f"{when:%B}", "day": f"{when:%d}",
-        "i_day": str(when.day), "y_day": f"{when.timetuple().tm_yday:03d}",
-        "short_year": f"{when:%y}", "hour": f"{when:%H}", "minute": f"{when:%M}",
-        "second": f"{when:%S}", "week": f"{when.isocalendar()[1]:02d}",
-        "w_year": str(when.isocalendar()[0]), "short_day": f"{when:%a}",
-        "long_day": f"{when:%A}", "title": slug_text, "slug": slug_text.lower(),
-        "name": relative.stem, "basename": relative.stem, "path": path,
-        "collection": collection, "output_ext": ".html",
-        "categories": "/".join(c.lower().replace(" ", "-") for c in categories),
+    iso = when.isocalendar()
+    values: dict[str, Callable[[], str]] = {
+        "year": lambda: f"{when:%Y}", "month": lambda: f"{when:%m}",
+        "i_month": lambda: str(when.month), "short_month": lambda: f"{when:%b}",
+        "long_month": lambda: f"{when:%B}", "day": lambda: f"{when:%d}",
+        "i_day": lambda: str(when.day), "y_day": lambda: f"{when.timetuple().tm_yday:03d}",
+        "short_year": lambda: f"{when:%y}", "hour": lambda: f"{when:%H}",
+        "minute": lambda: f"{when:%M}", "second": lambda: f"{when:%S}",
+        "week": lambda: f"{iso[1]:02d}", "w_year": lambda: str(iso[0]),
+        "short_day": lambda: f"{when:%a}", "long_day": lambda: f"{when:%A}",
+        "title": lambda: slug_text, "slug": lambda: slug_text.lower(),
+        "name": lambda: relative.stem, "basename": lambda: relative.stem, "path": lambda: path,
+        "collection": lambda: collection, "output_ext": lambda: ".html",
+        "categories": lambda: "/".join(c.lower().replace(" ", "-") for c in categories),
     }
-    filled = re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
-    filled = re.sub(r"/{2,}", "/", filled)
+    filled = re.sub(r":([a-z_]+)", lambda m: values[m.group(1)]() if m.group(1) in values
+                    else m.group(0), pattern)
+    filled = re.sub(r"/{2,}", "/", filled)  # :categories empty: no double slash
     return filled if filled.startswith("/") else "/" + filled
