@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms import workflow
+from cms.aliases import check_aliases
 from cms.clock import next_hlc
 from cms.document import StoryDocument, canonical_json, revision_id
 from cms.errors import UsageError
@@ -45,6 +46,7 @@ def create_many(
         check_headline(doc.headline)
         check_body(doc.body)
         validate_slug(doc.slug)
+        check_aliases(doc.aliases)
         if doc.section is not None:
             ensure_section(session, doc.section)
     taken = set()
@@ -81,6 +83,7 @@ def create_many(
             "standfirst": doc.standfirst, "body": doc.body, "byline": doc.byline,
             "dateline": doc.dateline, "section": doc.section,
             "tags": json.dumps(list(doc.tags), ensure_ascii=False), "status": doc.status,
+            "aliases": json.dumps(list(doc.aliases), ensure_ascii=False),
             "publish_at": doc.publish_at, "embargo_until": doc.embargo_until,
             "correction": doc.correction, "created_at": when, "updated_at": when,
             "created_by": actor.username, "updated_by": actor.username, "revision_id": rev,

@@ -116,10 +116,12 @@ class StoryDocument:
     photos: tuple[PhotoRef, ...] = field(default=())
     related: tuple[LinkRef, ...] = field(default=())
     deleted: bool = False
+    # Old site-relative URLs of the story (``/2012/10/31/old-post/``): redirect pages.
+    aliases: tuple[str, ...] = ()
 
     def canonical(self) -> dict[str, Any]:
         """The normalised JSON-ready form that is hashed and stored."""
-        return {
+        canonical: dict[str, Any] = {
             "format": DOCUMENT_FORMAT,
             "story_id": self.story_id,
             "slug": self.slug,
@@ -138,6 +140,9 @@ class StoryDocument:
             "related": [link.canonical() for link in self.related],
             "deleted": self.deleted,
         }
+        if self.aliases:  # absent when empty: every earlier revision keeps its id
+            canonical["aliases"] = sorted(set(self.aliases))
+        return canonical
 
     def normalised(self) -> StoryDocument:
         """This document as it reads back after a save (normalised fields and times)."""
@@ -199,6 +204,7 @@ def document_from_canonical(data: Mapping[str, Any]) -> StoryDocument:
             for r in data.get("related", ())
         ),
         deleted=bool(data.get("deleted", False)),
+        aliases=tuple(data.get("aliases", ())),
     )
 
 

@@ -208,6 +208,7 @@ class Story(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
     revision_id: Mapped[str] = mapped_column(ForeignKey("revisions.id"))
     word_count: Mapped[int] = mapped_column(Integer, default=0)
+    aliases: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
 
     photos: Mapped[list[PhotoPlacement]] = relationship(
         order_by="PhotoPlacement.position", cascade="all, delete-orphan", passive_deletes=True
@@ -413,6 +414,37 @@ class CentralAudit(Base):
     story_id: Mapped[str | None] = mapped_column(String(36), index=True)
     revision_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class ImportSource(Base):
+    """Where an imported story came from: the source site, the file, its slug and language.
+
+    Re-importing matches files on this (never on a slug alone); ``digest`` is the
+    file as last imported (an unchanged file is not read again), ``document`` the
+    story that file made (a re-import keeps every field the desk changed since) and
+    ``revision_id`` the revision the import left as the story's head.
+    Local to each store: the story id, derived from the same facts, is what
+    travels with sync.
+    """
+
+    __tablename__ = "import_sources"
+    __table_args__ = (
+        UniqueConstraint("site", "path", name="uq_import_sources_site_path"),
+        Index("ix_import_sources_translation", "site", "translation_key"),
+    )
+
+    story_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    site: Mapped[str] = mapped_column(String(500))
+    path: Mapped[str] = mapped_column(String(1000))
+    generator: Mapped[str] = mapped_column(String(16))
+    source_slug: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(35), default="")
+    translation_key: Mapped[str] = mapped_column(String(500), default="")
+    digest: Mapped[str] = mapped_column(String(64))
+    revision_id: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    notes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list: what needs a look
+    document: Mapped[str] = mapped_column(Text, default="")  # canonical JSON
 
 
 # --- The desk (migration 0005, cms.desk) -------------------------------------------------

@@ -135,6 +135,7 @@ def project_head(
         "dateline": doc.dateline,
         "section": doc.section,
         "tags": json.dumps(list(doc.tags), ensure_ascii=False),
+        "aliases": json.dumps(list(doc.aliases), ensure_ascii=False),
         "status": doc.status,
         "publish_at": doc.publish_at,
         "embargo_until": doc.embargo_until,

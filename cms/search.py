@@ -2,7 +2,10 @@
 
 SQLite uses the FTS5 index ``story_search`` (kept current by triggers);
 PostgreSQL uses the generated ``search_vector`` column with a GIN index. Both
-get the same small query language: words (all must match), ``"exact phrases"``,
+ignore case and accents (FTS5's ``remove_diacritics``; on PostgreSQL the
+``newsroom_search`` configuration, English stemming after ``unaccent``: see
+migration 0004), so ``seoul`` finds "Séoul" on either. Both get the same small
+query language: words (all must match), ``"exact phrases"``,
 ``-excluded`` words, and an optional prefix match on the last word for
 search-as-you-type.
 
@@ -199,7 +202,7 @@ def _search_postgres(
     where_status = "AND status = :status" if status else ""
     sql = sa.text(
         f"""
-        WITH q AS (SELECT to_tsquery('english', :q) AS query),
+        WITH q AS (SELECT to_tsquery('newsroom_search', :q) AS query),
         window_floor AS (
             SELECT coalesce((
                 SELECT s.pk FROM stories s, q WHERE s.search_vector @@ q.query
@@ -212,7 +215,7 @@ def _search_postgres(
             ORDER BY rank DESC, s.pk DESC LIMIT :limit OFFSET :offset
         )
         SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
-               ts_headline('english',
+               ts_headline('newsroom_search',
                            coalesce(nullif(left(s.body, 20000), ''), s.standfirst, s.headline),
                            q.query,
                            'StartSel=' || :ms || ', StopSel=' || :me ||

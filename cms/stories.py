@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms import workflow
+from cms.aliases import carry_aliases
 from cms.document import StoryDocument, normalise_line
 from cms.errors import Ambiguous, ConflictError, NotFound, UsageError
 from cms.models import Assignment, Revision, Section, Status, Story, StoryTag
@@ -35,7 +36,7 @@ from cms.validate import check_body, check_document, check_headline
 
 EDITABLE_FIELDS = frozenset(
     {"headline", "standfirst", "body", "byline", "dateline", "section", "tags", "slug", "status",
-     "publish_at", "embargo_until", "correction", "photos", "related"}
+     "publish_at", "embargo_until", "correction", "photos", "related", "aliases"}
 )
 
 
@@ -84,22 +85,51 @@ def _known(session: Session, key: str, query: sa.Select[Any]) -> set[str]:
     return known
 
 
+def _section_names(session: Session) -> dict[str, str]:
+    """Section slug → display name, read once per unit of work."""
+    cache = session.info.setdefault("newsroom_known", {})
+    if "section_names" not in cache:
+        cache["section_names"] = dict(session.execute(sa.select(Section.slug, Section.name)).all())
+    names: dict[str, str] = cache["section_names"]
+    return names
+
+
+def find_section(session: Session, name: str) -> str | None:
+    """The slug of the section whose slug is ``name`` or whose name is ``name`` (any case)."""
+    clean = normalise_line(name)
+    names = _section_names(session)
+    if clean in names:
+        return clean
+    key = clean.casefold()
+    return next((slug for slug, shown in names.items() if shown.casefold() == key), None)
+
+
 def ensure_section(session: Session, name: str | None) -> str | None:
-    """The slug of the section called (or slugged) ``name``, created on first use."""
+    """The slug of the section called (or slugged) ``name``, created on first use.
+
+    The display name keeps the text as given (``指導書``); the slug is its
+    transliteration, and two different names never share one (``!!!`` becomes
+    ``section``, a second name with a taken slug gets ``-2``).
+    """
     if name is None or not name.strip():
         return None
+    found = find_section(session, name)
+    if found is not None:
+        return found
     clean = normalise_line(name)
-    slug = slugify(clean)
-    known = _known(session, "sections", sa.select(Section.slug))
-    if slug not in known:
-        is_slug = clean == slug
-        position = (session.scalar(sa.select(sa.func.max(Section.position))) or 0) + 1
-        session.add(Section(
-            slug=slug, name=clean.replace("-", " ").title() if is_slug else clean,
-            position=position,
-        ))
-        session.flush()
-        known.add(slug)
+    names = _section_names(session)
+    base = slugify(clean, fallback="section")
+    slug, counter = base, 2
+    while slug in names:
+        slug, counter = f"{base}-{counter}", counter + 1
+    position = (session.scalar(sa.select(sa.func.max(Section.position))) or 0) + 1
+    session.add(Section(
+        slug=slug, name=clean.replace("-", " ").title() if clean == base else clean,
+        position=position,
+    ))
+    session.flush()
+    names[slug] = clean.replace("-", " ").title() if clean == base else clean
+    _known(session, "sections", sa.select(Section.slug)).add(slug)
     return slug
 
 
@@ -173,6 +203,7 @@ def save(
     ):
         raise UsageError(f"unknown section {document.section!r}")
     before = load_document(session, current) if current is not None else None
+    document = carry_aliases(before, document)  # a public story's old page keeps its links
     if current is not None and before == document:
         return SavedStory(document, current, created=False)
     pending = workflow.check_save(
@@ -337,19 +368,25 @@ def story_row(session: Session, ref: str) -> Story:
 
 
 def _filtered(
-    status: str | None = None, section: str | None = None, tag: str | None = None
+    session: Session, status: str | None = None, section: str | None = None,
+    tag: str | None = None,
 ) -> sa.Select[Any]:
     query: Any = sa.select(*SUMMARY_COLUMNS)
     if status:
         query = query.where(Story.status == status)
     if section:
-        query = query.where(Story.section == slugify(section))
+        query = query.where(Story.section == (find_section(session, section) or section))
     if tag:
         query = query.where(
             Story.id.in_(sa.select(StoryTag.story_id).where(StoryTag.tag == tag.strip().lower()))
         )
     selected: sa.Select[Any] = query
     return selected
+
+
+def _section_filter(session: Session, section: str) -> str:
+    """The section slug a filter names (by slug or name; else what slugify makes of it)."""
+    return find_section(session, section) or slugify(section, fallback="section")
 
 
 SORT_KEYS = {
@@ -382,7 +419,8 @@ def list_stories(
         raise UsageError(f"unknown sort key {sort!r}: use one of {', '.join(SORT_KEYS)}")
     column = SORT_KEYS[sort]
     order = column.desc() if descending else column.asc()
-    query = _filtered(status, section, tag).order_by(order, Story.pk.desc()).offset(offset)
+    query = _filtered(session, status, section, tag).order_by(order, Story.pk.desc()) \
+        .offset(offset)
     if assigned_to is not None:
         query = query.where(Story.id.in_(sa.select(Assignment.story_id).where(
             Assignment.person == assigned_to.strip())))
@@ -397,7 +435,7 @@ def count_stories(
     session: Session, *, status: str | None = None, section: str | None = None
 ) -> int:
     """How many stories match the filters."""
-    query = sa.select(sa.func.count()).select_from(_filtered(status, section).subquery())
+    query = sa.select(sa.func.count()).select_from(_filtered(session, status, section).subquery())
     return int(session.scalar(query) or 0)
 
 
@@ -426,7 +464,7 @@ def story_ids(
     if status:
         query = query.where(Story.status == status)
     if section:
-        query = query.where(Story.section == slugify(section))
+        query = query.where(Story.section == _section_filter(session, section))
     query = query.order_by(order, Story.pk.desc()).offset(max(offset, 0))
     if limit is not None:
         query = query.limit(limit)

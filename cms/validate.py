@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterator
 from functools import partial
 from urllib.parse import urlsplit
 
+from cms.aliases import check_aliases
 from cms.document import PHOTO_ROLES, LinkRef, PhotoRef, StoryDocument, normalise_line
 from cms.errors import UsageError
 from cms.slugs import validate_slug
@@ -112,6 +113,7 @@ def _checks(doc: StoryDocument, statuses: Collection[str]) -> Iterator[Callable[
     yield lambda: check_headline(doc.headline)
     yield lambda: check_body(doc.body)
     yield lambda: validate_slug(doc.slug)
+    yield lambda: check_aliases(doc.aliases)
     yield lambda: doc.section is None or validate_slug(doc.section)
     yield lambda: _require(doc.status in statuses, f"unknown status {doc.status[:40]!r}")
     yield lambda: _text("standfirst", doc.standfirst, MAX_STANDFIRST)

@@ -95,9 +95,11 @@ class WindowCommands:
             text = report.summary()
             box = QMessageBox(QMessageBox.Icon.Information, "Import finished", text,
                               QMessageBox.StandardButton.Ok, w)
-            if report.failed:
+            if report.failed or report.collisions or report.flagged:
                 box.setIcon(QMessageBox.Icon.Warning)
-                box.setDetailedText("\n".join(f"{name}: {why}" for name, why in report.failed))
+            details = report.details()  # colliding, skipped, flagged, warnings, failed
+            if details:
+                box.setDetailedText("\n".join(details))
             box.setObjectName("importReport")
             box.open()
             w.show_message(text, 10000)

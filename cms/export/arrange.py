@@ -32,7 +32,7 @@ from cms.export.site import Site, build_site, digest, global_key
 from cms.export.state import State
 from cms.export.writer import existing_files
 
-TAG_SLUGS = "tag-slugs-1"  # change when cms.export.paths.tag_slugs names tags otherwise
+TAG_SLUGS = "tag-slugs-2"  # change when cms.export.paths.tag_slugs names tags otherwise
 
 
 @dataclass

@@ -88,28 +88,54 @@ def normalise_headings(html: str, top: int = 2) -> str:
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r'\s(src|alt)="([^"]*)"')
+# A link and what it holds (sanitised HTML: links never nest, attributes are quoted).
+_LINKED = re.compile(r"(<a\b[^>]*>)(.*?)(</a>)", re.IGNORECASE | re.DOTALL)
+
+
+def _image_label(attrs: dict[str, str]) -> str:
+    """The words an image stands for (its alt text is already HTML-escaped)."""
+    return attrs.get("alt") or "Image"
 
 
 def keep_bundle_images(html: str) -> str:
-    """Keep only images of the bundle's own media; others become a plain link or go.
+    """Keep only images of the bundle's own media; others become words or a plain link.
 
     A bundle must stand on its own (no hot-linked or tracking images, nothing
     that 404s) and every image needs alt text: an ``<img>`` an editor pasted is
     turned into a link to it (labelled by its alt text) when it is an http(s)
-    URL, and dropped otherwise. Figures placed with the photo system are kept.
+    URL, and its alt text in brackets otherwise. Inside a link (a badge such as
+    ``[![Build](badge.svg)](url)``) the image becomes its label within that same
+    link, never a link inside a link. Figures placed with the photo system are kept.
     """
 
-    def replace(match: re.Match[str]) -> str:
+    def outside(match: re.Match[str]) -> str:
         attrs = dict(_ATTR.findall(match.group(0)))
         src = attrs.get("src", "")
         if src.startswith(MEDIA_TOKEN) and attrs.get("alt"):
             return match.group(0)
         if src.startswith(("https://", "http://")):
-            label = attrs.get("alt") or "Image"
-            return f'<a href="{src}" rel="noopener noreferrer">[{label}]</a>'
-        return ""
+            return f'<a href="{src}" rel="noopener noreferrer">[{_image_label(attrs)}]</a>'
+        return f"[{attrs['alt']}]" if attrs.get("alt") else ""
 
-    return _IMG.sub(replace, html)
+    def inside(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(match.group(0)))
+        if attrs.get("src", "").startswith(MEDIA_TOKEN) and attrs.get("alt"):
+            return match.group(0)
+        return f"[{_image_label(attrs)}]"
+
+    def linked(match: re.Match[str]) -> str:
+        return match.group(1) + _IMG.sub(inside, match.group(2)) + match.group(3)
+
+    if "<img" not in html and "<IMG" not in html:
+        return html
+    parts = []
+    last = 0
+    for match in _LINKED.finditer(html):
+        parts.append(_IMG.sub(outside, html[last:match.start()]))
+        parts.append(linked(match))
+        last = match.end()
+    parts.append(_IMG.sub(outside, html[last:]))
+    return "".join(parts)
 
 
 def media_token(path: str) -> str:

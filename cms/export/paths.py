@@ -7,12 +7,11 @@ store holds (a store can be replicated from elsewhere or edited by hand).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 from cms.errors import UsageError
-from cms.slugs import slugify
+from cms.slugs import distinct_slugs, is_slug
 
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 _PATH = re.compile(r"[a-z0-9][a-z0-9._-]{0,119}(?:/[a-z0-9][a-z0-9._-]{0,119})*")
@@ -43,24 +42,15 @@ def is_safe_slug(slug: str) -> bool:
 
 
 def tag_slugs(tags: list[str]) -> dict[str, str]:
-    """A folder name for each tag: its slug, disambiguated by a short hash on collisions.
+    """A folder name for each tag: never one for two tags, the same on every export
+    (see :func:`cms.slugs.distinct_slugs`; ``マック`` is ``matku``, ``!!!`` is ``tag``)."""
+    return distinct_slugs(tags, fallback="tag")
 
-    Two tags such as ``c++`` and ``c`` slugify alike; the one that sorts first
-    keeps the plain slug and the others get ``-<hash>`` so that every tag has its
-    own page and the choice is the same on every export.
-    """
-    result: dict[str, str] = {}
-    taken: set[str] = set()
-    for tag in sorted(set(tags)):
-        base = slugify(tag, max_length=60)
-        if base == "story" and tag != "story":
-            base = "tag"
-        slug = base
-        if slug in taken:
-            slug = f"{base}-{hashlib.sha256(tag.encode('utf-8')).hexdigest()[:8]}"
-        taken.add(slug)
-        result[tag] = slug
-    return result
+
+def is_story_slug(slug: str) -> bool:
+    """True for a story slug that can name a page (the store's rules: dots and
+    underscores inside are allowed, as source sites wrote them)."""
+    return is_slug(slug)
 
 
 def root_prefix(from_page: str) -> str:

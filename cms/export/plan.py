@@ -39,7 +39,9 @@ from cms.export.pages import (
     PageRenderer,
     media_token,
 )
+from cms.export.paths import MANIFEST_FILE
 from cms.export.quick import Quick, feed_recipe, front_recipe, list_recipe
+from cms.export.redirects import REDIRECTS_FILE, redirect_page, redirects_map, site_redirects
 from cms.export.selection import Photo, PublicStory
 from cms.export.site import (
     Feed,
@@ -217,8 +219,28 @@ class Plan:
             stories = [site.by_id[sid] for sid in sorted(changed | site.linking_to(changed))]
         planned += self._plan_stories(stories, shows, body_key)
         planned += self._plan_media()
+        if self.single is None and changed is None:  # aliases are part of the layout
+            planned += self._plan_redirects({item.path for item in planned})
         self.partial = changed is not None
         return planned
+
+    def _plan_redirects(self, taken: set[str]) -> list[Planned]:
+        """A redirect page for each old URL of a story, and ``redirects.json`` (see
+        :mod:`cms.export.redirects`)."""
+        site = self.site
+        paths = {story.id: site.story_path(story) for story in site.stories}
+        found = site_redirects(site.stories, paths, taken | {MANIFEST_FILE, REDIRECTS_FILE})
+        planned = [Planned(r.page, key_of(self.global_key, "redirect", r.page, paths[r.story.id]),
+                           partial(self._redirect, r.page, paths[r.story.id]), cacheable=False)
+                   for r in found if r.page is not None]
+        if found:
+            planned.append(Planned(REDIRECTS_FILE, None, partial(redirects_map, found, paths),
+                                   cacheable=False))
+        return planned
+
+    def _redirect(self, page: str, target: str) -> bytes:
+        return redirect_page(page, target, self.site.absolute(target),
+                             self.site.language).encode("utf-8")
 
     def _signatures(self, stories: list[PublicStory]) -> dict[str, str]:
         """Each story of the site as pages show it: its revision, its update time, and the

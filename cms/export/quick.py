@@ -82,7 +82,7 @@ def feed_recipe(feed: Feed) -> list[Any]:
 def placement(story: PublicStory) -> tuple[object, ...]:
     """What decides where a story shows and what its pages link to."""
     return (story.slug, story.section, story.tags, story.publish_at, story.links,
-            tuple((photo.id, photo.sha256) for photo in story.photos))
+            tuple((photo.id, photo.sha256) for photo in story.photos), story.aliases)
 
 
 def prepare(cache: ExportCache, store_key: str, state: State,

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.config import all_settings
-from cms.export.paths import is_safe_slug
+from cms.export.paths import is_safe_slug, is_story_slug
 from cms.models import Blob, PhotoPlacement, RelatedLink, RevisionSeq, Section, Story, SyncDirty
 from cms.revlog import chain_at, last_seq
 from cms.visibility import PUBLIC_STATUSES, is_story_visible, link_visible
@@ -82,6 +82,7 @@ class PublicStory:
     revision_id: str
     photos: tuple[Photo, ...]
     links: tuple[Link, ...]
+    aliases: tuple[str, ...] = ()  # old URLs: redirect pages (cms.export.redirects)
 
     @property
     def updated(self) -> datetime:
@@ -247,7 +248,7 @@ def _head(session: Session, as_of: datetime) -> Selection:
 _COLUMNS = (
     Story.id, Story.slug, Story.headline, Story.standfirst, Story.byline, Story.dateline,
     Story.section, Story.tags, Story.status, Story.publish_at, Story.embargo_until,
-    Story.correction, Story.revision_id, Story.created_at, Story.updated_at,
+    Story.correction, Story.revision_id, Story.created_at, Story.updated_at, Story.aliases,
 )
 
 
@@ -303,7 +304,7 @@ def _read(session: Session, selection: Selection, where: tuple[sa.ColumnElement[
     # Core rows (no ORM layer) as plain tuples, unpacked: this loop runs once per
     # published story on a full read.
     for (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
-         publish_at, embargo_until, correction, revision_id, created_at, updated_at
+         publish_at, embargo_until, correction, revision_id, created_at, updated_at, aliases
          ) in session.connection().execute(query):
         if check:
             if status in PUBLIC_STATUSES:  # when it would become public by time alone
@@ -317,7 +318,7 @@ def _read(session: Session, selection: Selection, where: tuple[sa.ColumnElement[
             continue
         if updated_at > as_of:  # an edit that shows as an update once its time comes
             _note_change(selection, updated_at)
-        if not is_safe_slug(slug):
+        if not is_story_slug(slug):
             skipped[story_id] = (slug, "its slug cannot name a folder safely")
             continue
         stories.append(PublicStory(
@@ -327,6 +328,7 @@ def _read(session: Session, selection: Selection, where: tuple[sa.ColumnElement[
             tuple(loads(tags)) if tags != "[]" else (), status, publish_at, embargo_until,
             _modified(created_at, updated_at, publish_at, as_of), correction, revision_id,
             tuple(photos.get(story_id, no_photos)), tuple(links.get(story_id, no_links)),
+            tuple(loads(aliases)) if aliases != "[]" else (),
         ))
 
 

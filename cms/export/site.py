@@ -16,8 +16,10 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from cms import __version__
+from cms.aliases import story_page
 from cms.config import SETTINGS
 from cms.export.paths import pretty_path, tag_slugs
+from cms.export.redirects import layout_part
 from cms.export.selection import Link, PublicStory, SectionInfo, Selection, visible_links
 from cms.timeutil import zone
 
@@ -105,7 +107,7 @@ class Site:
 
     def story_path(self, story: PublicStory) -> str:
         """The bundle path of a story page."""
-        return f"stories/{story.slug}.html"
+        return story_page(story.slug)
 
     def ninjs_path(self, story: PublicStory) -> str:
         """The bundle path of a story's ninjs document."""
@@ -309,7 +311,8 @@ def site_layout(site: Site, inputs: str) -> str:
         f"{s.id}\x1c{s.slug}\x1c{s.section or ''}\x1c{chr(0x1f).join(s.tags)}"
         for s in site.stories
     )
-    return digest(inputs, stories)
+    redirects = layout_part(site.stories)  # which old URLs lead where: see redirects.py
+    return digest(inputs, stories, redirects) if redirects else digest(inputs, stories)
 
 
 def global_key(site: Site, theme_fingerprint: str, *, single: bool) -> str:

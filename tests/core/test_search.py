@@ -75,3 +75,28 @@ def test_operator_characters_are_plain_text(newsroom: Store, hostile: str) -> No
 def test_a_query_of_only_exclusions_is_refused() -> None:
     with pytest.raises(UsageError):
         parse_query("-goat")
+
+
+@pytest.mark.parametrize(("query", "headline"), [
+    ("Seoul", "Séoul vote count"), ("seoul", "Séoul vote count"), ("SÉOUL", "Séoul vote count"),
+    ("unicode", "Ünïcödé test"), ("ÜNÏCÖDÉ", "Ünïcödé test"), ("Unicod", "Ünïcödé test"),
+    ("São Paulo", "Sao Paulo floods"), ('"sao paulo"', "Sao Paulo floods"),
+])
+def test_search_ignores_accents_and_case_on_every_backend(
+    store: Store, actor: Actor, query: str, headline: str
+) -> None:
+    with store.session() as session:
+        stories.create(session, actor, headline="Séoul vote count", body="Café owners said.")
+        stories.create(session, actor, headline="Ünïcödé test", body="Plain text.")
+        stories.create(session, actor, headline="Sao Paulo floods", body="Rain.")
+    with store.reading() as session:
+        hits = search(session, query, prefix=query == "Unicod")
+    assert [hit.headline for hit in hits] == [headline]
+
+
+def test_snippets_mark_words_matched_without_their_accents(store: Store, actor: Actor) -> None:
+    with store.session() as session:
+        stories.create(session, actor, headline="Markets", body="The café in Séoul reopened.")
+    with store.reading() as session:
+        (hit,) = search(session, "cafe")
+    assert f"{MARK_START}café{MARK_END}" in hit.snippet
