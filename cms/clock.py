@@ -135,8 +135,8 @@ def next_hlc(session: Session, now: datetime) -> str:
             session.scalar(sa.select(sa.func.max(DeskEvent.hlc)))) if value), default=None)
     reading = f"{wall:013d}.{0:05d}"
     if latest:
-        last_wall, last_count = (int(part) for part in latest.split("."))
-        if last_wall >= wall:
-            reading = f"{last_wall:013d}.{last_count + 1:05d}"
+        last = parse(latest)  # a malformed stored value reads as the epoch, never fails a save
+        if last.wall_ms >= wall:
+            reading = str(Reading(last.wall_ms, last.counter + 1))
     session.info["newsroom_hlc"] = reading
     return reading

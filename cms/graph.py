@@ -6,6 +6,9 @@ on this store (:mod:`cms.sync.holds`) take no part: they are kept, not current.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -107,3 +110,24 @@ def has_open_conflict(session: Session, story_id: str) -> bool:
     if session.get(Conflict, story_id) is not None:
         return True
     return len(heads(session, story_id)) > 1
+
+
+def preferred_head(session: Session, head_ids: Sequence[str]) -> str:
+    """The head a story shows while it has several, and the parent a merge is judged from.
+
+    Not a deletion; then the version whose status needs the highest role to enter
+    (a stale draft never hides a published or killed version); then the latest
+    clock; then the id. A secured central store's own SQL makes exactly this
+    choice (``newsroom_preferred_head`` in :mod:`cms.sync.security`).
+    """
+    from cms.rules import load_rules
+
+    rules = load_rules(session)
+    ranked: list[tuple[bool, int, str, str]] = []
+    for rev_id, hlc, content in session.execute(
+            sa.select(Revision.id, Revision.hlc, Revision.content).where(
+                Revision.id.in_(list(head_ids)))):
+        document = json.loads(content)
+        ranked.append((document.get("deleted") is not True,
+                       rules.entry_rank(str(document.get("status"))), str(hlc), str(rev_id)))
+    return max(ranked)[3]

@@ -19,15 +19,15 @@ from them, never written as a literal elsewhere:
 documents (:meth:`cms.document.StoryDocument.canonical`), so that the central
 PostgreSQL store can apply exactly the same rules to the same JSON in its
 triggers (:mod:`cms.sync.security`). A revision with several parents (a merge)
-is allowed when the change from at least one parent is (:func:`judge_revision`):
-whatever an accepted revision holds, its author could have made by one
-permitted edit of an accepted state.
+is judged as a change of the parent the story would show
+(:func:`cms.graph.preferred_head`): choosing which parent to start from cannot
+launder a change the author may not make.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,22 +229,3 @@ def judge(rules: Rules, role: str, before: Mapping[str, Any] | None,
         refusals.append(Refusal("content", f"changing a {where} story needs "
                                 f"{with_article(need)}", need))
     return refusals
-
-
-def judge_revision(rules: Rules, role: str, parents: Sequence[Mapping[str, Any]],
-                   after: Mapping[str, Any]) -> list[Refusal]:
-    """:func:`judge` for a revision with any number of parents (a merge has two).
-
-    Allowed when the change from at least one parent is; otherwise the refusals
-    against the first parent.
-    """
-    if not parents:
-        return judge(rules, role, None, after)
-    first: list[Refusal] | None = None
-    for parent in parents:
-        refusals = judge(rules, role, parent, after)
-        if not refusals:
-            return []
-        if first is None:
-            first = refusals
-    return first or []

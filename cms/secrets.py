@@ -143,15 +143,22 @@ def split_password(raw: str) -> tuple[str, str | None]:
         url = make_url(raw.strip())
     except (ArgumentError, ValueError):
         return raw, None
-    if url.password is None:
+    given = url.password if url.password is not None else url.query.get("password")
+    if given is None and not any(key in url.query for key in SECRET_PARAMETERS):
         return raw.strip(), None
-    return without_password(url).render_as_string(hide_password=False), str(url.password)
+    return (without_password(url).render_as_string(hide_password=False),
+            str(given) if given is not None else None)
+
+
+SECRET_PARAMETERS = ("password", "sslpassword")  # libpq parameters that carry secrets
 
 
 def without_password(url: URL) -> URL:
-    """``url`` with no password at all (``URL.set(password=None)`` would keep it)."""
+    """``url`` with no password at all (``URL.set(password=None)`` would keep it), nor one
+    given as a query parameter."""
+    query = {key: value for key, value in url.query.items() if key not in SECRET_PARAMETERS}
     return URL.create(url.drivername, username=url.username, password=None, host=url.host,
-                      port=url.port, database=url.database, query=url.query)
+                      port=url.port, database=url.database, query=query)
 
 
 def keep_url(raw: str) -> tuple[str, str | None]:

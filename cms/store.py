@@ -105,7 +105,9 @@ def describe(url: URL) -> str:
     """A store location fit for messages (never shows a password)."""
     if url.get_backend_name() == "sqlite":
         return str(url.database)
-    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+    secrets = [key for key in url.query if key in ("password", "sslpassword")]
+    shown = url.difference_update_query(secrets) if secrets else url
+    return shown.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
 def db_error_message(exc: BaseException, url: URL | None = None) -> str:

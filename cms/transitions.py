@@ -17,7 +17,7 @@ from cms import stories
 from cms.document import StoryDocument, normalise_text
 from cms.errors import ConflictError, UsageError
 from cms.people import Actor
-from cms.rules import CORRECTED, DRAFT, KILLED, load_rules
+from cms.rules import CORRECTED, DRAFT, KILLED, SCHEDULED, load_rules
 from cms.timeutil import utcnow
 from cms.workflow import StatusChange
 
@@ -37,9 +37,12 @@ def prepare(before: StoryDocument, to_status: str, note: str, now: datetime,
             public: frozenset[str]) -> StoryDocument:
     """The document after a deliberate move: the fields each target status implies."""
     changes: dict[str, object] = {"status": to_status}
-    if to_status in public and to_status != CORRECTED and (
-            before.publish_at is None or before.publish_at > now):
-        changes["publish_at"] = now  # published by hand before (or without) its planned time
+    if to_status in public and to_status != CORRECTED and before.status not in public and (
+            before.status != SCHEDULED or before.publish_at is None
+            or before.publish_at > now):
+        # Published by hand: now, whatever time was planned (a planned time a person
+        # typed before it was scheduled is not a publication time, and never a past one).
+        changes["publish_at"] = now
     if to_status == CORRECTED:
         previous = before.correction.strip()
         changes["correction"] = f"{previous}\n\n{note}" if previous else note

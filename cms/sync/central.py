@@ -51,7 +51,7 @@ from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, descri
 from cms.sync.faults import fault_point
 from cms.sync.security import install_policies
 from cms.sync.settings import SettingRow, read_settings, write_settings
-from cms.sync.settle import dirty_stories, mark_dirty, settle
+from cms.sync.settle import settle
 from cms.sync.transfer import (
     PullBatch,
     PushBatch,
@@ -308,8 +308,18 @@ class Central:
     def rotate_epoch(self, seen: str) -> str:
         """Start a new epoch unless someone already replaced ``seen``; returns the current one."""
         with self.store.session() as session:
-            if self.store.secured:  # clients may not write store_meta there
-                return str(session.scalar(sa.select(sa.func.newsroom_rotate_epoch(seen))))
+            if self.store.secured:  # only an admin starts a new epoch there
+                try:
+                    with session.begin_nested():
+                        return str(session.scalar(
+                            sa.select(sa.func.newsroom_rotate_epoch(seen))))
+                except DBAPIError as exc:
+                    if refusal(exc) is None:
+                        raise
+                raise SyncError(
+                    "the central store no longer holds what this copy received from it (was "
+                    "it restored from a backup?): an admin runs `newsroom central init URL "
+                    "--new-epoch`; your work stays here")
             session.execute(
                 sa.update(StoreMeta).where(StoreMeta.key == EPOCH_KEY, StoreMeta.value == seen)
                 .values(value=str(uuid.uuid4())))
@@ -422,14 +432,18 @@ class Central:
             arrived = accept_revisions(session, batch.revisions, reference=now, number=False,
                                        refused=refused)
             out = {item.revision_id for item in refused or ()}
-            accept_transitions(session, [move for move in batch.transitions
-                                         if move["revision_id"] not in out])
+            made = set(session.info.get("newsroom_arrivals", ())) if self.store.secured else None
+            # A secured central records a move only with the revision its sender wrote.
+            accept_transitions(session, [
+                move for move in batch.transitions if move["revision_id"] not in out
+                and (made is None or move["revision_id"] in {rev for rev, _ in made})])
             told = accept_events(session, batch.events, reference=now, number=False,
                                  refused=refused)
             stories = sorted({row["story_id"] for row in batch.revisions})
-            mark_dirty(session, stories)
-            pending = dirty_stories(session, limit=100_000)
-            settle(session, pending, merge=False, author="", replica_id="", now=now)
+            # The batch's own stories, in this transaction: nothing is left half-done
+            # for a later push to finish, so nobody's push waits on another's work.
+            settle(session, sorted(set(stories) | {row["story_id"] for row in batch.events}),
+                   merge=False, author="", replica_id="", now=now)
             # Numbers last: the counter row stays locked until commit, so taking it
             # late lets other pushes do their inserts and projection meanwhile.
             numbers = record_arrivals(session, session.info.pop("newsroom_arrivals", []))

@@ -134,11 +134,13 @@ def audit(store: Store, *, story_id: str | None = None, since: datetime | None =
         query = query.limit(limit)
     try:
         with store.reading() as session:
+            if not session.scalar(sa.select(sa.func.newsroom_may_read_audit())):
+                raise PermissionDenied("only desk chiefs and admins may read the audit log")
             rows = list(session.scalars(query))
     except DBAPIError as exc:
-        if "permission denied" in str(exc):
-            raise PermissionDenied("only desk chiefs and admins may read the audit log") \
-                from None
+        said = refusal(exc)
+        if said is not None:
+            raise PermissionDenied(said.message) from None
         raise
     return [AuditEntry(row.at, row.login, row.person, row.kind, row.story_id, row.revision_id,
                        row.detail) for row in rows]

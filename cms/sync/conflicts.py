@@ -20,14 +20,16 @@ from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument, document_from_canonical, document_from_json
 from cms.errors import NotFound, UsageError
-from cms.graph import heads, lowest_common_ancestor, story_graph
+from cms.graph import heads, lowest_common_ancestor, preferred_head, story_graph
 from cms.models import Conflict, Revision, Status, Story, table_of
 from cms.people import Actor
 from cms.revisions import load_document, write_revision
+from cms.rules import load_rules
 from cms.sync.merge import merge_documents
 from cms.sync.project import load_heads, project
 from cms.timeutil import utcnow
 from cms.validate import check_body, check_headline
+from cms.workflow import refuse_beyond_role
 
 RESOLVE_MESSAGE = "resolved conflict"
 
@@ -202,6 +204,9 @@ def resolve(
         session.execute(sa.delete(table_of(Conflict)).where(
             Conflict.story_id == view.story_id))
         raise UsageError("the conflict was already resolved elsewhere; sync to see the result")
+    # The choice is a change of the version the story shows: the same role rules as a save.
+    refuse_beyond_role(load_rules(session), actor,
+                       load_document(session, preferred_head(session, current)), chosen)
     when = now or utcnow()
     rev_id = write_revision(session, chosen, current, author=actor.username,
                             replica_id=actor.replica_id, now=when, message=RESOLVE_MESSAGE)

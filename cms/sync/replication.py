@@ -417,7 +417,13 @@ def _adopt_desk(store: Store, central: Central, desk: Desk) -> Actor:
         insert_ignore(session, table_of(WorkflowTransition),
                       [dict(row) for row in desk.transitions])
         session.execute(sa.delete(Person))
-        insert_ignore(session, table_of(Person), [dict(row) for row in desk.people])
+        people = [dict(row) for row in desk.people]
+        if desk.person not in {row["username"] for row in people}:
+            # The database's owner administers without being one of the desk's people.
+            people.append({"id": str(uuid.uuid4()), "username": desk.person,
+                           "display_name": desk.person, "role": desk.role, "active": True,
+                           "created_at": utcnow(), "login": desk.login})
+        insert_ignore(session, table_of(Person), people)
         for key, value in ((DESK_CENTRAL, describe(central.url)), (DESK_LOGIN, desk.login),
                            (DESK_PERSON, desk.person)):
             insert_ignore(session, table_of(StoreMeta), [{"key": key, "value": value}])

@@ -72,11 +72,12 @@ READ_TABLES = (*DESK_TABLES,
     "quarantined_revisions",
 )
 INSERT_TABLES = ("blobs", "revisions", "revision_parents", "story_transitions", "sections",
-                 "sync_dirty", "sync_replicas", "stories", "settings", "quarantined_revisions",
+                 "sync_replicas", "stories", "settings", "quarantined_revisions",
                  "desk_events", "presence")
 UPDATE_TABLES = ("stories", "sync_replicas", "settings", "presence")
-DELETE_TABLES = ("sync_dirty", "stories", "presence")
-CLIENT_FUNCTIONS = ("newsroom_actor", "newsroom_may_set", "newsroom_record_arrivals",
+DELETE_TABLES = ("stories", "presence")
+CLIENT_FUNCTIONS = ("newsroom_actor", "newsroom_may_set", "newsroom_may_read_audit",
+                    "newsroom_record_arrivals",
                     "newsroom_rotate_epoch", "newsroom_person_add", "newsroom_person_role",
                     "newsroom_person_active")
 APPEND_ONLY = ("revisions", "revision_parents", "story_transitions", "revision_seq",
@@ -259,6 +260,48 @@ BEGIN
     RETURN;
   END IF;
 END $$""",
+        # The shape every consumer of a revision relies on (cms.validate holds the full rules;
+        # this is what keeps a raw INSERT from breaking everyone else's sync or export).
+        r"""
+CREATE OR REPLACE FUNCTION newsroom_document_problem(doc jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN jsonb_typeof(doc) IS DISTINCT FROM 'object' THEN 'not a story document'
+    WHEN jsonb_typeof(doc->'story_id') IS DISTINCT FROM 'string'
+      OR jsonb_typeof(doc->'headline') IS DISTINCT FROM 'string'
+      OR jsonb_typeof(doc->'body') IS DISTINCT FROM 'string'
+      OR jsonb_typeof(doc->'status') IS DISTINCT FROM 'string'
+      OR jsonb_typeof(doc->'slug') IS DISTINCT FROM 'string'
+      OR coalesce(jsonb_typeof(doc->'deleted'), 'boolean') <> 'boolean'
+      OR coalesce(jsonb_typeof(doc->'tags'), 'array') <> 'array'
+      OR coalesce(jsonb_typeof(doc->'photos'), 'array') <> 'array'
+      OR coalesce(jsonb_typeof(doc->'related'), 'array') <> 'array'
+      OR coalesce(jsonb_typeof(doc->'aliases'), 'array') <> 'array'
+      OR coalesce(jsonb_typeof(doc->'section'), 'null') NOT IN ('null', 'string')
+      OR coalesce(jsonb_typeof(doc->'publish_at'), 'null') NOT IN ('null', 'string')
+      OR coalesce(jsonb_typeof(doc->'embargo_until'), 'null') NOT IN ('null', 'string')
+      THEN 'a field of the wrong type'
+    WHEN NOT (doc->>'slug' ~ '^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$')
+      OR doc->>'slug' LIKE '%..%' THEN 'an invalid slug'
+    WHEN doc->>'section' IS NOT NULL
+      AND (NOT (doc->>'section' ~ '^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$')
+           OR doc->>'section' LIKE '%..%') THEN 'an invalid section'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(doc->'photos', '[]')) p
+                  WHERE jsonb_typeof(p) <> 'object'
+                     OR NOT coalesce(p->>'sha256', '') ~ '^[0-9a-f]{64}$')
+      THEN 'a photo that is not a SHA-256'
+    WHEN EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(doc->'related', '[]')) l
+                  WHERE jsonb_typeof(l) <> 'object'
+                     OR (l->>'url' IS NOT NULL AND NOT l->>'url' ~ '^https?://[^\s]+$'))
+      THEN 'a link that is not http(s)'
+    WHEN (doc->>'publish_at') IS NOT NULL AND NOT (doc->>'publish_at')
+         ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$' THEN 'a time that is not a time'
+    WHEN (doc->>'embargo_until') IS NOT NULL AND NOT (doc->>'embargo_until')
+         ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$' THEN 'a time that is not a time'
+    WHEN length(doc->>'headline') > 500 OR length(coalesce(doc->>'byline', '')) > 300
+      OR length(coalesce(doc->>'dateline', '')) > 200 THEN 'a field longer than its column'
+    ELSE NULL END
+$$""",
         """
 CREATE OR REPLACE FUNCTION newsroom_content_address(content text, parents text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -281,7 +324,6 @@ DECLARE
   verdict record;
   refusal text;
   need text;
-  found_parent boolean := false;
 BEGIN
   IF EXISTS (SELECT 1 FROM revisions WHERE id = NEW.id) THEN
     RETURN NULL;
@@ -292,36 +334,48 @@ BEGIN
       'revision %s does not match its content: refused', left(NEW.id, 12));
   END IF;
   doc := NEW.content::jsonb;
-  IF doc->>'story_id' IS DISTINCT FROM NEW.story_id THEN
+  refusal := newsroom_document_problem(doc);
+  IF refusal IS NOT NULL OR doc->>'story_id' IS DISTINCT FROM NEW.story_id
+     OR NOT (NEW.hlc ~ '^[0-9]{{13}}[.][0-9]{{5}}$') THEN
     RAISE EXCEPTION USING ERRCODE = {_literal(DAMAGED)}, MESSAGE = format(
-      'revision %s names another story than its content: refused', left(NEW.id, 12));
+      'revision %s holds %s: refused', left(NEW.id, 12),
+      coalesce(refusal, 'another story or a clock reading that is not one'));
   END IF;
-  FOR parent IN SELECT jsonb_array_elements_text(NEW.parents::jsonb) LOOP
-    SELECT content::jsonb INTO parent_doc FROM revisions
-     WHERE id = parent AND story_id = NEW.story_id;
-    IF NOT FOUND THEN
+  -- A clock far ahead of the store's is the store's clock (cms.clock.relabel).
+  IF left(NEW.hlc, 13)::bigint > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+                                  + 600000 THEN
+    NEW.hlc := lpad(((extract(epoch FROM clock_timestamp()) * 1000)::bigint)::text, 13, '0')
+               || '.' || right(NEW.hlc, 5);
+  END IF;
+  NEW.created_at := least(NEW.created_at, clock_timestamp());
+  IF NEW.parents::jsonb = '[]'::jsonb THEN
+    IF EXISTS (SELECT 1 FROM revisions WHERE story_id = NEW.story_id) THEN
       RAISE EXCEPTION USING ERRCODE = {_literal(REFUSED)}, MESSAGE = format(
-        'revision %s follows %s, which the central store does not hold',
-        left(NEW.id, 12), left(parent, 12)), DETAIL = '', HINT = NEW.id;
+        'story %s exists already: a second first version of it is refused', NEW.story_id),
+        DETAIL = '', HINT = NEW.id;
     END IF;
-    SELECT * INTO verdict FROM newsroom_judge_one(who.rank, parent_doc, doc);
-    IF verdict.message IS NULL THEN
-      -- Allowed from this parent: whatever it holds, the author could have made it.
-      refusal := NULL;
-      found_parent := true;
-      EXIT;
-    END IF;
-    IF NOT found_parent THEN
-      refusal := verdict.message;
-      need := verdict.need;
-      found_parent := true;
-    END IF;
-  END LOOP;
-  IF NOT found_parent THEN
     SELECT * INTO verdict FROM newsroom_judge_one(who.rank, NULL, doc);
-    refusal := verdict.message;
-    need := verdict.need;
+  ELSE
+    FOR parent IN SELECT jsonb_array_elements_text(NEW.parents::jsonb) LOOP
+      IF NOT EXISTS (SELECT 1 FROM revisions WHERE id = parent AND story_id = NEW.story_id)
+      THEN
+        RAISE EXCEPTION USING ERRCODE = {_literal(REFUSED)}, MESSAGE = format(
+          'revision %s follows %s, which the central store does not hold',
+          left(NEW.id, 12), left(parent, 12)), DETAIL = '', HINT = NEW.id;
+      END IF;
+    END LOOP;
+    -- A merge is judged as a change of the parent that wins (the one a central shows):
+    -- choosing another parent cannot launder a change.
+    SELECT content::jsonb INTO parent_doc FROM revisions
+     WHERE id IN (SELECT jsonb_array_elements_text(NEW.parents::jsonb))
+     ORDER BY coalesce(content::jsonb->'deleted' = 'true'::jsonb, false),
+              newsroom_entry_rank(content::jsonb->>'status') DESC,
+              hlc COLLATE "C" DESC, id COLLATE "C" DESC
+     LIMIT 1;
+    SELECT * INTO verdict FROM newsroom_judge_one(who.rank, parent_doc, doc);
   END IF;
+  refusal := verdict.message;
+  need := verdict.need;
   IF refusal IS NOT NULL THEN
     RAISE EXCEPTION USING ERRCODE = {_literal(REFUSED)},
       MESSAGE = format('%s is %s; %s', who.username, newsroom_role_label(who.role), refusal),
@@ -356,20 +410,26 @@ END $$""",
         f"""
 CREATE OR REPLACE FUNCTION newsroom_transitions_guard() RETURNS trigger
 LANGUAGE plpgsql {definer} AS $$
-DECLARE who record; doc jsonb;
+DECLARE who record; doc jsonb; made_by text; parent_ids text;
 BEGIN
   IF EXISTS (SELECT 1 FROM story_transitions WHERE id = NEW.id) THEN
     RETURN NULL;
   END IF;
   SELECT * INTO who FROM newsroom_actor();
-  SELECT content::jsonb INTO doc FROM revisions
+  SELECT content::jsonb, author, parents INTO doc, made_by, parent_ids FROM revisions
    WHERE id = NEW.revision_id AND story_id = NEW.story_id;
-  IF NOT FOUND OR doc->>'status' IS DISTINCT FROM NEW.to_status THEN
+  IF NOT FOUND OR doc->>'status' IS DISTINCT FROM NEW.to_status
+     OR made_by IS DISTINCT FROM who.username
+     OR NOT (NEW.from_status = 'draft' AND parent_ids::jsonb = '[]'::jsonb
+             OR EXISTS (SELECT 1 FROM revisions p
+                         WHERE p.id IN (SELECT jsonb_array_elements_text(parent_ids::jsonb))
+                           AND p.content::jsonb->>'status' = NEW.from_status)) THEN
     RAISE EXCEPTION USING ERRCODE = {_literal(DAMAGED)}, MESSAGE = format(
-      'a workflow move to %s that revision %s does not make: refused',
-      NEW.to_status, left(NEW.revision_id, 12));
+      'a workflow move %s → %s that revision %s by %s does not make: refused',
+      NEW.from_status, NEW.to_status, left(NEW.revision_id, 12), who.username);
   END IF;
   NEW.username := who.username;
+  NEW.at := clock_timestamp();
   PERFORM newsroom_audit('move', NEW.story_id, NEW.revision_id,
     NEW.from_status || ' → ' || NEW.to_status
     || CASE WHEN NEW.note <> '' THEN ': ' || NEW.note ELSE '' END);
@@ -390,6 +450,12 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = {_literal(DAMAGED)}, MESSAGE = format(
       'photo %s does not match its hash: refused', left(NEW.sha256, 12));
   END IF;
+  IF NEW.media_type NOT IN ('image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff')
+     OR coalesce(NEW.width, 1) <= 0 OR coalesce(NEW.height, 1) <= 0
+     OR NEW.size > 104857600 OR jsonb_typeof(NEW.meta::jsonb) <> 'object' THEN
+    RAISE EXCEPTION USING ERRCODE = {_literal(DAMAGED)}, MESSAGE = format(
+      'photo %s is not an image Newsroom stores: refused', left(NEW.sha256, 12));
+  END IF;
   RETURN NEW;
 END $$""",
         # The story a central shows: the preferred head (not deleted, then the highest
@@ -401,7 +467,7 @@ LANGUAGE sql STABLE {definer} AS $$
   SELECT r.id FROM revisions r
    WHERE r.story_id = story
      AND NOT EXISTS (SELECT 1 FROM revision_parents rp WHERE rp.parent_id = r.id)
-   ORDER BY coalesce((r.content::jsonb->>'deleted')::boolean, false),
+   ORDER BY coalesce(r.content::jsonb->'deleted' = 'true'::jsonb, false),
             newsroom_entry_rank(r.content::jsonb->>'status') DESC,
             r.hlc COLLATE "C" DESC, r.id COLLATE "C" DESC
    LIMIT 1
@@ -409,11 +475,11 @@ $$""",
         f"""
 CREATE OR REPLACE FUNCTION newsroom_stories_guard() RETURNS trigger
 LANGUAGE plpgsql {definer} AS $$
-DECLARE doc jsonb; head text;
+DECLARE doc jsonb; head text; who text; made timestamptz;
 BEGIN
   IF TG_OP = 'DELETE' THEN
     head := newsroom_preferred_head(OLD.id);
-    IF head IS NULL OR NOT coalesce((SELECT (content::jsonb->>'deleted')::boolean
+    IF head IS NULL OR NOT coalesce((SELECT content::jsonb->'deleted' = 'true'::jsonb
                                        FROM revisions WHERE id = head), false) THEN
       RAISE EXCEPTION USING ERRCODE = {_literal(REFUSED)}, MESSAGE = format(
         'story %s is not deleted in its history: its row stays', OLD.slug);
@@ -427,11 +493,25 @@ BEGIN
       'story %s must show its preferred head %s, not %s', NEW.id, left(head, 12),
       left(NEW.revision_id, 12));
   END IF;
-  SELECT content::jsonb INTO doc FROM revisions WHERE id = head;
-  IF NEW.slug <> doc->>'slug' AND NEW.slug <> (doc->>'slug') || '-' || left(NEW.id, 8) THEN
-    RAISE EXCEPTION USING ERRCODE = {_literal(REFUSED)}, MESSAGE = format(
-      'story %s cannot be shown under the slug %s', NEW.id, NEW.slug);
+  SELECT content::jsonb, author, created_at INTO doc, who, made FROM revisions WHERE id = head;
+  -- Its own slug unless another story shows under it (cms.sync.project._free_slugs).
+  NEW.slug := CASE WHEN EXISTS (SELECT 1 FROM stories s WHERE s.slug = doc->>'slug'
+                                   AND s.id <> NEW.id)
+                   THEN (doc->>'slug') || '-' || left(NEW.id, 8) ELSE doc->>'slug' END;
+  NEW.updated_by := who;
+  NEW.updated_at := made;
+  IF TG_OP = 'INSERT' THEN
+    NEW.created_by := (SELECT r.author FROM revisions r WHERE r.story_id = NEW.id
+                        ORDER BY r.hlc COLLATE "C", r.id COLLATE "C" LIMIT 1);
+    NEW.created_at := (SELECT min(r.created_at) FROM revisions r WHERE r.story_id = NEW.id);
+  ELSE
+    NEW.created_by := OLD.created_by;
+    NEW.created_at := OLD.created_at;
   END IF;
+  NEW.word_count := coalesce(array_length(regexp_split_to_array(
+      regexp_replace(doc->>'body', '^\\s+|\\s+$', '', 'g'), '\\s+'), 1), 0)
+    - CASE WHEN regexp_replace(doc->>'body', '^\\s+|\\s+$', '', 'g') = '' THEN 1 ELSE 0 END;
+  NEW.aliases := coalesce((doc->'aliases')::text, '[]');
   NEW.headline := doc->>'headline';
   NEW.standfirst := doc->>'standfirst';
   NEW.body := doc->>'body';
@@ -524,6 +604,19 @@ BEGIN
                                           ELSE '' END);
   RETURN NEW;
 END $$""",
+        f"""
+CREATE OR REPLACE FUNCTION newsroom_quarantine_guard() RETURNS trigger
+LANGUAGE plpgsql {definer} AS $$
+DECLARE who record;
+BEGIN
+  IF EXISTS (SELECT 1 FROM quarantined_revisions WHERE id = NEW.id) THEN
+    RETURN NULL;
+  END IF;
+  SELECT * INTO who FROM newsroom_actor();
+  NEW.reason := NEW.reason || ' (sent by ' || who.username || ')';
+  NEW.arrived_at := clock_timestamp();
+  RETURN NEW;
+END $$""",
         # Presence: each login may announce and withdraw only its own.
         f"""
 CREATE OR REPLACE FUNCTION newsroom_presence_guard() RETURNS trigger
@@ -534,6 +627,12 @@ BEGIN
   NEW.person := who.username;
   RETURN NEW;
 END $$""",
+        f"""
+CREATE OR REPLACE FUNCTION newsroom_may_read_audit() RETURNS boolean
+LANGUAGE sql STABLE {definer} AS $$
+  SELECT (newsroom_actor()).rank >= (SELECT min(newsroom_entry_rank(name)) FROM statuses
+                                     WHERE public)
+$$""",
         # Settings: who may set each key is the row-level policy; this stamps who did.
         f"""
 CREATE OR REPLACE FUNCTION newsroom_may_set(setting text) RETURNS boolean
@@ -595,7 +694,7 @@ CREATE OR REPLACE FUNCTION newsroom_rotate_epoch(seen text) RETURNS text
 LANGUAGE plpgsql {definer} AS $$
 DECLARE current text;
 BEGIN
-  PERFORM newsroom_actor();
+  PERFORM newsroom_require_admin();  -- a new epoch makes every copy send all it has
   UPDATE store_meta SET value = gen_random_uuid()::text
    WHERE key = 'central_epoch' AND value = seen;
   SELECT value INTO current FROM store_meta WHERE key = 'central_epoch';
@@ -632,13 +731,10 @@ END $$""",
         f"""
 CREATE OR REPLACE FUNCTION newsroom_grant_role(login text, role text) RETURNS void
 LANGUAGE plpgsql {definer} AS $$
-DECLARE other text;
 BEGIN
-  FOR other IN SELECT newsroom_group_of(name) FROM roles LOOP
-    IF pg_has_role(login, other, 'MEMBER') AND other <> newsroom_group_of(role) THEN
-      EXECUTE format('REVOKE %I FROM %I', other, login);
-    END IF;
-  END LOOP;
+  -- Group roles are shared by every desk of the cluster and carry table privileges
+  -- only: what a person may do here is their people.role on this desk. So a group is
+  -- granted, never revoked (another desk may rely on it); CONNECT is this desk's own.
   EXECUTE format('GRANT %I TO %I', newsroom_group_of(role), login);
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), login);
 END $$""",
@@ -655,7 +751,7 @@ BEGIN
       replace(top, '_', ' '));
   END IF;
 END $$""",
-        f"""
+        rf"""
 CREATE OR REPLACE FUNCTION newsroom_person_add(name text, role text, login text,
                                                verifier text) RETURNS void
 LANGUAGE plpgsql {definer} AS $$
@@ -678,8 +774,28 @@ BEGIN
     ELSE
       EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', login, verifier);
     END IF;
-  ELSIF verifier IS NOT NULL THEN
-    EXECUTE format('ALTER ROLE %I PASSWORD %L', login, verifier);
+  ELSE
+    -- An existing login keeps its password, and only a plain one may join a desk: never
+    -- the owner, a superuser, a role that may create roles or databases or bypass
+    -- row-level security, nor one that belongs to any role but the desk groups.
+    IF verifier IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format(
+        'the login %s exists already: it keeps its own password (leave out --password-file)',
+        login);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = login
+                 AND (r.rolsuper OR r.rolcreaterole OR r.rolcreatedb OR r.rolbypassrls
+                      OR r.rolreplication))
+       OR pg_has_role(login, (SELECT tableowner FROM pg_tables
+                              WHERE tablename = 'revisions' AND schemaname = current_schema()),
+                      'MEMBER')
+       OR EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                   WHERE m.member = (SELECT oid FROM pg_roles WHERE rolname = login)
+                     AND g.rolname NOT LIKE 'newsroom\_%') THEN
+      RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = format(
+        'the login %s has powers beyond a desk (superuser, owner, role or database '
+        'creation, or other roles): give the person a login of their own', login);
+    END IF;
   END IF;
   PERFORM newsroom_grant_role(login, role);
   INSERT INTO people (id, username, display_name, role, active, created_at, login)
@@ -712,7 +828,7 @@ END $$""",
         f"""
 CREATE OR REPLACE FUNCTION newsroom_person_active(name text, active boolean) RETURNS void
 LANGUAGE plpgsql {definer} AS $$
-DECLARE who people; other text;
+DECLARE who people;
 BEGIN
   PERFORM newsroom_require_admin();
   SELECT * INTO who FROM people p WHERE p.username = name;
@@ -731,11 +847,6 @@ BEGIN
     IF active THEN
       PERFORM newsroom_grant_role(who.login, who.role);
     ELSE
-      FOR other IN SELECT newsroom_group_of(r.name) FROM roles r LOOP
-        IF pg_has_role(who.login, other, 'MEMBER') THEN
-          EXECUTE format('REVOKE %I FROM %I', other, who.login);
-        END IF;
-      END LOOP;
       EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM %I', current_database(), who.login);
     END IF;
   END IF;
@@ -775,7 +886,7 @@ def _grants(schema: str, groups: Iterable[str]) -> list[str]:
             f"GRANT DELETE ON {', '.join(DELETE_TABLES)} TO {q}",
             f"GRANT USAGE ON SEQUENCE stories_pk_seq TO {q}",
         ]
-    for group in (GROUP_ROLES["desk_chief"], GROUP_ROLES["admin"]):
+    for group in groups:  # row-level security says who reads it (people.role on this desk)
         statements.append(f"GRANT SELECT ON central_audit TO {_quote(group)}")
     return statements
 
@@ -801,6 +912,8 @@ def _triggers() -> list[str]:
     trigger("newsroom_settings_guard", "settings", "BEFORE INSERT OR UPDATE",
             "newsroom_settings_guard")
     trigger("newsroom_events_guard", "desk_events", "BEFORE INSERT", "newsroom_events_guard")
+    trigger("newsroom_quarantine_guard", "quarantined_revisions", "BEFORE INSERT",
+            "newsroom_quarantine_guard")
     trigger("newsroom_presence_guard", "presence", "BEFORE INSERT OR UPDATE",
             "newsroom_presence_guard")
     for table in APPEND_ONLY:
@@ -813,6 +926,10 @@ def _triggers() -> list[str]:
 
 def _row_security() -> list[str]:
     return [
+        "ALTER TABLE central_audit ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS newsroom_audit_read ON central_audit",
+        "CREATE POLICY newsroom_audit_read ON central_audit FOR SELECT "
+        "USING (newsroom_may_read_audit())",
         "ALTER TABLE presence ENABLE ROW LEVEL SECURITY",
         "DROP POLICY IF EXISTS newsroom_presence_read ON presence",
         "DROP POLICY IF EXISTS newsroom_presence_own ON presence",

@@ -18,7 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.document import StoryDocument, canonical_json
-from cms.graph import ancestors, has_child, lowest_common_ancestor, not_held, story_graph
+from cms.graph import (
+    ancestors,
+    has_child,
+    lowest_common_ancestor,
+    not_held,
+    preferred_head,
+    story_graph,
+)
 from cms.models import (
     Conflict,
     Person,
@@ -127,7 +134,7 @@ def settle(
                                    author=author, replica_id=replica_id, now=now)
             getattr(result, outcome).append(story_id)
         else:
-            winner = _latest_visible(session, hs)
+            winner = preferred_head(session, hs)
             if shown.get(story_id) != winner:
                 single.append(winner)
     if merge and settled_single:  # only replicas keep conflict records
@@ -138,8 +145,9 @@ def settle(
     waiting = project(session, [loaded[r] for r in single])
     result.projected += len(single) - len(waiting)
     result.waiting += sorted(waiting)
-    done = [sid for sid in ids if sid not in set(result.waiting)]
-    if done:
+    still = set(result.waiting)
+    done = [sid for sid in ids if sid not in still]
+    if done and merge:  # only replicas keep a list of stories to settle
         for part in chunks(done):
             session.execute(sa.delete(table_of(SyncDirty)).where(
                 SyncDirty.story_id.in_(list(part))))
@@ -149,23 +157,6 @@ def settle(
 def _order(session: Session, story_id: str) -> dict[str, str]:
     return dict(session.execute(
         sa.select(Revision.id, Revision.hlc).where(Revision.story_id == story_id)).all())
-
-
-def _latest_visible(session: Session, head_ids: Sequence[str]) -> str:
-    """The head a central store shows while a story is in conflict.
-
-    Not a deletion; then the version whose status needs the highest role to
-    enter (a stale draft never hides a published or killed version); then the
-    latest. A secured central's own trigger makes exactly this choice
-    (``newsroom_preferred_head`` in :mod:`cms.sync.security`).
-    """
-    loaded = load_heads(session, head_ids)
-    rules = load_rules(session)
-    hlc = dict(session.execute(
-        sa.select(Revision.id, Revision.hlc).where(Revision.id.in_(list(head_ids)))).all())
-    return max(head_ids, key=lambda r: (not loaded[r].document.deleted,
-                                        rules.entry_rank(loaded[r].document.status),
-                                        hlc.get(r, ""), r))
 
 
 def _merge_story(
@@ -246,10 +237,11 @@ def _record_conflict(
         if shown in ancestors(graph, y) and shown not in ancestors(graph, x):
             local, other = y, x
     else:
-        # Nothing shown: this replica deleted the story. Its side is the head it wrote.
+        # Nothing shown: this replica deleted the story (its side is the head it wrote),
+        # or it never showed it (a new copy): then the head a central would show.
         mine = set(session.scalars(sa.select(Revision.id).where(
             Revision.id.in_([x, y]), Revision.replica_id == replica_id)))
-        if mine == {y}:
+        if mine == {y} or (not mine and preferred_head(session, [x, y]) == y):
             local, other = y, x
     base_doc = load_document(session, base) if base else None
     local_doc, other_doc = load_document(session, local), load_document(session, other)

@@ -230,7 +230,7 @@ def test_a_disabled_login_and_a_forged_move_get_one_clear_line(
     draft = ada("story", "new", "--headline", "Still a draft").strip()
     ada("sync")
     with secured.connect("desk_chief") as conn, \
-            pytest.raises(psycopg.Error, match="a workflow move to published that revision"):
+            pytest.raises(psycopg.Error, match="a workflow move draft → published that revision"):
         conn.execute(
             "INSERT INTO story_transitions (id, story_id, from_status, to_status, username, "
             "at, note, revision_id) SELECT 'forged', story_id, 'draft', 'published', 'ada', "
