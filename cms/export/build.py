@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from cms.atomic import sync_filesystem
 from cms.config import SETTINGS, all_settings
 from cms.errors import NotFound, UsageError
 from cms.export import parallel
@@ -41,6 +42,7 @@ from cms.export.writer import (
     swap_in,
     write_zip,
 )
+from cms.fs import same_filesystem
 from cms.store import Store
 from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
@@ -323,6 +325,8 @@ def export_site(
         if cancelled():
             raise ExportCancelled("export cancelled; nothing was changed")
         keep_state = out is not None and not single_mode
+        if out is not None:
+            _flush_to_disk(staging, export_cache)  # before the state names the files
         if out is not None and state is not None:
             apply_changes(staging, out, deleted)
             if keep_state and new_state.changes(state):  # last: it names what is in place
@@ -344,3 +348,13 @@ def export_site(
         if staging.root.exists():
             staging.discard()
     return report
+
+
+def _flush_to_disk(staging: Staging, export_cache: ExportCache) -> None:
+    """Put every file of the export on the disk at once: staged pages, and cached pages
+    linked into the bundle (neither is flushed file by file: that would cost two
+    ``fsync`` calls a page)."""
+    staging.flush()
+    sync_filesystem(staging.root)
+    if export_cache.enabled and not same_filesystem(export_cache.files_root, staging.root):
+        sync_filesystem(export_cache.files_root)
