@@ -77,7 +77,8 @@ def sync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_writer(path: Path, *, sync: bool = True) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, *, sync: bool = True,
+                  temp_folder: Path | None = None) -> Iterator[BinaryIO]:
     """A file to write ``path``'s new bytes into, in one go or streamed (a zip, say).
 
     The file takes ``path``'s name, complete and on the disk, when the block ends;
@@ -85,8 +86,11 @@ def atomic_writer(path: Path, *, sync: bool = True) -> Iterator[BinaryIO]:
     The folder of ``path`` must exist. ``sync=False`` leaves the flushing to the
     caller, who writes many files in a row and then flushes them all at once with
     :func:`sync_filesystem` (two ``fsync`` a file would cost more than the writing).
+    ``temp_folder``: where to make the temporary file instead of ``path``'s folder
+    (on the same file system), e.g. a folder that is removed if the program dies.
     """
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    folder = temp_folder if temp_folder is not None else path.parent
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):  # not on Windows, where modes mean little
