@@ -25,7 +25,7 @@ from cms import stories
 from cms.bulk import create_many
 from cms.config import desk_zone
 from cms.document import StoryDocument
-from cms.errors import NewsroomError, UsageError
+from cms.errors import NewsroomError, UsageError, WriteRefused
 from cms.frontmatter import as_bool, as_list, parse_markdown_file
 from cms.fs import display_name
 from cms.models import Story
@@ -225,11 +225,26 @@ def import_tree(
             item = _read_one(path, root, tz, name, report)
             if item is not None:
                 parsed.append((name, item))
-        with store.session() as session:
-            _apply_batch(session, actor, parsed, report)
+        done = (len(report.created), len(report.updated), len(report.unchanged))
+        try:
+            with store.session() as session:
+                _apply_batch(session, actor, parsed, report)
+        except WriteRefused as exc:  # a full disk: the batch was rolled back as a whole
+            raise _stopped(exc, report, done, start, len(files)) from exc
     if progress is not None and not report.cancelled:
         progress(len(files), len(files), "")
     return report
+
+
+def _stopped(exc: WriteRefused, report: ImportReport, done: tuple[int, int, int],
+             start: int, total: int) -> WriteRefused:
+    """``exc``, saying what the batches before file ``start`` (committed) imported; the
+    report forgets the batch that was rolled back."""
+    del report.created[done[0]:], report.updated[done[1]:], report.unchanged[done[2]:]
+    if start == 0:
+        return exc  # nothing was changed
+    return WriteRefused(exc.problem, f"{start} of the {total} files were imported, the "
+                        "others not: import again once there is room (it goes on from there)")
 
 
 def _read_one(

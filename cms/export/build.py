@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cms.atomic import atomic_write, sync_filesystem
 from cms.config import SETTINGS, all_settings
-from cms.errors import NotFound, UsageError
+from cms.errors import NOTHING_CHANGED, NotFound, UsageError
 from cms.export import parallel
 from cms.export.arrange import arrange
 from cms.export.cache import ExportCache
@@ -46,6 +47,7 @@ from cms.fs import same_filesystem
 from cms.store import Store
 from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
+from cms.write_errors import refused_write
 
 
 class Export(Plan):
@@ -265,9 +267,27 @@ def export_site(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> ExportReport:
-    """Export the site (or one story) as of ``options.as_of``; see the module docstring."""
+    """Export the site (or one story) as of ``options.as_of``; see the module docstring.
+
+    A full disk or a folder that cannot be written is told as such
+    (:class:`~cms.errors.WriteRefused`); the folder and its last bundle are then as
+    they were.
+    """
     if options.out is None and options.zip_path is None:
         raise UsageError("say where to export: --out DIR and/or --zip FILE")
+    try:
+        return _export(store, options, progress, cancelled)
+    except (OSError, sqlite3.Error) as exc:
+        where = [path.absolute().parent for path in (options.out, options.zip_path) if path]
+        refused = refused_write(
+            exc, where + ([options.cache_dir] if options.cache_dir is not None else []))
+        if refused is None:
+            raise
+        raise refused from exc
+
+
+def _export(store: Store, options: ExportOptions, progress: Progress | None,
+            cancelled: Callable[[], bool]) -> ExportReport:
     as_of = as_utc(options.as_of) if options.as_of is not None else utcnow()
     base_url = SETTINGS["base_url"].validate(options.base_url) if options.base_url else None
     out = options.out.absolute() if options.out is not None else None
@@ -348,7 +368,15 @@ def export_site(
         if zip_path is not None:
             staging.flush()
             with OutputFolder(out if out is not None else staging.root) as bundle:
-                write_zip(bundle, zipped, zip_path, staging)
+                try:
+                    write_zip(bundle, zipped, zip_path, staging)
+                except OSError as exc:
+                    refused = refused_write(exc, [zip_path.parent], outcome=(
+                        f"{out} was exported, the zip was not written" if out is not None
+                        else NOTHING_CHANGED))
+                    if refused is None:
+                        raise
+                    raise refused from exc
     finally:
         gc.unfreeze()
         export_cache.close()

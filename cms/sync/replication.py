@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from cms.errors import NewsroomError, SyncError
+from cms.errors import NewsroomError, SyncError, WriteRefused
 from cms.models import Blob, Revision, Section, StoreMeta, SyncState, table_of
 from cms.revisions import insert_ignore
 from cms.store import Store, db_error_message, describe
@@ -231,6 +231,11 @@ def sync(
     except SyncError as exc:
         _record_failure(store, central_id, describe(central.url), now(), str(exc))
         raise
+    except WriteRefused as exc:  # a full disk, local or central: that batch was rolled back
+        message = (f"{exc.problem}: the sync stopped, nothing half-written (what it synced "
+                   "before is kept): sync again once there is room")
+        _record_failure(store, central_id, describe(central.url), now(), message)
+        raise SyncError(message) from exc
     except (DBAPIError, SQLAlchemyError) as exc:
         message = ("the sync stopped on a database error (a dropped connection, or another "
                    "sync writing the same thing at that moment); everything done so far is "
