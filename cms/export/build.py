@@ -13,6 +13,7 @@ import gc
 import hashlib
 import sqlite3
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -288,6 +289,12 @@ def export_site(
 
 def _export(store: Store, options: ExportOptions, progress: Progress | None,
             cancelled: Callable[[], bool]) -> ExportReport:
+    with ExitStack() as cleanup:  # whatever was opened is closed, the staging folder removed
+        return _export_with(store, options, progress, cancelled, cleanup)
+
+
+def _export_with(store: Store, options: ExportOptions, progress: Progress | None,
+                 cancelled: Callable[[], bool], cleanup: ExitStack) -> ExportReport:
     as_of = as_utc(options.as_of) if options.as_of is not None else utcnow()
     base_url = SETTINGS["base_url"].validate(options.base_url) if options.base_url else None
     out = options.out.absolute() if options.out is not None else None
@@ -307,12 +314,18 @@ def _export(store: Store, options: ExportOptions, progress: Progress | None,
         with store.reading() as session:
             configured = all_settings(session).get("export_theme", "")
         theme_dir = Path(configured).expanduser() if configured else None
-    folder = OutputFolder(out) if out is not None and previous else None
+    folder = None
+    if out is not None and previous:
+        folder = cleanup.enter_context(OutputFolder(out))
     state = State.load(folder) if folder is not None and not options.full \
         and not single_mode else None
+    if state is not None:
+        cleanup.callback(state.close)
     report = ExportReport(out, zip_path, as_of, incremental=state is not None)
     theme = Theme(theme_dir, options.cache_dir)
+    cleanup.callback(theme.close)
     staging = Staging(beside)
+    cleanup.callback(staging.discard)
     export_cache = ExportCache(None)
     gc.freeze()  # what the caller holds is not the export's garbage (see arrange)
     try:
@@ -380,12 +393,6 @@ def _export(store: Store, options: ExportOptions, progress: Progress | None,
     finally:
         gc.unfreeze()
         export_cache.close()
-        theme.close()
-        staging.discard()
-        if folder is not None:
-            folder.close()
-        if state is not None:
-            state.close()
     return report
 
 

@@ -76,6 +76,7 @@ def _lock(fd: int) -> bool:
     system releases it when the process ends, however it ends.
     """
     try:
+        os.lseek(fd, 0, os.SEEK_SET)  # the same bytes for every export: the whole file
         if sys.platform == "win32":
             import msvcrt
 
