@@ -28,6 +28,11 @@ _ERRNO_KINDS = {errno.ENOSPC: _FULL, errno.EROFS: _READ_ONLY, errno.EACCES: _DEN
 if hasattr(errno, "EDQUOT"):
     _ERRNO_KINDS[errno.EDQUOT] = _QUOTA
 _SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
+_SQLITE_IOERR = 10  # SQLITE_IOERR ("disk I/O error"), the low byte of its extended codes
+# SQLite reports some writes a full disk refuses as I/O errors (making the WAL's shared
+# memory file, SQLITE_IOERR_SHMSIZE, say) without the system's reason; with less room
+# than this left on the disk, that is the reason.
+_NEARLY_FULL = 1024 * 1024
 _PG_DISK_FULL = "53100"  # PostgreSQL's SQLSTATE disk_full
 
 
@@ -45,13 +50,16 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
                                 current.__context__) if isinstance(e, BaseException)]
 
 
-def _kind_of(exc: BaseException) -> str | None:
+def _kind_of(exc: BaseException, folders: Sequence[Path]) -> str | None:
     if isinstance(exc, OSError) and exc.errno in _ERRNO_KINDS:
         return _ERRNO_KINDS[exc.errno]
-    if isinstance(exc, sqlite3.Error) and (
-            getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL
-            or "database or disk is full" in str(exc)):
-        return _FULL
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code == _SQLITE_FULL or "database or disk is full" in str(exc):
+            return _FULL
+        if code is not None and code & 0xFF == _SQLITE_IOERR and any(
+                free < _NEARLY_FULL for free in map(_free_bytes, folders) if free is not None):
+            return _FULL
     if getattr(exc, "sqlstate", None) == _PG_DISK_FULL:
         return _SERVER_FULL
     return None
@@ -64,12 +72,17 @@ def _existing(folder: Path) -> Path:
     return folder
 
 
-def free_megabytes(folder: Path) -> int | None:
-    """The space left on the disk holding ``folder``, in whole megabytes (None: unknown)."""
+def _free_bytes(folder: Path) -> int | None:
     try:
-        return shutil.disk_usage(_existing(folder)).free // (1024 * 1024)
+        return shutil.disk_usage(_existing(folder)).free
     except OSError:
         return None
+
+
+def free_megabytes(folder: Path) -> int | None:
+    """The space left on the disk holding ``folder``, in whole megabytes (None: unknown)."""
+    free = _free_bytes(folder)
+    return free // (1024 * 1024) if free is not None else None
 
 
 def _fullest(folders: Sequence[Path]) -> Path | None:
@@ -89,7 +102,7 @@ def refused_write(exc: BaseException, folders: Sequence[Path] = (), *,
     ``outcome``: what the failure left, as the caller knows it.
     """
     for cause in _chain(exc):
-        kind = _kind_of(cause)
+        kind = _kind_of(cause, folders)
         if kind is None:
             continue
         return WriteRefused(_problem(kind, _folder_of(cause, kind, folders)), outcome)

@@ -11,8 +11,10 @@ import os
 import re
 import sqlite3
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -87,7 +89,7 @@ def _refused(err: str, disk: SmallDisk, outcome: str = "nothing was changed") ->
 
 def _store_facts(store: Path) -> tuple[str, list[tuple[str, ...]]]:
     """The store's integrity check and every story's head revision."""
-    with sqlite3.connect(store) as db:
+    with closing(sqlite3.connect(store)) as db:
         check = db.execute("PRAGMA integrity_check").fetchone()[0]
         heads = db.execute("SELECT slug, revision_id FROM stories ORDER BY slug").fetchall()
     return check, heads
@@ -135,6 +137,23 @@ def test_an_import_stopped_by_a_full_disk_says_what_it_imported(
     small_disk.free()
     assert newsroom(capsys, store_on_disk, "import", str(tree), "--quiet") == (
         "imported 20 new, 0 updated, 250 unchanged, 0 failed\n")
+
+
+def test_no_room_for_the_store_s_shared_memory_file(small_disk: SmallDisk) -> None:
+    """SQLite calls this one a disk I/O error (SQLITE_IOERR_SHMSIZE): a store opened in WAL
+    mode by a first process makes a 32 KB file beside it, which does not fit."""
+    store = small_disk.root / "newsroom.db"
+    command = [sys.executable, "-m", "cms.cli", "--store", str(store)]
+    subprocess.run([*command, "init", "--demo"], check=True, capture_output=True, timeout=120)
+    assert sorted(p.name for p in small_disk.root.iterdir()) == ["newsroom.db"]  # closed
+    before = _store_facts(store)
+    small_disk.fill(leave=28 * 1024)  # room for the log's first pages, not for 32 KB more
+    run = subprocess.run([*command, "story", "new", "--headline", "Short"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    _refused(run.stderr, small_disk)
+    small_disk.free()
+    assert _store_facts(store) == before
 
 
 def test_save(small_disk: SmallDisk, store_on_disk: Path, tmp_path: Path,

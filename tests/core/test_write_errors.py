@@ -72,3 +72,11 @@ def test_other_errors_are_not_refused_writes() -> None:
     assert refused_write(FileNotFoundError(errno.ENOENT, "No such file", "x")) is None
     assert refused_write(sqlite3.OperationalError("database is locked")) is None
     assert refused_write(ValueError("bad")) is None
+
+
+def test_an_io_error_is_a_full_disk_only_on_a_disk_with_no_room(tmp_path: Path) -> None:
+    """SQLite calls some refusals of a full disk I/O errors (the real one is in
+    tests/cli/test_full_disk.py); on a disk with room, an I/O error is something else."""
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorcode = 4874  # type: ignore[attr-defined]  # SQLITE_IOERR_SHMSIZE
+    assert refused_write(error, [tmp_path]) is None
