@@ -21,7 +21,7 @@ from tests.export.conftest import AS_OF, JCS_SLUG
 
 # Runs `newsroom export` with one step of the export replaced by a SIGKILL of itself.
 KILLER = textwrap.dedent("""
-    import os, signal, sys, zipfile
+    import os, signal, sys, time, zipfile
     from cms.cli import main
     from cms.export import build, folder, parallel, staging
 
@@ -42,16 +42,17 @@ KILLER = textwrap.dedent("""
         os.rename(out, stage.previous)  # the first of the two renames where there is no
         die()                           # exchange: the folder is missing until the next
 
-    def killed_while_rendering(job, workers, cancelled, progress):
-        def first_slice_done(*_args):  # the other workers are still rendering
-            die()
-        return render(job, workers, cancelled, first_slice_done)
+    def kill_the_export_then_render(bounds):  # in a page worker
+        if bounds[0] == 0:
+            os.kill(os.getppid(), signal.SIGKILL)
+            time.sleep(10)  # a slow slice: a worker outliving the export would write after
+        return render_slice(bounds)
 
     point = sys.argv[1]
-    render = parallel.render_forked
+    render_slice = parallel._render_slice
     if point == "while page workers render":
         parallel.THRESHOLD, parallel.SLICE = 1, 2
-        build.parallel.render_forked = killed_while_rendering
+        parallel._render_slice = kill_the_export_then_render
     elif point == "while staging":
         staging.Staging.write = after(3, staging.Staging.write)
     elif point == "before the swap":
@@ -93,7 +94,7 @@ def _processes_running(command: list[str]) -> list[int]:
         return []
     wanted = "\0".join(command).encode()
     found = []
-    for _attempt in range(50):  # the system takes a moment to end them
+    for _attempt in range(30):  # the system takes a moment to end them
         found = []
         for entry in Path("/proc").iterdir():
             try:
@@ -125,8 +126,11 @@ def test_an_export_killed_at_any_point_is_finished_by_the_next(  # type: ignore[
     command = [sys.executable, "-c", KILLER, point, "--store", str(sample_store.url.database),
                "export", "--quiet", "--out", str(out), "--as-of", AS_OF.isoformat(),
                "--cache-dir", str(cache_dir), *options]
-    killed = subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    # Output to a file, not a pipe: a pipe would make this wait for every process
+    # holding it, page workers included.
+    with open(tmp_path / "killed.log", "wb") as log:
+        killed = subprocess.run(command, cwd=tmp_path, stdout=log, stderr=log, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, (tmp_path / "killed.log").read_text()
     assert _leftovers(tmp_path) != []  # the killed export's staging folder
     assert _processes_running(command) == []  # forked page workers end with the export
 
