@@ -36,3 +36,21 @@ class SyncError(NewsroomError):
 
     Whatever was committed before the error is kept; unsent work stays queued.
     """
+
+
+NOTHING_CHANGED = "nothing was changed"
+
+
+class WriteRefused(NewsroomError):
+    """The disk or a folder refused a write (full, over quota, read-only, not permitted).
+
+    Raised once what was being written is rolled back: ``problem`` says what was
+    refused and ``outcome`` what the failure left (normally nothing changed); see
+    :mod:`cms.write_errors`.
+    """
+
+    def __init__(self, problem: str, outcome: str = NOTHING_CHANGED) -> None:
+        """The message is ``problem: outcome``."""
+        super().__init__(f"{problem}: {outcome}")
+        self.problem = problem
+        self.outcome = outcome

@@ -17,7 +17,6 @@ bytes.
 from __future__ import annotations
 
 import io
-import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -428,10 +427,3 @@ def srcset_widths(width: int, wanted: tuple[int, ...] = (320, 640, 960, 1280, 19
     widths.append(min(width, wanted[-1]))
     return sorted(set(widths))
 
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)

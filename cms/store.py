@@ -28,6 +28,7 @@ from cms.errors import StoreError, UsageError
 from cms.fs import is_network_filesystem
 from cms.policy import CLIENT_SETTING, POLICY_VERSION, is_secured
 from cms.secrets import connectable, pgpass_path
+from cms.write_errors import refused_write
 
 # The newest migration this build knows. A test checks it against the scripts, so
 # the fast path (a store already at head) never has to load Alembic.
@@ -110,8 +111,18 @@ def describe(url: URL) -> str:
     return shown.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
+def store_folders(url: URL | None) -> list[Path]:
+    """The folder holding an SQLite store's file (none for PostgreSQL, or no store)."""
+    if url is None or url.get_backend_name() != "sqlite" or not url.database:
+        return []
+    return [Path(url.database).parent]
+
+
 def db_error_message(exc: BaseException, url: URL | None = None) -> str:
     """One readable line for a database error, naming the store."""
+    refused = refused_write(exc, store_folders(url))  # a full disk, say
+    if refused is not None:
+        return str(refused)
     where = f" ({describe(url)})" if url is not None else ""
     orig = getattr(exc, "orig", None) or exc
     text = " ".join(str(orig).split()) or type(orig).__name__
@@ -260,10 +271,22 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work that may write: commits on success, rolls back on error."""
-        with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
-            session.info[SECURED] = self.secured
-            yield session
+        """A unit of work that may write: commits on success, rolls back on error.
+
+        A write the disk refuses (full, read-only) is rolled back like any error and
+        raised as :class:`~cms.errors.WriteRefused`, whose message says so (see
+        :mod:`cms.write_errors`): every save, import, photo and sync writes here.
+        """
+        try:
+            with Session(self._write_engine, expire_on_commit=False) as session, \
+                    session.begin():
+                session.info[SECURED] = self.secured
+                yield session
+        except DBAPIError as exc:
+            refused = refused_write(exc, store_folders(self.url))
+            if refused is None:
+                raise
+            raise refused from exc
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

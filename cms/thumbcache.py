@@ -13,7 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
-from cms.media import THUMB_FORMAT_VERSION, atomic_write, thumbnail
+from cms.atomic import atomic_write
+from cms.media import THUMB_FORMAT_VERSION, thumbnail
 
 APP_NAME = "newsroom"
 DEFAULT_SIZE = 256
@@ -63,8 +64,10 @@ class ThumbnailCache:
 
     def put(self, sha256: str, size: int, data: bytes) -> None:
         """Keep a thumbnail made elsewhere (e.g. in a helper process)."""
+        path = self.path_for(sha256, size)
         try:
-            atomic_write(self.path_for(sha256, size), data)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
         except OSError:
             pass  # a read-only or full cache folder only costs speed, never the picture
 

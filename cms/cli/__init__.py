@@ -139,6 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     from cms.cli.context import Context
     from cms.secrets import allow_prompt
     from cms.store import db_error_message
+    from cms.write_errors import refused_write
 
     allow_prompt()
     context = Context(args)
@@ -167,6 +168,10 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as exc:  # the last line of defence: one line, not a traceback
         if args.debug:
             raise
+        refused = refused_write(exc)  # a disk or folder that refused a write
+        if refused is not None:
+            print(f"newsroom: {refused}", file=sys.stderr)
+            return 1
         print(f"newsroom: internal error: {type(exc).__name__}: {exc} (run with --debug for "
               "details)", file=sys.stderr)
         return 1

@@ -10,8 +10,10 @@ that show edited stories), :mod:`plan` (every file, its key and how it is made),
 :mod:`pages` and :mod:`theme` (HTML through Jinja2), :mod:`feeds` (Atom,
 sitemap, robots, manifest), :mod:`metadata` (JSON-LD, Open Graph, ninjs),
 :mod:`images` (renditions), :mod:`bodies` (cached Markdown), :mod:`cache` (the
-export cache), :mod:`state` (what the last export into a folder wrote) and
-:mod:`writer` (temporary folder, swap, zip).
+export cache), :mod:`state` (what the last export into a folder wrote),
+:mod:`staging` (the marked temporary folder an export writes into),
+:mod:`folder` (the output folder, never reached through a link) and
+:mod:`writer` (swap, changes in place, zip).
 """
 
 from __future__ import annotations

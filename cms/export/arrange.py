@@ -17,20 +17,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from cms.export import snapshot
 from cms.export.bodies import renderer_fingerprint
 from cms.export.cache import ExportCache
+from cms.export.folder import OutputFolder
 from cms.export.paths import MANIFEST_FILE, is_safe_slug, tag_slugs
 from cms.export.quick import DamagedIndex, Quick
 from cms.export.quick import prepare as prepare_quick
 from cms.export.selection import Known, Selection, select_changed, select_public
 from cms.export.site import Site, build_site, digest, global_key
 from cms.export.state import State
-from cms.export.writer import existing_files
 
 TAG_SLUGS = "tag-slugs-2"  # change when cms.export.paths.tag_slugs names tags otherwise
 
@@ -50,14 +49,14 @@ class Arranged:
 
 def arrange(session: Session, store_key: str, cache: ExportCache, state: State | None,
             as_of: datetime, *, base_url: str | None, theme_fingerprint: str, full: bool,
-            out: Path | None) -> Arranged:
+            folder: OutputFolder | None) -> Arranged:
     """The selection as of ``as_of`` and its site, quickly when ``state`` (the state of
-    the folder ``out``, None for none) allows it; ``full``: trust nothing kept."""
+    ``folder``, None for none) allows it; ``full``: trust nothing kept."""
     # The site model is hundreds of thousands of objects that live until the end,
     # none of them garbage: the collector would walk them again and again while
     # they are made (~140 young collections at 10k stories). Paused meanwhile.
     with _collector_paused():
-        if state is not None and out is not None and not full:
+        if state is not None and folder is not None and not full:
             try:
                 quick = _quick(session, store_key, cache, state, as_of, base_url,
                                theme_fingerprint)
@@ -65,9 +64,9 @@ def arrange(session: Session, store_key: str, cache: ExportCache, state: State |
                 # As without an index: every file is planned, and the index made anew.
                 state.forget_index()
                 quick = None
-            present = existing_files(out) if quick is not None else None
+            present = folder.scan() if quick is not None else None
             if quick is not None and present is not None \
-                    and _folder_intact(state, present, out):
+                    and _folder_intact(state, present, folder):
                 kept = snapshot.save_changed(cache, store_key, quick.selection, quick.known,
                                              quick.base)
                 return Arranged(quick.selection, quick.site, quick, present, kept,
@@ -101,17 +100,15 @@ def _quick(session: Session, store_key: str, cache: ExportCache, state: State,
     return quick if inputs == state.index.meta.get("inputs") else None
 
 
-def _folder_intact(state: State, present: set[str], out: Path) -> bool:
+def _folder_intact(state: State, present: set[str], folder: OutputFolder) -> bool:
     """True when every file the state names is in the folder, and its sitemap is the one
     the state knows (a quick re-export patches it, and rewrites only what it shows)."""
     if not state.paths() <= present | {MANIFEST_FILE}:
         return False
     record = state.records(["sitemap.xml"]).get("sitemap.xml")
-    try:
-        data = (out / "sitemap.xml").read_bytes()
-    except OSError:
-        return False
-    return record is not None and hashlib.sha256(data).hexdigest() == record.sha256
+    data = folder.read("sitemap.xml")
+    return record is not None and data is not None \
+        and hashlib.sha256(data).hexdigest() == record.sha256
 
 
 @contextmanager

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import sqlite3
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from cms.atomic import atomic_write, sync_filesystem
 from cms.config import SETTINGS, all_settings
-from cms.errors import NotFound, UsageError
+from cms.errors import NOTHING_CHANGED, NotFound, UsageError
 from cms.export import parallel
 from cms.export.arrange import arrange
 from cms.export.cache import ExportCache
 from cms.export.feeds import manifest, patched_manifest
+from cms.export.folder import OutputFolder
 from cms.export.options import ExportCancelled, ExportOptions, ExportReport, Progress
 from cms.export.pages import keep_bundle_images, placed_photo_ids, without_figures
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
@@ -30,20 +34,21 @@ from cms.export.quick import Quick
 from cms.export.selection import PublicStory, load_bodies
 from cms.export.site import GENERATOR, Site
 from cms.export.site import digest as key_of
+from cms.export.staging import Staging, remove_leftovers
 from cms.export.state import FileRecord, State
 from cms.export.theme import Theme
 from cms.export.writer import (
-    Staging,
     apply_changes,
     check_output_folder,
     check_zip_target,
-    existing_files,
     swap_in,
     write_zip,
 )
+from cms.fs import same_filesystem
 from cms.store import Store
 from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
+from cms.write_errors import refused_write
 
 
 class Export(Plan):
@@ -52,19 +57,21 @@ class Export(Plan):
     def __init__(self, session: Session, site: Site, theme: Theme, options: ExportOptions,
                  state: State | None, single: PublicStory | None, export_cache: ExportCache,
                  progress: Progress, cancelled: Callable[[], bool],
-                 quick: Quick | None = None) -> None:
-        super().__init__(session, site, theme, options, state, single, export_cache, quick)
+                 quick: Quick | None = None, folder: OutputFolder | None = None) -> None:
+        super().__init__(session, site, theme, options, state, single, export_cache, quick,
+                         folder)
         self.progress = progress
         self.cancelled = cancelled
 
-    def run(self, staging: Staging, report: ExportReport, out: Path | None,
+    def run(self, staging: Staging, report: ExportReport,
             present: set[str] | None = None) -> State:
         """Render what is needed into ``staging``; return the new state. ``present``: the
-        files in ``out`` (a quick re-export has looked already: see :func:`export_site`)."""
+        files in the output folder (a quick re-export has looked already: see
+        :func:`export_site`)."""
         planned = self.plan()
-        state = self.state
+        state, folder = self.state, self.folder
         if present is None:
-            present = existing_files(out) if out is not None and state is not None else set()
+            present = folder.scan() if folder is not None and state is not None else set()
         if state is not None and self.partial and self.quick is None \
                 and not self._carried_present(planned, present):
             self.full = True  # someone removed files from the folder: look at every file
@@ -153,7 +160,7 @@ class Export(Plan):
         else:
             new_state = State(new_files, renditions, self.story_states, self.layout,
                               index=self.index())
-        self._add_manifest(new_state, old, present, staging, out)
+        self._add_manifest(new_state, old, present, staging, folder)
         self.progress(len(todo), len(todo), "done")
         return new_state
 
@@ -167,7 +174,7 @@ class Export(Plan):
 
     @staticmethod
     def _add_manifest(new_state: State, old: dict[str, FileRecord], present: set[str],
-                      staging: Staging, out: Path | None) -> None:
+                      staging: Staging, folder: OutputFolder | None) -> None:
         """Record ``manifest.json`` in ``new_state``, written only when its bytes change.
 
         After a partial plan that took no file away, the previous manifest is patched
@@ -185,16 +192,16 @@ class Export(Plan):
             return
         data = None
         if new_state.base is not None and not new_state.deleted and previous is not None \
-                and out is not None and MANIFEST_FILE in present \
+                and folder is not None and MANIFEST_FILE in present \
                 and all(p in old for p in changed):
-            data = patched_manifest(out / MANIFEST_FILE, previous.sha256,
+            data = patched_manifest(folder.read(MANIFEST_FILE), previous.sha256,
                                     {p: (r.sha256, r.size) for p, r in changed.items()})
         if data is None:
             data = manifest({p: (r.sha256, r.size) for p, r in new_state.files.items()
                              if p != MANIFEST_FILE}, GENERATOR).encode("utf-8")
         sha = hashlib.sha256(data).hexdigest()
-        if previous is None or previous.sha256 != sha:
-            staging.write(MANIFEST_FILE, data)
+        if previous is None or previous.sha256 != sha or MANIFEST_FILE not in present:
+            staging.write(MANIFEST_FILE, data)  # (not present: a link, say, in its place)
         files[MANIFEST_FILE] = FileRecord(sha, sha, len(data))
 
     def _prepare_bodies(self, todo: list[Planned], known: set[str], report: ExportReport,
@@ -261,29 +268,64 @@ def export_site(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> ExportReport:
-    """Export the site (or one story) as of ``options.as_of``; see the module docstring."""
+    """Export the site (or one story) as of ``options.as_of``; see the module docstring.
+
+    A full disk or a folder that cannot be written is told as such
+    (:class:`~cms.errors.WriteRefused`); the folder and its last bundle are then as
+    they were.
+    """
     if options.out is None and options.zip_path is None:
         raise UsageError("say where to export: --out DIR and/or --zip FILE")
+    try:
+        return _export(store, options, progress, cancelled)
+    except (OSError, sqlite3.Error) as exc:
+        where = [path.absolute().parent for path in (options.out, options.zip_path) if path]
+        refused = refused_write(
+            exc, where + ([options.cache_dir] if options.cache_dir is not None else []))
+        if refused is None:
+            raise
+        raise refused from exc
+
+
+def _export(store: Store, options: ExportOptions, progress: Progress | None,
+            cancelled: Callable[[], bool]) -> ExportReport:
+    with ExitStack() as cleanup:  # whatever was opened is closed, the staging folder removed
+        return _export_with(store, options, progress, cancelled, cleanup)
+
+
+def _export_with(store: Store, options: ExportOptions, progress: Progress | None,
+                 cancelled: Callable[[], bool], cleanup: ExitStack) -> ExportReport:
     as_of = as_utc(options.as_of) if options.as_of is not None else utcnow()
     base_url = SETTINGS["base_url"].validate(options.base_url) if options.base_url else None
     out = options.out.absolute() if options.out is not None else None
     zip_path = options.zip_path.absolute() if options.zip_path is not None else None
     single_mode = options.story is not None
+    beside = out if out is not None else zip_path
+    assert beside is not None
+    # Of exports killed half-way; first, as it may put back a folder (see the function).
+    remove_leftovers(beside)
     previous = False
     if out is not None:
         previous = check_output_folder(out)
     if zip_path is not None:
         check_zip_target(zip_path)
-    state = State.load(out) if out is not None and previous and not options.full \
-        and not single_mode else None
-    report = ExportReport(out, zip_path, as_of, incremental=state is not None)
     theme_dir = options.theme
     if theme_dir is None:
         with store.reading() as session:
             configured = all_settings(session).get("export_theme", "")
         theme_dir = Path(configured).expanduser() if configured else None
+    folder = None
+    if out is not None and previous:
+        folder = cleanup.enter_context(OutputFolder(out))
+    state = State.load(folder) if folder is not None and not options.full \
+        and not single_mode else None
+    if state is not None:
+        cleanup.callback(state.close)
+    report = ExportReport(out, zip_path, as_of, incremental=state is not None)
     theme = Theme(theme_dir, options.cache_dir)
-    staging = Staging(out if out is not None else zip_path)  # type: ignore[arg-type]
+    cleanup.callback(theme.close)
+    staging = Staging(beside)
+    cleanup.callback(staging.discard)
     export_cache = ExportCache(None)
     gc.freeze()  # what the caller holds is not the export's garbage (see arrange)
     try:
@@ -291,7 +333,7 @@ def export_site(
         with store.reading() as session:
             arranged = arrange(session, store.replica_id, export_cache, state, as_of,
                                base_url=base_url, theme_fingerprint=theme.fingerprint,
-                               full=options.full, out=out)
+                               full=options.full, folder=folder)
             site, quick = arranged.site, arranged.quick
             single = None
             if options.story is not None:
@@ -301,12 +343,12 @@ def export_site(
                     raise NotFound(f"story {options.story!r} is not published as of "
                                    f"{as_of.isoformat(timespec='minutes')}")
             build = Export(session, site, theme, options, state, single, export_cache,
-                           progress or (lambda _d, _t, _m: None), cancelled, quick)
+                           progress or (lambda _d, _t, _m: None), cancelled, quick, folder)
             # The site model lives until the end: keep the collector from walking its
             # hundreds of thousands of objects again and again (and forked page workers
             # from copying every page it touches), as the gc.freeze documentation advises.
             gc.freeze()
-            new_state = build.run(staging, report, out, arranged.present)
+            new_state = build.run(staging, report, arranged.present)
         if new_state.index is not None:  # which kept selection the folder is made from
             new_state.index.meta["token"] = key_of(arranged.kept) if arranged.kept else ""
         report.stories = 1 if single else arranged.stories
@@ -323,24 +365,42 @@ def export_site(
         if cancelled():
             raise ExportCancelled("export cancelled; nothing was changed")
         keep_state = out is not None and not single_mode
-        if out is not None and state is not None:
-            apply_changes(staging, out, deleted)
-            if keep_state and new_state.changes(state):  # last: it names what is in place
-                new_state.save(out / STATE_FILE, state)
+        zipped = new_state.files if zip_path is not None else {}  # the manifest's files
+        if out is not None:
+            _flush_to_disk(staging, export_cache)  # before the state names the files
+        if folder is not None and state is not None:
+            made = None  # written before any file moves: a full disk stops the export here
+            if keep_state and new_state.changes(state):
+                made = staging.folder / STATE_FILE
+                atomic_write(made, new_state.serialize(state))
+            apply_changes(staging, folder, deleted, made)  # the state last
         elif out is not None:
-            staging.flush()
             if keep_state:
-                new_state.save(staging.root / STATE_FILE, None)
+                atomic_write(staging.root / STATE_FILE, new_state.serialize(None))
             swap_in(staging, out)
         if zip_path is not None:
             staging.flush()
-            source = out if out is not None else staging.root
-            write_zip(source, sorted(new_state.paths()), zip_path)
+            with OutputFolder(out if out is not None else staging.root) as bundle:
+                try:
+                    write_zip(bundle, zipped, zip_path, staging)
+                except OSError as exc:
+                    refused = refused_write(exc, [zip_path.parent], outcome=(
+                        f"{out} was exported, the zip was not written" if out is not None
+                        else NOTHING_CHANGED))
+                    if refused is None:
+                        raise
+                    raise refused from exc
     finally:
         gc.unfreeze()
         export_cache.close()
-        theme.close()
-        staging.close()
-        if staging.root.exists():
-            staging.discard()
     return report
+
+
+def _flush_to_disk(staging: Staging, export_cache: ExportCache) -> None:
+    """Put every file of the export on the disk at once: staged pages, and cached pages
+    linked into the bundle (neither is flushed file by file: that would cost two
+    ``fsync`` calls a page)."""
+    staging.flush()
+    sync_filesystem(staging.root)
+    if export_cache.enabled and not same_filesystem(export_cache.files_root, staging.root):
+        sync_filesystem(export_cache.files_root)

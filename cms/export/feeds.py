@@ -12,7 +12,6 @@ import json
 from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from cms import __version__
@@ -81,12 +80,13 @@ def _sitemap_entry(site: Site, path: str, lastmod: datetime | None) -> str:
     return entry + "</url>"
 
 
-def patched_sitemap(path: Path, sha256: str, site: Site,
+def patched_sitemap(data: bytes | None, sha256: str, site: Site,
                     pages: Iterable[tuple[str, datetime | None]]) -> bytes | None:
-    """The sitemap at ``path`` with the entries of ``pages`` (already listed) made anew, or
-    None when it cannot be patched (not the file whose hash is ``sha256``, or a page it
-    does not list): after one edit, cheaper than writing 10,000 entries again."""
-    data = _read_known(path, sha256)
+    """The sitemap ``data`` (the folder's, None if it has none) with the entries of
+    ``pages`` (already listed) made anew, or None when it cannot be patched (not the file
+    whose hash is ``sha256``, or a page it does not list): after one edit, cheaper than
+    writing 10,000 entries again."""
+    data = _known(data, sha256)
     if data is None:
         return None
     for page, lastmod in pages:
@@ -98,13 +98,9 @@ def patched_sitemap(path: Path, sha256: str, site: Site,
     return data
 
 
-def _read_known(path: Path, sha256: str) -> bytes | None:
-    """The bytes at ``path`` if they are those whose hash is ``sha256`` (else None)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return data if hashlib.sha256(data).hexdigest() == sha256 else None
+def _known(data: bytes | None, sha256: str) -> bytes | None:
+    """``data`` if they are the bytes whose hash is ``sha256`` (else None)."""
+    return data if data is not None and hashlib.sha256(data).hexdigest() == sha256 else None
 
 
 def robots(site: Site) -> str:
@@ -125,12 +121,13 @@ def manifest(files: dict[str, tuple[str, int]], generator: str) -> str:
     return f'{head}, "files": [\n{entries}\n]}}\n'
 
 
-def patched_manifest(path: Path, sha256: str, changed: dict[str, tuple[str, int]]
+def patched_manifest(data: bytes | None, sha256: str, changed: dict[str, tuple[str, int]]
                      ) -> bytes | None:
-    """The manifest at ``path`` with the entries of ``changed`` paths replaced, or None
-    when it cannot be patched (not the file whose hash is ``sha256``, or a path it does
-    not list): cheaper than listing 30,000 files again after one edit."""
-    data = _read_known(path, sha256)
+    """The manifest ``data`` (the folder's, None if it has none) with the entries of
+    ``changed`` paths replaced, or None when it cannot be patched (not the file whose hash
+    is ``sha256``, or a path it does not list): cheaper than listing 30,000 files again
+    after one edit."""
+    data = _known(data, sha256)
     if data is None:
         return None  # edited by hand since: list every file again
     lines = data.split(b"\n")  # head, one entry per line, "]}", "" (see manifest())

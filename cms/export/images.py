@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
+from cms.atomic import atomic_write
 from cms.errors import NewsroomError, NotFound, UsageError
 
 WIDTHS = (320, 640, 960, 1280, 1920)
@@ -126,8 +126,8 @@ class Renditions:
             try:
                 (self.cache_dir / "files").mkdir(parents=True, exist_ok=True)
                 for rendition, payload in encoded:
-                    _write_atomic(self._cached_file(rendition), payload)
-                _write_atomic(index, json.dumps([asdict(r) for r in items]).encode("utf-8"))
+                    atomic_write(self._cached_file(rendition), payload)
+                atomic_write(index, json.dumps([asdict(r) for r in items]).encode("utf-8"))
             except OSError:
                 self.cache_dir = None  # an unwritable cache only means encoding again next time
         self.known[sha256] = items
@@ -155,12 +155,6 @@ class Renditions:
         if rendition.path not in self._bytes:
             raise UsageError(f"photo {sha256[:12]} no longer encodes to {rendition.path}")
         return self._bytes[rendition.path]
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
 
 
 def srcset(renditions: list[Rendition], url: Callable[[str], str]) -> str:

@@ -8,14 +8,18 @@ staging folder itself and keeps it in the export cache by a hard link, through
 one cache connection of its own for all its slices. Fork is only used when it
 is safe: on a platform that has it and in a process with a single thread (the
 command line). Elsewhere, e.g. on the window's worker thread, pages render in
-the calling process.
+the calling process. On Linux a worker ends with the export that forked it, even
+one killed with ``kill -9``; without that it would wait for work forever.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,6 +78,18 @@ def _worker_cache(job: Job) -> ExportCache:
     return _CACHE
 
 
+def _end_with(parent: int) -> None:
+    """Run in each worker as it starts: be killed when ``parent`` (the export) ends."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it ended before the line above took effect
+        os._exit(1)
+
+
 def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
     job = _JOB
     assert job is not None, "the job is inherited from the parent through fork"
@@ -117,7 +133,8 @@ def render_forked(job: Job, workers: int, cancelled: Callable[[], bool],
     try:
         slices = [(start, min(start + SLICE, total)) for start in range(0, total, SLICE)]
         results: list[Rendered] = []
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(
+                workers, initializer=_end_with, initargs=(os.getpid(),)) as pool:
             for part in pool.imap_unordered(_render_slice, slices):
                 results.extend(part)
                 progress(len(results), total)

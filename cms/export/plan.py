@@ -30,6 +30,7 @@ from cms.export.feeds import (
     robots,
     sitemap,
 )
+from cms.export.folder import OutputFolder
 from cms.export.images import Rendition, Renditions, default_rendition
 from cms.export.metadata import ninjs
 from cms.export.options import ExportOptions
@@ -92,8 +93,10 @@ class Plan:
 
     def __init__(self, session: Session, site: Site, theme: Theme, options: ExportOptions,
                  state: State | None, single: PublicStory | None, export_cache: ExportCache,
-                 quick: Quick | None = None) -> None:
+                 quick: Quick | None = None, folder: OutputFolder | None = None) -> None:
+        """``folder``: the output folder holding the export ``state`` describes (if any)."""
         self.session = session
+        self.folder = folder
         self.quick = quick
         self.site = site
         self.theme = theme
@@ -398,12 +401,12 @@ class Plan:
                  ) -> bytes:
         """sitemap.xml; after a partial plan, the previous one with the changed stories'
         entries (and the front page's) made anew, when it is still the one in the folder."""
-        site, out = self.site, self.options.out
-        if self.state is not None and changed is not None and out is not None:
+        site, folder = self.site, self.folder
+        if self.state is not None and changed is not None and folder is not None:
             record = self.state.records(["sitemap.xml"]).get("sitemap.xml")
             paths = {"index.html"} | {site.story_path(site.by_id[sid])
                                       for sid in changed if sid in site.by_id}
-            data = patched_sitemap(out / "sitemap.xml", record.sha256, site, [
+            data = patched_sitemap(folder.read("sitemap.xml"), record.sha256, site, [
                 (path, lastmod) for path, lastmod in urls if path in paths
             ]) if record is not None else None
             if data is not None:

@@ -7,7 +7,7 @@ Bodies are loaded separately, only for the pages that need rendering.
 Given the selection of an earlier export (:class:`Known`, kept by the export
 cache), only the stories that changed since are read again: those with a
 revision numbered after the store's log position then (every saved, pulled or
-pushed revision gets the next number, see :mod:`cms.sync.sequence`), plus
+pushed revision gets the next number, see :mod:`cms.revlog`), plus
 those whose projection sync had not settled yet. Time alone changes a
 selection too (a publication time or an embargo passes, an edit's time is
 reached), so a selection also says when it next would: until then, and with

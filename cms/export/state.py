@@ -2,26 +2,30 @@
 
 The state file (``.newsroom-export.sqlite``) maps each file to the hash of the
 inputs it was made from and the hash of its bytes, and each story to what its
-own page shows of it. It is an SQLite file so that a re-export after one edit
-reads and rewrites the rows of the few files and stories that changed (in one
-transaction, after the files themselves), not a record of every file.
+own page shows of it. It is an SQLite database so that a re-export after one
+edit looks up and rewrites the rows of the few files and stories that changed,
+not a record of every file.
+
+The file lies in the output folder, where anyone who can write there could put
+a link in its place; SQLite opens files by name and would follow it. So the
+export never lets SQLite open it: its bytes are read without following a link
+(:meth:`cms.export.folder.OutputFolder.read`) into an in-memory database,
+changed there, and written back as a new file renamed into place
+(:func:`cms.export.writer.put_state`). That also needs no file locks, which some
+network shares do not provide.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import sqlite3
-import tempfile
-import uuid
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from cms.export.folder import OutputFolder
 from cms.export.images import Rendition
 from cms.export.paths import STATE_FILE, is_bundle_path
 
@@ -103,10 +107,10 @@ class State:
                  renditions: dict[str, list[Rendition]] | None = None,
                  stories: dict[str, str] | None = None, layout: str = "", *,
                  base: State | None = None, deleted: frozenset[str] = frozenset(),
-                 source: tuple[Path, str] | None = None, paths: set[str] | None = None,
+                 db: sqlite3.Connection | None = None, paths: set[str] | None = None,
                  index: SiteIndex | None = None) -> None:
         """``files``: every record of a new state, the changed ones of an update of
-        ``base``; a state read from a file has ``source`` (the file and how to open it)
+        ``base``; a state read from a file has ``db`` (the file's database, in memory)
         and its ``paths`` instead, and reads records from it when asked."""
         self.renditions = renditions if renditions is not None else {}
         self.stories = stories if stories is not None else {}
@@ -115,10 +119,10 @@ class State:
         self.base = base
         self.deleted = deleted
         self.changed = files if files is not None else {}
-        self._source = source
+        self._db = db
         self._paths = paths
         self._files: dict[str, FileRecord] | None = (
-            None if base is not None or source is not None else self.changed)
+            None if base is not None or db is not None else self.changed)
 
     @property
     def files(self) -> dict[str, FileRecord]:
@@ -165,11 +169,10 @@ class State:
     def index_intact(self) -> bool:
         """True when the state has its site index, and the index tables hold as many rows
         as the export that wrote them (none lost since)."""
-        if self._source is None or self.index is None:
+        if self._db is None or self.index is None:
             return self.index is not None
         try:
-            with closing(_connect(*self._source)) as db:
-                return _count_rows(db) == self.index.rows
+            return _count_rows(self._db) == self.index.rows
         except sqlite3.Error:
             return False
 
@@ -181,7 +184,7 @@ class State:
     def _index_rows(self) -> list[list[tuple[Any, ...]]] | None:
         """Every row of the index tables of the file this state was read from (None when
         there is no such file, or they cannot be read)."""
-        if self._source is None:
+        if self._db is None:
             return None
         try:
             return [self._rows(f"SELECT * FROM {table}") for table in _INDEX_TABLES]
@@ -195,16 +198,16 @@ class State:
     def _rows(self, sql: str, values: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
         """The rows of ``sql`` from the state's file; with ``values``, an ``IN ({})`` query
         run in chunks below SQLite's limit on parameters."""
-        assert self._source is not None, "only a state read from a file reads rows"
-        with closing(_connect(*self._source)) as db:
-            if values is None:
-                return db.execute(sql).fetchall()
-            wanted = sorted(set(values))
-            rows: list[tuple[Any, ...]] = []
-            for start in range(0, len(wanted), 900):
-                chunk = wanted[start : start + 900]
-                rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-            return rows
+        db = self._db
+        assert db is not None, "only a state read from a file reads rows"
+        if values is None:
+            return db.execute(sql).fetchall()
+        wanted = sorted(set(values))
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
 
     def count(self) -> int:
         """How many files the bundle has."""
@@ -233,29 +236,41 @@ class State:
         return f"State(layout={self.layout[:12]!r}, stories={len(self.stories)})"
 
     @classmethod
-    def load(cls, folder: Path) -> State | None:
-        """The state of ``folder``, or None when there is none (or it is unreadable).
+    def load(cls, folder: Path | OutputFolder) -> State | None:
+        """The state of ``folder``, or None when there is none (or it cannot be trusted:
+        unreadable, not what an export writes, or a link).
 
-        Its file records are read from the folder when first asked for.
+        Its file records are read from it when first asked for.
         """
-        path = folder / STATE_FILE
-        if path.is_symlink() or not path.is_file():
-            return None  # a link could lead the next write outside the folder
-        try:
-            return cls._read(path, "ro")
-        except sqlite3.OperationalError:
-            # A file system without the locks SQLite takes (some network shares): read it
-            # without them; only an export writes it, and never two into one folder.
-            try:
-                return cls._read(path, "ro&immutable=1")
-            except sqlite3.Error:
+        if isinstance(folder, Path):
+            if not folder.is_dir() or folder.is_symlink():
                 return None
-        except sqlite3.Error:
-            return None
+            with OutputFolder(folder) as opened:
+                return cls.load(opened)
+        data = folder.read(STATE_FILE)  # never through a link: it could lead anywhere
+        return cls.from_bytes(data) if data is not None else None
 
     @classmethod
-    def _read(cls, path: Path, mode: str) -> State | None:
-        db = _connect(path, mode)
+    def from_bytes(cls, data: bytes) -> State | None:
+        """The state held in the bytes of a state file, or None (see :meth:`load`)."""
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            db.deserialize(data)
+            state = cls._read(db)
+        except sqlite3.Error:
+            state = None
+        if state is None:
+            db.close()
+        return state
+
+    def close(self) -> None:
+        """Release the database read from the folder (records are not read after this)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    @classmethod
+    def _read(cls, db: sqlite3.Connection) -> State | None:
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             if meta.get("format") != str(STATE_FORMAT):
@@ -282,48 +297,39 @@ class State:
                 if "index" in meta else None
             if index is not None and not isinstance(index.meta, dict):
                 index = None
-            return cls(None, renditions, stories, meta["layout"], source=(path, mode),
-                       paths=paths, index=index)
-        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
-            if isinstance(exc, sqlite3.OperationalError):
-                raise  # perhaps the file system's locks: the caller tries without
+            return cls(None, renditions, stories, meta["layout"], db=db, paths=paths,
+                       index=index)
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError):
             return None
+
+    def serialize(self, previous: State | None) -> bytes:
+        """This state as the bytes of a state file: ``previous`` (the state read from the
+        folder) with only the rows that differ written, or a new database when there is
+        none or it cannot take the change (damaged, or of another shape).
+
+        ``previous`` reads the new rows afterwards: it is not used again.
+        """
+        if previous is not None and previous._db is not None:
+            try:
+                self._write(previous._db, previous)
+                return previous._db.serialize()
+            except sqlite3.Error:
+                pass
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            self._write(db, None)
+            return db.serialize()
         finally:
             db.close()
 
-    def save(self, path: Path, previous: State | None) -> None:
-        """Write this state to ``path``: only what differs from ``previous``, the state
-        already there, in one transaction; a new file when there is none (``previous``
-        None) or the one there cannot take the change (damaged, locked, read-only)."""
-        if previous is not None and not path.is_symlink():
-            try:
-                self._write(path, previous)
-                return
-            except sqlite3.Error:
-                pass
-        temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-        try:
-            try:
-                self._write(temp, None)
-            except sqlite3.OperationalError:
-                # A file system SQLite cannot lock (some network shares): make the file
-                # on a local one, then copy it over as plain bytes.
-                temp.unlink(missing_ok=True)
-                with tempfile.TemporaryDirectory(prefix="newsroom-state-") as local:
-                    made = Path(local) / STATE_FILE
-                    self._write(made, None)
-                    shutil.copyfile(made, temp)
-            os.replace(temp, path)  # replaces a link itself, never what it points to
-        finally:
-            temp.unlink(missing_ok=True)
-
-    def _write(self, path: Path, previous: State | None) -> None:
+    def _write(self, db: sqlite3.Connection, previous: State | None) -> None:
+        """Write this state into ``db``: over ``previous``'s rows there, or into an empty
+        database (``previous`` None); in one transaction, rolled back on any error."""
         before = previous if previous is not None else State()
-        db = sqlite3.connect(path, isolation_level=None)
+        if previous is None:
+            db.executescript(_STATE_SCHEMA)
+        db.execute("BEGIN IMMEDIATE")
         try:
-            if previous is None:
-                db.executescript(_STATE_SCHEMA)
-            db.execute("BEGIN IMMEDIATE")
             if previous is not None and self.base is previous:  # an update: its rows only
                 db.executemany("DELETE FROM files WHERE path = ?",
                                [(p,) for p in sorted(self.deleted)])
@@ -342,9 +348,10 @@ class State:
                            [("format", str(STATE_FORMAT)), ("layout", self.layout)])
             db.execute("INSERT OR REPLACE INTO meta (key, value) "
                        "SELECT 'files', count(*) FROM files")
-            db.execute("COMMIT")
-        finally:
-            db.close()
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def _write_index(self, db: sqlite3.Connection, previous: State | None) -> None:
         """Write the site index: all of it, or (in an update) the changed "Read next" lists
@@ -414,10 +421,6 @@ def _meta(state: State) -> dict[str, Any] | None:
     if state.index is None:
         return None
     return {key: value for key, value in state.index.meta.items() if key != "token"}
-
-
-def _connect(path: Path, mode: str) -> sqlite3.Connection:
-    return sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True)
 
 
 def _renditions_json(items: list[Rendition]) -> str:

@@ -34,7 +34,7 @@ from cms.aliases import MAX_ALIASES, story_page
 from cms.bulk import create_many
 from cms.config import desk_zone
 from cms.document import LinkRef, StoryDocument
-from cms.errors import NewsroomError, UsageError
+from cms.errors import NewsroomError, UsageError, WriteRefused
 from cms.frontmatter import parse_markdown_file
 from cms.fs import display_name
 from cms.importing import hugo, jekyll, pelican
@@ -416,10 +416,25 @@ def _write(store: Store, actor: Actor, site: Site, files: list[_File], report: I
         batch = pending[start : start + BATCH]
         if progress is not None:
             progress(start, total, f"writing {_name(batch[0].relative)}")
-        with store.session() as session:
-            _write_batch(session, actor, site, batch, report)
+        done = (len(report.created), len(report.updated), len(report.unchanged))
+        try:
+            with store.session() as session:
+                _write_batch(session, actor, site, batch, report)
+        except WriteRefused as exc:  # a full disk: this batch was rolled back as a whole
+            raise _stopped(exc, report, done, start, total) from exc
     if progress is not None:
         progress(total, total, "")
+
+
+def _stopped(exc: WriteRefused, report: ImportReport, done: tuple[int, int, int],
+             start: int, total: int) -> WriteRefused:
+    """``exc``, saying what the batches before file ``start`` (committed) imported; the
+    report forgets the batch that was rolled back."""
+    del report.created[done[0]:], report.updated[done[1]:], report.unchanged[done[2]:]
+    if start == 0:
+        return exc  # nothing was changed
+    return WriteRefused(exc.problem, f"{start} of the {total} files were imported, the "
+                        "others not: import again once there is room (it goes on from there)")
 
 
 def _write_batch(session: Session, actor: Actor, site: Site, batch: list[_File],

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from cms import clock
 from cms.config import require_owner
-from cms.errors import NewsroomError, SyncError
+from cms.errors import NewsroomError, SyncError, WriteRefused
 from cms.models import (
     Blob,
     DeskEvent,
@@ -287,6 +287,11 @@ def sync(
     except SyncError as exc:
         _record_failure(store, central_id, describe(central.url), now(), str(exc))
         raise
+    except WriteRefused as exc:  # a full disk, local or central: that batch was rolled back
+        message = (f"{exc.problem}: the sync stopped, nothing half-written (what it synced "
+                   "before is kept): sync again once there is room")
+        _record_failure(store, central_id, describe(central.url), now(), message)
+        raise SyncError(message) from exc
     except (DBAPIError, SQLAlchemyError) as exc:
         said = refusal(exc)
         message = (f"the central store refused this sync: {said.message}; your work stays "

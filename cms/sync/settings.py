@@ -4,7 +4,7 @@ Settings that name paths on this computer (:data:`MACHINE_SETTINGS`) stay local.
 
 Settings are small values, not documents: the most recent change of each key
 wins (by its ``updated_at``). A change stamped more than
-:data:`cms.sync.clock.MAX_FUTURE` ahead of the receiving side's clock is
+:data:`cms.clock.MAX_FUTURE` ahead of the receiving side's clock is
 stamped with that clock instead, so a laptop with a clock a year ahead cannot
 pin its values for a year.
 """

@@ -4,7 +4,7 @@ Both directions use these: a push stores a batch in the central store, a pull
 stores one in the local store. Photos are checked against their SHA-256 and
 revisions against their content address before anything is written, and a
 far-future clock reading is replaced by the receiver's (see
-:mod:`cms.sync.clock`).
+:mod:`cms.clock`).
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def accept_revisions(
     """Store arriving revisions, each checked against its id and as a local save would be.
 
     A revision whose clock reading is far in the future is kept with the
-    receiver's reading instead (see :mod:`cms.sync.clock`). One whose document
+    receiver's reading instead (see :mod:`cms.clock`). One whose document
     a local save would refuse (:func:`cms.validate.document_problems`) is
     quarantined: kept with the reason, outside the revision graph. With
     ``refused`` (a push to a secured central that refused the batch), each
