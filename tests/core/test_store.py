@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -128,12 +127,10 @@ def test_postgres_urls_use_psycopg_3() -> None:
     assert parse_store_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
 
 
-def test_an_unreachable_postgres_fails_fast_with_a_clear_message() -> None:
-    started = time.monotonic()
-    # Nothing listens on port 1: the connection is refused at once.
-    with pytest.raises(StoreError, match="cannot reach"):
+def test_an_unreachable_postgres_fails_with_a_clear_message() -> None:
+    # Nothing listens on port 1: refused at once (a silent host waits connect_timeout).
+    with pytest.raises(StoreError, match="cannot reach the database server"):
         Store.open("postgresql://postgres@127.0.0.1:1/newsroom")
-    assert time.monotonic() - started < 10
 
 
 @pytest.mark.pg

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -54,8 +55,17 @@ def test_a_warm_up_stopped_by_shutdown_ends_quietly() -> None:
     pool = photo_workers._get_pool()
     for _ in range(2 * photo_workers.WORKERS + 2):
         pool.submit(time.sleep, 1)
+    queued = threading.Event()
+    submit = pool.submit
+
+    def submit_and_tell(*args: object, **kwargs: object) -> object:
+        future = submit(*args, **kwargs)  # type: ignore[arg-type]
+        queued.set()
+        return future
+
+    pool.submit = submit_and_tell  # type: ignore[method-assign]
     thread = photo_workers.warm_up()
-    time.sleep(0.3)  # the warm-up thread submits its call
+    assert queued.wait(timeout=60)  # the warm-up's call is queued behind the busy helpers
     shutdown()  # cancels the calls still queued, the warm-up's among them
     thread.join(timeout=60)
     assert not thread.is_alive()
