@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -27,6 +28,9 @@ from cms.sync.conflicts import resolve as resolve_conflict
 from cms.sync.holds import open_holds
 from cms.sync.transfer import quarantined
 from cms.timeutil import format_local
+
+if TYPE_CHECKING:
+    from cms.sync.replication import SyncReport
 
 DOC_FIELDS = ("headline", "standfirst", "byline", "dateline", "section", "tags", "slug",
               "status", "publish_at", "embargo_until", "correction", "deleted")
@@ -88,38 +92,8 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"synced with {report.central} in {report.seconds:.2f} s")
-    if report.acting_as:
-        print(f"  acting as {report.acting_as}")
-    print(f"  sent: {report.pushed_revisions} revisions, {report.pushed_blobs} photos"
-          + (f", {report.pushed_events} notes and desk changes" if report.pushed_events else ""))
-    print(f"  received: {report.pulled_revisions} revisions, {report.pulled_blobs} photos"
-          + (f", {report.pulled_events} notes and desk changes" if report.pulled_events else ""))
-    if report.merged:
-        print(f"  merged: {len(report.merged)} stories edited in two places")
-    if report.relabelled:
-        print(f"  {report.relabelled} revisions carried far-future times; they were relabelled")
-    if report.held:
-        needs = sorted({with_article(item["need_role"]) for item in report.held
-                        if item["need_role"]})
-        count = len({item["story_id"] for item in report.held})
-        print(f"  {count} change{'s' if count != 1 else ''} held"
-              + (f": need{'s' if count == 1 else ''} {' or '.join(needs)}"
-                 if needs else "") + " (kept here; see `newsroom sync status`)")
-    if report.settled:
-        print(f"  {len(report.settled)} held change(s) settled: someone with the role made "
-              "the move")
-    for key in report.settings_refused:
-        print(f"  setting {key} kept as the desk has it: your role may not change it")
-    if report.quarantined or report.quarantined_on_central:
-        print(f"  quarantined: {len(report.quarantined)} received and "
-              f"{report.quarantined_on_central} sent revisions hold values a save would refuse "
-              "(kept apart, not shown; see `newsroom sync status`)")
-    for line in report.settings_rejected:
-        print(f"  setting refused on arrival: {line}")
-    if report.waiting:
-        print(f"  waiting: {len(report.waiting)} stories wait for photos or history "
-              "not on the central store yet")
+    for line in [*_traffic(report), *_trust(report)]:
+        print(line)
     if report.conflicts:
         with store.reading() as session:
             views = {v.story_id: v for v in list_conflicts(session)}
@@ -130,6 +104,47 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
             if view is not None:
                 print(f"    {view.slug}: {', '.join(view.fields)}")
     return 0
+
+
+def _traffic(report: SyncReport) -> Iterator[str]:
+    """What travelled and what was merged."""
+    yield f"synced with {report.central} in {report.seconds:.2f} s"
+    if report.acting_as:
+        yield f"  acting as {report.acting_as}"
+    yield (f"  sent: {report.pushed_revisions} revisions, {report.pushed_blobs} photos"
+           + (f", {report.pushed_events} notes and desk changes" if report.pushed_events else ""))
+    yield (f"  received: {report.pulled_revisions} revisions, {report.pulled_blobs} photos"
+           + (f", {report.pulled_events} notes and desk changes" if report.pulled_events
+              else ""))
+    if report.merged:
+        yield f"  merged: {len(report.merged)} stories edited in two places"
+    if report.relabelled:
+        yield f"  {report.relabelled} revisions carried far-future times; they were relabelled"
+    if report.waiting:
+        yield (f"  waiting: {len(report.waiting)} stories wait for photos or history "
+               "not on the central store yet")
+
+
+def _trust(report: SyncReport) -> Iterator[str]:
+    """What the central store refused, what settled, what was kept apart."""
+    if report.held:
+        needs = sorted({with_article(item["need_role"]) for item in report.held
+                        if item["need_role"]})
+        count = len({item["story_id"] for item in report.held})
+        yield (f"  {count} change{'s' if count != 1 else ''} held"
+               + (f": need{'s' if count == 1 else ''} {' or '.join(needs)}" if needs else "")
+               + " (kept here; see `newsroom sync status`)")
+    if report.settled:
+        yield (f"  {len(report.settled)} held change(s) settled: someone with the role made "
+               "the move")
+    for key in report.settings_refused:
+        yield f"  setting {key} kept as the desk has it: your role may not change it"
+    if report.quarantined or report.quarantined_on_central:
+        yield (f"  quarantined: {len(report.quarantined)} received and "
+               f"{report.quarantined_on_central} sent revisions hold values a save would "
+               "refuse (kept apart, not shown; see `newsroom sync status`)")
+    for line in report.settings_rejected:
+        yield f"  setting refused on arrival: {line}"
 
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
