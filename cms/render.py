@@ -4,13 +4,18 @@ Python-Markdown renders; nh3 (ammonia) then removes everything that could run
 or restyle a page — scripts, event handlers, ``javascript:``/``data:`` URLs,
 iframes, objects, forms, inline styles — whatever an editor pasted.
 
-The speed-ups of :mod:`cms.markdown_speed` (through Markdown's public
-extension points) change nothing in the HTML: a story renders exactly as a stock
-``markdown.Markdown`` with the same extensions renders it.
+Rendering is bounded (:mod:`cms.markdown_bounds`): the blocks of a story that
+would ask the renderer for too much work — lists nested hundreds deep, tens of
+thousands of brackets — are shown as escaped plain text after a visible
+warning (``<div class="render-warning">``), and the rest of the story is
+rendered as usual. A story within the bounds renders exactly as a stock
+``markdown.Markdown`` with the same extensions renders it; the speed-ups of
+:mod:`cms.markdown_speed` change nothing in the HTML.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import sys
 from collections.abc import Sequence
@@ -22,8 +27,9 @@ from typing import cast
 import markdown
 import nh3
 
-from cms import figures, markdown_speed
+from cms import figures, markdown_bounds, markdown_speed
 from cms.figures import FigureExtension, FigurePhoto, FigureProcessor
+from cms.markdown_bounds import Excess, find_excess, normalised
 from cms.markdown_speed import speed_up
 
 ALLOWED_TAGS = {
@@ -45,6 +51,8 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 MARKDOWN_EXTENSIONS = ["extra", "smarty", "sane_lists"]
+WARNING_CLASS = "render-warning"
+TOO_DEEP = "the Markdown nests deeper than the renderer can follow"
 
 _CACHE_SIZE = 128
 
@@ -71,18 +79,33 @@ def render_markdown(text: str, photos: Sequence[FigurePhoto] | None = None) -> s
     return _render_cached(text, None if photos is None else tuple(photos))
 
 
+def render_warnings(text: str) -> list[str]:
+    """Why parts of ``text`` render as plain text (empty for a story within the bounds).
+
+    Read from the Markdown alone, in linear time: the export names the stories
+    without keeping or parsing their HTML.
+    """
+    return list(dict.fromkeys(excess.reason for excess in find_excess(text)))
+
+
 def plain_paragraphs(text: str) -> str:
     """``text`` as escaped paragraphs, line breaks kept (nothing is lost, nothing runs)."""
-    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    blocks = [block.strip() for block in normalised(text).split("\n\n")]
     return "\n".join(
         "<p>" + html_escape(block).replace("\n", "<br>\n") + "</p>" for block in blocks if block
     )
 
 
+def plain_text_warning(reason: str) -> str:
+    """The visible warning shown before a part rendered as plain text."""
+    return (f'<div class="{WARNING_CLASS}"><strong>⚠ Shown as plain text: </strong>'
+            f"{html_escape(reason)}.</div>")
+
+
 def renderer_sources() -> list[str]:
     """The source of every module that decides how Markdown becomes HTML (for cache keys)."""
     return [inspect.getsource(module)
-            for module in (sys.modules[__name__], markdown_speed, figures)]
+            for module in (sys.modules[__name__], markdown_bounds, markdown_speed, figures)]
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -118,9 +141,58 @@ def _markdown(text: str, photos: Sequence[FigurePhoto] | None) -> str:
 
 
 def _render(text: str, photos: Sequence[FigurePhoto] | None) -> str:
+    """``text`` as sanitised HTML, the parts beyond the bounds as plain text."""
+    excess = find_excess(text)
     try:
-        html = _markdown(text, photos)
-    except RecursionError:  # e.g. lists nested hundreds deep: the parser recurses per level
+        if not excess:
+            return sanitise_html(_markdown(text, photos))
+        return _with_plain_parts(text, excess, photos)
+    except RecursionError:  # a safety net: the bounds keep nesting well below the limit
         _local.renderer = None  # its parser state is left half-way: the next body gets a new one
-        html = plain_paragraphs(text)
-    return sanitise_html(html)
+        return _all_plain(TOO_DEEP, text)
+
+
+def _all_plain(reason: str, text: str) -> str:
+    """The whole of ``text`` as plain text after a warning (escaped: nothing to sanitise)."""
+    return plain_text_warning(reason) + "\n" + plain_paragraphs(text)
+
+
+def _with_plain_parts(text: str, excess: list[Excess], photos: Sequence[FigurePhoto] | None
+                      ) -> str:
+    """Render ``text`` with each excess run replaced by its warning and plain text.
+
+    Each run becomes a paragraph holding a token (letters and digits, which no
+    Markdown syntax changes, derived from the text so that no text can hold
+    it). The rest is rendered and sanitised, and then each token's paragraph is
+    replaced by its plain text, escaped here (sanitising megabytes of escaped
+    text would cost more than rendering them). A token that the Markdown around
+    it took elsewhere (into a raw HTML block) is replaced before sanitising.
+    """
+    lines = normalised(text).split("\n")
+    nonce = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    pieces: list[str] = []
+    parts: list[tuple[str, str]] = []
+    done = 0
+    for number, run in enumerate(excess):
+        token = f"plaintext{nonce}part{number}"
+        pieces += ["\n".join(lines[done:run.start]), token]
+        parts.append((token, plain_text_warning(run.reason) + "\n"
+                      + plain_paragraphs("\n".join(lines[run.start:run.end]))))
+        done = run.end
+    pieces.append("\n".join(lines[done:]))
+    html = _markdown("\n\n".join(pieces), photos)
+    if any(html.count(token) != 1 for token, _plain in parts):
+        # Lost or doubled by the Markdown around it: show the whole story as text.
+        return _all_plain(excess[0].reason, text)
+    if all(html.count(f"<p>{token}</p>") == 1 for token, _plain in parts):
+        html = sanitise_html(html)
+        if all(html.count(f"<p>{token}</p>") == 1 for token, _plain in parts):
+            return _replace_tokens(html, parts, wrapped=True)
+        return _all_plain(excess[0].reason, text)  # the sanitiser dropped the element holding it
+    return sanitise_html(_replace_tokens(html, parts, wrapped=False))
+
+
+def _replace_tokens(html: str, parts: list[tuple[str, str]], *, wrapped: bool) -> str:
+    for token, plain in parts:
+        html = html.replace(f"<p>{token}</p>" if wrapped else token, plain)
+    return html

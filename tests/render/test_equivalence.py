@@ -1,11 +1,13 @@
-"""Stories render exactly what a fresh, stock Python-Markdown renders.
+"""Stories within the bounds render exactly what a fresh, stock Python-Markdown renders.
 
 ``cms.render`` reuses one Markdown instance per thread, sends one-line prose
-blocks straight to the paragraph processor and gives each inline pass only the
-patterns the document can match; all of that is only speed, so the HTML must be
-the same as a new ``markdown.Markdown`` with the same extensions gives, and
-nothing may leak from one story into the next. The sample newsroom's bodies must
-render as they did before (``expected/``, made by the renderer of commit 012d47f).
+blocks straight to the paragraph processor, gives each inline pass only the
+patterns the document can match and checks every story against the bounds of
+:mod:`cms.markdown_bounds`; for a story within them all of that is only speed,
+so the HTML must be the same as a new ``markdown.Markdown`` with the same
+extensions gives, and nothing may leak from one story into the next. The
+sample newsroom's bodies must render as they did before the bounds existed
+(``expected/``, made by the renderer of commit 012d47f).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from benchmarks.corpus import Corpus
 from cms import render, stories
 from cms.figures import FigureExtension, FigurePhoto
+from cms.markdown_bounds import find_excess
 from cms.people import actor_for
 from cms.sample import install_sample
 from cms.store import Store
@@ -94,6 +97,11 @@ def _stock(text: str, photos: tuple[FigurePhoto, ...] | None) -> str:
     return render.sanitise_html(md.convert(text))
 
 
+def test_the_corpus_is_within_the_bounds() -> None:
+    for text in SAMPLES:
+        assert find_excess(text) == [], text
+
+
 @pytest.mark.parametrize("photos", [None, PHOTOS])
 def test_same_html_as_a_fresh_stock_instance(photos: tuple[FigurePhoto, ...] | None) -> None:
     for text in SAMPLES:
@@ -102,6 +110,7 @@ def test_same_html_as_a_fresh_stock_instance(photos: tuple[FigurePhoto, ...] | N
 
 def test_all_samples_in_one_story() -> None:
     story = "\n\n".join(SAMPLES)
+    assert find_excess(story) == []
     assert render._render(story, PHOTOS) == _stock(story, PHOTOS)
 
 
@@ -123,6 +132,8 @@ _PIECES = st.sampled_from([
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, max_size=60).map("".join))
 def test_generated_markdown_renders_as_stock(text: str) -> None:
+    if find_excess(text):
+        return  # beyond the bounds: shown as plain text, tested in test_bounds
     assert render._render(text, PHOTOS) == _stock(text, PHOTOS)
 
 
@@ -148,3 +159,4 @@ def test_the_sample_newsroom_renders_as_before(sqlite_store: Store) -> None:
                                             height=533) for p in doc.photos]
             expected = (EXPECTED / f"{doc.slug}.html").read_text(encoding="utf-8")
             assert render.render_markdown(doc.body, figures) + "\n" == expected, doc.slug
+            assert render.render_warnings(doc.body) == []

@@ -19,6 +19,7 @@ from markdown.util import Registry
 from cms import markdown_speed, render
 from cms.figures import FigureExtension
 from cms.markdown_speed import PATTERN_NEEDS, PROSE_BLOCK, known_patterns, speed_up
+from tests.render.hostile import SHAPES
 from tests.render.test_equivalence import SAMPLES
 
 
@@ -76,8 +77,8 @@ def _check_needs(text: str) -> None:
             assert any(need in text for need in needs), (name, text)
 
 
-def test_no_pattern_matches_without_its_needs_in_the_corpus() -> None:
-    for text in SAMPLES:
+def test_no_pattern_matches_without_its_needs_in_the_corpora() -> None:
+    for text in [*SAMPLES, *(shape(3000) for shape in SHAPES.values())]:
         _check_needs(text)
 
 
