@@ -41,6 +41,7 @@ from cms.export.writer import (
     swap_in,
     write_zip,
 )
+from cms.render import render_warnings
 from cms.store import Store
 from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
@@ -56,6 +57,7 @@ class Export(Plan):
         super().__init__(session, site, theme, options, state, single, export_cache, quick)
         self.progress = progress
         self.cancelled = cancelled
+        self.plain_parts: list[tuple[str, str]] = []  # (slug, why) of bodies partly plain text
 
     def run(self, staging: Staging, report: ExportReport, out: Path | None,
             present: set[str] | None = None) -> State:
@@ -207,6 +209,8 @@ class Export(Plan):
         items = {}
         for sid, text in load_bodies(self.session, needed).items():
             story = self.site.by_id[sid]
+            self.plain_parts += [(story.slug, f"part of the body shown as plain text: {why}")
+                                 for why in render_warnings(text)]
             self.placed[sid] = placed_photo_ids(text, story.photos)
             figures = self.figure_photos(story)
             if len(figures) < len(story.photos):  # a photo that cannot be read: no figure
@@ -312,7 +316,7 @@ def export_site(
         report.stories = 1 if single else arranged.stories
         report.quick = quick is not None
         report.files = new_state.count()
-        report.skipped = sorted(arranged.skipped + build.left_out())
+        report.skipped = sorted(arranged.skipped + build.left_out() + build.plain_parts)
         if new_state.base is not None:
             deleted = sorted(new_state.deleted)
         else:
