@@ -25,7 +25,9 @@ errs on the side of more.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 MAX_NESTING = 16
@@ -43,7 +45,8 @@ TOO_MUCH_MARKUP = "too much markup in one block"
 REST_OF_STORY = "the rest of the story is more Markdown than one story may hold"
 
 # What each thing costs, in work units.
-BLOCK_COST = 80.0       # the block processors testing one block
+BLOCK_COST = 150.0      # one block: the block processors test it, and the smarty pass
+                        # looks it up among its siblings (quadratic in blocks, so dear)
 LINE_COST = 2.0         # a line the block processors split, test and join again
 BYTE_COST = 0.15        # a byte, read again at each nesting level
 NODE_COST = 100.0       # an element (link, tag, table cell, list item) and its text runs
@@ -53,6 +56,8 @@ REBUILD_COST = 0.004    # an inline marker times a byte: each match rebuilds its
 SCAN_COST = 0.5         # a byte inside brackets: Python loops looking for the ``]``
 DEFINITION_COST = 0.01  # a definition times a byte: each one splits the rest of its block
 DEFINITION_NODES = 8    # the elements one footnote, reference or abbreviation adds
+UNCLOSED_FENCE_COST = 0.02  # a fence never closed times the story's bytes: the fenced-code
+                            # step looks for its end through all the rest of the text
 
 ELEMENT_MARKERS = ("[", "<", "  \n")
 """Links, images, footnotes, raw HTML and line breaks: one element each."""
@@ -62,6 +67,8 @@ TEXT_MARKERS = ("'", '"', "--", "...", "&", "\\")
 """Smart quotes, dashes, ellipses, entities and escapes: a substitution in the text."""
 
 _FENCE = re.compile(r"`{3,}|~{3,}")
+_FENCE_LINE = re.compile(r"\n(?:```|~~~)")
+_CLOSING_LINE = re.compile(r"(?:^|\n)(`{3,}|~{3,}) *(?=\n|$)")
 # Patterns on lines start with "\n" (and run on the text after a "\n"): a literal
 # first character makes Python's regular expressions skip ahead ten times faster
 # than ``^`` with MULTILINE does.
@@ -107,63 +114,80 @@ def find_excess(text: str) -> list[Excess]:
     runs: list[Excess] = []
     spent = 0.0
     after_excess = False
-    for start, end in _blocks(lines):
-        reason: str | None = REST_OF_STORY
-        if spent <= MAX_STORY_WORK:
-            reason, work = _judge("\n".join(lines[start:end]))
-            if reason is None:
-                spent += work
-                if spent > MAX_STORY_WORK:
-                    reason = REST_OF_STORY
+    for start, end, unclosed in _blocks(lines, fenced="```" in text or "~~~" in text):
+        reason, work = _judge("\n".join(lines[start:end]), unclosed * len(text))
         if reason is None:
+            spent += work
+            if spent > MAX_STORY_WORK:  # this block and all after it: one run
+                if after_excess:
+                    return [*runs[:-1], Excess(runs[-1].start, len(lines), runs[-1].reason)]
+                return [*runs, Excess(start, len(lines), REST_OF_STORY)]
             after_excess = False
         elif after_excess:
             runs[-1] = Excess(runs[-1].start, end, runs[-1].reason)
         else:
             runs.append(Excess(start, end, reason))
             after_excess = True
+            spent += BLOCK_COST  # the run's placeholder paragraph is a block too
     return runs
 
 
-def _blocks(lines: list[str]) -> list[tuple[int, int]]:
-    """``(first line, end line)`` of each block: runs of non-blank lines, fences kept whole."""
-    blocks: list[tuple[int, int]] = []
+def _blocks(lines: list[str], *, fenced: bool) -> Iterator[tuple[int, int, int]]:
+    """``(first line, end line, fences never closed)`` of each block: runs of non-blank
+    lines, fenced code kept whole."""
+    closings = _fence_closings(lines) if fenced else {}
     start: int | None = None
-    fenced = any("```" in line or "~~~" in line for line in lines)
+    unclosed = 0
     index, count = 0, len(lines)
     while index < count:
         line = lines[index]
         if not line.strip(" \t"):
             if start is not None:
-                blocks.append((start, index))
-                start = None
+                yield start, index, unclosed
+                start, unclosed = None, 0
         else:
             if start is None:
                 start = index
-            fence = _FENCE.match(line) if fenced else None
-            if fence is not None:
-                index = _closing_fence(lines, index + 1, fence.group(0), index)
+            if fenced and line.startswith(("```", "~~~")):
+                fence = _FENCE.match(line)
+                assert fence is not None
+                closing = _closing_after(closings.get(fence.group(0), []), index)
+                unclosed += closing == index
+                index = closing  # blank lines inside the code do not end the block
         index += 1
     if start is not None:
-        blocks.append((start, count))
-    return blocks
+        yield start, count, unclosed
 
 
-def _closing_fence(lines: list[str], start: int, fence: str, opening: int) -> int:
-    """The line closing ``fence`` as Python-Markdown matches it (``opening``: none)."""
-    for index in range(start, len(lines)):
-        line = lines[index]
-        if line.startswith(fence) and not line[len(fence):].strip(" "):
-            return index
-    return opening
+def _fence_closings(lines: list[str]) -> dict[str, list[int]]:
+    """The lines that can close a fence (the fence alone, then spaces), by fence."""
+    closings: dict[str, list[int]] = {}
+    text = "\n".join(lines)
+    line, counted = 0, 0
+    for match in _CLOSING_LINE.finditer(text):
+        line += text.count("\n", counted, match.start())  # the line of the match
+        counted = match.start()
+        closings.setdefault(match.group(1), []).append(line + (match.group(0)[0] == "\n"))
+    return closings
 
 
-def _judge(block: str, *, whole: bool = False) -> tuple[str | None, float]:
+def _closing_after(closings: list[int], opening: int) -> int:
+    """The first of ``closings`` after ``opening`` (``opening`` itself when there is none,
+    as Python-Markdown then reads no fence)."""
+    at = bisect.bisect_right(closings, opening)
+    return closings[at] if at < len(closings) else opening
+
+
+def _judge(block: str, fence_scans: int = 0, *, whole: bool = False
+           ) -> tuple[str | None, float]:
     """Why ``block`` is beyond the bounds (None: it is not) and its estimated work.
 
-    ``whole``: ``block`` is the whole story; it passes only when it would pass as
-    one block, which bounds the work of each of its blocks.
+    ``fence_scans``: the bytes read looking for the end of its fences that never
+    close. ``whole``: ``block`` is the whole story; it passes only when it would
+    pass as one block, which bounds the work of each of its blocks.
     """
+    if whole:  # every fence line may be one that never closes
+        fence_scans = len(_FENCE_LINE.findall("\n" + block)) * len(block)
     lines = "\n" + block
     depth = _nesting(lines)
     if depth > MAX_NESTING:
@@ -176,10 +200,11 @@ def _judge(block: str, *, whole: bool = False) -> tuple[str | None, float]:
     definitions = len(_DEFINITION.findall(lines)) if "]:" in block else 0
     nodes = (elements + block.count("|") + len(_ITEM.findall(lines))
              + DEFINITION_NODES * definitions)
-    blocks = block.count("\n\n") + 1 if whole else 1
+    blocks = block.count("\n") + 1 if whole else 1  # blank lines may hold spaces
     work = (BLOCK_COST * blocks + LINE_COST * block.count("\n") + BYTE_COST * size * (1 + depth)
             + NODE_COST * nodes + PAIR_COST * pairs + TEXT_COST * substitutions
-            + REBUILD_COST * markers * size + DEFINITION_COST * definitions * size)
+            + REBUILD_COST * markers * size + DEFINITION_COST * definitions * size
+            + UNCLOSED_FENCE_COST * fence_scans)
     if work > MAX_BLOCK_WORK:
         return TOO_MUCH_MARKUP, work
     bracket_depth, scanned = _brackets(block)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import re
 import sys
 from collections.abc import Sequence
 from functools import lru_cache
@@ -55,6 +56,8 @@ WARNING_CLASS = "render-warning"
 TOO_DEEP = "the Markdown nests deeper than the renderer can follow"
 
 _CACHE_SIZE = 128
+# Blank lines; possessive, so that long runs of indentation are read once.
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*+\n)+")
 
 
 def sanitise_html(html: str) -> str:
@@ -90,10 +93,12 @@ def render_warnings(text: str) -> list[str]:
 
 def plain_paragraphs(text: str) -> str:
     """``text`` as escaped paragraphs, line breaks kept (nothing is lost, nothing runs)."""
-    blocks = [block.strip() for block in normalised(text).split("\n\n")]
-    return "\n".join(
-        "<p>" + html_escape(block).replace("\n", "<br>\n") + "</p>" for block in blocks if block
-    )
+    # A few passes over the whole text: a plain part may hold a hundred thousand blocks.
+    escaped = html_escape(normalised(text).replace("\x00", "\ufffd")).strip()
+    if not escaped:
+        return ""
+    body = _PARAGRAPH_BREAK.sub("\x00", escaped).replace("\n", "<br>\n")
+    return "<p>" + body.replace("\x00", "</p>\n<p>") + "</p>"
 
 
 def plain_text_warning(reason: str) -> str:
@@ -171,28 +176,25 @@ def _with_plain_parts(text: str, excess: list[Excess], photos: Sequence[FigurePh
     lines = normalised(text).split("\n")
     nonce = hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:24]
     pieces: list[str] = []
-    parts: list[tuple[str, str]] = []
+    plain: list[str] = []
     done = 0
     for number, run in enumerate(excess):
-        token = f"plaintext{nonce}part{number}"
-        pieces += ["\n".join(lines[done:run.start]), token]
-        parts.append((token, plain_text_warning(run.reason) + "\n"
-                      + plain_paragraphs("\n".join(lines[run.start:run.end]))))
+        pieces += ["\n".join(lines[done:run.start]), f"plaintext{nonce}part{number}"]
+        plain.append(plain_text_warning(run.reason) + "\n"
+                     + plain_paragraphs("\n".join(lines[run.start:run.end])))
         done = run.end
     pieces.append("\n".join(lines[done:]))
     html = _markdown("\n\n".join(pieces), photos)
-    if any(html.count(token) != 1 for token, _plain in parts):
+    # One pass over the HTML for all tokens: thousands of runs stay linear.
+    token = re.compile(f"plaintext{nonce}part([0-9]+)")
+    wrapped = re.compile(f"<p>plaintext{nonce}part([0-9]+)</p>")
+    expected = list(map(str, range(len(plain))))
+    if sorted(token.findall(html), key=int) != expected:
         # Lost or doubled by the Markdown around it: show the whole story as text.
         return _all_plain(excess[0].reason, text)
-    if all(html.count(f"<p>{token}</p>") == 1 for token, _plain in parts):
+    if sorted(wrapped.findall(html), key=int) == expected:
         html = sanitise_html(html)
-        if all(html.count(f"<p>{token}</p>") == 1 for token, _plain in parts):
-            return _replace_tokens(html, parts, wrapped=True)
-        return _all_plain(excess[0].reason, text)  # the sanitiser dropped the element holding it
-    return sanitise_html(_replace_tokens(html, parts, wrapped=False))
-
-
-def _replace_tokens(html: str, parts: list[tuple[str, str]], *, wrapped: bool) -> str:
-    for token, plain in parts:
-        html = html.replace(f"<p>{token}</p>" if wrapped else token, plain)
-    return html
+        if sorted(wrapped.findall(html), key=int) == expected:
+            return wrapped.sub(lambda match: plain[int(match.group(1))], html)
+        return _all_plain(excess[0].reason, text)  # the sanitiser dropped what held one
+    return sanitise_html(token.sub(lambda match: plain[int(match.group(1))], html))

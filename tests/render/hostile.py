@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 Shape = Callable[[int], str]
+MAX_BRACKETS = 16  # cms.markdown_bounds.MAX_BRACKET_DEPTH, written out: the corpus is fixed
 
 
 def _repeat(unit: str, size: int) -> str:
@@ -158,6 +159,21 @@ def many_html_blocks(size: int) -> str:
     return _repeat("<div><p>x</p></div>\n\n", size)
 
 
+def unclosed_fences(size: int) -> str:
+    """Fence openings that never close, each in a block of its own."""
+    return _repeat("```x\n\n", size)
+
+
+def blank_lines_with_spaces(size: int) -> str:
+    """One-letter paragraphs between blank lines that hold a space."""
+    return _repeat("a\n \n", size)
+
+
+def alternating_blocks(size: int) -> str:
+    """A normal paragraph, a hostile one, a normal one…: thousands of plain parts."""
+    return _repeat("Normal *text*.\n\n" + "[" * (MAX_BRACKETS + 4) + "x\n\n", size)
+
+
 def prose(size: int) -> str:
     """Plain paragraphs with a little markup: not hostile, the baseline for the others."""
     paragraph = ("The minister said the \"plan\" would work -- and that it's *fair*. See "
@@ -201,6 +217,9 @@ SHAPES: dict[str, Shape] = {
     "many fenced blocks": many_fenced_blocks,
     "many headings": many_headings,
     "many HTML blocks": many_html_blocks,
+    "unclosed fences": unclosed_fences,
+    "blank lines with spaces": blank_lines_with_spaces,
+    "alternating blocks": alternating_blocks,
     "prose": prose,
     "mixed": mixed,
 }
