@@ -108,9 +108,13 @@ def plain_text_warning(reason: str) -> str:
 
 
 def renderer_sources() -> list[str]:
-    """The source of every module that decides how Markdown becomes HTML (for cache keys)."""
-    return [inspect.getsource(module)
-            for module in (sys.modules[__name__], markdown_bounds, markdown_speed, figures)]
+    """The source of every module that decides how Markdown becomes HTML (for cache keys).
+
+    Each one is named in ``SOURCE_READ_MODULES`` of ``packaging/newsroom.spec``: a
+    frozen app has no source to read unless it ships it.
+    """
+    return [inspect.getsource(sys.modules[__name__]), inspect.getsource(markdown_bounds),
+            inspect.getsource(markdown_speed), inspect.getsource(figures)]
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
