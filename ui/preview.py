@@ -1,10 +1,15 @@
 """The live preview: the export's Markdown pipeline, rendered off the GUI thread.
 
-A single-shot timer debounces typing; at most one render is in flight; if the
-text changed while it ran, one more render follows with the newest text (the
-ReText pattern). Only applying the finished HTML happens on the GUI thread, never
-while the user is in the middle of typing (a stale page waits for the next
-pause), and the preview keeps the editor's relative scroll position.
+A single-shot timer debounces typing; at most one render is in flight; a render
+that newer text overtook while it ran is dropped unseen, and the newest text is
+rendered next (the ReText pattern). Only applying the finished HTML happens on
+the GUI thread, and the preview keeps the editor's relative scroll position.
+
+Parts of a story beyond the renderer's bounds show as plain text after a warning,
+as in the export (:mod:`cms.render`). Laying out a page takes the GUI thread
+about a second per megabyte, so the preview renders the first
+:data:`PREVIEW_LIMIT` characters of a longer story and says so (with the
+warnings of the whole story); the export renders all of it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from cms.document import PhotoRef
 from cms.store import Store
 
 DEBOUNCE_MS = 300
+PREVIEW_LIMIT = 100_000  # characters of the body rendered in the preview
 
 
 PHOTO_URL = "photos/"  # relative, so the sanitiser keeps it; served by loadResource
@@ -52,10 +58,34 @@ class _RenderTask(QRunnable):
 
             figures = [FigurePhoto.from_ref(p, src=f"{PHOTO_URL}{p.sha256}")
                        for p in self._photos]
-            html = render_markdown(self._text, figures)
+            shown = preview_part(self._text)
+            html = render_markdown(shown, figures)
+            if len(shown) < len(self._text):
+                html = _cut_note(self._text, len(shown)) + html
         except Exception as exc:  # shown in the preview instead of the page
             html = f"<p><b>The preview failed:</b> {escape(str(exc))}</p>"
         self._signals.done.emit(self._serial, html)
+
+
+def preview_part(text: str) -> str:
+    """The start of ``text`` the preview renders: all of it up to :data:`PREVIEW_LIMIT`
+    characters, else up to the last blank line before the limit (or the limit)."""
+    if len(text) <= PREVIEW_LIMIT:
+        return text
+    cut = text.rfind("\n\n", 0, PREVIEW_LIMIT)
+    return text[:cut if cut > 0 else PREVIEW_LIMIT]
+
+
+def _cut_note(text: str, shown: int) -> str:
+    """The note above a preview of the start of a long story (and why parts are text)."""
+    from cms.render import WARNING_CLASS, render_warnings
+
+    note = (f"The preview shows the first {shown:,} of {len(text):,} characters; "
+            "the export shows all of them.")
+    reasons = render_warnings(text)
+    if reasons:
+        note += " Parts of the story show as plain text: " + "; ".join(reasons) + "."
+    return f'<div class="{WARNING_CLASS}"><strong>⚠ Long story: </strong>{escape(note)}</div>'
 
 
 class _PhotoTask(QRunnable):
@@ -111,7 +141,8 @@ class PreviewPane(QTextBrowser):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._start)
-        self.renders = 0
+        self.renders = 0  # pages shown
+        self.dropped = 0  # renders overtaken by newer text (or a cleared pane), never shown
         from ui.editor import writing_font
 
         self.document().setDefaultFont(writing_font())
@@ -151,17 +182,18 @@ class PreviewPane(QTextBrowser):
     @Slot(int, str)
     def _on_rendered(self, serial: int, body_html: str) -> None:
         self._in_flight = False
-        if serial != self._serial or self._wanted is None:
-            return
-        if self._source != self._wanted and self._timer.isActive():
-            # Typing went on while this rendered: applying a stale page now would hold
-            # up the next keys; the pause that ends the typing renders again.
-            return
-        headline, standfirst, _body, _photos = self._wanted
-        self._rendered_source = self._wanted
-        self._apply(headline, standfirst, body_html)
-        self.renders += 1
-        self.rendered.emit()
+        wanted = self._wanted
+        if serial == self._serial and wanted is not None and wanted == self._source:
+            headline, standfirst, _body, _photos = wanted
+            self._rendered_source = wanted
+            self._apply(headline, standfirst, body_html)
+            self.renders += 1
+            self.rendered.emit()
+        else:
+            # Newer text overtook this render: showing it would only hold up the keys
+            # and then be replaced. The newest text renders next (now, or after the
+            # typing pause the timer is waiting for).
+            self.dropped += 1
         if self._source != self._rendered_source and not self._timer.isActive():
             self._start()
 
@@ -170,10 +202,14 @@ class PreviewPane(QTextBrowser):
         text = palette.color(QPalette.ColorRole.Text).name()
         muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
         link = palette.color(QPalette.ColorRole.Link).name()
+        from cms.render import WARNING_CLASS  # loaded already: the worker rendered the page
+
+        warning = "#ffb454" if palette.color(QPalette.ColorRole.Base).lightness() < 128 \
+            else "#9a4a00"
         page = (
             f"<style>body{{color:{text}}} a{{color:{link}}} h1{{font-size:x-large}} "
             f"h2{{font-size:large}} .standfirst{{color:{muted}; font-size:medium}} "
-            f"blockquote{{color:{muted}}}</style>"
+            f"blockquote{{color:{muted}}} .{WARNING_CLASS}{{color:{warning}}}</style>"
             f"<h1>{escape(headline)}</h1>"
             + (f"<p class='standfirst'>{escape(standfirst)}</p>" if standfirst else "")
             + body_html

@@ -12,7 +12,6 @@ file) by that process.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +19,7 @@ from functools import cache
 from importlib import metadata
 from multiprocessing import get_context
 
-from cms import figures, render
+from cms import render
 from cms.export.cache import ExportCache
 from cms.export.parallel import fork_safe, worker_count
 from cms.figures import FigurePhoto
@@ -32,7 +31,7 @@ _BATCH = 64
 @cache
 def renderer_fingerprint() -> str:
     """A hash of everything that decides how Markdown becomes HTML."""
-    parts = [inspect.getsource(render), inspect.getsource(figures)]
+    parts = render.renderer_sources()
     for name in ("Markdown", "nh3"):
         try:
             parts.append(f"{name}={metadata.version(name)}")

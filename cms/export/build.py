@@ -45,6 +45,7 @@ from cms.export.writer import (
     write_zip,
 )
 from cms.fs import same_filesystem
+from cms.render import render_warnings
 from cms.store import Store
 from cms.stories import resolve
 from cms.timeutil import as_utc, utcnow
@@ -62,6 +63,7 @@ class Export(Plan):
                          folder)
         self.progress = progress
         self.cancelled = cancelled
+        self.plain_parts: list[tuple[str, str]] = []  # (slug, why) of bodies partly plain text
 
     def run(self, staging: Staging, report: ExportReport,
             present: set[str] | None = None) -> State:
@@ -214,6 +216,8 @@ class Export(Plan):
         items = {}
         for sid, text in load_bodies(self.session, needed).items():
             story = self.site.by_id[sid]
+            self.plain_parts += [(story.slug, f"part of the body shown as plain text: {why}")
+                                 for why in render_warnings(text)]
             self.placed[sid] = placed_photo_ids(text, story.photos)
             figures = self.figure_photos(story)
             if len(figures) < len(story.photos):  # a photo that cannot be read: no figure
@@ -354,7 +358,7 @@ def _export_with(store: Store, options: ExportOptions, progress: Progress | None
         report.stories = 1 if single else arranged.stories
         report.quick = quick is not None
         report.files = new_state.count()
-        report.skipped = sorted(arranged.skipped + build.left_out())
+        report.skipped = sorted(arranged.skipped + build.left_out() + build.plain_parts)
         if new_state.base is not None:
             deleted = sorted(new_state.deleted)
         else:
