@@ -3,7 +3,7 @@
 * Attach: verify (full decode), hash, read IPTC/XMP/EXIF, store, and make the
   panel thumbnail, for a deterministic camera-like 6000 × 4000 JPEG, in a child
   process so that its peak memory is the attach's own (plus the interpreter).
-* Panel: the real :class:`ui.photo_panel.PhotoPanel` shows a story with 40
+* Panel: the real :class:`ui.photos.panel.PhotoPanel` shows a story with 40
   photos on a cold thumbnail cache; a 16 ms timer on the GUI thread (a 60 Hz
   frame clock) records the longest time between two ticks while the
   thumbnails load: that is the longest frame a user could see. (A 0 ms timer
@@ -102,7 +102,7 @@ class _BenchHost:
     """The least of a window the panel needs: the open story and a worker pool."""
 
     def __init__(self, store: Store, actor: Actor, document: StoryDocument, rev: str) -> None:
-        from ui.extensions import WindowEvents
+        from ui.window.extensions import WindowEvents
 
         self.store, self.actor, self.events = store, actor, WindowEvents()
         self.document, self.revision = document, rev
@@ -111,7 +111,7 @@ class _BenchHost:
         return ZoneInfo("UTC")
 
     def open_story(self) -> Any:
-        from ui.extensions import OpenStory
+        from ui.window.extensions import OpenStory
 
         return OpenStory(self.document, self.revision, self.zone())
 
@@ -133,8 +133,8 @@ def panel_rows(count: int, size: tuple[int, int]) -> list[tuple[str, str, str]]:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.photo_panel import PhotoPanel
-    from ui.photo_workers import shutdown, warm_up
+    from ui.photos.panel import PhotoPanel
+    from ui.photos.workers import shutdown, warm_up
 
     shutdown()  # start from no helper processes, as a fresh window does
 

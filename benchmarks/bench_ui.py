@@ -95,7 +95,7 @@ def run(quick: bool) -> list[tuple[str, str, str]]:
 
 def _window(store_path: str) -> Any:
     from ui.app import application, open_store, show_window
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     application()
     store, actor = open_store(store_path, None)

@@ -94,7 +94,7 @@ def paint_times(count: int, repeats: int) -> list[float]:
     from PySide6.QtGui import QPixmap
     from PySide6.QtWidgets import QApplication
 
-    from ui.planning_timeline import PlanItem, Timeline
+    from ui.planning.timeline import PlanItem, Timeline
 
     app = QApplication.instance() or QApplication([])
     zone = ZoneInfo("Europe/Berlin")

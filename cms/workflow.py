@@ -215,6 +215,17 @@ def refuse_beyond_role(rules: Rules, actor: Actor, before: StoryDocument | None,
             f"{actor.username} is {with_article(actor.role)}; {refusals[0].message}")
 
 
+def missing_note(from_status: str, to_status: str, note: str) -> str | None:
+    """Why this move cannot be made without a note (None: it can, or it has one)."""
+    if note.strip():
+        return None
+    if to_status in NOTE_REQUIRED:
+        return f"moving a story to {to_status} needs a note saying why"
+    if from_status == KILLED:
+        return "bringing back a killed story needs a note saying why"
+    return None
+
+
 def check_save(
     session: Session,
     actor: Actor,
@@ -241,10 +252,9 @@ def check_save(
     note = normalise_text(change.note if change is not None else message).strip()
     if len(note) > MAX_NOTE:
         raise UsageError(f"the note is longer than {MAX_NOTE} characters")
-    if after.status in NOTE_REQUIRED and not note:
-        raise UsageError(f"moving a story to {after.status} needs a note saying why (--note)")
-    if old_status == KILLED and not note:
-        raise UsageError("bringing back a killed story needs a note saying why (--note)")
+    missing = missing_note(old_status, after.status, note)
+    if missing is not None:
+        raise UsageError(missing + " (--note)")
     gate_problems(session, after, now, override=bool(change and change.override), actor=actor,
                   through=walk)
     return PendingTransition(

@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from cms.errors import NewsroomError
 from cms.people import Actor, acting_actor
 from cms.store import Store, db_error_message
-from ui import prefs
-from ui.theme import apply_theme, icon
+from ui.window import prefs
+from ui.window.theme import apply_theme, icon
 
 APP_TITLE = "Newsroom"
 DESKTOP_FILE_NAME = "org.newsroom.Newsroom"
@@ -102,8 +102,8 @@ def run(store: str | None = None, user: str | None = None) -> int:
     except NewsroomError as exc:
         show_fatal(str(exc))
         return 1
-    from ui.main_window import MainWindow
-    from ui.recovery_dialog import offer_recoveries
+    from ui.editor.recovery_dialog import offer_recoveries
+    from ui.window.main_window import MainWindow
 
     try:
         window = MainWindow(opened, actor)

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from cms.store import Store
 from tests.export.bundle_check import check_manifest
 from tests.export.conftest import JCS_ID
-from ui.export_dialog import ExportDialog
+from ui.export.dialog import ExportDialog
 
 pytestmark = pytest.mark.gui
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -116,7 +116,7 @@ def test_file_menu_of_the_main_window_opens_it(qtbot: QtBot, sample_store: Store
                                                sample_actor) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QAction
 
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     window = MainWindow(sample_store, sample_actor)
     qtbot.addWidget(window)

@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from cms.people import Actor, actor_for
 from cms.sample import first_run
 from cms.store import Store
-from ui.editing import SaveState
-from ui.main_window import MainWindow
+from ui.editor.editing import SaveState
+from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 

@@ -12,10 +12,10 @@ from cms import __version__
 from cms.people import Actor
 from cms.store import Store
 from tests.gui.conftest import open_window
-from ui import prefs
-from ui.about import AboutDialog
 from ui.app import application
-from ui.main_window import MainWindow
+from ui.window import prefs
+from ui.window.about import AboutDialog
+from ui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 

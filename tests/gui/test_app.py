@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from cms import stories
 from cms.store import Store
 from ui import app as ui_app
-from ui import prefs
-from ui.main_window import MainWindow
+from ui.window import prefs
+from ui.window.main_window import MainWindow
 
 
 def _close_when_shown(kind: type, seen: list[str]) -> None:

@@ -23,11 +23,11 @@ from cms.config import get_setting
 from cms.people import Actor
 from cms.store import Store
 from tests.gui.conftest import wait_saved
-from ui import prefs
-from ui.extensions import OpenStory, install_extensions
-from ui.history import HistoryDialog
-from ui.main_window import MainWindow
-from ui.settings_dialog import SettingsDialog
+from ui.editor.history import HistoryDialog
+from ui.window import prefs
+from ui.window.extensions import OpenStory, install_extensions
+from ui.window.main_window import MainWindow
+from ui.window.settings_dialog import SettingsDialog
 
 
 def _visible(kind: type, name: str | None = None) -> QWidget | None:
@@ -213,7 +213,7 @@ def test_the_window_installs_listed_extensions_after_its_first_paint(
         "related", "Read next", editor)
     module.__spec__ = types.SimpleNamespace(name=module.__name__)  # type: ignore[assignment]
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setattr("ui.extensions.EXTENSION_MODULES", (module.__name__,))
+    monkeypatch.setattr("ui.window.extensions.EXTENSION_MODULES", (module.__name__,))
     window = open_window(qtbot, gui_store, gui_actor)
     qtbot.waitUntil(lambda: window.inspector.pane("related") is editor)
     assert editor.seen[-1] is not None

@@ -16,16 +16,16 @@ from cms import stories
 from cms.people import Actor
 from cms.store import Store
 from tests.gui.conftest import open_window, wait_saved
-from ui import editing
-from ui.journal import RecoveryJournal, is_locked, journals, read_journal
-from ui.recovery_dialog import RecoveryDialog, offer_recoveries, pending_recoveries
+from ui.editor import editing
+from ui.editor.journal import RecoveryJournal, is_locked, journals, read_journal
+from ui.editor.recovery_dialog import RecoveryDialog, offer_recoveries, pending_recoveries
 
 CHILD = """
 import sys
 from pathlib import Path
 from cms import stories
 from cms.store import Store
-from ui.journal import RecoveryJournal
+from ui.editor.journal import RecoveryJournal
 store = Store.open(sys.argv[1])
 with store.reading() as session:
     document, head = stories.get(session, sys.argv[2])

@@ -11,8 +11,8 @@ from cms import stories
 from cms.people import Actor
 from cms.revisions import story_revisions
 from cms.store import Store
-from ui.history import RevisionsModel
-from ui.story_list_model import ListQuery, SnippetRole, StoryIdRole, StoryListModel
+from ui.editor.history import RevisionsModel
+from ui.stories.model import ListQuery, SnippetRole, StoryIdRole, StoryListModel
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

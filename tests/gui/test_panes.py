@@ -10,9 +10,9 @@ from pytestqt.qtbot import QtBot
 from cms import stories
 from cms.sample import sample_id
 from cms.store import Store
-from ui.extensions import OpenStory
-from ui.inspector import Inspector, StoryFieldsPane
-from ui.readonly_panes import PhotosPane, ReadNextPane
+from ui.inspector.inspector import Inspector, StoryFieldsPane
+from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
+from ui.window.extensions import OpenStory
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

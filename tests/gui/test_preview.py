@@ -6,7 +6,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.render.hostile import nested_lists, prose
-from ui.preview import PREVIEW_LIMIT, PreviewPane
+from ui.editor.preview import PREVIEW_LIMIT, PreviewPane
 
 pytestmark = pytest.mark.gui
 

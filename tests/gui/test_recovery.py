@@ -16,8 +16,8 @@ from cms import stories
 from cms.people import Actor
 from cms.store import Store
 from tests.gui.conftest import open_window, wait_saved
-from ui.journal import RecoveryJournal, journal_folder, journals, read_journal
-from ui.recovery_dialog import RecoveryDialog, offer_recoveries
+from ui.editor.journal import RecoveryJournal, journal_folder, journals, read_journal
+from ui.editor.recovery_dialog import RecoveryDialog, offer_recoveries
 
 WORDS_BEFORE_KILL = 40
 

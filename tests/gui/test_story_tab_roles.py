@@ -10,8 +10,8 @@ from cms import stories
 from cms.people import Actor, actor_for, add_person
 from cms.store import Store
 from tests.gui.conftest import open_window
-from ui.main_window import MainWindow
-from ui.workflow_panel import WorkflowPanel
+from ui.inspector.workflow_panel import WorkflowPanel
+from ui.window.main_window import MainWindow
 
 
 def _person(store: Store, admin: Actor, name: str, role: str) -> Actor:

@@ -14,9 +14,9 @@ from cms.sqlutil import insert_ignore
 from cms.store import Store
 from cms.timeutil import utcnow
 from tests.gui.conftest import open_window
-from ui.settings_dialog import SettingsDialog
-from ui.sync_status import SyncStatus, status_text
-from ui.workflow_panel import WorkflowPanel
+from ui.inspector.workflow_panel import WorkflowPanel
+from ui.sync.status import SyncStatus, status_text
+from ui.window.settings_dialog import SettingsDialog
 
 
 def _person(store: Store, admin: Actor, name: str, role: str) -> Actor:

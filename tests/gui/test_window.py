@@ -11,8 +11,8 @@ from cms import stories
 from cms.people import Actor
 from cms.store import Store
 from tests.gui.conftest import open_window, type_text, wait_saved
-from ui.editing import SaveState
-from ui.main_window import MainWindow
+from ui.editor.editing import SaveState
+from ui.window.main_window import MainWindow
 
 
 def _story_in_store(store: Store, story_id: str) -> stories.StoryDocument:
@@ -257,8 +257,8 @@ def _click_when_shown(name: str, button_text: str) -> list[str]:
 def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
 ) -> None:
-    from ui.journal import journals
-    from ui.recovery_dialog import pending_recoveries
+    from ui.editor.journal import journals
+    from ui.editor.recovery_dialog import pending_recoveries
 
     story_id = window.editing.story_id
     with gui_store.session() as session:

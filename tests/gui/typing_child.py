@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication
 def main(store_path: str) -> None:
     """Type forever into the story the window opens with."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from ui import editing
     from ui.app import open_store
-    from ui.main_window import MainWindow
+    from ui.editor import editing
+    from ui.window.main_window import MainWindow
 
     # The test sets the autosave delay: nothing reaches the store before the kill, however
     # slowly a loaded machine lets this process type, so only the journal has the words.

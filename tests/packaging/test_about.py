@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from cms import __version__
 from cms.store import SCHEMA_HEAD, Store
-from ui.about import AboutDialog, details_text
+from ui.window.about import AboutDialog, details_text
 
 pytestmark = pytest.mark.gui
 

@@ -20,14 +20,14 @@ from cms import stories
 from cms.document import StoryDocument
 from cms.people import Actor
 from cms.store import Store
-from ui.extensions import OpenStory, WindowEvents
 from ui.ops import Op, OpContext
+from ui.window.extensions import OpenStory, WindowEvents
 
 T = TypeVar("T")
 
 
 class PanelHost:
-    """Implements :class:`ui.extensions.WindowHost` for one story."""
+    """Implements :class:`ui.window.extensions.WindowHost` for one story."""
 
     def __init__(self, store: Store, actor: Actor, story_id: str) -> None:
         self.store = store

@@ -24,9 +24,9 @@ from cms.store import Store
 from cms.thumbcache import ThumbnailCache
 from tests.photos.gui_host import PanelHost
 from tests.photos.imaging import agency_jpeg, encode, picture
-from ui.main_window import MainWindow
-from ui.photo_model import ProblemsRole
-from ui.photo_panel import PhotoPanel, install
+from ui.photos.model import ProblemsRole
+from ui.photos.panel import PhotoPanel, install
+from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 JCS = sample_id("story", "jcs-drones")

@@ -14,7 +14,7 @@ import pytest
 
 from cms.media import BadImage, inspect_image, thumbnail
 from tests.photos.imaging import encode, picture
-from ui.photo_workers import run_isolated, shutdown
+from ui.photos.workers import run_isolated, shutdown
 
 
 def test_results_and_errors_cross_the_process_boundary() -> None:
@@ -33,7 +33,7 @@ def test_a_dead_helper_is_replaced() -> None:
 
 def test_warm_up_starts_the_helpers_in_the_background() -> None:
     shutdown()
-    from ui.photo_workers import is_warm, warm_up
+    from ui.photos.workers import is_warm, warm_up
 
     thread = warm_up()
     thread.join(timeout=60)
@@ -47,7 +47,7 @@ def test_a_warm_up_stopped_by_shutdown_ends_quietly() -> None:
     An exception in the warm-up thread would surface as pytest's unhandled
     thread exception warning, which this suite turns into a failure.
     """
-    from ui import photo_workers
+    from ui.photos import workers as photo_workers
 
     shutdown()
     # Keep the helpers busy so that the warm-up's call is still queued when shutdown() comes:
@@ -76,7 +76,7 @@ def test_helpers_die_with_a_crashed_app(tmp_path: Path) -> None:
     script = tmp_path / "crash.py"
     script.write_text(
         "import os\n"
-        "from ui.photo_workers import run_isolated\n"
+        "from ui.photos.workers import run_isolated\n"
         "if __name__ == '__main__':\n"
         "    print(run_isolated(os.getpid), flush=True)\n"
         "    os._exit(9)  # no shutdown, as after a crash or kill -9\n"

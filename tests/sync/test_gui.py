@@ -17,9 +17,9 @@ from cms.store import Store
 from cms.sync.conflicts import list_conflicts
 from cms.sync.replication import sync
 from tests.sync.helpers import desk_store, make_central
-from ui.conflicts import ConflictsPanel
-from ui.main_window import MainWindow
-from ui.sync_status import SyncStatusWidget, backoff_delay
+from ui.sync.conflicts import ConflictsPanel
+from ui.sync.status import SyncStatusWidget, backoff_delay
+from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 JCS = sample_id("story", "jcs-drones")
@@ -73,7 +73,7 @@ def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
     assert label.text().startswith("Synced ")
     qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=5000)
     assert "Body" in panel.list.item(0).text() or "body" in panel.list.item(0).text()
-    from ui.conflicts import ConflictNotice
+    from ui.sync.conflicts import ConflictNotice
 
     notice = window.findChild(ConflictNotice)
     assert notice is not None
@@ -110,7 +110,7 @@ def test_unreachable_central_backs_off(qtbot: QtBot, tmp_path: Path) -> None:
     store, _actor = desk_store(tmp_path / "solo.db", str(tmp_path / "missing.db"), "solo",
                           sample=False)
     try:
-        from ui.sync_status import SyncController
+        from ui.sync.status import SyncController
 
         controller = SyncController(store, "solo", auto=False)
         widget = SyncStatusWidget(controller, __import__("zoneinfo").ZoneInfo("UTC"))

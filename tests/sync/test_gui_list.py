@@ -15,8 +15,8 @@ from cms.sample import sample_id
 from cms.store import Store
 from cms.sync.replication import sync
 from tests.sync.helpers import desk_store, make_central
-from ui.main_window import MainWindow
-from ui.story_list_model import COLUMNS, CONFLICT_TAG
+from ui.stories.model import COLUMNS, CONFLICT_TAG
+from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 JCS = sample_id("story", "jcs-drones")

@@ -18,11 +18,11 @@ from cms.document import LinkRef
 from cms.people import actor_for, add_person
 from cms.sample import install_sample
 from cms.store import Store
-from ui.extensions import OpenStory
-from ui.planning_timeline import HOUR_PX
-from ui.planning_view import PlanningView
-from ui.related_panel import RelatedPanel
-from ui.workflow_panel import WorkflowPanel
+from ui.inspector.related_panel import RelatedPanel
+from ui.inspector.workflow_panel import WorkflowPanel
+from ui.planning.timeline import HOUR_PX
+from ui.planning.view import PlanningView
+from ui.window.extensions import OpenStory
 
 pytestmark = pytest.mark.gui
 JCS = "north-korea-readies-more-troops-and-drones-for-russia"
@@ -273,7 +273,7 @@ def test_workflow_tab_offers_only_what_the_role_allows(qtbot: QtBot, desk: Store
 
 
 def test_link_window_dialog_checks_and_returns_the_window(qtbot: QtBot) -> None:
-    from ui.related_panel import LinkWindowDialog
+    from ui.inspector.related_panel import LinkWindowDialog
 
     zone = ZoneInfo("Europe/Berlin")
     link = LinkRef(id="l1", url="https://example.org/", label="Analysis")

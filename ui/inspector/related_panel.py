@@ -1,6 +1,6 @@
 """The "Read next" panel: a story's timed links, added by search, reordered by drag.
 
-An inspector tab installed through :mod:`ui.extensions` under the key
+An inspector tab installed through :mod:`ui.window.extensions` under the key
 ``related``, replacing the read-only pane. Every change (add, remove, reorder,
 window, label) becomes the open story's new ``related`` tuple through the
 ``change`` callback — ``host.change_story`` in the window — so it is
@@ -40,8 +40,8 @@ from cms.errors import NewsroomError
 from cms.search import search
 from cms.store import Store
 from cms.timeutil import format_local
-from ui.extensions import OpenStory, WindowHost
-from ui.time_entry import check_exists, desk_time, from_utc, make_editor, to_naive
+from ui.inspector.time_entry import check_exists, desk_time, from_utc, make_editor, to_naive
+from ui.window.extensions import OpenStory, WindowHost
 
 SEARCH_DELAY_MS = 200
 LINK_ROLE = Qt.ItemDataRole.UserRole

@@ -1,8 +1,8 @@
 """How panels plug into the main window, without editing it.
 
-A feature module (``ui/photo_panel.py``, ``ui/related_panel.py``,
-``ui/planning_view.py``, ``ui/sync_status.py``, ``ui/conflicts.py``,
-``ui/export_dialog.py``) defines one function::
+A feature module (``ui/photos/panel.py``, ``ui/inspector/related_panel.py``,
+``ui/planning/view.py``, ``ui/sync/status.py``, ``ui/sync/conflicts.py``,
+``ui/export/dialog.py``) defines one function::
 
     def install(host: WindowHost) -> None:
         host.add_inspector_tab("photos", "Photos", PhotoPanel(host))
@@ -41,12 +41,12 @@ from ui.ops import Op, OpContext
 T = TypeVar("T")
 
 EXTENSION_MODULES: tuple[str, ...] = (
-    "ui.photo_panel",
-    "ui.related_panel",
-    "ui.planning_view",
-    "ui.sync_status",
-    "ui.conflicts",
-    "ui.export_dialog",
+    "ui.photos.panel",
+    "ui.inspector.related_panel",
+    "ui.planning.view",
+    "ui.sync.status",
+    "ui.sync.conflicts",
+    "ui.export.dialog",
 )
 MENUS = ("File", "Edit", "View", "Story", "Tools", "Help")
 

@@ -143,7 +143,7 @@ class PreviewPane(QTextBrowser):
         self._timer.timeout.connect(self._start)
         self.renders = 0  # pages shown
         self.dropped = 0  # renders overtaken by newer text (or a cleared pane), never shown
-        from ui.editor import writing_font
+        from ui.editor.editor import writing_font
 
         self.document().setDefaultFont(writing_font())
 

@@ -11,15 +11,15 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from cms import stories
 from cms.stories import SavedStory
-from ui import prefs
-from ui.editing import EditingSession
+from ui.editor.editing import EditingSession
 from ui.ops import Op, OpContext
-from ui.theme import apply_theme
-from ui.window_actions import retint
+from ui.window import prefs
+from ui.window.actions import retint
+from ui.window.theme import apply_theme
 
 if TYPE_CHECKING:
     from cms.importers import ImportReport
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
 
 class WindowCommands:
@@ -29,7 +29,7 @@ class WindowCommands:
         self.w = window
 
     def slots(self) -> dict[str, Callable[[], object]]:
-        """One callable per action name (see ``ui.window_actions``)."""
+        """One callable per action name (see ``ui.window.actions``)."""
         return {
             "new_story": self.new_story, "save": self.save, "import_folder": self.import_folder,
             "settings": self.settings, "quit": self.w.close, "undo": self.undo,
@@ -109,7 +109,7 @@ class WindowCommands:
 
     def settings(self) -> None:
         """Open the settings dialog."""
-        from ui.settings_dialog import SettingsDialog
+        from ui.window.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.w.store, self.w.actor, self.w)
         dialog.zone_changed.connect(self.w.set_zone)
@@ -165,7 +165,7 @@ class WindowCommands:
 
     def history(self) -> None:
         """The open story's revisions, differences and restore."""
-        from ui.history import HistoryDialog
+        from ui.editor.history import HistoryDialog
 
         w = self.w
         if w.editing is None:
@@ -179,7 +179,7 @@ class WindowCommands:
 
     def about(self) -> QDialog:
         """The About dialog: version, licence and the details support asks for."""
-        from ui.about import show_about
+        from ui.window.about import show_about
 
         return show_about(self.w, self.w.store)
 

@@ -2,7 +2,7 @@
 
 The worker reads the blob from the store only when the on-disk thumbnail
 cache (:class:`cms.thumbcache.ThumbnailCache`) lacks it, has it shrunk in a
-helper process (:mod:`ui.photo_workers`: Pillow would otherwise hold the GIL
+helper process (:mod:`ui.photos.workers`: Pillow would otherwise hold the GIL
 the GUI thread needs), stores it in the cache, and decodes the small JPEG/PNG
 into a ``QImage`` — which, unlike a ``QPixmap``, may be made on any thread.
 The GUI thread only receives ready images, one signal each, so forty photos
@@ -22,7 +22,7 @@ from cms.media import thumbnail
 from cms.photos import BlobFacts, blob_facts
 from cms.store import Store
 from cms.thumbcache import ThumbnailCache
-from ui.photo_workers import run_isolated
+from ui.photos.workers import run_isolated
 
 THUMB_SIZE = 256
 MEMORY_ITEMS = 200

@@ -1,8 +1,8 @@
 """The main window: composes the story list, editor, preview and inspector.
 
 It owns no data and no database session. Panels talk through signals; the
-open story's edits live in an :class:`~ui.editing.EditingSession`; long work
-runs as :class:`~ui.ops.Op`; extensions plug in through :mod:`ui.extensions`
+open story's edits live in an :class:`~ui.editor.editing.EditingSession`; long work
+runs as :class:`~ui.ops.Op`; extensions plug in through :mod:`ui.window.extensions`
 (this class implements its ``WindowHost``).
 """
 
@@ -28,20 +28,20 @@ from cms.document import StoryDocument
 from cms.people import Actor
 from cms.rules import with_article
 from cms.store import Store, describe
-from ui import prefs
-from ui.editing import EditingSession, SaveState
-from ui.editor import EditorPanel, reading_minutes, word_count
-from ui.extensions import MENUS, OpenStory, WindowEvents, install_extensions
-from ui.inspector import Inspector, StoryFieldsPane
-from ui.journal import Recovered, RecoveryJournal, journal_folder
+from ui.editor.editing import EditingSession, SaveState
+from ui.editor.editor import EditorPanel, reading_minutes, word_count
+from ui.editor.journal import Recovered, RecoveryJournal, journal_folder
+from ui.editor.preview import PreviewPane
+from ui.inspector.inspector import Inspector, StoryFieldsPane
+from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
 from ui.ops import Op, OpContext, show_error
-from ui.preview import PreviewPane
-from ui.readonly_panes import PhotosPane, ReadNextPane
-from ui.story_list import StoryListPanel
-from ui.story_list_model import StoryListModel
-from ui.theme import icon
-from ui.window_actions import build_actions, build_menus
-from ui.window_commands import WindowCommands
+from ui.stories.model import StoryListModel
+from ui.stories.story_list import StoryListPanel
+from ui.window import prefs
+from ui.window.actions import build_actions, build_menus
+from ui.window.commands import WindowCommands
+from ui.window.extensions import MENUS, OpenStory, WindowEvents, install_extensions
+from ui.window.theme import icon
 
 T = TypeVar("T")
 WORD_COUNT_DELAY_MS = 250
@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.install_extensions)
 
     def install_extensions(self) -> list[str]:
-        """Plug in the feature panels listed in ``ui.extensions`` (once)."""
+        """Plug in the feature panels listed in ``ui.window.extensions`` (once)."""
         if self._extensions_installed:
             return []
         self._extensions_installed = True
@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
         self.events.story_changed.emit(self.open_story())
 
     def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
-        """Add or replace an inspector tab (see ``ui.extensions``)."""
+        """Add or replace an inspector tab (see ``ui.window.extensions``)."""
         self.inspector.add_tab(key, title, pane)
         show = getattr(pane, "show_story", None)
         if show is not None:

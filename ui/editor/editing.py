@@ -21,7 +21,7 @@ from cms.errors import ConflictError
 from cms.people import Actor
 from cms.store import Store
 from cms.stories import SavedStory
-from ui.journal import RecoveryJournal
+from ui.editor.journal import RecoveryJournal
 from ui.ops import Op, OpContext, describe_error
 
 AUTOSAVE_IDLE_MS = 1500

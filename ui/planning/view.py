@@ -1,7 +1,7 @@
 """The planning view: the desk chief's day or week of scheduled, published and late stories.
 
-A dock installed through :mod:`ui.extensions`. Above the timeline
-(:mod:`ui.planning_timeline`): previous / today / next, day or week, and a
+A dock installed through :mod:`ui.window.extensions`. Above the timeline
+(:mod:`ui.planning.timeline`): previous / today / next, day or week, and a
 section filter; below it, the late stories with the reason each is late —
 never silent. Dragging a chip to another time reschedules the story through
 :func:`cms.schedule.schedule` (a time in the past, before an embargo, or from
@@ -45,10 +45,10 @@ from cms.errors import NewsroomError, UsageError
 from cms.people import Actor
 from cms.store import Store
 from cms.timeutil import format_local, localize, utcnow
-from ui import prefs
-from ui.extensions import WindowHost
-from ui.planning_timeline import COLOURS, HEADER_PX, HOUR_PX, DayHeader, PlanItem, Timeline
-from ui.time_entry import desk_time
+from ui.inspector.time_entry import desk_time
+from ui.planning.timeline import COLOURS, HEADER_PX, HOUR_PX, DayHeader, PlanItem, Timeline
+from ui.window import prefs
+from ui.window.extensions import WindowHost
 
 AUTO_PUBLISH_MS = 60_000
 OPENING_HOUR = 6  # scroll the day to early morning, where the desk's day starts
@@ -396,7 +396,7 @@ class PlanningView(QWidget):
 
 def install(host: WindowHost) -> None:
     """Add the planning dock, the workflow tab, and the in-app publishing job."""
-    from ui.workflow_panel import install as install_workflow
+    from ui.inspector.workflow_panel import install as install_workflow
 
     view = PlanningView(host.store, host.actor)
     view.message.connect(lambda text: host.show_message(text, 10_000))

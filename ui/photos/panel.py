@@ -1,9 +1,9 @@
 """The photo panel: the open story's photos, their words, and attaching new ones.
 
-An inspector tab (installed through :mod:`ui.extensions`). Thumbnails load on
-worker threads (:mod:`ui.photo_thumbs`); files are verified, hashed, read for
-metadata and stored on a worker too (``host.run_op``, :mod:`ui.photo_attach`),
-with the decoding itself in helper processes (:mod:`ui.photo_workers`), so a
+An inspector tab (installed through :mod:`ui.window.extensions`). Thumbnails load on
+worker threads (:mod:`ui.photos.thumbs`); files are verified, hashed, read for
+metadata and stored on a worker too (``host.run_op``, :mod:`ui.photos.attach`),
+with the decoding itself in helper processes (:mod:`ui.photos.workers`), so a
 24-megapixel JPEG never freezes the window. Every change — caption, credit, alt text, lead,
 order, replace, remove, attach — is applied to the open story with
 ``host.change_story(photos=…)``: the same journal, autosave and conflict
@@ -62,8 +62,7 @@ from cms.placements import (
     without,
 )
 from cms.thumbcache import ThumbnailCache
-from ui.extensions import OpenStory, WindowHost
-from ui.photo_attach import (
+from ui.photos.attach import (
     FILE_FILTER,
     Source,
     Verified,
@@ -71,9 +70,10 @@ from ui.photo_attach import (
     sources_from_mime,
     verify_and_store,
 )
-from ui.photo_model import ICON_SIZE, PhotoDelegate, PhotoListModel, local_image_paths
-from ui.photo_thumbs import ThumbnailLoader
-from ui.photo_workers import warm_up
+from ui.photos.model import ICON_SIZE, PhotoDelegate, PhotoListModel, local_image_paths
+from ui.photos.thumbs import ThumbnailLoader
+from ui.photos.workers import warm_up
+from ui.window.extensions import OpenStory, WindowHost
 
 WARM_UP_DELAY_MS = 1500
 PRIVATE_LABELS = {"gps": "a GPS location", "body_serial": "a camera serial number",

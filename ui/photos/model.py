@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 from cms.document import PhotoRef
 from cms.figures import figure_markup
 from cms.placements import placement_problems
-from ui.photo_thumbs import ThumbnailLoader
+from ui.photos.thumbs import ThumbnailLoader
 
 PLACEMENT_MIME = "application/x-newsroom-placement"
 ICON_SIZE = 96

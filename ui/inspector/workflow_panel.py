@@ -31,7 +31,7 @@ from cms.rules import role_label, with_article
 from cms.store import Store
 from cms.sync.holds import held_ids, open_holds
 from cms.timeutil import format_local
-from ui.extensions import OpenStory, WindowHost
+from ui.window.extensions import OpenStory, WindowHost
 
 UNPUBLISH = {"edit": "Unpublish (back to edit)", "draft": "Back to draft"}
 VERBS = {
@@ -190,6 +190,10 @@ class WorkflowPanel(QWidget):
             return
         if not self._is_saved(story):
             self._show_error("Your latest edits are still being saved; try again in a moment.")
+            return
+        missing = workflow.missing_note(story.document.status, target, self.note.text())
+        if missing is not None:  # said before asking: a confirmed move must not fail
+            self._show_error(missing[0].upper() + missing[1:] + ": write it in the note box.")
             return
         question = CONFIRM.get(target)
         if question is not None and not self.confirm(

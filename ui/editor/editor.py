@@ -6,9 +6,9 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QResizeEvent, QTextOption
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ui.find_bar import FindBar
-from ui.markdown_highlighter import MarkdownHighlighter
-from ui.theme import is_dark
+from ui.editor.find_bar import FindBar
+from ui.editor.highlighter import MarkdownHighlighter
+from ui.window.theme import is_dark
 
 WORDS_PER_MINUTE = 230
 

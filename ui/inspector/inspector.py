@@ -30,7 +30,7 @@ from cms.schedule import future_time
 from cms.slugs import validate_slug
 from cms.timeutil import format_local, parse_time, utcnow
 from cms.workflow import Permissions
-from ui.extensions import OpenStory
+from ui.window.extensions import OpenStory
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 

@@ -34,9 +34,9 @@ from cms.config import get_setting
 from cms.errors import NewsroomError, UsageError
 from cms.export import ExportCancelled, ExportOptions, ExportReport, export_site
 from cms.store import Store
-from ui.extensions import WindowHost
+from ui.inspector.time_entry import desk_time, from_utc, make_editor, to_naive
 from ui.ops import Op, OpContext, describe_error
-from ui.time_entry import desk_time, from_utc, make_editor, to_naive
+from ui.window.extensions import WindowHost
 
 
 class _Relay(QObject):

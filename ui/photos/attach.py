@@ -1,7 +1,7 @@
 """Bringing photos in: from files, drops and the clipboard, verified off the GUI thread.
 
 :func:`verify_and_store` is the worker side (run through ``host.run_op``):
-each photo is decoded in a helper process (:mod:`ui.photo_workers`), its bytes
+each photo is decoded in a helper process (:mod:`ui.photos.workers`), its bytes
 stored once, its thumbnail made. :func:`merge_verified` is the GUI side: it
 turns what the worker verified into placements on the open story, with the
 core's pure functions, so that one bad file never stops the others.
@@ -23,11 +23,11 @@ from cms.errors import NewsroomError
 from cms.media import DEFAULT_LIMITS, BadMetadata, ImageInfo, thumbnail
 from cms.placements import find_placement, replaced, with_photo
 from cms.thumbcache import ThumbnailCache
-from ui.extensions import WindowHost
 from ui.ops import OpContext
-from ui.photo_model import local_image_paths
-from ui.photo_thumbs import THUMB_SIZE
-from ui.photo_workers import run_isolated
+from ui.photos.model import local_image_paths
+from ui.photos.thumbs import THUMB_SIZE
+from ui.photos.workers import run_isolated
+from ui.window.extensions import WindowHost
 
 FILE_FILTER = "Photos (*.jpg *.jpeg *.png *.webp *.gif *.tif *.tiff);;All files (*)"
 RAW_IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
@@ -53,7 +53,7 @@ def verify_and_store(host: WindowHost, cache: ThumbnailCache, sources: Sequence[
         name = source.name if isinstance(source, Path) else source[0]
         ctx.progress(done, len(sources), name)
         try:
-            # Decoding runs in a helper process (see ui.photo_workers): no GUI stalls.
+            # Decoding runs in a helper process (see ui.photos.workers): no GUI stalls.
             if isinstance(source, Path):
                 prepared = run_isolated(photos.prepare_file, source,
                                         ignore_bad_metadata=ignore_bad_metadata)

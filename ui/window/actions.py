@@ -8,8 +8,8 @@ from dataclasses import dataclass, fields
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
-from ui import prefs
-from ui.theme import icon
+from ui.window import prefs
+from ui.window.theme import icon
 
 Key = QKeySequence.StandardKey
 

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.story_list_model import COLUMNS, ListQuery, SnippetRole, StoryListModel
+from ui.stories.model import COLUMNS, ListQuery, SnippetRole, StoryListModel
 
 SEARCH_DEBOUNCE_MS = 250
 

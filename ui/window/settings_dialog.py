@@ -30,7 +30,7 @@ from cms.errors import NewsroomError
 from cms.people import Actor, bound_identity_source, list_people, validate_username
 from cms.rules import with_article
 from cms.store import Store, describe, parse_store_url
-from ui import prefs
+from ui.window import prefs
 
 
 class SettingsDialog(QDialog):

@@ -1,7 +1,7 @@
 """Read-only inspector panes for photos and "Read next" links.
 
 They show what the story holds until the photo and related-links features
-replace them (through ``ui.extensions``) with editors under the same keys.
+replace them (through ``ui.window.extensions``) with editors under the same keys.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from cms.blobs import blob_bytes
 from cms.errors import NewsroomError
 from cms.store import Store
 from cms.timeutil import format_local
-from ui.extensions import OpenStory
+from ui.window.extensions import OpenStory
 
 THUMB_WIDTH = 96
 

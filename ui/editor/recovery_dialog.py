@@ -19,11 +19,11 @@ from cms import stories
 from cms.diff import diff_documents
 from cms.document import StoryDocument
 from cms.errors import NotFound
-from ui.history import diff_html
-from ui.journal import Recovered, is_locked, journals, read_journal, remove_unless_locked
+from ui.editor.history import diff_html
+from ui.editor.journal import Recovered, is_locked, journals, read_journal, remove_unless_locked
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
 
 class RecoveryDialog(QDialog):

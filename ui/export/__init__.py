@@ -1,0 +1,1 @@
+"""Exporting from the window: the Export Site dialog."""

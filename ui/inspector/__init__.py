@@ -1,0 +1,3 @@
+"""The inspector: the open story's fields, its workflow tab, its "Read next" links and time
+entry.
+"""

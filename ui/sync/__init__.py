@@ -1,0 +1,1 @@
+"""Sync in the window: the status-bar controller and the conflicts panel."""
