@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from cms.cli import main
+from cms.importing import run as importing_run
 from tests.export.bundle_check import tree_bytes
 
 AS_OF = "2024-12-30T03:00Z"
@@ -121,9 +122,10 @@ def test_import(small_disk: SmallDisk, store_on_disk: Path, tmp_path: Path,
 
 def test_an_import_stopped_by_a_full_disk_says_what_it_imported(
         small_disk: SmallDisk, store_on_disk: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    """Files are imported in batches of 250, each committed: the first fits, the second
-    (large files) does not."""
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are imported in batches, each committed: the first (250 small files) fits, the
+    second (large files) does not."""
+    monkeypatch.setattr(importing_run, "BATCH", 250)
     tree = tmp_path / "content"
     tree.mkdir()
     for number in range(250):
@@ -136,7 +138,8 @@ def test_an_import_stopped_by_a_full_disk_says_what_it_imported(
              "again once there is room (it goes on from there)")
     small_disk.free()
     assert newsroom(capsys, store_on_disk, "import", str(tree), "--quiet") == (
-        "imported 20 new, 0 updated, 250 unchanged, 0 failed\n")
+        "imported 20 new, 0 updated, 250 unchanged, 0 colliding, 0 skipped, 0 failed; "
+        "20 old URLs kept\n")
 
 
 def test_no_room_for_the_store_s_shared_memory_file(small_disk: SmallDisk) -> None:
