@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import struct
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -104,16 +105,12 @@ def _decode(raw: bytes, charset: str | None = None) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def parse_iptc(block: bytes) -> dict[str, Any]:
-    """Parse an IPTC-IIM block (the 0x1C-tagged datasets); raise ValueError if malformed."""
-    if len(block) > MAX_BLOCK_BYTES:
-        raise ValueError("block too large")
-    raw: dict[str, list[bytes]] = {}
-    charset: str | None = None
+def _iptc_datasets(block: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """(record, dataset, value) of each 0x1C-tagged dataset; raise ValueError if malformed."""
     pos = 0
     while pos < len(block):
         if block[pos] == 0 and not block[pos:].strip(b"\x00"):
-            break  # padding at the end
+            return  # padding at the end
         if block[pos] != 0x1C or pos + 5 > len(block):
             raise ValueError(f"bad dataset marker at byte {pos}")
         record, dataset, length = block[pos + 1], block[pos + 2], struct.unpack(
@@ -127,16 +124,24 @@ def parse_iptc(block: bytes) -> dict[str, Any]:
             pos += size
         if pos + length > len(block):
             raise ValueError(f"dataset 2:{dataset} runs past the end of the block")
-        value = block[pos:pos + length]
+        yield record, dataset, block[pos:pos + length]
         pos += length
+
+
+def parse_iptc(block: bytes) -> dict[str, Any]:
+    """Parse an IPTC-IIM block (the 0x1C-tagged datasets); raise ValueError if malformed."""
+    if len(block) > MAX_BLOCK_BYTES:
+        raise ValueError("block too large")
+    raw: dict[str, list[bytes]] = {}
+    charset: str | None = None
+    for record, dataset, value in _iptc_datasets(block):
         if record == 1 and dataset == 90 and value in (b"\x1b%G", b"\x1b%/I"):
             charset = "utf-8"
         elif record == 2 and dataset in IPTC_FIELDS:
             raw.setdefault(IPTC_FIELDS[dataset], []).append(value)
     out: dict[str, Any] = {}
     for key, values in raw.items():
-        texts = [_clean(_decode(v, charset)) for v in values]
-        texts = [t for t in texts if t]
+        texts = [t for t in (_clean(_decode(v, charset)) for v in values) if t]
         if not texts:
             continue
         if key in IPTC_REPEATABLE:
@@ -285,40 +290,48 @@ def _exif_time(text: str, offset: str | None) -> str | None:
     return stamp
 
 
-def parse_exif(image: Image.Image) -> dict[str, Any]:
-    """Camera facts from EXIF (call only once the structure has been checked)."""
-    exif = image.getexif()
+def _camera(base: dict[str, str], sub: dict[str, str]) -> dict[str, Any]:
+    """The camera, lens, capture time and picture words of the main and Exif IFDs."""
     out: dict[str, Any] = {}
-    private: dict[str, Any] = {}
-    base = {name: _clean(exif[tag]) for tag, name in EXIF_TAGS.items() if tag in exif}
-    sub_ifd = exif.get_ifd(EXIF_IFD)
-    sub = {name: _clean(sub_ifd[tag]) for tag, name in EXIF_SUBTAGS.items() if tag in sub_ifd}
-    camera = " ".join(p for p in (base.get("make", ""), base.get("model", "")) if p)
-    make = base.get("make", "")
-    if make and base.get("model", "").lower().startswith(make.lower()):
-        camera = base["model"]  # "Canon Canon EOS R5" reads badly
+    make, model = base.get("make", ""), base.get("model", "")
+    camera = model if make and model.lower().startswith(make.lower()) \
+        else " ".join(p for p in (make, model) if p)  # not "Canon Canon EOS R5"
     if camera:
         out["camera"] = camera
     if sub.get("lens"):
         out["lens"] = sub["lens"]
     when = sub.get("datetime_original") or base.get("datetime")
-    if when:
-        stamp = _exif_time(when, sub.get("offset_original"))
-        if stamp:
-            out["captured_at"] = stamp
+    stamp = _exif_time(when, sub.get("offset_original")) if when else None
+    if stamp:
+        out["captured_at"] = stamp
     for key in ("description", "artist", "copyright"):
         if base.get(key):
             out[f"exif_{key}"] = base[key]
-    orientation = exif.get(ORIENTATION_TAG)
-    if isinstance(orientation, int) and 1 <= orientation <= 8:
-        out["orientation"] = orientation
-    for key in ("body_serial", "lens_serial"):
-        if sub.get(key):
-            private[key] = sub[key]
+    return out
+
+
+def _exif_private(exif: Image.Exif, sub: dict[str, str]) -> dict[str, Any]:
+    """Facts that identify a person or a place: serial numbers and the GPS fix."""
+    private: dict[str, Any] = {key: sub[key] for key in ("body_serial", "lens_serial")
+                               if sub.get(key)}
     gps_ifd = exif.get_ifd(GPS_IFD)
     if gps_ifd:
         fix = _gps(dict(gps_ifd))
         private["gps"] = fix if fix is not None else "present (unreadable)"
+    return private
+
+
+def parse_exif(image: Image.Image) -> dict[str, Any]:
+    """Camera facts from EXIF (call only once the structure has been checked)."""
+    exif = image.getexif()
+    base = {name: _clean(exif[tag]) for tag, name in EXIF_TAGS.items() if tag in exif}
+    sub_ifd = exif.get_ifd(EXIF_IFD)
+    sub = {name: _clean(sub_ifd[tag]) for tag, name in EXIF_SUBTAGS.items() if tag in sub_ifd}
+    out = _camera(base, sub)
+    orientation = exif.get(ORIENTATION_TAG)
+    if isinstance(orientation, int) and 1 <= orientation <= 8:
+        out["orientation"] = orientation
+    private = _exif_private(exif, sub)
     if private:
         out[PRIVATE_KEY] = private
     return out
@@ -353,14 +366,10 @@ def _raw_xmp(image: Image.Image) -> bytes | str | None:
     return None
 
 
-def read_metadata(image: Image.Image) -> tuple[dict[str, Any], MetadataProblems]:
-    """IPTC, XMP and EXIF merged into one clean dict, plus the blocks that did not read.
-
-    IPTC wins over XMP for the words (it is what agency wires still fill in
-    first), XMP fills the gaps, EXIF only supplies camera facts and, when nothing
-    else has one, its ImageDescription/Artist/Copyright.
-    """
-    problems = MetadataProblems()
+def _read_blocks(image: Image.Image, problems: MetadataProblems
+                 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The IPTC, XMP and EXIF facts, each empty when absent; a block that does not
+    read is noted in ``problems`` and the others still count."""
     iptc: dict[str, Any] = {}
     xmp: dict[str, Any] = {}
     exif: dict[str, Any] = {}
@@ -384,32 +393,45 @@ def read_metadata(image: Image.Image) -> tuple[dict[str, Any], MetadataProblems]
             exif = parse_exif(image)
     except (ValueError, struct.error, SyntaxError, TypeError) as exc:
         problems.append(f"the EXIF block cannot be read ({exc})")
+    return iptc, xmp, exif
+
+
+_EXIF_FALLBACKS = {"exif_description": "caption", "exif_artist": "creator",
+                   "exif_copyright": "copyright"}
+
+
+def _merge(iptc: dict[str, Any], xmp: dict[str, Any], exif: dict[str, Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for source in (iptc, xmp):
         for key, value in source.items():
             if key != PRIVATE_KEY:
                 merged.setdefault(key, value)
-    if "date_created" in merged:
-        date = merged.pop("date_created")
-        merged.pop("time_created", None)
-        if re.fullmatch(r"\d{8}", date):
-            merged.setdefault("captured_at", f"{date[:4]}-{date[4:6]}-{date[6:]}")
+    date = merged.pop("date_created", None)
     merged.pop("time_created", None)
+    if date is not None and re.fullmatch(r"\d{8}", date):
+        merged.setdefault("captured_at", f"{date[:4]}-{date[4:6]}-{date[6:]}")
     for key, value in exif.items():
-        if key == PRIVATE_KEY:
-            continue
-        if key.startswith("exif_"):
-            fallback = {"exif_description": "caption", "exif_artist": "creator",
-                        "exif_copyright": "copyright"}[key]
-            merged.setdefault(fallback, value)
+        if key in _EXIF_FALLBACKS:
+            merged.setdefault(_EXIF_FALLBACKS[key], value)
         elif key == "captured_at":
             merged[key] = value  # the camera's own clock beats a typed-in date
-        else:
+        elif key != PRIVATE_KEY:
             merged.setdefault(key, value)
     private = {**xmp.get(PRIVATE_KEY, {}), **exif.get(PRIVATE_KEY, {})}
     if private:
         merged[PRIVATE_KEY] = private
-    return merged, problems
+    return merged
+
+
+def read_metadata(image: Image.Image) -> tuple[dict[str, Any], MetadataProblems]:
+    """IPTC, XMP and EXIF merged into one clean dict, plus the blocks that did not read.
+
+    IPTC wins over XMP for the words (it is what agency wires still fill in
+    first), XMP fills the gaps, EXIF only supplies camera facts and, when nothing
+    else has one, its ImageDescription/Artist/Copyright.
+    """
+    problems = MetadataProblems()
+    return _merge(*_read_blocks(image, problems)), problems
 
 
 def public_metadata(meta: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -250,12 +250,52 @@ def _update_rows(events: Sequence[Event]) -> list[dict[str, object]]:
     return rows
 
 
-def event_problems(row: dict[str, Any], statuses: Sequence[str]) -> list[str]:
-    """Why a local write would never make this ``desk_events`` row (empty: it might)."""
+def _note_problems(body: dict[str, Any], row: dict[str, Any],
+                   statuses: Sequence[str]) -> list[str]:
+    problems: list[str] = []
+    text, quote, to = body.get("text"), body.get("quote", ""), body.get("to", [])
+    if not isinstance(text, str) or not text.strip() or len(text) > 10_000:
+        problems.append("a note needs text of at most 10,000 characters")
+    if not isinstance(quote, str) or len(quote) > 2_000:
+        problems.append("a note's quote must be text of at most 2,000 characters")
+    if not isinstance(to, list) or len(to) > 50 or not all(
+            isinstance(name, str) and 0 < len(name) <= 64 for name in to):
+        problems.append("a note's recipients must be at most 50 names")
+    return problems
+
+
+def _assign_problems(body: dict[str, Any], row: dict[str, Any],
+                     statuses: Sequence[str]) -> list[str]:
+    if body.get("due") is not None and from_iso(body.get("due")) is None:
+        return ["an assignment's due time is not a time"]
+    return []
+
+
+def _update_problems(body: dict[str, Any], row: dict[str, Any],
+                     statuses: Sequence[str]) -> list[str]:
     from cms.document import document_from_canonical
     from cms.validate import document_problems
 
-    problems: list[str] = []
+    try:
+        document = document_from_canonical(body["document"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return ["an update holds no story document"]
+    problems = [f"the update: {p}" for p in document_problems(document, statuses)]
+    if document.story_id != row.get("story_id"):
+        problems.append("the update is for another story")
+    return problems
+
+
+# The kinds whose body says more than its envelope; the others carry nothing to check.
+_BODY_CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any], Sequence[str]], list[str]]] = {
+    "note": _note_problems,
+    "assign": _assign_problems,
+    "update": _update_problems,
+}
+
+
+def event_problems(row: dict[str, Any], statuses: Sequence[str]) -> list[str]:
+    """Why a local write would never make this ``desk_events`` row (empty: it might)."""
     if row.get("kind") not in KINDS:
         return [f"unknown desk event {str(row.get('kind'))[:20]!r}"]
     if len(str(row.get("body", ""))) > MAX_EVENT_BYTES or len(str(row.get("subject"))) > 64:
@@ -266,25 +306,5 @@ def event_problems(row: dict[str, Any], statuses: Sequence[str]) -> list[str]:
         return ["the event's body is not JSON"]
     if not isinstance(body, dict):
         return ["the event's body is not an object"]
-    kind = row["kind"]
-    if kind == "note":
-        text, quote, to = body.get("text"), body.get("quote", ""), body.get("to", [])
-        if not isinstance(text, str) or not text.strip() or len(text) > 10_000:
-            problems.append("a note needs text of at most 10,000 characters")
-        if not isinstance(quote, str) or len(quote) > 2_000:
-            problems.append("a note's quote must be text of at most 2,000 characters")
-        if not isinstance(to, list) or len(to) > 50 or not all(
-                isinstance(name, str) and 0 < len(name) <= 64 for name in to):
-            problems.append("a note's recipients must be at most 50 names")
-    elif kind == "assign":
-        if body.get("due") is not None and from_iso(body.get("due")) is None:
-            problems.append("an assignment's due time is not a time")
-    elif kind == "update":
-        try:
-            document = document_from_canonical(body["document"])
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return ["an update holds no story document"]
-        problems.extend(f"the update: {p}" for p in document_problems(document, statuses))
-        if document.story_id != row.get("story_id"):
-            problems.append("the update is for another story")
-    return problems
+    check = _BODY_CHECKS.get(row["kind"])
+    return check(body, row, statuses) if check is not None else []
