@@ -444,9 +444,6 @@ class Central:
             # for a later push to finish, so nobody's push waits on another's work.
             settle(session, sorted(set(stories) | {row["story_id"] for row in batch.events}),
                    merge=False, author="", replica_id="", now=now)
-            # Numbers last: the counter row stays locked until commit, so taking it
-            # late lets other pushes do their inserts and projection meanwhile.
-            numbers = record_arrivals(session, session.info.pop("newsroom_arrivals", []))
             # The cursor only moves past revisions whose photos are all here, so a
             # revision that arrived before its photo is sent again with it.
             needed = sorted(photo_digests(batch.revisions))
@@ -465,8 +462,13 @@ class Central:
                 .execution_options(synchronize_session=False)
             ).rowcount
             fault_point("push:before-commit", session=session)
-            last = revision_at(session, max(numbers)) if numbers else None
+            # Numbers last, then COMMIT: the counter row is the one lock every push
+            # shares, held for this one statement on PostgreSQL and never across a
+            # round trip of ours (see cms.revlog.record_arrivals).
+            numbers = record_arrivals(session, session.info.pop("newsroom_arrivals", []))
         fault_point("push:committed")
+        # What the last number names, read after the commit: the lock is gone by then.
+        last = self.revision_at(max(numbers)) if numbers else None
         return PushResult(arrived.stored, blobs, bool(moved),
                           arrived.relabelled + told.relabelled, len(absent or ()),
                           (min(numbers) - 1, max(numbers), last) if numbers else None,
