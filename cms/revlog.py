@@ -154,3 +154,13 @@ def log_after(session: Session, seq: int, limit: int) -> list[tuple[int, str, st
         .where(RevisionSeq.seq > seq).order_by(RevisionSeq.seq).limit(limit)
     )
     return [(int(s), str(r), str(c)) for s, r, c in rows]
+
+
+def log_entries_after(session: Session, seq: int, limit: int) -> list[tuple[int, str, str, str]]:
+    """Like :func:`log_after`, with each entry's story: ``(seq, item_id, chain, story_id)``."""
+    rows = session.execute(
+        sa.select(RevisionSeq.seq, RevisionSeq.revision_id, RevisionSeq.chain,
+                  RevisionSeq.story_id)
+        .where(RevisionSeq.seq > seq).order_by(RevisionSeq.seq).limit(limit)
+    )
+    return [(int(s), str(r), str(c), str(t)) for s, r, c, t in rows]

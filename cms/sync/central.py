@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cms import __version__
-from cms.errors import SyncError, UsageError
+from cms.errors import NotFound, SyncError, UsageError
 from cms.fs import filesystem_type, is_network_filesystem
 from cms.models import (
     Base,
@@ -45,10 +45,12 @@ from cms.models import (
     table_of,
 )
 from cms.policy import POLICY_KEY, POLICY_VERSION, REFUSED, is_secured, refusal
-from cms.revlog import COUNTER, log_after, record_arrivals, revision_at
-from cms.sqlutil import insert_ignore
+from cms.revlog import COUNTER, log_entries_after, record_arrivals, revision_at
+from cms.sqlutil import chunks, insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
+from cms.stories import resolve as resolve_story
 from cms.sync.faults import fault_point
+from cms.sync.holding import stories_in_window
 from cms.sync.security import install_policies
 from cms.sync.settings import SettingRow, read_settings, write_settings
 from cms.sync.settle import settle
@@ -66,6 +68,7 @@ from cms.sync.transfer import (
     fetch_revisions,
     fetch_transitions,
     needed_missing,
+    parents_first,
     photo_budget_cut,
     photo_digests,
 )
@@ -377,28 +380,72 @@ class Central:
             with self.store.session() as session:
                 insert_ignore(session, table_of(Section), list(rows))
 
-    def pull(self, after: int, have: Any, *, limit: int) -> PullBatch | None:
+    def pull(self, after: int, have: Any, *, limit: int,
+             window: Window | None = None) -> PullBatch | None:
         """The next stretch of the central log after ``after``, or None at the end.
 
-        ``have(revision_ids) -> set`` and ``have_blobs(digests) -> set`` tell
-        what the replica holds, so only what it lacks travels.
+        ``have.revisions(ids)``, ``have.blobs(digests)`` and ``have.stories(ids)``
+        tell what the replica holds, so only what it lacks travels. With a
+        ``window`` (a partial copy), entries of stories the copy does not hold are
+        left out unless the story is now in the window: then its whole history
+        comes along (the copy holds a story whole or not at all).
         """
         with self.store.reading() as session:
-            entries = log_after(session, after, limit)
+            entries = log_entries_after(session, after, limit)
             if not entries:
                 return None
-            ids = [rev for _, rev, _ in entries]
-            known = have.revisions(ids)
+            history: list[dict[str, Any]] = []
+            history_events: list[dict[str, Any]] = []
+            if window is not None:
+                stories = {story for _, _, _, story in entries}
+                held = have.stories(sorted(stories))
+                arriving = stories_in_window(session, window.person, window.since,
+                                             sorted(stories - held))
+                if arriving:
+                    history, history_events = _histories(session, sorted(arriving))
+                followed = held
+            ids = [rev for _, rev, _, story in entries if window is None or story in followed]
+            known = have.revisions(ids) if ids else set()
             rows = fetch_revisions(session, [rev for rev in ids if rev not in known])
             events = fetch_events(session, [item for item in ids if item not in known])
             needed = photo_digests(rows) - have.blobs(sorted(photo_digests(rows)))
-            cut = photo_budget_cut(ids, rows, needed, blob_sizes(session, sorted(needed)))
-            entries, kept = entries[:cut], set(ids[:cut])
+            cut = photo_budget_cut(ids, rows, needed, blob_sizes(session, sorted(needed))) \
+                if ids else 0
+            kept = set(ids[:cut])
+            if ids and cut < len(ids):  # the photo budget ends the batch before ids[cut]
+                entries = [entry for entry in entries if entry[0] < _seq_of(entries, ids[cut])]
             rows = [row for row in rows if row["id"] in kept]
             events = [row for row in events if row["id"] in kept]
             blobs = fetch_blobs(session, sorted(photo_digests(rows) & needed))
+            rows += history
+            events += history_events
             moves = fetch_transitions(session, [row["id"] for row in rows])
         return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs, moves, events)
+
+    def in_window(self, window: Window) -> list[str]:
+        """Every story in a partial copy's window, as the central store has them."""
+        with self.store.reading() as session:
+            return sorted(stories_in_window(session, window.person, window.since))
+
+    def histories(self, story_ids: Sequence[str]) -> PullBatch:
+        """Whole stories: every revision, workflow move and desk event of each.
+
+        Photos are not included: settling fetches the ones the stories' heads
+        place. The batch covers no stretch of the log (``from_seq`` -1), so
+        storing it never moves a pull checkpoint.
+        """
+        with self.store.reading() as session:
+            rows, events = _histories(session, story_ids)
+            moves = fetch_transitions(session, [row["id"] for row in rows])
+        return PullBatch(-1, -1, None, rows, [], moves, events)
+
+    def find_story(self, ref: str) -> str:
+        """The id of the story ``ref`` names on the desk (id, slug or a unique prefix)."""
+        with self.store.reading() as session:
+            try:
+                return resolve_story(session, ref)
+            except NotFound:
+                raise NotFound(f"no story {ref!r} on this laptop or on the desk") from None
 
     def fetch_blobs(self, digests: Sequence[str]) -> list[dict[str, Any]]:
         """Blobs the central holds among ``digests``."""
@@ -474,6 +521,32 @@ class Central:
                           (min(numbers) - 1, max(numbers), last) if numbers else None,
                           tuple(refused or ()), len(arrived.quarantined) + len(told.quarantined),
                           told.stored)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a partial copy asks for: its person's stories from ``since`` on."""
+
+    person: str
+    since: datetime
+
+
+def _seq_of(entries: Sequence[tuple[int, str, str, str]], item: str) -> int:
+    return next(seq for seq, rev, _, _ in entries if rev == item)
+
+
+def _histories(session: Session, story_ids: Sequence[str]
+               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every revision and desk event of these stories (revisions parents first)."""
+    revisions, events = table_of(Revision), table_of(DeskEvent)
+    rows: list[dict[str, Any]] = []
+    told: list[dict[str, Any]] = []
+    for part in chunks(story_ids):
+        rows.extend(dict(r._mapping) for r in session.execute(
+            sa.select(revisions).where(revisions.c.story_id.in_(list(part)))))
+        told.extend(dict(r._mapping) for r in session.execute(
+            sa.select(events).where(events.c.story_id.in_(list(part)))))
+    return parents_first(rows), sorted(told, key=lambda row: str(row["id"]))
 
 
 def _desk(session: Session) -> Desk:

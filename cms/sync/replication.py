@@ -53,19 +53,25 @@ from cms.revlog import chain_at, last_seq, log_after
 from cms.rules import role_label
 from cms.sqlutil import insert_ignore
 from cms.store import Store, db_error_message, describe
-from cms.sync.central import Central, CentralInfo, Desk
+from cms.sync.central import Central, CentralInfo, Desk, Window
 from cms.sync.faults import fault_point
+from cms.sync.fetch import fetch_histories, settle_dirty, store_batch
+from cms.sync.holding import (
+    DEFAULT_WINDOW_DAYS,
+    Holding,
+    choose_holding,
+    desk_window,
+    held_stories,
+    is_new_copy,
+    missing_link_targets,
+    read_holding,
+)
 from cms.sync.holds import held_ids, hold, settle_holds
 from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
-from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.sync.transfer import (
     Arrived,
     PullBatch,
     PushBatch,
-    accept_blobs,
-    accept_events,
-    accept_revisions,
-    accept_transitions,
     blob_sizes,
     fetch_blobs,
     fetch_events,
@@ -118,6 +124,9 @@ class SyncReport:
     quarantined: list[str] = field(default_factory=list)
     quarantined_on_central: int = 0
     settings_rejected: list[str] = field(default_factory=list)
+    # What this copy holds (every story, or a window), and whole stories it fetched.
+    holding: str = ""
+    fetched_stories: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -136,6 +145,10 @@ class LocalHave:
         have.update(self.session.scalars(
             sa.select(DeskEvent.id).where(DeskEvent.id.in_(list(set(ids) - have)))))
         return have
+
+    def stories(self, story_ids: Sequence[str]) -> set[str]:
+        """Which stories are here (a partial copy holds a story whole or not at all)."""
+        return held_stories(self.session, story_ids)
 
     def blobs(self, digests: Sequence[str]) -> set[str]:
         """Which blobs are here."""
@@ -173,13 +186,7 @@ def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime
     quarantined.
     """
     with store.session() as session:
-        accept_blobs(session, batch.blobs)
-        arrived = accept_revisions(session, batch.revisions, reference=now)
-        accept_transitions(session, batch.transitions)
-        told = accept_events(session, batch.events, reference=now)
-        arrived.quarantined.extend(told.quarantined)
-        arrived.relabelled += told.relabelled
-        mark_dirty(session, [row["story_id"] for row in batch.revisions])
+        arrived = store_batch(session, batch, now=now)
         state = session.get(SyncState, central_id)
         if state is None:
             raise SyncError("no checkpoint for this central store; start a sync first")
@@ -210,6 +217,7 @@ def build_push(
         everything = [row for row in everything if row["id"] in kept]
         held = held_ids(session, sorted({row["story_id"] for row in everything}))
         rows = [row for row in everything if row["id"] in lacking and row["id"] not in held]
+        _refuse_orphans(session, rows)
         blobs = fetch_blobs(session, sorted(photo_digests(everything) & needed))
         moves = fetch_transitions(session, [row["id"] for row in everything
                                             if row["id"] not in held])
@@ -219,6 +227,24 @@ def build_push(
             if row["id"] in lacking and row["id"] not in held]
     return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
                      entries[-1][0], entries[-1][2], rows, blobs, moves, events)
+
+
+def _refuse_orphans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Never send a revision whose parents this copy lacks (a partial copy holds stories
+    whole, so this only happens to a store pieced together by hand): the central would
+    hold a history it cannot merge. Nothing is sent; fetching the story mends it."""
+    sending = {row["id"] for row in rows}
+    parents = {parent for row in rows for parent in json.loads(row["parents"])} - sending
+    if not parents:
+        return
+    have = set(session.scalars(sa.select(Revision.id).where(Revision.id.in_(sorted(parents)))))
+    for row in rows:
+        absent = [p for p in json.loads(row["parents"]) if p not in have and p not in sending]
+        if absent:
+            raise SyncError(
+                f"revision {row['id'][:12]} of story {row['story_id']} follows "
+                f"{absent[0][:12]}, which this copy lacks: nothing was sent; run `newsroom "
+                f"story fetch {row['story_id']}` and sync again")
 
 
 def sync(
@@ -273,9 +299,17 @@ def sync(
         cursor = _check_cursor(store, central, epoch, info, report)
         _exchange_sections(store, central, info)
         _exchange_settings(store, central, info, now(), actor, report)
+        window = _window(store, author, now(), report)
+        if window is not None:
+            _seed(store, central, info, window, now=now, report=report, progress=progress,
+                  cancel=cancel)
         _pull(store, central, info, now=now, report=report, progress=progress,
-              cancel=cancel, batch_size=batch_size)
+              cancel=cancel, batch_size=batch_size, window=window)
         _settle_all(store, central, author=author, now=now, report=report, progress=progress)
+        if window is not None and _follow_links(store, central, window, now=now,
+                                                report=report, cancel=cancel):
+            _settle_all(store, central, author=author, now=now, report=report,
+                        progress=progress)
         _push(store, central, info.central_id, epoch, cursor, now=now, report=report,
               progress=progress, cancel=cancel, batch_size=batch_size, actor=actor)
         if actor is not None:
@@ -304,6 +338,68 @@ def sync(
     finally:
         if owned:
             central.close()
+
+
+def _window(store: Store, person: str, when: datetime, report: SyncReport) -> Window | None:
+    """The window this copy holds (None: a full copy).
+
+    A new copy (never synced, no story) whose desk set ``sync_window_days``
+    takes that window on its first sync; any other copy keeps its choice, and
+    one that never chose is a full copy.
+    """
+    with store.session() as session:
+        holding = read_holding(session)
+        if holding is None:
+            days = desk_window(session) if is_new_copy(session) else None
+            holding = Holding(full=days is None, days=days or DEFAULT_WINDOW_DAYS)
+            choose_holding(session, holding)
+    report.holding = holding.describe()
+    return None if holding.full else Window(person, holding.since(when))
+
+
+def _seed(store: Store, central: Central, info: CentralInfo, window: Window, *,
+          now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
+          cancel: CancelFlag | None) -> None:
+    """A partial copy's first sync (or first after a new window): whole stories, not the log.
+
+    Every story in the window that this copy lacks arrives whole, then the pull
+    checkpoint moves to the central's newest number as read in hello: whatever
+    is numbered after it arrives by the log as usual, so nothing is skipped.
+    """
+    with store.reading() as session:
+        state = load_state(session, info.central_id)
+        if state is None or state.pull_seq != 0:
+            return
+    wanted = central.in_window(window)
+    with store.reading() as session:
+        lacking = sorted(set(wanted) - held_stories(session, wanted))
+    pulled, arrived = fetch_histories(store, central, lacking, now=now, progress=progress,
+                                      stop=lambda: _check_cancel(cancel))
+    report.fetched_stories += len(lacking)
+    report.pulled_revisions += pulled
+    report.relabelled += arrived.relabelled
+    report.quarantined.extend(arrived.quarantined)
+    at_top = central.revision_at(info.top) if info.top else None
+    with store.session() as session:
+        state = load_state(session, info.central_id)
+        if state is not None and state.pull_seq == 0:
+            state.pull_seq, state.pull_revision = info.top, at_top
+
+
+def _follow_links(store: Store, central: Central, window: Window, *,
+                  now: Callable[[], datetime], report: SyncReport,
+                  cancel: CancelFlag | None) -> bool:
+    """Fetch the stories that stories in the window link to; True when any arrived."""
+    with store.reading() as session:
+        targets = sorted(missing_link_targets(session, window.person, window.since))
+    if not targets:
+        return False
+    pulled, arrived = fetch_histories(store, central, targets, now=now,
+                                      stop=lambda: _check_cancel(cancel))
+    report.fetched_stories += len(targets)
+    report.pulled_revisions += pulled
+    report.quarantined.extend(arrived.quarantined)
+    return pulled > 0
 
 
 def _check_epoch(store: Store, central: Central, info: CentralInfo,
@@ -445,7 +541,7 @@ def _check_cancel(cancel: CancelFlag | None) -> None:
 
 def _pull(store: Store, central: Central, info: CentralInfo, *,
           now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
-          cancel: CancelFlag | None, batch_size: int) -> None:
+          cancel: CancelFlag | None, batch_size: int, window: Window | None) -> None:
     central_id, top = info.central_id, info.top
     with store.reading() as session:
         state = load_state(session, central_id)
@@ -457,7 +553,7 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
     while True:
         _check_cancel(cancel)
         with store.reading() as session:
-            batch = central.pull(cursor, LocalHave(session), limit=batch_size)
+            batch = central.pull(cursor, LocalHave(session), limit=batch_size, window=window)
         if batch is None:
             break
         fault_point("pull:fetched")
@@ -475,40 +571,12 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
 
 def _settle_all(store: Store, central: Central, *, author: str, now: Callable[[], datetime],
                 report: SyncReport, progress: Progress | None) -> None:
-    after = ""
-    done = 0
-    result = Settled()
-    while True:
-        with store.session() as session:
-            chunk = dirty_stories(session, after, BATCH)
-            if not chunk:
-                break
-            _fetch_missing_blobs(session, central, chunk, report)
-            result.add(settle(session, chunk, merge=True, author=author,
-                              replica_id=store.replica_id, now=now()))
-        fault_point("settle:committed")
-        after = chunk[-1]
-        done += len(chunk)
-        if progress:
-            progress("merge", done, done)
+    result, photos = settle_dirty(store, central, author=author, now=now, progress=progress)
+    report.pulled_blobs += photos
     report.projected += result.projected
     report.merged += result.merged
     report.conflicts += result.conflicts
     report.waiting += result.waiting
-
-
-def _fetch_missing_blobs(session: Session, central: Central, story_ids: list[str],
-                         report: SyncReport) -> None:
-    """Photos that heads of these stories place but that arrived after their revisions."""
-    head_ids = [rev for ids in heads_of(session, story_ids).values() for rev in ids]
-    rows = fetch_revisions(session, head_ids)
-    wanted = sorted(photo_digests(rows))  # reads only the heads that place photos
-    if not wanted:
-        return
-    have = set(session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(wanted))))
-    absent = [digest for digest in wanted if digest not in have]
-    if absent:
-        report.pulled_blobs += accept_blobs(session, central.fetch_blobs(absent))
 
 
 def _push(store: Store, central: Central, central_id: str, epoch: str,
