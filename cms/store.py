@@ -35,6 +35,7 @@ from cms.write_errors import refused_write
 SCHEMA_HEAD = "0006"
 APP_NAME = "newsroom"
 CONNECT_TIMEOUT_S = 5
+CENTRAL_POOL = 1  # connections a copy keeps to its central store (README: connection budget)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # ``session.info`` key: the store is a secured central, whose triggers derive a story's
@@ -170,8 +171,16 @@ def _sqlite_file_check(path: Path, *, create: bool) -> None:
         raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from None
 
 
-def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S) -> Engine:
-    """An engine for ``url`` (a PostgreSQL password is looked up: :mod:`cms.secrets`)."""
+def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S, *,
+                 central: bool = False) -> Engine:
+    """An engine for ``url`` (a PostgreSQL password is looked up: :mod:`cms.secrets`).
+
+    ``central``: a copy's connection to its central store, which must fit the
+    desk's connection budget and a pooler in transaction mode (README, "The
+    central store under load"): one connection (two at most) per copy, and no
+    server-side prepared statements, which a pooler cannot carry from one
+    transaction's server connection to the next.
+    """
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
@@ -185,7 +194,11 @@ def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S) -> Engine:
     passfile = pgpass_path()
     if passfile.is_file():  # where Newsroom keeps passwords without a keyring: say so to libpq
         connect_args["passfile"] = str(passfile)
-    return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args)
+    if not central:
+        return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args)
+    connect_args["prepare_threshold"] = None
+    return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args,
+                            pool_size=CENTRAL_POOL, max_overflow=1)
 
 
 def _configure_sqlite(engine: Engine) -> None:

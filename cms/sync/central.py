@@ -51,6 +51,7 @@ from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, descri
 from cms.stories import resolve as resolve_story
 from cms.sync.faults import fault_point
 from cms.sync.holding import stories_in_window
+from cms.sync.reads import ReadRoute
 from cms.sync.security import install_policies
 from cms.sync.settings import SettingRow, read_settings, write_settings
 from cms.sync.settle import settle
@@ -226,41 +227,60 @@ def _refuse_schema(version: str | None, where: str) -> None:
         "this app to sync; nothing was sent and your unsent work stays queued")
 
 
+def _connect(location: str | URL) -> Store:
+    """A central store (or its replica) opened for sync: our schema, a small pool."""
+    url = location if isinstance(location, URL) else parse_store_url(location)
+    where = describe(url)
+    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+        raise SyncError(f"no central store at {where}: create it with "
+                        f"`newsroom central init {where}`")
+    engine = _make_engine(url, central=True)
+    try:
+        version, meta = _schema_and_meta(engine)
+    except (DBAPIError, SQLAlchemyError) as exc:
+        engine.dispose()
+        raise SyncError(db_error_message(exc, url)) from exc
+    if version != SCHEMA_HEAD:
+        engine.dispose()
+        _refuse_schema(version, where)
+    return Store(url, engine, meta)
+
+
 class Central:
     """A connection to a central store for syncing (refuses a schema other than ours)."""
 
-    def __init__(self, store: Store, notes: Sequence[str] = ()) -> None:
+    def __init__(self, store: Store, notes: Sequence[str] = (),
+                 replica: Store | None = None) -> None:
         self.store = store
         self.url = store.url
         self.notes = list(notes)
+        self.reads = ReadRoute(store, replica)
 
     @classmethod
-    def open(cls, location: str | URL) -> Central:
-        """Connect, checking that it is a central store of this app's schema version."""
-        url = location if isinstance(location, URL) else parse_store_url(location)
-        where = describe(url)
-        if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
-            raise SyncError(f"no central store at {where}: create it with "
-                            f"`newsroom central init {where}`")
-        engine = _make_engine(url)
-        try:
-            version, meta = _schema_and_meta(engine)
-        except (DBAPIError, SQLAlchemyError) as exc:
-            engine.dispose()
-            raise SyncError(db_error_message(exc, url)) from exc
-        if version != SCHEMA_HEAD:
-            engine.dispose()
-            _refuse_schema(version, where)
-        store = Store(url, engine, meta)
+    def open(cls, location: str | URL, *, read_location: str | URL | None = None) -> Central:
+        """Connect, checking that it is a central store of this app's schema version.
+
+        ``read_location`` names a streaming replica of it for pulls, fetches and
+        search (:mod:`cms.sync.reads`); pushes always go to ``location``.
+        """
+        store = _connect(location)
         notes: list[str] = []
-        if url.get_backend_name() == "sqlite" and is_network_filesystem(Path(str(url.database))):
+        if store.dialect == "sqlite" and is_network_filesystem(Path(str(store.url.database))):
             note = _leave_wal(store)
             if note:
                 notes.append(note)
-        return cls(store, notes)
+        replica = None
+        if read_location:
+            try:
+                replica = _connect(read_location)
+            except SyncError as exc:
+                notes.append(f"the read replica cannot be used ({exc}): reading from the "
+                             "central store itself")
+        return cls(store, notes, replica)
 
     def close(self) -> None:
         """Release the connections."""
+        self.reads.close()
         self.store.close()
 
     @property
@@ -390,7 +410,7 @@ class Central:
         left out unless the story is now in the window: then its whole history
         comes along (the copy holds a story whole or not at all).
         """
-        with self.store.reading() as session:
+        with self.reads.reading(after) as session:
             entries = log_entries_after(session, after, limit)
             if not entries:
                 return None
@@ -422,26 +442,29 @@ class Central:
             moves = fetch_transitions(session, [row["id"] for row in rows])
         return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs, moves, events)
 
-    def in_window(self, window: Window) -> list[str]:
-        """Every story in a partial copy's window, as the central store has them."""
-        with self.store.reading() as session:
+    def in_window(self, window: Window, *, at_least: int = 0) -> list[str]:
+        """Every story in a partial copy's window, as the central store has them.
+
+        ``at_least``: the log number the answer must include (reads never go back).
+        """
+        with self.reads.reading(at_least) as session:
             return sorted(stories_in_window(session, window.person, window.since))
 
-    def histories(self, story_ids: Sequence[str]) -> PullBatch:
+    def histories(self, story_ids: Sequence[str], *, at_least: int = 0) -> PullBatch:
         """Whole stories: every revision, workflow move and desk event of each.
 
         Photos are not included: settling fetches the ones the stories' heads
         place. The batch covers no stretch of the log (``from_seq`` -1), so
-        storing it never moves a pull checkpoint.
+        storing it never moves a pull checkpoint. ``at_least`` as for :meth:`in_window`.
         """
-        with self.store.reading() as session:
+        with self.reads.reading(at_least) as session:
             rows, events = _histories(session, story_ids)
             moves = fetch_transitions(session, [row["id"] for row in rows])
         return PullBatch(-1, -1, None, rows, [], moves, events)
 
     def find_story(self, ref: str) -> str:
         """The id of the story ``ref`` names on the desk (id, slug or a unique prefix)."""
-        with self.store.reading() as session:
+        with self.reads.reading() as session:
             try:
                 return resolve_story(session, ref)
             except NotFound:

@@ -90,10 +90,13 @@ def settle_dirty(store: Store, central: Central, *, author: str, now: Callable[[
 
 
 def fetch_histories(store: Store, central: Central, story_ids: Sequence[str], *,
-                    now: Callable[[], datetime], progress: Progress | None = None,
+                    now: Callable[[], datetime], at_least: int,
+                    progress: Progress | None = None,
                     stop: Callable[[], None] | None = None) -> tuple[int, Arrived]:
     """Store whole stories from the central, a few hundred per local transaction.
 
+    ``at_least`` is how far this copy has seen the central's log: the stories are
+    read from a store that has seen as much (a lagging read replica is not used).
     Returns how many revisions and desk events arrived, and what was relabelled or
     quarantined. ``stop`` is called between batches (it raises to cancel).
     """
@@ -103,7 +106,7 @@ def fetch_histories(store: Store, central: Central, story_ids: Sequence[str], *,
     for done, part in enumerate(chunks(wanted, STORIES_PER_BATCH)):
         if stop is not None:
             stop()
-        batch = central.histories(list(part))
+        batch = central.histories(list(part), at_least=at_least)
         with store.session() as session:
             arrived = store_batch(session, batch, now=now())
         count += len(batch.revisions) + len(batch.events)
@@ -122,7 +125,10 @@ def fetch_story(store: Store, central: Central, ref: str, *, author: str,
     Raises :class:`NotFound` when the desk has no such story.
     """
     story_id = central.find_story(ref)
-    fetch_histories(store, central, [story_id], now=now)
+    with store.reading() as session:
+        state = session.get(SyncState, central.central_id)
+        seen = state.pull_seq if state is not None else 0
+    fetch_histories(store, central, [story_id], now=now, at_least=seen)
     settle_dirty(store, central, author=author, now=now)
     return story_id
 
@@ -143,13 +149,14 @@ def open_story(store: Store, ref: str, *, author: str,
             if current_holding(session).full:
                 raise
         location = get_setting(session, "central_url")
+        read_location = get_setting(session, "central_read_url")
         synced = session.scalar(sa.select(SyncState.central_id).limit(1)) is not None
     offline = NotFound(f"story {ref!r} is not on this laptop — connect to fetch it "
                        f"(`newsroom story fetch {ref}` once online)")
     if not location or not synced:
         raise offline
     try:
-        central = Central.open(location)
+        central = Central.open(location, read_location=read_location or None)
     except SyncError:
         raise offline from None
     try:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cms import clock
-from cms.config import require_owner
+from cms.config import get_setting, require_owner
 from cms.errors import NewsroomError, SyncError, WriteRefused
 from cms.models import (
     Blob,
@@ -267,8 +267,12 @@ def sync(
     """
     started = time.monotonic()
     owned = not isinstance(central_location, Central)
-    central = (central_location if isinstance(central_location, Central)
-               else Central.open(central_location))
+    if isinstance(central_location, Central):
+        central = central_location
+    else:
+        with store.reading() as session:
+            read_location = get_setting(session, "central_read_url")
+        central = Central.open(central_location, read_location=read_location or None)
     report = SyncReport(central=describe(central.url))
     central_id = ""
     try:
@@ -315,6 +319,8 @@ def sync(
         if actor is not None:
             with store.session() as session:
                 report.settled = settle_holds(session, now=now())
+        report.warnings.extend(note for note in central.reads.notes
+                               if note not in report.warnings)
         report.seconds = round(time.monotonic() - started, 3)
         _record(store, info.central_id, describe(central.url), now(), report, error="")
         return report
@@ -370,11 +376,12 @@ def _seed(store: Store, central: Central, info: CentralInfo, window: Window, *,
         state = load_state(session, info.central_id)
         if state is None or state.pull_seq != 0:
             return
-    wanted = central.in_window(window)
+    # Read where the whole log up to hello's number is seen, or the checkpoint would lie.
+    wanted = central.in_window(window, at_least=info.top)
     with store.reading() as session:
         lacking = sorted(set(wanted) - held_stories(session, wanted))
-    pulled, arrived = fetch_histories(store, central, lacking, now=now, progress=progress,
-                                      stop=lambda: _check_cancel(cancel))
+    pulled, arrived = fetch_histories(store, central, lacking, now=now, at_least=info.top,
+                                      progress=progress, stop=lambda: _check_cancel(cancel))
     report.fetched_stories += len(lacking)
     report.pulled_revisions += pulled
     report.relabelled += arrived.relabelled
@@ -392,9 +399,11 @@ def _follow_links(store: Store, central: Central, window: Window, *,
     """Fetch the stories that stories in the window link to; True when any arrived."""
     with store.reading() as session:
         targets = sorted(missing_link_targets(session, window.person, window.since))
+        state = load_state(session, central.central_id)
+        seen = state.pull_seq if state is not None else 0
     if not targets:
         return False
-    pulled, arrived = fetch_histories(store, central, targets, now=now,
+    pulled, arrived = fetch_histories(store, central, targets, now=now, at_least=seen,
                                       stop=lambda: _check_cancel(cancel))
     report.fetched_stories += len(targets)
     report.pulled_revisions += pulled
