@@ -196,9 +196,20 @@ def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S, *,
         connect_args["passfile"] = str(passfile)
     if not central:
         return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args)
+    # A pooler refuses startup options and hands each transaction any server connection:
+    # what the options said is said again in every transaction, for that transaction.
+    del connect_args["options"]
     connect_args["prepare_threshold"] = None
-    return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args,
-                            pool_size=CENTRAL_POOL, max_overflow=1)
+    engine = sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args,
+                              pool_size=CENTRAL_POOL, max_overflow=1)
+
+    @event.listens_for(engine, "begin")
+    def _per_transaction(connection: Connection) -> None:
+        connection.exec_driver_sql(
+            f"SELECT set_config('TimeZone', 'UTC', true), "
+            f"set_config('{CLIENT_SETTING}', '{POLICY_VERSION}', true)")
+
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

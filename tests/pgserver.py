@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,4 +90,66 @@ def own_server(password: str) -> Iterator[OwnServer]:
             subprocess.run(_as_server_user([
                 str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
                 capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Pooler:
+    """A PgBouncer in transaction mode in front of a server: where it listens."""
+
+    port: int
+    log: Path
+
+    def url(self, database_url: str, user: str | None = None) -> str:
+        """``database_url`` reached through the pooler (as ``user`` when given)."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(database_url).set(host="127.0.0.1", port=self.port)
+        if user:
+            url = url.set(username=user)
+        return url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def pgbouncer(server_port: int, users: list[str], *, pool_size: int = 2) -> Iterator[Pooler]:
+    """PgBouncer in transaction mode (the settings README names) on a free port.
+
+    ``pool_size`` server connections per database and login, so that more copies
+    than connections share them transaction by transaction. Skipped where PgBouncer
+    is not installed (`apt-get install pgbouncer`).
+    """
+    binary = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer"
+                                           if Path("/usr/sbin/pgbouncer").exists() else None)
+    if binary is None:
+        pytest.skip("PgBouncer is not installed (apt-get install pgbouncer)")
+    folder = Path(tempfile.mkdtemp(prefix="newsroom-pgbouncer-", dir="/tmp"))
+    port, log = _free_port(), folder / "pgbouncer.log"
+    (folder / "users.txt").write_text("".join(f'"{user}" ""\n' for user in users))
+    (folder / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host=127.0.0.1 port={server_port}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {folder / 'users.txt'}\n"
+        "pool_mode = transaction\n"
+        f"default_pool_size = {pool_size}\nmax_client_conn = 200\n"
+        "server_reset_query =\n"
+        f"logfile = {log}\n")
+    if os.geteuid() == 0:
+        for path in (folder, *folder.iterdir()):
+            shutil.chown(path, "postgres")
+    process = subprocess.Popen(_as_server_user([binary, str(folder / "pgbouncer.ini")]),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None:
+                raise RuntimeError(f"PgBouncer stopped: {log.read_text() if log.exists() else ''}")
+            time.sleep(0.05)
+        yield Pooler(port, log)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
