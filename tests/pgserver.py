@@ -153,3 +153,59 @@ def pgbouncer(server_port: int, users: list[str], *, pool_size: int = 2) -> Iter
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class StreamingPair:
+    """A primary and its hot standby (streaming replication): their ports."""
+
+    primary: int
+    standby: int
+
+    def url(self, port: int, database: str) -> str:
+        """A URL for ``database`` on the server at ``port`` (trust auth, user postgres)."""
+        return f"postgresql+psycopg://postgres@127.0.0.1:{port}/{database}"
+
+
+@contextmanager
+def streaming_pair() -> Iterator[StreamingPair]:
+    """A primary and a standby made by ``pg_basebackup``, replaying its WAL as it comes."""
+    binaries = _binaries()
+    if binaries is None:
+        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
+    folder = Path(tempfile.mkdtemp(prefix="newsroom-pg-pair-", dir="/tmp"))
+    folder.chmod(0o755)
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    primary, standby = folder / "primary", folder / "standby"
+    ports = _free_port(), _free_port()
+    started: list[Path] = []
+
+    def run(*command: str) -> None:
+        subprocess.run(_as_server_user([*command]), check=True, capture_output=True,
+                       timeout=120)
+
+    try:
+        run(str(binaries / "initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust",
+            "--no-sync")
+        with (primary / "postgresql.conf").open("a") as conf:
+            conf.write(f"\nport = {ports[0]}\nlisten_addresses = '127.0.0.1'\n"
+                       f"unix_socket_directories = '{folder}'\nfsync = off\n"
+                       "wal_level = replica\nmax_wal_senders = 4\n")
+        run(str(binaries / "pg_ctl"), "-D", str(primary), "-l", str(folder / "primary.log"),
+            "-w", "-t", "60", "start")
+        started.append(primary)
+        run(str(binaries / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(ports[0]),
+            "-U", "postgres", "-D", str(standby), "-R", "-X", "stream")
+        with (standby / "postgresql.conf").open("a") as conf:
+            conf.write(f"\nport = {ports[1]}\nhot_standby = on\n")
+        run(str(binaries / "pg_ctl"), "-D", str(standby), "-l", str(folder / "standby.log"),
+            "-w", "-t", "60", "start")
+        started.append(standby)
+        yield StreamingPair(*ports)
+    finally:
+        for data in reversed(started):
+            subprocess.run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m",
+                                            "immediate", "-w", "stop"]),
+                           capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -400,17 +400,18 @@ class Central:
             with self.store.session() as session:
                 insert_ignore(session, table_of(Section), list(rows))
 
-    def pull(self, after: int, have: Any, *, limit: int,
-             window: Window | None = None) -> PullBatch | None:
+    def pull(self, after: int, have: Any, *, limit: int, window: Window | None = None,
+             at_least: int = 0) -> PullBatch | None:
         """The next stretch of the central log after ``after``, or None at the end.
 
         ``have.revisions(ids)``, ``have.blobs(digests)`` and ``have.stories(ids)``
         tell what the replica holds, so only what it lacks travels. With a
         ``window`` (a partial copy), entries of stories the copy does not hold are
         left out unless the story is now in the window: then its whole history
-        comes along (the copy holds a story whole or not at all).
+        comes along (the copy holds a story whole or not at all). It is read where
+        the log is seen up to ``at_least`` (the number hello gave) and ``after``.
         """
-        with self.reads.reading(after) as session:
+        with self.reads.reading(max(after, at_least)) as session:
             entries = log_entries_after(session, after, limit)
             if not entries:
                 return None

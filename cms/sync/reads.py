@@ -5,8 +5,10 @@ A desk may point pulls, fetches and central search at a PostgreSQL read replica
 primary. A replica lags: reads must never go backwards, so each read says how
 far the copy has already seen the central's log (``at_least``). A replica that
 has not replayed that far is waited for briefly, then the read goes to the
-primary. A replica of another central store (another id or epoch), or one that
-cannot be reached, is not used at all, and the sync says so.
+primary. A pull asks for what the primary numbered when the sync began, so a
+sync through a replica brings what one through the primary would. A replica of
+another central store (another id or epoch), or one that cannot be reached, is
+not used at all, and the sync says so.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class ReadRoute:
                 return self._fall_back(None)
             if position >= at_least:
                 self.from_replica += 1
+                self._waited = False
                 return self.replica
             if time.monotonic() >= deadline:
                 self._waited = True

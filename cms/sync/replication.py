@@ -562,7 +562,8 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
     while True:
         _check_cancel(cancel)
         with store.reading() as session:
-            batch = central.pull(cursor, LocalHave(session), limit=batch_size, window=window)
+            batch = central.pull(cursor, LocalHave(session), limit=batch_size, window=window,
+                                 at_least=top)
         if batch is None:
             break
         fault_point("pull:fetched")
