@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.config import window_days
+from cms.errors import UsageError
 from cms.models import (
     Assignment,
     RelatedLink,
@@ -166,3 +167,13 @@ def switch_holding(session: Session, holding: Holding) -> bool:
     if changed:
         session.execute(sa.update(SyncState).values(pull_seq=0, pull_revision=None))
     return changed
+
+
+def require_whole_archive(session: Session, what: str) -> None:
+    """Refuse ``what`` (work that reads every story) on a partial copy, saying where it
+    can be done: against the central store, or after ``newsroom sync --full``."""
+    holding = current_holding(session)
+    if not holding.full:
+        raise UsageError(f"this copy holds {holding.describe()}: {what} needs every story; "
+                         "run it against the desk's central store (newsroom --store "
+                         "CENTRAL_URL …) or make this a full copy (newsroom sync --full)")

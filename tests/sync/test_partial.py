@@ -192,3 +192,17 @@ def test_a_new_laptop_takes_the_desk_window(replicas: Callable[..., Replica]) ->
     assert desk.old not in _held(laptop) and desk.fresh in _held(laptop)
     with desk.full.store.reading() as session:  # a copy that holds work stays full
         assert current_holding(session).full
+
+
+def test_a_partial_copy_exports_one_story_never_the_whole_site(
+        replicas: Callable[..., Replica], tmp_path: Path) -> None:
+    from cms.errors import UsageError
+    from cms.export import ExportOptions, export_site
+
+    desk = Desk(replicas)
+    kim = _partial(replicas)
+    kim.sync()
+    with pytest.raises(UsageError, match="exporting the whole site needs every story"):
+        export_site(kim.store, ExportOptions(out=tmp_path / "site"))
+    report = export_site(kim.store, ExportOptions(out=tmp_path / "one", story=desk.fresh))
+    assert report is not None and (tmp_path / "one" / "index.html").exists()
