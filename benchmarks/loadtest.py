@@ -43,6 +43,7 @@ class WorkerResult:
     name: str
     saved: list[str] = field(default_factory=list)  # revision and desk event ids
     latencies: list[float] = field(default_factory=list)
+    central_times: list[float] = field(default_factory=list)  # per sync: statements on it
     actions: dict[str, int] = field(default_factory=dict)
     sync_errors: list[str] = field(default_factory=list)
 
@@ -57,6 +58,7 @@ class LoadReport:
     actions: dict[str, int]
     syncs: int
     latencies: list[float]
+    central_times: list[float]
     sync_errors: list[str]
     missing_on_central: int
     missing_on_replicas: int
@@ -66,12 +68,17 @@ class LoadReport:
         """Saved edits that are not everywhere after the final syncs."""
         return self.missing_on_central + self.missing_on_replicas
 
-    def percentile(self, share: float) -> float:
-        """The sync latency at ``share`` (0..1), in seconds."""
-        ordered = sorted(self.latencies)
+    def percentile(self, share: float, values: list[float] | None = None) -> float:
+        """The sync latency (or ``values``) at ``share`` (0..1), in seconds."""
+        ordered = sorted(self.latencies if values is None else values)
         if not ordered:
             return 0.0
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    def _line(self, values: list[float]) -> str:
+        return ", ".join(f"p{round(share * 100)} {self.percentile(share, values) * 1000:.0f} ms"
+                         for share in (0.5, 0.95, 0.99)) + \
+            f", max {max(values, default=0) * 1000:.0f} ms"
 
     def lines(self) -> list[str]:
         """The report, as printed."""
@@ -80,10 +87,8 @@ class LoadReport:
             f"{self.replicas} laptops for {self.seconds:.0f} s: {done}",
             f"throughput: {self.saved / self.seconds:.1f} saved edits/s, "
             f"{self.syncs / self.seconds:.1f} syncs/s ({self.syncs} syncs)",
-            f"sync latency: p50 {self.percentile(0.5) * 1000:.0f} ms, "
-            f"p95 {self.percentile(0.95) * 1000:.0f} ms, "
-            f"p99 {self.percentile(0.99) * 1000:.0f} ms, "
-            f"max {max(self.latencies, default=0) * 1000:.0f} ms",
+            f"sync latency: {self._line(self.latencies)}",
+            f"  of which waiting on the central's statements: {self._line(self.central_times)}",
             f"sync errors (retried at the next sync): {len(self.sync_errors)}",
             f"lost edits: {self.lost} ({self.missing_on_central} missing on the central, "
             f"{self.missing_on_replicas} missing on laptops) of {self.saved} saved",
@@ -147,12 +152,29 @@ def _act(store: object, actor: object, rng: random.Random, name: str,
 
 
 def _worker(central: str, folder: str, name: str, seconds: float, interval: float,
-            seed: int, queue: multiprocessing.Queue[WorkerResult]) -> None:
-    """One laptop: act, sync every ``interval`` seconds (jittered), until time is up."""
+            pace: float, seed: int, queue: multiprocessing.Queue[WorkerResult]) -> None:
+    """One laptop: a save every ``pace`` seconds or so, a sync every ``interval``
+    seconds (both jittered), until time is up; the central stays open between syncs,
+    as the window keeps it."""
+    from sqlalchemy import event
+
     from cms.errors import SyncError
     from cms.people import actor_for
     from cms.store import Store
+    from cms.sync.central import Central
     from cms.sync.replication import sync
+
+    opened = Central.open(central)
+    waited = [0.0]
+    starts: list[float] = []
+
+    @event.listens_for(opened.store.engine, "before_cursor_execute")
+    def _before(*_: object) -> None:
+        starts.append(time.perf_counter())
+
+    @event.listens_for(opened.store.engine, "after_cursor_execute")
+    def _after(*_: object) -> None:
+        waited[0] += time.perf_counter() - starts.pop()
 
     rng = random.Random(seed)
     result = WorkerResult(name)
@@ -165,16 +187,20 @@ def _worker(central: str, folder: str, name: str, seconds: float, interval: floa
         while time.monotonic() < deadline:
             if time.monotonic() >= next_sync:
                 started = time.perf_counter()
+                waited[0] = 0.0
                 try:
-                    sync(store, central, author=name)
+                    sync(store, opened, author=name)
                     result.latencies.append(time.perf_counter() - started)
+                    result.central_times.append(waited[0])
                 except SyncError as exc:
                     result.sync_errors.append(str(exc)[:200])
                 next_sync = time.monotonic() + interval * rng.uniform(0.8, 1.2)
                 continue
             _act(store, actor, rng, name, result)
-            time.sleep(rng.uniform(0.05, 0.3))  # a person types between saves
+            time.sleep(min(rng.uniform(0.5, 1.5) * pace,  # a person types between saves
+                           max(0.0, next_sync - time.monotonic())))
     finally:
+        opened.close()
         store.close()
         queue.put(result)
 
@@ -189,7 +215,7 @@ def _all_items(url: str) -> set[str]:
 
 
 def run_load(central: str, folder: Path, *, replicas: int, seconds: float,
-             interval: float) -> LoadReport:
+             interval: float, pace: float = 3.0) -> LoadReport:
     """Run the load test against an initialised ``central`` store; returns its report."""
     from cms import stories
     from cms.people import actor_for
@@ -209,7 +235,7 @@ def run_load(central: str, folder: Path, *, replicas: int, seconds: float,
     queue: multiprocessing.Queue[WorkerResult] = context.Queue()
     names = [f"laptop{n:03d}" for n in range(replicas)]
     processes = [context.Process(target=_worker, args=(central, str(folder), name, seconds,
-                                                       interval, n, queue))
+                                                       interval, pace, n, queue))
                  for n, name in enumerate(names)]
     started = time.monotonic()
     for process in processes:
@@ -237,6 +263,7 @@ def run_load(central: str, folder: Path, *, replicas: int, seconds: float,
         replicas=replicas, seconds=elapsed, saved=len(saved), actions=actions,
         syncs=sum(len(result.latencies) for result in results),
         latencies=[value for result in results for value in result.latencies],
+        central_times=[value for result in results for value in result.central_times],
         sync_errors=[error for result in results for error in result.sync_errors],
         missing_on_central=len(saved - _all_items(central)),
         missing_on_replicas=missing_on_replicas)
@@ -264,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--interval", type=float, default=5, help="seconds between syncs")
+    parser.add_argument("--pace", type=float, default=3,
+                        help="seconds between one laptop's saves (autosave after a pause)")
     parser.add_argument("--central", help="an empty PostgreSQL database (default: a fresh one)")
     args = parser.parse_args(argv)
     base = os.environ.get("NEWSROOM_BENCH_PG") or os.environ.get("NEWSROOM_TEST_PG")
@@ -274,14 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="newsroom-load-") as folder:
         if args.central:
             report = run_load(args.central, Path(folder), replicas=args.replicas,
-                              seconds=args.seconds, interval=args.interval)
+                              seconds=args.seconds, interval=args.interval, pace=args.pace)
         else:
             with scratch_database(str(base)) as central:
                 report = run_load(central, Path(folder), replicas=args.replicas,
-                                  seconds=args.seconds, interval=args.interval)
+                                  seconds=args.seconds, interval=args.interval, pace=args.pace)
     for line in report.lines():
         print(line)
-    print(json.dumps({"p50_ms": round(report.percentile(0.5) * 1000),
+    print(json.dumps({"replicas": report.replicas, "saved": report.saved,
+                      "p50_ms": round(report.percentile(0.5) * 1000),
                       "p95_ms": round(report.percentile(0.95) * 1000),
                       "p99_ms": round(report.percentile(0.99) * 1000), "lost": report.lost}))
     return 1 if report.lost else 0
