@@ -175,11 +175,13 @@ def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S, *,
                  central: bool = False) -> Engine:
     """An engine for ``url`` (a PostgreSQL password is looked up: :mod:`cms.secrets`).
 
-    ``central``: a copy's connection to its central store, which must fit the
-    desk's connection budget and a pooler in transaction mode (README, "The
-    central store under load"): one connection (two at most) per copy, and no
-    server-side prepared statements, which a pooler cannot carry from one
-    transaction's server connection to the next.
+    A PostgreSQL engine works behind a pooler in transaction mode (README, "The
+    central store under load"), which refuses startup options and hands each
+    transaction any server connection: what options would say — UTC, and the
+    policy version that tells a secured central this client knows its rules — is
+    said in each transaction, for that transaction, and no server-side prepared
+    statements are made. ``central``: a copy's connection to its central store,
+    which must fit the desk's connection budget: one connection, two at most.
     """
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
@@ -188,20 +190,14 @@ def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S, *,
     connect_args: dict[str, object] = {
         "connect_timeout": connect_timeout,
         "application_name": APP_NAME,
-        # The policy version tells a secured central store this client knows its rules.
-        "options": f"-c timezone=UTC -c {CLIENT_SETTING}={POLICY_VERSION}",
+        "prepare_threshold": None,
     }
     passfile = pgpass_path()
     if passfile.is_file():  # where Newsroom keeps passwords without a keyring: say so to libpq
         connect_args["passfile"] = str(passfile)
-    if not central:
-        return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args)
-    # A pooler refuses startup options and hands each transaction any server connection:
-    # what the options said is said again in every transaction, for that transaction.
-    del connect_args["options"]
-    connect_args["prepare_threshold"] = None
+    pool: dict[str, int] = {"pool_size": CENTRAL_POOL, "max_overflow": 1} if central else {}
     engine = sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args,
-                              pool_size=CENTRAL_POOL, max_overflow=1)
+                              **pool)
 
     @event.listens_for(engine, "begin")
     def _per_transaction(connection: Connection) -> None:
