@@ -144,15 +144,23 @@ def stories_in_window(session: Session, person: str, since: datetime,
 
 
 def missing_link_targets(session: Session, person: str, since: datetime) -> set[str]:
-    """Stories that stories in the window here link to, and that this copy lacks."""
-    sources = stories_in_window(session, person, since)
-    targets: set[str] = set()
-    for part in chunks(sorted(sources)):
-        targets.update(str(target) for target in session.scalars(
-            sa.select(RelatedLink.target_story_id).distinct().where(
-                RelatedLink.story_id.in_(list(part)),
-                RelatedLink.target_story_id.is_not(None))))
-    return targets - held_stories(session, sorted(targets))
+    """Stories that stories in the window here link to, and that this copy lacks.
+
+    One statement (every sync asks): links whose source is in the window by any
+    reason of :func:`stories_in_window`, whose target has no revision here.
+    """
+    private = sa.select(Status.name).where(Status.public.is_(False))
+    in_window = sa.or_(
+        Story.publish_at >= since,
+        sa.and_(Story.updated_at >= since, Story.status.in_(private)),
+        Story.id.in_(sa.select(Assignment.story_id).where(Assignment.person == person)),
+        Story.id.in_(sa.select(Revision.story_id).where(Revision.author == person)),
+    )
+    here = sa.select(Revision.id).where(Revision.story_id == RelatedLink.target_story_id)
+    query = (sa.select(RelatedLink.target_story_id).distinct()
+             .join(Story, Story.id == RelatedLink.story_id)
+             .where(RelatedLink.target_story_id.is_not(None), in_window, ~here.exists()))
+    return {str(target) for target in session.scalars(query)}
 
 
 def switch_holding(session: Session, holding: Holding) -> bool:
