@@ -463,6 +463,18 @@ class Central:
             moves = fetch_transitions(session, [row["id"] for row in rows])
         return PullBatch(-1, -1, None, rows, [], moves, events)
 
+    def history_ids(self, story_ids: Sequence[str], *, at_least: int = 0
+                    ) -> set[tuple[str, str]]:
+        """``(story_id, item_id)`` of every revision and desk event of these stories."""
+        found: set[tuple[str, str]] = set()
+        with self.reads.reading(at_least) as session:
+            for part in chunks(story_ids):
+                for model in (Revision, DeskEvent):
+                    found.update((str(story), str(item)) for story, item in session.execute(
+                        sa.select(model.story_id, model.id).where(
+                            model.story_id.in_(list(part)))))
+        return found
+
     def find_story(self, ref: str) -> str:
         """The id of the story ``ref`` names on the desk (id, slug or a unique prefix)."""
         with self.reads.reading() as session:

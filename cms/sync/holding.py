@@ -166,15 +166,17 @@ def missing_link_targets(session: Session, person: str, since: datetime) -> set[
 def switch_holding(session: Session, holding: Holding) -> bool:
     """Make this copy hold ``holding`` from its next sync on; True when that changed it.
 
-    A change starts the pull over: a partial copy fetches the stories its new
-    window adds, a full copy walks the central's whole log for what it lacks
-    (what it holds already is never sent again).
+    Becoming full again walks the central's whole log for what the copy lacks, and
+    a wider window fetches the stories it adds (what is held is never sent again).
     """
-    changed = current_holding(session) != holding
+    before = current_holding(session)
     choose_holding(session, holding)
-    if changed:
+    # A full copy walks the log again; a wider window seeds the stories it adds. A copy
+    # becoming partial, or a narrower window, holds what it needs already.
+    if (holding.full and not before.full) or (
+            not holding.full and not before.full and holding.days > before.days):
         session.execute(sa.update(SyncState).values(pull_seq=0, pull_revision=None))
-    return changed
+    return before != holding
 
 
 def require_whole_archive(session: Session, what: str) -> None:

@@ -51,7 +51,7 @@ from cms.people import DESK_CENTRAL, DESK_LOGIN, DESK_PERSON, Actor
 from cms.policy import refusal
 from cms.revlog import chain_at, last_seq, log_after
 from cms.rules import role_label
-from cms.sqlutil import insert_ignore
+from cms.sqlutil import chunks, insert_ignore
 from cms.store import Store, db_error_message, describe
 from cms.sync.central import Central, CentralInfo, Desk, Window
 from cms.sync.faults import fault_point
@@ -379,7 +379,13 @@ def _seed(store: Store, central: Central, info: CentralInfo, window: Window, *,
     # Read where the whole log up to hello's number is seen, or the checkpoint would lie.
     wanted = central.in_window(window, at_least=info.top)
     with store.reading() as session:
-        lacking = sorted(set(wanted) - held_stories(session, wanted))
+        held = set(session.scalars(sa.select(Revision.story_id).distinct()))
+    # Stories held already must lack nothing the checkpoint will pass (after a restored
+    # central's refill, say): those whose history here is short of the central's come too.
+    here = _items_here(store, held) if held else set()
+    stale = {story for story, item in central.history_ids(sorted(held), at_least=info.top)
+             if item not in here} if held else set()
+    lacking = sorted((set(wanted) - held) | stale)
     pulled, arrived = fetch_histories(store, central, lacking, now=now, at_least=info.top,
                                       progress=progress, stop=lambda: _check_cancel(cancel))
     report.fetched_stories += len(lacking)
@@ -391,6 +397,17 @@ def _seed(store: Store, central: Central, info: CentralInfo, window: Window, *,
         state = load_state(session, info.central_id)
         if state is not None and state.pull_seq == 0:
             state.pull_seq, state.pull_revision = info.top, at_top
+
+
+def _items_here(store: Store, story_ids: set[str]) -> set[str]:
+    """Every revision and desk event this copy holds of these stories."""
+    found: set[str] = set()
+    with store.reading() as session:
+        for part in chunks(sorted(story_ids)):
+            for model in (Revision, DeskEvent):
+                found.update(session.scalars(sa.select(model.id).where(
+                    model.story_id.in_(list(part)))))
+    return found
 
 
 def _follow_links(store: Store, central: Central, window: Window, *,

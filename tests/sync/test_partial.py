@@ -206,3 +206,25 @@ def test_a_partial_copy_exports_one_story_never_the_whole_site(
         export_site(kim.store, ExportOptions(out=tmp_path / "site"))
     report = export_site(kim.store, ExportOptions(out=tmp_path / "one", story=desk.fresh))
     assert report is not None and (tmp_path / "one" / "index.html").exists()
+
+
+def test_a_partial_copy_refills_a_restored_central_and_misses_nothing(
+        replicas: Callable[..., Replica], central: str, tmp_path: Path) -> None:
+    if "://" in central:
+        pytest.skip("restores a backup by copying the central store's file")
+    import shutil
+
+    from cms.sync.central import init_central
+
+    desk = Desk(replicas)
+    kim = _partial(replicas)
+    kim.sync()
+    shutil.copy(central, tmp_path / "backup.db")
+    edited = desk.full.edit(desk.fresh, headline="Edited before the disk died")
+    desk.full.sync()
+    shutil.copy(tmp_path / "backup.db", central)  # the backup comes back, without that edit
+    init_central(central, new_epoch=True)[0].close()
+    desk.full.sync()  # the full copy sends what the backup lacks
+    kim.sync()
+    assert edited in kim.revision_ids()
+    assert kim.doc(desk.fresh).headline == "Edited before the disk died"
