@@ -61,10 +61,12 @@ def _searches(session_of: object, queries: list[str]) -> tuple[float, float]:
     return percentile(times, 0.5), percentile(times, 0.95)
 
 
-def _due_thousand(central: str) -> float:
-    """1,000 scheduled stories due a minute ago, then ``publish --due`` on the central."""
-    now = utcnow()
+def _due_thousand(central: str) -> tuple[float, int]:
+    """1,000 scheduled stories due a minute ago, then ``publish --due`` on the central:
+    its seconds and how many it published."""
     with Store.open(central) as store:
+        publish_due_stories(store, username=AUTHOR)  # what an earlier run left due
+        now = utcnow()
         with store.session() as session:
             chief = actor_for(session, AUTHOR, store.replica_id)
             create_many(session, chief, [StoryDocument(
@@ -72,10 +74,8 @@ def _due_thousand(central: str) -> float:
                 headline=f"Due story {n}", body="Due.\n", status="scheduled",
                 publish_at=now - timedelta(minutes=1)) for n in range(1_000)])
         started = time.perf_counter()
-        report = publish_due_stories(store, now + timedelta(seconds=1), username=AUTHOR)
-        seconds = time.perf_counter() - started
-    assert len(report.published) == 1_000, report
-    return seconds
+        report = publish_due_stories(store, username=AUTHOR)
+        return time.perf_counter() - started, len(report.published)
 
 
 def _measure(base: str, count: int, folder: Path) -> list[tuple[str, str, str]]:
@@ -120,8 +120,9 @@ def _measure(base: str, count: int, folder: Path) -> list[tuple[str, str, str]]:
         rows.append((f"{label}: central story list, last page", ms(deep), ""))
     finally:
         laptop.close()
-    rows.append((f"{label}: publish --due, 1,000 due (central)", f"{_due_thousand(url):.1f} s",
-                 ""))
+    seconds, published = _due_thousand(url)
+    rows.append((f"{label}: publish --due, 1,000 due (central)",
+                 f"{seconds:.1f} s ({published:,} published)", ""))
     return rows
 
 

@@ -31,6 +31,7 @@ from cms.models import (
     Assignment,
     RelatedLink,
     Revision,
+    RevisionSeq,
     Setting,
     Status,
     StoreMeta,
@@ -143,11 +144,13 @@ def stories_in_window(session: Session, person: str, since: datetime,
     return found
 
 
-def missing_link_targets(session: Session, person: str, since: datetime) -> set[str]:
+def missing_link_targets(session: Session, person: str, since: datetime, *,
+                         changed_after: int = 0) -> set[str]:
     """Stories that stories in the window here link to, and that this copy lacks.
 
-    One statement (every sync asks): links whose source is in the window by any
-    reason of :func:`stories_in_window`, whose target has no revision here.
+    One statement: links whose source is in the window by any reason of
+    :func:`stories_in_window` and has an entry in this store's log after
+    ``changed_after``, and whose target has no revision here.
     """
     private = sa.select(Status.name).where(Status.public.is_(False))
     in_window = sa.or_(
@@ -160,6 +163,9 @@ def missing_link_targets(session: Session, person: str, since: datetime) -> set[
     query = (sa.select(RelatedLink.target_story_id).distinct()
              .join(Story, Story.id == RelatedLink.story_id)
              .where(RelatedLink.target_story_id.is_not(None), in_window, ~here.exists()))
+    if changed_after:
+        query = query.where(RelatedLink.story_id.in_(
+            sa.select(RevisionSeq.story_id).where(RevisionSeq.seq > changed_after)))
     return {str(target) for target in session.scalars(query)}
 
 

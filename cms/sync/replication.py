@@ -83,6 +83,7 @@ from cms.sync.transfer import (
 from cms.timeutil import utcnow
 
 BATCH = 500
+KNOWN_STRETCH = 5_000  # log entries a push may pass over at once when the central has them
 Progress = Callable[[str, int, int], None]
 
 
@@ -413,11 +414,18 @@ def _items_here(store: Store, story_ids: set[str]) -> set[str]:
 def _follow_links(store: Store, central: Central, window: Window, *,
                   now: Callable[[], datetime], report: SyncReport,
                   cancel: CancelFlag | None) -> bool:
-    """Fetch the stories that stories in the window link to; True when any arrived."""
+    """Fetch the stories that stories in the window link to; True when any arrived.
+
+    Only stories whose log moved since the last sync (saved here, pulled, fetched)
+    can link anywhere new, so only they are looked at: a sync that brought nothing
+    looks at nothing.
+    """
     with store.reading() as session:
-        targets = sorted(missing_link_targets(session, window.person, window.since))
         state = load_state(session, central.central_id)
         seen = state.pull_seq if state is not None else 0
+        after = state.pushed_seq if state is not None else 0  # the log's top at the last sync
+        targets = sorted(missing_link_targets(session, window.person, window.since,
+                                              changed_after=after))
     if not targets:
         return False
     pulled, arrived = fetch_histories(store, central, targets, now=now, at_least=seen,
@@ -616,6 +624,15 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
     start = cursor[0]
     while True:
         _check_cancel(cancel)
+        known = _known_stretch(store, central, cursor)
+        if known is not None:  # the central holds all of it: only the cursor moves
+            result = central.push(PushBatch(inc, store.replica_id, epoch, cursor[0], cursor[1],
+                                            known[0], known[1]), local_now=now())
+            if not result.advanced:
+                raise SyncError("another sync of this store (or of a copy of it) sent work "
+                                "at the same moment; nothing was lost, sync again")
+            cursor = known
+            continue
         batch = build_push(store, central, cursor, incarnation_id=inc, epoch=epoch,
                            limit=batch_size)
         if batch is None:
@@ -646,6 +663,34 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
         cursor = (batch.to_seq, batch.to_chain)
         if progress:
             progress("push", cursor[0] - start, max(top - start, cursor[0] - start))
+
+
+def _known_stretch(store: Store, central: Central, after: tuple[int, str],
+                   limit: int = KNOWN_STRETCH) -> tuple[int, str] | None:
+    """The end ``(seq, chain)`` of the longest stretch of the local log after ``after``
+    that the central holds already and that places no photo, or None when it is empty.
+
+    What this copy pulled or fetched comes back in its own log; a first sync of a
+    partial copy numbers thousands of such items. Their ids are enough to know the
+    central has them: their content is neither read nor sent, and the central's
+    cursor for this copy moves past them in one step. A revision with photos goes
+    the usual way, so a photo the central lacks still reaches it.
+    """
+    with store.reading() as session:
+        entries = log_after(session, after[0], limit)
+        if not entries:
+            return None
+        ids = [item for _, item, _ in entries]
+        with_photos: set[str] = set()
+        for part in chunks(ids):
+            with_photos.update(session.scalars(sa.select(Revision.id).where(
+                Revision.id.in_(list(part)), Revision.content.not_like('%"photos":[]%'))))
+    lacking = central.missing_revisions(ids)
+    end = next((n for n, item in enumerate(ids) if item in lacking or item in with_photos),
+               len(ids))
+    if end < 2:  # one entry is no faster this way
+        return None
+    return entries[end - 1][0], entries[end - 1][2]
 
 
 def _skip_own(store: Store, central_id: str, before: int, last: int,
