@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint venv clean package test-package
+.PHONY: run test bench loadtest lint venv clean package test-package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Many laptops syncing with one PostgreSQL central (NEWSROOM_BENCH_PG or NEWSROOM_TEST_PG names
+# the server): 50 processes for 10 minutes by default; LOADTEST_ARGS="--replicas 10 --seconds 60".
+loadtest: $(STAMP)
+	$(BIN)/python -m benchmarks.loadtest $(LOADTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check cms ui tests benchmarks

@@ -97,6 +97,17 @@ def _store_location(value: str) -> str:
     return value.strip()
 
 
+def window_days(value: str) -> str:
+    """A number of days for a partial copy's window (1 to 36,500), as stored."""
+    try:
+        days = int(value.strip())
+    except ValueError:
+        raise UsageError(f"invalid window {value!r}: give a number of days, e.g. 30") from None
+    if not 1 <= days <= 36_500:
+        raise UsageError(f"invalid window {days}: give between 1 and 36500 days")
+    return str(days)
+
+
 DESK, ADMIN, MACHINE = "desk", "admin", "machine"  # who owns a setting
 
 
@@ -123,12 +134,17 @@ SETTINGS: dict[str, SettingSpec] = {
     ),
     "export_theme": SettingSpec("", _folder, "a theme folder overriding the export templates",
                                 ADMIN),
+    "central_read_url": SettingSpec(
+        "", _store_location, "a read replica of the central store for pulls and search",
+        MACHINE),
+    "sync_window_days": SettingSpec(
+        "", window_days, "days of the archive a new laptop holds (empty: every story)"),
     "export_target": SettingSpec(
         "", _folder, "a folder the publishing job re-exports the site into after publishing",
         MACHINE,
     ),
 }
-URL_SETTINGS = frozenset({"central_url"})  # addresses that may carry a password
+URL_SETTINGS = frozenset({"central_url", "central_read_url"})  # addresses that may carry a password
 ADMIN_SETTINGS = tuple(sorted(key for key, spec in SETTINGS.items() if spec.owner == ADMIN))
 
 

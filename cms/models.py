@@ -139,6 +139,8 @@ class Revision(Base):
     """
 
     __tablename__ = "revisions"
+    # A partial copy holds the stories its person touched (migration 0006).
+    __table_args__ = (Index("ix_revisions_author_story", "author", "story_id"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     story_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -166,6 +168,8 @@ class StoryTransition(Base):
     """One workflow move of one story: who, when, from where to where, and why."""
 
     __tablename__ = "story_transitions"
+    # Every pull and push fetches the moves of the revisions it carries (migration 0006).
+    __table_args__ = (Index("ix_story_transitions_revision_id", "revision_id"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     story_id: Mapped[str] = mapped_column(String(36), index=True)
@@ -186,6 +190,7 @@ class Story(Base):
         Index("ix_stories_updated_at", "updated_at"),
         Index("ix_stories_section", "section"),
         Index("ix_stories_created_by", "created_by"),
+        Index("ix_stories_publish_at", "publish_at"),  # a partial copy's window (0006)
     )
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

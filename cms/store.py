@@ -32,9 +32,10 @@ from cms.write_errors import refused_write
 
 # The newest migration this build knows. A test checks it against the scripts, so
 # the fast path (a store already at head) never has to load Alembic.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 APP_NAME = "newsroom"
 CONNECT_TIMEOUT_S = 5
+CENTRAL_POOL = 1  # connections a copy keeps to its central store (README: connection budget)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 # ``session.info`` key: the store is a secured central, whose triggers derive a story's
@@ -170,8 +171,18 @@ def _sqlite_file_check(path: Path, *, create: bool) -> None:
         raise StoreError(f"cannot create the folder for the store {path}: {exc.strerror}") from None
 
 
-def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S) -> Engine:
-    """An engine for ``url`` (a PostgreSQL password is looked up: :mod:`cms.secrets`)."""
+def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S, *,
+                 central: bool = False) -> Engine:
+    """An engine for ``url`` (a PostgreSQL password is looked up: :mod:`cms.secrets`).
+
+    A PostgreSQL engine works behind a pooler in transaction mode (README, "The
+    central store under load"), which refuses startup options and hands each
+    transaction any server connection: what options would say — UTC, and the
+    policy version that tells a secured central this client knows its rules — is
+    said in each transaction, for that transaction, and no server-side prepared
+    statements are made. ``central``: a copy's connection to its central store,
+    which must fit the desk's connection budget: one connection, two at most.
+    """
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
@@ -179,13 +190,22 @@ def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S) -> Engine:
     connect_args: dict[str, object] = {
         "connect_timeout": connect_timeout,
         "application_name": APP_NAME,
-        # The policy version tells a secured central store this client knows its rules.
-        "options": f"-c timezone=UTC -c {CLIENT_SETTING}={POLICY_VERSION}",
+        "prepare_threshold": None,
     }
     passfile = pgpass_path()
     if passfile.is_file():  # where Newsroom keeps passwords without a keyring: say so to libpq
         connect_args["passfile"] = str(passfile)
-    return sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args)
+    pool: dict[str, int] = {"pool_size": CENTRAL_POOL, "max_overflow": 1} if central else {}
+    engine = sa.create_engine(connectable(url), pool_pre_ping=True, connect_args=connect_args,
+                              **pool)
+
+    @event.listens_for(engine, "begin")
+    def _per_transaction(connection: Connection) -> None:
+        connection.exec_driver_sql(
+            f"SELECT set_config('TimeZone', 'UTC', true), "
+            f"set_config('{CLIENT_SETTING}', '{POLICY_VERSION}', true)")
+
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -57,6 +57,16 @@ class Context:
         with store.session() as session:
             yield session, acting_actor(session, store.replica_id, self.args.user)
 
+    def story_here(self, ref: str) -> str:
+        """The id of the story ``ref`` names, fetched from the desk first when this is a
+        partial copy that lacks it (offline: one line saying to connect)."""
+        from cms.sync.fetch import open_story
+
+        store = self.store()
+        with store.reading() as session:
+            author = acting_actor(session, store.replica_id, self.args.user).username
+        return open_story(store, ref, author=author)
+
     def zone(self, session: Session) -> ZoneInfo:
         """The desk time zone."""
         return desk_zone(session)

@@ -33,6 +33,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_show)
 
+    p = sub.add_parser("fetch", help="bring a story from the desk's central store to this "
+                       "partial copy (kept from then on)")
+    p.add_argument("story", metavar="ID_OR_SLUG", help="the story's id, slug or a unique prefix")
+    p.add_argument("--central", metavar="URL",
+                   help="central store (default: `newsroom config get central_url`)")
+    p.set_defaults(handler=cmd_fetch)
+
     p = sub.add_parser("new", help="create a story and print its id")
     _document_options(p, headline_required=True)
     p.set_defaults(handler=cmd_new)
@@ -101,7 +108,33 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace, ctx: Context) -> int:
+    from cms.config import get_setting
+    from cms.people import acting_actor
+    from cms.sync.central import Central
+    from cms.sync.fetch import fetch_story
+
+    store = ctx.store()
+    with store.reading() as session:
+        location = args.central or get_setting(session, "central_url")
+        author = acting_actor(session, store.replica_id, args.user).username
+    if not location:
+        raise UsageError("no central store configured: pass --central URL or run "
+                         "`newsroom config set central_url URL`")
+    central = Central.open(location)
+    try:
+        story_id = fetch_story(store, central, args.story, author=author)
+    finally:
+        central.close()
+    with store.reading() as session:
+        document, _ = stories.get(session, story_id)
+        count = len(story_revisions(session, story_id))
+    print(f"fetched {document.slug} ({story_id}): {count} revisions; it stays on this laptop")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    args.story = ctx.story_here(args.story)
     with ctx.store().reading() as session:
         document, revision = stories.get(session, args.story)
         tz = ctx.zone(session)
@@ -157,6 +190,7 @@ def cmd_new(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     if (args.at or args.correction) and not args.as_update:
         raise UsageError("--at and --correction go with --as-update")
+    args.story = ctx.story_here(args.story)
     with ctx.acting() as (session, actor):
         changes = _changes(args, ctx, session)
         if args.slug is not None:
@@ -190,6 +224,7 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
+    args.story = ctx.story_here(args.story)
     with ctx.store().reading() as session:
         story_id = stories.resolve(session, args.story)
         tz = ctx.zone(session)

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from cms.cli.context import Context, print_json, read_text_file
-from cms.config import get_setting
+from cms.config import get_setting, window_days
 from cms.errors import UsageError
 from cms.models import SyncState
 from cms.people import acting_actor
 from cms.revlog import last_seq
 from cms.rules import with_article
+from cms.store import Store
 from cms.sync.conflicts import (
     ConflictView,
     clashing_paragraphs,
@@ -25,6 +26,13 @@ from cms.sync.conflicts import (
     list_conflicts,
 )
 from cms.sync.conflicts import resolve as resolve_conflict
+from cms.sync.holding import (
+    DEFAULT_WINDOW_DAYS,
+    Holding,
+    current_holding,
+    desk_window,
+    switch_holding,
+)
 from cms.sync.holds import open_holds
 from cms.sync.transfer import quarantined
 from cms.timeutil import format_local
@@ -41,6 +49,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--central", metavar="URL",
                    help="central store (default: `newsroom config get central_url`)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    holds = p.add_mutually_exclusive_group()
+    holds.add_argument("--window", nargs="?", const="", metavar="DAYS",
+                       help="hold only stories of the last DAYS days and ahead, yours, and what "
+                       "they link to (a partial copy; default: the desk's sync_window_days, "
+                       "else 30); others are fetched when opened")
+    holds.add_argument("--full", action="store_true", help="hold every story (a full copy)")
     p.add_argument("--batch-size", type=int, default=500, help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_sync)
     sub = p.add_subparsers(dest="sync_command", metavar="ACTION")
@@ -82,6 +96,8 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store()
     with store.reading() as session:
         author = acting_actor(session, store.replica_id, args.user).username
+    if args.full or args.window is not None:
+        _choose_holding(store, args)
     report = sync(store, url, author=author,
                   progress=_progress if sys.stderr.isatty() and not args.json else None,
                   batch_size=max(1, args.batch_size))
@@ -109,6 +125,9 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
 def _traffic(report: SyncReport) -> Iterator[str]:
     """What travelled and what was merged."""
     yield f"synced with {report.central} in {report.seconds:.2f} s"
+    yield f"  this copy holds {report.holding}"
+    if report.fetched_stories:
+        yield f"  fetched {report.fetched_stories} whole stories (their every revision)"
     if report.acting_as:
         yield f"  acting as {report.acting_as}"
     yield (f"  sent: {report.pushed_revisions} revisions, {report.pushed_blobs} photos"
@@ -147,6 +166,18 @@ def _trust(report: SyncReport) -> Iterator[str]:
         yield f"  setting refused on arrival: {line}"
 
 
+def _choose_holding(store: Store, args: argparse.Namespace) -> None:
+    """``--full`` or ``--window [DAYS]``: what this copy holds from this sync on."""
+    with store.session() as session:
+        if args.full:
+            holding = Holding(full=True)
+        else:
+            days = (int(window_days(args.window)) if args.window
+                    else desk_window(session) or DEFAULT_WINDOW_DAYS)
+            holding = Holding(full=False, days=days)
+        switch_holding(session, holding)
+
+
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     store = ctx.store()
     with store.reading() as session:
@@ -157,6 +188,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         configured = get_setting(session, "central_url")
         holds = open_holds(session)
         apart = quarantined(session)
+        holding = current_holding(session)
     rows: list[dict[str, Any]] = []
     for state in states:
         report = json.loads(state.last_report or "{}")
@@ -172,11 +204,14 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         })
     if args.json:
         print_json({"central_url": configured or None, "centrals": rows,
+                    "holding": {"full": holding.full,
+                                "window_days": None if holding.full else holding.days},
                     "open_conflicts": [c.story_id for c in conflicts],
                     "held": [item.as_json() for item in holds],
                     "quarantined": [item.as_json() for item in apart]})
         return 0
     print(f"central store: {configured or '(not set: newsroom config set central_url URL)'}")
+    print(f"this copy holds {holding.describe()}")
     if not states:
         print("never synced")
     for state, row in zip(states, rows, strict=True):

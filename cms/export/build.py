@@ -48,6 +48,7 @@ from cms.fs import same_filesystem
 from cms.render import render_warnings
 from cms.store import Store
 from cms.stories import resolve
+from cms.sync.holding import require_whole_archive
 from cms.timeutil import as_utc, utcnow
 from cms.write_errors import refused_write
 
@@ -280,6 +281,9 @@ def export_site(
     """
     if options.out is None and options.zip_path is None:
         raise UsageError("say where to export: --out DIR and/or --zip FILE")
+    if options.story is None:  # a partial copy lacks most of the archive (issue 20)
+        with store.reading() as session:
+            require_whole_archive(session, "exporting the whole site")
     try:
         return _export(store, options, progress, cancelled)
     except (OSError, sqlite3.Error) as exc:

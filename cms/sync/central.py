@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cms import __version__
-from cms.errors import SyncError, UsageError
+from cms.errors import NotFound, SyncError, UsageError
 from cms.fs import filesystem_type, is_network_filesystem
 from cms.models import (
     Base,
@@ -45,10 +45,13 @@ from cms.models import (
     table_of,
 )
 from cms.policy import POLICY_KEY, POLICY_VERSION, REFUSED, is_secured, refusal
-from cms.revlog import COUNTER, log_after, record_arrivals, revision_at
-from cms.sqlutil import insert_ignore
+from cms.revlog import COUNTER, log_entries_after, record_arrivals, revision_at
+from cms.sqlutil import chunks, insert_ignore
 from cms.store import SCHEMA_HEAD, Store, _make_engine, db_error_message, describe, parse_store_url
+from cms.stories import resolve as resolve_story
 from cms.sync.faults import fault_point
+from cms.sync.holding import stories_in_window
+from cms.sync.reads import ReadRoute
 from cms.sync.security import install_policies
 from cms.sync.settings import SettingRow, read_settings, write_settings
 from cms.sync.settle import settle
@@ -66,6 +69,7 @@ from cms.sync.transfer import (
     fetch_revisions,
     fetch_transitions,
     needed_missing,
+    parents_first,
     photo_budget_cut,
     photo_digests,
 )
@@ -223,41 +227,60 @@ def _refuse_schema(version: str | None, where: str) -> None:
         "this app to sync; nothing was sent and your unsent work stays queued")
 
 
+def _connect(location: str | URL) -> Store:
+    """A central store (or its replica) opened for sync: our schema, a small pool."""
+    url = location if isinstance(location, URL) else parse_store_url(location)
+    where = describe(url)
+    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+        raise SyncError(f"no central store at {where}: create it with "
+                        f"`newsroom central init {where}`")
+    engine = _make_engine(url, central=True)
+    try:
+        version, meta = _schema_and_meta(engine)
+    except (DBAPIError, SQLAlchemyError) as exc:
+        engine.dispose()
+        raise SyncError(db_error_message(exc, url)) from exc
+    if version != SCHEMA_HEAD:
+        engine.dispose()
+        _refuse_schema(version, where)
+    return Store(url, engine, meta)
+
+
 class Central:
     """A connection to a central store for syncing (refuses a schema other than ours)."""
 
-    def __init__(self, store: Store, notes: Sequence[str] = ()) -> None:
+    def __init__(self, store: Store, notes: Sequence[str] = (),
+                 replica: Store | None = None) -> None:
         self.store = store
         self.url = store.url
         self.notes = list(notes)
+        self.reads = ReadRoute(store, replica)
 
     @classmethod
-    def open(cls, location: str | URL) -> Central:
-        """Connect, checking that it is a central store of this app's schema version."""
-        url = location if isinstance(location, URL) else parse_store_url(location)
-        where = describe(url)
-        if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
-            raise SyncError(f"no central store at {where}: create it with "
-                            f"`newsroom central init {where}`")
-        engine = _make_engine(url)
-        try:
-            version, meta = _schema_and_meta(engine)
-        except (DBAPIError, SQLAlchemyError) as exc:
-            engine.dispose()
-            raise SyncError(db_error_message(exc, url)) from exc
-        if version != SCHEMA_HEAD:
-            engine.dispose()
-            _refuse_schema(version, where)
-        store = Store(url, engine, meta)
+    def open(cls, location: str | URL, *, read_location: str | URL | None = None) -> Central:
+        """Connect, checking that it is a central store of this app's schema version.
+
+        ``read_location`` names a streaming replica of it for pulls, fetches and
+        search (:mod:`cms.sync.reads`); pushes always go to ``location``.
+        """
+        store = _connect(location)
         notes: list[str] = []
-        if url.get_backend_name() == "sqlite" and is_network_filesystem(Path(str(url.database))):
+        if store.dialect == "sqlite" and is_network_filesystem(Path(str(store.url.database))):
             note = _leave_wal(store)
             if note:
                 notes.append(note)
-        return cls(store, notes)
+        replica = None
+        if read_location:
+            try:
+                replica = _connect(read_location)
+            except SyncError as exc:
+                notes.append(f"the read replica cannot be used ({exc}): reading from the "
+                             "central store itself")
+        return cls(store, notes, replica)
 
     def close(self) -> None:
         """Release the connections."""
+        self.reads.close()
         self.store.close()
 
     @property
@@ -377,28 +400,88 @@ class Central:
             with self.store.session() as session:
                 insert_ignore(session, table_of(Section), list(rows))
 
-    def pull(self, after: int, have: Any, *, limit: int) -> PullBatch | None:
+    def pull(self, after: int, have: Any, *, limit: int, window: Window | None = None,
+             at_least: int = 0) -> PullBatch | None:
         """The next stretch of the central log after ``after``, or None at the end.
 
-        ``have(revision_ids) -> set`` and ``have_blobs(digests) -> set`` tell
-        what the replica holds, so only what it lacks travels.
+        ``have.revisions(ids)``, ``have.blobs(digests)`` and ``have.stories(ids)``
+        tell what the replica holds, so only what it lacks travels. With a
+        ``window`` (a partial copy), entries of stories the copy does not hold are
+        left out unless the story is now in the window: then its whole history
+        comes along (the copy holds a story whole or not at all). It is read where
+        the log is seen up to ``at_least`` (the number hello gave) and ``after``.
         """
-        with self.store.reading() as session:
-            entries = log_after(session, after, limit)
+        with self.reads.reading(max(after, at_least)) as session:
+            entries = log_entries_after(session, after, limit)
             if not entries:
                 return None
-            ids = [rev for _, rev, _ in entries]
-            known = have.revisions(ids)
+            history: list[dict[str, Any]] = []
+            history_events: list[dict[str, Any]] = []
+            if window is not None:
+                stories = {story for _, _, _, story in entries}
+                held = have.stories(sorted(stories))
+                arriving = stories_in_window(session, window.person, window.since,
+                                             sorted(stories - held))
+                if arriving:
+                    history, history_events = _histories(session, sorted(arriving))
+                followed = held
+            ids = [rev for _, rev, _, story in entries if window is None or story in followed]
+            known = have.revisions(ids) if ids else set()
             rows = fetch_revisions(session, [rev for rev in ids if rev not in known])
             events = fetch_events(session, [item for item in ids if item not in known])
             needed = photo_digests(rows) - have.blobs(sorted(photo_digests(rows)))
-            cut = photo_budget_cut(ids, rows, needed, blob_sizes(session, sorted(needed)))
-            entries, kept = entries[:cut], set(ids[:cut])
+            cut = photo_budget_cut(ids, rows, needed, blob_sizes(session, sorted(needed))) \
+                if ids else 0
+            kept = set(ids[:cut])
+            if ids and cut < len(ids):  # the photo budget ends the batch before ids[cut]
+                entries = [entry for entry in entries if entry[0] < _seq_of(entries, ids[cut])]
             rows = [row for row in rows if row["id"] in kept]
             events = [row for row in events if row["id"] in kept]
             blobs = fetch_blobs(session, sorted(photo_digests(rows) & needed))
+            rows += history
+            events += history_events
             moves = fetch_transitions(session, [row["id"] for row in rows])
         return PullBatch(after, entries[-1][0], entries[-1][1], rows, blobs, moves, events)
+
+    def in_window(self, window: Window, *, at_least: int = 0) -> list[str]:
+        """Every story in a partial copy's window, as the central store has them.
+
+        ``at_least``: the log number the answer must include (reads never go back).
+        """
+        with self.reads.reading(at_least) as session:
+            return sorted(stories_in_window(session, window.person, window.since))
+
+    def histories(self, story_ids: Sequence[str], *, at_least: int = 0) -> PullBatch:
+        """Whole stories: every revision, workflow move and desk event of each.
+
+        Photos are not included: settling fetches the ones the stories' heads
+        place. The batch covers no stretch of the log (``from_seq`` -1), so
+        storing it never moves a pull checkpoint. ``at_least`` as for :meth:`in_window`.
+        """
+        with self.reads.reading(at_least) as session:
+            rows, events = _histories(session, story_ids)
+            moves = fetch_transitions(session, [row["id"] for row in rows])
+        return PullBatch(-1, -1, None, rows, [], moves, events)
+
+    def history_ids(self, story_ids: Sequence[str], *, at_least: int = 0
+                    ) -> set[tuple[str, str]]:
+        """``(story_id, item_id)`` of every revision and desk event of these stories."""
+        found: set[tuple[str, str]] = set()
+        with self.reads.reading(at_least) as session:
+            for part in chunks(story_ids):
+                for model in (Revision, DeskEvent):
+                    found.update((str(story), str(item)) for story, item in session.execute(
+                        sa.select(model.story_id, model.id).where(
+                            model.story_id.in_(list(part)))))
+        return found
+
+    def find_story(self, ref: str) -> str:
+        """The id of the story ``ref`` names on the desk (id, slug or a unique prefix)."""
+        with self.reads.reading() as session:
+            try:
+                return resolve_story(session, ref)
+            except NotFound:
+                raise NotFound(f"no story {ref!r} on this laptop or on the desk") from None
 
     def fetch_blobs(self, digests: Sequence[str]) -> list[dict[str, Any]]:
         """Blobs the central holds among ``digests``."""
@@ -444,9 +527,6 @@ class Central:
             # for a later push to finish, so nobody's push waits on another's work.
             settle(session, sorted(set(stories) | {row["story_id"] for row in batch.events}),
                    merge=False, author="", replica_id="", now=now)
-            # Numbers last: the counter row stays locked until commit, so taking it
-            # late lets other pushes do their inserts and projection meanwhile.
-            numbers = record_arrivals(session, session.info.pop("newsroom_arrivals", []))
             # The cursor only moves past revisions whose photos are all here, so a
             # revision that arrived before its photo is sent again with it.
             needed = sorted(photo_digests(batch.revisions))
@@ -465,13 +545,44 @@ class Central:
                 .execution_options(synchronize_session=False)
             ).rowcount
             fault_point("push:before-commit", session=session)
-            last = revision_at(session, max(numbers)) if numbers else None
+            # Numbers last, then COMMIT: the counter row is the one lock every push
+            # shares, held for this one statement on PostgreSQL and never across a
+            # round trip of ours (see cms.revlog.record_arrivals).
+            numbers = record_arrivals(session, session.info.pop("newsroom_arrivals", []))
         fault_point("push:committed")
+        # What the last number names, read after the commit: the lock is gone by then.
+        last = self.revision_at(max(numbers)) if numbers else None
         return PushResult(arrived.stored, blobs, bool(moved),
                           arrived.relabelled + told.relabelled, len(absent or ()),
                           (min(numbers) - 1, max(numbers), last) if numbers else None,
                           tuple(refused or ()), len(arrived.quarantined) + len(told.quarantined),
                           told.stored)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a partial copy asks for: its person's stories from ``since`` on."""
+
+    person: str
+    since: datetime
+
+
+def _seq_of(entries: Sequence[tuple[int, str, str, str]], item: str) -> int:
+    return next(seq for seq, rev, _, _ in entries if rev == item)
+
+
+def _histories(session: Session, story_ids: Sequence[str]
+               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every revision and desk event of these stories (revisions parents first)."""
+    revisions, events = table_of(Revision), table_of(DeskEvent)
+    rows: list[dict[str, Any]] = []
+    told: list[dict[str, Any]] = []
+    for part in chunks(story_ids):
+        rows.extend(dict(r._mapping) for r in session.execute(
+            sa.select(revisions).where(revisions.c.story_id.in_(list(part)))))
+        told.extend(dict(r._mapping) for r in session.execute(
+            sa.select(events).where(events.c.story_id.in_(list(part)))))
+    return parents_first(rows), sorted(told, key=lambda row: str(row["id"]))
 
 
 def _desk(session: Session) -> Desk:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cms import clock
-from cms.config import require_owner
+from cms.config import get_setting, require_owner
 from cms.errors import NewsroomError, SyncError, WriteRefused
 from cms.models import (
     Blob,
@@ -51,21 +51,27 @@ from cms.people import DESK_CENTRAL, DESK_LOGIN, DESK_PERSON, Actor
 from cms.policy import refusal
 from cms.revlog import chain_at, last_seq, log_after
 from cms.rules import role_label
-from cms.sqlutil import insert_ignore
+from cms.sqlutil import chunks, insert_ignore
 from cms.store import Store, db_error_message, describe
-from cms.sync.central import Central, CentralInfo, Desk
+from cms.sync.central import Central, CentralInfo, Desk, Window
 from cms.sync.faults import fault_point
+from cms.sync.fetch import fetch_histories, settle_dirty, store_batch
+from cms.sync.holding import (
+    DEFAULT_WINDOW_DAYS,
+    Holding,
+    choose_holding,
+    desk_window,
+    held_stories,
+    is_new_copy,
+    missing_link_targets,
+    read_holding,
+)
 from cms.sync.holds import held_ids, hold, settle_holds
 from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
-from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.sync.transfer import (
     Arrived,
     PullBatch,
     PushBatch,
-    accept_blobs,
-    accept_events,
-    accept_revisions,
-    accept_transitions,
     blob_sizes,
     fetch_blobs,
     fetch_events,
@@ -77,6 +83,7 @@ from cms.sync.transfer import (
 from cms.timeutil import utcnow
 
 BATCH = 500
+KNOWN_STRETCH = 5_000  # log entries a push may pass over at once when the central has them
 Progress = Callable[[str, int, int], None]
 
 
@@ -118,6 +125,9 @@ class SyncReport:
     quarantined: list[str] = field(default_factory=list)
     quarantined_on_central: int = 0
     settings_rejected: list[str] = field(default_factory=list)
+    # What this copy holds (every story, or a window), and whole stories it fetched.
+    holding: str = ""
+    fetched_stories: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -136,6 +146,10 @@ class LocalHave:
         have.update(self.session.scalars(
             sa.select(DeskEvent.id).where(DeskEvent.id.in_(list(set(ids) - have)))))
         return have
+
+    def stories(self, story_ids: Sequence[str]) -> set[str]:
+        """Which stories are here (a partial copy holds a story whole or not at all)."""
+        return held_stories(self.session, story_ids)
 
     def blobs(self, digests: Sequence[str]) -> set[str]:
         """Which blobs are here."""
@@ -173,13 +187,7 @@ def apply_pull(store: Store, central_id: str, batch: PullBatch, *, now: datetime
     quarantined.
     """
     with store.session() as session:
-        accept_blobs(session, batch.blobs)
-        arrived = accept_revisions(session, batch.revisions, reference=now)
-        accept_transitions(session, batch.transitions)
-        told = accept_events(session, batch.events, reference=now)
-        arrived.quarantined.extend(told.quarantined)
-        arrived.relabelled += told.relabelled
-        mark_dirty(session, [row["story_id"] for row in batch.revisions])
+        arrived = store_batch(session, batch, now=now)
         state = session.get(SyncState, central_id)
         if state is None:
             raise SyncError("no checkpoint for this central store; start a sync first")
@@ -210,6 +218,7 @@ def build_push(
         everything = [row for row in everything if row["id"] in kept]
         held = held_ids(session, sorted({row["story_id"] for row in everything}))
         rows = [row for row in everything if row["id"] in lacking and row["id"] not in held]
+        _refuse_orphans(session, rows)
         blobs = fetch_blobs(session, sorted(photo_digests(everything) & needed))
         moves = fetch_transitions(session, [row["id"] for row in everything
                                             if row["id"] not in held])
@@ -219,6 +228,24 @@ def build_push(
             if row["id"] in lacking and row["id"] not in held]
     return PushBatch(incarnation_id, store.replica_id, epoch, after[0], after[1],
                      entries[-1][0], entries[-1][2], rows, blobs, moves, events)
+
+
+def _refuse_orphans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Never send a revision whose parents this copy lacks (a partial copy holds stories
+    whole, so this only happens to a store pieced together by hand): the central would
+    hold a history it cannot merge. Nothing is sent; fetching the story mends it."""
+    sending = {row["id"] for row in rows}
+    parents = {parent for row in rows for parent in json.loads(row["parents"])} - sending
+    if not parents:
+        return
+    have = set(session.scalars(sa.select(Revision.id).where(Revision.id.in_(sorted(parents)))))
+    for row in rows:
+        absent = [p for p in json.loads(row["parents"]) if p not in have and p not in sending]
+        if absent:
+            raise SyncError(
+                f"revision {row['id'][:12]} of story {row['story_id']} follows "
+                f"{absent[0][:12]}, which this copy lacks: nothing was sent; run `newsroom "
+                f"story fetch {row['story_id']}` and sync again")
 
 
 def sync(
@@ -241,8 +268,12 @@ def sync(
     """
     started = time.monotonic()
     owned = not isinstance(central_location, Central)
-    central = (central_location if isinstance(central_location, Central)
-               else Central.open(central_location))
+    if isinstance(central_location, Central):
+        central = central_location
+    else:
+        with store.reading() as session:
+            read_location = get_setting(session, "central_read_url")
+        central = Central.open(central_location, read_location=read_location or None)
     report = SyncReport(central=describe(central.url))
     central_id = ""
     try:
@@ -273,14 +304,24 @@ def sync(
         cursor = _check_cursor(store, central, epoch, info, report)
         _exchange_sections(store, central, info)
         _exchange_settings(store, central, info, now(), actor, report)
+        window = _window(store, author, now(), report)
+        if window is not None:
+            _seed(store, central, info, window, now=now, report=report, progress=progress,
+                  cancel=cancel)
         _pull(store, central, info, now=now, report=report, progress=progress,
-              cancel=cancel, batch_size=batch_size)
+              cancel=cancel, batch_size=batch_size, window=window)
         _settle_all(store, central, author=author, now=now, report=report, progress=progress)
+        if window is not None and _follow_links(store, central, window, now=now,
+                                                report=report, cancel=cancel):
+            _settle_all(store, central, author=author, now=now, report=report,
+                        progress=progress)
         _push(store, central, info.central_id, epoch, cursor, now=now, report=report,
               progress=progress, cancel=cancel, batch_size=batch_size, actor=actor)
         if actor is not None:
             with store.session() as session:
                 report.settled = settle_holds(session, now=now())
+        report.warnings.extend(note for note in central.reads.notes
+                               if note not in report.warnings)
         report.seconds = round(time.monotonic() - started, 3)
         _record(store, info.central_id, describe(central.url), now(), report, error="")
         return report
@@ -304,6 +345,95 @@ def sync(
     finally:
         if owned:
             central.close()
+
+
+def _window(store: Store, person: str, when: datetime, report: SyncReport) -> Window | None:
+    """The window this copy holds (None: a full copy).
+
+    A new copy (never synced, no story) whose desk set ``sync_window_days``
+    takes that window on its first sync; any other copy keeps its choice, and
+    one that never chose is a full copy.
+    """
+    with store.session() as session:
+        holding = read_holding(session)
+        if holding is None:
+            days = desk_window(session) if is_new_copy(session) else None
+            holding = Holding(full=days is None, days=days or DEFAULT_WINDOW_DAYS)
+            choose_holding(session, holding)
+    report.holding = holding.describe()
+    return None if holding.full else Window(person, holding.since(when))
+
+
+def _seed(store: Store, central: Central, info: CentralInfo, window: Window, *,
+          now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
+          cancel: CancelFlag | None) -> None:
+    """A partial copy's first sync (or first after a new window): whole stories, not the log.
+
+    Every story in the window that this copy lacks arrives whole, then the pull
+    checkpoint moves to the central's newest number as read in hello: whatever
+    is numbered after it arrives by the log as usual, so nothing is skipped.
+    """
+    with store.reading() as session:
+        state = load_state(session, info.central_id)
+        if state is None or state.pull_seq != 0:
+            return
+    # Read where the whole log up to hello's number is seen, or the checkpoint would lie.
+    wanted = central.in_window(window, at_least=info.top)
+    with store.reading() as session:
+        held = set(session.scalars(sa.select(Revision.story_id).distinct()))
+    # Stories held already must lack nothing the checkpoint will pass (after a restored
+    # central's refill, say): those whose history here is short of the central's come too.
+    here = _items_here(store, held) if held else set()
+    stale = {story for story, item in central.history_ids(sorted(held), at_least=info.top)
+             if item not in here} if held else set()
+    lacking = sorted((set(wanted) - held) | stale)
+    pulled, arrived = fetch_histories(store, central, lacking, now=now, at_least=info.top,
+                                      progress=progress, stop=lambda: _check_cancel(cancel))
+    report.fetched_stories += len(lacking)
+    report.pulled_revisions += pulled
+    report.relabelled += arrived.relabelled
+    report.quarantined.extend(arrived.quarantined)
+    at_top = central.revision_at(info.top) if info.top else None
+    with store.session() as session:
+        state = load_state(session, info.central_id)
+        if state is not None and state.pull_seq == 0:
+            state.pull_seq, state.pull_revision = info.top, at_top
+
+
+def _items_here(store: Store, story_ids: set[str]) -> set[str]:
+    """Every revision and desk event this copy holds of these stories."""
+    found: set[str] = set()
+    with store.reading() as session:
+        for part in chunks(sorted(story_ids)):
+            for model in (Revision, DeskEvent):
+                found.update(session.scalars(sa.select(model.id).where(
+                    model.story_id.in_(list(part)))))
+    return found
+
+
+def _follow_links(store: Store, central: Central, window: Window, *,
+                  now: Callable[[], datetime], report: SyncReport,
+                  cancel: CancelFlag | None) -> bool:
+    """Fetch the stories that stories in the window link to; True when any arrived.
+
+    Only stories whose log moved since the last sync (saved here, pulled, fetched)
+    can link anywhere new, so only they are looked at: a sync that brought nothing
+    looks at nothing.
+    """
+    with store.reading() as session:
+        state = load_state(session, central.central_id)
+        seen = state.pull_seq if state is not None else 0
+        after = state.pushed_seq if state is not None else 0  # the log's top at the last sync
+        targets = sorted(missing_link_targets(session, window.person, window.since,
+                                              changed_after=after))
+    if not targets:
+        return False
+    pulled, arrived = fetch_histories(store, central, targets, now=now, at_least=seen,
+                                      stop=lambda: _check_cancel(cancel))
+    report.fetched_stories += len(targets)
+    report.pulled_revisions += pulled
+    report.quarantined.extend(arrived.quarantined)
+    return pulled > 0
 
 
 def _check_epoch(store: Store, central: Central, info: CentralInfo,
@@ -445,7 +575,7 @@ def _check_cancel(cancel: CancelFlag | None) -> None:
 
 def _pull(store: Store, central: Central, info: CentralInfo, *,
           now: Callable[[], datetime], report: SyncReport, progress: Progress | None,
-          cancel: CancelFlag | None, batch_size: int) -> None:
+          cancel: CancelFlag | None, batch_size: int, window: Window | None) -> None:
     central_id, top = info.central_id, info.top
     with store.reading() as session:
         state = load_state(session, central_id)
@@ -457,7 +587,8 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
     while True:
         _check_cancel(cancel)
         with store.reading() as session:
-            batch = central.pull(cursor, LocalHave(session), limit=batch_size)
+            batch = central.pull(cursor, LocalHave(session), limit=batch_size, window=window,
+                                 at_least=top)
         if batch is None:
             break
         fault_point("pull:fetched")
@@ -475,40 +606,12 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
 
 def _settle_all(store: Store, central: Central, *, author: str, now: Callable[[], datetime],
                 report: SyncReport, progress: Progress | None) -> None:
-    after = ""
-    done = 0
-    result = Settled()
-    while True:
-        with store.session() as session:
-            chunk = dirty_stories(session, after, BATCH)
-            if not chunk:
-                break
-            _fetch_missing_blobs(session, central, chunk, report)
-            result.add(settle(session, chunk, merge=True, author=author,
-                              replica_id=store.replica_id, now=now()))
-        fault_point("settle:committed")
-        after = chunk[-1]
-        done += len(chunk)
-        if progress:
-            progress("merge", done, done)
+    result, photos = settle_dirty(store, central, author=author, now=now, progress=progress)
+    report.pulled_blobs += photos
     report.projected += result.projected
     report.merged += result.merged
     report.conflicts += result.conflicts
     report.waiting += result.waiting
-
-
-def _fetch_missing_blobs(session: Session, central: Central, story_ids: list[str],
-                         report: SyncReport) -> None:
-    """Photos that heads of these stories place but that arrived after their revisions."""
-    head_ids = [rev for ids in heads_of(session, story_ids).values() for rev in ids]
-    rows = fetch_revisions(session, head_ids)
-    wanted = sorted(photo_digests(rows))  # reads only the heads that place photos
-    if not wanted:
-        return
-    have = set(session.scalars(sa.select(Blob.sha256).where(Blob.sha256.in_(wanted))))
-    absent = [digest for digest in wanted if digest not in have]
-    if absent:
-        report.pulled_blobs += accept_blobs(session, central.fetch_blobs(absent))
 
 
 def _push(store: Store, central: Central, central_id: str, epoch: str,
@@ -521,6 +624,15 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
     start = cursor[0]
     while True:
         _check_cancel(cancel)
+        known = _known_stretch(store, central, cursor)
+        if known is not None:  # the central holds all of it: only the cursor moves
+            result = central.push(PushBatch(inc, store.replica_id, epoch, cursor[0], cursor[1],
+                                            known[0], known[1]), local_now=now())
+            if not result.advanced:
+                raise SyncError("another sync of this store (or of a copy of it) sent work "
+                                "at the same moment; nothing was lost, sync again")
+            cursor = known
+            continue
         batch = build_push(store, central, cursor, incarnation_id=inc, epoch=epoch,
                            limit=batch_size)
         if batch is None:
@@ -551,6 +663,34 @@ def _push(store: Store, central: Central, central_id: str, epoch: str,
         cursor = (batch.to_seq, batch.to_chain)
         if progress:
             progress("push", cursor[0] - start, max(top - start, cursor[0] - start))
+
+
+def _known_stretch(store: Store, central: Central, after: tuple[int, str],
+                   limit: int = KNOWN_STRETCH) -> tuple[int, str] | None:
+    """The end ``(seq, chain)`` of the longest stretch of the local log after ``after``
+    that the central holds already and that places no photo, or None when it is empty.
+
+    What this copy pulled or fetched comes back in its own log; a first sync of a
+    partial copy numbers thousands of such items. Their ids are enough to know the
+    central has them: their content is neither read nor sent, and the central's
+    cursor for this copy moves past them in one step. A revision with photos goes
+    the usual way, so a photo the central lacks still reaches it.
+    """
+    with store.reading() as session:
+        entries = log_after(session, after[0], limit)
+        if not entries:
+            return None
+        ids = [item for _, item, _ in entries]
+        with_photos: set[str] = set()
+        for part in chunks(ids):
+            with_photos.update(session.scalars(sa.select(Revision.id).where(
+                Revision.id.in_(list(part)), Revision.content.not_like('%"photos":[]%'))))
+    lacking = central.missing_revisions(ids)
+    end = next((n for n, item in enumerate(ids) if item in lacking or item in with_photos),
+               len(ids))
+    if end < 2:  # one entry is no faster this way
+        return None
+    return entries[end - 1][0], entries[end - 1][2]
 
 
 def _skip_own(store: Store, central_id: str, before: int, last: int,

@@ -53,6 +53,7 @@ from cms.policy import (
     TOO_OLD,
     UNKNOWN_LOGIN,
 )
+from cms.revlog import record_arrivals_function
 from cms.rules import STATE_FIELDS
 
 GROUP_ROLES = {
@@ -655,40 +656,7 @@ BEGIN
   RETURN NEW;
 END $$""",
         # The revision log: numbered by the store, the counter row locked only here.
-        f"""
-CREATE OR REPLACE FUNCTION newsroom_record_arrivals(ids text[]) RETURNS int[]
-LANGUAGE plpgsql {definer} AS $$
-DECLARE
-  fresh text[];
-  top int;
-  link text;
-  numbers int[] := '{{}}';
-  rid text;
-BEGIN
-  SELECT array_agg(x.id ORDER BY x.n) INTO fresh
-    FROM (SELECT DISTINCT ON (u.id) u.id, u.n
-            FROM unnest(ids) WITH ORDINALITY AS u(id, n)
-           WHERE (EXISTS (SELECT 1 FROM revisions r WHERE r.id = u.id)
-                  OR EXISTS (SELECT 1 FROM desk_events e WHERE e.id = u.id))
-             AND NOT EXISTS (SELECT 1 FROM revision_seq s WHERE s.revision_id = u.id)
-           ORDER BY u.id, u.n) AS x;
-  IF fresh IS NULL THEN
-    RETURN numbers;
-  END IF;
-  UPDATE sync_counters SET value = value + cardinality(fresh) WHERE name = 'revisions'
-  RETURNING value, chain INTO top, link;
-  top := top - cardinality(fresh);
-  FOREACH rid IN ARRAY fresh LOOP
-    top := top + 1;
-    link := encode(sha256(convert_to(link || ':' || rid, 'UTF8')), 'hex');
-    INSERT INTO revision_seq (seq, revision_id, story_id, chain)
-      SELECT top, rid, coalesce((SELECT r.story_id FROM revisions r WHERE r.id = rid),
-                                (SELECT e.story_id FROM desk_events e WHERE e.id = rid)), link;
-    numbers := numbers || top;
-  END LOOP;
-  UPDATE sync_counters SET chain = link WHERE name = 'revisions';
-  RETURN numbers;
-END $$""",
+        record_arrivals_function(definer),
         f"""
 CREATE OR REPLACE FUNCTION newsroom_rotate_epoch(seen text) RETURNS text
 LANGUAGE plpgsql {definer} AS $$

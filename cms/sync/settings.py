@@ -25,7 +25,8 @@ from cms.models import Setting
 
 # Paths and addresses of this computer: the same shared file or folder can be
 # mounted at different places on different machines, so these never travel.
-MACHINE_SETTINGS = frozenset({"central_url", "export_theme", "export_target"})
+MACHINE_SETTINGS = frozenset({"central_url", "central_read_url", "export_theme",
+                              "export_target"})
 
 
 @dataclass(frozen=True)

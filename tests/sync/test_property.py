@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,11 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from cms.models import Revision, Story
 from cms.store import Store
+from cms.sync.central import Central
 from cms.sync.conflicts import list_conflicts, resolve
 from cms.sync.faults import set_hook
+from cms.sync.fetch import fetch_story
+from cms.sync.holding import Holding, switch_holding
 from cms.sync.settle import heads_of
 from tests.conftest import PG_ENV, create_pg_database, drop_pg_database
 from tests.sync.helpers import Replica, make_central
@@ -152,3 +156,67 @@ ThreeReplicasPostgres.TestCase.settings = settings(
 TestThreeReplicasPostgres = pytest.mark.pg(
     pytest.mark.skipif(not os.environ.get(PG_ENV), reason=f"{PG_ENV} is not set")(
         ThreeReplicasPostgres.TestCase))
+
+
+class PartialAndFull(ThreeReplicas):
+    """The same, with the third replica a partial copy (a 30-day window) that fetches
+    old stories on demand: it must merge and conflict exactly as the full ones do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        with self.replicas[2].store.session() as session:
+            switch_holding(session, Holding(full=False, days=30))
+
+    @initialize()
+    def seed(self) -> None:
+        first = self.replicas[0]
+        first.create("Seed story", "alpha\n\nbeta\n\ngamma")
+        for n in range(2):  # out of the window: the partial copy holds them only once fetched
+            first.create(f"Archive story {n}", "one\n\ntwo\n\nthree", status="published",
+                         publish_at=first.now() - timedelta(days=400 + n))
+        first.sync()
+
+    @rule(pick=st.integers(0, 50))
+    def fetch_on_demand(self, pick: int) -> None:
+        partial = self.replicas[2]
+        with Store.open(self.central) as central, central.reading() as session:
+            desk = sorted(set(session.scalars(sa.select(Story.id))))
+        if desk:
+            opened = Central.open(self.central)
+            try:
+                fetch_story(partial.store, opened, desk[pick % len(desk)], author="ed2")
+            finally:
+                opened.close()
+
+    def teardown(self) -> None:
+        try:
+            for _ in range(3):
+                for replica in self.replicas:
+                    replica.sync()
+            full = [self._view(replica) for replica in self.replicas[:2]]
+            assert full[0] == full[1]
+            revisions, heads, conflicted, shown = self._view(self.replicas[2])
+            held = set(heads)
+            with Store.open(self.central) as store, store.reading() as session:
+                central_ids = set(session.scalars(sa.select(Revision.id)))
+                held_revisions = set(session.scalars(
+                    sa.select(Revision.id).where(Revision.story_id.in_(sorted(held)))))
+            assert self.saved <= central_ids
+            assert full[0][0] == central_ids
+            # What the partial copy holds, it holds exactly as the full copies do.
+            assert revisions == held_revisions
+            assert heads == {sid: ids for sid, ids in full[0][1].items() if sid in held}
+            assert conflicted == full[0][2] & held
+            assert shown == {sid: rev for sid, rev in full[0][3].items() if sid in held}
+        finally:
+            for replica in self.replicas:
+                replica.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+PartialAndFull.TestCase.settings = settings(
+    max_examples=int(os.environ.get("NEWSROOM_PROP_EXAMPLES", "6")),
+    stateful_step_count=10, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+TestPartialAndFull = PartialAndFull.TestCase
