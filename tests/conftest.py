@@ -8,8 +8,10 @@ and drop it afterwards; they are skipped only when the variable is unset.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,43 @@ from cms.people import Actor, actor_for
 from cms.store import Store
 
 PG_ENV = "NEWSROOM_TEST_PG"
+
+# Source that starts other processes: a subprocess, a process pool, the app's own helpers.
+_PROCESS_WORDS = re.compile(r"\bsubprocess\b|sys\.executable|multiprocessing|ProcessPool"
+                            r"|photo_workers|pgserver|Popen")
+_PG_WORDS = re.compile(r"\bPG_ENV\b|NEWSROOM_TEST_PG|\bpgserver\b")
+
+
+@cache
+def _module_kinds(path: Path) -> frozenset[str]:
+    source = path.read_text(encoding="utf-8")
+    kinds = set()
+    if _PROCESS_WORDS.search(source):
+        kinds.add("process")
+    if _PG_WORDS.search(source):
+        kinds.add("pg")
+    return frozenset(kinds)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by what it needs, so ``-m fast`` runs the quick unit tests alone.
+
+    ``gui``: it drives Qt widgets (it uses ``qtbot``); ``pg``: it needs a PostgreSQL
+    server; ``process``: its module starts other processes; ``slow``: packaging builds.
+    A test with none of these is ``fast``. Marks written by hand are kept.
+    """
+    for item in items:
+        kinds = set(_module_kinds(Path(str(item.fspath))))
+        if "qtbot" in getattr(item, "fixturenames", ()):
+            kinds.add("gui")
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            kinds.add("pg")
+        kinds |= {mark.name for mark in item.iter_markers()} & {"gui", "pg", "slow",
+                                                                 "pg_restart"}
+        for kind in sorted(kinds - {mark.name for mark in item.iter_markers()}):
+            item.add_marker(kind)
+        if not kinds:
+            item.add_marker("fast")
 
 
 @pytest.fixture(autouse=True)
