@@ -19,6 +19,7 @@ best of the most recent — what a desk searching its archive wants anyway.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,7 +34,11 @@ MARK_END = "\x03"
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)')
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY = 500
-RANK_WINDOW = 10_000
+RANK_WINDOW = 1_000
+FIRST_SPAN = 5_000  # PostgreSQL: story keys searched first, walking back from the newest
+WORK_MEM = "64MB"  # PostgreSQL: keeps a common word's bitmap exact on a large archive
+SNIPPET_SOURCE = 20_000  # characters of a body a snippet may come from
+EXCERPT_BEFORE, EXCERPT_AFTER = 200, 800  # characters around a match ts_headline reads
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def _fts5_expression(terms: list[Term], prefix: bool) -> str:
 
     def phrase(term: Term, is_last: bool) -> str:
         quoted = '"' + " ".join(term.words) + '"'
-        return quoted + ("*" if is_last and prefix and len(term.words) == 1 else "")
+        return quoted + ("*" if is_last and prefix else "")
 
     parts = [phrase(t, i == len(positive) - 1) for i, t in enumerate(positive)]
     expression = " AND ".join(parts)
@@ -199,41 +204,180 @@ def _search_postgres(
     session: Session, terms: list[Term], limit: int, offset: int, prefix: bool,
     status: str | None,
 ) -> list[SearchHit]:
-    where_status = "AND status = :status" if status else ""
-    sql = sa.text(
-        f"""
-        WITH q AS (SELECT to_tsquery('newsroom_search', :q) AS query),
-        window_floor AS (
-            SELECT coalesce((
-                SELECT s.pk FROM stories s, q WHERE s.search_vector @@ q.query
-                ORDER BY s.pk DESC LIMIT 1 OFFSET :window), 0) AS pk
+    # Three bounded steps, whatever the size of the archive: the newest
+    # RANK_WINDOW matches (found through the indexes, never read whole), their
+    # rank (one vector read each), and snippets for the page's rows only.
+    positive = [t for t in terms if not t.negated]
+    prepared = session.execute(
+        sa.text(
+            """
+            SELECT set_config('work_mem', :mem, true),
+                   CAST(to_tsquery('newsroom_search', :q) AS text) AS query,
+                   CAST(to_tsquery('newsroom_search', :positive) AS text) AS positive,
+                   (SELECT max(pk) FROM stories) AS newest,
+                   (SELECT coalesce(string_agg(DISTINCT quote_literal(pair), ' & '), '')
+                    FROM unnest(CAST(:phrases AS text[])) AS phrase,
+                         unnest(tsvector_to_array(newsroom_search_pairs(
+                             to_tsvector('newsroom_search', phrase)))) AS pair) AS pairs
+            """
         ),
-        ranked AS (
-            SELECT s.pk, ts_rank_cd(s.search_vector, q.query, 32) AS rank
-            FROM stories s, q, window_floor
-            WHERE s.search_vector @@ q.query AND s.pk > window_floor.pk {where_status}
-            ORDER BY rank DESC, s.pk DESC LIMIT :limit OFFSET :offset
-        )
-        SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
-               ts_headline('newsroom_search',
-                           coalesce(nullif(left(s.body, 20000), ''), s.standfirst, s.headline),
-                           q.query,
-                           'StartSel=' || :ms || ', StopSel=' || :me ||
-                           ', MaxWords=24, MinWords=10, MaxFragments=1') AS snippet
-        FROM ranked JOIN stories s ON s.pk = ranked.pk, q
-        ORDER BY ranked.rank DESC, s.pk DESC
-        """
-    ).columns(updated_at=UTCDateTime())
-    params = {
-        "q": _tsquery_expression(terms, prefix), "limit": limit, "offset": offset,
-        "ms": MARK_START, "me": MARK_END, "status": status, "window": RANK_WINDOW,
-    }
-    rows = session.execute(sql, params).all()
+        {"mem": WORK_MEM, "q": _tsquery_expression(terms, prefix),
+         "positive": _tsquery_expression(positive, prefix),
+         "phrases": _phrases(positive, prefix)},
+    ).one()
+    if not prepared.query or prepared.newest is None:
+        return []  # only stop words, or no stories
+    query = prepared.query
+    pks = _newest_matches(session, query, prepared.pairs, int(prepared.newest), status)
+    if not pks:
+        return []
+    rows = session.execute(
+        sa.text(
+            """
+            WITH ranked AS (
+                SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank
+                FROM stories WHERE pk = ANY(:pks)
+                ORDER BY rank DESC, pk DESC LIMIT :limit OFFSET :offset
+            )
+            SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
+                   coalesce(nullif(left(s.body, :longest), ''), s.standfirst, s.headline)
+                       AS text
+            FROM ranked JOIN stories s ON s.pk = ranked.pk
+            ORDER BY ranked.rank DESC, s.pk DESC
+            """
+        ).columns(updated_at=UTCDateTime()),
+        {"q": query, "pks": pks, "limit": limit, "offset": offset, "longest": SNIPPET_SOURCE},
+    ).all()
+    snippets = _headlines(session, query, prepared.positive, [r.text or "" for r in rows])
     return [
         SearchHit(
             story_id=r.id, slug=r.slug, headline=r.headline, status=r.status,
-            section=r.section, updated_at=r.updated_at, rank=float(r.rank),
-            snippet=r.snippet or "",
+            section=r.section, updated_at=r.updated_at, rank=float(r.rank), snippet=snippet,
         )
-        for r in rows
+        for r, snippet in zip(rows, snippets, strict=True)
+    ]
+
+
+def _phrases(positive: list[Term], prefix: bool) -> list[str]:
+    """The query's phrases, for the adjacent-pair index of migration 0007 (a phrase's
+    last word typed as a prefix is left out: its lexeme is not known yet)."""
+    phrases = [
+        " ".join(t.words[:-1] if prefix and t is positive[-1] else t.words)
+        for t in positive if len(t.words) > 1
+    ]
+    return [phrase for phrase in phrases if " " in phrase]
+
+
+def _newest_matches(session: Session, query: str, pairs: str, newest: int,
+                    status: str | None) -> list[int]:
+    """The newest :data:`RANK_WINDOW` matching stories' keys, newest first.
+
+    Searched in spans of keys walking back from the newest story, each four times the
+    last: a common word fills the window from the first span, so only its newest
+    matches are read; a rare one costs an index lookup per span. The query text is
+    a materialized CTE so the planner cannot tell a common word from a rare one: the
+    plan (the word index and the key range ANDed as bitmaps) stays the same.
+    """
+    conditions = ["s.pk > :low", "s.pk <= :high", "s.search_vector @@ q.query"]
+    if pairs:
+        conditions.append("newsroom_search_pairs(s.search_vector) @@ q.pairs")
+    if status:
+        conditions.append("s.status = :status")
+    statement = sa.text(
+        "WITH q AS MATERIALIZED (SELECT CAST(:q AS tsquery) AS query, "
+        "CAST(:pairs AS tsquery) AS pairs) "
+        f"SELECT s.pk FROM stories s, q WHERE {' AND '.join(conditions)} "
+        "ORDER BY s.pk DESC LIMIT :need"
+    )
+    found: list[int] = []
+    high, span = newest, FIRST_SPAN
+    while high > 0 and len(found) < RANK_WINDOW:
+        low = max(0, high - span)
+        found.extend(session.execute(statement, {
+            "q": query, "pairs": pairs or "", "status": status, "low": low, "high": high,
+            "need": RANK_WINDOW - len(found),
+        }).scalars())
+        high, span = low, span * 4
+    return found
+
+
+def _sequences(positive: str) -> list[list[str]]:
+    """The lexeme sequences of a positive tsquery's text (``'a' <-> 'b' & 'c'``)."""
+    parts = [re.findall(r"'((?:[^']|'')*)'", part) for part in positive.split(" & ")]
+    return [[lexeme.replace("''", "'") for lexeme in part] for part in parts if part]
+
+
+def _folded(word: str) -> str:
+    word = word.lower()
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _looks_like(word: str, lexeme: str) -> bool:
+    # A stem is mostly a prefix of its words, but for a changed last letter ("happi").
+    return word.startswith(lexeme[:-1] if len(lexeme) > 3 else lexeme)
+
+
+def _first_match(words: list[re.Match[str]], sequence: list[str]) -> int | None:
+    """Where the sequence's words first appear in order, a stop word or two apart at
+    most (the character offset), or None."""
+    folded = [_folded(word.group()) for word in words]
+    for index, word in enumerate(folded):
+        if not _looks_like(word, sequence[0]):
+            continue
+        at = index
+        for lexeme in sequence[1:]:
+            ahead = [i for i in range(at + 1, min(at + 4, len(folded)))
+                     if _looks_like(folded[i], lexeme)]
+            if not ahead:
+                break
+            at = ahead[0]
+        else:
+            return words[index].start()
+    return None
+
+
+def _excerpt(text: str, sequences: list[list[str]]) -> tuple[str, bool]:
+    """The part of ``text`` around the first place a query's words seem to match
+    (folded, stem-prefix), and whether one was seen; the text's start otherwise.
+    Parsing a whole long body for its snippet is what costs; this is a guess
+    ``ts_headline`` then confirms."""
+    words = list(_WORD_RE.finditer(text))
+    found = [at for sequence in sequences if (at := _first_match(words, sequence)) is not None]
+    if not found:
+        return text[:EXCERPT_AFTER], False
+    start = text.rfind(" ", 0, max(0, min(found) - EXCERPT_BEFORE)) + 1
+    return text[start:min(found) + EXCERPT_AFTER], True
+
+
+def _headlines(session: Session, query: str, positive: str, texts: list[str]) -> list[str]:
+    """Snippets for ``texts``: ``ts_headline`` over a short excerpt around the match,
+    over the whole text when the excerpt guessed wrong (nothing marked in it)."""
+    sequences = _sequences(positive)
+    excerpts = [_excerpt(text, sequences) for text in texts]
+    snippets = _ts_headline(session, query, [excerpt for excerpt, _ in excerpts])
+    retry = [i for i, (snippet, (_, guessed)) in enumerate(zip(snippets, excerpts, strict=True))
+             if guessed and MARK_START not in snippet]
+    if retry:
+        for i, snippet in zip(retry, _ts_headline(session, query, [texts[i] for i in retry]),
+                              strict=True):
+            snippets[i] = snippet
+    return snippets
+
+
+def _ts_headline(session: Session, query: str, texts: list[str]) -> list[str]:
+    if not texts:
+        return []
+    return [
+        snippet or ""
+        for snippet in session.execute(
+            sa.text(
+                "SELECT ts_headline('newsroom_search', t, CAST(:q AS tsquery), "
+                "'StartSel=' || :ms || ', StopSel=' || :me || "
+                "', MaxWords=24, MinWords=10, MaxFragments=1') "
+                "FROM unnest(CAST(:texts AS text[])) WITH ORDINALITY AS x(t, n) ORDER BY n"
+            ),
+            {"q": query, "texts": texts, "ms": MARK_START, "me": MARK_END},
+        ).scalars()
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cms import search as search_module
 from cms import stories
 from cms.errors import UsageError
 from cms.people import Actor
@@ -100,3 +101,74 @@ def test_snippets_mark_words_matched_without_their_accents(store: Store, actor: 
     with store.reading() as session:
         (hit,) = search(session, "cafe")
     assert f"{MARK_START}café{MARK_END}" in hit.snippet
+
+
+def _filler(words: int) -> str:
+    return " ".join(f"filler{n % 97}" for n in range(words))
+
+
+def test_a_common_word_ranks_the_best_of_its_newest_matches(
+    store: Store, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 5)
+    monkeypatch.setattr(search_module, "FIRST_SPAN", 2)  # PostgreSQL walks back in spans
+    with store.session() as session:
+        stories.create(session, actor, headline="Harbour reopens", body="The harbour is open.")
+        for n in range(10):
+            headline = "Harbour strike ends" if n == 7 else f"Quayside report {n}"
+            stories.create(session, actor, headline=headline,
+                           body=f"Boats left the harbour at dawn, day {n}.")
+    with store.reading() as session:
+        hits = search(session, "harbour")
+    # Ranked among the five newest matches: the headline match among them comes first,
+    # the older one (a headline match too) is beyond the window.
+    assert hits[0].headline == "Harbour strike ends"
+    assert sorted(h.headline for h in hits[1:]) == [
+        "Quayside report 5", "Quayside report 6", "Quayside report 8", "Quayside report 9"
+    ]
+
+
+def test_a_rare_word_in_the_oldest_story_is_found(
+    store: Store, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "FIRST_SPAN", 2)
+    with store.session() as session:
+        stories.create(session, actor, headline="Zeppelin sighted", body="Over the bay.")
+        for n in range(12):
+            stories.create(session, actor, headline=f"Weather {n}", body="Rain again.")
+    with store.reading() as session:
+        assert [h.headline for h in search(session, "zeppelin")] == ["Zeppelin sighted"]
+        assert [h.headline for h in search(session, "zeppelin", status="draft")] == [
+            "Zeppelin sighted"
+        ]
+        assert search(session, "zeppelin", status="published") == []
+
+
+def test_phrase_words_must_stand_together(store: Store, actor: Actor) -> None:
+    with store.session() as session:
+        stories.create(session, actor, headline="The President of America spoke", body="Yes.")
+        stories.create(session, actor, headline="America elects a president", body="Vote.")
+        stories.create(session, actor, headline="President Lee says America waits", body="No.")
+        stories.create(session, actor, headline="Barbed wire", body="Wire.")
+    with store.reading() as session:
+        assert [h.headline for h in search(session, '"president of america"')] == [
+            "The President of America spoke"
+        ]
+        assert search(session, '"president america"') == []
+        assert [h.headline for h in search(session, '"barbed wi"', prefix=True)] == [
+            "Barbed wire"
+        ]
+
+
+def test_snippets_find_a_match_deep_in_a_long_body(store: Store, actor: Actor) -> None:
+    with store.session() as session:
+        stories.create(session, actor, headline="Airships",
+                       body=f"{_filler(1500)} At last the zeppelin landed. {_filler(50)}")
+        # "micro" looks like the stem of "mice" at first sight; the snippet still finds mice.
+        stories.create(session, actor, headline="Lab",
+                       body=f"A micro scale. {_filler(400)} Then the mice escaped. {_filler(50)}")
+    with store.reading() as session:
+        (airship,) = search(session, "zeppelin")
+        (lab,) = search(session, "mice")
+    assert f"{MARK_START}zeppelin{MARK_END}" in airship.snippet
+    assert f"{MARK_START}mice{MARK_END}" in lab.snippet
