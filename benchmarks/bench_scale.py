@@ -42,6 +42,7 @@ from cms.timeutil import utcnow
 TARGETS = {"ready": "< 30 s", "noop": "< 100 ms", "central_p50": "< 50 ms",
            "central_p95": "< 200 ms"}
 QUERIES = 40
+SEARCH_ROUNDS = 3  # the query set is run this many times; the median round is reported
 
 
 def _sizes(quick: bool) -> list[int]:
@@ -54,11 +55,17 @@ def _sizes(quick: bool) -> list[int]:
 
 
 def _searches(session_of: object, queries: list[str]) -> tuple[float, float]:
-    times: list[float] = []
-    for query in queries:
-        with session_of() as session:  # type: ignore[operator]
-            times.append(timed(lambda session=session, q=query: search(session, q, limit=20)))
-    return percentile(times, 0.5), percentile(times, 0.95)
+    """Search p50 and p95 over the query set (frequent and rare words, pairs, phrases):
+    the median of :data:`SEARCH_ROUNDS` rounds, each a session per query."""
+    rounds: list[tuple[float, float]] = []
+    for _ in range(SEARCH_ROUNDS):
+        times: list[float] = []
+        for query in queries:
+            with session_of() as session:  # type: ignore[operator]
+                times.append(timed(lambda session=session, q=query: search(session, q,
+                                                                         limit=20)))
+        rounds.append((percentile(times, 0.5), percentile(times, 0.95)))
+    return median([p50 for p50, _ in rounds]), median([p95 for _, p95 in rounds])
 
 
 def _due_thousand(central: str) -> tuple[float, int]:

@@ -14,6 +14,16 @@ large archive ("said", "government") would make every search slow. Matches are
 therefore ranked within the newest :data:`RANK_WINDOW` stories that contain
 them: for a selective query that is every match; for a very common one, the
 best of the most recent — what a desk searching its archive wants anyway.
+
+On PostgreSQL every step is bounded, whatever the size of the archive: the
+newest matches are found through the indexes in spans of story keys walking
+back from the newest (a common word stops after the first span, a rare one
+costs an index lookup per span), a phrase's candidates through the index of
+adjacent word pairs (migration 0007) rather than by reading every story with
+both words, and snippets come from a short excerpt around the first match
+rather than from parsing the whole body. Words of a phrase must be neighbours
+on both backends; on PostgreSQL stop words between them ("president *of*
+america") may be any stop words.
 """
 
 from __future__ import annotations
@@ -217,7 +227,7 @@ def _search_postgres(
                    (SELECT max(pk) FROM stories) AS newest,
                    (SELECT coalesce(string_agg(DISTINCT quote_literal(pair), ' & '), '')
                     FROM unnest(CAST(:phrases AS text[])) AS phrase,
-                         unnest(tsvector_to_array(newsroom_search_pairs(
+                         unnest(tsvector_to_array(search_word_pairs(
                              to_tsvector('newsroom_search', phrase)))) AS pair) AS pairs
             """
         ),
@@ -280,7 +290,7 @@ def _newest_matches(session: Session, query: str, pairs: str, newest: int,
     """
     conditions = ["s.pk > :low", "s.pk <= :high", "s.search_vector @@ q.query"]
     if pairs:
-        conditions.append("newsroom_search_pairs(s.search_vector) @@ q.pairs")
+        conditions.append("search_word_pairs(s.search_vector) @@ q.pairs")
     if status:
         conditions.append("s.status = :status")
     statement = sa.text(

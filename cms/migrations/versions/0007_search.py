@@ -9,12 +9,17 @@ the search vector's GIN index, every story holding both words anywhere; each was
 then read back whole (its vector detoasted) to check that the words stand side
 by side. On a large archive that is most of the stories: seconds per search.
 
-``newsroom_search_pairs(vector)`` turns a story's search vector into the set of
+``search_word_pairs(vector)`` turns a story's search vector into the set of
 its adjacent lexeme pairs (``'presid america'`` for "President of America":
 stop words have no position of their own, so they do not break a pair), and a
 GIN index over that expression finds the stories where a phrase's words are
 neighbours; only those are read back to check the exact positions. SQLite's
 FTS5 needs nothing: its phrase queries already use positions in the index.
+
+The function's name has no ``newsroom_`` prefix on purpose: a secured central
+store revokes those from PUBLIC (:mod:`cms.sync.security`), and this one must
+stay callable by every login: each save of a story evaluates it for the index,
+each phrase search for its query. It reads no table.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ branch_labels = None
 depends_on = None
 
 PAIRS_FUNCTION = """
-CREATE OR REPLACE FUNCTION newsroom_search_pairs(vector tsvector) RETURNS tsvector
+CREATE OR REPLACE FUNCTION search_word_pairs(vector tsvector) RETURNS tsvector
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     words text[];
@@ -52,11 +57,11 @@ def upgrade() -> None:
         return
     op.execute(PAIRS_FUNCTION)
     op.execute("CREATE INDEX ix_stories_search_pairs ON stories "
-               "USING gin (newsroom_search_pairs(search_vector))")
+               "USING gin (search_word_pairs(search_vector))")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP INDEX IF EXISTS ix_stories_search_pairs")
-    op.execute("DROP FUNCTION IF EXISTS newsroom_search_pairs(tsvector)")
+    op.execute("DROP FUNCTION IF EXISTS search_word_pairs(tsvector)")
