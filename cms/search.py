@@ -32,6 +32,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -44,7 +45,7 @@ MARK_END = "\x03"
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)"|(-?)([^\s"]+)')
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY = 500
-RANK_WINDOW = 1_000
+RANK_WINDOW = 500
 FIRST_SPAN = 5_000  # PostgreSQL: story keys searched first, walking back from the newest
 WORK_MEM = "64MB"  # PostgreSQL: keeps a common word's bitmap exact on a large archive
 SNIPPET_SOURCE = 20_000  # characters of a body a snippet may come from
@@ -216,12 +217,20 @@ def _search_postgres(
 ) -> list[SearchHit]:
     # Three bounded steps, whatever the size of the archive: the newest
     # RANK_WINDOW matches (found through the indexes, never read whole), their
-    # rank (one vector read each), and snippets for the page's rows only.
+    # rank (one vector read each), and snippets for the page's rows only. Few
+    # round trips: on a busy server each one waits its turn.
     positive = [t for t in terms if not t.negated]
     prepared = session.execute(
         sa.text(
             """
-            SELECT set_config('work_mem', :mem, true),
+            WITH before AS MATERIALIZED (
+                SELECT current_setting('enable_indexscan') AS indexscan,
+                       current_setting('enable_seqscan') AS seqscan
+            )
+            SELECT before.indexscan, before.seqscan,
+                   set_config('work_mem', :mem, true) AS work_mem,
+                   set_config('enable_indexscan', 'off', true) AS planner_indexscan,
+                   set_config('enable_seqscan', 'off', true) AS planner_seqscan,
                    CAST(to_tsquery('newsroom_search', :q) AS text) AS query,
                    CAST(to_tsquery('newsroom_search', :positive) AS text) AS positive,
                    (SELECT max(pk) FROM stories) AS newest,
@@ -229,36 +238,19 @@ def _search_postgres(
                     FROM unnest(CAST(:phrases AS text[])) AS phrase,
                          unnest(tsvector_to_array(search_word_pairs(
                              to_tsvector('newsroom_search', phrase)))) AS pair) AS pairs
+            FROM before
             """
         ),
         {"mem": WORK_MEM, "q": _tsquery_expression(terms, prefix),
          "positive": _tsquery_expression(positive, prefix),
          "phrases": _phrases(positive, prefix)},
     ).one()
-    if not prepared.query or prepared.newest is None:
-        return []  # only stop words, or no stories
-    query = prepared.query
-    pks = _newest_matches(session, query, prepared.pairs, int(prepared.newest), status)
-    if not pks:
-        return []
-    rows = session.execute(
-        sa.text(
-            """
-            WITH ranked AS (
-                SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank
-                FROM stories WHERE pk = ANY(:pks)
-                ORDER BY rank DESC, pk DESC LIMIT :limit OFFSET :offset
-            )
-            SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
-                   coalesce(nullif(left(s.body, :longest), ''), s.standfirst, s.headline)
-                       AS text
-            FROM ranked JOIN stories s ON s.pk = ranked.pk
-            ORDER BY ranked.rank DESC, s.pk DESC
-            """
-        ).columns(updated_at=UTCDateTime()),
-        {"q": query, "pks": pks, "limit": limit, "offset": offset, "longest": SNIPPET_SOURCE},
-    ).all()
-    snippets = _headlines(session, query, prepared.positive, [r.text or "" for r in rows])
+    planner = {"indexscan": prepared.indexscan, "seqscan": prepared.seqscan}
+    pks = (_newest_matches(session, prepared.query, prepared.pairs, int(prepared.newest), status)
+           if prepared.query and prepared.newest is not None else [])  # else only stop words
+    rows = _ranked(session, prepared.query, pks, limit, offset, planner)
+    snippets = _headlines(session, prepared.query, prepared.positive,
+                          [r.text or "" for r in rows])
     return [
         SearchHit(
             story_id=r.id, slug=r.slug, headline=r.headline, status=r.status,
@@ -266,6 +258,35 @@ def _search_postgres(
         )
         for r, snippet in zip(rows, snippets, strict=True)
     ]
+
+
+def _ranked(session: Session, query: str, pks: list[int], limit: int, offset: int,
+            planner: dict[str, str]) -> list[sa.Row[Any]]:
+    """The page of ``pks`` best ranked, with the text their snippets come from; the
+    planner settings put back as they were (always: the settings row drives the join)."""
+    rows = session.execute(
+        sa.text(
+            """
+            WITH planner AS MATERIALIZED (
+                SELECT set_config('enable_indexscan', :indexscan, true) AS indexscan,
+                       set_config('enable_seqscan', :seqscan, true) AS seqscan
+            ),
+            ranked AS (
+                SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank
+                FROM stories WHERE pk = ANY(:pks)
+                ORDER BY rank DESC, pk DESC LIMIT :limit OFFSET :offset
+            )
+            SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
+                   coalesce(nullif(left(s.body, :longest), ''), s.standfirst, s.headline)
+                       AS text
+            FROM planner LEFT JOIN (ranked JOIN stories s ON s.pk = ranked.pk) ON true
+            ORDER BY ranked.rank DESC, s.pk DESC
+            """
+        ).columns(updated_at=UTCDateTime()),
+        {"q": query or "", "pks": pks, "limit": limit, "offset": offset,
+         "longest": SNIPPET_SOURCE, **planner},
+    ).all()
+    return [row for row in rows if row.id is not None]
 
 
 def _phrases(positive: list[Term], prefix: bool) -> list[str]:
@@ -286,16 +307,24 @@ def _newest_matches(session: Session, query: str, pairs: str, newest: int,
     last: a common word fills the window from the first span, so only its newest
     matches are read; a rare one costs an index lookup per span. The query text is
     a materialized CTE so the planner cannot tell a common word from a rare one: the
-    plan (the word index and the key range ANDed as bitmaps) stays the same.
+    plan stays the same. Plain and sequential scans are switched off meanwhile (by the
+    caller, for this transaction, put back by :func:`_ranked`): for a
+    small span the planner would walk the key index and test each story's vector,
+    reading every one whole (its cost model does not see that); bitmaps from the
+    indexes read only the matches.
     """
     conditions = ["s.pk > :low", "s.pk <= :high", "s.search_vector @@ q.query"]
     if pairs:
+        # The pair index finds the candidates; the phrase itself is then checked on
+        # them alone, as a filter (the function form is not indexable): ANDed with the
+        # word index, its recheck would recompute every candidate's pairs.
+        conditions[2] = "ts_match_vq(s.search_vector, q.query)"
         conditions.append("search_word_pairs(s.search_vector) @@ q.pairs")
     if status:
         conditions.append("s.status = :status")
+    pairs_column = ", CAST(:pairs AS tsquery) AS pairs" if pairs else ""
     statement = sa.text(
-        "WITH q AS MATERIALIZED (SELECT CAST(:q AS tsquery) AS query, "
-        "CAST(:pairs AS tsquery) AS pairs) "
+        f"WITH q AS MATERIALIZED (SELECT CAST(:q AS tsquery) AS query{pairs_column}) "
         f"SELECT s.pk FROM stories s, q WHERE {' AND '.join(conditions)} "
         "ORDER BY s.pk DESC LIMIT :need"
     )
@@ -304,7 +333,7 @@ def _newest_matches(session: Session, query: str, pairs: str, newest: int,
     while high > 0 and len(found) < RANK_WINDOW:
         low = max(0, high - span)
         found.extend(session.execute(statement, {
-            "q": query, "pairs": pairs or "", "status": status, "low": low, "high": high,
+            "q": query, "pairs": pairs, "status": status, "low": low, "high": high,
             "need": RANK_WINDOW - len(found),
         }).scalars())
         high, span = low, span * 4
@@ -317,44 +346,34 @@ def _sequences(positive: str) -> list[list[str]]:
     return [[lexeme.replace("''", "'") for lexeme in part] for part in parts if part]
 
 
-def _folded(word: str) -> str:
-    word = word.lower()
-    if word.isascii():
-        return word
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+def _folded(text: str) -> str:
+    """``text`` lower-cased and without accents, each character kept in its place."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_fold_char(c) for c in text)
 
 
-def _looks_like(word: str, lexeme: str) -> bool:
-    # A stem is mostly a prefix of its words, but for a changed last letter ("happi").
-    return word.startswith(lexeme[:-1] if len(lexeme) > 3 else lexeme)
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char)[0]
+    lower = base.lower()
+    return lower if len(lower) == 1 else base
 
 
-def _first_match(words: list[re.Match[str]], sequence: list[str]) -> int | None:
-    """Where the sequence's words first appear in order, a stop word or two apart at
-    most (the character offset), or None."""
-    folded = [_folded(word.group()) for word in words]
-    for index, word in enumerate(folded):
-        if not _looks_like(word, sequence[0]):
-            continue
-        at = index
-        for lexeme in sequence[1:]:
-            ahead = [i for i in range(at + 1, min(at + 4, len(folded)))
-                     if _looks_like(folded[i], lexeme)]
-            if not ahead:
-                break
-            at = ahead[0]
-        else:
-            return words[index].start()
-    return None
+def _pattern(sequence: list[str]) -> re.Pattern[str]:
+    """Words that look like the sequence's lexemes, in order, a stop word or two apart at
+    most. A stem is mostly a prefix of its words, but for a changed last letter
+    ("happi")."""
+    stems = [re.escape(lexeme[:-1] if len(lexeme) > 3 else lexeme) for lexeme in sequence]
+    return re.compile(r"\b" + r"\w*\W+(?:\w+\W+){0,2}?".join(stems))
 
 
-def _excerpt(text: str, sequences: list[list[str]]) -> tuple[str, bool]:
-    """The part of ``text`` around the first place a query's words seem to match
+def _excerpt(text: str, patterns: list[re.Pattern[str]]) -> tuple[str, bool]:
+    """The part of ``text`` around the first place the query's words seem to match
     (folded, stem-prefix), and whether one was seen; the text's start otherwise.
     Parsing a whole long body for its snippet is what costs; this is a guess
     ``ts_headline`` then confirms."""
-    words = list(_WORD_RE.finditer(text))
-    found = [at for sequence in sequences if (at := _first_match(words, sequence)) is not None]
+    folded = _folded(text)
+    found = [m.start() for pattern in patterns if (m := pattern.search(folded))]
     if not found:
         return text[:EXCERPT_AFTER], False
     start = text.rfind(" ", 0, max(0, min(found) - EXCERPT_BEFORE)) + 1
@@ -364,8 +383,8 @@ def _excerpt(text: str, sequences: list[list[str]]) -> tuple[str, bool]:
 def _headlines(session: Session, query: str, positive: str, texts: list[str]) -> list[str]:
     """Snippets for ``texts``: ``ts_headline`` over a short excerpt around the match,
     over the whole text when the excerpt guessed wrong (nothing marked in it)."""
-    sequences = _sequences(positive)
-    excerpts = [_excerpt(text, sequences) for text in texts]
+    patterns = [_pattern(sequence) for sequence in _sequences(positive)]
+    excerpts = [_excerpt(text, patterns) for text in texts]
     snippets = _ts_headline(session, query, [excerpt for excerpt, _ in excerpts])
     retry = [i for i, (snippet, (_, guessed)) in enumerate(zip(snippets, excerpts, strict=True))
              if guessed and MARK_START not in snippet]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from cms import search as search_module
 from cms import stories
@@ -172,3 +173,15 @@ def test_snippets_find_a_match_deep_in_a_long_body(store: Store, actor: Actor) -
         (lab,) = search(session, "mice")
     assert f"{MARK_START}zeppelin{MARK_END}" in airship.snippet
     assert f"{MARK_START}mice{MARK_END}" in lab.snippet
+
+
+def test_a_search_leaves_the_session_as_it_found_it(newsroom: Store) -> None:
+    with newsroom.reading() as session:
+        pg = session.get_bind().dialect.name == "postgresql"
+        setting = "SELECT current_setting('enable_indexscan') || current_setting('enable_seqscan')"
+        before = session.execute(sa.text(setting)).scalar() if pg else None
+        for query in ("fence", '"barbed wire"', "nothingmatches", "the"):
+            search(session, query)
+            if pg:  # the planner settings a search changes are put back, hits or none
+                assert session.execute(sa.text(setting)).scalar() == before == "onon"
+        assert [h.headline for h in search(session, "fence", offset=5)] == []
