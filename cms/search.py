@@ -303,7 +303,7 @@ def _newest_matches(session: Session, query: str, pairs: str, newest: int,
                     status: str | None) -> list[int]:
     """The newest :data:`RANK_WINDOW` matching stories' keys, newest first.
 
-    Searched in spans of keys walking back from the newest story, each four times the
+    Searched in spans of keys walking back from the newest story, each eight times the
     last: a common word fills the window from the first span, so only its newest
     matches are read; a rare one costs an index lookup per span. The query text is
     a materialized CTE so the planner cannot tell a common word from a rare one: the
@@ -336,7 +336,7 @@ def _newest_matches(session: Session, query: str, pairs: str, newest: int,
             "q": query, "pairs": pairs, "status": status, "low": low, "high": high,
             "need": RANK_WINDOW - len(found),
         }).scalars())
-        high, span = low, span * 4
+        high, span = low, span * 8
     return found
 
 
