@@ -225,10 +225,11 @@ def _search_postgres(
             """
             WITH before AS MATERIALIZED (
                 SELECT current_setting('enable_indexscan') AS indexscan,
-                       current_setting('enable_seqscan') AS seqscan
+                       current_setting('enable_seqscan') AS seqscan,
+                       current_setting('work_mem') AS work_mem
             )
-            SELECT before.indexscan, before.seqscan,
-                   set_config('work_mem', :mem, true) AS work_mem,
+            SELECT before.indexscan, before.seqscan, before.work_mem,
+                   set_config('work_mem', :mem, true) AS planner_work_mem,
                    set_config('enable_indexscan', 'off', true) AS planner_indexscan,
                    set_config('enable_seqscan', 'off', true) AS planner_seqscan,
                    CAST(to_tsquery('newsroom_search', :q) AS text) AS query,
@@ -245,7 +246,8 @@ def _search_postgres(
          "positive": _tsquery_expression(positive, prefix),
          "phrases": _phrases(positive, prefix)},
     ).one()
-    planner = {"indexscan": prepared.indexscan, "seqscan": prepared.seqscan}
+    planner = {"indexscan": prepared.indexscan, "seqscan": prepared.seqscan,
+               "work_mem": prepared.work_mem}
     pks = (_newest_matches(session, prepared.query, prepared.pairs, int(prepared.newest), status)
            if prepared.query and prepared.newest is not None else [])  # else only stop words
     rows = _ranked(session, prepared.query, pks, limit, offset, planner)
@@ -269,7 +271,8 @@ def _ranked(session: Session, query: str, pks: list[int], limit: int, offset: in
             """
             WITH planner AS MATERIALIZED (
                 SELECT set_config('enable_indexscan', :indexscan, true) AS indexscan,
-                       set_config('enable_seqscan', :seqscan, true) AS seqscan
+                       set_config('enable_seqscan', :seqscan, true) AS seqscan,
+                       set_config('work_mem', :work_mem, true) AS work_mem
             ),
             ranked AS (
                 SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank
