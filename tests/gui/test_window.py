@@ -290,7 +290,8 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
 
 def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     window.editor.focus_body()
-    qtbot.keyClick(window.editor.body, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.editor.body, Qt.Key.Key_K,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.focusWidget() is window.story_list.search_box
     first = window.editing.story_id
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageDown,
@@ -303,8 +304,7 @@ def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window.editor.body, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.editor.find_bar.isVisible()
     preview_shown = window.preview.isVisible()
-    qtbot.keyClick(window.editor.body, Qt.Key.Key_P,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.editor.body, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.preview.isVisible() is not preview_shown
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -47,12 +47,10 @@ from cms.store import Store
 from cms.timeutil import format_local, localize, utcnow
 from ui.inspector.time_entry import desk_time
 from ui.planning.timeline import COLOURS, HEADER_PX, HOUR_PX, DayHeader, PlanItem, Timeline
-from ui.window import prefs
 from ui.window.extensions import WindowHost
 
 AUTO_PUBLISH_MS = 60_000
 OPENING_HOUR = 6  # scroll the day to early morning, where the desk's day starts
-INTRODUCED_KEY = "planning/introduced"
 
 
 @dataclass(frozen=True)
@@ -408,14 +406,9 @@ def install(host: WindowHost) -> None:
     window = dock.parentWidget() if dock is not None else None
     if isinstance(dock, QDockWidget) and isinstance(window, QMainWindow):
         window.resizeDocks([dock], [380], Qt.Orientation.Vertical)
-    # Docks start hidden; a desk chief's first window opens on the plan, once.
-    if view.can_plan and not prefs.get_bool(INTRODUCED_KEY, False):
-        prefs.set_bool(INTRODUCED_KEY, True)
-        host.show_dock("planning")
-    action = QAction("Planning", view)
-    action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-    action.triggered.connect(lambda: host.show_dock("planning"))
-    host.add_menu_action("Tools", action)
+    # Hidden until asked for (View ▸ Planning), then reopened as this user left it.
+    if isinstance(dock, QDockWidget):
+        dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+L"))
     timer = QTimer(view)
     timer.setInterval(AUTO_PUBLISH_MS)
     timer.timeout.connect(view.publish_due)

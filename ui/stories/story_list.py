@@ -113,6 +113,7 @@ class StoryListPanel(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("storyTable")
         self.view.setModel(model)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list; arrows move within it
         self._snippet_delegate = SnippetDelegate(self.view)
         self._plain_delegate = QStyledItemDelegate(self.view)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

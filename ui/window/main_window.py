@@ -38,9 +38,10 @@ from ui.ops import Op, OpContext, show_error
 from ui.stories.model import StoryListModel
 from ui.stories.story_list import StoryListPanel
 from ui.window import prefs
-from ui.window.actions import build_actions, build_menus
+from ui.window.actions import add_to_menu, build_actions, build_menus
 from ui.window.commands import WindowCommands
 from ui.window.extensions import MENUS, OpenStory, WindowEvents, install_extensions
+from ui.window.focus_mode import FocusMode
 from ui.window.theme import icon
 
 T = TypeVar("T")
@@ -97,6 +98,10 @@ class MainWindow(QMainWindow):
         # Named ``acts``: ``actions`` is QWidget.actions(), which Qt itself calls.
         self.acts = build_actions(self, self.commands.slots())
         self.menus = build_menus(self, self.acts)
+        self.focus = FocusMode(self, self.editor.body,
+                               [self.story_list, self.inspector, self.preview])
+        self.focus.leave_key.activated.connect(lambda: self.acts.focus_mode.setChecked(False))
+        self.editor.body.zoomIn(prefs.get_int("view/zoom", 0))
         self.save_label = QLabel(self)
         self.save_label.setObjectName("saveState")
         self.words_label = QLabel(self)
@@ -219,7 +224,7 @@ class MainWindow(QMainWindow):
         """Add an action to one of the window's menus."""
         if menu not in MENUS:
             raise ValueError(f"unknown menu {menu!r}: use one of {', '.join(MENUS)}")
-        self.menus[menu].addAction(action)
+        add_to_menu(self.menus[menu], action)
         self.addAction(action)
 
     def add_status_widget(self, widget: QWidget) -> None:

@@ -1,0 +1,67 @@
+"""Focus mode: the editor alone, full screen; F11 or Esc brings the desk back."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
+
+
+class FocusMode:
+    """Hides every panel but the editor and remembers what to bring back."""
+
+    def __init__(self, window: QMainWindow, editor: QWidget, hide: list[QWidget]) -> None:
+        self.window = window
+        self.editor = editor
+        self.panels = hide
+        self._shown: list[QWidget] = []
+        self._was_maximized = False
+        self._was_fullscreen = False
+        self.leave_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
+        self.leave_key.setEnabled(False)  # only while focused: Esc belongs to the find bar
+        self.leave_key.activated.connect(self.leave)
+
+    @property
+    def active(self) -> bool:
+        """Whether focus mode is on."""
+        return self.leave_key.isEnabled()
+
+    def toggle(self) -> None:
+        """Enter or leave focus mode."""
+        if self.active:
+            self.leave()
+        else:
+            self.enter()
+
+    def _others(self) -> list[QWidget]:
+        extra: list[QWidget] = [self.window.menuBar(), self.window.statusBar()]
+        extra += self.window.findChildren(QToolBar)
+        extra += [d for d in self.window.findChildren(QDockWidget) if d.parent() is self.window]
+        return self.panels + extra
+
+    def enter(self) -> None:
+        """Hide the panels and go full screen, the cursor in the body."""
+        if self.active:
+            return
+        self._shown = [w for w in self._others() if w.isVisible()]
+        self._was_maximized = self.window.isMaximized()
+        self._was_fullscreen = self.window.isFullScreen()
+        for widget in self._shown:
+            widget.hide()
+        self.leave_key.setEnabled(True)
+        self.window.showFullScreen()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def leave(self) -> None:
+        """Show what was shown before, in the window's earlier state."""
+        if not self.active:
+            return
+        self.leave_key.setEnabled(False)
+        for widget in self._shown:
+            widget.show()
+        self._shown = []
+        if not self._was_fullscreen:
+            if self._was_maximized:
+                self.window.showMaximized()
+            else:
+                self.window.showNormal()
