@@ -311,17 +311,19 @@ def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
 def test_layout_is_remembered(qtbot: QtBot, window: MainWindow, gui_store: Store,
                               gui_actor: Actor) -> None:
     window.resize(780, 560)  # inside the offscreen test screen, so geometry restores as is
-    qtbot.wait(10)
-    window.main_split.setSizes([200, 380, 180])
-    wanted = window.main_split.sizes()
-    window.acts.toggle_preview.trigger()  # hide the preview
+    qtbot.waitUntil(lambda: window.centre.width() >= 700)
+    window.centre.setSizes([380, window.centre.width() - 386])
+    wanted = window.centre.sizes()
     window.close()
     again = open_window(qtbot, gui_store, gui_actor)
     assert again.size().width() == 780
-    assert again.main_split.sizes() == wanted
-    assert not again.preview.isVisible()
-    again.acts.toggle_preview.trigger()
+    assert again.centre.sizes() == wanted
+    again.acts.toggle_preview.trigger()  # hide the preview
     again.close()
+    third = open_window(qtbot, gui_store, gui_actor)
+    assert not third.preview.isVisible()
+    third.acts.toggle_preview.trigger()
+    third.close()
 
 
 def test_preview_shows_placed_photos_as_figures(qtbot: QtBot, window: MainWindow) -> None:

@@ -58,7 +58,7 @@ COLUMNS = (
     Column("status", "Status", "status"),
     Column("byline", "Byline", "byline"),
     Column("publish_at", "Publication", "publish_at"),
-    Column("updated_at", "Last change", "updated"),
+    Column("updated_at", "Updated", "updated"),
 )
 
 STATUS_COLUMN = next(n for n, c in enumerate(COLUMNS) if c.key == "status")

@@ -43,6 +43,8 @@ class Actions:
     search_stories: QAction
     toggle_preview: QAction
     focus_mode: QAction
+    toggle_story_list: QAction
+    toggle_inspector: QAction
     zoom_in: QAction
     zoom_out: QAction
     zoom_reset: QAction
@@ -93,6 +95,8 @@ SPEC: dict[str, tuple[str, Shortcut, str]] = {
     "search_stories": ("Searc&h Stories", ["Ctrl+Shift+K", "Ctrl+Shift+F"],
                        "Search all stories"),
     "toggle_preview": ("&Preview", "Ctrl+E", "Show or hide the live preview"),
+    "toggle_story_list": ("Story &List", "Ctrl+Alt+L", "Show or hide the story list"),
+    "toggle_inspector": ("&Inspector", "Ctrl+Alt+I", "Show or hide the story's details"),
     "focus_mode": ("&Focus Mode", "F11", "The editor alone, full screen (F11 or Esc leaves)"),
     "zoom_in": ("Zoom &In", ["Ctrl++", "Ctrl+="], "Larger editor text"),
     "zoom_out": ("Zoom &Out", "Ctrl+-", "Smaller editor text"),
@@ -173,7 +177,8 @@ def build_menus(window: QMainWindow, actions: Actions) -> dict[str, QMenu]:
         "File": (a.new_story, a.save, None, a.import_folder),
         "Edit": (a.undo, a.redo, None, a.cut, a.copy, a.paste, a.select_all, None,
                  a.find, a.find_next, a.replace),
-        "View": (a.search_stories, a.toggle_preview, a.focus_mode, None,
+        "View": (a.search_stories, None, a.toggle_story_list, a.toggle_preview,
+                 a.toggle_inspector, a.focus_mode, None,
                  a.zoom_in, a.zoom_out, a.zoom_reset, None),
         "Format": (a.bold, a.italic, a.link, None, a.heading_1, a.heading_2, a.heading_3,
                    a.paragraph, None, a.quote, a.bullet_list, a.numbered_list),

@@ -44,7 +44,7 @@ class WindowCommands:
             "settings": self.settings, "quit": self.w.close, "undo": self.undo,
             "redo": self.redo, "find": lambda: self.w.editor.find_bar.open_bar(),
             "replace": lambda: self.w.editor.find_bar.open_bar(replace=True),
-            "find_next": self.find_next, "search_stories": self.w.story_list.focus_search,
+            "find_next": self.find_next, "search_stories": self.search_stories,
             "toggle_preview": self.toggle_preview,
             "next_story": lambda: self.w.story_list.select_relative(1),
             "previous_story": lambda: self.w.story_list.select_relative(-1),
@@ -57,6 +57,10 @@ class WindowCommands:
             "focus_mode": self.toggle_focus_mode, "zoom_in": lambda: self.zoom(1),
             "zoom_out": lambda: self.zoom(-1), "zoom_reset": lambda: self.zoom(0),
             "shortcuts": self.shortcuts, **self._format_slots(),
+            "toggle_story_list": lambda: self.w.panels.set_list_wanted(
+                self.w.acts.toggle_story_list.isChecked()),
+            "toggle_inspector": lambda: self.w.panels.set_inspector_wanted(
+                self.w.acts.toggle_inspector.isChecked()),
         }
 
     def _format_slots(self) -> dict[str, Callable[[], object]]:
@@ -199,6 +203,12 @@ class WindowCommands:
         visible = self.w.acts.toggle_preview.isChecked()
         self.w.preview.setVisible(visible)
         prefs.set_bool("view/preview", visible)
+        self.w.panels.fit()
+
+    def search_stories(self) -> None:
+        """Show the story list (if folded away) with the cursor in its search box."""
+        self.w.panels.show_list()
+        self.w.story_list.focus_search()
 
     def toggle_focus_mode(self) -> None:
         """The editor alone, full screen (or back to the desk)."""

@@ -13,7 +13,14 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QPaintEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -42,6 +49,14 @@ from ui.window.actions import add_to_menu, build_actions, build_menus
 from ui.window.commands import WindowCommands
 from ui.window.extensions import MENUS, OpenStory, WindowEvents, install_extensions
 from ui.window.focus_mode import FocusMode
+from ui.window.panel_layout import (
+    CENTRE_MIN_HEIGHT,
+    EDITOR_MIN,
+    PREVIEW_MIN,
+    PanelLayout,
+    centre_minimum,
+    first_geometry,
+)
 from ui.window.theme import icon
 
 T = TypeVar("T")
@@ -89,9 +104,10 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.story_list)
         self.main_split.addWidget(self.centre)
         self.main_split.addWidget(self.inspector)
-        self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([460, 640, 340])
-        self.centre.setSizes([350, 340])
+        self.editor.setMinimumWidth(EDITOR_MIN)
+        self.preview.setMinimumWidth(PREVIEW_MIN)
+        for index in (0, 1):
+            self.centre.setCollapsible(index, False)
         self.setCentralWidget(self.main_split)
 
         self.commands = WindowCommands(self)
@@ -102,6 +118,11 @@ class MainWindow(QMainWindow):
                                [self.story_list, self.inspector, self.preview])
         self.focus.leave_key.activated.connect(lambda: self.acts.focus_mode.setChecked(False))
         self.editor.body.zoomIn(prefs.get_int("view/zoom", 0))
+        self.panels = PanelLayout(
+            self.main_split, (self.story_list, self.centre, self.inspector),
+            (self.acts.toggle_story_list, self.acts.toggle_inspector),
+            preview_shown=self.acts.toggle_preview.isChecked,
+            suspended=lambda: self.focus.active)
         self.save_label = QLabel(self)
         self.save_label.setObjectName("saveState")
         self.words_label = QLabel(self)
@@ -211,6 +232,24 @@ class MainWindow(QMainWindow):
         self.menus["View"].addAction(dock.toggleViewAction())
         if not self.restoreDockWidget(dock):
             dock.hide()
+        dock.visibilityChanged.connect(
+            lambda shown: shown and QTimer.singleShot(0, lambda: self._keep_editor_room(dock)))
+
+    def _keep_editor_room(self, dock: QDockWidget) -> None:
+        """A docked panel that leaves the editor too little room becomes its own window."""
+        if dock.isFloating() or not dock.isVisible() or self.focus.active:
+            return
+        central = self.main_split
+        vertical = self.dockWidgetArea(dock) in (Qt.DockWidgetArea.TopDockWidgetArea,
+                                                  Qt.DockWidgetArea.BottomDockWidgetArea)
+        needed = (CENTRE_MIN_HEIGHT if vertical
+                  else centre_minimum(self.acts.toggle_preview.isChecked()))
+        if (central.height() if vertical else central.width()) >= needed:
+            return
+        frame = self.geometry()
+        dock.setFloating(True)
+        dock.resize(min(560, max(frame.width() // 2, 360)), max(frame.height() * 4 // 5, 360))
+        dock.move(frame.right() - dock.width(), frame.top() + 40)
 
     def show_dock(self, key: str) -> None:
         """Show and raise the dock added under ``key``."""
@@ -451,7 +490,8 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         geometry = prefs.get_bytes("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1440, 860)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            self.setGeometry(first_geometry(screen.availableGeometry()))
         state = prefs.get_bytes("window/state")
         if state is not None:
             self.restoreState(state)
@@ -462,10 +502,12 @@ class MainWindow(QMainWindow):
         if not self._splitters_restored:
             # Splitter sizes only mean something once the window has its real size.
             self._splitters_restored = True
+            restored = False
             for splitter in (self.main_split, self.centre):
                 saved = prefs.get_bytes(f"window/{splitter.objectName()}")
                 if saved is not None:
-                    splitter.restoreState(saved)
+                    restored = splitter.restoreState(saved) or restored
+            self.panels.fit(force=not restored)  # a first start gets the planned widths
 
     def save_layout(self) -> None:
         """Remember geometry, docks and splitters for the next start."""
