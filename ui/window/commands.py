@@ -233,9 +233,8 @@ class WindowCommands:
         retint(self.w.acts)
         self.w.editor.body.highlighter.set_dark(dark)
         if self.w.editing is not None:
-            doc = self.w.editing.document
             self.w.preview.clear_preview()
-            self.w.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=True)
+            self.w.request_preview(now=True)
 
     # Story --------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from cms.store import Store, describe
 from ui.editor.editing import EditingSession, SaveState
 from ui.editor.editor import EditorPanel, reading_minutes, word_count
 from ui.editor.journal import Recovered, RecoveryJournal, journal_folder
-from ui.editor.preview import PreviewPane
+from ui.editor.preview import PageFacts, PreviewPane
 from ui.inspector.inspector import Inspector, StoryFieldsPane
 from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
 from ui.ops import Op, OpContext, show_error
@@ -206,8 +206,8 @@ class MainWindow(QMainWindow):
         if self.editing is None:
             return
         self.editing.update(**fields)
-        if "headline" in fields or "standfirst" in fields or "photos" in fields:
-            self._request_preview()
+        if set(fields) - {"body"}:  # the body's own edits ask for it as they are typed
+            self.request_preview()
         self.events.story_changed.emit(self.open_story())
 
     def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
             f"may change it (you are {with_article(self.actor.role)}).")
         opened = self.open_story()
         self.inspector.show_story(opened)
-        self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=True)
+        self.request_preview(now=True)
         self._update_word_count()
         self._set_save_label(session)
         self.story_list.select_story(session.story_id)
@@ -423,17 +423,19 @@ class MainWindow(QMainWindow):
         if self.editing is None:
             return
         self.change_story(body=self.editor.body_text())
-        self._request_preview()
+        self.request_preview()
         self._word_timer.start()
 
     def _fields_changed(self, changes: dict[str, Any]) -> None:
         self.change_story(**changes)
         self.inspector.show_story(self.open_story())
 
-    def _request_preview(self) -> None:
+    def request_preview(self, *, now: bool = False) -> None:
+        """Render the open story's page in the preview (after a typing pause unless ``now``)."""
         if self.editing is not None:
             doc = self.editing.document
-            self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos)
+            self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=now,
+                                 facts=PageFacts(doc, self._zone))
 
     def _editor_scrolled(self, value: int) -> None:
         bar = self.editor.body.verticalScrollBar()
