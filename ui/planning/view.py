@@ -135,23 +135,31 @@ class PlanningView(QWidget):
         self.previous = QPushButton("◀", self)
         self.previous.setObjectName("planPrevious")
         self.previous.setToolTip("Earlier")
+        self.previous.setAccessibleName("Earlier")
         self.today = QPushButton("Today", self)
         self.today.setObjectName("planToday")
         self.next = QPushButton("▶", self)
         self.next.setObjectName("planNext")
         self.next.setToolTip("Later")
+        self.next.setAccessibleName("Later")
         self.day_button = QPushButton("Day", self)
         self.day_button.setObjectName("planDay")
         self.week_button = QPushButton("Week", self)
         self.week_button.setObjectName("planWeek")
         for button in (self.day_button, self.week_button):
             button.setCheckable(True)
+            # The checked one must show in both themes (Fusion's is faint in dark).
+            button.setStyleSheet(
+                "QPushButton:checked { background-color: palette(highlight);"
+                " color: palette(highlighted-text); border: 1px solid palette(highlight);"
+                " border-radius: 3px; padding: 4px 10px; }")
         self.week_button.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.day_button)
         group.addButton(self.week_button)
         self.section = QComboBox(self)
         self.section.setObjectName("planSection")
+        self.section.setAccessibleName("Section shown")
         self.section.addItem("All sections", None)
         self.period = QLabel(self)
         self.period.setObjectName("planPeriod")
@@ -176,6 +184,7 @@ class PlanningView(QWidget):
         self.plan_scroll.setWidget(self.timeline)
         self.late_list = QListWidget(self)
         self.late_list.setObjectName("lateList")
+        self.late_list.setAccessibleName("Late stories")
         self.late_list.itemDoubleClicked.connect(
             lambda item: self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.day_header = DayHeader(self.timeline, self)

@@ -16,7 +16,7 @@ from ui.editor.editing import EditingSession
 from ui.ops import Op, OpContext
 from ui.window import prefs
 from ui.window.actions import retint
-from ui.window.theme import apply_theme
+from ui.window.theme import apply_theme, restyle
 
 MAX_ZOOM = 10
 
@@ -230,6 +230,7 @@ class WindowCommands:
         if not isinstance(app, QApplication):
             return
         dark = apply_theme(app, name)
+        restyle(app)
         retint(self.w.acts)
         self.w.editor.body.highlighter.set_dark(dark)
         if self.w.editing is not None:

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -45,6 +46,7 @@ from ui.ops import Op, OpContext, show_error
 from ui.stories.model import StoryListModel
 from ui.stories.story_list import StoryListPanel
 from ui.window import prefs
+from ui.window.accessibility import name_controls
 from ui.window.actions import add_to_menu, build_actions, build_menus
 from ui.window.commands import WindowCommands
 from ui.window.extensions import MENUS, OpenStory, WindowEvents, install_extensions
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         # Named ``acts``: ``actions`` is QWidget.actions(), which Qt itself calls.
         self.acts = build_actions(self, self.commands.slots())
         self.menus = build_menus(self, self.acts)
+        name_controls(self)
         self.focus = FocusMode(self, self.editor.body,
                                [self.story_list, self.inspector, self.preview])
         self.focus.leave_key.activated.connect(lambda: self.acts.focus_mode.setChecked(False))
@@ -227,6 +230,9 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
+        for view in widget.findChildren(QAbstractItemView):
+            if not view.accessibleName():  # a panel's unnamed list is read as the panel
+                view.setAccessibleName(title)
         self.addDockWidget(area, dock)
         self._docks[key] = dock
         self.menus["View"].addAction(dock.toggleViewAction())
