@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +28,10 @@ from PySide6.QtCore import (
 
 from cms import search as cms_search
 from cms import stories
+from cms.publish import WAITING
 from cms.store import Store
 from cms.stories import StorySummary
-from cms.timeutil import format_local
+from cms.timeutil import format_local, utcnow
 
 ID_PAGE = 1000
 READ_AHEAD_PAGES = 10
@@ -63,6 +65,15 @@ COLUMNS = (
 
 STATUS_COLUMN = next(n for n, c in enumerate(COLUMNS) if c.key == "status")
 CONFLICT_TAG = "conflict"
+LATE_TAG = "late"
+LATE_TIP = ("Its publication time has passed and it is still waiting: "
+            "see the late stories under View ▸ Planning")
+
+
+def is_late(summary: StorySummary, now: datetime | None = None) -> bool:
+    """Waiting (ready or scheduled) past its publication time, as the planning view says."""
+    return (summary.status in WAITING and summary.publish_at is not None
+            and summary.publish_at <= (now or utcnow()))
 CONFLICT_TIP = ("Changed on two computers at once: open the Conflicts panel "
                 "(View menu) to choose what to keep")
 
@@ -317,10 +328,14 @@ class StoryListModel(QAbstractTableModel):
             if summary is None:
                 return "…"
             text = self._display(summary, COLUMNS[index.column()].key)
-            if index.column() == STATUS_COLUMN and summary.id in self._conflicted:
-                return f"{text} · {CONFLICT_TAG}"
+            if index.column() == STATUS_COLUMN:
+                return " · ".join([text, *self._badges(summary)])
             return text
         story_id = self._ids[index.row()]
+        if index.column() == STATUS_COLUMN and role == Qt.ItemDataRole.ToolTipRole:
+            summary = self._summary(index.row())
+            if summary is not None and is_late(summary):
+                return LATE_TIP
         if index.column() == STATUS_COLUMN and story_id in self._conflicted:
             if role == Qt.ItemDataRole.DecorationRole:
                 from PySide6.QtWidgets import QApplication, QStyle
@@ -337,6 +352,12 @@ class StoryListModel(QAbstractTableModel):
             summary = self._summary(index.row())
             return summary.headline if summary is not None else None
         return None
+
+    def _badges(self, summary: StorySummary) -> list[str]:
+        badges = [LATE_TAG] if is_late(summary) else []
+        if summary.id in self._conflicted:
+            badges.append(CONFLICT_TAG)
+        return badges
 
     def _display(self, summary: StorySummary, key: str) -> str:
         if key == "headline":
