@@ -332,18 +332,8 @@ class StoryListModel(QAbstractTableModel):
                 return " · ".join([text, *self._badges(summary)])
             return text
         story_id = self._ids[index.row()]
-        if index.column() == STATUS_COLUMN and role == Qt.ItemDataRole.ToolTipRole:
-            summary = self._summary(index.row())
-            if summary is not None and is_late(summary):
-                return LATE_TIP
-        if index.column() == STATUS_COLUMN and story_id in self._conflicted:
-            if role == Qt.ItemDataRole.DecorationRole:
-                from PySide6.QtWidgets import QApplication, QStyle
-
-                return QApplication.style().standardIcon(
-                    QStyle.StandardPixmap.SP_MessageBoxWarning)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return CONFLICT_TIP
+        if index.column() == STATUS_COLUMN:
+            return self._status_extra(index.row(), story_id, role)
         if role == StoryIdRole:
             return story_id
         if role == SnippetRole:
@@ -351,6 +341,22 @@ class StoryListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
             summary = self._summary(index.row())
             return summary.headline if summary is not None else None
+        return None
+
+    def _status_extra(self, row: int, story_id: str, role: int) -> Any:
+        """The status cell's warning icon and tooltip: conflicts first, then lateness."""
+        conflicted = story_id in self._conflicted
+        if role == Qt.ItemDataRole.DecorationRole and conflicted:
+            from PySide6.QtWidgets import QApplication, QStyle
+
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if conflicted:
+                return CONFLICT_TIP
+            summary = self._summary(row)
+            return LATE_TIP if summary is not None and is_late(summary) else None
+        if role == StoryIdRole:
+            return story_id
         return None
 
     def _badges(self, summary: StorySummary) -> list[str]:
