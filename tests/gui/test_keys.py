@@ -190,6 +190,8 @@ def test_help_lists_the_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> 
 
 def test_tab_leaves_the_story_list_without_opening_another_story(
         qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1366, 768)  # wide enough for the list beside the editor and preview
+    qtbot.waitUntil(window.story_list.isVisible)
     window.activateWindow()
     table = window.story_list.view
     table.setFocus()
@@ -213,6 +215,8 @@ def test_tab_leaves_the_story_list_without_opening_another_story(
 
 def test_focus_mode_shows_only_the_editor_full_screen(qtbot: QtBot,
                                                       window: MainWindow) -> None:
+    window.resize(1920, 1080)
+    qtbot.waitUntil(window.story_list.isVisible)
     window.install_extensions()
     window.show_dock("planning")
     body = _focus_body(qtbot, window)

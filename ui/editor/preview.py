@@ -21,6 +21,8 @@ warnings of the whole story); the export renders all of it.
 from __future__ import annotations
 
 import re
+import threading
+import time as time_module
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -97,9 +99,9 @@ def render_page(source: Source, store: Store | None) -> RenderedPage:
     """Render a story's page parts with the export's own functions (on a worker)."""
     # Imported here, on the worker: Markdown's import stays off the start-up path.
     from cms import figures
-    from cms.export.pages import normalise_headings, with_dateline
     from cms.figures import FigurePhoto
     from cms.render import render_markdown
+    from cms.storypage import normalise_headings, with_dateline
 
     _headline, _standfirst, text, photos, facts = source
     shown_figures = [FigurePhoto.from_ref(p, src=f"{PHOTO_URL}{p.sha256}") for p in photos]
@@ -122,16 +124,35 @@ def render_page(source: Source, store: Store | None) -> RenderedPage:
     return RenderedPage(lead_html, html, read_next_html(store, facts))
 
 
+_LINKS_CACHE: dict[tuple[Any, ...], list[Any]] = {}  # the last link set read, per minute
+_LINKS_LOCK = threading.Lock()  # each preview renders on its own worker
+
+
+def _visible_links(store: Store, story: StoryDocument) -> list[Any]:
+    """The story's links with their targets' state, read at most once a minute per link set
+    (typing re-renders the page; the links rarely change)."""
+    from cms.related import list_links
+
+    key = (str(store.url), story.story_id, story.related, int(time_module.time() // 60))
+    with _LINKS_LOCK:
+        found = _LINKS_CACHE.get(key)
+    if found is None:
+        with store.reading() as session:
+            found = list_links(session, story)
+        with _LINKS_LOCK:
+            _LINKS_CACHE.clear()
+            _LINKS_CACHE[key] = found
+    return found
+
+
 def read_next_html(store: Store | None, facts: PageFacts) -> str:
     """The "Read next" list as the export shows it now: visible links, with their times."""
     story = facts.story
     if store is None or story is None or not story.related:
         return ""
-    from cms.export.site import local_time
-    from cms.related import list_links
+    from cms.storypage import local_time
 
-    with store.reading() as session:
-        infos = list_links(session, story)
+    infos = _visible_links(store, story)
     items = []
     for info in infos:
         if not info.visible:
