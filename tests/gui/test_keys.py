@@ -227,12 +227,18 @@ def test_focus_mode_shows_only_the_editor_full_screen(qtbot: QtBot,
                   window.statusBar(), window._docks["planning"]):
         assert not panel.isVisible()
     assert window.editor.body.isVisible() and window.editor.body.hasFocus()
+    # The text keeps a readable column in the middle of the wide screen.
+    qtbot.waitUntil(lambda: window.editor.body.viewport().width()
+                    <= window.focus.column_width() + 2)
+    margins = window.editor.body.viewportMargins()
+    assert margins.left() > 0 and abs(margins.left() - margins.right()) <= 1
     QTest.keyClick(window.editor.body, Qt.Key.Key_Escape)
     assert not window.acts.focus_mode.isChecked()
     qtbot.waitUntil(lambda: not window.isFullScreen())
     for panel in (window.story_list, window.inspector, window.preview, window.menuBar(),
                   window._docks["planning"]):
         assert panel.isVisible()
+    assert window.editor.body.viewportMargins().left() == 0
 
 
 def test_zoom_changes_the_editor_text_and_is_remembered(qtbot: QtBot,

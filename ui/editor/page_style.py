@@ -44,7 +44,7 @@ def page_css(dark: bool, warning_class: str) -> str:
     return (
         f"body {{ color: {c['text']}; background-color: {c['bg']}; font-family: {serif}; }}"
         f" a {{ color: {c['link']}; }}"
-        f" h1 {{ font-size: xx-large; font-weight: 700; margin-bottom: 6px; }}"
+        f" h1 {{ font-size: x-large; font-weight: 700; margin-bottom: 6px; }}"
         f" h2 {{ font-size: large; }} h3 {{ font-size: medium; }}"
         f" .kicker {{ color: {c['accent']}; font-family: {sans}; font-size: small;"
         f" font-weight: 700; text-transform: uppercase; }}"

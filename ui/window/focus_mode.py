@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QDockWidget, QMainWindow, QToolBar, QWidget
+
+MEASURE_CHARACTERS = 72  # a comfortable line length for reading and writing
 
 
-class FocusMode:
-    """Hides every panel but the editor and remembers what to bring back."""
+class FocusMode(QObject):
+    """Hides every panel but the editor and remembers what to bring back.
 
-    def __init__(self, window: QMainWindow, editor: QWidget, hide: list[QWidget]) -> None:
+    The text keeps a readable column in the middle of the screen.
+    """
+
+    def __init__(self, window: QMainWindow, editor: QAbstractScrollArea,
+                 hide: list[QWidget]) -> None:
+        super().__init__(window)
         self.window = window
         self.editor = editor
         self.panels = hide
@@ -49,14 +56,31 @@ class FocusMode:
         for widget in self._shown:
             widget.hide()
         self.leave_key.setEnabled(True)
+        self.editor.installEventFilter(self)
         self.window.showFullScreen()
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._centre_column()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.editor and event.type() == QEvent.Type.Resize:
+            self._centre_column()
+        return False
+
+    def column_width(self) -> int:
+        """The width of the writing column in focus mode."""
+        return self.editor.fontMetrics().averageCharWidth() * MEASURE_CHARACTERS
+
+    def _centre_column(self) -> None:
+        side = max(0, (self.editor.width() - self.column_width()) // 2)
+        self.editor.setViewportMargins(side, 0, side, 0)
 
     def leave(self) -> None:
         """Show what was shown before, in the window's earlier state."""
         if not self.active:
             return
         self.leave_key.setEnabled(False)
+        self.editor.removeEventFilter(self)
+        self.editor.setViewportMargins(0, 0, 0, 0)
         for widget in self._shown:
             widget.show()
         self._shown = []
