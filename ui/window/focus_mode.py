@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QAbstractScrollArea, QDockWidget, QMainWindow, QToolBar, QWidget
 
 MEASURE_CHARACTERS = 72  # a comfortable line length for reading and writing
@@ -24,6 +24,7 @@ class FocusMode(QObject):
         self._shown: list[QWidget] = []
         self._was_maximized = False
         self._was_fullscreen = False
+        self._filled = (editor.backgroundRole(), editor.autoFillBackground())
         self.leave_key = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
         self.leave_key.setEnabled(False)  # only while focused: Esc belongs to the find bar
         self.leave_key.activated.connect(self.leave)
@@ -57,6 +58,9 @@ class FocusMode(QObject):
             widget.hide()
         self.leave_key.setEnabled(True)
         self.editor.installEventFilter(self)
+        self._filled = (self.editor.backgroundRole(), self.editor.autoFillBackground())
+        self.editor.setBackgroundRole(QPalette.ColorRole.Base)  # the page around the column
+        self.editor.setAutoFillBackground(True)
         self.window.showFullScreen()
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         self._centre_column()
@@ -81,6 +85,8 @@ class FocusMode(QObject):
         self.leave_key.setEnabled(False)
         self.editor.removeEventFilter(self)
         self.editor.setViewportMargins(0, 0, 0, 0)
+        self.editor.setBackgroundRole(self._filled[0])
+        self.editor.setAutoFillBackground(self._filled[1])
         for widget in self._shown:
             widget.show()
         self._shown = []
