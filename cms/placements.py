@@ -178,6 +178,19 @@ def placement_problems(photo: PhotoRef) -> list[str]:
     return missing
 
 
+CAPTION_IN_MESSAGES = 40  # characters of a caption that name a photo in a message
+
+
+def photo_name(number: int, photo: PhotoRef) -> str:
+    """How messages name a photo: its number and the start of its caption, never its hash."""
+    caption = " ".join(photo.caption.split())
+    if not caption:
+        return f"photo {number}"
+    if len(caption) > CAPTION_IN_MESSAGES:
+        caption = caption[:CAPTION_IN_MESSAGES].rsplit(" ", 1)[0] + "…"
+    return f"photo {number} (“{caption}”)"
+
+
 def photo_problems(document: StoryDocument) -> list[str]:
     """Why a story's photos are not ready to publish (empty when they are).
 
@@ -188,6 +201,6 @@ def photo_problems(document: StoryDocument) -> list[str]:
     problems = []
     for number, photo in enumerate(document.photos, start=1):
         for missing in placement_problems(photo):
-            problems.append(f"photo {number} ({photo.id[:8]}) has no {missing}")
+            problems.append(f"{photo_name(number, photo)} has no {missing}")
     problems.extend(figures.unresolved(document.body, document.photos))
     return problems

@@ -22,21 +22,16 @@ from cms.export.images import Rendition, default_rendition, srcset
 from cms.export.metadata import json_ld, script_json, social_tags
 from cms.export.paths import root_prefix
 from cms.export.selection import Photo, PublicStory
-from cms.export.site import (
-    ListPage,
-    Site,
-    iso_local,
-    local_time,
-)
+from cms.export.site import ListPage, Site, iso_local
 from cms.export.theme import Theme
 from cms.render import render_markdown
+from cms.storypage import local_time, normalise_headings, with_dateline
 
 MEDIA_TOKEN = "__media__/"
 # Pages are rendered with links that start at this marker and get the page's own way
 # back to the bundle root at the end, so a card or a figure renders once for all pages.
 ROOT = "\x1eroot\x1e"
 BODY_SIZES = "(min-width: 50rem) 46rem, 100vw"
-_HEADING = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 RenditionsOf = Callable[[Photo], list[Rendition]]
 
@@ -47,43 +42,6 @@ class TimeValue:
 
     iso: str
     text: str
-
-
-def normalise_headings(html: str, top: int = 2) -> str:
-    """Shift body headings so they start at ``top`` and never skip a level.
-
-    Pasted or imported bodies often start at ``#`` (a second ``h1`` under the
-    headline) or jump from ``##`` to ``####``; screen-reader users navigate by
-    heading level, so the outline must stay in order.
-    """
-    levels = [int(m.group(2)) for m in _HEADING.finditer(html) if not m.group(1)]
-    if not levels:
-        return html
-    outputs: list[int] = []
-    stack: list[tuple[int, int]] = []  # (source level, output level) of open sections
-    for level in levels:
-        while stack and stack[-1][0] >= level:
-            stack.pop()
-        out = min(stack[-1][1] + 1 if stack else top, 6)
-        stack.append((level, out))
-        outputs.append(out)
-    result: list[str] = []
-    position = 0
-    opened: list[int] = []
-    index = 0
-    for match in _HEADING.finditer(html):
-        result.append(html[position : match.start()])
-        if match.group(1):
-            level = opened.pop() if opened else int(match.group(2))
-            result.append(f"</h{level}")
-        else:
-            level = outputs[index]
-            index += 1
-            opened.append(level)
-            result.append(f"<h{level}")
-        position = match.end()
-    result.append(html[position:])
-    return "".join(result)
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -169,16 +127,6 @@ def without_figures(markdown_text: str, photos: Sequence[Photo], keep: set[str])
         return "" if photo is not None and photo.id not in keep else match.group(0)
 
     return figures.FIGURE_LINE.sub(replace, markdown_text)
-
-
-def with_dateline(html: str, dateline: str) -> str:
-    """Put the dateline (``SEOUL —``) at the start of the first paragraph."""
-    if not dateline:
-        return html
-    lead = Markup('<span class="dateline">{}</span> — ').format(dateline)
-    if html.startswith("<p>"):
-        return "<p>" + str(lead) + html[3:]
-    return f"<p>{lead}</p>\n{html}"
 
 
 class PageRenderer:

@@ -29,8 +29,6 @@ PER_PAGE = 30
 FRONT_LATEST = 24
 FRONT_PER_SECTION = 4
 FEED_ENTRIES = 30
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
 
 
 @dataclass(slots=True)
@@ -264,12 +262,6 @@ def _read_next(link: Link, by_id: dict[str, PublicStory]) -> ReadNext:
         target = by_id[link.target_story_id]
         return ReadNext(link.label or target.headline, target, None)
     return ReadNext(link.label or (link.url or ""), None, link.url)
-
-
-def local_time(value: datetime, tz: ZoneInfo) -> str:
-    """``23 December 2024, 15:20`` in the desk zone (fixed English month names, no locale)."""
-    local = value.astimezone(tz)
-    return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
 
 
 def iso_local(value: datetime, tz: ZoneInfo) -> str:

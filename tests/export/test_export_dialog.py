@@ -45,7 +45,7 @@ def test_export_shows_progress_and_opens_the_result(qtbot: QtBot, dialog: Export
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert dialog.is_running() and not dialog.export_button.isEnabled()
     _finish(qtbot, dialog)
-    assert dialog.status.text().startswith("exported 6 stories")
+    assert dialog.status.text().startswith("Exported 6 stories")
     assert dialog.progress.value() == dialog.progress.maximum()
     check_manifest(out)
     assert (tmp_path / "site.zip").is_file()
@@ -64,7 +64,7 @@ def test_only_the_open_story(qtbot: QtBot, dialog: ExportDialog, tmp_path: Path)
     dialog.story_box.setChecked(True)
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     _finish(qtbot, dialog)
-    assert dialog.status.text().startswith("exported 1 stories")
+    assert dialog.status.text().startswith("Exported 1 stories")
     assert (out / "index.html").is_file() and (out / "ninjs.json").is_file()
 
 
@@ -91,7 +91,7 @@ def test_bad_input_is_shown_in_the_dialog(qtbot: QtBot, dialog: ExportDialog,
     assert dialog.status.property("error") is True
     dialog.out_edit.setText("")
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    assert dialog.status.text() == "choose a folder to export into"
+    assert dialog.status.text() == "Choose a folder to export into"
     dialog.base_edit.setText("not a url")
     dialog.out_edit.setText(str(tmp_path / "x"))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
@@ -109,7 +109,7 @@ def test_as_of_in_the_desk_zone(qtbot: QtBot, dialog: ExportDialog, tmp_path: Pa
     dialog.out_edit.setText(str(tmp_path / "early"))
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     _finish(qtbot, dialog)
-    assert dialog.status.text().startswith("exported 3 stories")
+    assert dialog.status.text().startswith("Exported 3 stories")
 
 
 def test_file_menu_of_the_main_window_opens_it(qtbot: QtBot, sample_store: Store,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -65,6 +66,6 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
     """Type ``text`` with real key events (QTest cannot type a newline character)."""
     for number, line in enumerate(text.split("\n")):
         if number:
-            qtbot.keyClick(widget, Qt.Key.Key_Return)
+            QTest.keyClick(widget, Qt.Key.Key_Return)
         if line:
-            qtbot.keyClicks(widget, line)
+            QTest.keyClicks(widget, line)

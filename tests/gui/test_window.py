@@ -290,7 +290,8 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
 
 def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     window.editor.focus_body()
-    qtbot.keyClick(window.editor.body, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.editor.body, Qt.Key.Key_K,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.focusWidget() is window.story_list.search_box
     first = window.editing.story_id
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageDown,
@@ -303,25 +304,26 @@ def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window.editor.body, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.editor.find_bar.isVisible()
     preview_shown = window.preview.isVisible()
-    qtbot.keyClick(window.editor.body, Qt.Key.Key_P,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.editor.body, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert window.preview.isVisible() is not preview_shown
 
 
 def test_layout_is_remembered(qtbot: QtBot, window: MainWindow, gui_store: Store,
                               gui_actor: Actor) -> None:
     window.resize(780, 560)  # inside the offscreen test screen, so geometry restores as is
-    qtbot.wait(10)
-    window.main_split.setSizes([200, 380, 180])
-    wanted = window.main_split.sizes()
-    window.acts.toggle_preview.trigger()  # hide the preview
+    qtbot.waitUntil(lambda: window.centre.width() >= 700)
+    window.centre.setSizes([380, window.centre.width() - 386])
+    wanted = window.centre.sizes()
     window.close()
     again = open_window(qtbot, gui_store, gui_actor)
     assert again.size().width() == 780
-    assert again.main_split.sizes() == wanted
-    assert not again.preview.isVisible()
-    again.acts.toggle_preview.trigger()
+    assert again.centre.sizes() == wanted
+    again.acts.toggle_preview.trigger()  # hide the preview
     again.close()
+    third = open_window(qtbot, gui_store, gui_actor)
+    assert not third.preview.isVisible()
+    third.acts.toggle_preview.trigger()
+    third.close()
 
 
 def test_preview_shows_placed_photos_as_figures(qtbot: QtBot, window: MainWindow) -> None:

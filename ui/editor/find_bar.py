@@ -5,46 +5,79 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
-    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 
+def _tool(parent: QWidget, text: str, tip: str) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setAccessibleName(tip.split(" (")[0])
+    return button
+
+
 class FindBar(QWidget):
-    """Find next/previous, replace, replace all; Escape closes it."""
+    """Find next/previous, replace, replace all; Escape closes it.
+
+    Compact, so it fits under a narrow editor: the find row, and a replace row
+    only when replacing.
+    """
 
     def __init__(self, editor: QPlainTextEdit, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
+        self.setObjectName("findBar")
         self.find_box = QLineEdit(self)
         self.find_box.setObjectName("findText")
         self.find_box.setPlaceholderText("Find")
+        self.find_box.setAccessibleName("Find")
         self.replace_box = QLineEdit(self)
         self.replace_box.setObjectName("replaceText")
         self.replace_box.setPlaceholderText("Replace with")
-        self.case = QCheckBox("Match case", self)
-        self.previous_button = QPushButton("Previous", self)
-        self.next_button = QPushButton("Next", self)
+        self.replace_box.setAccessibleName("Replace with")
+        self.case = _tool(self, "Aa", "Match case")
+        self.case.setCheckable(True)
+        self.previous_button = _tool(self, "▲", "Previous match (Shift+F3)")
+        self.next_button = _tool(self, "▼", "Next match (F3)")
         self.replace_button = QPushButton("Replace", self)
-        self.replace_all_button = QPushButton("Replace all", self)
+        self.replace_all_button = QPushButton("All", self)
+        self.replace_all_button.setToolTip("Replace all")
+        self.replace_all_button.setAccessibleName("Replace all")
         self.message = QLabel(self)
-        close = QToolButton(self)
-        close.setText("✕")
+        self.message.setObjectName("findMessage")
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        close = _tool(self, "✕", "Close (Esc)")
+        close.setAccessibleName("Close find")
         close.setAutoRaise(True)
-        close.setToolTip("Close (Esc)")
-        layout = QHBoxLayout(self)
+        self.replace_row = QWidget(self)
+        find_row = QHBoxLayout()
+        find_row.addWidget(self.find_box)
+        for button in (self.previous_button, self.next_button, self.case):
+            find_row.addWidget(button)
+        find_row.addWidget(self.message, 1)
+        find_row.addWidget(close)
+        replace_row = QHBoxLayout(self.replace_row)
+        replace_row.setContentsMargins(0, 0, 0, 0)
+        replace_row.addWidget(self.replace_box)
+        for push in (self.replace_button, self.replace_all_button):
+            replace_row.addWidget(push)
+        replace_row.addStretch(1)
+        self.find_box.setMinimumWidth(120)
+        self.replace_box.setMinimumWidth(120)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.find_box, self.previous_button, self.next_button, self.replace_box,
-                       self.replace_button, self.replace_all_button, self.case, self.message):
-            layout.addWidget(widget)
-        layout.addStretch(1)
-        layout.addWidget(close)
+        layout.setSpacing(2)
+        layout.addLayout(find_row)
+        layout.addWidget(self.replace_row)
         self.find_box.returnPressed.connect(self.find_next)
         self.replace_box.returnPressed.connect(self.replace_one)
         self.next_button.clicked.connect(self.find_next)
@@ -59,6 +92,7 @@ class FindBar(QWidget):
         selected = self.editor.textCursor().selectedText()
         if selected and "\u2029" not in selected:
             self.find_box.setText(selected)
+        self.replace_row.setVisible(replace)
         self.show()
         target = self.replace_box if replace and self.find_box.text() else self.find_box
         target.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -147,9 +147,14 @@ class HistoryDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)  # a time on one line, never broken over two
+        self.table.setAccessibleName("Revisions")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.diff_view = QTextBrowser(self)
         self.diff_view.setObjectName("diffView")
+        self.diff_view.setAccessibleName("Differences")
         self.hint = QLabel("Select one revision to see what it changed, or two to compare "
                            "them (Ctrl+click).", self)
         self.hint.setWordWrap(True)

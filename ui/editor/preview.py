@@ -5,6 +5,12 @@ that newer text overtook while it ran is dropped unseen, and the newest text is
 rendered next (the ReText pattern). Only applying the finished HTML happens on
 the GUI thread, and the preview keeps the editor's relative scroll position.
 
+The page is laid out as the export lays out a story page: headline,
+standfirst, byline, the lead photo (unless the body places it), the body with
+its dateline, the photos the body does not place, then "Read next" with the
+times of the stories it links to; the colours and type are the exported
+theme's (:mod:`ui.editor.page_style`), light or dark with the window.
+
 Parts of a story beyond the renderer's bounds show as plain text after a warning,
 as in the export (:mod:`cms.render`). Laying out a page takes the GUI thread
 about a second per megabyte, so the preview renders the first
@@ -15,15 +21,21 @@ warnings of the whole story); the export renders all of it.
 from __future__ import annotations
 
 import re
+import threading
+import time as time_module
+from dataclasses import dataclass
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QImage, QPalette, QShowEvent, QTextDocument
+from PySide6.QtGui import QColor, QImage, QPalette, QShowEvent, QTextDocument
 from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
 
-from cms.document import PhotoRef
+from cms.document import PhotoRef, StoryDocument
 from cms.store import Store
+from ui.editor.page_style import page_css, theme_colours
+from ui.window.theme import is_dark
 
 DEBOUNCE_MS = 300
 PREVIEW_LIMIT = 100_000  # characters of the body rendered in the preview
@@ -33,38 +45,129 @@ PHOTO_URL = "photos/"  # relative, so the sanitiser keeps it; served by loadReso
 PREVIEW_PHOTO_WIDTH = 640
 _PHOTO_IMG = re.compile(r'<img (?=[^>]*src="' + re.escape(PHOTO_URL) + ")")
 
-Source = tuple[str, str, str, tuple[PhotoRef, ...]]  # headline, standfirst, body, photos
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the page shows around the body: the story's byline, dateline and links."""
+
+    story: StoryDocument | None = None
+    zone: ZoneInfo | None = None
+
+
+# headline, standfirst, body, photos, the rest of the story
+Source = tuple[str, str, str, tuple[PhotoRef, ...], PageFacts]
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """The rendered parts of a page, put together on the GUI thread."""
+
+    lead: str
+    body: str
+    read_next: str
 
 
 class _RenderSignals(QObject):
-    done = Signal(int, str)
+    done = Signal(int, object)  # serial, RenderedPage
     photo = Signal(str, object)  # sha256, QImage (null when it cannot be read)
 
 
 class _RenderTask(QRunnable):
-    def __init__(self, serial: int, markdown_text: str, photos: tuple[PhotoRef, ...],
+    def __init__(self, serial: int, source: Source, store: Store | None,
                  signals: _RenderSignals) -> None:
         super().__init__()
         self._serial = serial
-        self._text = markdown_text
-        self._photos = photos
+        self._source = source
+        self._store = store
         self._signals = signals
 
     def run(self) -> None:
         try:
-            # Imported here, on the worker: Markdown's import stays off the start-up path.
-            from cms.figures import FigurePhoto
-            from cms.render import render_markdown
-
-            figures = [FigurePhoto.from_ref(p, src=f"{PHOTO_URL}{p.sha256}")
-                       for p in self._photos]
-            shown = preview_part(self._text)
-            html = render_markdown(shown, figures)
-            if len(shown) < len(self._text):
-                html = _cut_note(self._text, len(shown)) + html
+            page = render_page(self._source, self._store)
         except Exception as exc:  # shown in the preview instead of the page
-            html = f"<p><b>The preview failed:</b> {escape(str(exc))}</p>"
-        self._signals.done.emit(self._serial, html)
+            page = RenderedPage("", f"<p><b>The preview failed:</b> {escape(str(exc))}</p>", "")
+        self._signals.done.emit(self._serial, page)
+
+
+def lead_photo(photos: tuple[PhotoRef, ...]) -> PhotoRef | None:
+    """The photo the export puts on top: the one marked lead, else the first."""
+    return next((p for p in photos if p.role == "lead"), photos[0] if photos else None)
+
+
+def render_page(source: Source, store: Store | None) -> RenderedPage:
+    """Render a story's page parts with the export's own functions (on a worker)."""
+    # Imported here, on the worker: Markdown's import stays off the start-up path.
+    from cms import figures
+    from cms.figures import FigurePhoto
+    from cms.render import render_markdown
+    from cms.storypage import normalise_headings, with_dateline
+
+    _headline, _standfirst, text, photos, facts = source
+    shown_figures = [FigurePhoto.from_ref(p, src=f"{PHOTO_URL}{p.sha256}") for p in photos]
+    shown = preview_part(text)
+    html = render_markdown(shown, shown_figures)
+    if len(shown) < len(text):
+        html = _cut_note(text, len(shown)) + html
+    dateline = facts.story.dateline if facts.story is not None else ""
+    html = with_dateline(normalise_headings(html), dateline)
+    placed = {photo.id for photo in (figures.resolve(ref, photos)[0]
+                                     for ref in figures.references(text)) if photo is not None}
+    lead = lead_photo(photos)
+    lead_html = ""
+    if lead is not None and lead.id not in placed:
+        lead_html = render_markdown(figures.figure_markup(lead.id), shown_figures)
+    others = [p for p in photos if p is not lead and p.id not in placed]
+    if others:
+        html += render_markdown("\n\n".join(figures.figure_markup(p.id) for p in others),
+                                shown_figures)
+    return RenderedPage(lead_html, html, read_next_html(store, facts))
+
+
+_LINKS_CACHE: dict[tuple[Any, ...], list[Any]] = {}  # the last link set read, per minute
+_LINKS_LOCK = threading.Lock()  # each preview renders on its own worker
+
+
+def _visible_links(store: Store, story: StoryDocument) -> list[Any]:
+    """The story's links with their targets' state, read at most once a minute per link set
+    (typing re-renders the page; the links rarely change)."""
+    from cms.related import list_links
+
+    key = (str(store.url), story.story_id, story.related, int(time_module.time() // 60))
+    with _LINKS_LOCK:
+        found = _LINKS_CACHE.get(key)
+    if found is None:
+        with store.reading() as session:
+            found = list_links(session, story)
+        with _LINKS_LOCK:
+            _LINKS_CACHE.clear()
+            _LINKS_CACHE[key] = found
+    return found
+
+
+def read_next_html(store: Store | None, facts: PageFacts) -> str:
+    """The "Read next" list as the export shows it now: visible links, with their times."""
+    story = facts.story
+    if store is None or story is None or not story.related:
+        return ""
+    from cms.storypage import local_time
+
+    infos = _visible_links(store, story)
+    items = []
+    for info in infos:
+        if not info.visible:
+            continue
+        label = info.link.label or info.target_headline or info.link.url or ""
+        href = info.link.url or f"story:{info.link.target_story_id}"
+        when = ""
+        if info.target_publish_at is not None and facts.zone is not None:
+            when = (f" <span class='times'>"
+                    f"{escape(local_time(info.target_publish_at, facts.zone))}</span>")
+        items.append(f"<li><a href='{escape(href)}'>{escape(label)}</a>{when}</li>")
+    if not items:
+        return ""
+    return ("<hr><p class='read-next-title'>Read next</p><ol class='read-next'>"
+            + "".join(items) + "</ol>")
 
 
 def preview_part(text: str) -> str:
@@ -133,7 +236,7 @@ class PreviewPane(QTextBrowser):
         self._signals.photo.connect(self._on_photo)
         self._serial = 0
         self._in_flight = False
-        self._source: Source = ("", "", "", ())
+        self._source: Source = ("", "", "", (), PageFacts())
         self._rendered_source: Source | None = None
         self._wanted: Source | None = None
         self._scroll_ratio = 0.0
@@ -148,13 +251,15 @@ class PreviewPane(QTextBrowser):
         self.document().setDefaultFont(writing_font())
 
     def request(self, headline: str, standfirst: str, body: str,
-                photos: tuple[PhotoRef, ...] = (), *, now: bool = False) -> None:
+                photos: tuple[PhotoRef, ...] = (), *, now: bool = False,
+                facts: PageFacts | None = None) -> None:
         """The story changed: render it after a pause in typing.
 
         ``photos`` are the story's placed photos, so ``![[photo:REF]]`` lines show
-        as figures (or as a warning when the reference is wrong), as in the export.
+        as figures (or as a warning when the reference is wrong), as in the export;
+        ``facts`` give the byline, dateline and "Read next" links.
         """
-        self._source = (headline, standfirst, body, photos)
+        self._source = (headline, standfirst, body, photos, facts or PageFacts())
         if now:
             self._timer.stop()
             self._start()
@@ -176,17 +281,15 @@ class PreviewPane(QTextBrowser):
         self._in_flight = True
         self._serial += 1
         self._wanted = self._source
-        self._pool.start(_RenderTask(self._serial, self._source[2], self._source[3],
-                                     self._signals))
+        self._pool.start(_RenderTask(self._serial, self._source, self._store, self._signals))
 
-    @Slot(int, str)
-    def _on_rendered(self, serial: int, body_html: str) -> None:
+    @Slot(int, object)
+    def _on_rendered(self, serial: int, page: RenderedPage) -> None:
         self._in_flight = False
         wanted = self._wanted
         if serial == self._serial and wanted is not None and wanted == self._source:
-            headline, standfirst, _body, _photos = wanted
             self._rendered_source = wanted
-            self._apply(headline, standfirst, body_html)
+            self._apply(wanted, page)
             self.renders += 1
             self.rendered.emit()
         else:
@@ -197,30 +300,39 @@ class PreviewPane(QTextBrowser):
         if self._source != self._rendered_source and not self._timer.isActive():
             self._start()
 
-    def _apply(self, headline: str, standfirst: str, body_html: str) -> None:
-        palette = self.palette()
-        text = palette.color(QPalette.ColorRole.Text).name()
-        muted = palette.color(QPalette.ColorRole.PlaceholderText).name()
-        link = palette.color(QPalette.ColorRole.Link).name()
+    def _apply(self, source: Source, page: RenderedPage) -> None:
         from cms.render import WARNING_CLASS  # loaded already: the worker rendered the page
 
-        warning = "#ffb454" if palette.color(QPalette.ColorRole.Base).lightness() < 128 \
-            else "#9a4a00"
-        page = (
-            f"<style>body{{color:{text}}} a{{color:{link}}} h1{{font-size:x-large}} "
-            f"h2{{font-size:large}} .standfirst{{color:{muted}; font-size:medium}} "
-            f"blockquote{{color:{muted}}} .{WARNING_CLASS}{{color:{warning}}}</style>"
+        headline, standfirst, _body, _photos, facts = source
+        dark = is_dark(self.palette())
+        self._paint_page(dark)
+        byline = facts.story.byline if facts.story is not None else ""
+        html = (
+            f"<style>{page_css(dark, WARNING_CLASS)}</style>"
             f"<h1>{escape(headline)}</h1>"
             + (f"<p class='standfirst'>{escape(standfirst)}</p>" if standfirst else "")
-            + body_html
+            + (f"<p class='byline'>By <b>{escape(byline)}</b></p>" if byline else "")
+            + page.lead + page.body + page.read_next
         )
         # Figures fit the pane (Qt keeps the aspect ratio when only a width is given).
         fit = max(120, min(PREVIEW_PHOTO_WIDTH, self.viewport().width() - 24))
-        page = _PHOTO_IMG.sub(f'<img width="{fit}" ', page)
-        self._last_page = page
+        html = _PHOTO_IMG.sub(f'<img width="{fit}" ', html)
+        self._last_page = html
         bar = self.verticalScrollBar()
-        self.setHtml(page)
+        self.setHtml(html)
         self._set_ratio(bar, self._scroll_ratio)
+
+    def _paint_page(self, dark: bool) -> None:
+        """The pane's background and text in the site theme's colours."""
+        colours = theme_colours(dark)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(colours["bg"]))
+        palette.setColor(QPalette.ColorRole.Text, QColor(colours["text"]))
+        self.viewport().setPalette(palette)
+
+    def page_html(self) -> str:
+        """The HTML of the page shown now."""
+        return self._last_page
 
     def loadResource(self, kind: int, url: QUrl | str) -> Any:
         """Photos come from the store, read and scaled on a worker the first time."""
@@ -263,7 +375,7 @@ class PreviewPane(QTextBrowser):
 
     def clear_preview(self) -> None:
         """Show nothing."""
-        self._source = ("", "", "", ())
+        self._source = ("", "", "", (), PageFacts())
         self._rendered_source = self._source
         self._last_page = ""
         self._serial += 1

@@ -37,12 +37,16 @@ from cms.store import Store
 from ui.inspector.time_entry import desk_time, from_utc, make_editor, to_naive
 from ui.ops import Op, OpContext, describe_error
 from ui.window.extensions import WindowHost
+from ui.window.theme import is_dark
 
 
 class _Relay(QObject):
     """Carries progress from the worker thread to the dialog (queued across threads)."""
 
     progressed = Signal(int, int, str)
+
+
+ERROR_LIGHT, ERROR_DARK = "#b3261e", "#ff8a80"
 
 
 class ExportDialog(QDialog):
@@ -81,10 +85,11 @@ class ExportDialog(QDialog):
         folder_row.addWidget(browse)
         self.zip_box = QCheckBox("Also write a zip file beside the folder", self)
         self.zip_box.setObjectName("exportZip")
-        self.story_box = QCheckBox(
-            f"Only the open story{f' ({story_title})' if story_title else ''}, with its "
-            "photos (for partners)", self)
+        self.story_box = QCheckBox("Only the open story, with its photos (for partners)", self)
         self.story_box.setObjectName("exportStoryOnly")
+        if story_title:  # a long headline would set the dialog's width: it goes in the tip
+            self.story_box.setToolTip(story_title)
+            self.story_box.setAccessibleDescription(story_title)
         self.story_box.setEnabled(story_id is not None)
         self.as_of_box = QCheckBox("Publish as of:", self)
         self.as_of_box.setObjectName("exportAsOfEnabled")
@@ -250,9 +255,11 @@ class ExportDialog(QDialog):
         self._set_running(False)
 
     def _show_status(self, text: str, *, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(text[:1].upper() + text[1:])
         self.status.setProperty("error", error)
-        self.status.setStyleSheet("color: #b3261e;" if error else "")
+        # Error red readable on either theme's background (≥ 4.5:1).
+        colour = ERROR_DARK if is_dark(self.palette()) else ERROR_LIGHT
+        self.status.setStyleSheet(f"color: {colour};" if error else "")
 
     @Slot()
     def open_result(self) -> None:

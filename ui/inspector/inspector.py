@@ -75,6 +75,7 @@ class StoryFieldsPane(QWidget):
         self.status.setToolTip("Change the status in the Workflow tab")
         self.status_hint = QLabel('<a href="#workflow">Change it in the Workflow tab</a>', self)
         self.status_hint.setObjectName("statusHint")
+        self.status_hint.setWordWrap(True)
         self.status_hint.linkActivated.connect(lambda _link: self.workflow_requested.emit())
         self._permissions: Mapping[str, Permissions] = {}
         self.publish_at = QLineEdit(self)
@@ -92,6 +93,7 @@ class StoryFieldsPane(QWidget):
         self.info.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above
         form.addRow("Byline", self.byline)
         form.addRow("Dateline", self.dateline)
         form.addRow("Section", self.section)

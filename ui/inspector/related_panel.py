@@ -48,6 +48,9 @@ LINK_ROLE = Qt.ItemDataRole.UserRole
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+DIALOG_MIN_WIDTH = 420
+
+
 class LinkWindowDialog(QDialog):
     """Edit one link's label and its visible-from / visible-until window."""
 
@@ -86,11 +89,15 @@ class LinkWindowDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept_window)
         buttons.rejected.connect(self.reject)
+        note = QLabel(f"Times in {zone.key}; the end is exclusive.", self)
+        note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel(f"Times in {zone.key}; the end is exclusive.", self))
+        layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.label.setAccessibleName("Label")
+        self.setMinimumWidth(DIALOG_MIN_WIDTH)  # room for the label and both times in full
 
     def _edge(self, enabled: bool, editor: Any) -> tuple[bool, datetime | None]:
         if not enabled:

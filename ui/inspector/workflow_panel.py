@@ -102,6 +102,10 @@ class WorkflowPanel(QWidget):
         self.history.setObjectName("workflowHistory")
         self.history.setWordWrap(True)
         self.history.setMinimumHeight(160)
+        # One move per shaded row, so a wrapped line never reads as a second move.
+        self.history.setAlternatingRowColors(True)
+        self.history.setSpacing(2)
+        self.history.setAccessibleName("Moves")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in (self.status, self.role, self.held, self.buttons_box, self.note,

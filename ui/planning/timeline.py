@@ -22,6 +22,10 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
     QFontMetricsF,
     QHelpEvent,
     QMouseEvent,
@@ -41,6 +45,8 @@ GUTTER_PX = 44
 CHIP_PX = 16
 MIN_COLUMN_PX = 90
 SNAP_MINUTES = 5
+STORY_MIME = "application/x-newsroom-story-id"  # a story dragged from the shelf
+NOW_COLOUR = QColor("#d93025")
 FIXED = frozenset({"published", "corrected", "killed"})
 COLOURS = {
     "late": QColor("#d93025"),
@@ -130,6 +136,7 @@ class Timeline(QWidget):
         self._drag_from = QPointF()
         self._ghost: QRectF | None = None
         self._laid_out_for: tuple[float, float] | None = None
+        self._now: datetime | None = None
 
     # Data ------------------------------------------------------------------------------
 
@@ -140,11 +147,26 @@ class Timeline(QWidget):
         self._zone = zone
         self._items = list(items)
         self._can_drag = can_drag
+        self.setAcceptDrops(can_drag)
         self._laid_out_for = None
         self.updateGeometry()
         self._layout()
         self.update()
         self.geometry_changed.emit()
+
+    def set_now(self, moment: datetime) -> None:
+        """Where the now-line goes (an aware time)."""
+        self._now = moment
+        self.update()
+
+    def now_y(self) -> float | None:
+        """The height of the now-line, when today is shown."""
+        if self._now is None:
+            return None
+        local = self._now.astimezone(self._zone)
+        if local.date() not in self._days:
+            return None
+        return HEADER_PX + (local.hour + local.minute / 60) * HOUR_PX
 
     def items(self) -> list[PlanItem]:
         """The stories shown."""
@@ -287,6 +309,7 @@ class Timeline(QWidget):
         for chip in visible:
             if chip.text:
                 painter.drawText(chip.rect.adjusted(3, 0, -3, 0), align, chip.text)
+        self._paint_now(painter)
         if self._ghost is not None:
             ghost = QPen(palette.highlight().color())
             ghost.setWidthF(2)
@@ -296,7 +319,52 @@ class Timeline(QWidget):
             painter.drawRoundedRect(self._ghost, 3, 3)
         painter.end()
 
+    def _paint_now(self, painter: QPainter) -> None:
+        """A red line across today at the current time, with a dot at the hour gutter."""
+        y = self.now_y()
+        if y is None or self._now is None:
+            return
+        column = self._days.index(self._now.astimezone(self._zone).date())
+        width = self._column_width()
+        pen = QPen(NOW_COLOUR)
+        pen.setWidthF(2)
+        painter.setPen(pen)
+        painter.drawLine(QPointF(GUTTER_PX + column * width, y),
+                         QPointF(GUTTER_PX + (column + 1) * width, y))
+        painter.setBrush(QBrush(NOW_COLOUR))
+        painter.drawEllipse(QPointF(GUTTER_PX + column * width, y), 4, 4)
+
     # Interaction -----------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._can_drag and event.mimeData().hasFormat(STORY_MIME):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._can_drag and event.mimeData().hasFormat(STORY_MIME):
+            target = self.time_at(event.position())
+            self._ghost = None if target is None else QRectF(
+                self.point_for(target.date(), target.time()) - QPointF(40, 0),
+                QSize(80, CHIP_PX))
+            self.update()
+            event.setAccepted(target is not None)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._ghost = None
+        self.update()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A story from the shelf dropped on a day and time: schedule it there."""
+        self._ghost = None
+        self.update()
+        data = event.mimeData()
+        target = self.time_at(event.position())
+        if not self._can_drag or not data.hasFormat(STORY_MIME) or target is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        story_id = bytes(data.data(STORY_MIME).data()).decode("ascii")
+        self.reschedule_requested.emit(story_id, target)
 
     def chip_at(self, point: QPointF) -> PlanItem | None:
         """The story whose chip is under ``point`` (the topmost one)."""

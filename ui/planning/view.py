@@ -15,15 +15,25 @@ says what it published.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QMimeData,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QDockWidget,
@@ -44,15 +54,24 @@ from cms.config import desk_zone
 from cms.errors import NewsroomError, UsageError
 from cms.people import Actor
 from cms.store import Store
+from cms.stories import StorySummary
 from cms.timeutil import format_local, localize, utcnow
 from ui.inspector.time_entry import desk_time
-from ui.planning.timeline import COLOURS, HEADER_PX, HOUR_PX, DayHeader, PlanItem, Timeline
-from ui.window import prefs
+from ui.planning.timeline import (
+    COLOURS,
+    HEADER_PX,
+    HOUR_PX,
+    STORY_MIME,
+    DayHeader,
+    PlanItem,
+    Timeline,
+)
 from ui.window.extensions import WindowHost
 
 AUTO_PUBLISH_MS = 60_000
+SHELF_LIMIT = 200
+NOW_LINE_MS = 60_000
 OPENING_HOUR = 6  # scroll the day to early morning, where the desk's day starts
-INTRODUCED_KEY = "planning/introduced"
 
 
 @dataclass(frozen=True)
@@ -64,6 +83,7 @@ class Plan:
     items: list[PlanItem]
     late: list[publish.LateStory]
     sections: list[tuple[str, str]]
+    shelf: list[StorySummary]  # ready, with no time yet: to drag onto the plan
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -84,9 +104,35 @@ def load_plan(store: Store, first: date, count: int, section: str | None,
         rows = schedule.planned(session, start, end, now=now, section=section)
         late = publish.late_stories(session, now)
         sections = [(s.slug, s.name) for s in stories.sections(session)]
+        ready = stories.list_stories(session, status="ready", section=section,
+                                     limit=SHELF_LIMIT)
     items = [PlanItem(r.id, r.headline, r.section, r.status, r.publish_at, r.late)
              for r in rows]
-    return Plan(days, zone, items, late, sections)
+    shelf = [story for story in ready if story.publish_at is None]
+    return Plan(days, zone, items, late, sections, shelf)
+
+
+class ShelfList(QListWidget):
+    """Ready stories without a time; drag one onto the timeline to schedule it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("planShelf")
+        self.setAccessibleName("Ready to schedule")
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+
+    def mimeTypes(self) -> list[str]:
+        return [STORY_MIME]
+
+    def mimeData(self, items: Sequence[QListWidgetItem]) -> QMimeData:
+        data = QMimeData()
+        if items:
+            story_id = str(items[0].data(Qt.ItemDataRole.UserRole))
+            data.setData(STORY_MIME, QByteArray(story_id.encode("ascii")))
+            data.setText(items[0].text())
+        return data
 
 
 class _Bridge(QObject):
@@ -137,23 +183,31 @@ class PlanningView(QWidget):
         self.previous = QPushButton("◀", self)
         self.previous.setObjectName("planPrevious")
         self.previous.setToolTip("Earlier")
+        self.previous.setAccessibleName("Earlier")
         self.today = QPushButton("Today", self)
         self.today.setObjectName("planToday")
         self.next = QPushButton("▶", self)
         self.next.setObjectName("planNext")
         self.next.setToolTip("Later")
+        self.next.setAccessibleName("Later")
         self.day_button = QPushButton("Day", self)
         self.day_button.setObjectName("planDay")
         self.week_button = QPushButton("Week", self)
         self.week_button.setObjectName("planWeek")
         for button in (self.day_button, self.week_button):
             button.setCheckable(True)
+            # The checked one must show in both themes (Fusion's is faint in dark).
+            button.setStyleSheet(
+                "QPushButton:checked { background-color: palette(highlight);"
+                " color: palette(highlighted-text); border: 1px solid palette(highlight);"
+                " border-radius: 3px; padding: 4px 10px; }")
         self.week_button.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.day_button)
         group.addButton(self.week_button)
         self.section = QComboBox(self)
         self.section.setObjectName("planSection")
+        self.section.setAccessibleName("Section shown")
         self.section.addItem("All sections", None)
         self.period = QLabel(self)
         self.period.setObjectName("planPeriod")
@@ -178,6 +232,7 @@ class PlanningView(QWidget):
         self.plan_scroll.setWidget(self.timeline)
         self.late_list = QListWidget(self)
         self.late_list.setObjectName("lateList")
+        self.late_list.setAccessibleName("Late stories")
         self.late_list.itemDoubleClicked.connect(
             lambda item: self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.day_header = DayHeader(self.timeline, self)
@@ -194,9 +249,23 @@ class PlanningView(QWidget):
         self.late_title.setObjectName("lateTitle")
         late_layout.addWidget(self.late_title)
         late_layout.addWidget(self.late_list)
+        self.shelf = ShelfList(self)
+        self.shelf.itemDoubleClicked.connect(
+            lambda item: self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole)))
+        shelf_box = QWidget(self)
+        shelf_layout = QVBoxLayout(shelf_box)
+        shelf_layout.setContentsMargins(0, 0, 0, 0)
+        self.shelf_title = QLabel("Ready to schedule", shelf_box)
+        self.shelf_title.setObjectName("shelfTitle")
+        self.shelf_title.setToolTip("Drag a story onto a day and time to schedule it")
+        shelf_layout.addWidget(self.shelf_title)
+        shelf_layout.addWidget(self.shelf)
+        lists = QSplitter(Qt.Orientation.Horizontal, self)
+        lists.addWidget(shelf_box)
+        lists.addWidget(late_box)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(plan_box)
-        split.addWidget(late_box)
+        split.addWidget(lists)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
 
@@ -214,6 +283,10 @@ class PlanningView(QWidget):
         self.timeline.reschedule_requested.connect(self.reschedule)
         self.timeline.story_activated.connect(self.open_requested.emit)
         self.notice.setVisible(False)
+        clock = QTimer(self)
+        clock.setInterval(NOW_LINE_MS)
+        clock.timeout.connect(lambda: self.timeline.set_now(self._now()))
+        clock.start()
         if not self._can_plan:
             self._say("Only desk chiefs can move stories on the plan; you can look.")
 
@@ -297,10 +370,42 @@ class PlanningView(QWidget):
             f'<span style="color:{COLOURS[key].name()}">■</span> {counts[key]} {key}'
             for key in ("scheduled", "published", "late", "other")))
         self._fill_late(plan)
-        if not self._scrolled:
+        self._fill_shelf(plan)
+        self.timeline.set_now(self._now())
+        if not self._scrolled and self.isVisible():
             self._scrolled = True
-            self.plan_scroll.verticalScrollBar().setValue(HEADER_PX + OPENING_HOUR * HOUR_PX - 8)
+            self.scroll_to_now()
         self.plan_loaded.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._scrolled:
+            QTimer.singleShot(0, self._first_scroll)
+
+    def _first_scroll(self) -> None:
+        if not self._scrolled and self.timeline.days():
+            self._scrolled = True
+            self.scroll_to_now()
+
+    def scroll_to_now(self) -> None:
+        """Bring the now-line into view, a third of the way down (else the working day)."""
+        bar = self.plan_scroll.verticalScrollBar()
+        now_y = self.timeline.now_y()
+        if now_y is None:
+            bar.setValue(HEADER_PX + OPENING_HOUR * HOUR_PX - 8)
+        else:
+            bar.setValue(round(now_y - self.plan_scroll.viewport().height() / 3))
+
+    def _fill_shelf(self, plan: Plan) -> None:
+        self.shelf.clear()
+        for story in plan.shelf:
+            item = QListWidgetItem(story.headline)
+            item.setData(Qt.ItemDataRole.UserRole, story.id)
+            item.setToolTip("Drag onto the plan to schedule it; double-click to open it")
+            self.shelf.addItem(item)
+        self.shelf.setDragEnabled(self._can_plan)
+        self.shelf_title.setText(f"Ready to schedule ({len(plan.shelf)})" if plan.shelf
+                                 else "Ready to schedule: none")
 
     def _fill_sections(self, sections: list[tuple[str, str]]) -> None:
         current = self.section.currentData()
@@ -408,14 +513,9 @@ def install(host: WindowHost) -> None:
     window = dock.parentWidget() if dock is not None else None
     if isinstance(dock, QDockWidget) and isinstance(window, QMainWindow):
         window.resizeDocks([dock], [380], Qt.Orientation.Vertical)
-    # Docks start hidden; a desk chief's first window opens on the plan, once.
-    if view.can_plan and not prefs.get_bool(INTRODUCED_KEY, False):
-        prefs.set_bool(INTRODUCED_KEY, True)
-        host.show_dock("planning")
-    action = QAction("Planning", view)
-    action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-    action.triggered.connect(lambda: host.show_dock("planning"))
-    host.add_menu_action("Tools", action)
+    # Hidden until asked for (View ▸ Planning), then reopened as this user left it.
+    if isinstance(dock, QDockWidget):
+        dock.toggleViewAction().setShortcut(QKeySequence("Ctrl+Shift+L"))
     timer = QTimer(view)
     timer.setInterval(AUTO_PUBLISH_MS)
     timer.timeout.connect(view.publish_due)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +28,10 @@ from PySide6.QtCore import (
 
 from cms import search as cms_search
 from cms import stories
+from cms.publish import WAITING
 from cms.store import Store
 from cms.stories import StorySummary
-from cms.timeutil import format_local
+from cms.timeutil import format_local, utcnow
 
 ID_PAGE = 1000
 READ_AHEAD_PAGES = 10
@@ -58,11 +60,20 @@ COLUMNS = (
     Column("status", "Status", "status"),
     Column("byline", "Byline", "byline"),
     Column("publish_at", "Publication", "publish_at"),
-    Column("updated_at", "Last change", "updated"),
+    Column("updated_at", "Updated", "updated"),
 )
 
 STATUS_COLUMN = next(n for n, c in enumerate(COLUMNS) if c.key == "status")
 CONFLICT_TAG = "conflict"
+LATE_TAG = "late"
+LATE_TIP = ("Its publication time has passed and it is still waiting: "
+            "see the late stories under View ▸ Planning")
+
+
+def is_late(summary: StorySummary, now: datetime | None = None) -> bool:
+    """Waiting (ready or scheduled) past its publication time, as the planning view says."""
+    return (summary.status in WAITING and summary.publish_at is not None
+            and summary.publish_at <= (now or utcnow()))
 CONFLICT_TIP = ("Changed on two computers at once: open the Conflicts panel "
                 "(View menu) to choose what to keep")
 
@@ -317,18 +328,12 @@ class StoryListModel(QAbstractTableModel):
             if summary is None:
                 return "…"
             text = self._display(summary, COLUMNS[index.column()].key)
-            if index.column() == STATUS_COLUMN and summary.id in self._conflicted:
-                return f"{text} · {CONFLICT_TAG}"
+            if index.column() == STATUS_COLUMN:
+                return " · ".join([text, *self._badges(summary)])
             return text
         story_id = self._ids[index.row()]
-        if index.column() == STATUS_COLUMN and story_id in self._conflicted:
-            if role == Qt.ItemDataRole.DecorationRole:
-                from PySide6.QtWidgets import QApplication, QStyle
-
-                return QApplication.style().standardIcon(
-                    QStyle.StandardPixmap.SP_MessageBoxWarning)
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return CONFLICT_TIP
+        if index.column() == STATUS_COLUMN:
+            return self._status_extra(index.row(), story_id, role)
         if role == StoryIdRole:
             return story_id
         if role == SnippetRole:
@@ -337,6 +342,28 @@ class StoryListModel(QAbstractTableModel):
             summary = self._summary(index.row())
             return summary.headline if summary is not None else None
         return None
+
+    def _status_extra(self, row: int, story_id: str, role: int) -> Any:
+        """The status cell's warning icon and tooltip: conflicts first, then lateness."""
+        conflicted = story_id in self._conflicted
+        if role == Qt.ItemDataRole.DecorationRole and conflicted:
+            from PySide6.QtWidgets import QApplication, QStyle
+
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if conflicted:
+                return CONFLICT_TIP
+            summary = self._summary(row)
+            return LATE_TIP if summary is not None and is_late(summary) else None
+        if role == StoryIdRole:
+            return story_id
+        return None
+
+    def _badges(self, summary: StorySummary) -> list[str]:
+        badges = [LATE_TAG] if is_late(summary) else []
+        if summary.id in self._conflicted:
+            badges.append(CONFLICT_TAG)
+        return badges
 
     def _display(self, summary: StorySummary, key: str) -> str:
         if key == "headline":

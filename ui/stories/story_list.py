@@ -7,7 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QRectF,
@@ -43,6 +45,9 @@ from PySide6.QtWidgets import (
 from ui.stories.model import COLUMNS, ListQuery, SnippetRole, StoryListModel
 
 SEARCH_DEBOUNCE_MS = 250
+HEADLINE_MIN = 200  # narrower than this, less important columns fold away
+AUTO_HIDE = (1, 4, 2)  # section, publication, status: folded in this order
+UPDATED_COLUMN = next(n for n, c in enumerate(COLUMNS) if c.key == "updated_at")
 
 
 class SnippetDelegate(QStyledItemDelegate):
@@ -113,6 +118,7 @@ class StoryListPanel(QWidget):
         self.view = QTableView(self)
         self.view.setObjectName("storyTable")
         self.view.setModel(model)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list; arrows move within it
         self._snippet_delegate = SnippetDelegate(self.view)
         self._plain_delegate = QStyledItemDelegate(self.view)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -136,6 +142,11 @@ class StoryListPanel(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.setSectionsMovable(True)
+        header.sortIndicatorChanged.connect(lambda _c, _o: self.fit_columns())
+        self._auto_hidden: set[int] = set()
+        self._auto_shown: set[int] = set()
+        self._open_story: str | None = None
+        self.view.viewport().installEventFilter(self)
         self.status_line = QLabel(self)
         self.status_line.setObjectName("listStatus")
         self.status_line.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -162,7 +173,37 @@ class StoryListPanel(QWidget):
         self.section_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         model.modelReset.connect(self._update_status_line)
+        model.modelReset.connect(self._follow_open_story)
         model.page_loaded.connect(self._update_status_line)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return False
+
+    def fit_columns(self) -> None:
+        """Give the headline the spare width: show "Updated" when the list is sorted by
+        it, and fold less important columns while the headline would be too narrow."""
+        header = self.view.horizontalHeader()
+        by = header.sortIndicatorSection() if self.view.isSortingEnabled() else -1
+        for column in self._auto_hidden:
+            header.setSectionHidden(column, False)
+        self._auto_hidden.clear()
+        if by == UPDATED_COLUMN and header.isSectionHidden(by):
+            header.setSectionHidden(by, False)
+            self._auto_shown.add(by)
+        elif by != UPDATED_COLUMN and UPDATED_COLUMN in self._auto_shown:
+            header.setSectionHidden(UPDATED_COLUMN, True)
+            self._auto_shown.discard(UPDATED_COLUMN)
+        room = self.view.viewport().width()
+        for column in AUTO_HIDE:
+            others = sum(header.sectionSize(c) for c in range(1, len(COLUMNS))
+                         if not header.isSectionHidden(c))
+            if room - others >= HEADLINE_MIN:
+                break
+            if column != by and not header.isSectionHidden(column):
+                header.setSectionHidden(column, True)
+                self._auto_hidden.add(column)
 
     def _header_menu(self, position: QPoint) -> None:
         header = self.view.horizontalHeader()
@@ -173,9 +214,15 @@ class StoryListPanel(QWidget):
             action = menu.addAction(spec.title)
             action.setCheckable(True)
             action.setChecked(not header.isSectionHidden(column))
-            action.toggled.connect(
-                lambda shown, c=column: header.setSectionHidden(c, not shown))
+            action.toggled.connect(lambda shown, c=column: self._choose_column(c, shown))
         menu.popup(header.mapToGlobal(position))
+
+    def _choose_column(self, column: int, shown: bool) -> None:
+        """The user showed or hid a column: that choice is theirs, not the fitting's."""
+        self._auto_hidden.discard(column)
+        self._auto_shown.discard(column)
+        self.view.horizontalHeader().setSectionHidden(column, not shown)
+        self.fit_columns()
 
     def restore_columns(self, state: QByteArray | None) -> None:
         """Column order, widths and visibility as saved (byline and last change hidden
@@ -185,10 +232,20 @@ class StoryListPanel(QWidget):
             header.setSectionHidden(3, True)
             header.setSectionHidden(5, True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.fit_columns()
 
     def column_state(self) -> QByteArray:
-        """The header state to save."""
-        return self.view.horizontalHeader().saveState()
+        """The header state to save: the user's choice of columns, not the fitted one."""
+        header = self.view.horizontalHeader()
+        for column in self._auto_hidden:
+            header.setSectionHidden(column, False)
+        for column in self._auto_shown:
+            header.setSectionHidden(column, True)
+        self._auto_hidden.clear()
+        self._auto_shown.clear()
+        state = header.saveState()
+        self.fit_columns()
+        return state
 
     def set_choices(self, statuses: list[str], sections: list[tuple[str, str]]) -> None:
         """Fill the filters: workflow statuses and (slug, name) sections."""
@@ -248,8 +305,14 @@ class StoryListPanel(QWidget):
         index = self.view.currentIndex()
         return self.model.story_id(index.row()) if index.isValid() else None
 
+    def _follow_open_story(self) -> None:
+        """After a search or a filter changes the rows, highlight the open story again."""
+        if self._open_story is not None:
+            self.select_story(self._open_story)
+
     def select_story(self, story_id: str) -> bool:
-        """Select ``story_id`` if the list shows it (without emitting twice)."""
+        """Select ``story_id`` (the open story) if the list shows it (emitting nothing new)."""
+        self._open_story = story_id
         row = self.model.row_of(story_id)
         if row is None:
             return False

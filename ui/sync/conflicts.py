@@ -235,8 +235,9 @@ class ConflictsPanel(QWidget):
         dock = self.parentWidget()
         if views and isinstance(dock, QDockWidget) and dock.isHidden():
             dock.show()  # a new conflict needs a choice: bring the list into view
-        self.summary.setText(f"{count} stor{'y' if count == 1 else 'ies'} edited in two "
-                             "places need a choice" if count else "No conflicts")
+        self.summary.setText(
+            ("1 story edited in two places needs a choice" if count == 1 else
+             f"{count} stories edited in two places need a choice") if count else "No conflicts")
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -185,7 +185,7 @@ def status_text(status: SyncStatus, zone: Any) -> str:
         return f"Sync failed; retrying in {minutes} min" if status.retry_in_s >= 60 else \
             f"Sync failed; retrying in {status.retry_in_s} s"
     if status.state == "unconfigured":
-        return "Not syncing"
+        return "Not syncing (no central store)"
     if status.state == "ok" and status.last_success is not None:
         text = f"Synced {format_local(status.last_success, zone, '%H:%M')}"
         if status.conflicts:
@@ -234,14 +234,18 @@ class SyncStatusWidget(QWidget):
         """Reflect ``status``."""
         self.label.setText(status_text(status, self._zone))
         self.label.setToolTip("\n".join(
-            [status.message, *(["Held here, not on the desk:"] if status.held else []),
-             *status.held]).strip())
+            [status.message or (NOT_SYNCING_HINT if status.state == "unconfigured" else ""),
+             *(["Held here, not on the desk:"] if status.held else []), *status.held]).strip())
         syncing = status.state == "syncing"
         self.button.setEnabled(not syncing)
         self.progress.setVisible(syncing)
         self.progress.setRange(0, status.total or 0)
         if status.total:
             self.progress.setValue(min(status.done, status.total))
+
+
+NOT_SYNCING_HINT = ("This copy works alone. To share stories with the desk, enter the "
+                    "central store in File ▸ Settings.")
 
 
 def install(host: Any) -> None:

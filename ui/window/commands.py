@@ -6,20 +6,29 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QPlainTextEdit
 
 from cms import stories
 from cms.stories import SavedStory
+from ui.editor import formatting
 from ui.editor.editing import EditingSession
 from ui.ops import Op, OpContext
 from ui.window import prefs
 from ui.window.actions import retint
-from ui.window.theme import apply_theme
+from ui.window.theme import apply_theme, restyle
+
+MAX_ZOOM = 10
 
 if TYPE_CHECKING:
     from cms.importers import ImportReport
     from ui.window.main_window import MainWindow
+
+
+def _clipboard_url() -> str:
+    """A web address on the clipboard, to fill in a new link."""
+    text = QApplication.clipboard().text().strip()
+    return text if text.startswith(("https://", "http://")) and " " not in text else ""
 
 
 class WindowCommands:
@@ -35,14 +44,42 @@ class WindowCommands:
             "settings": self.settings, "quit": self.w.close, "undo": self.undo,
             "redo": self.redo, "find": lambda: self.w.editor.find_bar.open_bar(),
             "replace": lambda: self.w.editor.find_bar.open_bar(replace=True),
-            "find_next": self.find_next, "search_stories": self.w.story_list.focus_search,
+            "find_next": self.find_next, "search_stories": self.search_stories,
             "toggle_preview": self.toggle_preview,
             "next_story": lambda: self.w.story_list.select_relative(1),
             "previous_story": lambda: self.w.story_list.select_relative(-1),
             "history": self.history, "theme_system": lambda: self.set_theme("system"),
             "theme_light": lambda: self.set_theme("light"),
             "theme_dark": lambda: self.set_theme("dark"), "about": self.about,
+            "cut": lambda: self._text_command("cut"), "copy": lambda: self._text_command("copy"),
+            "paste": lambda: self._text_command("paste"),
+            "select_all": lambda: self._text_command("selectAll"),
+            "focus_mode": self.toggle_focus_mode, "zoom_in": lambda: self.zoom(1),
+            "zoom_out": lambda: self.zoom(-1), "zoom_reset": lambda: self.zoom(0),
+            "shortcuts": self.shortcuts, **self._format_slots(),
+            "toggle_story_list": lambda: self.w.panels.set_list_wanted(
+                self.w.acts.toggle_story_list.isChecked()),
+            "toggle_inspector": lambda: self.w.panels.set_inspector_wanted(
+                self.w.acts.toggle_inspector.isChecked()),
         }
+
+    def _format_slots(self) -> dict[str, Callable[[], object]]:
+        def body(command: Callable[[QPlainTextEdit], None]) -> Callable[[], object]:
+            return lambda: self._format(command)
+
+        slots = {
+            "bold": body(lambda e: formatting.toggle_inline(e, "**")),
+            "italic": body(lambda e: formatting.toggle_inline(e, "*")),
+            "link": body(lambda e: formatting.insert_link(e, _clipboard_url())),
+            "paragraph": body(lambda e: formatting.set_heading(e, 0)),
+            "quote": body(lambda e: formatting.toggle_line_prefix(e, "> ")),
+            "bullet_list": body(lambda e: formatting.toggle_line_prefix(e, "- ")),
+            "numbered_list": body(lambda e: formatting.toggle_line_prefix(e, "1. ")),
+        }
+        for level in (1, 2, 3):
+            slots[f"heading_{level}"] = body(
+                lambda e, n=level: formatting.set_heading(e, n))  # type: ignore[misc]
+        return slots
 
     # File ---------------------------------------------------------------------------
 
@@ -131,6 +168,26 @@ class WindowCommands:
         target = self._focused_editable() or self.w.editor.body
         target.redo()  # type: ignore[attr-defined]
 
+    def _text_command(self, name: str) -> None:
+        """Cut, copy, paste or select all in the focused text field."""
+        target = self._focused_editable()
+        method = getattr(target, name, None)
+        if callable(method):
+            method()
+
+    def _format(self, command: Callable[[QPlainTextEdit], None]) -> None:
+        """Apply a Markdown formatting command to the body (where Markdown is written)."""
+        body = self.w.editor.body
+        if not self.w.editor.isEnabled() or body.isReadOnly():
+            self.w.show_message("Open a story you may edit to format its text")
+            return
+        focused = QApplication.focusWidget()
+        if focused is not None and focused is not body and hasattr(focused, "undo"):
+            self.w.show_message("Formatting applies to the story's body")
+            return
+        command(body)
+        body.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def find_next(self) -> None:
         """Next match of the find bar's text."""
         bar = self.w.editor.find_bar
@@ -146,6 +203,25 @@ class WindowCommands:
         visible = self.w.acts.toggle_preview.isChecked()
         self.w.preview.setVisible(visible)
         prefs.set_bool("view/preview", visible)
+        self.w.panels.fit()
+
+    def search_stories(self) -> None:
+        """Show the story list (if folded away) with the cursor in its search box."""
+        self.w.panels.show_list()
+        self.w.story_list.focus_search()
+
+    def toggle_focus_mode(self) -> None:
+        """The editor alone, full screen (or back to the desk)."""
+        self.w.focus.toggle()
+        self.w.acts.focus_mode.setChecked(self.w.focus.active)
+
+    def zoom(self, step: int) -> None:
+        """Editor text one step larger (+1), smaller (-1) or back to normal (0); remembered."""
+        steps = prefs.get_int("view/zoom", 0)
+        wanted = 0 if step == 0 else max(-MAX_ZOOM, min(MAX_ZOOM, steps + step))
+        self.w.editor.body.zoomIn(wanted - steps)  # zoomIn with a negative range zooms out
+        prefs.set_str("view/zoom", str(wanted))
+        self.w.show_message(f"Editor text {self.w.editor.body.font().pointSizeF():g} pt")
 
     def set_theme(self, name: str) -> None:
         """Switch between the system, light and dark palettes."""
@@ -154,12 +230,12 @@ class WindowCommands:
         if not isinstance(app, QApplication):
             return
         dark = apply_theme(app, name)
+        restyle(app)
         retint(self.w.acts)
         self.w.editor.body.highlighter.set_dark(dark)
         if self.w.editing is not None:
-            doc = self.w.editing.document
             self.w.preview.clear_preview()
-            self.w.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=True)
+            self.w.request_preview(now=True)
 
     # Story --------------------------------------------------------------------------
 
@@ -176,6 +252,15 @@ class WindowCommands:
         dialog = HistoryDialog(w.store, w.actor, w.editing.story_id, w.zone(), w)
         dialog.restored.connect(lambda _rev: w.reload_current())
         dialog.open()
+
+    def shortcuts(self) -> QDialog:
+        """Help ▸ Keyboard Shortcuts: every key the window knows, by menu."""
+        from ui.window.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(self.w.menus, self.w)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def about(self) -> QDialog:
         """The About dialog: version, licence and the details support asks for."""

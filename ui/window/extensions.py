@@ -48,7 +48,7 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "ui.sync.conflicts",
     "ui.export.dialog",
 )
-MENUS = ("File", "Edit", "View", "Story", "Tools", "Help")
+MENUS = ("File", "Edit", "View", "Format", "Story", "Tools", "Help")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,16 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QPaintEvent, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QPaintEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -31,16 +39,26 @@ from cms.store import Store, describe
 from ui.editor.editing import EditingSession, SaveState
 from ui.editor.editor import EditorPanel, reading_minutes, word_count
 from ui.editor.journal import Recovered, RecoveryJournal, journal_folder
-from ui.editor.preview import PreviewPane
+from ui.editor.preview import PageFacts, PreviewPane
 from ui.inspector.inspector import Inspector, StoryFieldsPane
 from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
 from ui.ops import Op, OpContext, show_error
 from ui.stories.model import StoryListModel
 from ui.stories.story_list import StoryListPanel
 from ui.window import prefs
-from ui.window.actions import build_actions, build_menus
+from ui.window.accessibility import name_controls
+from ui.window.actions import add_to_menu, build_actions, build_menus
 from ui.window.commands import WindowCommands
 from ui.window.extensions import MENUS, OpenStory, WindowEvents, install_extensions
+from ui.window.focus_mode import FocusMode
+from ui.window.panel_layout import (
+    CENTRE_MIN_HEIGHT,
+    EDITOR_MIN,
+    PREVIEW_MIN,
+    PanelLayout,
+    centre_minimum,
+    first_geometry,
+)
 from ui.window.theme import icon
 
 T = TypeVar("T")
@@ -88,15 +106,26 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.story_list)
         self.main_split.addWidget(self.centre)
         self.main_split.addWidget(self.inspector)
-        self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([460, 640, 340])
-        self.centre.setSizes([350, 340])
+        self.editor.setMinimumWidth(EDITOR_MIN)
+        self.preview.setMinimumWidth(PREVIEW_MIN)
+        for index in (0, 1):
+            self.centre.setCollapsible(index, False)
         self.setCentralWidget(self.main_split)
 
         self.commands = WindowCommands(self)
         # Named ``acts``: ``actions`` is QWidget.actions(), which Qt itself calls.
         self.acts = build_actions(self, self.commands.slots())
         self.menus = build_menus(self, self.acts)
+        name_controls(self)
+        self.focus = FocusMode(self, self.editor.body,
+                               [self.story_list, self.inspector, self.preview])
+        self.focus.leave_key.activated.connect(lambda: self.acts.focus_mode.setChecked(False))
+        self.editor.body.zoomIn(prefs.get_int("view/zoom", 0))
+        self.panels = PanelLayout(
+            self.main_split, (self.story_list, self.centre, self.inspector),
+            (self.acts.toggle_story_list, self.acts.toggle_inspector),
+            preview_shown=self.acts.toggle_preview.isChecked,
+            suspended=lambda: self.focus.active)
         self.save_label = QLabel(self)
         self.save_label.setObjectName("saveState")
         self.words_label = QLabel(self)
@@ -180,8 +209,8 @@ class MainWindow(QMainWindow):
         if self.editing is None:
             return
         self.editing.update(**fields)
-        if "headline" in fields or "standfirst" in fields or "photos" in fields:
-            self._request_preview()
+        if set(fields) - {"body"}:  # the body's own edits ask for it as they are typed
+            self.request_preview()
         self.events.story_changed.emit(self.open_story())
 
     def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
@@ -201,11 +230,32 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{key}")
         dock.setWidget(widget)
+        for view in widget.findChildren(QAbstractItemView):
+            if not view.accessibleName():  # a panel's unnamed list is read as the panel
+                view.setAccessibleName(title)
         self.addDockWidget(area, dock)
         self._docks[key] = dock
         self.menus["View"].addAction(dock.toggleViewAction())
         if not self.restoreDockWidget(dock):
             dock.hide()
+        dock.visibilityChanged.connect(
+            lambda shown: shown and QTimer.singleShot(0, lambda: self._keep_editor_room(dock)))
+
+    def _keep_editor_room(self, dock: QDockWidget) -> None:
+        """A docked panel that leaves the editor too little room becomes its own window."""
+        if dock.isFloating() or not dock.isVisible() or self.focus.active:
+            return
+        central = self.main_split
+        vertical = self.dockWidgetArea(dock) in (Qt.DockWidgetArea.TopDockWidgetArea,
+                                                  Qt.DockWidgetArea.BottomDockWidgetArea)
+        needed = (CENTRE_MIN_HEIGHT if vertical
+                  else centre_minimum(self.acts.toggle_preview.isChecked()))
+        if (central.height() if vertical else central.width()) >= needed:
+            return
+        frame = self.geometry()
+        dock.setFloating(True)
+        dock.resize(min(560, max(frame.width() // 2, 360)), max(frame.height() * 4 // 5, 360))
+        dock.move(frame.right() - dock.width(), frame.top() + 40)
 
     def show_dock(self, key: str) -> None:
         """Show and raise the dock added under ``key``."""
@@ -219,7 +269,7 @@ class MainWindow(QMainWindow):
         """Add an action to one of the window's menus."""
         if menu not in MENUS:
             raise ValueError(f"unknown menu {menu!r}: use one of {', '.join(MENUS)}")
-        self.menus[menu].addAction(action)
+        add_to_menu(self.menus[menu], action)
         self.addAction(action)
 
     def add_status_widget(self, widget: QWidget) -> None:
@@ -323,7 +373,7 @@ class MainWindow(QMainWindow):
             f"may change it (you are {with_article(self.actor.role)}).")
         opened = self.open_story()
         self.inspector.show_story(opened)
-        self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=True)
+        self.request_preview(now=True)
         self._update_word_count()
         self._set_save_label(session)
         self.story_list.select_story(session.story_id)
@@ -379,17 +429,19 @@ class MainWindow(QMainWindow):
         if self.editing is None:
             return
         self.change_story(body=self.editor.body_text())
-        self._request_preview()
+        self.request_preview()
         self._word_timer.start()
 
     def _fields_changed(self, changes: dict[str, Any]) -> None:
         self.change_story(**changes)
         self.inspector.show_story(self.open_story())
 
-    def _request_preview(self) -> None:
+    def request_preview(self, *, now: bool = False) -> None:
+        """Render the open story's page in the preview (after a typing pause unless ``now``)."""
         if self.editing is not None:
             doc = self.editing.document
-            self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos)
+            self.preview.request(doc.headline, doc.standfirst, doc.body, doc.photos, now=now,
+                                 facts=PageFacts(doc, self._zone))
 
     def _editor_scrolled(self, value: int) -> None:
         bar = self.editor.body.verticalScrollBar()
@@ -446,7 +498,8 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         geometry = prefs.get_bytes("window/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1440, 860)
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            self.setGeometry(first_geometry(screen.availableGeometry()))
         state = prefs.get_bytes("window/state")
         if state is not None:
             self.restoreState(state)
@@ -457,10 +510,12 @@ class MainWindow(QMainWindow):
         if not self._splitters_restored:
             # Splitter sizes only mean something once the window has its real size.
             self._splitters_restored = True
+            restored = False
             for splitter in (self.main_split, self.centre):
                 saved = prefs.get_bytes(f"window/{splitter.objectName()}")
                 if saved is not None:
-                    splitter.restoreState(saved)
+                    restored = splitter.restoreState(saved) or restored
+            self.panels.fit(force=not restored)  # a first start gets the planned widths
 
     def save_layout(self) -> None:
         """Remember geometry, docks and splitters for the next start."""

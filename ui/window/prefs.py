@@ -113,6 +113,15 @@ def get_bool(key: str, default: bool) -> bool:
     return bool(value)
 
 
+def get_int(key: str, default: int) -> int:
+    """A whole-number preference; ``default`` when unset or not a number."""
+    value = open_settings().value(key, default)
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
 def set_bool(key: str, value: bool) -> None:
     """Store a yes/no preference."""
     settings = open_settings()

@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,9 +55,11 @@ class SettingsDialog(QDialog):
             roles = {person.role for person in list_people(session) if person.active}
         self.store_location = QLineEdit(prefs.get_str("store/location"), self)
         self.store_location.setObjectName("storeLocation")
+        self.store_location.setAccessibleName("Store location")
         self.store_location.setPlaceholderText(f"default: {describe(store.url)}")
         self.time_zone = QComboBox(self)
         self.time_zone.setObjectName("timeZone")
+        self.time_zone.setAccessibleName("Desk time zone")
         self.time_zone.setEditable(True)
         self.time_zone.addItems(sorted(available_timezones()))
         self.time_zone.setCurrentText(self._zone.key)
@@ -93,7 +98,14 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
         note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         form = QFormLayout()
-        form.addRow("Store location", self.store_location)
+        browse = QPushButton("Browse…", self)
+        browse.setObjectName("browseStore")
+        browse.setAccessibleName("Choose the store file")
+        browse.clicked.connect(self.browse_store)
+        location_row = QHBoxLayout()
+        location_row.addWidget(self.store_location, 1)
+        location_row.addWidget(browse)
+        form.addRow("Store location", location_row)
         form.addRow("Desk time zone", self.time_zone)
         form.addRow("User name", self.user_name)
         form.addRow("Role", self.role)
@@ -108,6 +120,16 @@ class SettingsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def browse_store(self) -> None:
+        """Choose a store file (an SQLite database) with the system's file dialog."""
+        current = self.store_location.text().strip()
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, "Store file", current if "://" not in current else "",
+            "Newsroom store (*.db *.sqlite);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite)
+        if chosen:
+            self.store_location.setText(chosen)
 
     def accept(self) -> None:
         """Check everything, then store it; on a bad value show why and store nothing."""

@@ -12,7 +12,7 @@ from functools import cache
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from cms.resources import resource
 
@@ -30,7 +30,7 @@ _LIGHT = {
     QPalette.ColorRole.HighlightedText: "#ffffff",
     QPalette.ColorRole.ToolTipBase: "#fffef0",
     QPalette.ColorRole.ToolTipText: "#1d1d1f",
-    QPalette.ColorRole.PlaceholderText: "#8a8a8e",
+    QPalette.ColorRole.PlaceholderText: "#646468",  # ≥ 4.5:1 on every light background
     QPalette.ColorRole.Link: "#1f5fa8",
     QPalette.ColorRole.Mid: "#c8c8c4",
     QPalette.ColorRole.Dark: "#a0a09c",
@@ -43,11 +43,11 @@ _DARK = {
     QPalette.ColorRole.Text: "#e6e6e6",
     QPalette.ColorRole.Button: "#2e3035",
     QPalette.ColorRole.ButtonText: "#e6e6e6",
-    QPalette.ColorRole.Highlight: "#3d7fcc",
+    QPalette.ColorRole.Highlight: "#2f6db5",  # white text on it ≥ 4.5:1
     QPalette.ColorRole.HighlightedText: "#ffffff",
     QPalette.ColorRole.ToolTipBase: "#2e3035",
     QPalette.ColorRole.ToolTipText: "#e6e6e6",
-    QPalette.ColorRole.PlaceholderText: "#85878c",
+    QPalette.ColorRole.PlaceholderText: "#9a9ca1",  # ≥ 4.5:1 on every dark background
     QPalette.ColorRole.Link: "#7fb2ee",
     QPalette.ColorRole.Mid: "#3a3c42",
     QPalette.ColorRole.Dark: "#15161a",
@@ -79,6 +79,25 @@ def apply_theme(app: QApplication, name: str) -> bool:
     app.setPalette(make_palette(dark))
     icon.cache_clear()
     return dark
+
+
+def restyle(app: QApplication) -> None:
+    """Make every widget take up the new palette.
+
+    Labels showing links convert their HTML once, with the link colour of that
+    moment, and style sheets that name palette colours resolve them when a widget
+    is polished: both are refreshed.
+    """
+    for widget in app.allWidgets():
+        if isinstance(widget, QLabel) and "<a " in widget.text():
+            text = widget.text()
+            widget.clear()  # setText with the same text would change nothing
+            widget.setText(text)
+        if widget.styleSheet():
+            style = widget.style()
+            style.unpolish(widget)
+            style.polish(widget)
+        widget.update()
 
 
 def is_dark(palette: QPalette | None = None) -> bool:
