@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QResizeEvent, QTextOption
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFont,
+    QFontDatabase,
+    QKeyEvent,
+    QResizeEvent,
+    QTextOption,
+)
+from PySide6.QtWidgets import QLabel, QMenu, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ui.editor.find_bar import FindBar
 from ui.editor.highlighter import MarkdownHighlighter
@@ -70,6 +79,21 @@ class BodyEdit(QPlainTextEdit):
         self.setFont(writing_font())
         self.setPlaceholderText("Write the story in Markdown…")
         self.highlighter = MarkdownHighlighter(self.document(), dark=is_dark())
+        # Features that add to the context menu (spellcheck): called with the menu and the
+        # clicked point in viewport coordinates.
+        self.context_menu_extenders: list[Callable[[QMenu, QPoint], None]] = []
+
+    def context_menu(self, pos: QPoint) -> QMenu:
+        """The context menu for a click at ``pos`` (viewport coordinates), not shown yet."""
+        menu = self.createStandardContextMenu(pos)
+        for extend in self.context_menu_extenders:
+            extend(menu, pos)
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.context_menu(event.pos())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
 
 
 class HeadlineEdit(QPlainTextEdit):
