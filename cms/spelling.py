@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -113,6 +113,40 @@ def clean_word_list(value: str) -> str:
 def split_word_list(value: str) -> list[str]:
     """The entries of a stored word list."""
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _common_length(a: str, b: str, limit: int,
+                   part: Callable[[str, int, int], str]) -> int:
+    """How many characters ``a`` and ``b`` share (from the start or the end: ``part``)."""
+    same, step = 0, 64  # whole chunks first: a paragraph is compared in a few steps
+    while step:
+        while same + step <= limit and part(a, same, step) == part(b, same, step):
+            same += step
+        step //= 4
+    return same
+
+
+def carry_spans(old: str, spans: Iterable[tuple[int, int]],
+                new: str) -> tuple[tuple[int, int], ...]:
+    """The spans of ``old`` that still mark the same words in ``new`` (an edit's neighbours).
+
+    A span wholly before the edited part stays, one wholly after it moves with the text,
+    and one the edit touches (the word being typed) is dropped until it is checked again.
+    """
+    if old == new:
+        return tuple(spans)
+    limit = min(len(old), len(new))
+    head = _common_length(old, new, limit, lambda text, i, n: text[i:i + n])
+    tail = _common_length(old, new, limit - head,
+                          lambda text, i, n: text[len(text) - i - n:len(text) - i])
+    shift = len(new) - len(old)
+    kept = []
+    for start, end in spans:
+        if end < head:
+            kept.append((start, end))
+        elif start > len(old) - tail:
+            kept.append((start + shift, end + shift))
+    return tuple(kept)
 
 
 def _dictionary_folder() -> Path:

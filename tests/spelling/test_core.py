@@ -9,7 +9,13 @@ import pytest
 from cms.config import get_setting, set_setting
 from cms.errors import PermissionDenied, UsageError
 from cms.people import Actor, actor_for
-from cms.spelling import SpellChecker, clean_word_list, dictionary_for, markdown_words
+from cms.spelling import (
+    SpellChecker,
+    carry_spans,
+    clean_word_list,
+    dictionary_for,
+    markdown_words,
+)
 from cms.spelling_words import (
     add_desk_word,
     add_personal_word,
@@ -145,3 +151,14 @@ def test_a_checker_for_the_store_uses_its_language_and_both_lists(
                                    "body": "서울\n\nThe goatt ate `codee`."})
     assert [(f.field, f.line, f.column, f.word) for f in found] == [("body", 3, 5, "goatt")]
     assert "goat" in found[0].suggestions
+
+
+def test_underlines_carried_over_an_edit_until_checked() -> None:
+    old = "Teh goatt ate the fense"
+    spans = ((0, 3), (4, 9), (18, 23))
+    # Typing inside "ate" keeps the words around it, the later one moved along.
+    assert carry_spans(old, spans, "Teh goatt atte the fense") == ((0, 3), (4, 9), (19, 24))
+    # Typing at the end of "goatt" drops its underline until it is checked again.
+    assert carry_spans(old, spans, "Teh goattx ate the fense") == ((0, 3), (19, 24))
+    assert carry_spans(old, spans, old) == spans
+    assert carry_spans(old, spans, "") == ()

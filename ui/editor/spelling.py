@@ -16,6 +16,7 @@ turns it all off and on (remembered per user).
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 Spans = tuple[tuple[int, int], ...]  # (start, end) of each misspelled word of a paragraph
 RESULT_CACHE_LIMIT = 20_000  # paragraphs remembered before the cache starts again
 PREF_KEY = "editor/spelling"
+SEND_DELAY_MS = 150  # a pause in typing before changed paragraphs are checked
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class _Bridge(QObject):
 class SpellService(QObject):
     """Misspellings of paragraphs, checked on a worker thread and cached by text."""
 
-    results_arrived = Signal(object)  # set[str]: paragraphs whose results are new
+    results_arrived = Signal(object)  # set[str]: paragraphs checked for the first time
+    results_revised = Signal(object)  # set[str]: paragraphs whose results changed (a word added)
     reset = Signal()  # everything must be looked up again (language, words, on/off)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -78,6 +81,13 @@ class SpellService(QObject):
         self._flush.setSingleShot(True)
         self._flush.setInterval(0)
         self._flush.timeout.connect(self._deliver)
+        # Paragraphs go to the worker once typing pauses, so a keystroke never hands the
+        # interpreter to the checking thread (the carried-over underlines show meanwhile).
+        self._unsent: list[str] = []
+        self._send = QTimer(self)
+        self._send.setSingleShot(True)
+        self._send.setInterval(SEND_DELAY_MS)
+        self._send.timeout.connect(self._send_unsent)
         self._generation = 0
         self._checker: SpellChecker | None = None
         self._wanted: Dictionaries | None = None
@@ -126,7 +136,8 @@ class SpellService(QObject):
             return found
         if text not in self._pending:
             self._pending.add(text)
-            self.worker.check(self._generation, text)
+            self._unsent.append(text)
+            self._send.start()
         return None
 
     def cached(self, text: str) -> Spans:
@@ -153,11 +164,16 @@ class SpellService(QObject):
                 self._results[text] = kept
                 changed.add(text)
         if changed:
-            self.results_arrived.emit(changed)
+            self.results_revised.emit(changed)
 
     def idle(self) -> bool:
         """True when nothing waits to be checked (tests and benchmarks wait for it)."""
         return self._checker is not None and not self._pending and not self._arrived
+
+    @Slot()
+    def _send_unsent(self) -> None:
+        unsent, self._unsent = self._unsent, []
+        self.worker.check(self._generation, unsent)
 
     @Slot(int, object)
     def _on_ready(self, generation: int, checker: SpellChecker) -> None:
@@ -167,6 +183,7 @@ class SpellService(QObject):
         self._results.clear()
         waiting = list(self._pending)
         self._pending.clear()
+        self._unsent.clear()
         self.reset.emit()  # everything shown is looked up again with the new words
         for text in waiting:
             self.lookup(text)
@@ -208,10 +225,10 @@ class _Worker:
             self._queue.clear()
             self._wake.notify()
 
-    def check(self, generation: int, text: str) -> None:
-        """Check one paragraph."""
+    def check(self, generation: int, texts: list[str]) -> None:
+        """Check paragraphs (the last one first)."""
         with self._wake:
-            self._queue.append((generation, text))
+            self._queue.extend((generation, text) for text in texts)
             self._wake.notify()
 
     def stop(self) -> None:
@@ -242,6 +259,7 @@ class _Worker:
                 elif checker is not None:
                     spans = tuple((w.start, w.end) for w in checker.misspelled_in_line(what))
                     self._bridge.checked.emit(generation, what, spans)
+                    time.sleep(0)  # let the GUI thread in between paragraphs
             except RuntimeError:  # the window (and its bridge) is gone
                 return
 
