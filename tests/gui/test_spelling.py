@@ -13,6 +13,7 @@ from cms.people import Actor, actor_for, add_person
 from cms.spelling_words import personal_words
 from cms.store import Store
 from tests.gui.conftest import open_window, type_text, wait_saved
+from ui.editor.editor import TextEdit
 from ui.editor.spelling import SpellcheckExtension, spelling_of
 from ui.window.main_window import MainWindow
 
@@ -40,29 +41,34 @@ def _type_story(qtbot: QtBot, window: MainWindow, spelling: SpellcheckExtension,
     qtbot.waitUntil(spelling.service.idle, timeout=10_000)
 
 
-def _underlined(window: MainWindow, word: str) -> bool:
-    """Whether the first occurrence of ``word`` in the body is drawn with a wavy underline."""
-    body = window.editor.body
-    found = body.document().find(word)
-    assert not found.isNull(), (word, body.toPlainText())
+def _format_at(edit: TextEdit, word: str) -> QTextCharFormat | None:
+    found = edit.document().find(word)
+    assert not found.isNull(), (word, edit.toPlainText())
     block = found.block()
     at = found.selectionStart() - block.position()
     layout = block.layout()
     assert layout is not None
-    for fmt in layout.formats():
+    ranges = layout.formats()
+    for fmt in ranges:
         if fmt.start <= at < fmt.start + fmt.length:
-            return (fmt.format.underlineStyle()
-                    == QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
-    return False
+            return QTextCharFormat(fmt.format)
+    return None
 
 
-def _menu_on(window: MainWindow, word: str) -> QMenu:
-    body = window.editor.body
-    found = body.document().find(word)
+def _underlined(window: MainWindow, word: str, edit: TextEdit | None = None) -> bool:
+    """Whether the first occurrence of ``word`` (in the body) has a wavy underline."""
+    fmt = _format_at(edit or window.editor.body, word)
+    return fmt is not None and (
+        fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+
+
+def _menu_on(window: MainWindow, word: str, edit: TextEdit | None = None) -> QMenu:
+    edit = edit or window.editor.body
+    found = edit.document().find(word)
     cursor = QTextCursor(found)
     cursor.setPosition(found.selectionStart() + 1)
-    rect = body.cursorRect(cursor)
-    return body.context_menu(QPoint(rect.center().x(), rect.center().y()))
+    rect = edit.cursorRect(cursor)
+    return edit.context_menu(QPoint(rect.center().x(), rect.center().y()))
 
 
 def _action(menu: QMenu, text: str) -> object:
@@ -168,3 +174,23 @@ def test_highlighting_never_changes_the_text(qtbot: QtBot, window: MainWindow) -
     qtbot.waitUntil(spelling.service.idle, timeout=10_000)
     qtbot.waitUntil(lambda: _underlined(window, "goatt"))
     assert len(changes) == typed  # results arriving only repaint
+
+
+def test_headline_and_styled_words_are_checked(qtbot: QtBot, window: MainWindow) -> None:
+    spelling = _ready(qtbot, window)
+    _type_story(qtbot, window, spelling, "## A heding\n\nThe **goatt** and [a lnk](https://x.org).")
+    headline = window.editor.headline
+    headline.selectAll()
+    qtbot.keyClicks(headline, "Goat crosess the DMZ")
+    qtbot.waitUntil(spelling.service.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: _underlined(window, "crosess", headline), timeout=10_000)
+    assert not _underlined(window, "Goat", headline)
+    link = _format_at(window.editor.body, "lnk")  # a link's colour, and underlined
+    assert link is not None and link.foreground().color().name() in ("#1b7a52", "#7fc8a9")
+    for word in ("heding", "goatt", "lnk"):
+        assert _underlined(window, word), word
+    menu = _menu_on(window, "crosess", headline)
+    _action(menu, "crosses").trigger()  # type: ignore[attr-defined]
+    assert headline.text() == "Goat crosses the DMZ"
+    qtbot.waitUntil(lambda: window.editing is not None
+                    and window.editing.document.headline == "Goat crosses the DMZ")

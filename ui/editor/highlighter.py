@@ -1,8 +1,10 @@
 """Markdown syntax highlighting for the body editor (block by block, so typing stays cheap).
 
 With a :class:`~ui.editor.spelling.SpellService` set, misspelled words of prose
-paragraphs get a red wavy underline. The highlighter only reads the service's
-cache; a paragraph not checked yet is highlighted again when its results arrive.
+paragraphs get a red wavy underline (:class:`SpellHighlighter` alone does that for
+the headline and standfirst). The highlighter only reads the service's cache; a
+paragraph not checked yet keeps the underlines its edit did not touch and is drawn
+again when its results arrive.
 """
 
 from __future__ import annotations
@@ -45,21 +47,48 @@ def _format(colour: str, *, bold: bool = False, italic: bool = False,
     return fmt
 
 
-class MarkdownHighlighter(QSyntaxHighlighter):
-    """Headings, emphasis, links, code, quotes and list markers, in light or dark colours."""
+Spans = tuple[tuple[int, int], ...]
+
+
+class SpellHighlighter(QSyntaxHighlighter):
+    """Red wavy underlines under the misspellings a SpellService finds (plain text fields).
+
+    Subclasses that style text too call :meth:`_underline_misspellings` after styling.
+    """
 
     def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
         super().__init__(document)
-        self._formats: dict[str, QTextCharFormat] = {}
         self._spelling: SpellService | None = None
         # What each block was last drawn with (its text and underlined spans), and the
         # blocks waiting for a paragraph's results.
-        self._drawn: dict[int, tuple[str, tuple[tuple[int, int], ...]]] = {}
+        self._drawn: dict[int, tuple[str, Spans]] = {}
         self._waiting: dict[str, set[int]] = {}
-        self._plain = True  # the block being highlighted has no Markdown styles
+        self._plain = True  # the block being highlighted has no other styles
+        self._misspelled = QColor()
         self._misspelled_format = QTextCharFormat()
-        self._misspelled = QColor("#e0245e" if dark else "#d0021b")
-        self.set_dark(dark)
+        self._set_underline_colour(dark)
+
+    def _set_underline_colour(self, dark: bool) -> None:
+        self._misspelled = QColor("#ff6b81" if dark else "#d0021b")
+        self._misspelled_format = QTextCharFormat()
+        self._misspelled_format.setUnderlineStyle(
+            QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+        self._misspelled_format.setUnderlineColor(self._misspelled)
+
+    def set_dark(self, dark: bool) -> None:
+        """Switch colours to suit the palette and re-highlight."""
+        self._set_underline_colour(dark)
+        self.rehighlight_quietly()
+
+    def underlined(self, block_number: int, text: str) -> Spans:
+        """The spans drawn as misspelled in a block showing ``text``."""
+        drawn = self._drawn.get(block_number)
+        return drawn[1] if drawn is not None and drawn[0] == text else ()
+
+    def highlightBlock(self, text: str) -> None:
+        self._plain = True
+        if self._spelling is not None and text.strip():
+            self._underline_misspellings(text)
 
     def set_spelling(self, service: SpellService | None) -> None:
         """Underline the misspellings ``service`` finds (None: no spellcheck)."""
@@ -114,37 +143,6 @@ class MarkdownHighlighter(QSyntaxHighlighter):
         finally:
             document.blockSignals(blocked)
 
-    def set_dark(self, dark: bool) -> None:
-        """Switch colours to suit the palette and re-highlight."""
-        c = (
-            {"heading": "#8fb8ff", "code": "#d7a65f", "quote": "#9aa0a6", "link": "#7fc8a9",
-             "marker": "#c792ea", "strong": "#f0f0f0", "emphasis": "#e0e0e0"}
-            if dark else
-            {"heading": "#1f4f9a", "code": "#8a4b08", "quote": "#6a6f76", "link": "#1b7a52",
-             "marker": "#8e3ab8", "strong": "#111111", "emphasis": "#222222"}
-        )
-        self._formats = {
-            "heading": _format(c["heading"], bold=True),
-            "code": _format(c["code"], mono=True),
-            "quote": _format(c["quote"], italic=True),
-            "link": _format(c["link"]),
-            "marker": _format(c["marker"], bold=True),
-            "strong": _format(c["strong"], bold=True),
-            "emphasis": _format(c["emphasis"], italic=True),
-        }
-        self._misspelled = QColor("#ff6b81" if dark else "#d0021b")
-        self._misspelled_format = QTextCharFormat()
-        self._misspelled_format.setUnderlineStyle(
-            QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
-        self._misspelled_format.setUnderlineColor(self._misspelled)
-        self.rehighlight()
-
-    def highlightBlock(self, text: str) -> None:
-        if self._markdown(text) and self._spelling is not None and text.strip():
-            self._underline_misspellings(text)
-        elif self._spelling is not None:
-            self._drawn.pop(self.currentBlock().blockNumber(), None)
-
     def _underline_misspellings(self, text: str) -> None:
         assert self._spelling is not None
         if is_code_line(text, False)[0]:
@@ -164,6 +162,41 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
             fmt.setUnderlineColor(self._misspelled)
             self.setFormat(start, end - start, fmt)
+
+
+class MarkdownHighlighter(SpellHighlighter):
+    """Headings, emphasis, links, code, quotes and list markers, in light or dark colours."""
+
+    def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
+        super().__init__(document, dark=dark)
+        self._formats: dict[str, QTextCharFormat] = {}
+        self.set_dark(dark)
+
+    def set_dark(self, dark: bool) -> None:
+        """Switch colours to suit the palette and re-highlight."""
+        c = (
+            {"heading": "#8fb8ff", "code": "#d7a65f", "quote": "#9aa0a6", "link": "#7fc8a9",
+             "marker": "#c792ea", "strong": "#f0f0f0", "emphasis": "#e0e0e0"}
+            if dark else
+            {"heading": "#1f4f9a", "code": "#8a4b08", "quote": "#6a6f76", "link": "#1b7a52",
+             "marker": "#8e3ab8", "strong": "#111111", "emphasis": "#222222"}
+        )
+        self._formats = {
+            "heading": _format(c["heading"], bold=True),
+            "code": _format(c["code"], mono=True),
+            "quote": _format(c["quote"], italic=True),
+            "link": _format(c["link"]),
+            "marker": _format(c["marker"], bold=True),
+            "strong": _format(c["strong"], bold=True),
+            "emphasis": _format(c["emphasis"], italic=True),
+        }
+        super().set_dark(dark)
+
+    def highlightBlock(self, text: str) -> None:
+        if self._markdown(text) and self._spelling is not None and text.strip():
+            self._underline_misspellings(text)
+        elif self._spelling is not None:
+            self._drawn.pop(self.currentBlock().blockNumber(), None)
 
     def _style(self, start: int, length: int, name: str) -> None:
         self.setFormat(start, length, self._formats[name])

@@ -7,10 +7,10 @@ arrive, only the paragraphs that show that text are highlighted again. The
 newest request is checked first, so the paragraph being typed in comes before
 the rest of a long story.
 
-The body's context menu offers the suggestions for a misspelled word, "Add to
-Dictionary" (this person's list) and, for those who may change desk settings,
-"Add to Desk Dictionary", which syncs to the whole desk. Tools ▸ Check Spelling
-turns it all off and on (remembered per user).
+The headline, standfirst and body are checked. Right-clicking a misspelled word
+offers suggestions, "Add to Dictionary" (this person's list) and, for those who
+may change desk settings, "Add to Desk Dictionary", which syncs to the whole
+desk. Tools ▸ Check Spelling turns it all off and on (remembered per user).
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from cms.spelling_words import (
     may_change_desk_words,
     personal_words,
 )
+from ui.editor.highlighter import SpellHighlighter
+from ui.window.theme import is_dark
 
 if TYPE_CHECKING:
-    from ui.editor.editor import BodyEdit
+    from ui.editor.editor import TextEdit
     from ui.window.extensions import WindowHost
 
 Spans = tuple[tuple[int, int], ...]  # (start, end) of each misspelled word of a paragraph
@@ -264,11 +266,12 @@ class _Worker:
                 return
 
 
-def word_at(service: SpellService, cursor: QTextCursor) -> Word | None:
-    """The misspelled word under ``cursor`` (offsets within its paragraph), if any."""
-    text = cursor.block().text()
+def word_at(highlighter: SpellHighlighter, cursor: QTextCursor) -> Word | None:
+    """The word drawn as misspelled under ``cursor`` (offsets within its paragraph), if any."""
+    block = cursor.block()
+    text = block.text()
     at = cursor.positionInBlock()
-    for start, end in service.cached(text):
+    for start, end in highlighter.underlined(block.blockNumber(), text):
         if start <= at <= end:
             return Word(start, end, text[start:end])
     return None
@@ -284,19 +287,23 @@ def replace_word(cursor: QTextCursor, word: Word, replacement: str) -> None:
 
 
 class SpellMenu:
-    """Adds suggestions and "Add to Dictionary" to the body's context menu."""
+    """Adds suggestions and "Add to Dictionary" to a text field's context menu."""
 
-    def __init__(self, service: SpellService, body: BodyEdit,
+    def __init__(self, service: SpellService, edit: TextEdit, highlighter: SpellHighlighter,
                  add_personal: Callable[[str], None], add_desk: Callable[[str], None]) -> None:
         self.service = service
-        self.body = body
+        self.edit = edit
+        self.highlighter = highlighter
         self._add_personal = add_personal
         self._add_desk = add_desk
+        edit.context_menu_extenders.append(self.extend)
 
     def extend(self, menu: QMenu, pos: QPoint) -> None:
         """Put the spelling actions for the word at ``pos`` (viewport coordinates) on top."""
-        cursor = self.body.cursorForPosition(pos)
-        word = word_at(self.service, cursor)
+        if not self.service.enabled:
+            return
+        cursor = self.edit.cursorForPosition(pos)
+        word = word_at(self.highlighter, cursor)
         if word is None:
             return
         first = menu.actions()[0] if menu.actions() else None
@@ -334,11 +341,23 @@ class SpellMenu:
 class SpellcheckExtension(QObject):
     """Wires the service to the window: dictionaries from the store, the menu, the toggle."""
 
-    def __init__(self, host: WindowHost, body: BodyEdit, service: SpellService) -> None:
+    def __init__(self, host: WindowHost, service: SpellService) -> None:
         super().__init__(service)
         self.host = host
         self.service = service
-        self.menu = SpellMenu(service, body, self.add_personal, self.add_desk)
+        editor = host.editor
+        body = editor.body
+        # The headline and standfirst get underlines alone; the body's Markdown
+        # highlighter draws them among its styles.
+        self.highlighters: list[SpellHighlighter] = [
+            SpellHighlighter(edit.document(), dark=is_dark())
+            for edit in (editor.headline, editor.standfirst)]
+        self.highlighters.append(body.highlighter)
+        self.menus = [SpellMenu(service, edit, highlighter, self.add_personal, self.add_desk)
+                      for edit, highlighter in zip((editor.headline, editor.standfirst, body),
+                                                   self.highlighters, strict=True)]
+        for highlighter in self.highlighters:
+            highlighter.set_spelling(service)
         self._loading = False
         self._reload_again = False
 
@@ -413,13 +432,10 @@ def _toggle(host: WindowHost, service: SpellService) -> QAction:
 
 
 def install(host: WindowHost) -> None:
-    """Spellcheck the body while typing (see the module docstring)."""
-    body = host.editor.body
+    """Spellcheck the headline, standfirst and body while typing (see the module docstring)."""
     service = SpellService(cast(QObject, host))
-    extension = SpellcheckExtension(host, body, service)
     cast(QObject, host).destroyed.connect(service.worker.stop)
-    body.highlighter.set_spelling(service)
-    body.context_menu_extenders.append(extension.menu.extend)
+    extension = SpellcheckExtension(host, service)
     host.add_menu_action("Tools", _toggle(host, service))
     host.events.settings_changed.connect(extension.reload)
     host.events.stories_changed.connect(extension.reload)  # a sync may bring desk words
