@@ -62,6 +62,11 @@ def _underlined(window: MainWindow, word: str, edit: TextEdit | None = None) -> 
         fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
 
 
+def _underline_colour(window: MainWindow, word: str, edit: TextEdit) -> str:
+    fmt = _format_at(edit, word)
+    return fmt.underlineColor().name() if fmt is not None else ""
+
+
 def _menu_on(window: MainWindow, word: str, edit: TextEdit | None = None) -> QMenu:
     edit = edit or window.editor.body
     found = edit.document().find(word)
@@ -189,6 +194,11 @@ def test_headline_and_styled_words_are_checked(qtbot: QtBot, window: MainWindow)
     assert link is not None and link.foreground().color().name() in ("#1b7a52", "#7fc8a9")
     for word in ("heding", "goatt", "lnk"):
         assert _underlined(window, word), word
+    window.acts.theme_dark.trigger()  # underlines recoloured for the dark palette
+    qtbot.waitUntil(lambda: _underline_colour(window, "crosess", headline) == "#ff6b81")
+    assert _underline_colour(window, "goatt", window.editor.body) == "#ff6b81"
+    window.acts.theme_light.trigger()
+    qtbot.waitUntil(lambda: _underline_colour(window, "crosess", headline) == "#d0021b")
     menu = _menu_on(window, "crosess", headline)
     _action(menu, "crosses").trigger()  # type: ignore[attr-defined]
     assert headline.text() == "Goat crosses the DMZ"

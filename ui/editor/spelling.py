@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QObject, QPoint, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QTextCursor
 from PySide6.QtWidgets import QMenu
 
@@ -358,8 +358,18 @@ class SpellcheckExtension(QObject):
                                                    self.highlighters, strict=True)]
         for highlighter in self.highlighters:
             highlighter.set_spelling(service)
+        self._fields = {editor.headline: self.highlighters[0],
+                        editor.standfirst: self.highlighters[1]}
+        for field in self._fields:
+            field.installEventFilter(self)
         self._loading = False
         self._reload_again = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A theme switch recolours the headline's and standfirst's underlines."""
+        if event.type() == QEvent.Type.PaletteChange and watched in self._fields:
+            self._fields[watched].set_dark(is_dark())
+        return False
 
     def reload(self) -> None:
         """Read the desk language and dictionary (off the GUI thread) and reconfigure."""
