@@ -68,14 +68,7 @@ def run(quick: bool) -> list[tuple[str, str, str]]:
                   for n in range(2 if quick else 3)]
         rows.append((f"cold start to painted window ({label} stories, median of {len(starts)})",
                      f"{median(starts):.2f} s", "< 1.5 s"))
-        typing = _child("typing", store, home / "typing")
-        rows.append((f"keystroke, preview on, {TYPING_WORDS:,}-word story: p50",
-                     ms(typing["p50"]), "-"))
-        rows.append((f"keystroke, preview on, {TYPING_WORDS:,}-word story: p99",
-                     ms(typing["p99"]), "< 16 ms"))
-        rows.append(("keystroke: worst of " + str(typing["keys"]), ms(typing["max"]), "-"))
-        rows.append(("preview renders during typing (debounced, off the GUI thread)",
-                     str(typing["renders"]), "-"))
+        rows.extend(_typing_rows(store, home))
         scroll = _child("scroll", store, home / "scroll")
         rows.append((f"scroll the whole {label} list: worst frame ({scroll['frames']} frames)",
                      ms(scroll["max"]), "< 50 ms"))
@@ -87,6 +80,29 @@ def run(quick: bool) -> list[tuple[str, str, str]]:
         rows.append((f"open a story from the list ({label}): median", ms(opened["median"]),
                      "< 50 ms"))
         rows.append((f"open a story from the list ({label}): p95", ms(opened["p95"]), "-"))
+    return rows
+
+
+def _typing_rows(store: Path, home: Path) -> list[tuple[str, str, str]]:
+    """Keystroke latency with the preview on, then with the preview and spellcheck on."""
+    rows: list[tuple[str, str, str]] = []
+    for mode, what in (("typing-nospell", "preview on"),
+                       ("typing", "preview and spellcheck on"),
+                       ("typing-prose", "preview and spellcheck on, news prose")):
+        typing = _child(mode, store, home / mode)  # it types into a store of its own
+        rows.append((f"keystroke, {what}, {TYPING_WORDS:,}-word story: p50",
+                     ms(typing["p50"]), "-"))
+        rows.append((f"keystroke, {what}, {TYPING_WORDS:,}-word story: p99",
+                     ms(typing["p99"]), "< 16 ms"))
+        rows.append((f"keystroke, {what}: worst of {typing['keys']}", ms(typing["max"]), "-"))
+        rows.append(("preview renders during typing (debounced, off the GUI thread)",
+                     str(typing["renders"]), "-"))
+        if "spell_first_s" in typing:
+            rows.append((f"spellcheck of the opened {TYPING_WORDS:,}-word story, dictionary "
+                         "load included (off the GUI thread)",
+                         f"{typing['spell_first_s']:.2f} s", "-"))
+            rows.append(("misspelled words underlined after typing",
+                         f"{typing['underlined']:,}", "-"))
     return rows
 
 
@@ -128,7 +144,50 @@ def _child_start(store_path: str, started: float) -> dict[str, Any]:
     return {"painted_s": painted[0] - started, "rows": rows}
 
 
-def _child_typing(store_path: str) -> dict[str, Any]:
+def _wait_for_spelling(window: Any, app: Any) -> tuple[float, int]:
+    """Wait until the open story is spellchecked; seconds taken and words underlined."""
+    from PySide6.QtGui import QTextCharFormat
+
+    from ui.editor.spelling import spelling_of
+
+    started = time.perf_counter()
+    spelling = spelling_of(window)
+    assert spelling is not None, "spellcheck not installed"
+    while not spelling.service.idle():
+        app.processEvents()
+        time.sleep(0.001)
+    taken = time.perf_counter() - started
+    wavy = QTextCharFormat.UnderlineStyle.SpellCheckUnderline
+    underlined = 0
+    block = window.editor.body.document().firstBlock()
+    while block.isValid():
+        layout = block.layout()
+        underlined += sum(1 for r in layout.formats() if r.format.underlineStyle() == wavy)
+        block = block.next()
+    return taken, underlined
+
+
+def _corpus_words(corpus: Any) -> list[str]:
+    """The benchmark corpus' words: made-up, so about half of them are "misspelled"."""
+    words: list[str] = []
+    for story in corpus.stories(200):
+        words.extend(story.body.split(" "))
+        if len(words) >= TYPING_WORDS:
+            break
+    return words
+
+
+def _prose_words() -> list[str]:
+    """Real news prose: the sample stories' bodies, repeated to the story's length."""
+    folder = Path(__file__).resolve().parent.parent / "resources" / "sample" / "stories"
+    words: list[str] = []
+    for path in sorted(folder.glob("*.md")):
+        body = path.read_text(encoding="utf-8").split("---", 2)[-1]
+        words.extend(body.split())
+    return (words * (TYPING_WORDS // len(words) + 1))[:TYPING_WORDS]
+
+
+def _child_typing(store_path: str, spell: bool = True, prose: bool = False) -> dict[str, Any]:
     from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
     from PySide6.QtGui import QKeyEvent, QTextCursor
 
@@ -136,28 +195,27 @@ def _child_typing(store_path: str) -> dict[str, Any]:
     from cms import stories
     from cms.people import actor_for
     from cms.store import Store
+    from ui.editor.spelling import PREF_KEY
+    from ui.window.prefs import open_settings
 
     folder = Path(tempfile.mkdtemp())
     small = folder / "typing.db"
     store = Store.open(str(small), create=True)
-    corpus = Corpus(7)
-    words: list[str] = []
-    for story in corpus.stories(200):
-        words.extend(story.body.split(" "))
-        if len(words) >= TYPING_WORDS:
-            break
+    words = _prose_words() if prose else _corpus_words(Corpus(7))
     paragraphs = [" ".join(words[i:i + 120]) for i in range(0, TYPING_WORDS, 120)]
     with store.session() as session:
         actor = actor_for(session, "bench", store.replica_id)
         stories.create(session, actor, headline="A very long story",
                        body="\n\n".join(paragraphs))
     store.close()
+    open_settings().setValue(PREF_KEY, spell)
     window = _window(str(small))
     app = QCoreApplication.instance()
     assert app is not None
     settle = QEventLoop()
     QTimer.singleShot(1000, settle.quit)
     settle.exec()  # the first render of the story, as on opening it
+    spell_first = _wait_for_spelling(window, app)[0] + 1.0 if spell else 0.0
     body = window.editor.body
     body.setFocus()
     cursor = body.textCursor()
@@ -203,9 +261,13 @@ def _child_typing(store_path: str) -> dict[str, Any]:
     QTimer.singleShot(0, post_key)
     loop.exec()
     renders = window.preview.renders - renders_before
+    result = {"p50": median(latencies), "p99": percentile(latencies, 0.99),
+              "max": max(latencies), "keys": len(latencies), "renders": renders}
+    if spell:
+        result["spell_first_s"] = spell_first
+        result["underlined"] = _wait_for_spelling(window, app)[1]
     window.close()
-    return {"p50": median(latencies), "p99": percentile(latencies, 0.99),
-            "max": max(latencies), "keys": len(latencies), "renders": renders}
+    return result
 
 
 def _run_frames(step: Any, interval_ms: int = 16) -> list[float]:
@@ -275,8 +337,9 @@ def _child_main(argv: list[str]) -> None:
     QApplication(sys.argv[:1])
     if mode == "start":
         result = _child_start(store_path, started)
-    elif mode == "typing":
-        result = _child_typing(store_path)
+    elif mode in ("typing", "typing-nospell", "typing-prose"):
+        result = _child_typing(store_path, spell=mode != "typing-nospell",
+                               prose=mode == "typing-prose")
     elif mode == "scroll":
         result = _child_scroll(store_path)
     elif mode == "open":

@@ -26,6 +26,7 @@ from cms.models import Setting
 from cms.people import Actor
 from cms.rules import load_rules, with_article
 from cms.secrets import keep_url, split_password
+from cms.spelling import clean_word_list
 from cms.timeutil import utcnow, zone
 
 
@@ -139,6 +140,9 @@ SETTINGS: dict[str, SettingSpec] = {
         MACHINE),
     "sync_window_days": SettingSpec(
         "", window_days, "days of the archive a new laptop holds (empty: every story)"),
+    "desk_dictionary": SettingSpec(
+        "", clean_word_list,
+        "words and names the desk spells its way, comma-separated (spellcheck)"),
     "export_target": SettingSpec(
         "", _folder, "a folder the publishing job re-exports the site into after publishing",
         MACHINE,

@@ -21,7 +21,9 @@ from pathlib import Path
 _LICENCE_FILE = re.compile(r"(^|/)(LICEN[CS]E|COPYING|NOTICE|AUTHORS)[^/]*$", re.IGNORECASE)
 _COMMON_LICENSES = Path("/usr/share/common-licenses")
 # SPDX ids in licence expressions whose texts Debian keeps in common-licenses.
-_SPDX_TEXTS = {"LGPL-3.0": "LGPL-3", "GPL-2.0": "GPL-2", "GPL-3.0": "GPL-3"}
+_SPDX_TEXTS = {"LGPL-3.0": "LGPL-3", "GPL-2.0": "GPL-2", "GPL-3.0": "GPL-3",
+               # chunspell's field names Hunspell's tri-licence as "MPL 1.1/GPL 2.0/LGPL 2.1".
+               "MPL 1.1": "MPL-1.1", "MPL-1.1": "MPL-1.1", "LGPL 2.1": "LGPL-2.1"}
 
 
 def _name(requirement: str) -> tuple[str, set[str], str]:
@@ -118,6 +120,10 @@ def write_licences(folder: Path, own_licence: Path | None = None) -> Path:
             own.rmdir()
     lines += ["", "Each folder here holds the licence texts that package ships. Qt and PySide6",
               "are used under the LGPL 3: they are the separate shared libraries in",
-              "_internal/PySide6, which may be replaced by other builds of the same version."]
+              "_internal/PySide6, which may be replaced by other builds of the same version.",
+              "Hunspell 1.7 (in chunspell, the spellcheck) is used under the MPL 1.1: the",
+              "unmodified shared library _internal/hunspell/libhunspell-1.7.so.0 (.dll/.dylib),",
+              "whose source is at https://github.com/hunspell/hunspell; its en_US dictionary",
+              "comes from SCOWL (http://wordlist.aspell.net/), under a BSD-like licence."]
     (target / "README.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target

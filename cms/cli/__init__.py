@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "cms.cli.export",
     "cms.cli.sync",
     "cms.cli.central",
+    "cms.cli.spelling",
     "cms.cli.app",
 )
 # Which module registers each top-level command: a run loads only the module of
@@ -53,6 +54,8 @@ COMMAND_OWNERS = {
     "sync": "cms.cli.sync",
     "conflicts": "cms.cli.sync",
     "central": "cms.cli.central",
+    "spell": "cms.cli.spelling",
+    "dictionary": "cms.cli.spelling",
     "app": "cms.cli.app",
 }
 _GLOBAL_OPTIONS_WITH_VALUE = ("--store", "--user")

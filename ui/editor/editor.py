@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QKeyEvent, QResizeEvent, QTextOption
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFont,
+    QFontDatabase,
+    QKeyEvent,
+    QResizeEvent,
+    QTextOption,
+)
+from PySide6.QtWidgets import QLabel, QMenu, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ui.editor.find_bar import FindBar
 from ui.editor.highlighter import MarkdownHighlighter
@@ -35,7 +44,28 @@ def fit_lines(edit: QPlainTextEdit, least: int, most: int) -> None:
         edit.setFixedHeight(height)
 
 
-class StandfirstEdit(QPlainTextEdit):
+class TextEdit(QPlainTextEdit):
+    """A plain-text field whose context menu features can extend (spellcheck)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Called with the menu and the clicked point in viewport coordinates.
+        self.context_menu_extenders: list[Callable[[QMenu, QPoint], None]] = []
+
+    def context_menu(self, pos: QPoint) -> QMenu:
+        """The context menu for a click at ``pos`` (viewport coordinates), not shown yet."""
+        menu = self.createStandardContextMenu(pos)
+        for extend in self.context_menu_extenders:
+            extend(menu, pos)
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.context_menu(event.pos())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())
+
+
+class StandfirstEdit(TextEdit):
     """The standfirst: wraps and grows with its text (two to five lines)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -58,7 +88,7 @@ def reading_minutes(words: int) -> int:
     return 0 if words == 0 else max(1, round(words / WORDS_PER_MINUTE))
 
 
-class BodyEdit(QPlainTextEdit):
+class BodyEdit(TextEdit):
     """The Markdown source: soft-wrapped, highlighted, with its own undo history."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -72,7 +102,7 @@ class BodyEdit(QPlainTextEdit):
         self.highlighter = MarkdownHighlighter(self.document(), dark=is_dark())
 
 
-class HeadlineEdit(QPlainTextEdit):
+class HeadlineEdit(TextEdit):
     """A headline field that wraps (headlines are long) but stays one paragraph.
 
     Return moves on to the standfirst instead of inserting a line break; pasted

@@ -1,10 +1,24 @@
-"""Markdown syntax highlighting for the body editor (block by block, so typing stays cheap)."""
+"""Markdown syntax highlighting for the body editor (block by block, so typing stays cheap).
+
+With a :class:`~ui.editor.spelling.SpellService` set, misspelled words of prose
+paragraphs get a red wavy underline (:class:`SpellHighlighter` alone does that for
+the headline and standfirst). The highlighter only reads the service's cache; a
+paragraph not checked yet keeps the underlines its edit did not touch and is drawn
+again when its results arrive.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+from cms.spelling import carry_spans, is_code_line
+
+if TYPE_CHECKING:
+    from ui.editor.spelling import SpellService
 
 _CODE_FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^#{1,6}\s.*$")
@@ -33,11 +47,128 @@ def _format(colour: str, *, bold: bool = False, italic: bool = False,
     return fmt
 
 
-class MarkdownHighlighter(QSyntaxHighlighter):
-    """Headings, emphasis, links, code, quotes and list markers, in light or dark colours."""
+Spans = tuple[tuple[int, int], ...]
+
+
+class SpellHighlighter(QSyntaxHighlighter):
+    """Red wavy underlines under the misspellings a SpellService finds (plain text fields).
+
+    Subclasses that style text too call :meth:`_underline_misspellings` after styling.
+    """
 
     def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
         super().__init__(document)
+        self._spelling: SpellService | None = None
+        # What each block was last drawn with (its text and underlined spans), and the
+        # blocks waiting for a paragraph's results.
+        self._drawn: dict[int, tuple[str, Spans]] = {}
+        self._waiting: dict[str, set[int]] = {}
+        self._plain = True  # the block being highlighted has no other styles
+        self._misspelled = QColor()
+        self._misspelled_format = QTextCharFormat()
+        self._set_underline_colour(dark)
+
+    def _set_underline_colour(self, dark: bool) -> None:
+        self._misspelled = QColor("#ff6b81" if dark else "#d0021b")
+        self._misspelled_format = QTextCharFormat()
+        self._misspelled_format.setUnderlineStyle(
+            QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+        self._misspelled_format.setUnderlineColor(self._misspelled)
+
+    def set_dark(self, dark: bool) -> None:
+        """Switch colours to suit the palette and re-highlight."""
+        self._set_underline_colour(dark)
+        self.rehighlight_quietly()
+
+    def underlined(self, block_number: int, text: str) -> Spans:
+        """The spans drawn as misspelled in a block showing ``text``."""
+        drawn = self._drawn.get(block_number)
+        return drawn[1] if drawn is not None and drawn[0] == text else ()
+
+    def highlightBlock(self, text: str) -> None:
+        self._plain = True
+        if self._spelling is not None and text.strip():
+            self._underline_misspellings(text)
+
+    def set_spelling(self, service: SpellService | None) -> None:
+        """Underline the misspellings ``service`` finds (None: no spellcheck)."""
+        if self._spelling is not None:
+            self._spelling.results_arrived.disconnect(self._results_arrived)
+            self._spelling.results_revised.disconnect(self._results_revised)
+            self._spelling.reset.disconnect(self.rehighlight_quietly)
+        self._spelling = service
+        if service is not None:
+            service.results_arrived.connect(self._results_arrived)
+            service.results_revised.connect(self._results_revised)
+            service.reset.connect(self.rehighlight_quietly)
+        self.rehighlight_quietly()
+
+    def rehighlight_quietly(self) -> None:
+        """Highlight every block again without reporting it as a change of the text."""
+        document = self.document()
+        blocked = document.blockSignals(True) if document is not None else False
+        try:
+            self.rehighlight()
+        finally:
+            if document is not None:
+                document.blockSignals(blocked)
+
+    @Slot(object)
+    def _results_arrived(self, texts: set[str]) -> None:
+        """Draw the blocks that waited for these paragraphs' results."""
+        numbers = {n for text in texts for n in self._waiting.pop(text, ())}
+        self._redraw(texts, sorted(numbers))
+
+    @Slot(object)
+    def _results_revised(self, texts: set[str]) -> None:
+        """Draw every block showing one of these paragraphs again (a word was accepted)."""
+        self._redraw(texts, [n for n, (text, _spans) in self._drawn.items() if text in texts])
+
+    def _redraw(self, texts: set[str], numbers: list[int]) -> None:
+        document = self.document()
+        if document is None or self._spelling is None:
+            return
+        # Formats are not text: without this, Qt reports each repaint as a change of the
+        # document (contentsChanged), which would count as an edit and autosave.
+        blocked = document.blockSignals(True)
+        try:
+            for number in numbers:
+                block = document.findBlockByNumber(number)
+                text = block.text()
+                # A block already drawn as checked (its neighbours' underlines carried
+                # over while typing) is not laid out again.
+                if block.isValid() and text in texts and self._drawn.get(
+                        number) != (text, self._spelling.cached(text)):
+                    self.rehighlightBlock(block)
+        finally:
+            document.blockSignals(blocked)
+
+    def _underline_misspellings(self, text: str) -> None:
+        assert self._spelling is not None
+        if is_code_line(text, False)[0]:
+            return  # indented code
+        number = self.currentBlock().blockNumber()
+        spans = self._spelling.lookup(text)
+        if spans is None:  # not checked yet: keep the underlines the edit did not touch
+            self._waiting.setdefault(text, set()).add(number)
+            before = self._drawn.get(number)
+            spans = carry_spans(before[0], before[1], text) if before else ()
+        self._drawn[number] = (text, spans)
+        for start, end in spans:
+            if self._plain:  # a paragraph without Markdown styles: one shared format
+                self.setFormat(start, end - start, self._misspelled_format)
+                continue
+            fmt = QTextCharFormat(self.format(start))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SpellCheckUnderline)
+            fmt.setUnderlineColor(self._misspelled)
+            self.setFormat(start, end - start, fmt)
+
+
+class MarkdownHighlighter(SpellHighlighter):
+    """Headings, emphasis, links, code, quotes and list markers, in light or dark colours."""
+
+    def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
+        super().__init__(document, dark=dark)
         self._formats: dict[str, QTextCharFormat] = {}
         self.set_dark(dark)
 
@@ -59,30 +190,47 @@ class MarkdownHighlighter(QSyntaxHighlighter):
             "strong": _format(c["strong"], bold=True),
             "emphasis": _format(c["emphasis"], italic=True),
         }
-        self.rehighlight()
+        super().set_dark(dark)
 
     def highlightBlock(self, text: str) -> None:
+        if self._markdown(text) and self._spelling is not None and text.strip():
+            self._underline_misspellings(text)
+        elif self._spelling is not None:
+            self._drawn.pop(self.currentBlock().blockNumber(), None)
+
+    def _style(self, start: int, length: int, name: str) -> None:
+        self.setFormat(start, length, self._formats[name])
+        self._plain = False
+
+    def _markdown(self, text: str) -> bool:
+        """Format one block; True if it is prose (not code) that may be spellchecked."""
         in_code = self.previousBlockState() == IN_CODE_BLOCK
+        self._plain = True
         if _CODE_FENCE.match(text):
-            self.setFormat(0, len(text), self._formats["code"])
+            self._style(0, len(text), "code")
             self.setCurrentBlockState(0 if in_code else IN_CODE_BLOCK)
-            return
+            return False
         if in_code:
-            self.setFormat(0, len(text), self._formats["code"])
+            self._style(0, len(text), "code")
             self.setCurrentBlockState(IN_CODE_BLOCK)
-            return
+            return False
         self.setCurrentBlockState(0)
         if _HEADING.match(text):
-            self.setFormat(0, len(text), self._formats["heading"])
-            return
+            self._style(0, len(text), "heading")
+            return True
         if _RULE.match(text):
-            self.setFormat(0, len(text), self._formats["marker"])
-            return
+            self._style(0, len(text), "marker")
+            return False
+        self._prose(text)
+        return True
+
+    def _prose(self, text: str) -> None:
+        """Quotes, list markers and inline styles of a paragraph."""
         if _QUOTE.match(text):
-            self.setFormat(0, len(text), self._formats["quote"])
+            self._style(0, len(text), "quote")
         marker = _LIST.match(text)
         if marker:
-            self.setFormat(marker.start(1), len(marker.group(1)), self._formats["marker"])
+            self._style(marker.start(1), len(marker.group(1)), "marker")
         for name, pattern in _INLINE:
             for match in pattern.finditer(text):
-                self.setFormat(match.start(), match.end() - match.start(), self._formats[name])
+                self._style(match.start(), match.end() - match.start(), name)

@@ -26,7 +26,7 @@ import importlib.util
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -38,6 +38,9 @@ from cms.people import Actor
 from cms.store import Store
 from ui.ops import Op, OpContext
 
+if TYPE_CHECKING:
+    from ui.editor.editor import EditorPanel
+
 T = TypeVar("T")
 
 EXTENSION_MODULES: tuple[str, ...] = (
@@ -47,6 +50,7 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "ui.sync.status",
     "ui.sync.conflicts",
     "ui.export.dialog",
+    "ui.editor.spelling",
 )
 MENUS = ("File", "Edit", "View", "Format", "Story", "Tools", "Help")
 
@@ -83,6 +87,7 @@ class WindowHost(Protocol):
     store: Store
     actor: Actor
     events: WindowEvents
+    editor: EditorPanel  # headline, standfirst and body (spellcheck hooks into the body)
 
     def zone(self) -> ZoneInfo:
         """The desk time zone."""
