@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QWidget
 from cms.document import StoryDocument
 from cms.people import Actor
 from cms.store import Store
+from ui.editor.editor import EditorPanel
 from ui.ops import Op, OpContext
 
 T = TypeVar("T")
@@ -47,6 +48,11 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "ui.sync.status",
     "ui.sync.conflicts",
     "ui.export.dialog",
+    "ui.desk.notes_panel",
+    "ui.desk.assign_panel",
+    "ui.desk.updates_panel",
+    "ui.desk.presence",
+    "ui.desk.my_desk",
 )
 MENUS = ("File", "Edit", "View", "Story", "Tools", "Help")
 
@@ -75,6 +81,7 @@ class WindowEvents(QObject):
     story_saved = Signal(str, str)  # story id, revision id
     stories_changed = Signal()  # the set of stories changed (import, sync): lists reload
     settings_changed = Signal()  # desk settings (time zone …) changed
+    desk_changed = Signal()  # notes, assignments or updates changed: desk views reload
 
 
 class WindowHost(Protocol):
@@ -83,6 +90,7 @@ class WindowHost(Protocol):
     store: Store
     actor: Actor
     events: WindowEvents
+    editor: EditorPanel  # the writing area (the notes mark their passages in it)
 
     def zone(self) -> ZoneInfo:
         """The desk time zone."""
