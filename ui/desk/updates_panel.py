@@ -59,15 +59,18 @@ def _block(text: str, colour: str | None) -> str:
 
 
 def side_by_side(live: StoryDocument, pending: StoryDocument) -> tuple[str, str]:
-    """HTML of the live and pending versions, what differs marked on each side."""
+    """HTML of the live and pending versions, what differs marked on each side.
+
+    Headline, standfirst and correction appear only when the update changes them;
+    the text is shown whole, its changed paragraphs marked.
+    """
     left: list[str] = []
     right: list[str] = []
     for name, label in FIELDS:
         old, new = getattr(live, name) or "", getattr(pending, name) or ""
-        if old or new:
-            colour = None if old == new else (REMOVED, ADDED)
-            left.append(f"<h4>{label}</h4>" + _block(old, colour[0] if colour else None))
-            right.append(f"<h4>{label}</h4>" + _block(new, colour[1] if colour else None))
+        if old != new:
+            left.append(f"<h4>{label}</h4>" + _block(old, REMOVED))
+            right.append(f"<h4>{label}</h4>" + _block(new, ADDED))
     a, b = paragraphs(live.body), paragraphs(pending.body)
     left.append("<h4>Text</h4>")
     right.append("<h4>Text</h4>")
