@@ -84,6 +84,10 @@ class CentralLink:
         found = editing(central, [story_id], now=now, other_than=self._replica_id)
         return Seen(story_id, True, tuple(found.get(story_id, [])))
 
+    def connected(self) -> bool:
+        """True while the link holds the central store open."""
+        return self._central is not None
+
     def _drop(self) -> None:
         if self._central is not None and self._central is not self._store:
             self._central.close()
@@ -243,7 +247,7 @@ def install(host: WindowHost) -> None:
     layout = host.editor.layout()
     if isinstance(layout, QVBoxLayout):
         layout.insertWidget(0, banner)
-    watcher = PresenceWatcher(host, banner)
+    watcher = PresenceWatcher(host, banner, lease=LEASE, poll_ms=POLL_MS)
     host.events.story_opened.connect(watcher.show_story)
     if isinstance(host, QWidget):
         host.installEventFilter(watcher)
