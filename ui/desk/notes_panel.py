@@ -70,6 +70,7 @@ class NotesPane(DeskPane):
         super().__init__(host, "notesPane", parent)
         self._story: OpenStory | None = None
         self._views: list[NoteView] = []
+        self._spans: dict[str, tuple[int, int]] = {}
         self.list = QTreeWidget(self)
         self.list.setObjectName("notesList")
         self.list.setHeaderHidden(True)
@@ -100,7 +101,7 @@ class NotesPane(DeskPane):
         self._highlight_timer = QTimer(self)
         self._highlight_timer.setSingleShot(True)
         self._highlight_timer.setInterval(HIGHLIGHT_DELAY_MS)
-        self._highlight_timer.timeout.connect(self.mark_passages)
+        self._highlight_timer.timeout.connect(self._text_changed)
         self.show_resolved.toggled.connect(lambda _on: self.reload())
         self.add_button.clicked.connect(self.add_from_editor)
         self.reply_button.clicked.connect(lambda: self.add(reply=True))
@@ -119,7 +120,7 @@ class NotesPane(DeskPane):
         if story is None:
             self._views = []
             self.list.clear()
-            self.mark_passages()
+            self._text_changed()
         elif story.document.story_id != previous:
             self.message.clear()
             self.reload()
@@ -148,27 +149,41 @@ class NotesPane(DeskPane):
         current = self.current_note()
         keep = current.id if current is not None else None
         self._views = found
+        self._find_passages()
+        self.list.setUpdatesEnabled(False)
         self.list.clear()
-        text = self._host.editor.body_text()
+        tops = []
         for view in found:
-            item = self._item(view, text)
-            self.list.addTopLevelItem(item)
-            for reply in view.replies:
-                item.addChild(self._item(reply, text))
-            item.setExpanded(True)
+            item = self._item(view)
+            item.addChildren([self._item(reply) for reply in view.replies])
+            tops.append(item)
+        self.list.addTopLevelItems(tops)
+        self.list.expandAll()
+        self.list.setUpdatesEnabled(True)
         self._clear_current()
         for item in self._items():
             if keep is not None and item.data(0, NOTE_ROLE).id == keep:
                 self.list.setCurrentItem(item)
         self.mark_passages()
 
-    def _item(self, view: NoteView, text: str) -> QTreeWidgetItem:
-        detached = bool(view.quote) and passage_span(text, view.quote) is None
+    def _item(self, view: NoteView) -> QTreeWidgetItem:
+        detached = bool(view.quote) and view.id not in self._spans
         item = QTreeWidgetItem([note_label(view, self._host.zone(), detached)])
         item.setData(0, NOTE_ROLE, view)
         if detached or view.resolved:
             item.setForeground(0, QColor(130, 130, 130))
         return item
+
+    def _find_passages(self) -> None:
+        """Where each note's passage is in the editor's text now."""
+        text = self._host.editor.body_text()
+        spans: dict[str, tuple[int, int]] = {}
+        for view in self._views:
+            for note in (view, *view.replies):
+                span = passage_span(text, note.quote) if note.quote else None
+                if span is not None:
+                    spans[note.id] = span
+        self._spans = spans
 
     def _items(self) -> list[QTreeWidgetItem]:
         out = []
@@ -207,13 +222,12 @@ class NotesPane(DeskPane):
 
     def passages(self) -> list[tuple[str, int, int]]:
         """``(note id, start, end)`` of every open note's passage found in the editor."""
-        text = self._host.editor.body_text()
-        found = []
-        for view in self._views:
-            span = passage_span(text, view.quote) if view.quote and not view.resolved else None
-            if span is not None:
-                found.append((view.id, *span))
-        return found
+        return [(view.id, *self._spans[view.id]) for view in self._views
+                if not view.resolved and view.id in self._spans]
+
+    def _text_changed(self) -> None:
+        self._find_passages()
+        self.mark_passages()
 
     def mark_passages(self) -> None:
         """Mark the quoted passages in the editor; the selected note's more strongly."""
@@ -241,9 +255,7 @@ class NotesPane(DeskPane):
         self.resolve_button.setText("Reopen" if view is not None and view.resolved
                                     else "Resolve")
         self.mark_passages()
-        if view is None or not view.quote:
-            return
-        span = passage_span(self._host.editor.body_text(), view.quote)
+        span = self._spans.get(view.id) if view is not None else None
         if span is not None:
             body = self._host.editor.body
             cursor = QTextCursor(body.document())
