@@ -56,7 +56,8 @@ def test_a_note_on_a_selection_is_stored_listed_and_marked(
     marks = window.editor.body.extraSelections()
     assert [(m.cursor.selectionStart(), m.cursor.selectionEnd()) for m in marks] == [
         (start, start + len(passage))]
-    assert "tester → kim" in pane.item_texts()[0] and f"“{passage}”" in pane.item_texts()[0]
+    shown = " ".join(pane.item_texts()[0].split())  # wrapped to the tab's width
+    assert shown.startswith("tester → kim") and f"“{passage}” Source? @kim" in shown
 
 
 def test_replies_resolve_and_reopen(qtbot: QtBot, gui_store: Store, gui_actor: Actor,

@@ -10,12 +10,15 @@ read and written through ops, never on the GUI thread.
 from __future__ import annotations
 
 import re
+import textwrap
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
@@ -53,14 +56,20 @@ def passage_span(text: str, quote: str) -> tuple[int, int] | None:
     return (found.start(), found.end()) if found else None
 
 
-def note_label(view: NoteView, zone: object, detached: bool) -> str:
-    """How a note reads in the list: who, to whom, when, where, then its words."""
+def note_label(view: NoteView, zone: object, detached: bool, width: int = 0) -> str:
+    """How a note reads in the list: who, to whom, when, where, then its words.
+
+    With ``width`` (characters), the quote and the text are wrapped to it.
+    """
     to = f" → {', '.join(view.to)}" if view.to else ""
     state = " · resolved" if view.resolved else ""
     where = " · detached: its passage is gone" if detached else ""
     head = f"{view.author}{to} · {format_local(view.created_at, zone)}{state}{where}"  # type: ignore[arg-type]
-    quote = f"\n“{view.quote}”" if view.quote else ""
-    return f"{head}{quote}\n{view.text}"
+    quote = f"“{view.quote}”" if view.quote else ""
+    body = [quote, view.text] if quote else [view.text]
+    if width:
+        body = [textwrap.fill(part, width, replace_whitespace=False) for part in body]
+    return "\n".join([head, *body])
 
 
 class NotesPane(DeskPane):
@@ -71,10 +80,15 @@ class NotesPane(DeskPane):
         self._story: OpenStory | None = None
         self._views: list[NoteView] = []
         self._spans: dict[str, tuple[int, int]] = {}
+        self._chars = 0  # the width notes are wrapped to, in characters
         self.list = QTreeWidget(self)
         self.list.setObjectName("notesList")
         self.list.setHeaderHidden(True)
         self.list.setWordWrap(True)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setMinimumHeight(320)
         self.list.setAlternatingRowColors(True)
         self.show_resolved = QCheckBox("Show resolved", self)
         self.show_resolved.setObjectName("notesShowResolved")
@@ -102,6 +116,10 @@ class NotesPane(DeskPane):
         self._highlight_timer.setSingleShot(True)
         self._highlight_timer.setInterval(HIGHLIGHT_DELAY_MS)
         self._highlight_timer.timeout.connect(self._text_changed)
+        self._wrap_timer = QTimer(self)
+        self._wrap_timer.setSingleShot(True)
+        self._wrap_timer.setInterval(150)
+        self._wrap_timer.timeout.connect(self._rewrap)
         self.show_resolved.toggled.connect(lambda _on: self.reload())
         self.add_button.clicked.connect(self.add_from_editor)
         self.reply_button.clicked.connect(lambda: self.add(reply=True))
@@ -150,6 +168,7 @@ class NotesPane(DeskPane):
         keep = current.id if current is not None else None
         self._views = found
         self._find_passages()
+        self._chars = self._fitting_chars()
         self.list.setUpdatesEnabled(False)
         self.list.clear()
         tops = []
@@ -166,9 +185,22 @@ class NotesPane(DeskPane):
                 self.list.setCurrentItem(item)
         self.mark_passages()
 
+    def _fitting_chars(self) -> int:
+        average = max(self.list.fontMetrics().averageCharWidth(), 1)
+        return max(24, self.list.viewport().width() // average - 8)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._wrap_timer.start()
+
+    def _rewrap(self) -> None:
+        if self._views and self._fitting_chars() != self._chars:
+            self._show(self._views)
+
     def _item(self, view: NoteView) -> QTreeWidgetItem:
         detached = bool(view.quote) and view.id not in self._spans
-        item = QTreeWidgetItem([note_label(view, self._host.zone(), detached)])
+        item = QTreeWidgetItem([note_label(view, self._host.zone(), detached, self._chars)])
+        item.setToolTip(0, view.text)
         item.setData(0, NOTE_ROLE, view)
         if detached or view.resolved:
             item.setForeground(0, QColor(130, 130, 130))

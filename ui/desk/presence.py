@@ -206,7 +206,9 @@ class PresenceWatcher(QObject):
         zone = self._host.zone()
         said = ", ".join(f"{who.person} is editing (since {format_local(who.since, zone, '%H:%M')})"
                          for who in self.others)
-        self.banner.label.setText(said + " — your edits still merge by paragraph.")
+        self.banner.label.setText(said)
+        self.banner.label.setToolTip("Not a lock: you may edit too, and edits merge by "
+                                     "paragraph.")
         self.banner.show()
 
     def text(self) -> str:
