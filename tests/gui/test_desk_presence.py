@@ -53,11 +53,16 @@ def test_two_windows_see_each_other_and_a_dead_window_s_lease_runs_out(
         assert re.match(r"bo is editing \(since \d\d:\d\d\)", watchers[0].text())
         assert re.match(r"ana is editing \(since \d\d:\d\d\)", watchers[1].text())
         assert watchers[0].online and watchers[0].banner.isVisible()
+        watchers[0].banner.watch.click()  # ana watches while bo edits
+        assert win_a.editor.body.isReadOnly() and "Watching while bo" in \
+            win_a.editor.locked.text()
+        assert watchers[0].banner.watch.text() == "Edit anyway"
 
         other = next(s for row in range(3) if (s := win_b.model.story_id(row)) not in (story, None))
         assert other is not None
         win_b.show_story_by_id(other)  # bo moves on: ana stops seeing him (released)
         qtbot.waitUntil(lambda: watchers[0].text() == "", timeout=10_000)
+        assert not win_a.editor.body.isReadOnly()  # and writes again
         win_b.show_story_by_id(story)
         qtbot.waitUntil(lambda: watchers[0].text() != "", timeout=10_000)
 

@@ -113,12 +113,16 @@ class PresenceBanner(QFrame):
         self.label = QLabel(self)
         self.label.setObjectName("presenceText")
         self.label.setWordWrap(True)
+        self.watch = QPushButton("Watch instead", self)
+        self.watch.setObjectName("watchInstead")
+        self.watch.setToolTip("Read without writing while they edit (you can still edit)")
         self.hand_over = QPushButton("Ask to hand over", self)
         self.hand_over.setObjectName("askHandOver")
         self.hand_over.setToolTip("Send them a note asking to hand the story over")
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
         row.addWidget(self.label, 1)
+        row.addWidget(self.watch)
         row.addWidget(self.hand_over)
         self.hide()
 
@@ -144,6 +148,8 @@ class PresenceWatcher(QObject):
         self.timer.setInterval(poll_ms)
         self.timer.timeout.connect(self.poll)
         self.banner.hand_over.clicked.connect(self.ask_to_hand_over)
+        self.banner.watch.clicked.connect(self.toggle_watching)
+        self.watching = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close and isinstance(watched, QWidget):
@@ -161,6 +167,8 @@ class PresenceWatcher(QObject):
         story_id = story.document.story_id if story is not None else None
         if story_id != self._story_id:
             self._story_id = story_id
+            self.watching = False  # the window sets the new story's own lock
+            self.banner.watch.setText("Watch instead")
             self.others = ()
             self._show()
             self.poll()
@@ -202,7 +210,10 @@ class PresenceWatcher(QObject):
     def _show(self) -> None:
         if not self.others:
             self.banner.hide()
+            if self.watching:
+                self.toggle_watching()  # they left: back to writing
             return
+        self.banner.watch.setVisible(self.watching or not self._host.editor.body.isReadOnly())
         zone = self._host.zone()
         said = ", ".join(f"{who.person} is editing (since {format_local(who.since, zone, '%H:%M')})"
                          for who in self.others)
@@ -210,6 +221,22 @@ class PresenceWatcher(QObject):
         self.banner.label.setToolTip("Not a lock: you may edit too, and edits merge by "
                                      "paragraph.")
         self.banner.show()
+
+    def toggle_watching(self) -> None:
+        """Watch (read only) while someone else edits, or go back to editing.
+
+        Offered only on a story this person may edit: the window's own lock (a
+        status their role may not change) is never lifted here.
+        """
+        editor = self._host.editor
+        if self.watching:
+            self.watching = False
+            editor.set_locked("")
+        elif not editor.body.isReadOnly():
+            self.watching = True
+            names = ", ".join(who.person for who in self.others) or "someone"
+            editor.set_locked(f"Watching while {names} edits: press “Edit anyway” to write.")
+        self.banner.watch.setText("Edit anyway" if self.watching else "Watch instead")
 
     def text(self) -> str:
         """What the banner says (empty when hidden)."""
