@@ -10,7 +10,7 @@ from cms.people import Actor, add_person
 from cms.store import Store
 from tests.gui.conftest import type_text, wait_saved
 from tests.gui.desk_helpers import desk_window, select_passage
-from ui.desk.notes_panel import NotesPane, mentions, passage_span
+from ui.desk.notes_panel import NotesPane, mentions, passage_span, wrap
 
 pytestmark = pytest.mark.gui
 
@@ -32,6 +32,7 @@ def test_mentions_and_passages_are_found_in_plain_text() -> None:
     assert mentions("@kim please check, cc @lee. Not me@example.com") == ["kim", "lee"]
     assert passage_span("one two\n  three four", "two three") == (4, 15)
     assert passage_span("one two", "nine") is None
+    assert wrap("one two three four\nfive", 9) == "one two\nthree\nfour\nfive"
 
 
 def test_a_note_on_a_selection_is_stored_listed_and_marked(

@@ -10,7 +10,6 @@ read and written through ops, never on the GUI thread.
 from __future__ import annotations
 
 import re
-import textwrap
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QResizeEvent, QTextCharFormat, QTextCursor
@@ -68,8 +67,26 @@ def note_label(view: NoteView, zone: object, detached: bool, width: int = 0) -> 
     quote = f"“{view.quote}”" if view.quote else ""
     body = [quote, view.text] if quote else [view.text]
     if width:
-        body = [textwrap.fill(part, width, replace_whitespace=False) for part in body]
+        body = [wrap(part, width) for part in body]
     return "\n".join([head, *body])
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` with its lines broken at spaces to at most ``width`` characters (greedy)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        current = ""
+        for word in line.split(" "):
+            if current and len(current) + 1 + len(word) > width:
+                out.append(current)
+                current = word
+            else:
+                current = f"{current} {word}" if current else word
+        out.append(current)
+    return "\n".join(out)
 
 
 class NotesPane(DeskPane):
@@ -87,7 +104,8 @@ class NotesPane(DeskPane):
         self.list.setWordWrap(True)
         self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Per item: the tree then measures only the rows it shows, not all 500.
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.list.setMinimumHeight(320)
         self.list.setAlternatingRowColors(True)
         self.show_resolved = QCheckBox("Show resolved", self)
@@ -180,9 +198,8 @@ class NotesPane(DeskPane):
         self.list.expandAll()
         self.list.setUpdatesEnabled(True)
         self._clear_current()
-        for item in self._items():
-            if keep is not None and item.data(0, NOTE_ROLE).id == keep:
-                self.list.setCurrentItem(item)
+        if keep is not None:
+            self.select_note(keep)
         self.mark_passages()
 
     def _fitting_chars(self) -> int:
