@@ -77,8 +77,8 @@ def test_my_desk_lists_late_work_first_notes_to_me_and_opens_stories(
         notes.add_note(session, kim, ids[2], "Can you read this? @tester", to=["tester"])
     window = desk_window(qtbot, gui_store, gui_actor)
     view = my_desk(window)
-    assert view.isVisible()  # the start page
     qtbot.waitUntil(lambda: view.desk is not None and len(view.rows("assigned")) == 2)
+    qtbot.waitUntil(view.isVisible)  # work waits: it comes up at start
     late, later = view.rows("assigned")
     assert late[0].startswith("LATE ") and "overdue" in late[2]
     assert not later[0].startswith("LATE ")

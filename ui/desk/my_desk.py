@@ -1,5 +1,6 @@
 """"My desk": what waits on me — my assignments (late first), notes to me, my stories that
-wait on someone else. A dock shown when the window starts; a double click opens the story.
+wait on someone else. A dock that comes up at start when something waits; a double click
+opens the story.
 
 It is read from :func:`cms.desk.work.my_desk` on a worker, again whenever stories
 or the desk change (a sync, a note, an assignment) and on "Refresh".
@@ -7,7 +8,7 @@ or the desk change (a sync, a note, an assignment) and on "Refresh".
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,6 +34,8 @@ SECTIONS = ("assigned", "notes", "waiting")
 
 class MyDeskView(DeskPane):
     """The "My desk" dock."""
+
+    loaded = Signal(object)  # MyDesk, each time it is read
 
     def __init__(self, host: WindowHost, parent: QWidget | None = None) -> None:
         super().__init__(host, "myDesk", parent)
@@ -91,6 +94,7 @@ class MyDeskView(DeskPane):
         self.tree.expandAll()
         for column in range(2):
             self.tree.resizeColumnToContents(column)
+        self.loaded.emit(desk)
 
     def _section(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])
@@ -125,7 +129,10 @@ class MyDeskView(DeskPane):
 
 
 def install(host: WindowHost) -> None:
-    """Add "My desk" as a dock shown at start (unless the user turned that off)."""
+    """Add "My desk" as a dock; at start it comes up when something waits on me.
+
+    (Unless the user turned that off; otherwise it stays as the user left it.)
+    """
     view = MyDeskView(host)
     host.add_dock("desk", "My desk", view, Qt.DockWidgetArea.LeftDockWidgetArea)
     for signal in (host.events.stories_changed, host.events.desk_changed):
@@ -136,6 +143,10 @@ def install(host: WindowHost) -> None:
     action.setChecked(prefs.get_bool("desk/showAtStart", True))
     action.toggled.connect(lambda on: prefs.set_bool("desk/showAtStart", on))
     host.add_menu_action("View", action)
-    if action.isChecked():
-        host.show_dock("desk")
+    def first_look(desk: MyDesk) -> None:
+        view.loaded.disconnect(first_look)
+        if action.isChecked() and (desk.assigned or desk.notes or desk.waiting):
+            host.show_dock("desk")
+
+    view.loaded.connect(first_look)
     view.reload()

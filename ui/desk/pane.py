@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import shiboken6
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ui.ops import OpContext, describe_error
@@ -37,11 +38,13 @@ class DeskPane(QWidget):
         self._busy += 1
 
         def finished(result: T) -> None:
-            self._busy -= 1
-            done(result)
+            if shiboken6.isValid(self):  # the window may have closed meanwhile
+                self._busy -= 1
+                done(result)
 
         def failed(exc: BaseException) -> None:
-            self._busy -= 1
-            self.message.setText(describe_error(exc))
+            if shiboken6.isValid(self):
+                self._busy -= 1
+                self.message.setText(describe_error(exc))
 
         self._host.run_op(work).success(finished).failure(failed).run()

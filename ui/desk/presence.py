@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -187,13 +188,21 @@ class PresenceWatcher(QObject):
             return link.poll(story_id)
 
         def failed(exc: BaseException) -> None:
+            if not self._alive():
+                return
             self._finish()
             self.online = False
             self._host.show_message(f"Who is editing: {describe_error(exc)}", 5000)
 
         self._host.run_op(work).success(self._found).failure(failed).run()
 
+    def _alive(self) -> bool:
+        """False once the window (and this watcher with it) is gone: late answers are dropped."""
+        return not self._stopped and shiboken6.isValid(self) and shiboken6.isValid(self.banner)
+
     def _found(self, seen: Seen) -> None:
+        if not self._alive():
+            return
         self._finish()
         if seen.story_id == self._story_id:
             self.online = seen.online
