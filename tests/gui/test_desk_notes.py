@@ -120,3 +120,18 @@ def test_a_note_whose_passage_is_edited_away_shows_detached(
     pane.reload()
     qtbot.waitUntil(lambda: not pane.busy())
     assert "detached: its passage is gone" in pane.item_texts()[0]
+
+
+def test_notes_that_arrive_behind_the_window_are_listed(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor, people: None) -> None:
+    from cms.people import actor_for
+
+    window = desk_window(qtbot, gui_store, gui_actor)
+    pane = notes_pane(window)
+    qtbot.waitUntil(lambda: not pane.busy())
+    with gui_store.session() as session:
+        lee = actor_for(session, "lee", gui_store.replica_id)
+        notes.add_note(session, lee, window.editing.story_id,  # type: ignore[union-attr]
+                       "Made on another laptop.", to=["tester"])
+    window.events.stories_changed.emit()  # what a sync pull says
+    qtbot.waitUntil(lambda: [n.text for n in pane.notes_shown()] == ["Made on another laptop."])
