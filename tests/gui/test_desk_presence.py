@@ -10,6 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from cms.config import set_setting
+from cms.desk import notes
 from cms.desk.presence import editing
 from cms.people import Actor
 from cms.store import Store
@@ -28,6 +29,11 @@ def watcher_of(window: MainWindow) -> PresenceWatcher:
     found = window.editor.findChild(PresenceWatcher)
     assert isinstance(found, PresenceWatcher)
     return found
+
+
+def _notes_to(store: Store, story_id: str, person: str) -> list[str]:
+    with store.reading() as session:
+        return [n.text for n in notes.list_notes(session, story_id) if person in n.to]
 
 
 @pytest.mark.pg
@@ -57,6 +63,9 @@ def test_two_windows_see_each_other_and_a_dead_window_s_lease_runs_out(
         assert win_a.editor.body.isReadOnly() and "Watching while bo" in \
             win_a.editor.locked.text()
         assert watchers[0].banner.watch.text() == "Edit anyway"
+        watchers[0].banner.hand_over.click()  # ana asks bo to hand over: a note to him
+        qtbot.waitUntil(lambda: _notes_to(ana, story, "bo") != [], timeout=10_000)
+        assert _notes_to(ana, story, "bo") == ["ana asks you to hand this story over."]
 
         other = next(s for row in range(3) if (s := win_b.model.story_id(row)) not in (story, None))
         assert other is not None

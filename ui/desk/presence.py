@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from cms.desk import notes
 from cms.desk.presence import LEASE, RENEW_EVERY, Editing, announce, editing, open_central, release
+from cms.people import ensure_person
 from cms.store import Store
 from cms.timeutil import format_local, utcnow
 from ui.ops import OpContext, describe_error
@@ -261,13 +262,21 @@ class PresenceWatcher(QObject):
 
         def work(_ctx: OpContext) -> str:
             with store.session() as session:
+                for name in names:
+                    # The central store saw them editing: on a desk without a secured
+                    # central this copy may not have met them yet.
+                    ensure_person(session, name)
                 return notes.add_note(session, actor, story_id, text, to=names)
 
         def done(_note: str) -> None:
             self._host.show_message(f"Asked {', '.join(names)} to hand over (a note).")
             self._host.events.desk_changed.emit()
 
-        self._host.run_op(work).success(done).run()
+        def failed(exc: BaseException) -> None:
+            self._host.show_message(f"Could not ask them to hand over: {describe_error(exc)}",
+                                    10000)
+
+        self._host.run_op(work).success(done).failure(failed).run()
 
     def stop(self, *, release_story: bool = True) -> None:
         """Stop polling; release the story (not when simulating a copy that died)."""
