@@ -57,6 +57,8 @@ def test_a_note_on_a_selection_is_stored_listed_and_marked(
     marks = window.editor.body.extraSelections()
     assert [(m.cursor.selectionStart(), m.cursor.selectionEnd()) for m in marks] == [
         (start, start + len(passage))]
+    tabs = [window.inspector.tabText(n) for n in range(window.inspector.count())]
+    assert "Notes (1)" in tabs  # kim would see "Notes (1 · 1 to you)"
     shown = " ".join(pane.item_texts()[0].split())  # wrapped to the tab's width
     assert shown.startswith("tester → kim") and f"“{passage}” Source? @kim" in shown
 
@@ -135,3 +137,4 @@ def test_notes_that_arrive_behind_the_window_are_listed(
                        "Made on another laptop.", to=["tester"])
     window.events.stories_changed.emit()  # what a sync pull says
     qtbot.waitUntil(lambda: [n.text for n in pane.notes_shown()] == ["Made on another laptop."])
+    assert pane.tab_title() == "Notes (1 · 1 to you)"

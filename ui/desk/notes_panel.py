@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
@@ -157,6 +158,7 @@ class NotesPane(DeskPane):
             self._views = []
             self.list.clear()
             self._text_changed()
+            self._title_tab()
         elif story.document.story_id != previous:
             self.message.clear()
             self.reload()
@@ -201,6 +203,26 @@ class NotesPane(DeskPane):
         if keep is not None:
             self.select_note(keep)
         self.mark_passages()
+        self._title_tab()
+
+    def tab_title(self) -> str:
+        """"Notes", with how many are open and how many of those are addressed to me."""
+        open_notes = [view for view in self._views if not view.resolved]
+        mine = sum(self._host.actor.username in view.to for view in open_notes)
+        if not open_notes:
+            return "Notes"
+        return f"Notes ({len(open_notes)}" + (f" · {mine} to you)" if mine else ")")
+
+    def _title_tab(self) -> None:
+        """Put :meth:`tab_title` on the tab this pane sits in (a page of a QTabWidget)."""
+        page: QWidget | None = self
+        while page is not None:
+            stack = page.parentWidget()
+            tabs = stack.parentWidget() if stack is not None else None
+            if isinstance(tabs, QTabWidget) and tabs.indexOf(page) >= 0:
+                tabs.setTabText(tabs.indexOf(page), self.tab_title())
+                return
+            page = stack
 
     def _fitting_chars(self) -> int:
         average = max(self.list.fontMetrics().averageCharWidth(), 1)
