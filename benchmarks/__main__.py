@@ -1,7 +1,7 @@
 """Run every ``benchmarks/bench_*.py`` module and print one table.
 
 Usage: ``python -m benchmarks [--quick] [AREA ...]`` where AREA is the part of a
-module name after ``bench_`` (core, ui, photos, sync, export, workflow, …).
+module name after ``bench_`` (core, ui, photos, sync, export, workflow, desk, …).
 Each module exposes ``run(quick: bool) -> list[tuple[str, str, str]]`` returning
 (measure, value, target) rows.
 """

@@ -11,7 +11,7 @@ with ``reply_to``), resolved and reopened. Notes are desk events
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from cms.desk import rights
 from cms.desk.events import Event, from_row, new_event, write_events
 from cms.document import normalise_text
 from cms.errors import Ambiguous, NotFound, PermissionDenied, UsageError
-from cms.models import DeskEvent, Note, Person, Revision
+from cms.models import DeskEvent, Note, Person, Revision, table_of
 from cms.people import Actor
 from cms.rules import load_rules
 from cms.timeutil import utcnow
@@ -80,10 +80,14 @@ def _squash(text: str) -> str:
 
 def anchor(body: str, quote: str, paragraph: int | None) -> int | None:
     """The paragraph that holds ``quote`` now: the one nearest where it was; None if gone."""
+    return _anchor_in([_squash(text) for text in paragraphs(body)], quote, paragraph)
+
+
+def _anchor_in(squashed: list[str], quote: str, paragraph: int | None) -> int | None:
     wanted = _squash(quote)
     if not wanted:
         return None
-    found = [n for n, text in enumerate(paragraphs(body)) if wanted in _squash(text)]
+    found = [n for n, text in enumerate(squashed) if wanted in text]
     if not found:
         return None
     return min(found, key=lambda n: (abs(n - (paragraph or 0)), n))
@@ -179,18 +183,22 @@ def list_notes(session: Session, story_ref: str, *, include_resolved: bool = Fal
     """The story's notes (open ones unless ``include_resolved``), oldest first, with replies."""
     story_id = stories.resolve(session, story_ref)
     document, _ = stories.get(session, story_id)
-    rows = list(session.scalars(sa.select(Note).where(Note.story_id == story_id)
-                                .order_by(Note.hlc, Note.id)))
+    squashed = [_squash(text) for text in paragraphs(document.body)]
+    table = table_of(Note)
+    rows = list(session.execute(sa.select(table).where(table.c.story_id == story_id)
+                                .order_by(table.c.hlc, table.c.id)).mappings())
     replies: dict[str, list[NoteView]] = {}
-    views: list[NoteView] = []
     for row in rows:
-        place = anchor(document.body, row.quote, row.paragraph) if row.quote else None
-        view = NoteView(row.id, row.story_id, row.author, row.text, row.quote,
-                        tuple(json.loads(row.addressed)), row.created_at, row.resolved,
-                        row.resolved_by, place, bool(row.quote) and place is None)
-        if row.reply_to:
-            replies.setdefault(row.reply_to, []).append(view)
-        else:
-            views.append(view)
-    out = [replace(view, replies=tuple(replies.get(view.id, ()))) for view in views]
+        if row["reply_to"]:
+            replies.setdefault(row["reply_to"], []).append(_note_view(row, squashed, ()))
+    out = [_note_view(row, squashed, tuple(replies.get(row["id"], ())))
+           for row in rows if not row["reply_to"]]
     return out if include_resolved else [view for view in out if not view.resolved]
+
+
+def _note_view(row: Any, squashed: list[str], replies: tuple[NoteView, ...]) -> NoteView:
+    quote = row["quote"]
+    place = _anchor_in(squashed, quote, row["paragraph"]) if quote else None
+    return NoteView(row["id"], row["story_id"], row["author"], row["text"], quote,
+                    tuple(json.loads(row["addressed"])), row["created_at"], row["resolved"],
+                    row["resolved_by"], place, bool(quote) and place is None, replies)

@@ -34,21 +34,24 @@ class Editing:
 
 
 def announce(central: Store, story_id: str, person: str, replica_id: str, *,
-             now: datetime | None = None) -> None:
-    """Say (again) that ``person`` on ``replica_id`` has ``story_id`` open for editing."""
+             now: datetime | None = None, lease: timedelta = LEASE) -> None:
+    """Say (again) that ``person`` on ``replica_id`` has ``story_id`` open for editing.
+
+    The row lasts ``lease`` unless announced again; a copy that goes away stops renewing.
+    """
     when = now or utcnow()
     with central.session() as session:
         session.execute(sa.delete(Presence).where(Presence.expires_at < when))
         row = session.get(Presence, (story_id, replica_id))
         if row is not None and row.person == person:
-            row.expires_at = when + LEASE
+            row.expires_at = when + lease
             return
         if row is not None:
             session.delete(row)
             session.flush()
         insert_ignore(session, Presence.__table__,  # type: ignore[arg-type]
                       [{"story_id": story_id, "replica_id": replica_id, "person": person,
-                        "since": when, "expires_at": when + LEASE}])
+                        "since": when, "expires_at": when + lease}])
 
 
 def release(central: Store, story_id: str, replica_id: str) -> None:
@@ -76,28 +79,42 @@ def editing(central: Store, story_ids: Sequence[str], *, now: datetime | None = 
     return found
 
 
+def open_central(store: Store, *, timeout_s: int = 2) -> Store | None:
+    """The desk's central store when it answers within ``timeout_s``, else None (offline).
+
+    ``store`` itself when it is the central one; otherwise a new :class:`Store` the
+    caller closes. Offline (no central configured, or none answering) there is none.
+    """
+    from cms.config import get_setting
+    from cms.errors import NewsroomError
+
+    if store.meta.get("central_epoch"):  # this store is the central one
+        return store
+    with store.reading() as session:
+        location = get_setting(session, "central_url")
+    if not location:
+        return None
+    try:
+        return Store.open(location, connect_timeout=timeout_s)
+    except (NewsroomError, OSError, sa.exc.SQLAlchemyError):
+        return None
+
+
 def editing_now(store: Store, story_id: str, *, timeout_s: int = 2) -> list[Editing]:
     """Who has the story open, asked of the desk's central store when it answers quickly.
 
     Offline (no central store configured, or none answering within ``timeout_s``)
     the answer is empty: nothing is announced and nothing blocks.
     """
-    from cms.config import get_setting
     from cms.errors import NewsroomError
 
-    if store.meta.get("central_epoch"):  # this store is the central one
-        return editing(store, [story_id]).get(story_id, [])
-    with store.reading() as session:
-        location = get_setting(session, "central_url")
-    if not location:
-        return []
-    try:
-        central = Store.open(location, connect_timeout=timeout_s)
-    except (NewsroomError, OSError, sa.exc.SQLAlchemyError):
+    central = open_central(store, timeout_s=timeout_s)
+    if central is None:
         return []
     try:
         return editing(central, [story_id]).get(story_id, [])
     except (NewsroomError, sa.exc.SQLAlchemyError):
         return []
     finally:
-        central.close()
+        if central is not store:
+            central.close()

@@ -51,6 +51,11 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "ui.sync.conflicts",
     "ui.export.dialog",
     "ui.editor.spelling",
+    "ui.desk.notes_panel",
+    "ui.desk.assign_panel",
+    "ui.desk.updates_panel",
+    "ui.desk.presence",
+    "ui.desk.my_desk",
 )
 MENUS = ("File", "Edit", "View", "Format", "Story", "Tools", "Help")
 
@@ -79,6 +84,7 @@ class WindowEvents(QObject):
     story_saved = Signal(str, str)  # story id, revision id
     stories_changed = Signal()  # the set of stories changed (import, sync): lists reload
     settings_changed = Signal()  # desk settings (time zone …) changed
+    desk_changed = Signal()  # notes, assignments or updates changed: desk views reload
 
 
 class WindowHost(Protocol):
@@ -87,7 +93,7 @@ class WindowHost(Protocol):
     store: Store
     actor: Actor
     events: WindowEvents
-    editor: EditorPanel  # headline, standfirst and body (spellcheck hooks into the body)
+    editor: EditorPanel  # the writing area: spellcheck hooks into it, notes mark passages
 
     def zone(self) -> ZoneInfo:
         """The desk time zone."""
