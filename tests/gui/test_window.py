@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cms import stories
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import open_window, type_text, wait_saved
+from tests.gui.conftest import open_story, open_window, type_text, wait_saved
 from ui.editor.editing import SaveState
 from ui.window.main_window import MainWindow
 
@@ -59,7 +59,7 @@ def test_switching_stories_saves_the_one_left(qtbot: QtBot, window: MainWindow,
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "Added line. ")
     window.acts.next_story.trigger()
-    assert window.editing.story_id != first
+    qtbot.waitUntil(lambda: window.editing.story_id != first)
     qtbot.waitUntil(lambda: _story_in_store(gui_store, first).body.startswith("Added line. "))
 
 
@@ -295,29 +295,41 @@ def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     first = window.editing.story_id
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageDown,
                    Qt.KeyboardModifier.ControlModifier)
-    assert window.editing.story_id != first
+    qtbot.waitUntil(lambda: window.editing.story_id != first)
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageUp,
                    Qt.KeyboardModifier.ControlModifier)
-    assert window.editing.story_id == first
+    qtbot.waitUntil(lambda: window.editing.story_id == first)
     window.editor.focus_body()
     qtbot.keyClick(window.editor.body, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.editor.find_bar.isVisible()
     preview_shown = window.preview.isVisible()
-    qtbot.keyClick(window.editor.body, Qt.Key.Key_P,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    # Not by its key: Ctrl+Shift+P is also the photos panel's "Add Photos…" once the
+    # extensions are in (the desk17 branch moves the preview to Ctrl+E and tests that
+    # no two actions share a key).
+    window.acts.toggle_preview.trigger()
     assert window.preview.isVisible() is not preview_shown
 
 
 def test_layout_is_remembered(qtbot: QtBot, window: MainWindow, gui_store: Store,
                               gui_actor: Actor) -> None:
+    qtbot.waitUntil(lambda: window.findChild(QDockWidget, "dock_planning") is not None)
+    planning = window.findChild(QDockWidget, "dock_planning")
+    qtbot.waitUntil(planning.isVisible)  # a desk chief's first window opens on the plan
+    planning.hide()
+    qtbot.waitUntil(lambda: window.minimumSizeHint().width() <= 800)  # the plan's width is gone
     window.resize(780, 560)  # inside the offscreen test screen, so geometry restores as is
     qtbot.wait(10)
     window.main_split.setSizes([200, 380, 180])
     wanted = window.main_split.sizes()
     window.acts.toggle_preview.trigger()  # hide the preview
+    # No narrower than the status bar with the extensions' widgets in it.
+    width = window.size().width()
+    assert 780 <= width <= 800
     window.close()
     again = open_window(qtbot, gui_store, gui_actor)
-    assert again.size().width() == 780
+    assert again.size().width() == width
+    qtbot.waitUntil(lambda: again.findChild(QDockWidget, "dock_planning") is not None)
+    assert not again.findChild(QDockWidget, "dock_planning").isVisible()
     assert again.main_split.sizes() == wanted
     assert not again.preview.isVisible()
     again.acts.toggle_preview.trigger()
@@ -330,7 +342,7 @@ def test_preview_shows_placed_photos_as_figures(qtbot: QtBot, window: MainWindow
 
     from cms.sample import sample_id
 
-    window.show_story_by_id(sample_id("story", "jcs-drones"))
+    open_story(qtbot, window, sample_id("story", "jcs-drones"))
     photo = window.editing.document.photos[-1]
     assert f"![[photo:{photo.id[:8]}]]" in window.editor.body_text()
     qtbot.waitUntil(lambda: not window.preview.busy())

@@ -14,6 +14,7 @@ from cms.people import Actor
 from cms.sample import sample_id
 from cms.store import Store
 from cms.sync.replication import sync
+from tests.gui.conftest import open_story, wait_ready
 from tests.sync.helpers import desk_store, make_central
 from ui.stories.model import COLUMNS, CONFLICT_TAG
 from ui.window.main_window import MainWindow
@@ -28,7 +29,8 @@ def _window(qtbot: QtBot, store: Store, actor: Actor, story_id: str) -> MainWind
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.show_story_by_id(story_id)
+    wait_ready(qtbot, window)
+    open_story(qtbot, window, story_id)
     return window
 
 
@@ -58,7 +60,7 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window.events.stories_changed.emit()
-        assert window.editor.headline.text() == "Ana's new headline"
+        qtbot.waitUntil(lambda: window.editor.headline.text() == "Ana's new headline")
 
         # Bo types without saving while Ana edits again: Bo's text is kept.
         window.editor.body.moveCursor(QTextCursor.MoveOperation.End)
@@ -68,8 +70,8 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window.events.stories_changed.emit()
+        qtbot.waitUntil(lambda: "changed elsewhere" in window.statusBar().currentMessage())
         assert window.editor.body_text().endswith(" Bo's unsaved words")
-        assert "changed elsewhere" in window.statusBar().currentMessage()
         window.editing.overwrite_with_mine()  # type: ignore[union-attr]
         qtbot.waitUntil(lambda: window.editing is not None and not window.editing.dirty
                         and not window.editing.saving(), timeout=10_000)

@@ -257,14 +257,16 @@ def test_workflow_tab_offers_only_what_the_role_allows(qtbot: QtBot, desk: Store
         saved = stories.create(session, rita, headline="Rita's draft")
     reporter = WorkflowPanel(desk, rita)
     qtbot.addWidget(reporter)
-    reporter.show_story(_open(desk, saved.document.story_id))
+    with qtbot.waitSignal(reporter.filled, timeout=5_000):
+        reporter.show_story(_open(desk, saved.document.story_id))
     assert sorted(reporter.move_buttons()) == ["edit"]
     assert not reporter.override.isVisibleTo(reporter)
     with qtbot.waitSignal(reporter.moved, timeout=2_000):
         qtbot.mouseClick(reporter.move_buttons()["edit"], Qt.MouseButton.LeftButton)
     chief = WorkflowPanel(desk, _actor(desk, "chief"))
     qtbot.addWidget(chief)
-    chief.show_story(_open(desk, JCS))
+    with qtbot.waitSignal(chief.filled, timeout=5_000):
+        chief.show_story(_open(desk, JCS))
     assert sorted(chief.move_buttons()) == ["corrected", "edit", "killed"]
     with qtbot.waitSignal(chief.error_shown, timeout=2_000) as error:
         qtbot.mouseClick(chief.move_buttons()["killed"], Qt.MouseButton.LeftButton)

@@ -18,12 +18,13 @@ import re
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QImage, QPalette, QShowEvent, QTextDocument
 from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
 
 from cms.document import PhotoRef
 from cms.store import Store
+from ui.ops import Op, OpContext
 
 DEBOUNCE_MS = 300
 PREVIEW_LIMIT = 100_000  # characters of the body rendered in the preview
@@ -36,35 +37,21 @@ _PHOTO_IMG = re.compile(r'<img (?=[^>]*src="' + re.escape(PHOTO_URL) + ")")
 Source = tuple[str, str, str, tuple[PhotoRef, ...]]  # headline, standfirst, body, photos
 
 
-class _RenderSignals(QObject):
-    done = Signal(int, str)
-    photo = Signal(str, object)  # sha256, QImage (null when it cannot be read)
+def render_body(text: str, photos: tuple[PhotoRef, ...]) -> str:
+    """The body's HTML as the preview shows it (a worker's work; never raises)."""
+    try:
+        # Imported here, on the worker: Markdown's import stays off the start-up path.
+        from cms.figures import FigurePhoto
+        from cms.render import render_markdown
 
-
-class _RenderTask(QRunnable):
-    def __init__(self, serial: int, markdown_text: str, photos: tuple[PhotoRef, ...],
-                 signals: _RenderSignals) -> None:
-        super().__init__()
-        self._serial = serial
-        self._text = markdown_text
-        self._photos = photos
-        self._signals = signals
-
-    def run(self) -> None:
-        try:
-            # Imported here, on the worker: Markdown's import stays off the start-up path.
-            from cms.figures import FigurePhoto
-            from cms.render import render_markdown
-
-            figures = [FigurePhoto.from_ref(p, src=f"{PHOTO_URL}{p.sha256}")
-                       for p in self._photos]
-            shown = preview_part(self._text)
-            html = render_markdown(shown, figures)
-            if len(shown) < len(self._text):
-                html = _cut_note(self._text, len(shown)) + html
-        except Exception as exc:  # shown in the preview instead of the page
-            html = f"<p><b>The preview failed:</b> {escape(str(exc))}</p>"
-        self._signals.done.emit(self._serial, html)
+        figures = [FigurePhoto.from_ref(p, src=f"{PHOTO_URL}{p.sha256}") for p in photos]
+        shown = preview_part(text)
+        html = render_markdown(shown, figures)
+        if len(shown) < len(text):
+            html = _cut_note(text, len(shown)) + html
+    except Exception as exc:  # shown in the preview instead of the page
+        html = f"<p><b>The preview failed:</b> {escape(str(exc))}</p>"
+    return html
 
 
 def preview_part(text: str) -> str:
@@ -88,26 +75,17 @@ def _cut_note(text: str, shown: int) -> str:
     return f'<div class="{WARNING_CLASS}"><strong>⚠ Long story: </strong>{escape(note)}</div>'
 
 
-class _PhotoTask(QRunnable):
-    """Reads and scales one photo for the preview (QImage is fine off the GUI thread)."""
+def load_photo(store: Store, sha256: str) -> QImage:
+    """One photo read and scaled for the preview (QImage is fine off the GUI thread)."""
+    from cms.blobs import blob_bytes
 
-    def __init__(self, store: Store, sha256: str, signals: _RenderSignals) -> None:
-        super().__init__()
-        self._store, self._sha256, self._signals = store, sha256, signals
-
-    def run(self) -> None:
-        image = QImage()
-        try:
-            from cms.blobs import blob_bytes
-
-            with self._store.reading() as session:
-                data = blob_bytes(session, self._sha256)
-            if image.loadFromData(data) and image.width() > PREVIEW_PHOTO_WIDTH:
-                image = image.scaledToWidth(PREVIEW_PHOTO_WIDTH,
-                                            Qt.TransformationMode.SmoothTransformation)
-        except Exception:  # a missing or broken photo shows as an empty figure
-            image = QImage()
-        self._signals.photo.emit(self._sha256, image)
+    image = QImage()
+    with store.reading() as session:
+        data = blob_bytes(session, sha256)
+    if image.loadFromData(data) and image.width() > PREVIEW_PHOTO_WIDTH:
+        image = image.scaledToWidth(PREVIEW_PHOTO_WIDTH,
+                                    Qt.TransformationMode.SmoothTransformation)
+    return image
 
 
 class PreviewPane(QTextBrowser):
@@ -128,9 +106,6 @@ class PreviewPane(QTextBrowser):
         self._pool.setMaxThreadCount(1)
         self._photo_pool = QThreadPool(self)
         self._photo_pool.setMaxThreadCount(1)
-        self._signals = _RenderSignals()
-        self._signals.done.connect(self._on_rendered)
-        self._signals.photo.connect(self._on_photo)
         self._serial = 0
         self._in_flight = False
         self._source: Source = ("", "", "", ())
@@ -176,10 +151,10 @@ class PreviewPane(QTextBrowser):
         self._in_flight = True
         self._serial += 1
         self._wanted = self._source
-        self._pool.start(_RenderTask(self._serial, self._source[2], self._source[3],
-                                     self._signals))
+        serial, body, photos = self._serial, self._source[2], self._source[3]
+        Op(None, lambda _context: render_body(body, photos), pool=self._pool,
+           owner=self).success(lambda html: self._on_rendered(serial, html)).run()
 
-    @Slot(int, str)
     def _on_rendered(self, serial: int, body_html: str) -> None:
         self._in_flight = False
         wanted = self._wanted
@@ -233,11 +208,18 @@ class PreviewPane(QTextBrowser):
                 return image
             if self._store is not None and sha256 not in self._loading:
                 self._loading.add(sha256)
-                self._photo_pool.start(_PhotoTask(self._store, sha256, self._signals))
+                store = self._store
+
+                def work(_context: OpContext) -> QImage:
+                    return load_photo(store, sha256)
+
+                # A missing or broken photo shows as an empty figure.
+                Op(None, work, pool=self._photo_pool, owner=self).success(
+                    lambda image: self._on_photo(sha256, image)).failure(
+                    lambda _error: self._on_photo(sha256, QImage())).run()
             return QImage()
         return super().loadResource(kind, url)
 
-    @Slot(str, object)
     def _on_photo(self, sha256: str, image: QImage) -> None:
         self._loading.discard(sha256)
         self._images[sha256] = image

@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -46,6 +46,7 @@ from cms.people import Actor
 from cms.store import Store
 from cms.timeutil import format_local, localize, utcnow
 from ui.inspector.time_entry import desk_time
+from ui.ops import Op, describe_error
 from ui.planning.timeline import COLOURS, HEADER_PX, HOUR_PX, DayHeader, PlanItem, Timeline
 from ui.window import prefs
 from ui.window.extensions import WindowHost
@@ -64,6 +65,7 @@ class Plan:
     items: list[PlanItem]
     late: list[publish.LateStory]
     sections: list[tuple[str, str]]
+    can_plan: bool = False  # the reader may move stories (desk chief or above)
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -74,38 +76,32 @@ def day_start(day: date, zone: ZoneInfo) -> datetime:
         return localize(datetime.combine(day, time(1)), zone, fold=0)
 
 
-def load_plan(store: Store, first: date, count: int, section: str | None,
-              now: datetime) -> Plan:
-    """Read one period's plan and the late stories (runs on a worker thread)."""
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def load_plan(store: Store, first: date | None, count: int, section: str | None,
+              now: datetime, actor: Actor | None = None) -> Plan:
+    """Read one period's plan and the late stories (runs on a worker thread).
+
+    ``first`` None: the period holding today in the desk zone. ``actor``: say
+    whether they may plan (move stories).
+    """
     with store.reading() as session:
         zone = desk_zone(session)
+        if first is None:
+            today = now.astimezone(zone).date()
+            first = today if count == 1 else week_start(today)
         days = [first + timedelta(days=n) for n in range(count)]
         start, end = day_start(days[0], zone), day_start(days[-1] + timedelta(days=1), zone)
         rows = schedule.planned(session, start, end, now=now, section=section)
         late = publish.late_stories(session, now)
         sections = [(s.slug, s.name) for s in stories.sections(session)]
+        can_plan = actor is not None and workflow.can_schedule(session, actor)
     items = [PlanItem(r.id, r.headline, r.section, r.status, r.publish_at, r.late)
              for r in rows]
-    return Plan(days, zone, items, late, sections)
-
-
-class _Bridge(QObject):
-    done = Signal(object, object)  # result, error
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any], bridge: _Bridge) -> None:
-        super().__init__()
-        self._work = work
-        self._bridge = bridge
-
-    def run(self) -> None:
-        try:
-            result = self._work()
-        except Exception as exc:  # handed to the UI thread, which shows it
-            self._bridge.done.emit(None, exc)
-            return
-        self._bridge.done.emit(result, None)
+    return Plan(days, zone, items, late, sections, can_plan)
 
 
 class PlanningView(QWidget):
@@ -125,12 +121,11 @@ class PlanningView(QWidget):
         self._now = now
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # loads and writes reach the store in order
-        self._bridges: set[_Bridge] = set()
+        # The desk's zone and the user's rights arrive with the first plan (read off
+        # the GUI thread); until then nothing may be dragged.
         self._zone = ZoneInfo("UTC")
-        with store.reading() as session:
-            self._zone = desk_zone(session)
-            self._can_plan = workflow.can_schedule(session, actor)
-        self._first = self._week_start(datetime.now(self._zone).date())
+        self._can_plan = False
+        self._first: date | None = None  # None: the period holding today in the desk zone
         self._days = 7
         self._scrolled = False
 
@@ -221,7 +216,7 @@ class PlanningView(QWidget):
 
     @staticmethod
     def _week_start(day: date) -> date:
-        return day - timedelta(days=day.weekday())
+        return week_start(day)
 
     def show_period(self, first: date, days: int) -> None:
         """Show ``days`` (1 or 7) days from ``first`` and reload."""
@@ -237,16 +232,24 @@ class PlanningView(QWidget):
         today = datetime.now(self._zone).date()
         self.show_period(today if self._days == 1 else self._week_start(today), self._days)
 
+    def _shown_first(self) -> date:
+        if self._first is not None:
+            return self._first
+        today = datetime.now(self._zone).date()
+        return today if self._days == 1 else self._week_start(today)
+
     def _shift(self, direction: int) -> None:
-        self.show_period(self._first + timedelta(days=direction * self._days), self._days)
+        self.show_period(self._shown_first() + timedelta(days=direction * self._days),
+                         self._days)
 
     def _mode_changed(self, day_mode: bool) -> None:
+        first = self._shown_first()
         if day_mode:
             today = datetime.now(self._zone).date()
-            inside = self._first <= today < self._first + timedelta(days=self._days)
-            self.show_period(today if inside else self._first, 1)
+            inside = first <= today < first + timedelta(days=self._days)
+            self.show_period(today if inside else first, 1)
         else:
-            self.show_period(self._week_start(self._first), 7)
+            self.show_period(self._week_start(first), 7)
 
     def set_section(self, slug: str | None) -> None:
         """Filter by section (None for all)."""
@@ -259,28 +262,23 @@ class PlanningView(QWidget):
     # Loading ---------------------------------------------------------------------------
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
-        bridge = _Bridge(self)
-        self._bridges.add(bridge)
-
-        def finish(result: Any, error: Any) -> None:
-            self._bridges.discard(bridge)
-            bridge.deleteLater()
-            done(result, error)
-
-        bridge.done.connect(finish, Qt.ConnectionType.QueuedConnection)
-        self._pool.start(_Job(work, bridge))
+        Op(self, lambda _context: work(), pool=self._pool).success(
+            lambda result: done(result, None)).failure(lambda error: done(None, error)).run()
 
     def reload(self) -> None:
         """Read the period again (on the worker) and show it."""
         first, count, section = self._first, self._days, self.section.currentData()
-        now = self._now()
-        self._run(lambda: load_plan(self._store, first, count, section, now), self._loaded)
+        now, store, actor = self._now(), self._store, self._actor
+        self._run(lambda: load_plan(store, first, count, section, now, actor), self._loaded)
 
     def _loaded(self, plan: Plan | None, error: BaseException | None) -> None:
         if error is not None or plan is None:
-            self._say(f"Cannot load the plan: {error}")
+            self._say(f"Cannot load the plan: {describe_error(error) if error else ''}")
             return
         self._zone = plan.zone
+        self._can_plan = plan.can_plan
+        if self._first is None:
+            self._first = plan.days[0]
         self._fill_sections(plan.sections)
         self.timeline.set_plan(plan.days, plan.zone, plan.items, can_drag=self._can_plan)
         last = plan.days[-1]
@@ -408,10 +406,15 @@ def install(host: WindowHost) -> None:
     window = dock.parentWidget() if dock is not None else None
     if isinstance(dock, QDockWidget) and isinstance(window, QMainWindow):
         window.resizeDocks([dock], [380], Qt.Orientation.Vertical)
-    # Docks start hidden; a desk chief's first window opens on the plan, once.
-    if view.can_plan and not prefs.get_bool(INTRODUCED_KEY, False):
-        prefs.set_bool(INTRODUCED_KEY, True)
-        host.show_dock("planning")
+    # Docks start hidden; a desk chief's first window opens on the plan, once (the
+    # rights arrive with the first plan).
+    def introduce() -> None:
+        view.plan_loaded.disconnect(introduce)
+        if view.can_plan and not prefs.get_bool(INTRODUCED_KEY, False):
+            prefs.set_bool(INTRODUCED_KEY, True)
+            host.show_dock("planning")
+
+    view.plan_loaded.connect(introduce)
     action = QAction("Planning", view)
     action.setShortcut(QKeySequence("Ctrl+Shift+L"))
     action.triggered.connect(lambda: host.show_dock("planning"))

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
-    QRunnable,
     Qt,
     QThreadPool,
     Signal,
@@ -30,6 +28,10 @@ from cms import stories
 from cms.store import Store
 from cms.stories import StorySummary
 from cms.timeutil import format_local
+from ui.ops import QueryOp
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 ID_PAGE = 1000
 READ_AHEAD_PAGES = 10
@@ -78,30 +80,11 @@ class ListQuery:
     descending: bool = True
 
 
-class _IdSignals(QObject):
-    done = Signal(int, object)  # generation, list of ids (or the exception)
-
-
-class _IdPrefetch(QRunnable):
-    """Reads the rest of the ordered ids on a worker thread, with its own session."""
-
-    def __init__(self, store: Store, query: ListQuery, offset: int, limit: int,
-                 generation: int, signals: _IdSignals) -> None:
-        super().__init__()
-        self._store, self._query, self._offset, self._limit = store, query, offset, limit
-        self._generation, self._signals = generation, signals
-
-    def run(self) -> None:
-        query = self._query
-        try:
-            with self._store.reading() as session:
-                result: object = stories.story_ids(
-                    session, status=query.status, section=query.section,
-                    offset=self._offset, limit=self._limit, sort=query.sort,
-                    descending=query.descending)
-        except Exception as exc:  # the model falls back to reading page by page
-            result = exc
-        self._signals.done.emit(self._generation, result)
+def read_ids(session: Session, query: ListQuery, offset: int, limit: int) -> list[str]:
+    """The ordered ids of ``query`` from ``offset`` (the read-ahead's work)."""
+    return stories.story_ids(session, status=query.status, section=query.section,
+                             offset=offset, limit=limit, sort=query.sort,
+                             descending=query.descending)
 
 
 class StoryListModel(QAbstractTableModel):
@@ -133,8 +116,6 @@ class StoryListModel(QAbstractTableModel):
         self._source_done = False
         self._prefetch_pool = QThreadPool(self)
         self._prefetch_pool.setMaxThreadCount(1)
-        self._prefetch_signals = _IdSignals(self)
-        self._prefetch_signals.done.connect(self._prefetch_done)
         self._load_section_names()
 
     @property
@@ -208,9 +189,13 @@ class StoryListModel(QAbstractTableModel):
                 or len(self._buffer) >= 2 * self._page):
             return
         self._reading_ahead = True
-        self._prefetch_pool.start(_IdPrefetch(
-            self._store, self._query, self._fetched + len(self._buffer),
-            READ_AHEAD_PAGES * self._page, self._generation, self._prefetch_signals))
+        query, generation = self._query, self._generation
+        offset, limit = self._fetched + len(self._buffer), READ_AHEAD_PAGES * self._page
+        # A failed read-ahead is dropped: the model falls back to reading page by page.
+        QueryOp(None, self._store, lambda session: read_ids(session, query, offset, limit),
+                pool=self._prefetch_pool, owner=self).success(
+            lambda ids: self._prefetch_done(generation, ids)).failure(
+            lambda error: self._prefetch_done(generation, error)).run()
 
     def _prefetch_done(self, generation: int, result: object) -> None:
         if generation != self._generation:
@@ -226,7 +211,7 @@ class StoryListModel(QAbstractTableModel):
         self._prefetch_pool.waitForDone()
         from PySide6.QtCore import QCoreApplication
 
-        QCoreApplication.sendPostedEvents(self._prefetch_signals)
+        QCoreApplication.sendPostedEvents()  # the op's result, queued to this thread
 
     def _load_section_names(self) -> None:
         try:
