@@ -139,9 +139,11 @@ def test_a_reporter_cannot_drag_and_the_past_is_refused(qtbot: QtBot, desk: Stor
     before = _publish_at(desk, story)
     view = _view(qtbot, desk, "rita", monday)
     assert not view.can_plan
+    assert "Only desk chiefs can move stories" in view.notice.text()
     _drag(qtbot, view, story, 0, 3 * HOUR_PX)
     assert _publish_at(desk, story) == before
     chief_view = _view(qtbot, desk, "chief", monday)
+    assert chief_view.can_plan and "Only desk chiefs" not in chief_view.notice.text()
     with qtbot.waitSignal(chief_view.message, timeout=10_000) as said:
         chief_view.reschedule(story, datetime.combine(_monday_in(-1, zone), time(10)))
     assert "in the past" in said.args[0]

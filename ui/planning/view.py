@@ -125,6 +125,7 @@ class PlanningView(QWidget):
         # the GUI thread); until then nothing may be dragged.
         self._zone = ZoneInfo("UTC")
         self._can_plan = False
+        self._rights_known = False
         self._first: date | None = None  # None: the period holding today in the desk zone
         self._days = 7
         self._scrolled = False
@@ -209,8 +210,6 @@ class PlanningView(QWidget):
         self.timeline.reschedule_requested.connect(self.reschedule)
         self.timeline.story_activated.connect(self.open_requested.emit)
         self.notice.setVisible(False)
-        if not self._can_plan:
-            self._say("Only desk chiefs can move stories on the plan; you can look.")
 
     # Period ----------------------------------------------------------------------------
 
@@ -276,7 +275,11 @@ class PlanningView(QWidget):
             self._say(f"Cannot load the plan: {describe_error(error) if error else ''}")
             return
         self._zone = plan.zone
-        self._can_plan = plan.can_plan
+        if not self._rights_known:  # the first plan: the user's rights are known now
+            self._rights_known = True
+            self._can_plan = plan.can_plan
+            if not plan.can_plan:
+                self._say("Only desk chiefs can move stories on the plan; you can look.")
         if self._first is None:
             self._first = plan.days[0]
         self._fill_sections(plan.sections)
