@@ -114,7 +114,7 @@ def test_import_runs_on_a_worker_with_progress(qtbot: QtBot, window: MainWindow,
     report = _visible(QMessageBox, "importReport")
     assert report is not None and "3 new" in report.text()
     report.close()
-    assert window.model.rowCount() == 9
+    qtbot.waitUntil(lambda: window.model.rowCount() == 9)
     panel = window.story_list
     qtbot.waitUntil(lambda: panel.section_filter.findText("Culture") >= 0)  # read on a worker
 

@@ -67,7 +67,7 @@ def test_status_and_section_filters(qtbot: QtBot, window: MainWindow) -> None:
     panel = window.story_list
     panel.section_filter.setCurrentIndex(panel.section_filter.findText("North Korea"))
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
-    assert window.model.index(0, 1).data() == "North Korea"
+    qtbot.waitUntil(lambda: window.model.index(0, 1).data() == "North Korea")
     panel.section_filter.setCurrentIndex(0)
     panel.status_filter.setCurrentIndex(panel.status_filter.findText("draft"))
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
@@ -81,21 +81,26 @@ def test_search_box_shows_matches_with_highlighted_snippets(qtbot: QtBot,
     window.acts.search_stories.trigger()
     assert QApplication.focusWidget() is window.story_list.search_box
     qtbot.keyClicks(window.story_list.search_box, "goat")
-    qtbot.waitUntil(lambda: window.model.query.text == "goat")
-    assert window.model.rowCount() >= 1
+    qtbot.waitUntil(lambda: window.model.query.text == "goat" and not window.model.loading()
+                    and window.model.rowCount() >= 1)
     snippet = window.model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
     assert "<mark>" in snippet.lower()
     assert "matches" in window.story_list.status_line.text()
     window.story_list.view.selectRow(0)
-    assert "goat" in window.editor.body_text().lower()
+    qtbot.waitUntil(lambda: "goat" in window.editor.body_text().lower())
     window.story_list.search_box.clear()
     qtbot.waitUntil(lambda: window.model.rowCount() == 6)
 
 
 def test_sorting_by_headline(qtbot: QtBot, window: MainWindow) -> None:
     window.story_list.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    headlines = [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
-    assert headlines == sorted(headlines)
+    qtbot.waitUntil(lambda: window.model.query.sort == "headline" and not window.model.loading())
+
+    def headlines() -> list[str]:
+        return [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
+
+    qtbot.waitUntil(lambda: "…" not in headlines())
+    assert len(headlines()) == 6 and headlines() == sorted(headlines())
 
 
 def test_inspector_time_entry_uses_the_desk_zone(qtbot: QtBot, window: MainWindow,
@@ -229,7 +234,7 @@ def test_window_on_postgresql_autosaves(qtbot: QtBot, pg_url: str) -> None:
         assert _story_in_store(store, story_id).body.startswith("Central desk. ")
         window.story_list.search_box.setText("goat")
         window.story_list.apply_filters()
-        assert window.model.rowCount() >= 1
+        qtbot.waitUntil(lambda: not window.model.loading() and window.model.rowCount() >= 1)
         window.close()
     finally:
         store.close()
@@ -317,7 +322,12 @@ def test_layout_is_remembered(qtbot: QtBot, window: MainWindow, gui_store: Store
     qtbot.waitUntil(planning.isVisible)  # a desk chief's first window opens on the plan
     planning.hide()
     qtbot.waitUntil(lambda: window.minimumSizeHint().width() <= 800)  # the plan's width is gone
-    window.resize(780, 560)  # inside the offscreen test screen, so geometry restores as is
+
+    def narrow() -> bool:  # inside the offscreen test screen, so geometry restores as is
+        window.resize(780, 560)
+        return window.size().width() <= 800
+
+    qtbot.waitUntil(narrow)
     qtbot.wait(10)
     window.main_split.setSizes([200, 380, 180])
     wanted = window.main_split.sizes()

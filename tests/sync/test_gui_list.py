@@ -52,6 +52,7 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window = _window(qtbot, bo, bo_actor, JCS)
+        qtbot.waitUntil(lambda: _status_cell(window, JCS)[0] != "…")
         assert CONFLICT_TAG not in _status_cell(window, JCS)[0]
 
         # Ana changes the headline; Bo has no unsaved edits: the pull shows it at once.
@@ -85,8 +86,9 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window.events.stories_changed.emit()
+        qtbot.waitUntil(lambda: CONFLICT_TAG in _status_cell(window, JCS)[0])
         text, tip = _status_cell(window, JCS)
-        assert CONFLICT_TAG in text and tip and "Conflicts" in tip
+        assert tip and "Conflicts" in tip
         window.close()
     finally:
         ana.close()

@@ -178,7 +178,22 @@ class MainWindow(QMainWindow):
         else:
             self._open_first(None)
 
+    def _after_rows(self, then: Callable[[], object]) -> None:
+        """Call ``then`` once the story list's rows are in (now, if they are)."""
+        if not self.model.loading():
+            then()
+            return
+
+        def once() -> None:
+            self.model.page_loaded.disconnect(once)
+            then()
+
+        self.model.page_loaded.connect(once)
+
     def _open_first(self, story_id: str | None) -> None:
+        if story_id is None and self.model.loading():
+            self._after_rows(lambda: self._open_first(None))  # the newest, once listed
+            return
         if self.editing is None:
             if story_id:
                 self.show_story_by_id(story_id)
@@ -286,8 +301,8 @@ class MainWindow(QMainWindow):
         current = self.editing
         if current is None:
             return
-        self.story_list.select_story(current.story_id)
         story_id = current.story_id
+        self._after_rows(lambda: self.story_list.select_story(story_id))
         self._heads.run(
             QueryOp(self, self.store, lambda session: stories.head_revision(session, story_id)),
             lambda head: self._head_read(current, head),
