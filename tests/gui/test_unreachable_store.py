@@ -78,6 +78,20 @@ def test_a_silent_postgresql_store_never_freezes_the_window(
     box.close()
     assert window.editing is not None and window.editing.story_id == first
 
+    # As after a sync pull: the list reloads. Its old rows stay while the store is
+    # silent; then the list says why it is empty.
+    rows = window.model.rowCount()
+    window.events.stories_changed.emit()
+    ticked.clear()
+    QTimer.singleShot(0, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: bool(ticked), timeout=2_000)
+    assert window.model.loading() and window.model.rowCount() == rows
+    qtbot.waitUntil(lambda: not window.model.loading(), timeout=30_000)
+    assert window.model.last_error
+    assert window.story_list.status_line.text() == window.model.last_error
+
     proxy.answer()
+    window.model.reload()
+    qtbot.waitUntil(lambda: window.model.rowCount() == rows, timeout=10_000)
     open_story(qtbot, window, other)
     window.close()
