@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,32 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 # ``session.info`` key: the store is a secured central, whose triggers derive a story's
 # photos, links and tags and number arriving revisions (cms.sync.security).
 SECURED = "newsroom_secured"
+
+
+# An optional check run before a connection is made or handed out and before each
+# statement, on the thread that asks: the window's tests set one that fails when the
+# store is touched from the GUI thread (tests/gui/threadguard.py). The core knows no Qt.
+_thread_guard: Callable[[], None] | None = None
+
+
+def set_thread_guard(guard: Callable[[], None] | None) -> Callable[[], None] | None:
+    """Install ``guard`` (``None`` removes it); returns the one it replaces."""
+    global _thread_guard
+    previous, _thread_guard = _thread_guard, guard
+    return previous
+
+
+def _check_thread(*_args: Any, **_kwargs: Any) -> None:
+    guard = _thread_guard
+    if guard is not None:
+        guard()
+
+
+def _watch_threads(engine: Engine) -> None:
+    """Run the thread guard on every connect, checkout and statement of ``engine``."""
+    event.listen(engine, "do_connect", _check_thread)
+    event.listen(engine, "checkout", _check_thread)
+    event.listen(engine, "before_cursor_execute", _check_thread)
 
 
 def store_derives(session: Session) -> bool:
@@ -186,6 +212,7 @@ def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S, *,
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
+        _watch_threads(engine)
         return engine
     connect_args: dict[str, object] = {
         "connect_timeout": connect_timeout,
@@ -205,6 +232,7 @@ def _make_engine(url: URL, connect_timeout: int = CONNECT_TIMEOUT_S, *,
             f"SELECT set_config('TimeZone', 'UTC', true), "
             f"set_config('{CLIENT_SETTING}', '{POLICY_VERSION}', true)")
 
+    _watch_threads(engine)
     return engine
 
 

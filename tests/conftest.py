@@ -61,6 +61,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
+def gui_thread_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In every test that drives widgets: the window never touches the store on the GUI thread.
+
+    See ``tests/gui/threadguard.py``; the test fails listing where it happened.
+    """
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    from cms.store import set_thread_guard
+    from tests.gui.threadguard import GuiThreadGuard
+
+    guard = GuiThreadGuard()
+    previous = set_thread_guard(guard)
+    try:
+        yield
+    finally:
+        set_thread_guard(previous)
+    if guard.offences:
+        pytest.fail("the window touched the store on the GUI thread:\n\n" + guard.report(),
+                    pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:

@@ -11,6 +11,18 @@ delivered back on the GUI thread to the ``success``/``failure`` callbacks.
 
 Ops without a title run silently (autosave); with a title they show a progress
 dialog with a Cancel button after a short delay, so quick work never flashes one.
+
+:class:`QueryOp` is the read-only kind, as Anki's ``QueryOp``: ``query(session)``
+runs inside ``store.reading()`` on a worker thread (never the SQLite write lock).
+
+    QueryOp(window, store, lambda session: stories.get(session, story_id)
+            ).success(open_story).run()
+
+Every store call the window makes goes through one of the two: the GUI thread
+never waits on a database (a test fails when it does: ``tests/gui/threadguard.py``).
+A result whose parent widget (or ``owner``) was destroyed meanwhile is dropped. :class:`Latest`
+keeps one purpose's newest request: an older result that arrives after a newer
+request was made is dropped unseen.
 """
 
 from __future__ import annotations
@@ -18,12 +30,18 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from cms.errors import NewsroomError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from cms.store import Store
 
 T = TypeVar("T")
 PROGRESS_DIALOG_DELAY_MS = 400
@@ -48,6 +66,10 @@ class OpContext:
 
     def cancelled(self) -> bool:
         """True once the user pressed Cancel."""
+        return self._cancel.is_set()
+
+    def is_set(self) -> bool:
+        """The same as :meth:`cancelled`: a context is a cancel flag for the core's loops."""
         return self._cancel.is_set()
 
     def check(self) -> None:
@@ -120,9 +142,11 @@ class Op(QObject, Generic[T]):
         title: str | None = None,
         cancellable: bool = True,
         pool: QThreadPool | None = None,
+        owner: QObject | None = None,
     ) -> None:
         super().__init__(None)
         self._parent = parent
+        self._owner = owner  # its result is dropped once this object is destroyed
         self._work = work
         self._title = title
         self._cancellable = cancellable
@@ -133,14 +157,30 @@ class Op(QObject, Generic[T]):
         self._bridge.done.connect(self._on_done)
         self._on_success: Callable[[T], None] | None = None
         self._on_failure: Callable[[BaseException], None] | None = None
+        self._on_progress_report: Callable[[int, int, str], None] | None = None
         self._dialog: QProgressDialog | None = None
         self._dialog_timer: QTimer | None = None
         self.result: T | None = None
         self.error: BaseException | None = None
 
+    @property
+    def parent_widget(self) -> QWidget | None:
+        """The widget the op reports to."""
+        return self._parent
+
+    @property
+    def title(self) -> str | None:
+        """The progress dialog's title (None: the op runs silently)."""
+        return self._title
+
     def success(self, callback: Callable[[T], None]) -> Op[T]:
         """Call ``callback(result)`` on the GUI thread when the work returns."""
         self._on_success = callback
+        return self
+
+    def progress(self, callback: Callable[[int, int, str], None]) -> Op[T]:
+        """Call ``callback(done, total, label)`` on the GUI thread as the work reports."""
+        self._on_progress_report = callback
         return self
 
     def failure(self, callback: Callable[[BaseException], None]) -> Op[T]:
@@ -186,6 +226,8 @@ class Op(QObject, Generic[T]):
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, label: str) -> None:
+        if self._on_progress_report is not None and not self._cancel.is_set():
+            self._on_progress_report(done, total, label)
         if self._dialog is None or self._cancel.is_set():
             return
         self._dialog.setMaximum(max(total, 0))
@@ -202,7 +244,9 @@ class Op(QObject, Generic[T]):
             self._dialog.deleteLater()
             self._dialog = None
         try:
-            if error is None:
+            if any(who is not None and not isValid(who) for who in (self._parent, self._owner)):
+                pass  # the object that asked is gone: nobody to show the result to
+            elif error is None:
                 self.result = result
                 if self._on_success is not None:
                     self._on_success(result)
@@ -225,3 +269,77 @@ class Op(QObject, Generic[T]):
 def running_ops() -> int:
     """How many ops have not delivered their result yet."""
     return len(_running)
+
+
+class QueryOp(Op[T]):
+    """Read-only store work: ``query(session)`` in ``store.reading()`` on a worker thread.
+
+    As Anki's ``QueryOp``: the result comes back on the GUI thread to ``success``;
+    an error goes to ``failure``, else to the standard error box.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        store: Store,
+        query: Callable[[Session], T],
+        *,
+        title: str | None = None,
+        pool: QThreadPool | None = None,
+        owner: QObject | None = None,
+    ) -> None:
+        def work(_context: OpContext) -> T:
+            with store.reading() as session:
+                return query(session)
+
+        super().__init__(parent, work, title=title, cancellable=False, pool=pool, owner=owner)
+
+
+class Latest:
+    """The newest of one purpose's ops: results of ops started before it are dropped.
+
+    For reads that follow the user (the open story, a filter): the story read
+    last is the one shown, however the reads finish.
+    """
+
+    def __init__(self) -> None:
+        self._serial = 0
+        self._delivered = 0
+        self.dropped = 0  # results overtaken by a newer request, never delivered
+
+    def run(self, op: Op[T], success: Callable[[T], None],
+            failure: Callable[[BaseException], None] | None = None) -> Op[T]:
+        """Start ``op``; ``success`` (or ``failure``, else the error box) runs only if
+        no newer op was started meanwhile."""
+        self._serial += 1
+        serial = self._serial
+
+        def current() -> bool:
+            if serial != self._serial:
+                self.dropped += 1
+                return False
+            self._delivered = serial
+            return True
+
+        def deliver(result: T) -> None:
+            if current():
+                success(result)
+
+        def failed(error: BaseException) -> None:
+            if not current():
+                return
+            if failure is not None:
+                failure(error)
+            else:
+                show_error(op.parent_widget, op.title or "Newsroom", error)
+
+        return op.success(deliver).failure(failed).run()
+
+    def pending(self) -> bool:
+        """True while the newest op has not delivered."""
+        return self._serial != self._delivered
+
+    def forget(self) -> None:
+        """Drop the result of every op started so far."""
+        self._serial += 1
+        self._delivered = self._serial

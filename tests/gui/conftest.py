@@ -36,12 +36,28 @@ def gui_actor(gui_store: Store) -> Actor:
 
 
 def open_window(qtbot: QtBot, store: Store, actor: Actor) -> MainWindow:
-    """A shown main window that the test closes (or qtbot closes) at the end."""
+    """A shown main window that the test closes (or qtbot closes) at the end.
+
+    Returned once its start-up read is in and the first story is open (if any).
+    """
     window = MainWindow(store, actor)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    wait_ready(qtbot, window)
     return window
+
+
+def wait_ready(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the window's start-up read (desk, choices, the first story)."""
+    qtbot.waitUntil(window.ready, timeout=10_000)
+
+
+def open_story(qtbot: QtBot, window: MainWindow, story_id: str) -> None:
+    """Open ``story_id`` as a click in the list would, and wait until it is open."""
+    window.show_story_by_id(story_id)
+    qtbot.waitUntil(lambda: window.editing is not None and window.editing.story_id == story_id,
+                    timeout=10_000)
 
 
 @pytest.fixture
@@ -60,6 +76,14 @@ def wait_saved(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:
         and window.save_label.text() == "Saved",
         timeout=timeout,
     )
+
+
+def wait_status(qtbot: QtBot, window: MainWindow, status: str) -> None:
+    """Wait until the open story is in ``status`` and the workflow tab shows it."""
+    panel = window.inspector.pane("workflow")
+    qtbot.waitUntil(lambda: window.editing is not None
+                    and window.editing.document.status == status
+                    and not getattr(panel, "busy", lambda: False)(), timeout=10_000)
 
 
 def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:

@@ -114,9 +114,9 @@ def test_import_runs_on_a_worker_with_progress(qtbot: QtBot, window: MainWindow,
     report = _visible(QMessageBox, "importReport")
     assert report is not None and "3 new" in report.text()
     report.close()
-    assert window.model.rowCount() == 9
+    qtbot.waitUntil(lambda: window.model.rowCount() == 9)
     panel = window.story_list
-    assert panel.section_filter.findText("Culture") >= 0
+    qtbot.waitUntil(lambda: panel.section_filter.findText("Culture") >= 0)  # read on a worker
 
 
 def test_ops_show_progress_and_stop_on_cancel(qtbot: QtBot, window: MainWindow) -> None:

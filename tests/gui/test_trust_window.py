@@ -13,7 +13,7 @@ from cms.people import DESK_CENTRAL, DESK_PERSON, Actor, actor_for, add_person
 from cms.sqlutil import insert_ignore
 from cms.store import Store
 from cms.timeutil import utcnow
-from tests.gui.conftest import open_window
+from tests.gui.conftest import open_story, open_window, wait_status
 from ui.inspector.workflow_panel import WorkflowPanel
 from ui.sync.status import SyncStatus, status_text
 from ui.window.settings_dialog import SettingsDialog
@@ -39,21 +39,23 @@ def test_publish_now_and_kill_ask_first(qtbot: QtBot, gui_store: Store,
     window = open_window(qtbot, gui_store, chief)
     window.install_extensions()
     window.model.reload()
-    window.show_story_by_id(story_id)
+    open_story(qtbot, window, story_id)
     panel = window.inspector.pane("workflow")
     assert isinstance(panel, WorkflowPanel)
+    wait_status(qtbot, window, "ready")
     asked: list[str] = []
     panel.confirm = lambda title, text: asked.append(title) is not None  # answers No
     qtbot.mouseClick(panel.move_buttons()["published"], Qt.MouseButton.LeftButton)
     assert asked == ["Publish now?"]
+    assert not panel.busy()  # nothing was asked of the store
     assert window.editing is not None and window.editing.document.status == "ready"
     panel.confirm = lambda title, text: asked.append(title) is None  # answers Yes
     qtbot.mouseClick(panel.move_buttons()["published"], Qt.MouseButton.LeftButton)
-    assert window.editing.document.status == "published"
+    wait_status(qtbot, window, "published")
     panel.note.setText("Wrong council")
     qtbot.mouseClick(panel.move_buttons()["killed"], Qt.MouseButton.LeftButton)
     assert asked[-1] == "Kill this story?"
-    assert window.editing.document.status == "killed"
+    wait_status(qtbot, window, "killed")
     window.close()
 
 
@@ -63,7 +65,7 @@ def test_a_reporter_reads_a_published_story_but_cannot_type_into_it(
     story_id = _story(gui_store, gui_actor, "published")
     window = open_window(qtbot, gui_store, reporter)
     window.model.reload()
-    window.show_story_by_id(story_id)
+    open_story(qtbot, window, story_id)
     editor = window.editor
     assert editor.body.isReadOnly() and editor.headline.isReadOnly()
     assert not editor.locked.isHidden()
@@ -72,7 +74,7 @@ def test_a_reporter_reads_a_published_story_but_cannot_type_into_it(
     assert window.fields.tags.isReadOnly() and window.fields.slug.isReadOnly()
     draft = _story(gui_store, reporter, "draft")
     window.model.reload()
-    window.show_story_by_id(draft)
+    open_story(qtbot, window, draft)
     assert not editor.body.isReadOnly() and editor.locked.isHidden()
     window.close()
 
@@ -90,9 +92,10 @@ def test_a_held_change_shows_in_the_status_bar_and_the_workflow_tab(
     window = open_window(qtbot, gui_store, gui_actor)
     window.install_extensions()
     window.model.reload()
-    window.show_story_by_id(story_id)
+    open_story(qtbot, window, story_id)
     panel = window.inspector.pane("workflow")
     assert isinstance(panel, WorkflowPanel)
+    wait_status(qtbot, window, "edit")
     assert not panel.held.isHidden()
     assert "needs a desk chief" in panel.held.text()
     status = SyncStatus(state="ok", last_success=utcnow(), held=("Council votes: …",),

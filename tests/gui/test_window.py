@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from cms import stories
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import open_window, type_text, wait_saved
+from tests.gui.conftest import open_story, open_window, type_text, wait_saved
 from ui.editor.editing import SaveState
 from ui.window.main_window import MainWindow
 
@@ -59,7 +59,7 @@ def test_switching_stories_saves_the_one_left(qtbot: QtBot, window: MainWindow,
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "Added line. ")
     window.acts.next_story.trigger()
-    assert window.editing.story_id != first
+    qtbot.waitUntil(lambda: window.editing.story_id != first)
     qtbot.waitUntil(lambda: _story_in_store(gui_store, first).body.startswith("Added line. "))
 
 
@@ -67,7 +67,7 @@ def test_status_and_section_filters(qtbot: QtBot, window: MainWindow) -> None:
     panel = window.story_list
     panel.section_filter.setCurrentIndex(panel.section_filter.findText("North Korea"))
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
-    assert window.model.index(0, 1).data() == "North Korea"
+    qtbot.waitUntil(lambda: window.model.index(0, 1).data() == "North Korea")
     panel.section_filter.setCurrentIndex(0)
     panel.status_filter.setCurrentIndex(panel.status_filter.findText("draft"))
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
@@ -81,21 +81,26 @@ def test_search_box_shows_matches_with_highlighted_snippets(qtbot: QtBot,
     window.acts.search_stories.trigger()
     assert QApplication.focusWidget() is window.story_list.search_box
     qtbot.keyClicks(window.story_list.search_box, "goat")
-    qtbot.waitUntil(lambda: window.model.query.text == "goat")
-    assert window.model.rowCount() >= 1
+    qtbot.waitUntil(lambda: window.model.query.text == "goat" and not window.model.loading()
+                    and window.model.rowCount() >= 1)
     snippet = window.model.index(0, 0).data(Qt.ItemDataRole.UserRole + 1)
     assert "<mark>" in snippet.lower()
     assert "matches" in window.story_list.status_line.text()
     window.story_list.view.selectRow(0)
-    assert "goat" in window.editor.body_text().lower()
+    qtbot.waitUntil(lambda: "goat" in window.editor.body_text().lower())
     window.story_list.search_box.clear()
     qtbot.waitUntil(lambda: window.model.rowCount() == 6)
 
 
 def test_sorting_by_headline(qtbot: QtBot, window: MainWindow) -> None:
     window.story_list.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    headlines = [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
-    assert headlines == sorted(headlines)
+    qtbot.waitUntil(lambda: window.model.query.sort == "headline" and not window.model.loading())
+
+    def headlines() -> list[str]:
+        return [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
+
+    qtbot.waitUntil(lambda: "…" not in headlines())
+    assert len(headlines()) == 6 and headlines() == sorted(headlines())
 
 
 def test_inspector_time_entry_uses_the_desk_zone(qtbot: QtBot, window: MainWindow,
@@ -229,7 +234,7 @@ def test_window_on_postgresql_autosaves(qtbot: QtBot, pg_url: str) -> None:
         assert _story_in_store(store, story_id).body.startswith("Central desk. ")
         window.story_list.search_box.setText("goat")
         window.story_list.apply_filters()
-        assert window.model.rowCount() >= 1
+        qtbot.waitUntil(lambda: not window.model.loading() and window.model.rowCount() >= 1)
         window.close()
     finally:
         store.close()
@@ -296,10 +301,10 @@ def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     first = window.editing.story_id
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageDown,
                    Qt.KeyboardModifier.ControlModifier)
-    assert window.editing.story_id != first
+    qtbot.waitUntil(lambda: window.editing.story_id != first)
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageUp,
                    Qt.KeyboardModifier.ControlModifier)
-    assert window.editing.story_id == first
+    qtbot.waitUntil(lambda: window.editing.story_id == first)
     window.editor.focus_body()
     qtbot.keyClick(window.editor.body, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.editor.find_bar.isVisible()
@@ -332,7 +337,7 @@ def test_preview_shows_placed_photos_as_figures(qtbot: QtBot, window: MainWindow
 
     from cms.sample import sample_id
 
-    window.show_story_by_id(sample_id("story", "jcs-drones"))
+    open_story(qtbot, window, sample_id("story", "jcs-drones"))
     photo = window.editing.document.photos[-1]
     assert f"![[photo:{photo.id[:8]}]]" in window.editor.body_text()
     qtbot.waitUntil(lambda: not window.preview.busy())

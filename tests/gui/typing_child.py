@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -27,6 +28,8 @@ def main(store_path: str) -> None:
     store, actor = open_store(store_path, None)
     window = MainWindow(store, actor)
     window.show()
+    while not window.ready():  # the start-up read opens the last story
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
     assert window.editing is not None
     print(f"story {window.editing.story_id}", flush=True)
     window.editor.focus_body()

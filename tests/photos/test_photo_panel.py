@@ -22,6 +22,7 @@ from cms.people import Actor, actor_for
 from cms.sample import first_run, sample_id
 from cms.store import Store
 from cms.thumbcache import ThumbnailCache
+from tests.gui.conftest import open_story
 from tests.photos.gui_host import PanelHost
 from tests.photos.imaging import agency_jpeg, encode, picture
 from ui.photos.model import ProblemsRole
@@ -209,7 +210,7 @@ def test_in_the_real_window(
     window.show()
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.findChild(PhotoPanel) is not None, timeout=5_000)
-    window.show_story_by_id(JCS)
+    open_story(qtbot, window, JCS)
     found = window.findChild(PhotoPanel)
     qtbot.waitUntil(lambda: found.model.rowCount() == 2, timeout=5_000)
     found.list.setCurrentIndex(found.model.index(1))

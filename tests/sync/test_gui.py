@@ -16,6 +16,7 @@ from cms.sample import sample_id
 from cms.store import Store
 from cms.sync.conflicts import list_conflicts
 from cms.sync.replication import sync
+from tests.gui.conftest import open_story
 from tests.sync.helpers import desk_store, make_central
 from ui.sync.conflicts import ConflictsPanel
 from ui.sync.status import SyncStatusWidget, backoff_delay
@@ -77,7 +78,7 @@ def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
 
     notice = window.findChild(ConflictNotice)
     assert notice is not None
-    window.show_story_by_id(JCS)
+    open_story(qtbot, window, JCS)
     qtbot.waitUntil(lambda: notice.label.text().startswith("⚠"), timeout=5000)
     window.resize(1300, 900)
     dialog = panel.open_resolver()

@@ -14,6 +14,7 @@ from cms.people import Actor
 from cms.sample import sample_id
 from cms.store import Store
 from cms.sync.replication import sync
+from tests.gui.conftest import open_story, wait_ready
 from tests.sync.helpers import desk_store, make_central
 from ui.stories.model import COLUMNS, CONFLICT_TAG
 from ui.window.main_window import MainWindow
@@ -28,7 +29,8 @@ def _window(qtbot: QtBot, store: Store, actor: Actor, story_id: str) -> MainWind
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    window.show_story_by_id(story_id)
+    wait_ready(qtbot, window)
+    open_story(qtbot, window, story_id)
     return window
 
 
@@ -50,6 +52,7 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window = _window(qtbot, bo, bo_actor, JCS)
+        qtbot.waitUntil(lambda: _status_cell(window, JCS)[0] != "…")
         assert CONFLICT_TAG not in _status_cell(window, JCS)[0]
 
         # Ana changes the headline; Bo has no unsaved edits: the pull shows it at once.
@@ -58,7 +61,7 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window.events.stories_changed.emit()
-        assert window.editor.headline.text() == "Ana's new headline"
+        qtbot.waitUntil(lambda: window.editor.headline.text() == "Ana's new headline")
 
         # Bo types without saving while Ana edits again: Bo's text is kept.
         window.editor.body.moveCursor(QTextCursor.MoveOperation.End)
@@ -68,8 +71,8 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window.events.stories_changed.emit()
+        qtbot.waitUntil(lambda: "changed elsewhere" in window.statusBar().currentMessage())
         assert window.editor.body_text().endswith(" Bo's unsaved words")
-        assert "changed elsewhere" in window.statusBar().currentMessage()
         window.editing.overwrite_with_mine()  # type: ignore[union-attr]
         qtbot.waitUntil(lambda: window.editing is not None and not window.editing.dirty
                         and not window.editing.saving(), timeout=10_000)
@@ -83,8 +86,9 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         sync(ana, central, author="ana")
         sync(bo, central, author="bo")
         window.events.stories_changed.emit()
+        qtbot.waitUntil(lambda: CONFLICT_TAG in _status_cell(window, JCS)[0])
         text, tip = _status_cell(window, JCS)
-        assert CONFLICT_TAG in text and tip and "Conflicts" in tip
+        assert tip and "Conflicts" in tip
         window.close()
     finally:
         ana.close()

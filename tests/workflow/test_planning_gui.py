@@ -139,9 +139,11 @@ def test_a_reporter_cannot_drag_and_the_past_is_refused(qtbot: QtBot, desk: Stor
     before = _publish_at(desk, story)
     view = _view(qtbot, desk, "rita", monday)
     assert not view.can_plan
+    assert "Only desk chiefs can move stories" in view.notice.text()
     _drag(qtbot, view, story, 0, 3 * HOUR_PX)
     assert _publish_at(desk, story) == before
     chief_view = _view(qtbot, desk, "chief", monday)
+    assert chief_view.can_plan and "Only desk chiefs" not in chief_view.notice.text()
     with qtbot.waitSignal(chief_view.message, timeout=10_000) as said:
         chief_view.reschedule(story, datetime.combine(_monday_in(-1, zone), time(10)))
     assert "in the past" in said.args[0]
@@ -257,14 +259,16 @@ def test_workflow_tab_offers_only_what_the_role_allows(qtbot: QtBot, desk: Store
         saved = stories.create(session, rita, headline="Rita's draft")
     reporter = WorkflowPanel(desk, rita)
     qtbot.addWidget(reporter)
-    reporter.show_story(_open(desk, saved.document.story_id))
+    with qtbot.waitSignal(reporter.filled, timeout=5_000):
+        reporter.show_story(_open(desk, saved.document.story_id))
     assert sorted(reporter.move_buttons()) == ["edit"]
     assert not reporter.override.isVisibleTo(reporter)
     with qtbot.waitSignal(reporter.moved, timeout=2_000):
         qtbot.mouseClick(reporter.move_buttons()["edit"], Qt.MouseButton.LeftButton)
     chief = WorkflowPanel(desk, _actor(desk, "chief"))
     qtbot.addWidget(chief)
-    chief.show_story(_open(desk, JCS))
+    with qtbot.waitSignal(chief.filled, timeout=5_000):
+        chief.show_story(_open(desk, JCS))
     assert sorted(chief.move_buttons()) == ["corrected", "edit", "killed"]
     with qtbot.waitSignal(chief.error_shown, timeout=2_000) as error:
         qtbot.mouseClick(chief.move_buttons()["killed"], Qt.MouseButton.LeftButton)

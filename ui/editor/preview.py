@@ -28,13 +28,14 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QPalette, QShowEvent, QTextDocument
 from PySide6.QtWidgets import QScrollBar, QTextBrowser, QWidget
 
 from cms.document import PhotoRef, StoryDocument
 from cms.store import Store
 from ui.editor.page_style import page_css, theme_colours
+from ui.ops import Op, OpContext
 from ui.window.theme import is_dark
 
 DEBOUNCE_MS = 300
@@ -68,26 +69,12 @@ class RenderedPage:
     read_next: str
 
 
-class _RenderSignals(QObject):
-    done = Signal(int, object)  # serial, RenderedPage
-    photo = Signal(str, object)  # sha256, QImage (null when it cannot be read)
-
-
-class _RenderTask(QRunnable):
-    def __init__(self, serial: int, source: Source, store: Store | None,
-                 signals: _RenderSignals) -> None:
-        super().__init__()
-        self._serial = serial
-        self._source = source
-        self._store = store
-        self._signals = signals
-
-    def run(self) -> None:
-        try:
-            page = render_page(self._source, self._store)
-        except Exception as exc:  # shown in the preview instead of the page
-            page = RenderedPage("", f"<p><b>The preview failed:</b> {escape(str(exc))}</p>", "")
-        self._signals.done.emit(self._serial, page)
+def render_or_report(source: Source, store: Store | None) -> RenderedPage:
+    """The page, or what went wrong in its place (a worker's work; never raises)."""
+    try:
+        return render_page(source, store)
+    except Exception as exc:  # shown in the preview instead of the page
+        return RenderedPage("", f"<p><b>The preview failed:</b> {escape(str(exc))}</p>", "")
 
 
 def lead_photo(photos: tuple[PhotoRef, ...]) -> PhotoRef | None:
@@ -191,26 +178,17 @@ def _cut_note(text: str, shown: int) -> str:
     return f'<div class="{WARNING_CLASS}"><strong>⚠ Long story: </strong>{escape(note)}</div>'
 
 
-class _PhotoTask(QRunnable):
-    """Reads and scales one photo for the preview (QImage is fine off the GUI thread)."""
+def load_photo(store: Store, sha256: str) -> QImage:
+    """One photo read and scaled for the preview (QImage is fine off the GUI thread)."""
+    from cms.blobs import blob_bytes
 
-    def __init__(self, store: Store, sha256: str, signals: _RenderSignals) -> None:
-        super().__init__()
-        self._store, self._sha256, self._signals = store, sha256, signals
-
-    def run(self) -> None:
-        image = QImage()
-        try:
-            from cms.blobs import blob_bytes
-
-            with self._store.reading() as session:
-                data = blob_bytes(session, self._sha256)
-            if image.loadFromData(data) and image.width() > PREVIEW_PHOTO_WIDTH:
-                image = image.scaledToWidth(PREVIEW_PHOTO_WIDTH,
-                                            Qt.TransformationMode.SmoothTransformation)
-        except Exception:  # a missing or broken photo shows as an empty figure
-            image = QImage()
-        self._signals.photo.emit(self._sha256, image)
+    image = QImage()
+    with store.reading() as session:
+        data = blob_bytes(session, sha256)
+    if image.loadFromData(data) and image.width() > PREVIEW_PHOTO_WIDTH:
+        image = image.scaledToWidth(PREVIEW_PHOTO_WIDTH,
+                                    Qt.TransformationMode.SmoothTransformation)
+    return image
 
 
 class PreviewPane(QTextBrowser):
@@ -231,9 +209,6 @@ class PreviewPane(QTextBrowser):
         self._pool.setMaxThreadCount(1)
         self._photo_pool = QThreadPool(self)
         self._photo_pool.setMaxThreadCount(1)
-        self._signals = _RenderSignals()
-        self._signals.done.connect(self._on_rendered)
-        self._signals.photo.connect(self._on_photo)
         self._serial = 0
         self._in_flight = False
         self._source: Source = ("", "", "", (), PageFacts())
@@ -281,9 +256,10 @@ class PreviewPane(QTextBrowser):
         self._in_flight = True
         self._serial += 1
         self._wanted = self._source
-        self._pool.start(_RenderTask(self._serial, self._source, self._store, self._signals))
+        serial, source, store = self._serial, self._source, self._store
+        Op(None, lambda _context: render_or_report(source, store), pool=self._pool,
+           owner=self).success(lambda page: self._on_rendered(serial, page)).run()
 
-    @Slot(int, object)
     def _on_rendered(self, serial: int, page: RenderedPage) -> None:
         self._in_flight = False
         wanted = self._wanted
@@ -345,11 +321,18 @@ class PreviewPane(QTextBrowser):
                 return image
             if self._store is not None and sha256 not in self._loading:
                 self._loading.add(sha256)
-                self._photo_pool.start(_PhotoTask(self._store, sha256, self._signals))
+                store = self._store
+
+                def work(_context: OpContext) -> QImage:
+                    return load_photo(store, sha256)
+
+                # A missing or broken photo shows as an empty figure.
+                Op(None, work, pool=self._photo_pool, owner=self).success(
+                    lambda image: self._on_photo(sha256, image)).failure(
+                    lambda _error: self._on_photo(sha256, QImage())).run()
             return QImage()
         return super().loadResource(kind, url)
 
-    @Slot(str, object)
     def _on_photo(self, sha256: str, image: QImage) -> None:
         self._loading.discard(sha256)
         self._images[sha256] = image

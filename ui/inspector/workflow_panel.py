@@ -10,6 +10,8 @@ until the open story's edits are saved, and the editor reloads the story after.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,9 +31,14 @@ from cms.errors import NewsroomError
 from cms.people import Actor
 from cms.rules import role_label, with_article
 from cms.store import Store
-from cms.sync.holds import held_ids, open_holds
+from cms.sync.holds import Hold, held_ids, open_holds
 from cms.timeutil import format_local
+from cms.workflow import TransitionRecord
+from ui.ops import Latest, Op, OpContext, QueryOp, describe_error
 from ui.window.extensions import OpenStory, WindowHost
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 UNPUBLISH = {"edit": "Unpublish (back to edit)", "draft": "Back to draft"}
 VERBS = {
@@ -58,11 +65,28 @@ def ask(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+@dataclass(frozen=True)
+class WorkflowFacts:
+    """What the tab shows for one story, read on a worker thread."""
+
+    chief: bool
+    public: frozenset[str]
+    targets: list[str]
+    moves: list[TransitionRecord]
+    held: list[Hold]
+    parked: set[str]
+
+
 class WorkflowPanel(QWidget):
-    """Status, role-limited move buttons with a note, and the story's moves."""
+    """Status, role-limited move buttons with a note, and the story's moves.
+
+    What it shows is read, and a move is written, on worker threads
+    (:mod:`ui.ops`); ``filled`` says the tab shows the open story.
+    """
 
     moved = Signal(str)  # story id, after a recorded move
     error_shown = Signal(str)
+    filled = Signal()
 
     def __init__(self, store: Store, actor: Actor,
                  is_saved: Callable[[OpenStory], bool] = lambda _story: True,
@@ -73,6 +97,9 @@ class WorkflowPanel(QWidget):
         self._actor = actor
         self._is_saved = is_saved
         self._story: OpenStory | None = None
+        self._public: frozenset[str] = frozenset()
+        self._reads = Latest()
+        self._moving = False
         # Asked before a move in CONFIRM; tests answer it themselves.
         self.confirm: Callable[[str, str], bool] = lambda title, text: ask(self, title, text)
         self.status = QLabel(self)
@@ -111,10 +138,7 @@ class WorkflowPanel(QWidget):
         for widget in (self.status, self.role, self.held, self.buttons_box, self.note,
                        self.override, self.error, QLabel("Moves", self), self.history):
             layout.addWidget(widget)
-        with store.reading() as session:
-            chief = workflow.can_schedule(session, actor)
-            self._public = workflow.public_statuses(session)
-        self.override.setVisible(chief)
+        self.override.setVisible(False)  # shown to desk chiefs once the rules are read
 
     def show_story(self, story: OpenStory | None) -> None:
         """Show the open story's status and the moves allowed from it."""
@@ -136,7 +160,35 @@ class WorkflowPanel(QWidget):
                 found[widget.property("target")] = widget
         return found
 
+    def busy(self) -> bool:
+        """True while a move is being recorded or the open story's moves are read."""
+        return self._moving or self._reads.pending()
+
     def _fill(self) -> None:
+        story = self._story
+        if story is None:
+            self._reads.forget()
+            self._show(None, None)
+            return
+        actor, status, story_id = self._actor, story.document.status, story.document.story_id
+
+        def read(session: Session) -> WorkflowFacts:
+            return WorkflowFacts(
+                chief=workflow.can_schedule(session, actor),
+                public=workflow.public_statuses(session),
+                targets=workflow.allowed_targets(session, actor, status),
+                moves=workflow.history(session, story_id),
+                held=open_holds(session, story_id=story_id),
+                parked=held_ids(session, [story_id]))
+
+        def failed(error: BaseException) -> None:
+            self._show(story, None)
+            self.error.setText(describe_error(error))
+
+        self._reads.run(QueryOp(self, self._store, read), lambda facts: self._show(story, facts),
+                        failed)
+
+    def _show(self, story: OpenStory | None, facts: WorkflowFacts | None) -> None:
         while self.buttons.count():
             item = self.buttons.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -144,20 +196,16 @@ class WorkflowPanel(QWidget):
                 widget.deleteLater()
         self.history.clear()
         self.error.clear()
-        story = self._story
         if story is None:
             self.status.setText("")
+            self.filled.emit()
             return
+        if facts is not None:
+            self._public = facts.public
+            self.override.setVisible(facts.chief)
+        targets, moves = (facts.targets, facts.moves) if facts else ([], [])
+        held, parked = (facts.held, facts.parked) if facts else ([], set())
         document = story.document
-        try:
-            with self._store.reading() as session:
-                targets = workflow.allowed_targets(session, self._actor, document.status)
-                moves = workflow.history(session, document.story_id)
-                held = open_holds(session, story_id=document.story_id)
-                parked = held_ids(session, [document.story_id])
-        except NewsroomError as exc:
-            targets, moves, held, parked = [], [], [], set()
-            self.error.setText(str(exc))
         self.held.setText("\n".join(
             ["Held on this copy — the central store refused it:"]
             + [f"• {item.reason}" for item in held]) if held else "")
@@ -186,14 +234,12 @@ class WorkflowPanel(QWidget):
             self.history.addItem(text + (f" — {move.note}" if move.note else "")
                                  + (" (held here, not on the desk)"
                                     if move.revision_id in parked else ""))
+        self.filled.emit()
 
     def move_to(self, target: str) -> None:
         """Make the move to ``target`` as the user (recorded), then tell the window."""
         story = self._story
-        if story is None:
-            return
-        if not self._is_saved(story):
-            self._show_error("Your latest edits are still being saved; try again in a moment.")
+        if story is None or self._moving:
             return
         missing = workflow.missing_note(story.document.status, target, self.note.text())
         if missing is not None:  # said before asking: a confirmed move must not fail
@@ -203,19 +249,32 @@ class WorkflowPanel(QWidget):
         if question is not None and not self.confirm(
                 question[0], question[1].format(headline=story.document.headline)):
             return
-        try:
-            with self._store.session() as session:
+        store, actor, is_saved = self._store, self._actor, self._is_saved
+        note, override = self.note.text(), self.override.isChecked()
+
+        def work(_context: OpContext) -> None:
+            if not is_saved(story):
+                raise NewsroomError("Your latest edits are still being saved; "
+                                    "try again in a moment.")
+            with store.session() as session:
                 head = stories.head_revision(session, story.document.story_id)
                 if head != story.revision_id:
                     raise NewsroomError("the story changed since it was opened; reload it first")
-                transitions.transition(session, self._actor, story.document.story_id, target,
-                                    note=self.note.text(), override=self.override.isChecked())
-        except NewsroomError as exc:
-            self._show_error(str(exc))
-            return
-        self.note.clear()
-        self.override.setChecked(False)
-        self.moved.emit(story.document.story_id)
+                transitions.transition(session, actor, story.document.story_id, target,
+                                       note=note, override=override)
+
+        def done(_result: None) -> None:
+            self._moving = False
+            self.note.clear()
+            self.override.setChecked(False)
+            self.moved.emit(story.document.story_id)
+
+        def failed(error: BaseException) -> None:
+            self._moving = False
+            self._show_error(describe_error(error))
+
+        self._moving = True
+        Op(self, work).success(done).failure(failed).run()
 
     def _show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -227,6 +286,7 @@ def install(host: WindowHost) -> None:
 
     def saved(story: OpenStory) -> bool:
         # Unsaved edits would otherwise be based on a revision the move replaced.
+        # Called on the move's worker thread.
         try:
             with host.store.reading() as session:
                 stored, head = stories.get(session, story.document.story_id)

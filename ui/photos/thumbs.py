@@ -5,16 +5,15 @@ cache (:class:`cms.thumbcache.ThumbnailCache`) lacks it, has it shrunk in a
 helper process (:mod:`ui.photos.workers`: Pillow would otherwise hold the GIL
 the GUI thread needs), stores it in the cache, and decodes the small JPEG/PNG
 into a ``QImage`` — which, unlike a ``QPixmap``, may be made on any thread.
-The GUI thread only receives ready images, one signal each, so forty photos
-never cost it more than forty tiny pixmap conversions.
+The GUI thread only receives ready images, one :class:`ui.ops.Op` result each, so
+forty photos never cost it more than forty tiny pixmap conversions.
 """
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from cms.blobs import blob_bytes
@@ -22,56 +21,30 @@ from cms.media import thumbnail
 from cms.photos import BlobFacts, blob_facts
 from cms.store import Store
 from cms.thumbcache import ThumbnailCache
+from ui.ops import Op, OpContext
 from ui.photos.workers import run_isolated
 
 THUMB_SIZE = 256
 MEMORY_ITEMS = 200
 
 
-class _Bridge(QObject):
-    """Carries only strings across threads; the results wait in ``results``.
-
-    (Python objects — ``None`` above all — sent through queued ``object``
-    signals have tripped reference-counting bugs in PySide; plain strings and a
-    locked dict do not.)
-    """
-
-    loaded = Signal(str)  # sha256
-    failed = Signal(str, str)  # sha256, message
-
-    def __init__(self, parent: QObject) -> None:
-        super().__init__(parent)
-        self.lock = threading.Lock()
-        self.results: dict[str, tuple[QImage, BlobFacts | None]] = {}
+Loaded = tuple[QImage, BlobFacts | None]
 
 
-class _LoadTask(QRunnable):
-    def __init__(self, store: Store, cache: ThumbnailCache, sha256: str, size: int,
-                 bridge: _Bridge) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._store, self._cache, self._sha, self._size = store, cache, sha256, size
-        self._bridge = bridge
-
-    def run(self) -> None:
-        try:
-            with self._store.reading() as session:
-                facts = blob_facts(session, [self._sha]).get(self._sha)
-                data = self._cache.cached(self._sha, self._size)
-                original = blob_bytes(session, self._sha) if data is None else b""
-            if data is None:
-                # The decoding happens in a helper process; only bytes cross over.
-                data = run_isolated(thumbnail, original, self._size).data
-                self._cache.put(self._sha, self._size, data)
-            image = QImage.fromData(data)
-            if image.isNull():
-                raise ValueError("the thumbnail cannot be decoded")
-        except Exception as exc:  # reported on the GUI thread as a "missing" tile
-            self._bridge.failed.emit(self._sha, str(exc) or type(exc).__name__)
-            return
-        with self._bridge.lock:
-            self._bridge.results[self._sha] = (image, facts)
-        self._bridge.loaded.emit(self._sha)
+def load_thumbnail(store: Store, cache: ThumbnailCache, sha256: str, size: int) -> Loaded:
+    """The thumbnail image and the photo's facts (a worker's work)."""
+    with store.reading() as session:
+        facts = blob_facts(session, [sha256]).get(sha256)
+        data = cache.cached(sha256, size)
+        original = blob_bytes(session, sha256) if data is None else b""
+    if data is None:
+        # The decoding happens in a helper process; only bytes cross over.
+        data = run_isolated(thumbnail, original, size).data
+        cache.put(sha256, size, data)
+    image = QImage.fromData(data)
+    if image.isNull():
+        raise ValueError("the thumbnail cannot be decoded")
+    return image, facts
 
 
 class ThumbnailLoader(QObject):
@@ -88,9 +61,6 @@ class ThumbnailLoader(QObject):
         self._size = size
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)  # leave cores for typing and the preview
-        self._bridge = _Bridge(self)
-        self._bridge.loaded.connect(self._on_loaded)
-        self._bridge.failed.connect(self._on_failed)
         self._images: OrderedDict[str, QImage] = OrderedDict()
         self._facts: dict[str, BlobFacts] = {}
         self._pending: set[str] = set()
@@ -118,7 +88,15 @@ class ThumbnailLoader(QObject):
         if sha256 in self._images or sha256 in self._pending or sha256 in self._errors:
             return
         self._pending.add(sha256)
-        self._pool.start(_LoadTask(self._store, self._cache, sha256, self._size, self._bridge))
+        store, cache, size = self._store, self._cache, self._size
+
+        def work(_context: OpContext) -> Loaded:
+            return load_thumbnail(store, cache, sha256, size)
+
+        # A photo that cannot be read shows as a "missing" tile, with the reason.
+        Op(None, work, pool=self._pool, owner=self).success(
+            lambda loaded: self._on_loaded(sha256, loaded)).failure(
+            lambda error: self._on_failed(sha256, str(error) or type(error).__name__)).run()
 
     def busy(self) -> bool:
         """True while thumbnails are still loading."""
@@ -128,9 +106,8 @@ class ThumbnailLoader(QObject):
         """Block until the workers are done (tests and shutdown only)."""
         return self._pool.waitForDone(msecs)
 
-    def _on_loaded(self, sha256: str) -> None:
-        with self._bridge.lock:
-            image, facts = self._bridge.results.pop(sha256)
+    def _on_loaded(self, sha256: str, loaded: Loaded) -> None:
+        image, facts = loaded
         self._pending.discard(sha256)
         self._images[sha256] = image
         if facts is not None:

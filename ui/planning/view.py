@@ -24,8 +24,6 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import (
     QByteArray,
     QMimeData,
-    QObject,
-    QRunnable,
     Qt,
     QThreadPool,
     QTimer,
@@ -57,6 +55,7 @@ from cms.store import Store
 from cms.stories import StorySummary
 from cms.timeutil import format_local, localize, utcnow
 from ui.inspector.time_entry import desk_time
+from ui.ops import Op, describe_error
 from ui.planning.timeline import (
     COLOURS,
     HEADER_PX,
@@ -84,6 +83,7 @@ class Plan:
     late: list[publish.LateStory]
     sections: list[tuple[str, str]]
     shelf: list[StorySummary]  # ready, with no time yet: to drag onto the plan
+    can_plan: bool = False  # the reader may move stories (desk chief or above)
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -94,11 +94,23 @@ def day_start(day: date, zone: ZoneInfo) -> datetime:
         return localize(datetime.combine(day, time(1)), zone, fold=0)
 
 
-def load_plan(store: Store, first: date, count: int, section: str | None,
-              now: datetime) -> Plan:
-    """Read one period's plan and the late stories (runs on a worker thread)."""
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def load_plan(store: Store, first: date | None, count: int, section: str | None,
+              now: datetime, actor: Actor | None = None) -> Plan:
+    """Read one period's plan and the late stories (runs on a worker thread).
+
+    ``first`` None: the period holding today in the desk zone. ``actor``: say
+    whether they may plan (move stories).
+    """
     with store.reading() as session:
         zone = desk_zone(session)
+        if first is None:
+            today = now.astimezone(zone).date()
+            first = today if count == 1 else week_start(today)
         days = [first + timedelta(days=n) for n in range(count)]
         start, end = day_start(days[0], zone), day_start(days[-1] + timedelta(days=1), zone)
         rows = schedule.planned(session, start, end, now=now, section=section)
@@ -106,10 +118,11 @@ def load_plan(store: Store, first: date, count: int, section: str | None,
         sections = [(s.slug, s.name) for s in stories.sections(session)]
         ready = stories.list_stories(session, status="ready", section=section,
                                      limit=SHELF_LIMIT)
+        can_plan = actor is not None and workflow.can_schedule(session, actor)
     items = [PlanItem(r.id, r.headline, r.section, r.status, r.publish_at, r.late)
              for r in rows]
     shelf = [story for story in ready if story.publish_at is None]
-    return Plan(days, zone, items, late, sections, shelf)
+    return Plan(days, zone, items, late, sections, shelf, can_plan)
 
 
 class ShelfList(QListWidget):
@@ -135,25 +148,6 @@ class ShelfList(QListWidget):
         return data
 
 
-class _Bridge(QObject):
-    done = Signal(object, object)  # result, error
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any], bridge: _Bridge) -> None:
-        super().__init__()
-        self._work = work
-        self._bridge = bridge
-
-    def run(self) -> None:
-        try:
-            result = self._work()
-        except Exception as exc:  # handed to the UI thread, which shows it
-            self._bridge.done.emit(None, exc)
-            return
-        self._bridge.done.emit(result, None)
-
-
 class PlanningView(QWidget):
     """Day/week plan, section filter, drag to reschedule, and the late list."""
 
@@ -171,12 +165,12 @@ class PlanningView(QWidget):
         self._now = now
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # loads and writes reach the store in order
-        self._bridges: set[_Bridge] = set()
+        # The desk's zone and the user's rights arrive with the first plan (read off
+        # the GUI thread); until then nothing may be dragged.
         self._zone = ZoneInfo("UTC")
-        with store.reading() as session:
-            self._zone = desk_zone(session)
-            self._can_plan = workflow.can_schedule(session, actor)
-        self._first = self._week_start(datetime.now(self._zone).date())
+        self._can_plan = False
+        self._rights_known = False
+        self._first: date | None = None  # None: the period holding today in the desk zone
         self._days = 7
         self._scrolled = False
 
@@ -287,14 +281,12 @@ class PlanningView(QWidget):
         clock.setInterval(NOW_LINE_MS)
         clock.timeout.connect(lambda: self.timeline.set_now(self._now()))
         clock.start()
-        if not self._can_plan:
-            self._say("Only desk chiefs can move stories on the plan; you can look.")
 
     # Period ----------------------------------------------------------------------------
 
     @staticmethod
     def _week_start(day: date) -> date:
-        return day - timedelta(days=day.weekday())
+        return week_start(day)
 
     def show_period(self, first: date, days: int) -> None:
         """Show ``days`` (1 or 7) days from ``first`` and reload."""
@@ -310,16 +302,24 @@ class PlanningView(QWidget):
         today = datetime.now(self._zone).date()
         self.show_period(today if self._days == 1 else self._week_start(today), self._days)
 
+    def _shown_first(self) -> date:
+        if self._first is not None:
+            return self._first
+        today = datetime.now(self._zone).date()
+        return today if self._days == 1 else self._week_start(today)
+
     def _shift(self, direction: int) -> None:
-        self.show_period(self._first + timedelta(days=direction * self._days), self._days)
+        self.show_period(self._shown_first() + timedelta(days=direction * self._days),
+                         self._days)
 
     def _mode_changed(self, day_mode: bool) -> None:
+        first = self._shown_first()
         if day_mode:
             today = datetime.now(self._zone).date()
-            inside = self._first <= today < self._first + timedelta(days=self._days)
-            self.show_period(today if inside else self._first, 1)
+            inside = first <= today < first + timedelta(days=self._days)
+            self.show_period(today if inside else first, 1)
         else:
-            self.show_period(self._week_start(self._first), 7)
+            self.show_period(self._week_start(first), 7)
 
     def set_section(self, slug: str | None) -> None:
         """Filter by section (None for all)."""
@@ -332,28 +332,27 @@ class PlanningView(QWidget):
     # Loading ---------------------------------------------------------------------------
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any, Any], None]) -> None:
-        bridge = _Bridge(self)
-        self._bridges.add(bridge)
-
-        def finish(result: Any, error: Any) -> None:
-            self._bridges.discard(bridge)
-            bridge.deleteLater()
-            done(result, error)
-
-        bridge.done.connect(finish, Qt.ConnectionType.QueuedConnection)
-        self._pool.start(_Job(work, bridge))
+        Op(self, lambda _context: work(), pool=self._pool).success(
+            lambda result: done(result, None)).failure(lambda error: done(None, error)).run()
 
     def reload(self) -> None:
         """Read the period again (on the worker) and show it."""
         first, count, section = self._first, self._days, self.section.currentData()
-        now = self._now()
-        self._run(lambda: load_plan(self._store, first, count, section, now), self._loaded)
+        now, store, actor = self._now(), self._store, self._actor
+        self._run(lambda: load_plan(store, first, count, section, now, actor), self._loaded)
 
     def _loaded(self, plan: Plan | None, error: BaseException | None) -> None:
         if error is not None or plan is None:
-            self._say(f"Cannot load the plan: {error}")
+            self._say(f"Cannot load the plan: {describe_error(error) if error else ''}")
             return
         self._zone = plan.zone
+        if not self._rights_known:  # the first plan: the user's rights are known now
+            self._rights_known = True
+            self._can_plan = plan.can_plan
+            if not plan.can_plan:
+                self._say("Only desk chiefs can move stories on the plan; you can look.")
+        if self._first is None:
+            self._first = plan.days[0]
         self._fill_sections(plan.sections)
         self.timeline.set_plan(plan.days, plan.zone, plan.items, can_drag=self._can_plan)
         last = plan.days[-1]

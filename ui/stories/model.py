@@ -5,6 +5,13 @@ and a bounded cache of row summaries loaded in small blocks when the view asks
 for them, so 100,000 stories cost a few megabytes and no query reads them all.
 In search mode the ids come from the full-text search, best first, each with a
 highlighted snippet.
+
+Every read runs on a worker (:class:`ui.ops.QueryOp`), never on the GUI thread: a
+reload keeps showing the old rows until the first new page is in (no empty
+flash), a page arrives a moment after ``fetchMore``, and a row not read yet shows
+"…" until its block is in. ``loading()`` says whether rows are on their way,
+``busy()`` whether any read is; ``settle()`` waits for all of them (tests and
+benchmarks).
 """
 
 from __future__ import annotations
@@ -12,15 +19,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
-    QRunnable,
     Qt,
     QThreadPool,
     Signal,
@@ -32,6 +37,10 @@ from cms.publish import WAITING
 from cms.store import Store
 from cms.stories import StorySummary
 from cms.timeutil import format_local, utcnow
+from ui.ops import QueryOp, describe_error
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 ID_PAGE = 1000
 READ_AHEAD_PAGES = 10
@@ -89,30 +98,57 @@ class ListQuery:
     descending: bool = True
 
 
-class _IdSignals(QObject):
-    done = Signal(int, object)  # generation, list of ids (or the exception)
+def read_ids(session: Session, query: ListQuery, offset: int, limit: int) -> list[str]:
+    """The ordered ids of ``query`` from ``offset`` (the read-ahead's work)."""
+    return stories.story_ids(session, status=query.status, section=query.section,
+                             offset=offset, limit=limit, sort=query.sort,
+                             descending=query.descending)
 
 
-class _IdPrefetch(QRunnable):
-    """Reads the rest of the ordered ids on a worker thread, with its own session."""
+@dataclass(frozen=True)
+class Page:
+    """One page of rows as read on a worker."""
 
-    def __init__(self, store: Store, query: ListQuery, offset: int, limit: int,
-                 generation: int, signals: _IdSignals) -> None:
-        super().__init__()
-        self._store, self._query, self._offset, self._limit = store, query, offset, limit
-        self._generation, self._signals = generation, signals
+    ids: list[str]
+    snippets: dict[str, str]  # search mode: the highlighted match of each story
+    consumed: int  # source rows read (search hits of other sections are left out)
+    last: bool  # the source has nothing after it
 
-    def run(self) -> None:
-        query = self._query
-        try:
-            with self._store.reading() as session:
-                result: object = stories.story_ids(
-                    session, status=query.status, section=query.section,
-                    offset=self._offset, limit=self._limit, sort=query.sort,
-                    descending=query.descending)
-        except Exception as exc:  # the model falls back to reading page by page
-            result = exc
-        self._signals.done.emit(self._generation, result)
+
+@dataclass(frozen=True)
+class FirstPage:
+    """What a reload reads: the first page, the section names, the conflicted stories."""
+
+    page: Page
+    section_names: dict[str, str]
+    conflicted: set[str]
+
+
+def read_page(session: Session, query: ListQuery, offset: int, size: int) -> Page:
+    """The page of ``query`` from source row ``offset``."""
+    if query.text.strip():
+        size = min(size, SEARCH_PAGE)
+        hits = cms_search.search(session, query.text, limit=size, offset=offset,
+                                 prefix=True, status=query.status)
+        wanted = [h for h in hits if not query.section or h.section == query.section]
+        return Page([h.story_id for h in wanted],
+                    {h.story_id: h.snippet_html() for h in wanted}, len(hits),
+                    len(hits) < size)
+    ids = read_ids(session, query, offset, size)
+    return Page(ids, {}, len(ids), len(ids) < size)
+
+
+def read_first(session: Session, query: ListQuery, size: int) -> FirstPage:
+    """A reload's reads, in one transaction."""
+    from cms.sync.conflicts import conflicted_story_ids
+
+    page = read_page(session, query, 0, size)
+    names = {s.slug: s.name for s in stories.sections(session)}
+    try:
+        conflicted = conflicted_story_ids(session)  # last: its failure spoils nothing
+    except Exception:
+        conflicted = set()  # the badge is a hint; the list still shows
+    return FirstPage(page, names, conflicted)
 
 
 class StoryListModel(QAbstractTableModel):
@@ -142,11 +178,13 @@ class StoryListModel(QAbstractTableModel):
         self._buffer: list[str] = []  # ids read ahead, not yet rows
         self._reading_ahead = False
         self._source_done = False
-        self._prefetch_pool = QThreadPool(self)
-        self._prefetch_pool.setMaxThreadCount(1)
-        self._prefetch_signals = _IdSignals(self)
-        self._prefetch_signals.done.connect(self._prefetch_done)
-        self._load_section_names()
+        self._rows_generation = 0  # a reset makes older pages stale
+        self._loading = False  # a reload's first page is on its way
+        self._fetching = False  # a page is on its way
+        self._blocks: set[int] = set()  # rows whose summaries are on their way (block starts)
+        self._cache_epoch = 0  # summaries read before a change are dropped
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)  # a block of rows never waits behind a read-ahead
 
     @property
     def query(self) -> ListQuery:
@@ -166,45 +204,81 @@ class StoryListModel(QAbstractTableModel):
                                                                len(COLUMNS) - 1))
 
     def reload(self) -> None:
-        """Drop every row and start again with the first page (filters, sorting, imports)."""
-        self.beginResetModel()
+        """Read the first page again (filters, sorting, imports); the rows reset when it is in.
+
+        Until then the old rows stay, so views never show an empty flash.
+        """
+        self._rows_generation += 1
+        self._generation += 1  # a read-ahead under way is for the old rows
+        generation, query, size = self._rows_generation, self._query, self._page
+        self._loading, self._fetching, self._reading_ahead = True, False, False
+        QueryOp(None, self._store, lambda session: read_first(session, query, size),
+                pool=self._pool, owner=self).success(
+            lambda first: self._first_read(generation, first)).failure(
+            lambda error: self._first_failed(generation, error)).run()
+
+    def _reset_rows(self) -> None:
         self._ids = []
         self._fetched = 0
         self._known = set()
         self._snippets = {}
         self._cache.clear()
+        self._cache_epoch += 1
         self._exhausted = False
         self.last_error = ""
-        self._generation += 1
         self._buffer = []
-        self._reading_ahead = False
         self._source_done = False
-        self._load_section_names()
-        self._load_conflicts()
-        # The first page is read inside the reset, so views never show an empty flash.
-        try:
-            first = self._next_page()
-        except Exception as exc:
-            from ui.ops import describe_error
+        self._loading = False
 
-            self.last_error = describe_error(exc)
-            self._exhausted = True
-            first = []
-        for story_id in first:
-            if story_id not in self._known:
-                self._ids.append(story_id)
-                self._known.add(story_id)
+    def _first_read(self, generation: int, first: FirstPage) -> None:
+        if generation != self._rows_generation:
+            return  # another reload is on its way
+        self.beginResetModel()
+        self._reset_rows()
+        self.section_names = first.section_names
+        self._conflicted = first.conflicted
+        self._add_page(first.page)
         self.endResetModel()
         self.page_loaded.emit()
 
-    def _load_conflicts(self) -> None:
-        from cms.sync.conflicts import conflicted_story_ids
+    def _first_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._rows_generation:
+            return
+        self.beginResetModel()
+        self._reset_rows()
+        self.last_error = describe_error(error)
+        self._exhausted = True
+        self.endResetModel()
+        self.page_loaded.emit()
 
-        try:
-            with self._store.reading() as session:
-                self._conflicted = conflicted_story_ids(session)
-        except Exception:
-            self._conflicted = set()  # the badge is a hint; the list still shows
+    def _add_page(self, page: Page) -> list[str]:
+        """Take ``page`` into the rows' state; returns its new ids (inserted by the caller)."""
+        self._fetched += page.consumed
+        if page.last:
+            self._exhausted = True
+        self._snippets.update(page.snippets)
+        fresh = [i for i in dict.fromkeys(page.ids) if i not in self._known]
+        self._ids.extend(fresh)
+        self._known.update(fresh)
+        return fresh
+
+    def loading(self) -> bool:
+        """True while rows are on their way (a reload's first page, or the next page)."""
+        return self._loading or self._fetching
+
+    def busy(self) -> bool:
+        """True while any read is on its way (rows, a block of summaries, a read-ahead)."""
+        return self.loading() or bool(self._blocks) or self._reading_ahead
+
+    def settle(self) -> None:
+        """Block until every read is in and applied (tests and benchmarks only)."""
+        from PySide6.QtCore import QCoreApplication
+
+        while True:
+            self._pool.waitForDone()
+            QCoreApplication.processEvents()  # the ops' results, queued to this thread
+            if not self.busy():
+                return
 
     def is_conflicted(self, story_id: str) -> bool:
         """True when the story has an open sync conflict (shown with a badge)."""
@@ -219,9 +293,13 @@ class StoryListModel(QAbstractTableModel):
                 or len(self._buffer) >= 2 * self._page):
             return
         self._reading_ahead = True
-        self._prefetch_pool.start(_IdPrefetch(
-            self._store, self._query, self._fetched + len(self._buffer),
-            READ_AHEAD_PAGES * self._page, self._generation, self._prefetch_signals))
+        query, generation = self._query, self._generation
+        offset, limit = self._fetched + len(self._buffer), READ_AHEAD_PAGES * self._page
+        # A failed read-ahead is dropped: the model falls back to reading page by page.
+        QueryOp(None, self._store, lambda session: read_ids(session, query, offset, limit),
+                pool=self._pool, owner=self).success(
+            lambda ids: self._prefetch_done(generation, ids)).failure(
+            lambda error: self._prefetch_done(generation, error)).run()
 
     def _prefetch_done(self, generation: int, result: object) -> None:
         if generation != self._generation:
@@ -233,20 +311,8 @@ class StoryListModel(QAbstractTableModel):
                 self._source_done = True
 
     def wait_for_prefetch(self) -> None:
-        """Block until the background id read is in (benchmarks and tests)."""
-        self._prefetch_pool.waitForDone()
-        from PySide6.QtCore import QCoreApplication
-
-        QCoreApplication.sendPostedEvents(self._prefetch_signals)
-
-    def _load_section_names(self) -> None:
-        try:
-            with self._store.reading() as session:
-                self.section_names = {s.slug: s.name for s in stories.sections(session)}
-        except Exception as exc:  # the list still works, showing section slugs
-            from ui.ops import describe_error
-
-            self.last_error = describe_error(exc)
+        """Block until the background reads are in (benchmarks and tests)."""
+        self.settle()
 
     # Qt model interface -------------------------------------------------------------
 
@@ -260,58 +326,54 @@ class StoryListModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._loading or self._fetching:
             return
-        try:
-            new_ids = self._next_page()
-        except Exception as exc:  # shown in the list's status line; the list stays usable
-            from ui.ops import describe_error
+        if not self._fetched and not self._ids:
+            self.reload()  # the first page comes with the section names and conflicts
+            return
+        query = self._query
+        if not query.text.strip() and (self._buffer or self._source_done):
+            self._insert(self._page_from_buffer())  # read ahead already: no query
+            return
+        if self._reading_ahead:  # its ids would overlap this page: drop them
+            self._generation += 1
+            self._reading_ahead = False
+        self._fetching = True
+        generation, offset, size = self._rows_generation, self._fetched, self._page
+        QueryOp(None, self._store, lambda session: read_page(session, query, offset, size),
+                pool=self._pool, owner=self).success(
+            lambda page: self._page_read(generation, page)).failure(
+            lambda error: self._page_failed(generation, error)).run()
 
-            self.last_error = describe_error(exc)
-            self._exhausted = True
-            self.page_loaded.emit()
+    def _page_from_buffer(self) -> Page:
+        ids, self._buffer = self._buffer[:self._page], self._buffer[self._page:]
+        last = not self._buffer and self._source_done and (len(ids) < self._page or not ids)
+        return Page(ids, {}, len(ids), last)
+
+    def _page_read(self, generation: int, page: Page) -> None:
+        if generation != self._rows_generation:
+            return  # the rows were reset meanwhile
+        self._fetching = False
+        self._insert(page)
+
+    def _page_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._rows_generation:
             return
-        fresh = [i for i in new_ids if i not in self._known]
+        self._fetching = False  # shown in the list's status line; the list stays usable
+        self.last_error = describe_error(error)
+        self._exhausted = True
+        self.page_loaded.emit()
+
+    def _insert(self, page: Page) -> None:
+        first = len(self._ids)
+        fresh = [i for i in dict.fromkeys(page.ids) if i not in self._known]
         if fresh:
-            first = len(self._ids)
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-            self._ids.extend(fresh)
-            self._known.update(fresh)
+        self._add_page(page)
+        if fresh:
             self.endInsertRows()
         self.page_loaded.emit()
         self._read_ahead()
-
-    def _next_page(self) -> list[str]:
-        query = self._query
-        offset = self._fetched
-        with self._store.reading() as session:
-            if query.text.strip():
-                page = min(self._page, SEARCH_PAGE)
-                hits = cms_search.search(session, query.text, limit=page, offset=offset,
-                                         prefix=True, status=query.status)
-                self._fetched += len(hits)
-                if len(hits) < page:
-                    self._exhausted = True
-                wanted = [h for h in hits
-                          if not query.section or h.section == query.section]
-                for hit in wanted:
-                    self._snippets[hit.story_id] = hit.snippet_html()
-                return [h.story_id for h in wanted]
-            if self._buffer or self._source_done:
-                ids, self._buffer = self._buffer[:self._page], self._buffer[self._page:]
-                short = not self._buffer and self._source_done and len(ids) < self._page
-            else:
-                if self._reading_ahead:  # its ids would overlap this page: drop them
-                    self._generation += 1
-                    self._reading_ahead = False
-                ids = stories.story_ids(session, status=query.status, section=query.section,
-                                        limit=self._page, offset=offset, sort=query.sort,
-                                        descending=query.descending)
-                short = len(ids) < self._page
-        self._fetched += len(ids)
-        if short or (self._source_done and not self._buffer and not ids):
-            self._exhausted = True
-        return ids
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -397,20 +459,30 @@ class StoryListModel(QAbstractTableModel):
         if cached is not None:
             return cached
         start = row - row % ROW_BLOCK
-        block = [i for i in self._ids[start: start + ROW_BLOCK] if i not in self._cache]
-        try:
-            with self._store.reading() as session:
-                loaded = stories.summaries(session, block)
-        except Exception as exc:
-            from ui.ops import describe_error
+        if start not in self._blocks:
+            block = [i for i in self._ids[start: start + ROW_BLOCK] if i not in self._cache]
+            self._blocks.add(start)
+            epoch = self._cache_epoch
+            QueryOp(None, self._store, lambda session: stories.summaries(session, block),
+                    pool=self._pool, owner=self).success(
+                lambda loaded: self._block_read(start, epoch, loaded)).failure(
+                lambda error: self._block_failed(start, error)).run()
+        return None  # shown as "…" until its block is in
 
-            self.last_error = describe_error(exc)
-            return None
-        for summary in loaded:
-            self._cache[summary.id] = summary
-        while len(self._cache) > CACHE_ROWS:
-            self._cache.popitem(last=False)
-        return self._cache.get(story_id)
+    def _block_read(self, start: int, epoch: int, loaded: list[StorySummary]) -> None:
+        self._blocks.discard(start)
+        if epoch == self._cache_epoch:  # else a story changed meanwhile: asked again
+            for summary in loaded:
+                self._cache[summary.id] = summary
+            while len(self._cache) > CACHE_ROWS:
+                self._cache.popitem(last=False)
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    def _block_failed(self, start: int, error: BaseException) -> None:
+        self._blocks.discard(start)
+        self.last_error = describe_error(error)  # the rows stay "…"; scrolling asks again
 
     def story_id(self, row: int) -> str | None:
         """The id shown in ``row``."""
@@ -425,6 +497,7 @@ class StoryListModel(QAbstractTableModel):
     def story_updated(self, story_id: str) -> None:
         """A story changed: drop its cached row so the view shows the new values."""
         self._cache.pop(story_id, None)
+        self._cache_epoch += 1
         row = self.row_of(story_id)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))

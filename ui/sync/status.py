@@ -9,12 +9,11 @@ controller reports. ``install(host)`` puts both into the main window.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
@@ -23,9 +22,10 @@ from cms.errors import NewsroomError
 from cms.rules import with_article
 from cms.store import Store
 from cms.sync.conflicts import conflicted_story_ids
-from cms.sync.holds import open_holds
+from cms.sync.holds import Hold, open_holds
 from cms.sync.replication import SyncReport, sync
 from cms.timeutil import format_local, utcnow
+from ui.ops import Op, OpContext
 
 AUTO_INTERVAL_S = 120
 BACKOFF_FIRST_S = 15
@@ -54,33 +54,22 @@ def backoff_delay(failures: int) -> int:
     return min(BACKOFF_FIRST_S << min(failures - 1, 16), BACKOFF_MAX_S)
 
 
-class _Bridge(QObject):
-    progressed = Signal(str, int, int)
-    done = Signal(object, object)  # (report | None, conflicts), error
+SyncOutcome = tuple[SyncReport | None, int, list[Hold]]  # report, conflicts, held changes
 
 
-class _SyncTask(QRunnable):
-    def __init__(self, store: Store, author: str, bridge: _Bridge,
-                 cancel: threading.Event) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._store, self._author, self._bridge, self._cancel = store, author, bridge, cancel
-
-    def run(self) -> None:
-        try:
-            with self._store.reading() as session:
-                url = get_setting(session, "central_url")
-            report: SyncReport | None = None
-            if url:
-                report = sync(self._store, url, author=self._author,
-                              progress=self._bridge.progressed.emit, cancel=self._cancel)
-            with self._store.reading() as session:
-                conflicts = len(conflicted_story_ids(session))
-                held = open_holds(session)
-        except BaseException as exc:  # delivered to the GUI thread
-            self._bridge.done.emit(None, exc)
-            return
-        self._bridge.done.emit((report, conflicts, held), None)
+def run_sync(store: Store, author: str, context: OpContext) -> SyncOutcome:
+    """One sync if a central store is set, then the conflicts and holds (a worker's work)."""
+    with store.reading() as session:
+        url = get_setting(session, "central_url")
+    report: SyncReport | None = None
+    if url:
+        report = sync(store, url, author=author,
+                      progress=lambda stage, done, total: context.progress(done, total, stage),
+                      cancel=context)
+    with store.reading() as session:
+        conflicts = len(conflicted_story_ids(session))
+        held = open_holds(session)
+    return report, conflicts, held
 
 
 class SyncController(QObject):
@@ -96,11 +85,7 @@ class SyncController(QObject):
         self.author = author
         self.failures = 0
         self._status = SyncStatus()
-        self._cancel = threading.Event()
-        self._running = False
-        self._bridge = _Bridge()
-        self._bridge.progressed.connect(self._on_progress)
-        self._bridge.done.connect(self._on_done)
+        self._op: Op[SyncOutcome] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.sync_now)
@@ -116,45 +101,45 @@ class SyncController(QObject):
     @property
     def running(self) -> bool:
         """True while a sync is in progress."""
-        return self._running
+        return self._op is not None
 
     def sync_now(self) -> None:
         """Start a sync unless one is running."""
-        if self._running:
+        if self._op is not None:
             return
         self._timer.stop()
-        self._running = True
-        self._cancel.clear()
         self._set(replace(self._status, state="syncing", message="Syncing…", done=0, total=0))
-        QThreadPool.globalInstance().start(
-            _SyncTask(self.store, self.author, self._bridge, self._cancel))
+        store, author = self.store, self.author
+        self._op = Op(None, lambda context: run_sync(store, author, context),
+                      owner=self).progress(
+            self._on_progress).success(lambda outcome: self._on_done(outcome, None)).failure(
+            lambda error: self._on_done(None, error)).run()
 
     def stop(self) -> None:
         """Stop automatic syncs and ask a running one to stop."""
         self._auto = False
         self._timer.stop()
-        self._cancel.set()
+        if self._op is not None:
+            self._op.cancel()
 
     def _set(self, status: SyncStatus) -> None:
         self._status = status
         self.status_changed.emit(status)
 
-    @Slot(str, int, int)
-    def _on_progress(self, stage: str, done: int, total: int) -> None:
+    def _on_progress(self, done: int, total: int, stage: str) -> None:
         words = {"pull": "Receiving", "push": "Sending", "merge": "Merging"}
         self._set(replace(self._status, message=f"{words.get(stage, stage)}…",
                           done=done, total=total))
 
-    @Slot(object, object)
-    def _on_done(self, result: Any, error: BaseException | None) -> None:
-        self._running = False
+    def _on_done(self, result: SyncOutcome | None, error: BaseException | None) -> None:
+        self._op = None
         if error is not None:
             self.failures += 1
             delay = backoff_delay(self.failures)
             text = str(error) if isinstance(error, NewsroomError) else (
                 f"{type(error).__name__}: {error}")
             self._set(replace(self._status, state="offline", message=text, retry_in_s=delay))
-        else:
+        elif result is not None:
             report, conflicts, held = result
             self.failures = 0
             delay = AUTO_INTERVAL_S

@@ -95,7 +95,7 @@ class WindowCommands:
 
         def done(saved: SavedStory) -> None:
             w.model.story_added(saved.document.story_id)
-            w.show_story_by_id(saved.document.story_id)
+            w.show_document(saved.document, saved.revision_id)  # as created: no read
             w.editor.headline.setFocus()
             w.editor.headline.selectAll()
             w.show_message("New story created")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from cms import stories, workflow
-from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
 from cms.people import Actor
 from cms.rules import with_article
@@ -42,7 +41,7 @@ from ui.editor.journal import Recovered, RecoveryJournal, journal_folder
 from ui.editor.preview import PageFacts, PreviewPane
 from ui.inspector.inspector import Inspector, StoryFieldsPane
 from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
-from ui.ops import Op, OpContext, show_error
+from ui.ops import Latest, Op, OpContext, QueryOp, show_error
 from ui.stories.model import StoryListModel
 from ui.stories.story_list import StoryListPanel
 from ui.window import prefs
@@ -59,6 +58,7 @@ from ui.window.panel_layout import (
     centre_minimum,
     first_geometry,
 )
+from ui.window.reads import Choices, DeskFacts, existing_story, read_choices, read_desk
 from ui.window.theme import icon
 
 T = TypeVar("T")
@@ -66,7 +66,14 @@ WORD_COUNT_DELAY_MS = 250
 
 
 class MainWindow(QMainWindow):
-    """Newsroom's window; see the module docstring."""
+    """Newsroom's window; see the module docstring.
+
+    It reads the store only through :mod:`ui.ops` (never on the GUI thread): the
+    desk's name, zone and choices arrive just after start-up (``started``), then
+    the story the user had open opens.
+    """
+
+    started = Signal()
 
     def __init__(self, store: Store, actor: Actor) -> None:
         super().__init__()
@@ -81,10 +88,11 @@ class MainWindow(QMainWindow):
         self._docks: dict[str, QDockWidget] = {}
         self._retiring: dict[str, EditingSession] = {}
         self._permissions: dict[str, workflow.Permissions] = {}
-        with store.reading() as session:
-            self._zone = desk_zone(session)
-            desk_name = get_setting(session, "desk_name")
-        self.setWindowTitle(f"{desk_name} — Newsroom")
+        self._zone = ZoneInfo("UTC")  # the desk's zone arrives with the start-up read
+        self._started = False
+        self._opening = Latest()  # the story asked for last is the one that opens
+        self._heads = Latest()
+        self.setWindowTitle("Newsroom")
         self.setWindowIcon(QIcon(icon("newsroom")))
 
         self.model = StoryListModel(store, self._zone, self)
@@ -152,30 +160,76 @@ class MainWindow(QMainWindow):
         self.editor.body.verticalScrollBar().valueChanged.connect(self._editor_scrolled)
         self.preview.setVisible(self.acts.toggle_preview.isChecked())
 
-        self.refresh_choices()
         self._restore_layout()
         self._painted = False
         self._splitters_restored = False
         self.model.reload()  # the first page, read inside the reset
         self._set_save_label(None)
-        self._open_first_story()
+        QueryOp(self, store, lambda session: read_desk(session, actor)).success(
+            self._desk_read).failure(self._start_failed).run()
         reason = prefs.fallback_reason()
         if reason:
             self.show_message(reason[0].upper() + reason[1:] + ".", 30000)
 
+    def ready(self) -> bool:
+        """True once the start-up read is in (the desk's zone, name and choices)."""
+        return self._started
+
+    def _desk_read(self, desk: DeskFacts) -> None:
+        self.setWindowTitle(f"{desk.desk_name} — Newsroom")
+        self._apply_choices(desk.choices)
+        if desk.zone != self._zone:
+            self._zone = desk.zone
+            self.model.set_zone(desk.zone)
+            self._update_zone_label()
+            self.inspector.show_story(self.open_story())
+        self._open_first_story()
+
+    def _start_failed(self, error: BaseException) -> None:
+        show_error(self, "Cannot read the desk", error)
+        self._mark_started()
+
+    def _mark_started(self) -> None:
+        if not self._started:
+            self._started = True
+            self.started.emit()
+
     def _open_first_story(self) -> None:
         """Reopen the story the user had open last time, else the newest one."""
         last = prefs.get_str("window/lastStory")
-        if last and self.model.row_of(last) is None:
-            try:
-                with self.store.reading() as session:
-                    stories.resolve(session, last)
-            except Exception:
-                last = ""  # deleted since, or another store: fall back to the newest
-        if last:
+        if self.editing is not None:  # the user opened one meanwhile
+            self._mark_started()
+        elif last and self.model.row_of(last) is not None:
             self.show_story_by_id(last)
-        elif self.model.rowCount():
-            self.story_list.view.selectRow(0)
+        elif last:
+            QueryOp(self, self.store, lambda session: existing_story(session, last)).success(
+                self._open_first).failure(lambda _error: self._open_first(None)).run()
+        else:
+            self._open_first(None)
+
+    def _after_rows(self, then: Callable[[], object]) -> None:
+        """Call ``then`` once the story list's rows are in (now, if they are)."""
+        if not self.model.loading():
+            then()
+            return
+
+        def once() -> None:
+            self.model.page_loaded.disconnect(once)
+            then()
+
+        self.model.page_loaded.connect(once)
+
+    def _open_first(self, story_id: str | None) -> None:
+        if story_id is None and self.model.loading():
+            self._after_rows(lambda: self._open_first(None))  # the newest, once listed
+            return
+        if self.editing is None:
+            if story_id:
+                self.show_story_by_id(story_id)
+            elif self.model.rowCount():
+                self.story_list.view.selectRow(0)
+        if self.editing is not None or not self._opening.pending():
+            self._mark_started()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -297,12 +351,16 @@ class MainWindow(QMainWindow):
         current = self.editing
         if current is None:
             return
-        self.story_list.select_story(current.story_id)
-        try:
-            with self.store.reading() as session:
-                head = stories.head_revision(session, current.story_id)
-        except Exception:
-            return  # deleted or unreadable: the next save says so
+        story_id = current.story_id
+        self._after_rows(lambda: self.story_list.select_story(story_id))
+        self._heads.run(
+            QueryOp(self, self.store, lambda session: stories.head_revision(session, story_id)),
+            lambda head: self._head_read(current, head),
+            lambda _error: None)  # deleted or unreadable: the next save says so
+
+    def _head_read(self, current: EditingSession, head: str | None) -> None:
+        if current is not self.editing:
+            return  # another story opened meanwhile
         if head == current.base_revision or current.saving():
             return
         if current.dirty or current.state is SaveState.CONFLICT:
@@ -320,15 +378,17 @@ class MainWindow(QMainWindow):
 
     def refresh_choices(self) -> None:
         """Reload statuses and sections for the filters and the inspector."""
-        with self.store.reading() as session:
-            statuses = stories.statuses(session)
-            sections = [(s.slug, s.name) for s in stories.sections(session)]
-            permissions = {status: workflow.permissions(session, self.actor, status)
-                           for status in statuses}
-        self._permissions = permissions
-        self.fields.set_permissions(permissions)
-        self.story_list.set_choices(statuses, sections)
-        self.fields.set_choices(statuses, sections)
+        actor = self.actor
+        QueryOp(self, self.store, lambda session: read_choices(session, actor)).success(
+            self._apply_choices).run()
+
+    def _apply_choices(self, choices: Choices) -> None:
+        self._permissions = choices.permissions
+        self.fields.set_permissions(choices.permissions)
+        self.story_list.set_choices(choices.statuses, choices.sections)
+        self.fields.set_choices(choices.statuses, choices.sections)
+        if self.editing is not None:
+            self._lock_editor(self.editing.document)
 
     def show_story_by_id(self, story_id: str) -> None:
         """Open a story in the editor, putting the current one away (saved)."""
@@ -341,14 +401,26 @@ class MainWindow(QMainWindow):
             adopted.retired = False  # its save failed: keep editing the unsaved text
             self._install_session(adopted)
             return
-        try:
-            with self.store.reading() as read:
-                document, head = stories.get(read, story_id)
-        except Exception as exc:
-            show_error(self, "Cannot open the story", exc)
+        self._opening.run(
+            QueryOp(self, self.store, lambda session: stories.get(session, story_id)),
+            lambda got: self._story_read(story_id, *got),
+            lambda error: self._story_failed("Cannot open the story", error))
+
+    def show_document(self, document: StoryDocument, head: str | None) -> None:
+        """Open a story the window has just stored (``head``: its revision)."""
+        self._opening.forget()
+        self._story_read(document.story_id, document, head)
+
+    def _story_read(self, story_id: str, document: StoryDocument, head: str | None) -> None:
+        if self.editing is not None and self.editing.story_id == story_id:
             return
         journal = RecoveryJournal(self.journal_dir / f"{story_id}.journal")
         self._install_session(self._new_session(document, head, journal))
+        self._mark_started()
+
+    def _story_failed(self, title: str, error: BaseException) -> None:
+        show_error(self, title, error)
+        self._mark_started()
 
     def _new_session(self, document: StoryDocument, base: str | None,
                      journal: RecoveryJournal,
@@ -366,11 +438,7 @@ class MainWindow(QMainWindow):
         self.editing = session
         doc = session.document
         self.editor.load(doc.headline, doc.standfirst, doc.body)
-        allowed = self._permissions.get(doc.status)
-        self.editor.set_locked(
-            "" if allowed is None or allowed.content else
-            f"This story is {doc.status}: only {with_article(allowed.content_role)} or above "
-            f"may change it (you are {with_article(self.actor.role)}).")
+        self._lock_editor(doc)
         opened = self.open_story()
         self.inspector.show_story(opened)
         self.request_preview(now=True)
@@ -378,6 +446,13 @@ class MainWindow(QMainWindow):
         self._set_save_label(session)
         self.story_list.select_story(session.story_id)
         self.events.story_opened.emit(opened)
+
+    def _lock_editor(self, doc: StoryDocument) -> None:
+        allowed = self._permissions.get(doc.status)
+        self.editor.set_locked(
+            "" if allowed is None or allowed.content else
+            f"This story is {doc.status}: only {with_article(allowed.content_role)} or above "
+            f"may change it (you are {with_article(self.actor.role)}).")
 
     def open_recovered(self, recovered: Recovered, stored: StoryDocument | None) -> None:
         """Continue editing text recovered from a journal; it is saved straight away.
