@@ -34,6 +34,7 @@ def test_a_story_past_its_time_is_marked_late(qtbot: QtBot, window: MainWindow,
                                publish_at=utcnow() + timedelta(hours=2)).document.story_id
     window.events.stories_changed.emit()
     qtbot.waitUntil(lambda: window.model.row_of(late) is not None)
+    qtbot.waitUntil(lambda: _row_status(window, late) != "…")  # its rows are read on a worker
     assert _row_status(window, late) == f"ready · {LATE_TAG}"
     assert _row_status(window, later) == "ready"
     row = window.model.row_of(late)
