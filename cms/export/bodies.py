@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import metadata
@@ -96,6 +96,16 @@ class Bodies:
     def missing(self) -> list[str]:
         """The stories whose body is not rendered yet, in a fixed order."""
         return sorted(sid for sid in self._items if sid not in self._html)
+
+    def take_cached(self, story_ids: Iterable[str], cache: ExportCache) -> None:
+        """Fill in the bodies of ``story_ids`` that other processes rendered and kept in
+        ``cache`` since the lookup (forked page workers), instead of rendering them again."""
+        wanted = {sid: self._keys[sid] for sid in story_ids
+                  if sid in self._keys and sid not in self._html}
+        found = cache.bodies(sorted(set(wanted.values())))
+        for sid, key in wanted.items():
+            if key in found:
+                self._html[sid] = self._finish(found[key])
 
     def add(self, rendered: dict[str, str]) -> None:
         """Take bodies rendered elsewhere (raw HTML as :func:`render_body` returns it)."""

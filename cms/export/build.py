@@ -25,6 +25,7 @@ from cms.config import SETTINGS, all_settings
 from cms.errors import NOTHING_CHANGED, NotFound, UsageError
 from cms.export import parallel
 from cms.export.arrange import arrange
+from cms.export.bodies import Bodies
 from cms.export.cache import ExportCache
 from cms.export.feeds import manifest, patched_manifest
 from cms.export.folder import OutputFolder
@@ -132,7 +133,15 @@ class Export(Plan):
                   if item.cacheable and item.key and item.key not in cached]
         forked = self._forks(len(misses))
         self._prepare_bodies(todo, set(cached), report, render_now=not forked)
-        done = self._render_in_workers(todo, misses, staging, old, present) if forked else {}
+        done: dict[int, FileRecord] = {}
+        if forked:
+            # Files showing many bodies (feeds) are made here afterwards, from the bodies
+            # the workers kept in the cache: each body is rendered once, by one process.
+            single = [i for i in misses if len(todo[i].bodies) <= 1]
+            done = self._render_in_workers(todo, single, staging, old, present)
+            if isinstance(self.bodies, Bodies):
+                self.bodies.take_cached({sid for i, item in enumerate(todo) if i not in done
+                                         for sid in item.bodies}, self.export_cache)
         made = _Made(staging, old, present, self.stale, cached, report)
         for index, item in enumerate(todo):
             if index in done:
@@ -298,6 +307,7 @@ class Export(Plan):
         job = parallel.Job(
             produce=[todo[i].produce for i in misses], paths=[todo[i].path for i in misses],
             keys=[todo[i].key or "" for i in misses], staging_root=staging.root,
+            shows=[todo[i].bodies[0] if todo[i].bodies else "" for i in misses],
             old={p: r.sha256 for p, r in old.items() if p in present},
             cache_dir=self.options.cache_dir, finish=self.cache_bodies,
         )

@@ -22,14 +22,21 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from cms.errors import NOTHING_CHANGED, NewsroomError
 from cms.export.cache import ExportCache
 from cms.export.paths import inside
 
 THRESHOLD = 400  # fewer pages than this render faster than workers start
 SLICE = 200
+
+
+class WorkerDied(NewsroomError):
+    """A page worker ended before finishing its pages: the export is abandoned."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Job:
     staging_root: Path
     old: dict[str, str]  # path -> sha256 of the file the output folder holds now
     cache_dir: Path | None
+    shows: list[str]  # the story whose body each file shows ("" for none)
     finish: Callable[[ExportCache], None] | None = None  # run in each worker at the end
 
 
@@ -126,21 +134,53 @@ def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
 
 def render_forked(job: Job, workers: int, cancelled: Callable[[], bool],
                   progress: Callable[[int, int], None]) -> list[Rendered] | None:
-    """Render every page of ``job`` on ``workers`` forked processes; None when cancelled."""
+    """Render every page of ``job`` on ``workers`` forked processes; None when cancelled.
+
+    A worker that dies (killed, out of memory) fails the export with
+    :class:`WorkerDied`: the pages it had taken are not made, so nothing is swapped
+    in and the folder keeps its previous bundle.
+    """
     global _JOB
     total = len(job.paths)
     _JOB = job
     try:
-        slices = [(start, min(start + SLICE, total)) for start in range(0, total, SLICE)]
+        slices = _slices(job.shows)
         results: list[Rendered] = []
-        with multiprocessing.get_context("fork").Pool(
-                workers, initializer=_end_with, initargs=(os.getpid(),)) as pool:
-            for part in pool.imap_unordered(_render_slice, slices):
-                results.extend(part)
-                progress(len(results), total)
-                if cancelled():
-                    pool.terminate()
-                    return None
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_end_with, initargs=(os.getpid(),)) as pool:
+            pending = [pool.submit(_render_slice, bounds) for bounds in slices]
+            try:
+                for done in as_completed(pending):
+                    results.extend(done.result())
+                    progress(len(results), total)
+                    if cancelled():
+                        _stop(pool, pending)
+                        return None
+            except BrokenProcessPool as exc:
+                _stop(pool, pending)
+                raise WorkerDied("a page worker ended before its pages were made (killed, "
+                                 f"or out of memory?); {NOTHING_CHANGED}") from exc
         return results
     finally:
         _JOB = None
+
+
+def _slices(shows: list[str]) -> list[tuple[int, int]]:
+    """Bounds of about :data:`SLICE` files each, never parting files that show the same
+    body (a story's page and its ninjs): one worker renders that body, once."""
+    slices = []
+    start = 0
+    while start < len(shows):
+        end = min(start + SLICE, len(shows))
+        while end < len(shows) and shows[end] and shows[end] == shows[end - 1]:
+            end += 1
+        slices.append((start, end))
+        start = end
+    return slices
+
+
+def _stop(pool: ProcessPoolExecutor, pending: list[Future[list[Rendered]]]) -> None:
+    """Cancel the slices not started; the workers end with the slice they are on."""
+    for future in pending:
+        future.cancel()
+    pool.shutdown(wait=True, cancel_futures=True)
