@@ -137,7 +137,7 @@ class Export(Plan):
         if forked:
             # Files showing many bodies (feeds) are made here afterwards, from the bodies
             # the workers kept in the cache: each body is rendered once, by one process.
-            single = [i for i in misses if len(todo[i].bodies) <= 1]
+            single = [i for i in misses if not todo[i].gathers]
             done = self._render_in_workers(todo, single, staging, old, present)
             if isinstance(self.bodies, Bodies):
                 self.bodies.take_cached({sid for i, item in enumerate(todo) if i not in done
@@ -154,6 +154,7 @@ class Export(Plan):
                 self.export_cache.put_stored(made.take_fresh())
             new_files[item.path] = made.make(item, self.export_cache)
         self.export_cache.put_stored(made.take_fresh())
+        self.plain_parts += self.take_plain_parts()
         self.cache_bodies(self.export_cache)
         report.rendered = len(todo) - report.from_cache
         report.photos_encoded = self.renditions.encoded
@@ -276,14 +277,13 @@ class Export(Plan):
         items = {}
         for sid, text in load_bodies(self.session, needed).items():
             story = self.site.by_id[sid]
-            self.plain_parts += [(story.slug, f"part of the body shown as plain text: {why}")
-                                 for why in render_warnings(text)]
             self.placed[sid] = placed_photo_ids(text, story.photos)
             figures = self.figure_photos(story)
             if len(figures) < len(story.photos):  # a photo that cannot be read: no figure
                 text = without_figures(text, story.photos, {f.id for f in figures})
             items[sid] = (text, figures)
         self.bodies = self.cache.lookup(items, keep_bundle_images)
+        self.plain_parts += self.take_plain_parts()  # of the cached bodies
         report.bodies_cached = self.bodies.cached
         report.bodies_rendered = len(items) - self.bodies.cached
         if render_now:
@@ -293,6 +293,20 @@ class Export(Plan):
                 progress=lambda done, total: self.progress(
                     0, len(todo), f"rendered {done}/{total} bodies"),
             )
+
+    def take_plain_parts(self) -> list[tuple[str, str]]:
+        """``(slug, why)`` of the bodies rendered (or looked up) since the last call that
+        show parts as plain text."""
+        if not isinstance(self.bodies, Bodies):
+            return []
+        return [(self.site.by_id[sid].slug, f"part of the body shown as plain text: {why}")
+                for sid in self.bodies.take_warned()
+                for why in render_warnings(self.bodies.source(sid)[0])]
+
+    def _finish_slice(self, cache: ExportCache) -> list[tuple[str, str]]:
+        """Run in a page worker after each slice: keep its bodies; its plain-part notes."""
+        self.cache_bodies(cache)
+        return self.take_plain_parts()
 
     def _forks(self, misses: int) -> bool:
         """True when ``misses`` pages no cache holds will render on forked workers."""
@@ -309,13 +323,14 @@ class Export(Plan):
             keys=[todo[i].key or "" for i in misses], staging_root=staging.root,
             shows=[todo[i].bodies[0] if todo[i].bodies else "" for i in misses],
             old={p: r.sha256 for p, r in old.items() if p in present},
-            cache_dir=self.options.cache_dir, finish=self.cache_bodies,
+            cache_dir=self.options.cache_dir, finish=self._finish_slice,
         )
         results = parallel.render_forked(
             job, workers, self.cancelled,
             lambda n, total: self.progress(n, len(todo), f"rendered {n}/{total} pages"))
         if results is None:
             raise ExportCancelled("export cancelled; nothing was changed")
+        self.plain_parts += job.notes
         done: dict[int, FileRecord] = {}
         for item in results:
             planned = todo[misses[item.index]]
@@ -469,7 +484,8 @@ class _Run:
         report.stories = 1 if single else arranged.stories
         report.quick = arranged.quick is not None
         report.files = new_state.count()
-        report.skipped = sorted(arranged.skipped + build.left_out() + build.plain_parts)
+        report.skipped = sorted(arranged.skipped + build.left_out()
+                                + list(dict.fromkeys(build.plain_parts)))
         report.deleted = len(_deleted(state, new_state))
         report.written = len(staging.paths)
         report.written_paths = sorted(staging.paths)

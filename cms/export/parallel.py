@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cms.errors import NOTHING_CHANGED, NewsroomError
@@ -60,7 +60,9 @@ class Job:
     old: dict[str, str]  # path -> sha256 of the file the output folder holds now
     cache_dir: Path | None
     shows: list[str]  # the story whose body each file shows ("" for none)
-    finish: Callable[[ExportCache], None] | None = None  # run in each worker at the end
+    # Run in the worker after each slice: the notes it returns are gathered in ``notes``.
+    finish: Callable[[ExportCache], list[tuple[str, str]]] | None = None
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 _JOB: Job | None = None
@@ -98,7 +100,7 @@ def _end_with(parent: int) -> None:
         os._exit(1)
 
 
-def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
+def _render_slice(bounds: tuple[int, int]) -> tuple[list[Rendered], list[tuple[str, str]]]:
     job = _JOB
     assert job is not None, "the job is inherited from the parent through fork"
     cache = _worker_cache(job)
@@ -127,9 +129,7 @@ def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
             fresh.append((key, sha, stored[1], stored[2]))
         results.append(Rendered(index, sha, len(data), written))
     cache.put_stored(fresh)
-    if job.finish is not None:
-        job.finish(cache)
-    return results
+    return results, job.finish(cache) if job.finish is not None else []
 
 
 def render_forked(job: Job, workers: int, cancelled: Callable[[], bool],
@@ -151,7 +151,9 @@ def render_forked(job: Job, workers: int, cancelled: Callable[[], bool],
             pending = [pool.submit(_render_slice, bounds) for bounds in slices]
             try:
                 for done in as_completed(pending):
-                    results.extend(done.result())
+                    files, notes = done.result()
+                    results.extend(files)
+                    job.notes += notes
                     progress(len(results), total)
                     if cancelled():
                         _stop(pool, pending)
@@ -179,7 +181,8 @@ def _slices(shows: list[str]) -> list[tuple[int, int]]:
     return slices
 
 
-def _stop(pool: ProcessPoolExecutor, pending: list[Future[list[Rendered]]]) -> None:
+def _stop(pool: ProcessPoolExecutor,
+          pending: list[Future[tuple[list[Rendered], list[tuple[str, str]]]]]) -> None:
     """Cancel the slices not started; the workers end with the slice they are on."""
     for future in pending:
         future.cancel()
