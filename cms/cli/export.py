@@ -35,8 +35,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--cache-dir", metavar="DIR", type=Path,
                    help="where rendered bodies and photo renditions are cached")
     p.add_argument("--no-cache", action="store_true", help="do not use the render cache")
+    p.add_argument("--jobs", metavar="N", type=_jobs, dest="workers",
+                   help="render on N processes (default: one per core; 1: in this process "
+                        "alone)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(handler=cmd_export)
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes, 1 or "
+                                         f"more, not {text!r}")
+    return jobs
 
 
 class _Progress:
@@ -63,7 +77,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         as_of = ctx.parse_time(session, args.as_of)
     options = ExportOptions(
         out=args.out, zip_path=args.zip_path, as_of=as_of, story=args.story,
-        base_url=args.base_url, theme=args.theme, full=args.full,
+        base_url=args.base_url, theme=args.theme, full=args.full, workers=args.workers,
     )
     if args.no_cache:
         options.cache_dir = None

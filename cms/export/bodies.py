@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from importlib import metadata
@@ -24,6 +24,7 @@ from cms.export.cache import ExportCache
 from cms.export.parallel import fork_safe, worker_count
 from cms.figures import FigurePhoto
 
+_WARNED = f'<div class="{render.WARNING_CLASS}">'  # only plain parts begin so
 PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
 _BATCH = 64
 
@@ -79,6 +80,8 @@ class Bodies:
         self._finish = finish
         self._html = {sid: finish(cached[key]) for sid, key in keys.items() if key in cached}
         self._fresh: list[tuple[str, str]] = []
+        self._warned = sorted(sid for sid, key in keys.items()
+                              if key in cached and _WARNED in cached[key])
         self.cached = len(self._html)
 
     def __getitem__(self, story_id: str) -> str:
@@ -86,6 +89,8 @@ class Bodies:
         if html is None:
             raw = render_body(self._items[story_id])
             self._fresh.append((self._keys[story_id], raw))
+            if _WARNED in raw:
+                self._warned.append(story_id)
             html = self._html[story_id] = self._finish(raw)
         return html
 
@@ -97,11 +102,30 @@ class Bodies:
         """The stories whose body is not rendered yet, in a fixed order."""
         return sorted(sid for sid in self._items if sid not in self._html)
 
+    def take_cached(self, story_ids: Iterable[str], cache: ExportCache) -> None:
+        """Fill in the bodies of ``story_ids`` that other processes rendered and kept in
+        ``cache`` since the lookup (forked page workers), instead of rendering them again."""
+        wanted = {sid: self._keys[sid] for sid in story_ids
+                  if sid in self._keys and sid not in self._html}
+        found = cache.bodies(sorted(set(wanted.values())))
+        for sid, key in wanted.items():
+            if key in found:
+                self._html[sid] = self._finish(found[key])
+
     def add(self, rendered: dict[str, str]) -> None:
         """Take bodies rendered elsewhere (raw HTML as :func:`render_body` returns it)."""
         for sid, raw in rendered.items():
             self._fresh.append((self._keys[sid], raw))
+            if _WARNED in raw:
+                self._warned.append(sid)
             self._html[sid] = self._finish(raw)
+
+    def take_warned(self) -> list[str]:
+        """The stories whose body, rendered or found cached here since the last call,
+        shows parts as plain text (the HTML says so: reading the Markdown again for
+        every body would cost a pass over the whole archive)."""
+        warned, self._warned = self._warned, []
+        return warned
 
     def take_fresh(self) -> list[tuple[str, str]]:
         """``(key, html)`` of the bodies rendered here since the last call, for the cache."""

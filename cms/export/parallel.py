@@ -22,14 +22,21 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from cms.errors import NOTHING_CHANGED, NewsroomError
 from cms.export.cache import ExportCache
 from cms.export.paths import inside
 
 THRESHOLD = 400  # fewer pages than this render faster than workers start
 SLICE = 200
+
+
+class WorkerDied(NewsroomError):
+    """A page worker ended before finishing its pages: the export is abandoned."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,10 @@ class Job:
     staging_root: Path
     old: dict[str, str]  # path -> sha256 of the file the output folder holds now
     cache_dir: Path | None
-    finish: Callable[[ExportCache], None] | None = None  # run in each worker at the end
+    shows: list[str]  # the story whose body each file shows ("" for none)
+    # Run in the worker after each slice: the notes it returns are gathered in ``notes``.
+    finish: Callable[[ExportCache], list[tuple[str, str]]] | None = None
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 _JOB: Job | None = None
@@ -90,7 +100,7 @@ def _end_with(parent: int) -> None:
         os._exit(1)
 
 
-def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
+def _render_slice(bounds: tuple[int, int]) -> tuple[list[Rendered], list[tuple[str, str]]]:
     job = _JOB
     assert job is not None, "the job is inherited from the parent through fork"
     cache = _worker_cache(job)
@@ -119,28 +129,61 @@ def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
             fresh.append((key, sha, stored[1], stored[2]))
         results.append(Rendered(index, sha, len(data), written))
     cache.put_stored(fresh)
-    if job.finish is not None:
-        job.finish(cache)
-    return results
+    return results, job.finish(cache) if job.finish is not None else []
 
 
 def render_forked(job: Job, workers: int, cancelled: Callable[[], bool],
                   progress: Callable[[int, int], None]) -> list[Rendered] | None:
-    """Render every page of ``job`` on ``workers`` forked processes; None when cancelled."""
+    """Render every page of ``job`` on ``workers`` forked processes; None when cancelled.
+
+    A worker that dies (killed, out of memory) fails the export with
+    :class:`WorkerDied`: the pages it had taken are not made, so nothing is swapped
+    in and the folder keeps its previous bundle.
+    """
     global _JOB
     total = len(job.paths)
     _JOB = job
     try:
-        slices = [(start, min(start + SLICE, total)) for start in range(0, total, SLICE)]
+        slices = _slices(job.shows)
         results: list[Rendered] = []
-        with multiprocessing.get_context("fork").Pool(
-                workers, initializer=_end_with, initargs=(os.getpid(),)) as pool:
-            for part in pool.imap_unordered(_render_slice, slices):
-                results.extend(part)
-                progress(len(results), total)
-                if cancelled():
-                    pool.terminate()
-                    return None
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_end_with, initargs=(os.getpid(),)) as pool:
+            pending = [pool.submit(_render_slice, bounds) for bounds in slices]
+            try:
+                for done in as_completed(pending):
+                    files, notes = done.result()
+                    results.extend(files)
+                    job.notes += notes
+                    progress(len(results), total)
+                    if cancelled():
+                        _stop(pool, pending)
+                        return None
+            except BrokenProcessPool as exc:
+                _stop(pool, pending)
+                raise WorkerDied("a page worker ended before its pages were made (killed, "
+                                 f"or out of memory?); {NOTHING_CHANGED}") from exc
         return results
     finally:
         _JOB = None
+
+
+def _slices(shows: list[str]) -> list[tuple[int, int]]:
+    """Bounds of about :data:`SLICE` files each, never parting files that show the same
+    body (a story's page and its ninjs): one worker renders that body, once."""
+    slices = []
+    start = 0
+    while start < len(shows):
+        end = min(start + SLICE, len(shows))
+        while end < len(shows) and shows[end] and shows[end] == shows[end - 1]:
+            end += 1
+        slices.append((start, end))
+        start = end
+    return slices
+
+
+def _stop(pool: ProcessPoolExecutor,
+          pending: list[Future[tuple[list[Rendered], list[tuple[str, str]]]]]) -> None:
+    """Cancel the slices not started; the workers end with the slice they are on."""
+    for future in pending:
+        future.cancel()
+    pool.shutdown(wait=True, cancel_futures=True)

@@ -68,6 +68,7 @@ class Planned:
     produce: Callable[[], bytes]
     bodies: tuple[str, ...] = ()
     cacheable: bool = True  # pages, feeds, ninjs; not static files or photos (cached apart)
+    gathers: bool = False  # shows bodies that other files show (a feed): made after them
 
 
 class Shows:
@@ -385,6 +386,7 @@ class Plan:
                               [self._sig(s) for s in feed.entries]),
             partial(self._feed, feed),
             tuple(s.id for s in feed.entries),
+            gathers=True,
         )
 
     def _record(self, path: str, recipe: list[object], stories: Iterable[PublicStory]) -> None:
