@@ -248,6 +248,33 @@ def _refuse_orphans(session: Session, rows: Sequence[dict[str, Any]]) -> None:
                 f"story fetch {row['story_id']}` and sync again")
 
 
+def _greet(store: Store, central: Central, now: Callable[[], datetime],
+           report: SyncReport) -> tuple[CentralInfo, Actor | None]:
+    """Say hello to the central: its facts, and on a secured desk who this copy acts as.
+
+    Also relabels revisions this copy stamped in the central's future (a fast clock).
+    """
+    with store.reading() as session:
+        state = load_state(session, central.central_id)
+        pull_seq = state.pull_seq if state is not None else 0
+        inc = incarnation(session)
+    info = central.hello(inc, pull_seq)
+    report.warnings.extend(info.warnings)
+    actor: Actor | None = None
+    if info.desk is not None:
+        actor = _adopt_desk(store, central, info.desk)
+        report.acting_as = (f"{actor.username} ({role_label(actor.role)}, login "
+                            f"{info.desk.login})")
+    if info.server_now is not None:
+        skew = clock.describe_skew(now(), info.server_now)
+        if skew:
+            report.warnings.append(skew)
+        with store.session() as session:
+            report.relabelled += clock.shift_future_labels(
+                session, info.server_now, now() - info.server_now)
+    return info, actor
+
+
 def sync(
     store: Store,
     central_location: str | Central,
@@ -280,26 +307,10 @@ def sync(
         if central.central_id == store.replica_id:
             raise SyncError(f"{describe(central.url)} is this store itself: sync with the "
                             "desk's central store, not with your own")
-        with store.reading() as session:
-            state = load_state(session, central.central_id)
-            pull_seq = state.pull_seq if state is not None else 0
-            inc = incarnation(session)
-        info = central.hello(inc, pull_seq)
+        info, actor = _greet(store, central, now, report)
         central_id = info.central_id
-        report.warnings.extend(info.warnings)
-        actor: Actor | None = None
-        if info.desk is not None:
-            actor = _adopt_desk(store, central, info.desk)
+        if actor is not None:
             author = actor.username
-            report.acting_as = f"{actor.username} ({role_label(actor.role)}, login " \
-                               f"{info.desk.login})"
-        if info.server_now is not None:
-            skew = clock.describe_skew(now(), info.server_now)
-            if skew:
-                report.warnings.append(skew)
-            with store.session() as session:
-                report.relabelled += clock.shift_future_labels(
-                    session, info.server_now, now() - info.server_now)
         epoch = _check_epoch(store, central, info, report)
         cursor = _check_cursor(store, central, epoch, info, report)
         _exchange_sections(store, central, info)
