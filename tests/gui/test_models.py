@@ -87,6 +87,7 @@ def test_story_list_model_shows_times_in_the_desk_zone(gui_store: Store) -> None
     _fetch_all(model)
     with gui_store.reading() as session:
         summary = stories.summaries(session, [model.story_id(0) or ""])[0]
+    assert summary.publish_at is not None
     shown = model.index(0, 4).data()
     assert shown == summary.publish_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
     model.set_zone(ZoneInfo("UTC"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -43,11 +44,18 @@ def test_publish_now_and_kill_ask_first(qtbot: QtBot, gui_store: Store,
     panel = window.inspector.pane("workflow")
     assert isinstance(panel, WorkflowPanel)
     asked: list[str] = []
-    panel.confirm = lambda title, text: asked.append(title) is not None  # answers No
+
+    def answer(yes: bool) -> Callable[[str, str], bool]:
+        def confirm(title: str, text: str) -> bool:
+            asked.append(title)
+            return yes
+        return confirm
+
+    panel.confirm = answer(False)
     qtbot.mouseClick(panel.move_buttons()["published"], Qt.MouseButton.LeftButton)
     assert asked == ["Publish now?"]
     assert window.editing is not None and window.editing.document.status == "ready"
-    panel.confirm = lambda title, text: asked.append(title) is None  # answers Yes
+    panel.confirm = answer(True)
     qtbot.mouseClick(panel.move_buttons()["published"], Qt.MouseButton.LeftButton)
     assert window.editing.document.status == "published"
     panel.note.setText("Wrong council")

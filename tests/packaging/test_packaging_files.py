@@ -78,8 +78,9 @@ def test_icon_pngs_have_their_sizes(size: int) -> None:
         assert image.size == (size, size)
         assert image.mode == "RGBA"
         # The corners are transparent (a rounded square), the centre is not.
-        assert image.getpixel((0, 0))[3] == 0
-        assert image.getpixel((size // 2, size // 2))[3] == 255
+        corner, centre = image.getpixel((0, 0)), image.getpixel((size // 2, size // 2))
+        assert isinstance(corner, tuple) and isinstance(centre, tuple)
+        assert corner[3] == 0 and centre[3] == 255
 
 
 def test_windows_and_macos_icons_exist() -> None:

@@ -59,11 +59,19 @@ class PanelHost:
     def show_story_by_id(self, story_id: str) -> None:
         raise NotImplementedError
 
+    def reload_current(self) -> None:
+        with self.store.reading() as session:
+            self.document, self.revision = stories.get(session, self.document.story_id)
+        self.events.story_changed.emit(self.open_story())
+
     def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
         self.tabs[key] = pane
 
     def add_dock(self, key: str, title: str, widget: QWidget,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        raise NotImplementedError
+
+    def show_dock(self, key: str) -> None:
         raise NotImplementedError
 
     def add_menu_action(self, menu: str, action: QAction) -> None:

@@ -211,6 +211,7 @@ def test_in_the_real_window(
     qtbot.waitUntil(lambda: window.findChild(PhotoPanel) is not None, timeout=5_000)
     window.show_story_by_id(JCS)
     found = window.findChild(PhotoPanel)
+    assert found is not None
     qtbot.waitUntil(lambda: found.model.rowCount() == 2, timeout=5_000)
     found.list.setCurrentIndex(found.model.index(1))
     found.caption_edit.selectAll()

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from cms import photos, stories
+from cms.document import PhotoRef, StoryDocument
 from cms.errors import Ambiguous, ConflictError, NotFound, UsageError
 from cms.media import BadImage, BadMetadata
 from cms.models import Blob
@@ -126,9 +127,9 @@ def test_unknown_and_ambiguous_references(store: Store, actor: Actor, story_id: 
             photos.update(session, actor, story_id, "1", role="hero")
         with pytest.raises(UsageError, match="names a photo twice"):
             photos.reorder(session, actor, story_id, ["1", "1"])
-    twin_doc = photos.PhotoRef(id="abcd1111", sha256="abcd" + "0" * 60)
-    other = photos.PhotoRef(id="abcd2222", sha256="f" * 64)
-    doc = stories.StoryDocument(story_id="x", slug="x", headline="x", photos=(twin_doc, other))
+    twin_doc = PhotoRef(id="abcd1111", sha256="abcd" + "0" * 60)
+    other = PhotoRef(id="abcd2222", sha256="f" * 64)
+    doc = StoryDocument(story_id="x", slug="x", headline="x", photos=(twin_doc, other))
     with pytest.raises(Ambiguous, match="matches 2 photos"):
         photos.find_placement(doc, "abcd")
 

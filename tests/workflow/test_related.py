@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 import pytest
 
@@ -15,6 +16,13 @@ OUT = NOW - timedelta(days=1)
 
 def _published(desk: Desk, headline: str, body: str = "", **fields: object) -> str:
     return desk.story(headline, status="published", publish_at=OUT, body=body, **fields)
+
+
+class _LinkOptions(TypedDict, total=False):
+    label: str
+    visible_from: datetime
+    visible_until: datetime
+    position: int
 
 
 def test_add_list_move_remove(desk: Desk) -> None:
@@ -52,7 +60,7 @@ def test_bad_links_are_refused_and_change_nothing(desk: Desk) -> None:
         related.add_link(session, desk.chief, story, other, now=NOW)
     with desk.store.reading() as session:
         head = stories.head_revision(session, story)
-    cases = [
+    cases: list[tuple[str, _LinkOptions, type[Exception], str]] = [
         (story, {}, UsageError, "itself"),
         (gone, {}, NotFound, "deleted"),
         ("no-such-story", {}, NotFound, "no story"),
