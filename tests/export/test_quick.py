@@ -170,12 +170,12 @@ def test_quick_re_export_on_each_backend(store: Store, actor: Actor, tmp_path: P
     from cms.sample import install_sample
 
     install_sample(store, actor)
-    options = {"as_of": AS_OF, "cache_dir": tmp_path / "cache"}
     out = tmp_path / "site"
-    export_site(store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
+    options = ExportOptions(out=out, as_of=AS_OF, cache_dir=tmp_path / "cache")
+    export_site(store, options)
     with store.session() as session:
         stories.edit(session, actor, JCS_SLUG, headline="Seoul says troops are massing",
                      now=AS_OF - timedelta(seconds=30))
-    report = export_site(store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
+    report = export_site(store, options)
     assert report.quick and report.written > 0
     assert fresh_diff(store, out, tmp_path / "fresh") == []

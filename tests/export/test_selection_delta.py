@@ -42,9 +42,11 @@ def _steps(store: Store, actor: Actor) -> list[tuple[str, Callable[[], None], da
         with store.session() as session:
             stories.edit(session, actor, ref, **changes)
 
-    def create(**fields: object) -> None:
+    def create(headline: str, status: str = "draft", publish_at: datetime | None = None,
+               now: datetime | None = None) -> None:
         with store.session() as session:
-            stories.create(session, actor, section="politics", **fields)  # type: ignore[arg-type]
+            stories.create(session, actor, section="politics", headline=headline, status=status,
+                           publish_at=publish_at, now=now)
 
     def caption() -> None:
         with store.session() as session:

@@ -52,7 +52,7 @@ def test_appstream_metadata_is_valid_and_names_this_version() -> None:
     path = LINUX / f"{_app_id()}.metainfo.xml"
     root = ET.parse(path).getroot()
     assert root.findtext("id") == _app_id()
-    assert root.find("launchable").text == f"{_app_id()}.desktop"  # type: ignore[union-attr]
+    assert root.findtext("launchable") == f"{_app_id()}.desktop"
     with (ROOT / "pyproject.toml").open("rb") as handle:
         project = tomllib.load(handle)["project"]
     newest = root.find("releases/release")

@@ -118,12 +118,13 @@ def test_late_report_names_a_stopped_job_and_unscheduled_stories(desk: Desk) -> 
         assert [item.id for item in publish.late_stories(session, NOW)] == [ready]
 
 
-def _run_job(url: str, start: multiprocessing.synchronize.Barrier, results: object) -> None:
+def _run_job(url: str, start: multiprocessing.synchronize.Barrier,
+             results: multiprocessing.Queue[list[str]]) -> None:
     store = Store.open(url)
     try:
         start.wait(timeout=30)
         report = publish.publish_due_stories(store, NOW, username="chloe")
-        results.put([item.id for item in report.published])  # type: ignore[attr-defined]
+        results.put([item.id for item in report.published])
     finally:
         store.close()
 

@@ -14,8 +14,8 @@ from tests.workflow.conftest import NOW, Desk
 OUT = NOW - timedelta(days=1)
 
 
-def _published(desk: Desk, headline: str, body: str = "", **fields: object) -> str:
-    return desk.story(headline, status="published", publish_at=OUT, body=body, **fields)
+def _published(desk: Desk, headline: str, body: str = "") -> str:
+    return desk.story(headline, status="published", publish_at=OUT, body=body)
 
 
 class _LinkOptions(TypedDict, total=False):
@@ -94,9 +94,9 @@ def test_window_boundaries_are_exact(desk: Desk) -> None:
         related.add_link(session, desk.chief, story, target, visible_from=start,
                          visible_until=end, now=NOW)
 
-    def shown(at: object) -> bool:
+    def shown(at: datetime) -> bool:
         with desk.store.reading() as session:
-            return related.list_links(session, story, as_of=at)[0].visible  # type: ignore[arg-type]
+            return related.list_links(session, story, as_of=at)[0].visible
 
     tick = timedelta(microseconds=1)
     assert not shown(start - tick)
