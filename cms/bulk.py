@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from cms import workflow
 from cms.aliases import check_aliases
-from cms.clock import next_hlc
-from cms.document import StoryDocument, canonical_json, revision_id
+from cms.document import StoryDocument
 from cms.errors import UsageError
 from cms.models import Base, PhotoPlacement, RelatedLink, Revision, Story, StoryTag, table_of
 from cms.people import Actor
 from cms.projection import children, new_story_row
+from cms.revisions import revision_row
 from cms.revlog import record_arrivals
 from cms.slugs import validate_slug
 from cms.sqlutil import chunks
@@ -69,15 +69,11 @@ def create_many(
     links: list[dict[str, object]] = []
     rev_ids: list[str] = []
     for doc, move in zip(docs, moves, strict=True):
-        canonical = doc.canonical()
-        rev = revision_id(canonical, [])
+        row = revision_row(session, doc, [], author=actor.username, replica_id=actor.replica_id,
+                           now=when, message=f"{message}; {move.message()}" if move else message)
+        rev = str(row["id"])
         rev_ids.append(rev)
-        revisions.append({
-            "id": rev, "story_id": doc.story_id, "parents": "[]", "author": actor.username,
-            "replica_id": actor.replica_id, "created_at": when, "hlc": next_hlc(session, when),
-            "message": f"{message}; {move.message()}" if move else message,
-            "content": canonical_json(canonical),
-        })
+        revisions.append(row)
         stories.append(new_story_row(doc, rev, author=actor.username, at=when))
         kids = children(doc)
         tags.extend(kids.tags)

@@ -22,7 +22,7 @@ from cms.models import (
     StoryTag,
     table_of,
 )
-from cms.projection import children, new_story_row, story_values
+from cms.projection import Row, children, new_story_row, story_values
 from cms.revlog import record_arrivals
 from cms.sqlutil import insert_ignore
 from cms.store import store_derives
@@ -60,6 +60,26 @@ def _info(row: Revision) -> RevisionInfo:
     )
 
 
+def revision_row(
+    session: Session,
+    document: StoryDocument,
+    parents: Sequence[str],
+    *,
+    author: str,
+    replica_id: str,
+    now: datetime,
+    message: str,
+) -> Row:
+    """The ``revisions`` row of ``document`` after ``parents`` (its id is its content address)."""
+    canonical = document.canonical()
+    return {
+        "id": revision_id(canonical, parents), "story_id": document.story_id,
+        "parents": json.dumps(list(parents)), "author": author, "replica_id": replica_id,
+        "created_at": now, "hlc": next_hlc(session, now), "message": message,
+        "content": canonical_json(canonical),
+    }
+
+
 def write_revision(
     session: Session,
     document: StoryDocument,
@@ -71,25 +91,10 @@ def write_revision(
     message: str = "",
 ) -> str:
     """Store one revision (idempotently) and return its id."""
-    canonical = document.canonical()
-    rev_id = revision_id(canonical, parents)
-    insert_ignore(
-        session,
-        table_of(Revision),
-        [
-            {
-                "id": rev_id,
-                "story_id": document.story_id,
-                "parents": json.dumps(list(parents)),
-                "author": author,
-                "replica_id": replica_id,
-                "created_at": now,
-                "hlc": next_hlc(session, now),
-                "message": message,
-                "content": canonical_json(canonical),
-            }
-        ],
-    )
+    row = revision_row(session, document, parents, author=author, replica_id=replica_id,
+                       now=now, message=message)
+    rev_id = str(row["id"])
+    insert_ignore(session, table_of(Revision), [row])
     insert_ignore(
         session,
         table_of(RevisionParent),
