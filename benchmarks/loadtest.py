@@ -29,9 +29,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from cms.people import Actor
+    from cms.store import Store
 
 SEED_STORIES = 40
 
@@ -104,7 +109,7 @@ def _photo(rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def _act(store: object, actor: object, rng: random.Random, name: str,
+def _act(store: Store, actor: Actor, rng: random.Random, name: str,
          result: WorkerResult) -> None:
     """One thing a desk does, chosen at random; journals what it saved."""
     from cms import stories
@@ -112,17 +117,15 @@ def _act(store: object, actor: object, rng: random.Random, name: str,
     from cms.desk.notes import add_note
     from cms.document import PhotoRef
     from cms.models import Story
-    from cms.store import Store
     from cms.transitions import transition
 
-    assert isinstance(store, Store)
     kind = rng.choices(["edit", "new", "note", "photo", "publish"], [60, 10, 15, 8, 7])[0]
     with store.session() as session:
         ids = list(session.scalars(sa.select(Story.id).where(Story.status != "published")))
         if kind == "new" or not ids:
             kind = "new"
             saved = stories.create(session, actor, headline=f"{name} story {uuid.uuid4().hex[:6]}",
-                                   body="First.\n\nSecond.\n\nThird.")  # type: ignore[arg-type]
+                                   body="First.\n\nSecond.\n\nThird.")
             result.saved.append(saved.revision_id)
         else:
             story = rng.choice(ids)
@@ -131,21 +134,21 @@ def _act(store: object, actor: object, rng: random.Random, name: str,
                 paragraphs = document.body.split("\n\n")
                 place = rng.randrange(len(paragraphs))
                 paragraphs[place] = f"{name} wrote {uuid.uuid4().hex[:8]}."
-                edited = stories.save(session, actor, document.evolve(  # type: ignore[arg-type]
+                edited = stories.save(session, actor, document.evolve(
                     body="\n\n".join(paragraphs)), base_revision=head)
                 result.saved.append(edited.revision_id)
             elif kind == "note":
-                result.saved.append(add_note(session, actor, story,  # type: ignore[arg-type]
+                result.saved.append(add_note(session, actor, story,
                                              f"{name}: check the second paragraph"))
             elif kind == "photo":
                 digest = put_blob(session, _photo(rng), media_type="image/png")
                 photo = PhotoRef(id=str(uuid.uuid4()), sha256=digest, caption="The fence",
                                  credit="JCS", alt="A goat at the fence")
-                placed = stories.save(session, actor, document.evolve(  # type: ignore[arg-type]
+                placed = stories.save(session, actor, document.evolve(
                     photos=(*document.photos, photo)), base_revision=head)
                 result.saved.append(placed.revision_id)
             else:
-                moved = transition(session, actor, story, "published",  # type: ignore[arg-type]
+                moved = transition(session, actor, story, "published",
                                    override=True)
                 result.saved.append(moved.revision_id)
     result.actions[kind] = result.actions.get(kind, 0) + 1

@@ -77,8 +77,8 @@ def sync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_writer(path: Path, *, sync: bool = True,
-                  temp_folder: Path | None = None) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, *, sync: bool = True, temp_folder: Path | None = None,
+                  mode: int | None = None) -> Iterator[BinaryIO]:
     """A file to write ``path``'s new bytes into, in one go or streamed (a zip, say).
 
     The file takes ``path``'s name, complete and on the disk, when the block ends;
@@ -88,13 +88,14 @@ def atomic_writer(path: Path, *, sync: bool = True,
     :func:`sync_filesystem` (two ``fsync`` a file would cost more than the writing).
     ``temp_folder``: where to make the temporary file instead of ``path``'s folder
     (on the same file system), e.g. a folder that is removed if the program dies.
+    ``mode``: the new file's permission bits (default: readable by all, less the umask).
     """
     folder = temp_folder if temp_folder is not None else path.parent
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             if hasattr(os, "fchmod"):  # not on Windows, where modes mean little
-                os.fchmod(handle.fileno(), NEW_FILE_MODE)
+                os.fchmod(handle.fileno(), NEW_FILE_MODE if mode is None else mode)
             yield handle
             handle.flush()
             if sync:
@@ -108,11 +109,11 @@ def atomic_writer(path: Path, *, sync: bool = True,
         sync_folder(path.parent)
 
 
-def atomic_write(path: Path, data: bytes, *, sync: bool = True) -> None:
+def atomic_write(path: Path, data: bytes, *, sync: bool = True, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half,
-    also after a crash or a power cut (see the module docstring; ``sync``: see
-    :func:`atomic_writer`)."""
-    with atomic_writer(path, sync=sync) as handle:
+    also after a crash or a power cut (see the module docstring; ``sync`` and ``mode``:
+    see :func:`atomic_writer`)."""
+    with atomic_writer(path, sync=sync, mode=mode) as handle:
         handle.write(data)
 
 

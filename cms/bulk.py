@@ -6,7 +6,6 @@ would give it) and the same checks; only the round trips are batched.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,13 +14,15 @@ from sqlalchemy.orm import Session
 
 from cms import workflow
 from cms.aliases import check_aliases
-from cms.clock import next_hlc
-from cms.document import StoryDocument, canonical_json, revision_id
+from cms.document import StoryDocument
 from cms.errors import UsageError
 from cms.models import Base, PhotoPlacement, RelatedLink, Revision, Story, StoryTag, table_of
 from cms.people import Actor
+from cms.projection import children, new_story_row
+from cms.revisions import revision_row
 from cms.revlog import record_arrivals
 from cms.slugs import validate_slug
+from cms.sqlutil import chunks
 from cms.store import store_derives
 from cms.stories import ensure_section
 from cms.timeutil import utcnow
@@ -50,8 +51,7 @@ def create_many(
         if doc.section is not None:
             ensure_section(session, doc.section)
     taken = set()
-    for chunk in range(0, len(docs), 500):
-        part = docs[chunk : chunk + 500]
+    for part in chunks(docs):
         taken |= set(session.scalars(sa.select(Story.slug).where(
             Story.slug.in_([d.slug for d in part]))))
         taken |= set(session.scalars(sa.select(Story.id).where(
@@ -69,38 +69,16 @@ def create_many(
     links: list[dict[str, object]] = []
     rev_ids: list[str] = []
     for doc, move in zip(docs, moves, strict=True):
-        canonical = doc.canonical()
-        rev = revision_id(canonical, [])
+        row = revision_row(session, doc, [], author=actor.username, replica_id=actor.replica_id,
+                           now=when, message=f"{message}; {move.message()}" if move else message)
+        rev = str(row["id"])
         rev_ids.append(rev)
-        revisions.append({
-            "id": rev, "story_id": doc.story_id, "parents": "[]", "author": actor.username,
-            "replica_id": actor.replica_id, "created_at": when, "hlc": next_hlc(session, when),
-            "message": f"{message}; {move.message()}" if move else message,
-            "content": canonical_json(canonical),
-        })
-        stories.append({
-            "id": doc.story_id, "slug": doc.slug, "headline": doc.headline,
-            "standfirst": doc.standfirst, "body": doc.body, "byline": doc.byline,
-            "dateline": doc.dateline, "section": doc.section,
-            "tags": json.dumps(list(doc.tags), ensure_ascii=False), "status": doc.status,
-            "aliases": json.dumps(list(doc.aliases), ensure_ascii=False),
-            "publish_at": doc.publish_at, "embargo_until": doc.embargo_until,
-            "correction": doc.correction, "created_at": when, "updated_at": when,
-            "created_by": actor.username, "updated_by": actor.username, "revision_id": rev,
-            "word_count": len(doc.body.split()),
-        })
-        tags.extend({"story_id": doc.story_id, "tag": tag} for tag in doc.tags)
-        photos.extend(
-            {"id": p.id, "story_id": doc.story_id, "sha256": p.sha256, "caption": p.caption,
-             "credit": p.credit, "alt": p.alt, "role": p.role, "position": i}
-            for i, p in enumerate(doc.photos)
-        )
-        links.extend(
-            {"id": link.id, "story_id": doc.story_id, "target_story_id": link.target_story_id,
-             "url": link.url, "label": link.label, "position": i,
-             "visible_from": link.visible_from, "visible_until": link.visible_until}
-            for i, link in enumerate(doc.related)
-        )
+        revisions.append(row)
+        stories.append(new_story_row(doc, rev, author=actor.username, at=when))
+        kids = children(doc)
+        tags.extend(kids.tags)
+        photos.extend(kids.photos)
+        links.extend(kids.links)
     tables: tuple[tuple[type[Base], list[dict[str, object]]], ...] = (
         (Revision, revisions), (Story, stories), (StoryTag, tags),
         (PhotoPlacement, photos), (RelatedLink, links),

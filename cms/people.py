@@ -32,7 +32,6 @@ from cms.policy import POLICY_KEY, refusal
 from cms.rules import load_rules, role_label, with_article
 from cms.timeutil import utcnow
 
-ROLES = ("reporter", "editor", "desk_chief", "admin")
 MAX_USERNAME = 64
 
 

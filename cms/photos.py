@@ -53,6 +53,7 @@ from cms.placements import (
     with_words,
     without,
 )
+from cms.sqlutil import chunks
 from cms.store import Store
 from cms.thumbcache import ThumbnailCache
 from cms.timeutil import utcnow
@@ -323,8 +324,8 @@ def delete_unreferenced_blobs(
     stored = set(session.scalars(sa.select(Blob.sha256).where(Blob.created_at <= cutoff)))
     orphans = sorted(stored - used)
     if not dry_run:
-        for start in range(0, len(orphans), 500):
-            session.execute(sa.delete(Blob).where(Blob.sha256.in_(orphans[start:start + 500])))
+        for part in chunks(orphans):
+            session.execute(sa.delete(Blob).where(Blob.sha256.in_(part)))
     return orphans
 
 

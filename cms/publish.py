@@ -29,11 +29,11 @@ from cms.config import desk_zone, get_setting
 from cms.document import StoryDocument
 from cms.errors import NewsroomError, NotFound, UsageError
 from cms.graph import has_open_conflict
-from cms.models import StoreMeta, Story
+from cms.models import StoreMeta, Story, table_of
 from cms.people import Actor, acting_actor
 from cms.placements import photo_problems
 from cms.revisions import load_document
-from cms.sqlutil import insert_ignore
+from cms.sqlutil import chunks, insert_ignore
 from cms.store import Store
 from cms.timeutil import format_local, from_iso, isoformat, utcnow
 
@@ -118,7 +118,7 @@ def _lock_due(session: Session, story_ids: list[str], now: datetime) -> list[tup
         .order_by(Story.publish_at, Story.pk)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Story.__table__)
+        query = query.with_for_update(skip_locked=True, of=table_of(Story))
     return [(row.id, row.revision_id) for row in session.execute(query)]
 
 
@@ -166,8 +166,8 @@ def publish_due_stories(
                 (report.blocked if item.reasons else report.published).append(item)
         return report
     # A batch per transaction: few commits, and locks held only for one batch.
-    for start in range(0, len(due), BATCH):
-        chunk = [story_id for story_id, _ in due[start : start + BATCH]]
+    for batch in chunks(due, BATCH):
+        chunk = [story_id for story_id, _ in batch]
         with store.session() as session:
             actor = _job_actor(session, username, store.replica_id)
             locked = _lock_due(session, chunk, when)
@@ -273,7 +273,7 @@ def _item(document: StoryDocument, reasons: list[str] | tuple[str, ...]) -> DueS
 def _mark_run(store: Store, when: datetime) -> None:
     """Remember when the job last ran, so the late report can tell a stopped job."""
     with store.session() as session:
-        insert_ignore(session, StoreMeta.__table__,  # type: ignore[arg-type]
+        insert_ignore(session, table_of(StoreMeta),
                       [{"key": LAST_RUN_KEY, "value": isoformat(when)}])
         session.execute(
             sa.update(StoreMeta).where(StoreMeta.key == LAST_RUN_KEY).values(value=isoformat(when))

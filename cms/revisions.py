@@ -22,6 +22,7 @@ from cms.models import (
     StoryTag,
     table_of,
 )
+from cms.projection import Row, children, new_story_row, story_values
 from cms.revlog import record_arrivals
 from cms.sqlutil import insert_ignore
 from cms.store import store_derives
@@ -59,6 +60,26 @@ def _info(row: Revision) -> RevisionInfo:
     )
 
 
+def revision_row(
+    session: Session,
+    document: StoryDocument,
+    parents: Sequence[str],
+    *,
+    author: str,
+    replica_id: str,
+    now: datetime,
+    message: str,
+) -> Row:
+    """The ``revisions`` row of ``document`` after ``parents`` (its id is its content address)."""
+    canonical = document.canonical()
+    return {
+        "id": revision_id(canonical, parents), "story_id": document.story_id,
+        "parents": json.dumps(list(parents)), "author": author, "replica_id": replica_id,
+        "created_at": now, "hlc": next_hlc(session, now), "message": message,
+        "content": canonical_json(canonical),
+    }
+
+
 def write_revision(
     session: Session,
     document: StoryDocument,
@@ -70,25 +91,10 @@ def write_revision(
     message: str = "",
 ) -> str:
     """Store one revision (idempotently) and return its id."""
-    canonical = document.canonical()
-    rev_id = revision_id(canonical, parents)
-    insert_ignore(
-        session,
-        table_of(Revision),
-        [
-            {
-                "id": rev_id,
-                "story_id": document.story_id,
-                "parents": json.dumps(list(parents)),
-                "author": author,
-                "replica_id": replica_id,
-                "created_at": now,
-                "hlc": next_hlc(session, now),
-                "message": message,
-                "content": canonical_json(canonical),
-            }
-        ],
-    )
+    row = revision_row(session, document, parents, author=author, replica_id=replica_id,
+                       now=now, message=message)
+    rev_id = str(row["id"])
+    insert_ignore(session, table_of(Revision), [row])
     insert_ignore(
         session,
         table_of(RevisionParent),
@@ -126,33 +132,12 @@ def project_head(
     if doc.deleted:
         session.execute(sa.delete(stories).where(stories.c.id == doc.story_id))
         return
-    values = {
-        "slug": doc.slug,
-        "headline": doc.headline,
-        "standfirst": doc.standfirst,
-        "body": doc.body,
-        "byline": doc.byline,
-        "dateline": doc.dateline,
-        "section": doc.section,
-        "tags": json.dumps(list(doc.tags), ensure_ascii=False),
-        "aliases": json.dumps(list(doc.aliases), ensure_ascii=False),
-        "status": doc.status,
-        "publish_at": doc.publish_at,
-        "embargo_until": doc.embargo_until,
-        "correction": doc.correction,
-        "updated_at": now,
-        "updated_by": author,
-        "revision_id": rev_id,
-        "word_count": len(doc.body.split()),
-    }
     # Parameters rather than .values(...): one cached statement for every save.
     if not exists:
-        session.execute(
-            sa.insert(stories),
-            [{"id": doc.story_id, "created_at": now, "created_by": author, **values}],
-        )
+        session.execute(sa.insert(stories), [new_story_row(doc, rev_id, author=author, at=now)])
         _replace_children(session, doc, fresh=True)
         return
+    values = {**story_values(doc), "updated_at": now, "updated_by": author, "revision_id": rev_id}
     before = previous.normalised() if previous is not None else None
     if before is not None:
         for name in ("headline", "standfirst", "body"):
@@ -174,45 +159,11 @@ def _replace_children(session: Session, doc: StoryDocument, *, fresh: bool) -> N
     if not fresh:
         for table in (table_of(StoryTag), table_of(PhotoPlacement), table_of(RelatedLink)):
             session.execute(sa.delete(table).where(table.c.story_id == doc.story_id))
-    if doc.tags:
-        session.execute(
-            sa.insert(table_of(StoryTag)),
-            [{"story_id": doc.story_id, "tag": tag} for tag in doc.tags],
-        )
-    if doc.photos:
-        session.execute(
-            sa.insert(table_of(PhotoPlacement)),
-            [
-                {
-                    "id": photo.id,
-                    "story_id": doc.story_id,
-                    "sha256": photo.sha256,
-                    "caption": photo.caption,
-                    "credit": photo.credit,
-                    "alt": photo.alt,
-                    "role": photo.role,
-                    "position": position,
-                }
-                for position, photo in enumerate(doc.photos)
-            ],
-        )
-    if doc.related:
-        session.execute(
-            sa.insert(table_of(RelatedLink)),
-            [
-                {
-                    "id": link.id,
-                    "story_id": doc.story_id,
-                    "target_story_id": link.target_story_id,
-                    "url": link.url,
-                    "label": link.label,
-                    "position": position,
-                    "visible_from": link.visible_from,
-                    "visible_until": link.visible_until,
-                }
-                for position, link in enumerate(doc.related)
-            ],
-        )
+    rows = children(doc)
+    for model, part in ((StoryTag, rows.tags), (PhotoPlacement, rows.photos),
+                        (RelatedLink, rows.links)):
+        if part:
+            session.execute(sa.insert(table_of(model)), part)
 
 
 def load_document(session: Session, rev_id: str) -> StoryDocument:

@@ -28,9 +28,6 @@ from cms.models import Story
 from cms.people import Actor
 from cms.timeutil import format_local, parse_time, utcnow
 
-# Statuses whose planned time still lies ahead of publication.
-PLANNED = ("draft", "edit", "ready", "scheduled")
-OUT = ("published", "corrected")
 MAX_AHEAD = timedelta(days=3660)
 
 
@@ -91,7 +88,7 @@ def schedule(
     workflow.require_scheduler(session, actor, "schedule stories")
     story_id = stories.resolve(session, ref)
     document, head = stories.get(session, story_id)
-    if document.status in OUT:
+    if document.status in workflow.public_statuses(session):
         raise UsageError(
             f"the story is already {document.status}; unpublish it first to give it a new time"
         )
@@ -132,7 +129,7 @@ def clear_schedule(
     workflow.require_scheduler(session, actor, "change the schedule")
     story_id = stories.resolve(session, ref)
     document, head = stories.get(session, story_id)
-    if document.status in OUT:
+    if document.status in workflow.public_statuses(session):
         raise UsageError(f"the story is already {document.status}; unpublish it instead")
     if document.publish_at is None and document.status != "scheduled":
         raise UsageError("the story has no publication time to clear")
@@ -169,7 +166,7 @@ def set_embargo(
     story_id = stories.resolve(session, ref)
     document, head = stories.get(session, story_id)
     if until is not None:
-        if document.status in OUT:
+        if document.status in workflow.public_statuses(session):
             raise UsageError(
                 f"the story is already {document.status}; an embargo can no longer hold it"
             )

@@ -24,6 +24,8 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from cms.atomic import atomic_write
+
 SERVICE = "newsroom"
 
 
@@ -116,10 +118,9 @@ def remember_password(url: URL, password: str) -> str:
                  if _split_pgpass(line)[:4] != _split_pgpass(_pgpass_line(url, ""))[:4]]
     lines.append(_pgpass_line(url, password))
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    os.chmod(path, 0o600)  # libpq ignores a password file others can read
+    # Whole or not at all (a crash mid-write must not lose the other saved passwords);
+    # owner-only from its first byte: libpq ignores a password file others can read.
+    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"), mode=0o600)
     return str(path)
 
 

@@ -13,11 +13,15 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from cms.people import Actor, actor_for
+
+if TYPE_CHECKING:
+    import psycopg
 from cms.store import Store
 
 PG_ENV = "NEWSROOM_TEST_PG"
@@ -98,7 +102,7 @@ def isolated_home(
     return home
 
 
-def _admin_connect(url: str):  # type: ignore[no-untyped-def]
+def _admin_connect(url: str) -> psycopg.Connection:
     import psycopg
 
     parsed = make_url(url)

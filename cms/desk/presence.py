@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from cms.models import Presence
+from cms.models import Presence, table_of
 from cms.sqlutil import chunks, insert_ignore
 from cms.store import Store
 from cms.timeutil import utcnow
@@ -49,7 +49,7 @@ def announce(central: Store, story_id: str, person: str, replica_id: str, *,
         if row is not None:
             session.delete(row)
             session.flush()
-        insert_ignore(session, Presence.__table__,  # type: ignore[arg-type]
+        insert_ignore(session, table_of(Presence),
                       [{"story_id": story_id, "replica_id": replica_id, "person": person,
                         "since": when, "expires_at": when + lease}])
 

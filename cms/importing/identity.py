@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 
 from cms.document import LinkRef, StoryDocument, canonical_json, document_from_json
 from cms.models import ImportSource, Revision, Story, table_of
+from cms.sqlutil import chunks
 
 SOURCE_NAMESPACE = uuid.UUID("3b6f1c52-9d0e-4c27-8a41-7e5d2f90c6ab")
 LEGACY_NAMESPACE = uuid.UUID("6f0c8d2e-5a36-4b8e-9d43-1b7f0b6e2a10")  # slug-keyed imports
 MERGED_FIELDS = ("headline", "standfirst", "body", "byline", "dateline", "section", "tags",
                  "status", "publish_at", "slug", "aliases")
-_CHUNK = 500
 
 
 def story_id_for(site_key: str, relative: str) -> str:
@@ -40,11 +40,6 @@ def story_id_for(site_key: str, relative: str) -> str:
 def translation_link_id(story_id: str, other_id: str) -> str:
     """The id of the "Read next" link from a story to one of its translations."""
     return str(uuid.uuid5(SOURCE_NAMESPACE, f"translation\n{story_id}\n{other_id}"))
-
-
-def _chunks(values: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield list(values[start : start + _CHUNK])
 
 
 @dataclass(frozen=True)
@@ -66,7 +61,7 @@ def provenance(session: Session, site_key: str) -> dict[str, ImportSource]:
 def heads(session: Session, story_ids: Sequence[str]) -> dict[str, Head]:
     """The stories among ``story_ids`` that exist, by id."""
     found: dict[str, Head] = {}
-    for chunk in _chunks(sorted(set(story_ids))):
+    for chunk in chunks(sorted(set(story_ids))):
         for row in session.execute(sa.select(Story.id, Story.slug, Story.headline,
                                              Story.revision_id).where(Story.id.in_(chunk))):
             found[row.id] = Head(row.id, row.slug, row.headline, row.revision_id)
@@ -76,7 +71,7 @@ def heads(session: Session, story_ids: Sequence[str]) -> dict[str, Head]:
 def deleted(session: Session, story_ids: Sequence[str]) -> set[str]:
     """The ids among ``story_ids`` that have revisions but no story: deleted stories."""
     found: set[str] = set()
-    for chunk in _chunks(sorted(set(story_ids))):
+    for chunk in chunks(sorted(set(story_ids))):
         found |= set(session.scalars(sa.select(Revision.story_id).where(
             Revision.story_id.in_(chunk)).distinct()))
     return found
@@ -85,7 +80,7 @@ def deleted(session: Session, story_ids: Sequence[str]) -> set[str]:
 def imported_ids(session: Session, story_ids: Sequence[str]) -> set[str]:
     """The ids among ``story_ids`` that some import (of any site) already claims."""
     found: set[str] = set()
-    for chunk in _chunks(sorted(set(story_ids))):
+    for chunk in chunks(sorted(set(story_ids))):
         found |= set(session.scalars(sa.select(ImportSource.story_id).where(
             ImportSource.story_id.in_(chunk))))
     return found
@@ -104,7 +99,7 @@ class Slugs:
         """Learn who holds ``slugs`` (and slugs made from them with ``-2``, ``-3``…)."""
         wanted = sorted(set(slugs) - self.checked)
         self.checked.update(wanted)
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for row in self.session.execute(
                     sa.select(Story.slug, Story.id, Story.headline).where(
                         Story.slug.in_(chunk))):
@@ -182,13 +177,13 @@ def record(session: Session, rows: list[dict[str, object]]) -> None:
         return
     table = table_of(ImportSource)
     ids = [str(row["story_id"]) for row in rows]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(sa.delete(table).where(table.c.story_id.in_(chunk)))
     by_site: dict[str, list[str]] = {}
     for row in rows:
         by_site.setdefault(str(row["site"]), []).append(str(row["path"]))
     for site, paths in by_site.items():
-        for chunk in _chunks(paths):
+        for chunk in chunks(paths):
             session.execute(sa.delete(table).where(
                 table.c.site == site, table.c.path.in_(chunk)))
     session.execute(sa.insert(table), rows)

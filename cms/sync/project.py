@@ -9,7 +9,6 @@ taken by another story is shown with the story id's first digits appended.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +27,7 @@ from cms.models import (
     StoryTag,
     table_of,
 )
+from cms.projection import Row, children, new_story_row
 from cms.revisions import project_head
 from cms.sqlutil import chunks, insert_ignore, insert_rows
 from cms.store import store_derives
@@ -132,33 +132,18 @@ def _bulk_insert(session: Session, heads: Sequence[Head], slugs: dict[str, str])
     """Insert stories that are not shown yet, a few statements per batch (initial sync)."""
     if not heads:
         return
-    stories: list[dict[str, object]] = []
-    tags: list[dict[str, object]] = []
-    photos: list[dict[str, object]] = []
-    links: list[dict[str, object]] = []
+    stories: list[Row] = []
+    tags: list[Row] = []
+    photos: list[Row] = []
+    links: list[Row] = []
     for head in heads:
-        doc = head.document  # read back from canonical JSON: already normalised
-        stories.append({
-            "id": doc.story_id, "slug": slugs[doc.story_id], "headline": doc.headline,
-            "standfirst": doc.standfirst, "body": doc.body, "byline": doc.byline,
-            "dateline": doc.dateline, "section": doc.section,
-            "tags": json.dumps(list(doc.tags), ensure_ascii=False), "status": doc.status,
-            "publish_at": doc.publish_at, "embargo_until": doc.embargo_until,
-            "correction": doc.correction, "created_at": head.created_at,
-            "updated_at": head.created_at, "created_by": head.author,
-            "updated_by": head.author, "revision_id": head.id,
-            "word_count": len(doc.body.split()),
-        })
-        tags.extend({"story_id": doc.story_id, "tag": tag} for tag in doc.tags)
-        photos.extend({
-            "id": p.id, "story_id": doc.story_id, "sha256": p.sha256, "caption": p.caption,
-            "credit": p.credit, "alt": p.alt, "role": p.role, "position": n,
-        } for n, p in enumerate(doc.photos))
-        links.extend({
-            "id": link.id, "story_id": doc.story_id, "target_story_id": link.target_story_id,
-            "url": link.url, "label": link.label, "position": n,
-            "visible_from": link.visible_from, "visible_until": link.visible_until,
-        } for n, link in enumerate(doc.related))
+        # Read back from canonical JSON: already normalised; the slug may have given way.
+        doc = head.document.evolve(slug=slugs[head.document.story_id])
+        stories.append(new_story_row(doc, head.id, author=head.author, at=head.created_at))
+        kids = children(doc)
+        tags.extend(kids.tags)
+        photos.extend(kids.photos)
+        links.extend(kids.links)
     insert_rows(session, table_of(Story), stories)
     if store_derives(session):
         return  # a secured central rebuilds photos, links and tags from the revision

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,17 @@ class Runner:
         self.err = err
         return out
 
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args))
+    def json(self, *args: str) -> dict[str, Any]:
+        """The command's JSON output, one object."""
+        found = json.loads(self(*args))
+        assert isinstance(found, dict), found
+        return found
+
+    def rows(self, *args: str) -> list[dict[str, Any]]:
+        """The command's JSON output, a list of objects."""
+        found = json.loads(self(*args))
+        assert isinstance(found, list), found
+        return found
 
 
 @pytest.fixture
@@ -56,12 +66,12 @@ def test_init_demo_then_show_json(newsroom: Runner) -> None:
 
 
 def test_story_list_filters_and_json(newsroom: Runner) -> None:
-    rows = newsroom.json("story", "list", "--json")
+    rows = newsroom.rows("story", "list", "--json")
     assert isinstance(rows, list) and len(rows) == 6
-    politics = newsroom.json("story", "list", "--section", "politics", "--json")
+    politics = newsroom.rows("story", "list", "--section", "politics", "--json")
     assert isinstance(politics, list) and len(politics) == 5
-    assert len(newsroom.json("story", "list", "--limit", "2", "--json")) == 2  # type: ignore[arg-type]
-    assert newsroom.json("story", "list", "--status", "draft", "--json") == []
+    assert len(newsroom.rows("story", "list", "--limit", "2", "--json")) == 2
+    assert newsroom.rows("story", "list", "--status", "draft", "--json") == []
     assert "North Korea readies" in newsroom("story", "list")
 
 
@@ -74,7 +84,7 @@ def test_new_edit_history_diff_restore(newsroom: Runner, tmp_path: Path) -> None
     body.write_text("First paragraph.\n\nSecond paragraph.\n", encoding="utf-8")
     newsroom("story", "edit", "storm-hits-coast", "--body-file", str(body), "--headline",
              "Storm batters coast")
-    history = newsroom.json("story", "history", story_id, "--json")
+    history = newsroom.rows("story", "history", story_id, "--json")
     assert isinstance(history, list) and len(history) == 2
     assert history[0]["changed"] == ["headline", "body"]
     assert history[0]["author"] == "tester"
@@ -89,7 +99,7 @@ def test_new_edit_history_diff_restore(newsroom: Runner, tmp_path: Path) -> None
 
 
 def test_search_ranks_and_highlights(newsroom: Runner) -> None:
-    hits = newsroom.json("search", "electrified fence", "--json")
+    hits = newsroom.rows("search", "electrified fence", "--json")
     assert isinstance(hits, list) and hits[0]["slug"] == JCS
     assert "[electrified]" in hits[0]["snippet"] or "[fence]" in hits[0]["snippet"]
     assert newsroom("search", "zzzxqq") == "no matches\n"

@@ -30,6 +30,15 @@ def test_a_new_file_has_the_mode_any_new_file_gets(tmp_path: Path) -> None:
     assert stat.S_IMODE(plain.stat().st_mode) == NEW_FILE_MODE  # what open() makes
 
 
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="modes mean little on Windows")
+def test_a_private_file_is_private_from_its_first_byte(tmp_path: Path) -> None:
+    target = tmp_path / ".pgpass"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    atomic_write(target, b"secret", mode=0o600)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_bytes() == b"secret"
+
+
 def test_a_failed_streaming_write_leaves_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "site.zip"
     target.write_bytes(b"old zip")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import pkgutil
 import subprocess
 import sys
@@ -29,13 +30,18 @@ def test_importing_every_core_module_loads_no_qt() -> None:
     assert len(modules) > 15
 
 
+def _commands(
+        parser: argparse.ArgumentParser) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
 def test_every_command_has_its_owner_and_runs_alone() -> None:
     from cms.cli import COMMAND_OWNERS, build_parser
 
     full = build_parser()
-    choices = next(a for a in full._subparsers._actions if a.choices).choices  # type: ignore[union-attr]
+    choices = _commands(full).choices
     assert set(choices) == set(COMMAND_OWNERS)
     for command in COMMAND_OWNERS:
         alone = build_parser(["--store", "x.db", command])
-        sub = next(a for a in alone._subparsers._actions if a.choices)  # type: ignore[union-attr]
+        sub = _commands(alone)
         assert command in sub.choices

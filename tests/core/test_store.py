@@ -110,7 +110,8 @@ def test_store_location_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert resolve_store_url(str(tmp_path / "flag.db")).database == str(tmp_path / "flag.db")
     assert resolve_store_url(None).database == str(tmp_path / "env.db")
     monkeypatch.delenv("NEWSROOM_STORE")
-    assert resolve_store_url(None).database.endswith(os.path.join("newsroom", "newsroom.db"))
+    default = resolve_store_url(None).database
+    assert default is not None and default.endswith(os.path.join("newsroom", "newsroom.db"))
 
 
 @pytest.mark.parametrize(

@@ -78,5 +78,5 @@ def test_an_io_error_is_a_full_disk_only_on_a_disk_with_no_room(tmp_path: Path) 
     """SQLite calls some refusals of a full disk I/O errors (the real one is in
     tests/cli/test_full_disk.py); on a disk with room, an I/O error is something else."""
     error = sqlite3.OperationalError("disk I/O error")
-    error.sqlite_errorcode = 4874  # type: ignore[attr-defined]  # SQLITE_IOERR_SHMSIZE
+    error.sqlite_errorcode = 4874  # SQLITE_IOERR_SHMSIZE
     assert refused_write(error, [tmp_path]) is None

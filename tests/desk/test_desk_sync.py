@@ -15,7 +15,7 @@ from cms import stories, transitions
 from cms.desk import assignments, notes, updates
 from cms.export import ExportOptions, export_site
 from cms.people import actor_for, add_person
-from cms.publish import publish_due_stories
+from cms.publish import PublishReport, publish_due_stories
 from cms.store import Store
 from cms.timeutil import utcnow
 from tests.sync.helpers import Replica
@@ -77,7 +77,7 @@ def test_an_update_goes_live_exactly_once_with_two_jobs(
     with Store.open(central) as desk_store:
         with desk_store.session() as session:  # the job runs on the central as its admin
             actor_for(session, "ana", desk_store.replica_id)
-        results: list[object] = []
+        results: list[PublishReport] = []
         later = at + timedelta(seconds=1)
 
         def job() -> None:
@@ -93,7 +93,7 @@ def test_an_update_goes_live_exactly_once_with_two_jobs(
         with desk_store.reading() as session:
             views = updates.updates_of(session, story)
             live, _ = stories.get(session, story)
-    applied = sum(len(report.updates) for report in results)  # type: ignore[attr-defined]
+    applied = sum(len(report.updates) for report in results)
     assert applied == 1
     assert [v.state for v in views] == ["applied"]
     assert live.body.endswith("Costs: 2bn.\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pytest
 
 from cms import stories
@@ -18,6 +20,12 @@ BODY = ("The council met on Monday.\n\nIt voted to build the tram line.\n\n"
 @pytest.fixture
 def desk(store: Store) -> Desk:
     return make_desk(store)
+
+
+class _NoteOptions(TypedDict, total=False):
+    quote: str
+    to: list[str]
+    reply_to: str
 
 
 def test_notes_anchor_to_their_passage_through_edits(desk: Desk) -> None:
@@ -71,7 +79,7 @@ def test_bad_notes_are_refused_and_store_nothing(desk: Desk) -> None:
         add_person(session, desk.admin, "sam", "reporter")
         from cms.people import set_active
         set_active(session, desk.admin, "sam", False)
-    cases = [
+    cases: list[tuple[str, str, _NoteOptions, type[Exception], str]] = [
         (story, "  ", {}, UsageError, "empty"),
         (story, "x" * 10_001, {}, UsageError, "longer than"),
         (story, "Hi", {"to": ["nobody-here"]}, NotFound, "nobody called 'nobody-here'"),

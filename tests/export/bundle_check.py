@@ -24,7 +24,8 @@ def parse_html(data: bytes) -> ET.Element:
     """Parse with html5lib in strict mode: any parse error raises."""
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     try:
-        return parser.parse(data)
+        tree: ET.Element = parser.parse(data)
+        return tree
     except ParseError as exc:
         raise AssertionError(f"invalid HTML: {exc}") from None
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 
@@ -45,14 +46,20 @@ def cache_dir(tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
+class RunExport(Protocol):
+    """The ``run_export`` fixture: ``options`` are :class:`ExportOptions` fields."""
+
+    def __call__(self, out: Path | None, **options: Any) -> ExportReport: ...
+
+
 @pytest.fixture
-def run_export(sample_store: Store, cache_dir: Path) -> Iterator[object]:
+def run_export(sample_store: Store, cache_dir: Path) -> Iterator[RunExport]:
     """``run_export(out, **options)`` exports the sample store as of :data:`AS_OF`."""
 
-    def run(out: Path | None, **options: object) -> ExportReport:
+    def run(out: Path | None, **options: Any) -> ExportReport:
         options.setdefault("as_of", AS_OF)
         options.setdefault("cache_dir", cache_dir)
-        return export_site(sample_store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
+        return export_site(sample_store, ExportOptions(out=out, **options))
 
     yield run
 
@@ -62,7 +69,7 @@ TAGS = ("seoul", "markets", "drones", "energy", "courts")
 
 
 @pytest.fixture
-def archive(sample_store: Store, sample_actor) -> list[str]:  # type: ignore[no-untyped-def]
+def archive(sample_store: Store, sample_actor: Actor) -> list[str]:
     """The sample newsroom plus 100 stories: sections and tags listing more than one
     page, and "Read next" lists linking the stories to one another."""
     chance = random.Random(6)

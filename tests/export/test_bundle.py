@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cms.people import Actor
+from cms.store import Store
 from tests.export.bundle_check import (
     ATOM,
     check_accessible,
@@ -18,21 +20,29 @@ from tests.export.bundle_check import (
     parse_html,
     resolve,
 )
-from tests.export.conftest import JCS_SLUG
+from tests.export.conftest import JCS_SLUG, RunExport
 
 READ_NEXT_TIMES = ["18:00", "11:42", "12:32", "16:46", "10:32"]
 
 
 @pytest.fixture
-def bundle(run_export, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def bundle(run_export: RunExport, tmp_path: Path) -> Path:
     out = tmp_path / "site"
     report = run_export(out)
     assert report.stories == 6
     return out
 
 
-def _text(element: ET.Element) -> str:
+def _text(element: ET.Element | None) -> str:
+    assert element is not None, "no such element"
     return " ".join("".join(element.itertext()).split())
+
+
+def _attr(element: ET.Element | None, name: str) -> str:
+    assert element is not None, "no such element"
+    value = element.get(name)
+    assert value is not None, f"no {name} attribute"
+    return value
 
 
 def _story(bundle: Path) -> ET.Element:
@@ -87,10 +97,10 @@ def test_sample_story_page_shows_figures_times_and_read_next(bundle: Path) -> No
     assert len(entries) == 5
     times = [_text(li.find("time")) for li in entries]
     assert [t.rsplit(", ", 1)[1] for t in times] == READ_NEXT_TIMES
-    assert all(li.find("time").get("datetime").endswith("+09:00") for li in entries)
+    assert all(_attr(li.find("time"), "datetime").endswith("+09:00") for li in entries)
     first = entries[0].find("a")
     assert _text(first) == "Seoul residents split after parliament impeaches President Yoon"
-    target = bundle / "stories" / first.get("href")
+    target = bundle / "stories" / _attr(first, "href")
     assert _text(parse_html(target.read_bytes()).find(".//h1")) == _text(first)
 
 
@@ -113,7 +123,7 @@ def test_json_ld_and_social_tags(bundle: Path) -> None:
     meta = {m.get("property") or m.get("name"): m.get("content") for m in tree.iter("meta")}
     assert meta["og:type"] == "article"
     assert meta["og:title"] == data["headline"]
-    assert meta["og:image"].startswith("https://example.org/media/")
+    assert (meta["og:image"] or "").startswith("https://example.org/media/")
     assert meta["twitter:card"] == "summary_large_image"
     assert meta["article:published_time"] == "2024-12-23T15:20:00+09:00"
 
@@ -141,7 +151,7 @@ def test_feeds_are_atom(bundle: Path) -> None:
     feed = check_atom(bundle / "feed.atom")
     titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
     assert len(titles) == 6
-    assert titles[0].startswith("North Korea readies")  # newest first
+    assert (titles[0] or "").startswith("North Korea readies")  # newest first
     politics = check_atom(bundle / "sections" / "politics.atom")
     assert len(politics.findall(f"{ATOM}entry")) == 5
 
@@ -171,7 +181,7 @@ def test_renditions_have_no_metadata_and_sane_sizes(bundle: Path) -> None:
 
 def test_front_page_lists_newest_first_with_lead_photo(bundle: Path) -> None:
     tree = parse_html((bundle / "index.html").read_bytes())
-    assert tree.find(".//h1").get("class") == "masthead"
+    assert _attr(tree.find(".//h1"), "class") == "masthead"
     headlines = [_text(h) for h in tree.iter("h3")]
     assert headlines[0].startswith("North Korea readies")
     lead = tree.find(".//section[@class='top-story']//img")
@@ -179,7 +189,7 @@ def test_front_page_lists_newest_first_with_lead_photo(bundle: Path) -> None:
 
 
 def test_comments_embed_is_empty_by_default_and_shown_when_set(
-    sample_store, sample_actor, run_export, tmp_path: Path  # type: ignore[no-untyped-def]
+    sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path
 ) -> None:
     out = tmp_path / "site"
     run_export(out)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from cms.export.cache import FILE_NAME, KEEP_EXPORTS, ExportCache
+from tests.export.conftest import RunExport
 
 
 def _put(cache: ExportCache, items: list[tuple[str, str, bytes]]) -> None:
@@ -125,9 +126,8 @@ def test_pruned_files_leave_the_disk(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_a_cache_folder_that_cannot_be_written_only_costs_speed(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path
-) -> None:
+def test_a_cache_folder_that_cannot_be_written_only_costs_speed(
+        run_export: RunExport, tmp_path: Path) -> None:
     """A file where the cache folder should be (or a folder nobody may write): the
     export still succeeds, with the same bytes as one made without any cache."""
     from tests.export.bundle_check import tree_bytes

@@ -14,8 +14,10 @@ from cms import stories
 from cms.export.cache import FILE_NAME
 from cms.export.paths import STATE_FILE
 from cms.export.state import State
+from cms.people import Actor
+from cms.store import Store
 from tests.export.bundle_check import tree_bytes
-from tests.export.conftest import JCS_SLUG
+from tests.export.conftest import JCS_SLUG, RunExport
 
 Damage = Callable[[sqlite3.Connection], object]
 
@@ -35,12 +37,12 @@ def _edit_record(old: str, new: str) -> Damage:
     return run
 
 
-def _edit_lead_story(store, actor) -> None:  # type: ignore[no-untyped-def]
+def _edit_lead_story(store: Store, actor: Actor) -> None:
     with store.session() as session:
         stories.edit(session, actor, JCS_SLUG, headline="Troops and drones")
 
 
-def _same_as_a_first_export(run_export, out: Path, fresh: Path) -> None:  # type: ignore[no-untyped-def]
+def _same_as_a_first_export(run_export: RunExport, out: Path, fresh: Path) -> None:
     """``out`` holds what a first export into a new folder (without a cache) gives."""
     run_export(fresh, cache_dir=None)
     assert tree_bytes(out) == tree_bytes(fresh)
@@ -61,9 +63,9 @@ KEPT_SELECTION_DAMAGE: dict[str, Damage] = {
 
 
 @pytest.mark.parametrize("damage", KEPT_SELECTION_DAMAGE, ids=list(KEPT_SELECTION_DAMAGE))
-def test_a_damaged_kept_selection_means_reading_the_store(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path, cache_dir: Path, damage: str
-) -> None:
+def test_a_damaged_kept_selection_means_reading_the_store(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path,
+        cache_dir: Path, damage: str) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sqlite3.connect(cache_dir / FILE_NAME) as db:
@@ -73,9 +75,8 @@ def test_a_damaged_kept_selection_means_reading_the_store(  # type: ignore[no-un
     _same_as_a_first_export(run_export, out, tmp_path / "fresh")
 
 
-def test_a_state_file_that_cannot_take_the_change_is_written_anew(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_state_file_that_cannot_take_the_change_is_written_anew(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sqlite3.connect(out / STATE_FILE) as db:  # still readable, no longer writable alike
@@ -87,9 +88,8 @@ def test_a_state_file_that_cannot_take_the_change_is_written_anew(  # type: igno
     assert run_export(out).written == 0
 
 
-def test_a_state_file_linked_elsewhere_is_never_written_through(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_state_file_linked_elsewhere_is_never_written_through(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     elsewhere = tmp_path / "elsewhere.sqlite"
@@ -103,9 +103,8 @@ def test_a_state_file_linked_elsewhere_is_never_written_through(  # type: ignore
     assert not (out / STATE_FILE).is_symlink() and State.load(out) is not None
 
 
-def test_a_folder_where_the_cache_file_should_be(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path, cache_dir: Path
-) -> None:
+def test_a_folder_where_the_cache_file_should_be(
+        run_export: RunExport, tmp_path: Path, cache_dir: Path) -> None:
     (cache_dir / FILE_NAME).mkdir(parents=True)
     out = tmp_path / "site"
     run_export(out)
@@ -113,9 +112,8 @@ def test_a_folder_where_the_cache_file_should_be(  # type: ignore[no-untyped-def
     assert [p.name for p in tmp_path.iterdir() if ".export-" in p.name] == []  # no staging left
 
 
-def test_a_state_record_that_no_export_writes_makes_the_state_unreadable(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path
-) -> None:
+def test_a_state_record_that_no_export_writes_makes_the_state_unreadable(
+        run_export: RunExport, tmp_path: Path) -> None:
     """Hashes go into manifest.json as they are: a state naming a hash that is not one
     (here, JSON to inject) is not trusted, and the manifest stays a manifest."""
     from tests.export.bundle_check import check_manifest
@@ -128,9 +126,8 @@ def test_a_state_record_that_no_export_writes_makes_the_state_unreadable(  # typ
     check_manifest(out)
 
 
-def test_a_state_file_sqlite_cannot_lock(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_state_file_sqlite_cannot_lock(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     """The state is read into memory and written back as a new file: it needs none of
     SQLite's file locks (some network shares have none), here held by another program."""
     out = tmp_path / "site"

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from pytestqt.qtbot import QtBot
 
+from cms.people import Actor
 from cms.store import Store
 from tests.export.bundle_check import check_manifest
 from tests.export.conftest import JCS_ID
@@ -23,10 +24,15 @@ def opened() -> list[QUrl]:
     return []
 
 
+def _record(opened: list[QUrl], url: QUrl) -> bool:
+    opened.append(url)
+    return True  # the desktop opened it
+
+
 @pytest.fixture
 def dialog(qtbot: QtBot, sample_store: Store, opened: list[QUrl]) -> ExportDialog:
     widget = ExportDialog(sample_store, SEOUL, story_id=JCS_ID, story_title="JCS",
-                          open_url=lambda url: opened.append(url) or True)
+                          open_url=lambda url: _record(opened, url))
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -113,8 +119,9 @@ def test_as_of_in_the_desk_zone(qtbot: QtBot, dialog: ExportDialog, tmp_path: Pa
 
 
 def test_file_menu_of_the_main_window_opens_it(qtbot: QtBot, sample_store: Store,
-                                               sample_actor) -> None:  # type: ignore[no-untyped-def]
+                                               sample_actor: Actor) -> None:
     from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
 
     from ui.window.main_window import MainWindow
 
@@ -124,7 +131,8 @@ def test_file_menu_of_the_main_window_opens_it(qtbot: QtBot, sample_store: Store
     window.install_extensions()
     action = window.findChild(QAction, "exportSiteAction")
     assert action is not None
-    file_menu = [a.menu() for a in window.menuBar().actions() if a.text().endswith("File")]
+    file_menu = [m for a in window.menuBar().actions() if a.text().endswith("File")
+                 if isinstance(m := a.menu(), QMenu)]
     assert file_menu and action in file_menu[0].actions()
     action.trigger()
     dialog = window.findChild(ExportDialog)

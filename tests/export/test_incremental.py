@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cms import stories
 from cms.errors import UsageError
+from cms.export import feeds
 from cms.export.paths import STATE_FILE
+from cms.export.site import Site
 from cms.export.state import State
+from cms.people import Actor
 from cms.sample import sample_id
+from cms.store import Store
 from tests.export.bundle_check import check_manifest, parse_html, tree_bytes
-from tests.export.conftest import AS_OF, JCS_SLUG
+from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
 
 ASSEMBLY = "rival-crowds-rally-as-the-national-assembly-moves-to-impeach-yoon"
 
 
-def test_two_exports_are_byte_identical(run_export, tmp_path: Path, cache_dir: Path,  # type: ignore[no-untyped-def]
-                                        ) -> None:
+def test_two_exports_are_byte_identical(
+        run_export: RunExport, tmp_path: Path, cache_dir: Path) -> None:
     run_export(tmp_path / "a", zip_path=tmp_path / "a.zip")
     # The second one renders from scratch: no cache, a different folder.
     run_export(tmp_path / "b", zip_path=tmp_path / "b.zip", cache_dir=None)
@@ -33,7 +39,7 @@ def test_two_exports_are_byte_identical(run_export, tmp_path: Path, cache_dir: P
     assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
 
 
-def test_as_of_decides_what_is_published(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_as_of_decides_what_is_published(run_export: RunExport, tmp_path: Path) -> None:
     # 2024-12-14 13:00 in Seoul: three of the six sample stories are out.
     report = run_export(tmp_path / "early", as_of=AS_OF.replace(day=14, hour=4))
     assert report.stories == 3
@@ -41,9 +47,8 @@ def test_as_of_decides_what_is_published(run_export, tmp_path: Path) -> None:  #
     assert ASSEMBLY in names and JCS_SLUG not in names
 
 
-def test_killed_embargoed_and_scheduled_stories_stay_out(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_killed_embargoed_and_scheduled_stories_stay_out(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     with sample_store.session() as session:
         rows = {s.slug: s.id for s in stories.list_stories(session)}
         stories.edit(session, sample_actor, rows[ASSEMBLY], status="killed",
@@ -64,9 +69,8 @@ def test_killed_embargoed_and_scheduled_stories_stay_out(  # type: ignore[no-unt
     assert not any("tomorrow" in p.name for p in (out / "stories").iterdir())
 
 
-def test_read_next_link_outside_its_window_is_hidden(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_read_next_link_outside_its_window_is_hidden(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     with sample_store.session() as session:
         document, _rev = stories.get(session, JCS_SLUG)
         related = list(document.related)
@@ -79,7 +83,7 @@ def test_read_next_link_outside_its_window_is_hidden(  # type: ignore[no-untyped
     assert len(page.findall(".//aside[@class='read-next wrap-narrow']//li")) == 4
 
 
-def test_nothing_changed_writes_nothing(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_changed_writes_nothing(run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     first = run_export(out)
     assert first.written == first.files and not first.incremental
@@ -89,9 +93,8 @@ def test_nothing_changed_writes_nothing(run_export, tmp_path: Path) -> None:  # 
     assert tree_bytes(out) == before
 
 
-def test_one_edit_rewrites_only_the_pages_that_show_it(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_one_edit_rewrites_only_the_pages_that_show_it(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sample_store.session() as session:
@@ -118,23 +121,21 @@ def test_one_edit_rewrites_only_the_pages_that_show_it(  # type: ignore[no-untyp
     assert tree_bytes(fresh) == {k: v for k, v in tree_bytes(out).items()}
 
 
-def test_new_time_of_a_linked_story_rewrites_the_page_linking_to_it(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_new_time_of_a_linked_story_rewrites_the_page_linking_to_it(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sample_store.session() as session:
         document, _rev = stories.get(session, ASSEMBLY)
         stories.edit(session, sample_actor, ASSEMBLY,
-                     publish_at=document.publish_at + timedelta(minutes=1))
+                     publish_at=(document.publish_at or AS_OF) + timedelta(minutes=1))
     report = run_export(out)
     assert f"stories/{JCS_SLUG}.html" in report.written_paths
     assert "12:33" in (out / "stories" / f"{JCS_SLUG}.html").read_text()
 
 
-def test_removed_story_is_deleted_from_the_folder(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_removed_story_is_deleted_from_the_folder(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sample_store.session() as session:
@@ -146,7 +147,8 @@ def test_removed_story_is_deleted_from_the_folder(  # type: ignore[no-untyped-de
     check_manifest(out)
 
 
-def test_output_folder_that_is_not_an_export_is_refused(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_output_folder_that_is_not_an_export_is_refused(
+        run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
@@ -155,8 +157,8 @@ def test_output_folder_that_is_not_an_export_is_refused(run_export, tmp_path: Pa
     assert (out / "notes.txt").read_text() == "keep me"
 
 
-def test_failed_export_leaves_the_old_site(run_export, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_export_leaves_the_old_site(
+        run_export: RunExport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "site"
     run_export(out)
     before = tree_bytes(out)
@@ -174,8 +176,8 @@ def test_failed_export_leaves_the_old_site(run_export, tmp_path: Path,  # type: 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_cancel_changes_nothing(sample_store, run_export, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                cache_dir: Path) -> None:
+def test_cancel_changes_nothing(
+        sample_store: Store, run_export: RunExport, tmp_path: Path, cache_dir: Path) -> None:
     from cms.export import ExportCancelled, ExportOptions, export_site
 
     out = tmp_path / "site"
@@ -197,7 +199,7 @@ def test_cancel_changes_nothing(sample_store, run_export, tmp_path: Path,  # typ
     assert not (tmp_path / "new").exists()
 
 
-def test_state_file_is_not_published(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_state_file_is_not_published(run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out, zip_path=tmp_path / "site.zip")
     assert (out / STATE_FILE).exists()
@@ -210,9 +212,8 @@ def test_state_file_is_not_published(run_export, tmp_path: Path) -> None:  # typ
 
 
 
-def test_a_folder_from_an_earlier_version_is_exported_again_in_full(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path
-) -> None:
+def test_a_folder_from_an_earlier_version_is_exported_again_in_full(
+        run_export: RunExport, tmp_path: Path) -> None:
     """A folder whose state an earlier version wrote (.newsroom-export.json) is still
     taken as an export: replaced by a full one, with a state of today's kind."""
     out = tmp_path / "site"
@@ -226,9 +227,8 @@ def test_a_folder_from_an_earlier_version_is_exported_again_in_full(  # type: ig
     assert run_export(out).written == 0
 
 
-def test_one_edit_rewrites_only_its_rows_of_the_state(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_one_edit_rewrites_only_its_rows_of_the_state(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     before = State.load(out)
@@ -264,8 +264,8 @@ print(report.bodies_rendered, report.from_cache)
 """
 
 
-def test_forked_workers_give_the_same_bundle(sample_store, run_export,  # type: ignore[no-untyped-def]
-                                             tmp_path: Path) -> None:
+def test_forked_workers_give_the_same_bundle(
+        sample_store: Store, run_export: RunExport, tmp_path: Path) -> None:
     import subprocess
     import sys
 
@@ -290,8 +290,8 @@ def test_forked_workers_give_the_same_bundle(sample_store, run_export,  # type: 
     assert forked("moved", "https://news.example.com/") == ["0", "0"]
 
 
-def test_same_bundle_from_sqlite_and_postgresql(store, actor, run_export,  # type: ignore[no-untyped-def]
-                                                tmp_path: Path) -> None:
+def test_same_bundle_from_sqlite_and_postgresql(
+        store: Store, actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     """The sample newsroom on each backend exports to the same bytes as on SQLite."""
     from cms.export import ExportOptions, export_site
     from cms.sample import install_sample
@@ -302,11 +302,11 @@ def test_same_bundle_from_sqlite_and_postgresql(store, actor, run_export,  # typ
     assert tree_bytes(tmp_path / "other") == tree_bytes(tmp_path / "reference")
 
 
-def _change_steps(store, actor):  # type: ignore[no-untyped-def]
+def _change_steps(store: Store, actor: Actor) -> list[tuple[str, Callable[[], None], datetime]]:
     """Changes of every kind a re-export must notice, each with the export time to use."""
     from cms.config import set_setting
 
-    def edit(ref: str, **changes: object) -> None:
+    def edit(ref: str, **changes: Any) -> None:
         with store.session() as session:
             stories.edit(session, actor, ref, **changes)
 
@@ -353,9 +353,8 @@ def _change_steps(store, actor):  # type: ignore[no-untyped-def]
     ]
 
 
-def test_incremental_exports_equal_full_ones_after_every_kind_of_change(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_incremental_exports_equal_full_ones_after_every_kind_of_change(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     """After each change, re-exporting into the same folder gives exactly what a first
     export into a new folder gives, and the folder's state is the same too."""
     out = tmp_path / "site"
@@ -376,7 +375,7 @@ def test_incremental_exports_equal_full_ones_after_every_kind_of_change(  # type
         assert State.load(out) == State.load(fresh), what
 
 
-def test_a_page_removed_by_hand_is_written_again(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_removed_by_hand_is_written_again(run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     page = out / "stories" / f"{ASSEMBLY}.html"
@@ -387,9 +386,8 @@ def test_a_page_removed_by_hand_is_written_again(run_export, tmp_path: Path) -> 
     assert page.read_bytes() == before
 
 
-def test_re_exports_keep_the_cache_warm_for_a_new_folder(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_re_exports_keep_the_cache_warm_for_a_new_folder(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     """Pages left unchanged in a folder stay in the cache, however many re-exports follow."""
     from cms.export.cache import KEEP_EXPORTS
 
@@ -410,9 +408,8 @@ def test_re_exports_keep_the_cache_warm_for_a_new_folder(  # type: ignore[no-unt
     assert elsewhere.bodies_rendered == 0
 
 
-def test_full_reads_every_story_again(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path, cache_dir: Path
-) -> None:
+def test_full_reads_every_story_again(
+        run_export: RunExport, tmp_path: Path, cache_dir: Path) -> None:
     """--full trusts nothing an earlier export kept: not even the selection in the cache."""
     import sqlite3
 
@@ -427,9 +424,9 @@ def test_full_reads_every_story_again(  # type: ignore[no-untyped-def]
     assert tree_bytes(out) == tree_bytes(tmp_path / "fresh")
 
 
-def test_one_edit_patches_the_manifest_instead_of_listing_every_file(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_edit_patches_the_manifest_instead_of_listing_every_file(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The manifest and the sitemap list every file and story: after one edit they are
     patched where that story's entries are (the incremental-equals-fresh test checks
     the bytes), unless the folder's copy is not the one the state knows."""
@@ -442,10 +439,18 @@ def test_one_edit_patches_the_manifest_instead_of_listing_every_file(  # type: i
     run_export(out, as_of=later)
     with sample_store.session() as session:
         stories.edit(session, sample_actor, ASSEMBLY, headline="Crowds rally")
-    listed = []
-    real, real_sitemap = build.manifest, plan.sitemap
-    monkeypatch.setattr(build, "manifest", lambda *args: listed.append(1) or real(*args))
-    monkeypatch.setattr(plan, "sitemap", lambda *args: listed.append(2) or real_sitemap(*args))
+    listed: list[str] = []
+
+    def counted_manifest(files: dict[str, tuple[str, int]], generator: str) -> str:
+        listed.append("manifest")
+        return feeds.manifest(files, generator)
+
+    def counted_sitemap(site: Site, pages: Iterable[tuple[str, datetime | None]]) -> str:
+        listed.append("sitemap")
+        return feeds.sitemap(site, pages)
+
+    monkeypatch.setattr(build, "manifest", counted_manifest)
+    monkeypatch.setattr(plan, "sitemap", counted_sitemap)
     report = run_export(out, as_of=later)
     assert {"manifest.json", "sitemap.xml"} <= set(report.written_paths)
     assert listed == []
@@ -456,5 +461,5 @@ def test_one_edit_patches_the_manifest_instead_of_listing_every_file(  # type: i
     with sample_store.session() as session:
         stories.edit(session, sample_actor, ASSEMBLY, headline="Crowds rally again")
     run_export(out, as_of=later)
-    assert 1 in listed  # not the manifest the state knows: every file is listed again
+    assert "manifest" in listed  # not the manifest the state knows: every file is listed again
     check_manifest(out)

@@ -16,8 +16,10 @@ import pytest
 from cms import stories
 from cms.export.staging import MARK, SIGNATURE, Staging, remove_leftovers
 from cms.export.state import State
+from cms.people import Actor
+from cms.store import Store
 from tests.export.bundle_check import tree_bytes
-from tests.export.conftest import AS_OF, JCS_SLUG
+from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
 
 # Runs `newsroom export` with one step of the export replaced by a SIGKILL of itself.
 KILLER = textwrap.dedent("""
@@ -93,7 +95,7 @@ def _processes_running(command: list[str]) -> list[int]:
     if not Path("/proc/self").is_dir():
         return []
     wanted = "\0".join(command).encode()
-    found = []
+    found: list[int] = []
     for _attempt in range(30):  # the system takes a moment to end them
         found = []
         for entry in Path("/proc").iterdir():
@@ -113,9 +115,9 @@ def _leftovers(folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("point", POINTS, ids=list(POINTS))
-def test_an_export_killed_at_any_point_is_finished_by_the_next(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path, cache_dir: Path, point: str
-) -> None:
+def test_an_export_killed_at_any_point_is_finished_by_the_next(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path,
+        cache_dir: Path, point: str) -> None:
     before, edit, options = POINTS[point]
     out = tmp_path / "site"
     if before:

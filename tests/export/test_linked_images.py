@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from cms.export.pages import keep_bundle_images
+from cms.people import Actor
 from cms.render import render_markdown
+from cms.store import Store
 from tests.export.bundle_check import parse_html
-from tests.export.conftest import JCS_SLUG
+from tests.export.conftest import JCS_SLUG, RunExport
 from tests.export.quick_check import edit
 
 
@@ -29,9 +31,8 @@ def test_an_html_image_link_and_a_loose_image_keep_their_words() -> None:
     assert '<a href="https://img.example/z.png" rel="noopener noreferrer">[Image]</a>' in html
 
 
-def test_exported_story_pages_never_nest_links(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_exported_story_pages_never_nest_links(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     edit(sample_store, sample_actor, JCS_SLUG,
          body="[![Build](https://ci.example/badge.svg)](https://ci.example/)\n")
     out = tmp_path / "site"

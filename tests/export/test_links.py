@@ -16,9 +16,13 @@ from cms.errors import UsageError
 from cms.export import build
 from cms.export.folder import OutputFolder
 from cms.export.paths import MANIFEST_FILE, STATE_FILE
+from cms.export.staging import Staging
 from cms.export.state import State
+from cms.export.writer import apply_changes
+from cms.people import Actor
+from cms.store import Store
 from tests.export.bundle_check import check_manifest, tree_bytes
-from tests.export.conftest import JCS_SLUG
+from tests.export.conftest import JCS_SLUG, RunExport
 
 SECRET = b"SECRET: not for the public site\n"
 
@@ -78,17 +82,16 @@ PLANTS: dict[str, Callable[[Path, Path], None]] = {
 }
 
 
-def _edit(store, actor) -> None:  # type: ignore[no-untyped-def]
+def _edit(store: Store, actor: Actor) -> None:
     with store.session() as session:
         stories.edit(session, actor, JCS_SLUG, headline="Troops, drones and a goat")
 
 
 @pytest.mark.parametrize("mode", ["incremental", "after an edit", "full"])
 @pytest.mark.parametrize("plant", PLANTS, ids=list(PLANTS))
-def test_a_link_in_the_folder_is_replaced_by_what_the_export_makes(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path, outside: Path, plant: str,
-    mode: str,
-) -> None:
+def test_a_link_in_the_folder_is_replaced_by_what_the_export_makes(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path,
+        outside: Path, plant: str, mode: str) -> None:
     out = tmp_path / "site"
     run_export(out)
     PLANTS[plant](out, outside)
@@ -103,9 +106,8 @@ def test_a_link_in_the_folder_is_replaced_by_what_the_export_makes(  # type: ign
 
 
 @pytest.mark.parametrize("plant", PLANTS, ids=list(PLANTS))
-def test_a_zip_holds_the_export_s_own_files_only(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path, outside: Path, plant: str
-) -> None:
+def test_a_zip_holds_the_export_s_own_files_only(
+        run_export: RunExport, tmp_path: Path, outside: Path, plant: str) -> None:
     out = tmp_path / "site"
     run_export(out)
     PLANTS[plant](out, outside)
@@ -119,9 +121,8 @@ def test_a_zip_holds_the_export_s_own_files_only(  # type: ignore[no-untyped-def
     assert "extra.txt" not in packed
 
 
-def test_a_single_story_bundle_replaces_links_too(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path, outside: Path
-) -> None:
+def test_a_single_story_bundle_replaces_links_too(
+        run_export: RunExport, tmp_path: Path, outside: Path) -> None:
     """A story's bundle written over an earlier export (a folder it may replace)."""
     out = tmp_path / "jcs"
     run_export(out)
@@ -134,20 +135,19 @@ def test_a_single_story_bundle_replaces_links_too(  # type: ignore[no-untyped-de
         assert sorted(zf.namelist()) == sorted(tree_bytes(out))
 
 
-def test_a_link_planted_after_the_folder_was_looked_at_is_not_followed(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path, outside: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_link_planted_after_the_folder_was_looked_at_is_not_followed(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path,
+        outside: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Between the look at the folder and the renames into it (a race), ``stories/``
     and the page about to be written become links: the renames replace them."""
     out = tmp_path / "site"
     run_export(out)
-    apply = build.apply_changes
 
-    def plant_then_apply(staging, folder, deleted, state_file):  # type: ignore[no-untyped-def]
+    def plant_then_apply(staging: Staging, folder: OutputFolder, deleted: list[str],
+                         state_file: Path | None) -> None:
         _plant_folder(out, "stories", outside)
         _plant_file(out, "index.html", outside)
-        apply(staging, folder, deleted, state_file)
+        apply_changes(staging, folder, deleted, state_file)
 
     monkeypatch.setattr(build, "apply_changes", plant_then_apply)
     _edit(sample_store, sample_actor)
@@ -177,9 +177,7 @@ def test_reading_never_follows_a_link(tmp_path: Path, outside: Path) -> None:
     assert not os.path.lexists(folder / "robots.txt")
 
 
-def test_an_output_folder_that_is_a_link_is_refused(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path
-) -> None:
+def test_an_output_folder_that_is_a_link_is_refused(run_export: RunExport, tmp_path: Path) -> None:
     """An export replaces its folder as a whole: it would replace the link, not the folder
     it leads to. The message names that folder."""
     real = tmp_path / "real-site"

@@ -7,23 +7,26 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cms import stories
 from cms.export import ExportOptions, export_site
 from cms.export.paths import STATE_FILE
+from cms.people import Actor
+from cms.store import Store
 from tests.export.bundle_check import check_manifest
-from tests.export.conftest import AS_OF, JCS_SLUG
+from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
 from tests.export.quick_check import edit, fresh_diff
 
 SECTIONS = ("politics", "world", "business")
 TAGS = ("seoul", "markets", "drones", "energy", "courts")
 
 
-def test_edits_to_what_pages_show_are_exported_quickly_and_exactly(  # type: ignore[no-untyped-def]
-    archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_edits_to_what_pages_show_are_exported_quickly_and_exactly(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     first = run_export(out)
     edits = [
@@ -44,9 +47,9 @@ def test_edits_to_what_pages_show_are_exported_quickly_and_exactly(  # type: ign
         check_manifest(out)
 
 
-def test_two_stories_edited_together(  # type: ignore[no-untyped-def]
-    archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_two_stories_edited_together(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sample_store.session() as session:
@@ -60,21 +63,22 @@ def test_two_stories_edited_together(  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("change", ["section", "tags", "publish_at", "slug", "related",
                                     "killed"])
-def test_a_story_that_moves_arranges_the_whole_site(  # type: ignore[no-untyped-def]
-    change, archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_story_that_moves_arranges_the_whole_site(
+        change: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     """Anything that changes which pages list a story, or what its page links to, is not
     quick: the whole site is arranged again, and the folder is still exact."""
     out = tmp_path / "site"
     run_export(out)
-    changes = {
+    choices: dict[str, dict[str, Any]] = {
         "section": {"section": "business"},  # from "world"
         "tags": {"tags": ["courts"]},
         "publish_at": {"publish_at": AS_OF - timedelta(minutes=5)},
         "slug": {"slug": "a-new-slug"},
         "related": {"related": ()},
         "killed": {"status": "killed", "message": "legal"},
-    }[change]
+    }
+    changes = choices[change]
     with sample_store.session() as session:
         stories.edit(session, sample_actor, archive[4], **changes,
                      now=AS_OF - timedelta(seconds=30))
@@ -83,9 +87,9 @@ def test_a_story_that_moves_arranges_the_whole_site(  # type: ignore[no-untyped-
     assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
-def test_not_quick_when_the_cache_holds_another_folders_selection(  # type: ignore[no-untyped-def]
-    archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_not_quick_when_the_cache_holds_another_folders_selection(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     run_export(tmp_path / "a")
     with sample_store.session() as session:
         stories.edit(session, sample_actor, archive[1], headline="Seen by b first",
@@ -100,9 +104,9 @@ def test_not_quick_when_the_cache_holds_another_folders_selection(  # type: igno
     assert fresh_diff(sample_store, tmp_path / "a", tmp_path / "fresh") == []
 
 
-def test_a_sitemap_edited_by_hand_is_listed_again(  # type: ignore[no-untyped-def]
-    archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_sitemap_edited_by_hand_is_listed_again(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     (out / "sitemap.xml").write_text("<urlset/>")
@@ -125,9 +129,9 @@ def test_a_sitemap_edited_by_hand_is_listed_again(  # type: ignore[no-untyped-de
     "UPDATE meta SET value = '[1, 2]' WHERE key = 'index'",
     "DELETE FROM shows",
 ])
-def test_a_damaged_site_index_is_never_trusted_into_a_wrong_page(  # type: ignore[no-untyped-def]
-    damage, archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_damaged_site_index_is_never_trusted_into_a_wrong_page(
+        damage: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     """Whatever the index says, the export writes only inside the folder; an index that
     is not what an export writes means arranging the whole site, as without one, and
     making the index anew: the next edit is exported quickly again."""
@@ -145,9 +149,9 @@ def test_a_damaged_site_index_is_never_trusted_into_a_wrong_page(  # type: ignor
     assert fresh_diff(sample_store, out, tmp_path / "fresh-after") == []
 
 
-def test_a_full_export_makes_a_hand_edited_index_anew(  # type: ignore[no-untyped-def]
-    archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_full_export_makes_a_hand_edited_index_anew(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     """An edit that keeps the index's shape (a "Read next" row pointed at another story)
     is trusted, as file records are; ``--full`` trusts nothing kept, and replaces it."""
     out = tmp_path / "site"
@@ -161,17 +165,17 @@ def test_a_full_export_makes_a_hand_edited_index_anew(  # type: ignore[no-untype
     assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
-def test_quick_re_export_on_each_backend(store, actor, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_quick_re_export_on_each_backend(store: Store, actor: Actor, tmp_path: Path) -> None:
     """On PostgreSQL too: the changed story read again, the rest from the site index."""
     from cms.sample import install_sample
 
     install_sample(store, actor)
-    options = {"as_of": AS_OF, "cache_dir": tmp_path / "cache"}
     out = tmp_path / "site"
-    export_site(store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
+    options = ExportOptions(out=out, as_of=AS_OF, cache_dir=tmp_path / "cache")
+    export_site(store, options)
     with store.session() as session:
         stories.edit(session, actor, JCS_SLUG, headline="Seoul says troops are massing",
                      now=AS_OF - timedelta(seconds=30))
-    report = export_site(store, ExportOptions(out=out, **options))  # type: ignore[arg-type]
+    report = export_site(store, options)
     assert report.quick and report.written > 0
     assert fresh_diff(store, out, tmp_path / "fresh") == []

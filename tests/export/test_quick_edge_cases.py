@@ -8,6 +8,7 @@ import dataclasses
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,11 +19,14 @@ from cms.export import ExportOptions, export_site
 from cms.export.cache import FILE_NAME
 from cms.export.paths import STATE_FILE
 from cms.export.state import State
-from tests.export.conftest import AS_OF, JCS_SLUG
+from cms.people import Actor
+from cms.store import Store
+from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
 from tests.export.quick_check import edit, event_at, fresh_diff, link
 
 
-def test_photo_role_swap(sample_store, sample_actor, run_export, tmp_path):
+def test_photo_role_swap(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sample_store.session() as session:
@@ -39,13 +43,16 @@ def test_photo_role_swap(sample_store, sample_actor, run_export, tmp_path):
 
 
 @pytest.mark.parametrize("change", ["corrected", "embargo_past", "byline"])
-def test_content_only_changes(change, archive, sample_store, sample_actor, run_export,
-                              tmp_path):
+def test_content_only_changes(
+        change: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
-    changes = {"corrected": {"status": "corrected", "correction": "Fixed.", "message": "a fix"},
-               "embargo_past": {"embargo_until": AS_OF - timedelta(hours=200)},
-               "byline": {"byline": "Someone Else"}}[change]
+    choices: dict[str, dict[str, Any]] = {
+        "corrected": {"status": "corrected", "correction": "Fixed.", "message": "a fix"},
+        "embargo_past": {"embargo_until": AS_OF - timedelta(hours=200)},
+        "byline": {"byline": "Someone Else"}}
+    changes = choices[change]
     edit(sample_store, sample_actor, archive[5], **changes)
     report = run_export(out)
     assert report.quick
@@ -55,8 +62,9 @@ def test_content_only_changes(change, archive, sample_store, sample_actor, run_e
 @pytest.mark.parametrize("event", ["visible_until", "visible_from", "publish"],
                          ids=["a link's window closes", "a link's window opens",
                               "another story's publication time"])
-def test_time_passing_an_event_arranges_the_whole_site(event, archive, sample_store,
-                                                       sample_actor, run_export, tmp_path):
+def test_time_passing_an_event_arranges_the_whole_site(
+        event: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     event_at(sample_store, sample_actor, archive, event, AS_OF + timedelta(hours=1))
     out = tmp_path / "site"
     run_export(out)
@@ -67,7 +75,9 @@ def test_time_passing_an_event_arranges_the_whole_site(event, archive, sample_st
     assert fresh_diff(sample_store, out, tmp_path / "fresh", as_of=later) == []
 
 
-def test_as_of_earlier(archive, sample_store, sample_actor, run_export, tmp_path):
+def test_as_of_earlier(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[10], headline="Back in time",
@@ -80,11 +90,13 @@ def test_as_of_earlier(archive, sample_store, sample_actor, run_export, tmp_path
 
 @pytest.mark.parametrize("what", ["desk_name", "base_url_opt", "section_rename", "theme",
                                   "section_position"])
-def test_global_changes(what, archive, sample_store, sample_actor, run_export, tmp_path):
+def test_global_changes(
+        what: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[10], headline="And a global change")
-    opts = {}
+    opts: dict[str, Any] = {}  # ExportOptions fields
     if what == "desk_name":
         with sample_store.session() as session:
             set_setting(session, "desk_name", "Another Desk", username="tester")
@@ -108,8 +120,9 @@ def test_global_changes(what, archive, sample_store, sample_actor, run_export, t
     assert State.load(out) == State.load(tmp_path / "fresh")
 
 
-def test_self_link_and_same_page_targets(archive, sample_store, sample_actor, run_export,
-                                         tmp_path):
+def test_self_link_and_same_page_targets(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     link(sample_store, sample_actor, archive[2], archive[2])
     link(sample_store, sample_actor, archive[1], archive[2])
     link(sample_store, sample_actor, archive[2], archive[1])
@@ -122,8 +135,9 @@ def test_self_link_and_same_page_targets(archive, sample_store, sample_actor, ru
     assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
-def test_two_folders_one_cache_interleaved(archive, sample_store, sample_actor, run_export,
-                                           tmp_path):
+def test_two_folders_one_cache_interleaved(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     run_export(a)
     run_export(b)
@@ -157,9 +171,9 @@ def _damage_state(out: Path, *sql: str) -> None:
     "DELETE FROM shows WHERE path = 'feed.atom'",
     "DELETE FROM links",
 ])
-def test_a_damaged_index_is_not_trusted_and_is_made_again(  # type: ignore[no-untyped-def]
-    damage, archive, sample_store, sample_actor, run_export, tmp_path
-) -> None:
+def test_a_damaged_index_is_not_trusted_and_is_made_again(
+        damage: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     """Tables dropped, rows lost, meta damaged: never a crash, never a stale page; the
     export after the damage makes the index again, and the next one is quick."""
     out = tmp_path / "site"
@@ -174,8 +188,9 @@ def test_a_damaged_index_is_not_trusted_and_is_made_again(  # type: ignore[no-un
     assert fresh_diff(sample_store, out, tmp_path / "fresh-next") == []
 
 
-def test_cache_row_of_a_link_target_lost(archive, sample_store, sample_actor, run_export,
-                                         cache_dir, tmp_path):
+def test_cache_row_of_a_link_target_lost(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        cache_dir: Path, tmp_path: Path) -> None:
     link(sample_store, sample_actor, archive[0], archive[99])
     out = tmp_path / "site"
     run_export(out)
@@ -187,7 +202,9 @@ def test_cache_row_of_a_link_target_lost(archive, sample_store, sample_actor, ru
     assert fresh_diff(sample_store, out, tmp_path / "fresh") == []
 
 
-def test_boundaries_and_many_edits(archive, sample_store, sample_actor, run_export, tmp_path):
+def test_boundaries_and_many_edits(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     with sample_store.session() as session:
         stories.edit(session, sample_actor, archive[40],
                      tags=["seoul", "markets", "drones", "energy", "courts", "x", "y"],
@@ -210,12 +227,12 @@ def test_boundaries_and_many_edits(archive, sample_store, sample_actor, run_expo
     assert fresh_diff(sample_store, out, tmp_path / "fresh3", as_of=later) == []
 
 
-def test_on_each_backend(store, actor, tmp_path):
+def test_on_each_backend(store: Store, actor: Actor, tmp_path: Path) -> None:
     from cms.sample import install_sample
     install_sample(store, actor)
-    opts = {"as_of": AS_OF, "cache_dir": tmp_path / "cache"}
+    opts = ExportOptions(out=tmp_path / "site", as_of=AS_OF, cache_dir=tmp_path / "cache")
     out = tmp_path / "site"
-    export_site(store, ExportOptions(out=out, **opts))
+    export_site(store, opts)
     with store.session() as session:
         doc, _ = stories.get(session, JCS_SLUG)
         roles = [p.role for p in doc.photos]
@@ -226,14 +243,15 @@ def test_on_each_backend(store, actor, tmp_path):
         targets = [link.target_story_id for link in doc.related if link.target_story_id]
         stories.edit(session, actor, targets[0], headline="Target renamed",
                      now=AS_OF - timedelta(seconds=20))
-    report = export_site(store, ExportOptions(out=out, **opts))
+    report = export_site(store, opts)
     assert report.quick
     assert fresh_diff(store, out, tmp_path / "fresh") == []
 
 
 @pytest.mark.parametrize("index", [True, False])
-def test_a_photo_that_becomes_readable(index, archive, sample_store, sample_actor, run_export,
-                                       tmp_path):
+def test_a_photo_that_becomes_readable(
+        index: bool, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     """A photo left out because its blob could not be read (not yet synced, damaged),
     then repaired: no story revision, but a fresh export shows it."""
     from cms.models import Blob, PhotoPlacement
@@ -259,9 +277,9 @@ def test_a_photo_that_becomes_readable(index, archive, sample_store, sample_acto
 
 
 @pytest.mark.parametrize("index", [True, False])
-def test_file_records_of_the_wrong_kind(  # type: ignore[no-untyped-def]
-    index, archive, sample_store, sample_actor, run_export, tmp_path
-) -> None:
+def test_file_records_of_the_wrong_kind(
+        index: bool, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     """Sizes go into manifest.json as they are: a state with a record no export writes is
     not trusted (with its site index or without), and the manifest lists every file."""
     out = tmp_path / "site"

@@ -13,6 +13,7 @@ import sqlite3
 import uuid
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -22,29 +23,33 @@ from cms.blobs import put_blob
 from cms.document import PhotoRef
 from cms.export import ExportOptions, export_site
 from cms.export.paths import STATE_FILE
+from cms.people import Actor
+from cms.store import Store
 from tests.export.bundle_check import tree_bytes
-from tests.export.conftest import AS_OF, JCS_SLUG
+from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
 from tests.export.quick_check import EDITED_AT, edit, event_at, fresh_diff, link
 
 
-def _png(color) -> bytes:
+def _png(color: tuple[int, int, int]) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(buf, "PNG")
     return buf.getvalue()
 
 
-def _blob(store, color) -> str:
+def _blob(store: Store, color: tuple[int, int, int]) -> str:
     data = _png(color)
     with store.session() as session:
         return put_blob(session, data, media_type="image/png", width=64, height=48)
 
 
-def _photos(store, ref):
+def _photos(store: Store, ref: str) -> tuple[PhotoRef, ...]:
     with store.session() as session:
         return stories.get(session, ref)[0].photos
 
 
-def test_quick_layout_quick(archive, sample_store, sample_actor, run_export, tmp_path):
+def test_quick_layout_quick(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[3], headline="Q1")
@@ -60,8 +65,9 @@ def test_quick_layout_quick(archive, sample_store, sample_actor, run_export, tmp
     assert fresh_diff(sample_store, out, tmp_path / "f2") == []
 
 
-def test_full_then_quick_and_story_export_between(archive, sample_store, sample_actor,
-                                                  run_export, tmp_path):
+def test_full_then_quick_and_story_export_between(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[3], headline="Full")
@@ -81,7 +87,9 @@ def test_full_then_quick_and_story_export_between(archive, sample_store, sample_
     assert fresh_diff(sample_store, out, tmp_path / "f4") == []
 
 
-def test_zip_with_out_quick(archive, sample_store, sample_actor, run_export, tmp_path):
+def test_zip_with_out_quick(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     edit(sample_store, sample_actor, archive[3], headline="Zipped")
@@ -96,8 +104,9 @@ def test_zip_with_out_quick(archive, sample_store, sample_actor, run_export, tmp
 
 
 @pytest.mark.parametrize("how", ["deleted", "old_copy", "other_folder"])
-def test_cache_swapped(how, archive, sample_store, sample_actor, run_export, cache_dir,
-                       tmp_path):
+def test_cache_swapped(
+        how: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, cache_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     old = tmp_path / "old-cache"
@@ -120,8 +129,9 @@ def test_cache_swapped(how, archive, sample_store, sample_actor, run_export, cac
 
 
 @pytest.mark.parametrize("change", ["add", "remove", "replace", "caption"])
-def test_photo_changes_front_story(change, archive, sample_store, sample_actor, run_export,
-                                   tmp_path):
+def test_photo_changes_front_story(
+        change: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     target = archive[0]
     sha = _blob(sample_store, (200, 10, 10))
     edit(sample_store, sample_actor, target, now=AS_OF - timedelta(hours=300),
@@ -149,8 +159,9 @@ def test_photo_changes_front_story(change, archive, sample_store, sample_actor, 
 
 
 @pytest.mark.parametrize("status", ["killed", "draft"])
-def test_read_next_target_loses_publicity(status, archive, sample_store, sample_actor,
-                                          run_export, tmp_path):
+def test_read_next_target_loses_publicity(
+        status: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     link(sample_store, sample_actor, archive[50], archive[51])
     out = tmp_path / "site"
     run_export(out)
@@ -162,7 +173,9 @@ def test_read_next_target_loses_publicity(status, archive, sample_store, sample_
     assert fresh_diff(sample_store, out, tmp_path / "fresh2") == []
 
 
-def test_nothing_changed_many_times(archive, sample_store, sample_actor, run_export, tmp_path):
+def test_nothing_changed_many_times(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     for i in range(4):
@@ -179,8 +192,9 @@ def test_nothing_changed_many_times(archive, sample_store, sample_actor, run_exp
 
 
 @pytest.mark.parametrize("kind", ["visible_from", "visible_until", "publish"])
-def test_as_of_exactly_at_boundary(kind, archive, sample_store, sample_actor, run_export,
-                                   tmp_path):
+def test_as_of_exactly_at_boundary(
+        kind: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     when = AS_OF + timedelta(hours=1)
     event_at(sample_store, sample_actor, archive, kind, when)
     out = tmp_path / "site"
@@ -195,8 +209,9 @@ def test_as_of_exactly_at_boundary(kind, archive, sample_store, sample_actor, ru
     assert fresh_diff(sample_store, out, tmp_path / "f1", as_of=when) == []
 
 
-def test_read_only_state_file_carried(archive, sample_store, sample_actor, run_export,
-                                      tmp_path):
+def test_read_only_state_file_carried(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     link(sample_store, sample_actor, archive[50], archive[51])
     out = tmp_path / "site"
     run_export(out)
@@ -217,8 +232,9 @@ def test_read_only_state_file_carried(archive, sample_store, sample_actor, run_e
 
 
 @pytest.mark.parametrize("window", ["visible_from", "visible_until"])
-def test_window_passes_then_quick_edit_of_target(window, archive, sample_store, sample_actor,
-                                                 run_export, tmp_path):
+def test_window_passes_then_quick_edit_of_target(
+        window: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     when = AS_OF + timedelta(hours=1)
     link(sample_store, sample_actor, archive[60], archive[61], **{window: when})
     out = tmp_path / "site"
@@ -233,8 +249,9 @@ def test_window_passes_then_quick_edit_of_target(window, archive, sample_store, 
     assert fresh_diff(sample_store, out, tmp_path / "f2", as_of=later) == []
 
 
-def test_holder_gains_link_partial_then_quick(archive, sample_store, sample_actor,
-                                              run_export, tmp_path):
+def test_holder_gains_link_partial_then_quick(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     link(sample_store, sample_actor, archive[70], archive[71])
@@ -252,7 +269,9 @@ def test_holder_gains_link_partial_then_quick(archive, sample_store, sample_acto
     "lower(hex(randomblob(16))) || '.jpg')",
     "UPDATE renditions SET items = json_set(items, '$[0][1]', -1)",
 ])
-def test_damaged_renditions_rows(damage, sample_store, sample_actor, run_export, tmp_path):
+def test_damaged_renditions_rows(
+        damage: str, sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     """A rendition the state names that is not a media file of the bundle: not trusted."""
     out = tmp_path / "site"
     run_export(out)
@@ -265,8 +284,9 @@ def test_damaged_renditions_rows(damage, sample_store, sample_actor, run_export,
 
 
 @pytest.mark.parametrize("victim", ["story", "media", "tag", "sitemap"])
-def test_file_removed_by_hand_then_edits(victim, archive, sample_store, sample_actor,
-                                         run_export, tmp_path):
+def test_file_removed_by_hand_then_edits(
+        victim: str, archive: list[str], sample_store: Store, sample_actor: Actor,
+        run_export: RunExport, tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     if victim == "story":
@@ -286,8 +306,9 @@ def test_file_removed_by_hand_then_edits(victim, archive, sample_store, sample_a
     assert fresh_diff(sample_store, out, tmp_path / "f2") == []
 
 
-def test_damaged_media_in_render_cache(sample_store, sample_actor, run_export, cache_dir,
-                                       tmp_path):
+def test_damaged_media_in_render_cache(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, cache_dir: Path,
+        tmp_path: Path) -> None:
     run_export(tmp_path / "a")
     cached = sorted((cache_dir / "media" / "files").iterdir())
     assert cached
@@ -301,8 +322,9 @@ def test_damaged_media_in_render_cache(sample_store, sample_actor, run_export, c
     assert bad == [], bad
 
 
-def test_lost_file_record_then_story_killed(archive, sample_store, sample_actor, run_export,
-                                            tmp_path):
+def test_lost_file_record_then_story_killed(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
     with sample_store.session() as session:

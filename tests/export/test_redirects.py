@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from cms import stories
 from cms.export.redirects import page_for
+from cms.people import Actor
+from cms.store import Store
 from tests.export.bundle_check import check_manifest, parse_html, resolve
-from tests.export.conftest import JCS_SLUG
+from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
 from tests.export.quick_check import edit, fresh_diff
 
 OLD = ("/2024/12/23/drones/", "/posts/drones.html", "/p/123", "/feed/drones.xml",
@@ -29,9 +32,8 @@ def _target(out: Path, page: str) -> Path:
     return target
 
 
-def test_every_old_url_leads_to_the_story(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_every_old_url_leads_to_the_story(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     edit(sample_store, sample_actor, JCS_SLUG, aliases=OLD)
     out = tmp_path / "site"
     run_export(out)
@@ -44,9 +46,8 @@ def test_every_old_url_leads_to_the_story(  # type: ignore[no-untyped-def]
     check_manifest(out)
 
 
-def test_a_real_page_wins_over_an_old_url(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_a_real_page_wins_over_an_old_url(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     edit(sample_store, sample_actor, JCS_SLUG, aliases=("/index.html", "/sitemap.xml",
                                                         "/stories/"))
     out = tmp_path / "site"
@@ -55,11 +56,10 @@ def test_a_real_page_wins_over_an_old_url(  # type: ignore[no-untyped-def]
     assert _target(out, "stories/index.html").name == f"{JCS_SLUG}.html"
 
 
-def test_the_story_published_first_keeps_an_old_url_two_claim(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_the_story_published_first_keeps_an_old_url_two_claim(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     with sample_store.reading() as session:
-        rows = sorted(stories.list_stories(session), key=lambda row: row.publish_at)
+        rows = sorted(stories.list_stories(session), key=lambda row: row.publish_at or AS_OF)
     edit(sample_store, sample_actor, rows[-1].id, aliases=("/shared/",))
     edit(sample_store, sample_actor, rows[0].id, aliases=("/shared/",))
     out = tmp_path / "site"
@@ -67,12 +67,12 @@ def test_the_story_published_first_keeps_an_old_url_two_claim(  # type: ignore[n
     assert _target(out, "shared/index.html").name == f"{rows[0].slug}.html"
 
 
-def test_re_exports_after_alias_changes_equal_fresh_exports(  # type: ignore[no-untyped-def]
-    archive, sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_re_exports_after_alias_changes_equal_fresh_exports(
+        archive: list[str], sample_store: Store, sample_actor: Actor, run_export: RunExport,
+        tmp_path: Path) -> None:
     out = tmp_path / "site"
     run_export(out)
-    steps = [
+    steps: list[tuple[str, dict[str, Any]]] = [
         (JCS_SLUG, {"aliases": ("/old/jcs/",)}),
         (JCS_SLUG, {"aliases": ("/old/jcs/", "/older/jcs.html")}),
         (archive[5], {"aliases": ("/older/jcs.html", "/archive/5/")}),
@@ -102,9 +102,8 @@ def test_only_paths_that_can_name_a_file_become_pages() -> None:
     assert page_for("/caf%C3%A9/") is None
 
 
-def test_two_old_urls_of_one_file_make_one_page(  # type: ignore[no-untyped-def]
-    sample_store, sample_actor, run_export, tmp_path: Path
-) -> None:
+def test_two_old_urls_of_one_file_make_one_page(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
     edit(sample_store, sample_actor, JCS_SLUG, aliases=("/override/", "/override/index.html"))
     out = tmp_path / "site"
     report = run_export(out)

@@ -12,9 +12,11 @@ from cms import stories
 from cms.errors import UsageError
 from cms.export.paths import bundle_path, inside, relative_url, tag_slugs
 from cms.models import Story
+from cms.people import Actor
 from cms.sample import sample_id
+from cms.store import Store
 from tests.export.bundle_check import check_accessible, internal_targets, pages, parse_html
-from tests.export.conftest import AS_OF, JCS_SLUG
+from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -49,7 +51,8 @@ HOSTILE = [
 
 
 @pytest.fixture
-def hostile_site(sample_store, sample_actor, run_export, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def hostile_site(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> Path:
     with sample_store.session() as session:
         stories.create(
             session, sample_actor, headline='<script>alert("headline")</script> Evil & co',
@@ -108,7 +111,8 @@ def test_hostile_tags_get_safe_folders_and_links_resolve(hostile_site: Path) -> 
             assert not link.startswith("/"), link
 
 
-def test_unsafe_slug_in_the_store_is_skipped(sample_store, run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unsafe_slug_in_the_store_is_skipped(
+        sample_store: Store, run_export: RunExport, tmp_path: Path) -> None:
     # A store edited by hand or replicated from elsewhere: the slug is not a safe folder name.
     with sample_store.session() as session:
         session.execute(sa.update(Story).where(Story.id == sample_id("story", "lee-calls")).values(
@@ -132,7 +136,7 @@ def test_path_helpers_refuse_escapes(tmp_path: Path) -> None:
     assert slugs["c"] == "c" and slugs["c++"].startswith("c-") and len(set(slugs.values())) == 4
 
 
-def test_theme_folder_overrides_templates_and_static(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_theme_folder_overrides_templates_and_static(run_export: RunExport, tmp_path: Path) -> None:
     theme = tmp_path / "theme"
     (theme / "templates").mkdir(parents=True)
     (theme / "static").mkdir()
@@ -150,7 +154,7 @@ def test_theme_folder_overrides_templates_and_static(run_export, tmp_path: Path)
     assert "Read next" in (out / "stories" / f"{JCS_SLUG}.html").read_text()
 
 
-def test_bad_theme_gives_one_clear_error(run_export, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_theme_gives_one_clear_error(run_export: RunExport, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
         run_export(tmp_path / "a", theme=tmp_path / "missing")
     theme = tmp_path / "theme"
@@ -174,9 +178,8 @@ def test_markdown_the_parser_cannot_take_is_shown_as_plain_text() -> None:
     assert render._render("A *normal* story.", None) == "<p>A <em>normal</em> story.</p>"
 
 
-def test_a_tampered_state_file_cannot_reach_outside_the_folder(  # type: ignore[no-untyped-def]
-    run_export, tmp_path: Path
-) -> None:
+def test_a_tampered_state_file_cannot_reach_outside_the_folder(
+        run_export: RunExport, tmp_path: Path) -> None:
     """State entries naming files outside the bundle make the state unreadable: the next
     export starts over instead of deleting (or failing on) what they name."""
     import sqlite3

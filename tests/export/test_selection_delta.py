@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -37,13 +38,15 @@ def _same(got: Selection, want: Selection) -> None:
 def _steps(store: Store, actor: Actor) -> list[tuple[str, Callable[[], None], datetime]]:
     """Changes a selection must notice, each with the export time to read at."""
 
-    def edit(ref: str, **changes: object) -> None:
+    def edit(ref: str, **changes: Any) -> None:
         with store.session() as session:
             stories.edit(session, actor, ref, **changes)
 
-    def create(**fields: object) -> None:
+    def create(headline: str, status: str = "draft", publish_at: datetime | None = None,
+               now: datetime | None = None) -> None:
         with store.session() as session:
-            stories.create(session, actor, section="politics", **fields)  # type: ignore[arg-type]
+            stories.create(session, actor, section="politics", headline=headline, status=status,
+                           publish_at=publish_at, now=now)
 
     def caption() -> None:
         with store.session() as session:
@@ -95,7 +98,7 @@ def test_only_the_changed_stories_are_read_again(sample: Store, actor: Actor) ->
     with sample.session() as session:
         stories.edit(session, actor, ASSEMBLY, headline="Crowds rally")
         story_id = stories.resolve(session, ASSEMBLY)
-    assert _read(sample, AS_OF, known).reread == {story_id}
+    assert _read(sample, AS_OF, known).reread == frozenset({story_id})
 
 
 def test_time_or_history_it_does_not_cover_means_a_full_read(sample: Store, actor: Actor
@@ -123,7 +126,7 @@ def test_stories_sync_has_not_settled_are_read_until_it_has(sample: Store) -> No
         session.execute(sa.delete(table_of(SyncDirty)))
     # Settled since, without a new revision: read once more, then no longer.
     second = _read(sample, AS_OF, first.known())
-    assert second.reread == {story_id}
+    assert second.reread == frozenset({story_id})
     assert _read(sample, AS_OF, second.known()).reread == frozenset()
 
 

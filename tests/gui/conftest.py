@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from cms.people import Actor, actor_for
 from cms.sample import first_run
 from cms.store import Store
-from ui.editor.editing import SaveState
+from ui.editor.editing import EditingSession, SaveState
 from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -67,6 +67,12 @@ def window(qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> Iterator[MainWin
     yield win
     if win.isVisible():
         win.close()
+
+
+def editing(window: MainWindow) -> EditingSession:
+    """The window's open story's editing session (the test has opened one)."""
+    assert window.editing is not None, "no story is open"
+    return window.editing
 
 
 def wait_saved(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:

@@ -51,7 +51,8 @@ def test_a_config_folder_that_is_a_file_falls_back_for_this_session(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
     prefs.set_str("view/theme", "dark")
     assert prefs.theme() == "dark"  # kept for this session
-    assert prefs.fallback_reason() is not None and str(blocker) in prefs.fallback_reason()
+    reason = prefs.fallback_reason()
+    assert reason is not None and str(blocker) in reason
     assert blocker.read_text() == "a file where the config folder should be"
     window = open_window(qtbot, gui_store, gui_actor)
     qtbot.waitUntil(lambda: "kept for this session" in window.statusBar().currentMessage())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import types
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,15 +23,17 @@ from cms import stories
 from cms.config import get_setting
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import wait_saved
+from tests.gui.conftest import editing, wait_saved
 from ui.editor.history import HistoryDialog
 from ui.window import prefs
 from ui.window.extensions import OpenStory, install_extensions
 from ui.window.main_window import MainWindow
 from ui.window.settings_dialog import SettingsDialog
 
+W = TypeVar("W", bound=QWidget)
 
-def _visible(kind: type, name: str | None = None) -> QWidget | None:
+
+def _visible(kind: type[W], name: str | None = None) -> W | None:
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, kind) and widget.isVisible() and (
                 name is None or widget.objectName() == name):
@@ -40,7 +43,7 @@ def _visible(kind: type, name: str | None = None) -> QWidget | None:
 
 def test_history_shows_revisions_diffs_and_restores(qtbot: QtBot, window: MainWindow,
                                                     gui_store: Store) -> None:
-    story_id = window.editing.story_id
+    story_id = editing(window).story_id
     original = window.editor.body_text()
     window.editor.body.selectAll()
     qtbot.keyClicks(window.editor.body, "Replaced body")
@@ -192,14 +195,15 @@ def test_extensions_replace_inspector_panes_and_add_menus(
     assert titles.count("Photos") == 1
     assert editor.seen and editor.seen[-1] is not None
     window.acts.next_story.trigger()
-    assert editor.seen[-1].document.story_id == window.editing.story_id
+    assert editor.seen[-1].document.story_id == editing(window).story_id
     assert any(a.text() == "Check photos" for a in window.menus["Tools"].actions())
     dock_toggle = next(a for a in window.menus["View"].actions() if a.text() == "Photo checks")
     assert not dock_toggle.isChecked()  # docks start hidden: the writing space comes first
     window.show_dock("checks")
     assert dock_toggle.isChecked()
     window.change_story(byline="Via an extension")
-    assert window.open_story().document.byline == "Via an extension"
+    opened = window.open_story()
+    assert opened is not None and opened.document.byline == "Via an extension"
 
 
 def test_the_window_installs_listed_extensions_after_its_first_paint(
@@ -217,5 +221,5 @@ def test_the_window_installs_listed_extensions_after_its_first_paint(
     window = open_window(qtbot, gui_store, gui_actor)
     qtbot.waitUntil(lambda: window.inspector.pane("related") is editor)
     assert editor.seen[-1] is not None
-    assert editor.seen[-1].document.story_id == window.editing.story_id
+    assert editor.seen[-1].document.story_id == editing(window).story_id
     window.close()

@@ -104,6 +104,7 @@ def test_story_list_model_shows_times_in_the_desk_zone(qapp: QApplication,
     _fetch_all(model)
     with gui_store.reading() as session:
         summary = stories.summaries(session, [model.story_id(0) or ""])[0]
+    assert summary.publish_at is not None
     shown = _shown(model, 0, 4)
     assert shown == summary.publish_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
     model.set_zone(ZoneInfo("UTC"))

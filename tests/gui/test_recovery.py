@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from cms import stories
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import open_window, wait_saved
+from tests.gui.conftest import editing, open_window, wait_saved
 from ui.editor.journal import RecoveryJournal, journal_folder, journals, read_journal
 from ui.editor.recovery_dialog import RecoveryDialog, offer_recoveries
 
@@ -79,7 +79,7 @@ def test_discarding_a_recovery_keeps_the_stored_story(
     qtbot: QtBot, gui_store: Store, gui_actor: Actor
 ) -> None:
     window = open_window(qtbot, gui_store, gui_actor)
-    story_id = window.editing.story_id
+    story_id = editing(window).story_id
     with gui_store.reading() as session:
         document, head = stories.get(session, story_id)
     window.close()
@@ -90,7 +90,9 @@ def test_discarding_a_recovery_keeps_the_stored_story(
     again = open_window(qtbot, gui_store, gui_actor)
     assert offer_recoveries(again) == 1
     qtbot.waitUntil(lambda: _find_dialog() is not None)
-    qtbot.mouseClick(_find_dialog().discard_button, Qt.MouseButton.LeftButton)
+    dialog = _find_dialog()
+    assert dialog is not None
+    qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)
     assert journals(again.journal_dir) == []
     assert not again.editor.body_text().endswith("lost words")
     again.close()

@@ -44,7 +44,8 @@ def test_a_reporter_sees_status_read_only_and_cannot_set_an_embargo(
     qtbot.keyClicks(fields.embargo, "2030-01-01 09:00")
     assert fields.embargo.text() == ""
     fields.status_hint.linkActivated.emit("#workflow")
-    assert window.inspector.currentWidget().isAncestorOf(window.inspector.pane("workflow"))
+    shown, workflow = window.inspector.currentWidget(), window.inspector.pane("workflow")
+    assert shown is not None and workflow is not None and shown.isAncestorOf(workflow)
     window.close()
 
 

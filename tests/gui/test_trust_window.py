@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -44,12 +45,19 @@ def test_publish_now_and_kill_ask_first(qtbot: QtBot, gui_store: Store,
     assert isinstance(panel, WorkflowPanel)
     wait_status(qtbot, window, "ready")
     asked: list[str] = []
-    panel.confirm = lambda title, text: asked.append(title) is not None  # answers No
+
+    def answer(yes: bool) -> Callable[[str, str], bool]:
+        def confirm(title: str, text: str) -> bool:
+            asked.append(title)
+            return yes
+        return confirm
+
+    panel.confirm = answer(False)
     qtbot.mouseClick(panel.move_buttons()["published"], Qt.MouseButton.LeftButton)
     assert asked == ["Publish now?"]
     assert not panel.busy()  # nothing was asked of the store
     assert window.editing is not None and window.editing.document.status == "ready"
-    panel.confirm = lambda title, text: asked.append(title) is None  # answers Yes
+    panel.confirm = answer(True)
     qtbot.mouseClick(panel.move_buttons()["published"], Qt.MouseButton.LeftButton)
     wait_status(qtbot, window, "published")
     panel.note.setText("Wrong council")

@@ -8,14 +8,15 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cms import stories
+from cms.document import StoryDocument
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import open_story, open_window, type_text, wait_saved
+from tests.gui.conftest import editing, open_story, open_window, type_text, wait_saved
 from ui.editor.editing import SaveState
 from ui.window.main_window import MainWindow
 
 
-def _story_in_store(store: Store, story_id: str) -> stories.StoryDocument:
+def _story_in_store(store: Store, story_id: str) -> StoryDocument:
     with store.reading() as session:
         return stories.get(session, story_id)[0]
 
@@ -35,7 +36,7 @@ def test_new_story_typing_autosaves_and_survives_a_reopen(
     window.acts.new_story.trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() == before + 1)
     qtbot.waitUntil(lambda: window.editor.headline.text() == "Untitled story")
-    story_id = window.editing.story_id
+    story_id = editing(window).story_id
     qtbot.keyClicks(window.editor.headline, "Goat tests fence")
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "The goat walked up to the wire.")
@@ -55,11 +56,11 @@ def test_new_story_typing_autosaves_and_survives_a_reopen(
 
 def test_switching_stories_saves_the_one_left(qtbot: QtBot, window: MainWindow,
                                               gui_store: Store) -> None:
-    first = window.editing.story_id
+    first = editing(window).story_id
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "Added line. ")
     window.acts.next_story.trigger()
-    qtbot.waitUntil(lambda: window.editing.story_id != first)
+    qtbot.waitUntil(lambda: editing(window).story_id != first)
     qtbot.waitUntil(lambda: _story_in_store(gui_store, first).body.startswith("Added line. "))
 
 
@@ -110,7 +111,7 @@ def test_inspector_time_entry_uses_the_desk_zone(qtbot: QtBot, window: MainWindo
     fields.embargo.clear()
     qtbot.keyClicks(fields.embargo, "2035-03-01 09:30")
     qtbot.keyClick(fields.embargo, Qt.Key.Key_Return)
-    story_id = window.editing.story_id
+    story_id = editing(window).story_id
     wait_saved(qtbot, window)
     stored = _story_in_store(gui_store, story_id)
     assert stored.embargo_until is not None
@@ -147,13 +148,13 @@ def test_find_and_replace(qtbot: QtBot, window: MainWindow) -> None:
 def test_a_change_made_elsewhere_is_a_conflict_that_keeps_my_text(
     qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
 ) -> None:
-    story_id = window.editing.story_id
+    story_id = editing(window).story_id
     with gui_store.session() as session:
         stories.edit(session, gui_actor, story_id, standfirst="Changed on another laptop.")
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "My sentence. ")
     window.acts.save.trigger()
-    qtbot.waitUntil(lambda: window.editing.state is SaveState.CONFLICT)
+    qtbot.waitUntil(lambda: editing(window).state is SaveState.CONFLICT)
     box = next(w for w in QApplication.topLevelWidgets()
                if isinstance(w, QMessageBox) and w.objectName() == "conflictBox")
     assert window.editor.body_text().startswith("My sentence. ")
@@ -196,7 +197,7 @@ def test_a_briefly_locked_store_delays_the_save_but_never_typing(
 ) -> None:
     import sqlite3
 
-    story_id = window.editing.story_id
+    story_id = editing(window).story_id
     blocker = sqlite3.connect(str(gui_store.url.database), isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     try:
@@ -207,7 +208,7 @@ def test_a_briefly_locked_store_delays_the_save_but_never_typing(
         qtbot.keyClicks(window.editor.body, "Still typing. ")  # the window stays responsive
         assert window.editor.body_text().startswith("Locked out. Still typing. ")
         qtbot.wait(300)
-        assert window.editing.state is not SaveState.SAVED
+        assert editing(window).state is not SaveState.SAVED
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
@@ -227,7 +228,7 @@ def test_window_on_postgresql_autosaves(qtbot: QtBot, pg_url: str) -> None:
         first_run(store, actor)
         window = open_window(qtbot, store, actor)
         assert window.model.rowCount() == 6
-        story_id = window.editing.story_id
+        story_id = editing(window).story_id
         window.editor.focus_body()
         qtbot.keyClicks(window.editor.body, "Central desk. ")
         wait_saved(qtbot, window)
@@ -265,13 +266,13 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     from ui.editor.journal import journals
     from ui.editor.recovery_dialog import pending_recoveries
 
-    story_id = window.editing.story_id
+    story_id = editing(window).story_id
     with gui_store.session() as session:
         stories.edit(session, gui_actor, story_id, byline="Someone else")
     window.editor.focus_body()
     qtbot.keyClicks(window.editor.body, "Unsaved words. ")
     window.acts.save.trigger()
-    qtbot.waitUntil(lambda: window.editing.state is SaveState.CONFLICT)
+    qtbot.waitUntil(lambda: editing(window).state is SaveState.CONFLICT)
     conflict = next(w for w in QApplication.topLevelWidgets()
                     if isinstance(w, QMessageBox) and w.objectName() == "conflictBox")
     next(b for b in conflict.buttons() if b.text() == "Decide later").click()
@@ -298,13 +299,13 @@ def test_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window.editor.body, Qt.Key.Key_K,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.focusWidget() is window.story_list.search_box
-    first = window.editing.story_id
+    first = editing(window).story_id
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageDown,
                    Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.editing.story_id != first)
+    qtbot.waitUntil(lambda: editing(window).story_id != first)
     qtbot.keyClick(window.story_list.search_box, Qt.Key.Key_PageUp,
                    Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.editing.story_id == first)
+    qtbot.waitUntil(lambda: editing(window).story_id == first)
     window.editor.focus_body()
     qtbot.keyClick(window.editor.body, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.editor.find_bar.isVisible()
@@ -338,7 +339,7 @@ def test_preview_shows_placed_photos_as_figures(qtbot: QtBot, window: MainWindow
     from cms.sample import sample_id
 
     open_story(qtbot, window, sample_id("story", "jcs-drones"))
-    photo = window.editing.document.photos[-1]
+    photo = editing(window).document.photos[-1]
     assert f"![[photo:{photo.id[:8]}]]" in window.editor.body_text()
     qtbot.waitUntil(lambda: not window.preview.busy())
 

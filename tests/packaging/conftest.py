@@ -20,7 +20,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,14 +156,14 @@ def running_app(args: Sequence[str], env: dict[str, str], logs: Path) -> Iterato
         app.stop()
 
 
-def wait_until(predicate: object, timeout: float, interval: float = 0.1) -> bool:
+def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.1) -> bool:
     """Poll ``predicate()`` until it is true or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return True
         time.sleep(interval)
-    return bool(predicate())  # type: ignore[operator]
+    return bool(predicate())
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def test_appstream_metadata_is_valid_and_names_this_version() -> None:
     path = LINUX / f"{_app_id()}.metainfo.xml"
     root = ET.parse(path).getroot()
     assert root.findtext("id") == _app_id()
-    assert root.find("launchable").text == f"{_app_id()}.desktop"  # type: ignore[union-attr]
+    assert root.findtext("launchable") == f"{_app_id()}.desktop"
     with (ROOT / "pyproject.toml").open("rb") as handle:
         project = tomllib.load(handle)["project"]
     newest = root.find("releases/release")
@@ -78,8 +78,9 @@ def test_icon_pngs_have_their_sizes(size: int) -> None:
         assert image.size == (size, size)
         assert image.mode == "RGBA"
         # The corners are transparent (a rounded square), the centre is not.
-        assert image.getpixel((0, 0))[3] == 0
-        assert image.getpixel((size // 2, size // 2))[3] == 255
+        corner, centre = image.getpixel((0, 0)), image.getpixel((size // 2, size // 2))
+        assert isinstance(corner, tuple) and isinstance(centre, tuple)
+        assert corner[3] == 0 and centre[3] == 255
 
 
 def test_windows_and_macos_icons_exist() -> None:

@@ -20,6 +20,7 @@ from cms import stories
 from cms.document import StoryDocument
 from cms.people import Actor
 from cms.store import Store
+from ui.editor.editor import EditorPanel
 from ui.ops import Op, OpContext
 from ui.window.extensions import OpenStory, WindowEvents
 
@@ -36,8 +37,20 @@ class PanelHost:
         self.messages: list[str] = []
         self.tabs: dict[str, QWidget] = {}
         self.actions: list[tuple[str, QAction]] = []
+        self._editor: EditorPanel | None = None
         with store.reading() as session:
             self.document, self.revision = stories.get(session, story_id)
+
+    @property
+    def editor(self) -> EditorPanel:
+        """A writing area, made when a panel first asks (the Qt application exists then)."""
+        if self._editor is None:
+            self._editor = EditorPanel()
+        return self._editor
+
+    @editor.setter
+    def editor(self, editor: EditorPanel) -> None:
+        self._editor = editor
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo("Asia/Seoul")
@@ -59,11 +72,19 @@ class PanelHost:
     def show_story_by_id(self, story_id: str) -> None:
         raise NotImplementedError
 
+    def reload_current(self) -> None:
+        with self.store.reading() as session:
+            self.document, self.revision = stories.get(session, self.document.story_id)
+        self.events.story_changed.emit(self.open_story())
+
     def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
         self.tabs[key] = pane
 
     def add_dock(self, key: str, title: str, widget: QWidget,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
+        raise NotImplementedError
+
+    def show_dock(self, key: str) -> None:
         raise NotImplementedError
 
     def add_menu_action(self, menu: str, action: QAction) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import html5lib
 
 from cms import figures
@@ -15,8 +17,15 @@ GOAT = FigurePhoto(id="f08e7507-3820-5db4-88a8-729d3e699e26", sha256="ab" * 32,
                    "photos/goat-640.jpg 640w", width=640, height=427)
 
 
-def _parse(html: str):  # type: ignore[no-untyped-def]
-    return html5lib.parse(html, namespaceHTMLElements=False)
+def _parse(html: str) -> ET.Element:
+    tree: ET.Element = html5lib.parse(html, namespaceHTMLElements=False)
+    return tree
+
+
+def _one(tree: ET.Element, path: str) -> ET.Element:
+    found = tree.find(path)
+    assert found is not None, f"no {path}"
+    return found
 
 
 def test_figure_with_caption_credit_and_alt() -> None:
@@ -24,21 +33,21 @@ def test_figure_with_caption_credit_and_alt() -> None:
     tree = _parse(html)
     figure = tree.find(".//figure")
     assert figure is not None and figure.get("class") == "photo photo-inline"
-    img = figure.find("img")
+    img = _one(figure, "img")
     assert img.get("alt") == "A goat at a fence"
     assert img.get("src") == "photos/goat-640.jpg"
-    assert img.get("srcset").endswith("640w") and img.get("width") == "640"
-    caption = figure.find("figcaption")
+    assert (img.get("srcset") or "").endswith("640w") and img.get("width") == "640"
+    caption = _one(figure, "figcaption")
     assert caption.text == "A goat touches the wire. "
-    assert caption.find("span").get("class") == "credit"
-    assert caption.find("span").text == "JCS"
+    assert _one(caption, "span").get("class") == "credit"
+    assert _one(caption, "span").text == "JCS"
     assert [p.text for p in tree.findall(".//p")] == ["Before.", "After."]
 
 
 def test_figure_by_hash_prefix_and_inside_a_paragraph() -> None:
     html = render_markdown("Line one\n![[photo:abababab]]\nline two", [GOAT])
     tree = _parse(html)
-    assert tree.find(".//figure/img").get("alt") == "A goat at a fence"
+    assert _one(tree, ".//figure/img").get("alt") == "A goat at a fence"
     assert [p.text for p in tree.findall(".//p")] == ["Line one", "line two"]
 
 
@@ -70,9 +79,9 @@ def test_caption_cannot_inject_markup() -> None:
     elements = list(tree.iter())
     assert [e.tag for e in elements if e.tag == "img"] == ["img"]  # only the figure's own
     assert not [name for e in elements for name in e.attrib if name.startswith("on")]
-    assert tree.find(".//img").get("src") is None  # javascript: URL removed
-    assert tree.find(".//img").get("alt") == '" onerror="alert(1)'
-    caption = "".join(tree.find(".//figcaption").itertext())
+    assert _one(tree, ".//img").get("src") is None  # javascript: URL removed
+    assert _one(tree, ".//img").get("alt") == '" onerror="alert(1)'
+    caption = "".join(_one(tree, ".//figcaption").itertext())
     assert caption == "<script>alert(1)</script> *not em* <img src=x onerror=alert(1)>"
 
 

@@ -150,7 +150,7 @@ def test_rendition_strips_metadata_and_applies_orientation() -> None:
         assert not image.getexif()
         # The red marker was top-left before a 90° clockwise turn: now it is top-right.
         red = image.convert("RGB").getpixel((90, 5))
-        assert red[0] > 180 and red[1] < 90
+        assert isinstance(red, tuple) and red[0] > 180 and red[1] < 90
 
 
 def test_rendition_converts_icc_to_srgb_and_drops_profile() -> None:

@@ -212,6 +212,7 @@ def test_in_the_real_window(
     qtbot.waitUntil(lambda: window.findChild(PhotoPanel) is not None, timeout=5_000)
     open_story(qtbot, window, JCS)
     found = window.findChild(PhotoPanel)
+    assert found is not None
     qtbot.waitUntil(lambda: found.model.rowCount() == 2, timeout=5_000)
     found.list.setCurrentIndex(found.model.index(1))
     found.caption_edit.selectAll()

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import select
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import pytest
 
 from cms.media import BadImage, inspect_image, thumbnail
 from tests.photos.imaging import encode, picture
 from ui.photos.workers import run_isolated, shutdown
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def test_results_and_errors_cross_the_process_boundary() -> None:
@@ -41,7 +48,7 @@ def test_warm_up_starts_the_helpers_in_the_background() -> None:
     assert is_warm()
 
 
-def test_a_warm_up_stopped_by_shutdown_ends_quietly() -> None:
+def test_a_warm_up_stopped_by_shutdown_ends_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
     """Closing the window while the helpers start cancels the warm-up; it must not raise.
 
     An exception in the warm-up thread would surface as pytest's unhandled
@@ -50,28 +57,45 @@ def test_a_warm_up_stopped_by_shutdown_ends_quietly() -> None:
     from ui.photos import workers as photo_workers
 
     shutdown()
-    # Keep the helpers busy so that the warm-up's call is still queued when shutdown() comes:
-    # each helper runs one call and the pool queues one more per helper, plus one.
-    pool = photo_workers._get_pool()
-    for _ in range(2 * photo_workers.WORKERS + 2):
-        pool.submit(time.sleep, 1)
-    queued = threading.Event()
-    submit = pool.submit
+    with multiprocessing.Manager() as manager:
+        gate = manager.Event()
+        # Keep the helpers busy until the test opens the gate, so that the warm-up's call is
+        # still queued when shutdown() comes: each helper runs one call and the pool queues
+        # one more per helper, plus one.
+        pool = photo_workers._get_pool()
+        for _ in range(2 * photo_workers.WORKERS + 2):
+            pool.submit(gate.wait, 120)
+        submit = pool.submit
+        calls: list[Future[Any]] = []
+        queued, cancelled = threading.Event(), threading.Event()
 
-    def submit_and_tell(*args: object, **kwargs: object) -> object:
-        future = submit(*args, **kwargs)  # type: ignore[arg-type]
-        queued.set()
-        return future
+        def tell(future: Future[Any]) -> None:
+            if future.cancelled():
+                cancelled.set()
 
-    pool.submit = submit_and_tell  # type: ignore[method-assign]
-    thread = photo_workers.warm_up()
-    assert queued.wait(timeout=60)  # the warm-up's call is queued behind the busy helpers
-    shutdown()  # cancels the calls still queued, the warm-up's among them
-    thread.join(timeout=60)
-    assert not thread.is_alive()
+        def submit_and_tell(fn: Callable[P, T], /, *args: P.args,
+                            **kwargs: P.kwargs) -> Future[T]:
+            future = submit(fn, *args, **kwargs)
+            calls.append(future)
+            future.add_done_callback(tell)
+            queued.set()
+            return future
+
+        monkeypatch.setattr(pool, "submit", submit_and_tell)
+        thread = photo_workers.warm_up()
+        assert queued.wait(timeout=60)  # the warm-up's call is queued behind the busy helpers
+        stopper = threading.Thread(target=shutdown)  # it waits for the busy calls
+        stopper.start()
+        assert cancelled.wait(timeout=60)  # the warm-up's queued call was cancelled
+        gate.set()
+        stopper.join(timeout=60)
+        thread.join(timeout=60)
+    assert not stopper.is_alive() and not thread.is_alive()
+    assert len(calls) == 1 and calls[0].cancelled()
     shutdown()  # a warm-up that came after shutdown() started a fresh pool: stop it too
 
 
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits on a Linux pidfd")
 def test_helpers_die_with_a_crashed_app(tmp_path: Path) -> None:
     script = tmp_path / "crash.py"
     script.write_text(
@@ -85,10 +109,20 @@ def test_helpers_die_with_a_crashed_app(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          env=env, timeout=60, check=False)
     helper = int(out.stdout.split()[0])
-    deadline = time.monotonic() + 10
-    while _alive(helper) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_for_exit(helper, timeout=10)
     assert not _alive(helper)
+
+
+def _wait_for_exit(pid: int, timeout: float) -> None:
+    """Until ``pid`` ends: a pidfd becomes readable then (Linux), with no polling."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return  # gone already
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
 
 
 def _alive(pid: int) -> bool:

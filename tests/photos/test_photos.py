@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from cms import photos, stories
+from cms.document import PhotoRef, StoryDocument
 from cms.errors import Ambiguous, ConflictError, NotFound, UsageError
 from cms.media import BadImage, BadMetadata
 from cms.models import Blob
@@ -28,11 +29,18 @@ def _blob_count(store: Store) -> int:
         return int(session.scalar(sa.select(sa.func.count()).select_from(Blob)) or 0)
 
 
-def _attach(store: Store, actor: Actor, story: str, data: bytes, name: str = "p.jpg",
-            **words: object) -> photos.PhotoChange:
+def _attach(store: Store, actor: Actor, story: str, data: bytes, name: str = "p.jpg", *,
+            caption: str | None = None, credit: str | None = None, alt: str | None = None,
+            lead: bool = False) -> photos.PhotoChange:
     prepared = photos.prepare(data, name)
     with store.session() as session:
-        return photos.attach(session, actor, story, prepared, **words)  # type: ignore[arg-type]
+        return photos.attach(session, actor, story, prepared, caption=caption, credit=credit,
+                             alt=alt, lead=lead)
+
+
+def _placed(change: photos.PhotoChange) -> PhotoRef:
+    assert change.placement is not None, "the change placed no photo"
+    return change.placement
 
 
 def test_attach_prefills_words_from_metadata(store: Store, actor: Actor, story_id: str) -> None:
@@ -64,7 +72,7 @@ def test_explicit_words_win_and_lead_demotes_the_old_lead(
     second = _attach(store, actor, story_id, agency_jpeg(), "b.jpg", caption="Our caption",
                      credit="Our credit", alt="Our alt", lead=True)
     roles = [(p.id, p.role) for p in second.document.photos]
-    assert roles == [(second.placement.id, "lead"), (first.placement.id, "inline")]  # type: ignore[union-attr]
+    assert roles == [(_placed(second).id, "lead"), (_placed(first).id, "inline")]
     assert second.document.photos[0].caption == "Our caption"
     assert second.notes == ()
 
@@ -77,8 +85,8 @@ def test_same_photo_is_stored_once_across_stories(
     data = agency_jpeg()
     a = _attach(store, actor, story_id, data, "one.jpg")
     b = _attach(store, actor, other, data, "two.jpg", caption="A different caption here")
-    assert a.placement.sha256 == b.placement.sha256  # type: ignore[union-attr]
-    assert a.placement.id != b.placement.id  # type: ignore[union-attr]
+    assert _placed(a).sha256 == _placed(b).sha256
+    assert _placed(a).id != _placed(b).id
     assert _blob_count(store) == 1
     assert b.document.photos[0].caption == "A different caption here"
     with pytest.raises(UsageError, match=r"one\.jpg is already on this story \(photo 1"):
@@ -96,7 +104,7 @@ def test_update_move_reorder_replace_remove_each_make_a_revision(
     with store.session() as session:
         edited = photos.update(session, actor, story_id, a.id[:6], caption="New", credit="AP",
                                alt="Alt", role="lead")
-        assert (edited.placement.caption, edited.placement.role) == ("New", "lead")  # type: ignore[union-attr]
+        assert (_placed(edited).caption, _placed(edited).role) == ("New", "lead")
         moved = photos.move(session, actor, story_id, "3", 1)
         assert [p.id for p in moved.document.photos] == [c.id, a.id, b.id]
         with pytest.raises(UsageError, match="names 2 photos; the story has 3"):
@@ -126,9 +134,9 @@ def test_unknown_and_ambiguous_references(store: Store, actor: Actor, story_id: 
             photos.update(session, actor, story_id, "1", role="hero")
         with pytest.raises(UsageError, match="names a photo twice"):
             photos.reorder(session, actor, story_id, ["1", "1"])
-    twin_doc = photos.PhotoRef(id="abcd1111", sha256="abcd" + "0" * 60)
-    other = photos.PhotoRef(id="abcd2222", sha256="f" * 64)
-    doc = stories.StoryDocument(story_id="x", slug="x", headline="x", photos=(twin_doc, other))
+    twin_doc = PhotoRef(id="abcd1111", sha256="abcd" + "0" * 60)
+    other = PhotoRef(id="abcd2222", sha256="f" * 64)
+    doc = StoryDocument(story_id="x", slug="x", headline="x", photos=(twin_doc, other))
     with pytest.raises(Ambiguous, match="matches 2 photos"):
         photos.find_placement(doc, "abcd")
 
@@ -179,7 +187,7 @@ def test_failure_inside_the_transaction_stores_nothing(
 
 def test_photo_problems(store: Store, actor: Actor, story_id: str) -> None:
     change = _attach(store, actor, story_id, PLAIN, "a.png")
-    pid = change.placement.id[:8]  # type: ignore[union-attr]
+    pid = _placed(change).id[:8]
     assert photos.photo_problems(change.document) == [
         "photo 1 has no alt text", "photo 1 has no credit"]  # named, never by hash
     with store.session() as session:
@@ -195,7 +203,7 @@ def test_remove_warns_when_the_body_still_places_the_photo(
     store: Store, actor: Actor, story_id: str
 ) -> None:
     change = _attach(store, actor, story_id, PLAIN, "a.png")
-    pid = change.placement.id[:8]  # type: ignore[union-attr]
+    pid = _placed(change).id[:8]
     with store.session() as session:
         stories.edit(session, actor, story_id, body=f"![[photo:{pid}]]")
         removed = photos.remove(session, actor, story_id, pid)
@@ -219,7 +227,7 @@ def test_blob_stays_while_any_revision_references_it(
     assert _blob_count(store) == 1  # the removed photo is still in an old revision
     with store.session() as session:
         restored = stories.restore(session, actor, story_id, change.revision_id)
-    assert restored.document.photos[0].sha256 == change.placement.sha256  # type: ignore[union-attr]
+    assert restored.document.photos[0].sha256 == _placed(change).sha256
 
 
 def test_prepare_file_reads_from_disk(tmp_path: Path) -> None:
@@ -236,7 +244,7 @@ def test_preview_figures_render_with_pictures_from_the_cache(
 
     change = _attach(store, actor, story_id, encode(picture((1200, 800)), "JPEG"), "wide.jpg",
                      caption="Wide", credit="Desk", alt="A wide picture")
-    pid = change.placement.id[:8]  # type: ignore[union-attr]
+    pid = _placed(change).id[:8]
     cache = ThumbnailCache(tmp_path / "cache")
     figures_ = photos.preview_figures(store, change.document, cache, width=640)
     assert (figures_[0].width, figures_[0].height) == (640, 427)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_trim_keeps_the_recently_used(tmp_path: Path) -> None:
     for seed in range(4):
         data = encode(picture((64 + seed, 48)), "PNG")
         digest = sha256_hex(data)
-        cache.get(digest, lambda d=data: d, 32)
+        cache.get(digest, partial(bytes, data), 32)
         os.utime(cache.path_for(digest, 32), (time.time() - 100 + seed, time.time() - 100 + seed))
         digests.append(digest)
     cache.cached(digests[0], 32)  # used just now

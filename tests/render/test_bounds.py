@@ -13,7 +13,7 @@ import itertools
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import escape, unescape
 
@@ -120,7 +120,8 @@ def test_the_rest_of_a_long_story_is_one_part_with_one_warning() -> None:
     (lambda depth: "[" * depth + "x" + "](y)" * depth, MAX_BRACKET_DEPTH),
     (lambda depth: "<div>" * depth + "x" + "</div>" * depth, MAX_HTML_DEPTH),
 ])
-def test_nesting_up_to_the_bound_renders_as_markdown(shape, bound: int) -> None:  # type: ignore[no-untyped-def]
+def test_nesting_up_to_the_bound_renders_as_markdown(
+        shape: Callable[[int], str], bound: int) -> None:
     within, beyond = shape(bound), shape(bound + 1)
     assert render.render_warnings(within) == []
     assert render._render(within, None) == _stock(within, None)

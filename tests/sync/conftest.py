@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,9 @@ def replicas(central: str, tmp_path: Path) -> Iterator[Callable[..., Replica]]:
     """A factory for replicas of ``central`` (closed afterwards)."""
     made: list[Replica] = []
 
-    def factory(name: str = "ed", **kwargs: object) -> Replica:
+    def factory(name: str = "ed", offset: timedelta = timedelta(0)) -> Replica:
         replica = Replica(tmp_path / f"{name}-{len(made)}.db", central, name=name,
-                          **kwargs)  # type: ignore[arg-type]
+                          offset=offset)
         made.append(replica)
         return replica
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from cms import stories
 from cms.config import set_setting
+from cms.document import StoryDocument
 from cms.models import Revision, Story
 from cms.people import Actor, actor_for
 from cms.revisions import load_document
 from cms.sample import first_run
 from cms.store import Store
 from cms.sync.central import init_central
-from cms.sync.replication import SyncReport, sync
+from cms.sync.replication import BATCH, SyncReport, sync
 from cms.timeutil import utcnow
 
 
@@ -36,25 +38,26 @@ class Replica:
         """This laptop's idea of the time (tests skew it)."""
         return utcnow() + self.offset
 
-    def sync(self, **kwargs: object) -> SyncReport:
+    def sync(self, batch_size: int = BATCH) -> SyncReport:
         """Sync with the central store."""
         return sync(self.store, self.central, author=self.name, now=self.now,
-                    **kwargs)  # type: ignore[arg-type]
+                    batch_size=batch_size)
 
-    def create(self, headline: str, body: str = "", **fields: object) -> str:
+    def create(self, headline: str, body: str = "", *, status: str = "draft",
+               publish_at: datetime | None = None) -> str:
         """A new story; returns its id."""
         with self.store.session() as session:
             saved = stories.create(session, self.actor, headline=headline, body=body,
-                                   now=self.now(), **fields)  # type: ignore[arg-type]
+                                   status=status, publish_at=publish_at, now=self.now())
         return saved.document.story_id
 
-    def edit(self, story_id: str, **changes: object) -> str:
+    def edit(self, story_id: str, **changes: Any) -> str:
         """Edit a story; returns the new head revision."""
         with self.store.session() as session:
             return stories.edit(session, self.actor, story_id, now=self.now(),
                                 **changes).revision_id
 
-    def doc(self, story_id: str):  # type: ignore[no-untyped-def]
+    def doc(self, story_id: str) -> StoryDocument:
         """The story's shown document."""
         with self.store.reading() as session:
             return stories.get(session, story_id)[0]

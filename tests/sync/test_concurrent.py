@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from cms.graph import has_open_conflict
 from cms.models import Blob
+from cms.store import Store
 from cms.sync.conflicts import list_conflicts, resolve
 from tests.sync.helpers import Replica, attach_photo, central_bodies, delete_story
 
@@ -53,7 +54,7 @@ def test_same_paragraph_is_a_conflict_keeping_both(replicas: Callable[..., Repli
     assert "Ana's second" in conflict.local.body and "Bo's second" in conflict.other.body
     assert "<<<<" not in conflict.local.body + conflict.other.body + conflict.proposal.body
     assert a.doc(sid).body == conflict.local.body  # the editor keeps seeing their own text
-    with Store_open(a.central) as central, central.reading() as session:
+    with Store.open(a.central) as central, central.reading() as session:
         assert has_open_conflict(session, sid)  # the central's publisher refuses it too
     with a.store.session() as session:
         resolve(session, a.actor, sid, "central")
@@ -63,12 +64,6 @@ def test_same_paragraph_is_a_conflict_keeping_both(replicas: Callable[..., Repli
         with replica.store.reading() as session:
             assert list_conflicts(session) == []
             assert not has_open_conflict(session, sid)
-
-
-def Store_open(location: str):  # type: ignore[no-untyped-def]
-    from cms.store import Store
-
-    return Store.open(location)
 
 
 def test_identical_edits_and_crlf_are_no_conflict(replicas: Callable[..., Replica]) -> None:

@@ -29,7 +29,8 @@ from tests.sync.helpers import Replica, attach_photo, central_bodies, make_centr
 BODY = "One.\n\nTwo.\n\nThree."
 
 
-def _cli_sync(replica: Replica, fault: str | None, batch: int = 3) -> subprocess.CompletedProcess:
+def _cli_sync(replica: Replica, fault: str | None,
+              batch: int = 3) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NEWSROOM_USER": replica.name}
     env.pop("NEWSROOM_SYNC_FAULT", None)
     if fault:
@@ -260,15 +261,16 @@ def test_clock_a_year_ahead_and_a_day_behind(replicas: Callable[..., Replica]) -
     assert {conflict.local.body, conflict.other.body} == {
         merged.replace("Two.", "Two (fast)."), merged.replace("Two.", "Two (slow).")}
     # The fast clock did not drag the slow replica's clock a year ahead.
-    assert not clock.too_far_ahead(latest, utcnow())
+    assert latest is not None and not clock.too_far_ahead(latest, utcnow())
     if behind.central.startswith("postgresql"):
         with Store.open(behind.central) as store, store.reading() as session:
             central_latest = session.scalar(sa.select(sa.func.max(Revision.hlc)))
+        assert central_latest is not None
         assert not clock.too_far_ahead(central_latest, utcnow())
         # With a server clock to compare, the fast laptop's own labels are moved back too.
         with ahead.store.reading() as session:
             own_latest = session.scalar(sa.select(sa.func.max(Revision.hlc)))
-        assert not clock.too_far_ahead(own_latest, utcnow())
+        assert own_latest is not None and not clock.too_far_ahead(own_latest, utcnow())
 
 
 def test_revision_arriving_before_its_photo(replicas: Callable[..., Replica]) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton, QToolButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
 from cms import stories
@@ -26,7 +28,7 @@ pytestmark = pytest.mark.gui
 JCS = sample_id("story", "jcs-drones")
 
 
-def _edit_first_paragraph(store: Store, actor: Actor, text: str, **changes: object) -> None:
+def _edit_first_paragraph(store: Store, actor: Actor, text: str, **changes: Any) -> None:
     with store.session() as session:
         doc, _head = stories.get(session, JCS)
         paragraphs = doc.body.split("\n\n")
@@ -57,7 +59,8 @@ def test_backoff_grows_and_caps() -> None:
     assert [backoff_delay(n) for n in (1, 2, 3, 10)] == [15, 30, 60, 600]
 
 
-def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
+def test_sync_now_conflict_dock_and_resolver(
+        qtbot: QtBot, desk: tuple[Store, Actor, Store, Actor]) -> None:
     _, _, bo, bo_actor = desk
     window = MainWindow(bo, bo_actor)
     qtbot.addWidget(window)
@@ -68,8 +71,9 @@ def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
     panel = window.findChild(ConflictsPanel)
     assert status is not None and panel is not None
     button = status.findChild(QToolButton)
-    qtbot.mouseClick(button, qtbot_left())
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     label = status.findChild(QLabel, "syncState")
+    assert label is not None
     qtbot.waitUntil(lambda: "1 conflict" in label.text(), timeout=15000)
     assert label.text().startswith("Synced ")
     qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=5000)
@@ -84,13 +88,16 @@ def test_sync_now_conflict_dock_and_resolver(qtbot: QtBot, desk: tuple) -> None:
     dialog = panel.open_resolver()
     assert dialog is not None
     qtbot.waitExposed(dialog)
-    local = dialog.findChild(object, "body-local").toPlainText()
-    central = dialog.findChild(object, "body-central").toPlainText()
+    local_text = dialog.findChild(QPlainTextEdit, "body-local")
+    central_text = dialog.findChild(QPlainTextEdit, "body-central")
+    assert local_text is not None and central_text is not None
+    local, central = local_text.toPlainText(), central_text.toPlainText()
     assert local.startswith("Bo's first paragraph") and central.startswith("Ana's first")
     assert "<<<<" not in local + central
-    result = dialog.findChild(object, "body-result")
+    result = dialog.findChild(QPlainTextEdit, "body-result")
+    assert result is not None
     assert result.toPlainText() == local  # the proposal starts from this computer's text
-    qtbot.mouseClick(dialog.findChild(QPushButton, "body-use-central"), qtbot_left())
+    qtbot.mouseClick(dialog.findChild(QPushButton, "body-use-central"), Qt.MouseButton.LeftButton)
     assert result.toPlainText() == central
     result.setPlainText(central.replace("Ana's first paragraph", "Ana and Bo's first paragraph"))
     dialog.resolve_button.click()
@@ -123,9 +130,3 @@ def test_unreachable_central_backs_off(qtbot: QtBot, tmp_path: Path) -> None:
         assert widget.label.text() == "Sync failed; retrying in 15 s"
     finally:
         store.close()
-
-
-def qtbot_left():  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
-    return Qt.MouseButton.LeftButton

@@ -14,7 +14,7 @@ from cms.people import Actor
 from cms.sample import sample_id
 from cms.store import Store
 from cms.sync.replication import sync
-from tests.gui.conftest import open_story, wait_ready
+from tests.gui.conftest import editing, open_story, wait_ready
 from tests.sync.helpers import desk_store, make_central
 from ui.stories.model import COLUMNS, CONFLICT_TAG
 from ui.window.main_window import MainWindow
@@ -73,7 +73,7 @@ def test_a_pull_reloads_the_open_story_and_badges_conflicts(
         window.events.stories_changed.emit()
         qtbot.waitUntil(lambda: "changed elsewhere" in window.statusBar().currentMessage())
         assert window.editor.body_text().endswith(" Bo's unsaved words")
-        window.editing.overwrite_with_mine()  # type: ignore[union-attr]
+        editing(window).overwrite_with_mine()
         qtbot.waitUntil(lambda: window.editing is not None and not window.editing.dirty
                         and not window.editing.saving(), timeout=10_000)
 

@@ -4,7 +4,7 @@ merging with full copies, switching to full, and a push that never sends orphans
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,7 +45,7 @@ class Desk:
             assign(session, self.full.actor, self.assigned, "kim", now=now)
         self.full.sync()
 
-    def _published(self, headline: str, when: object, *, status: str = "published",
+    def _published(self, headline: str, when: datetime | None, *, status: str = "published",
                    related: tuple[LinkRef, ...] = ()) -> str:
         story_id = self.full.create(headline, "alpha\n\nbeta\n\ngamma", status=status,
                                     publish_at=when)

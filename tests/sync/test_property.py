@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 import pytest
 import sqlalchemy as sa
@@ -59,7 +60,9 @@ class ThreeReplicas(RuleBasedStateMachine):
         replica = self.replicas[r]
         sid = replica.create(headline.title(), "one\n\ntwo\n\nthree")
         with replica.store.reading() as session:
-            self.saved.add(session.scalar(sa.select(Story.revision_id).where(Story.id == sid)))
+            head = session.scalar(sa.select(Story.revision_id).where(Story.id == sid))
+        assert head is not None
+        self.saved.add(head)
 
     @rule(r=st.integers(0, 2), pick=st.integers(0, 50), para=st.integers(0, 3), text=WORDS)
     def edit_paragraph(self, r: int, pick: int, para: int, text: str) -> None:
@@ -98,7 +101,7 @@ class ThreeReplicas(RuleBasedStateMachine):
 
     @precondition(lambda self: True)
     @rule(r=st.integers(0, 2), side=st.sampled_from(["local", "central"]))
-    def resolve_one(self, r: int, side: str) -> None:
+    def resolve_one(self, r: int, side: Literal["local", "central"]) -> None:
         replica = self.replicas[r]
         with replica.store.session() as session:
             open_ = list_conflicts(session)
@@ -124,7 +127,7 @@ class ThreeReplicas(RuleBasedStateMachine):
                 drop_pg_database(os.environ[PG_ENV], self.central)
 
     @staticmethod
-    def _view(replica: Replica) -> tuple[set[str], dict[str, list[str]], set[str], dict]:
+    def _view(replica: Replica) -> tuple[set[str], dict[str, list[str]], set[str], dict[str, str]]:
         with replica.store.reading() as session:
             revisions = set(session.scalars(sa.select(Revision.id)))
             story_ids = sorted(set(session.scalars(sa.select(Revision.story_id))))

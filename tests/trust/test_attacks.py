@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -45,7 +47,7 @@ def test_a_reporter_cannot_break_the_desk_with_a_malformed_revision(
         broken["story_id"] = new_id()
         row = {"id": revision_id(broken, []), "story_id": broken["story_id"], "parents": "[]",
                "content": canonical_json(broken)}
-        assert not _attempt(secured, "desk_chief", lambda conn, row=row: _insert(conn, row))
+        assert not _attempt(secured, "desk_chief", partial(_insert, row=row))
     good = _row(StoryDocument(story_id=new_id(), slug="clock", headline="Clock"), [])
     assert not _attempt(secured, "reporter", lambda conn: conn.execute(
         "INSERT INTO revisions (id, story_id, parents, author, replica_id, created_at, hlc, "
@@ -68,16 +70,22 @@ def test_a_far_future_clock_is_the_store_s_clock(secured: SecuredDesk) -> None:
             "INSERT INTO revisions (id, story_id, parents, author, replica_id, created_at, "
             "hlc, message, content) VALUES (%(id)s, %(story_id)s, '[]', 'x', 'r', "
             "now() + interval '1 year', '9999999999999.00007', '', %(content)s)", row)
-        hlc, later = conn.execute("SELECT hlc, created_at > now() + interval '1 minute' "
-                                  "FROM revisions WHERE id = %s", (row["id"],)).fetchone()
+        found = conn.execute("SELECT hlc, created_at > now() + interval '1 minute' "
+                             "FROM revisions WHERE id = %s", (row["id"],)).fetchone()
+    assert found is not None
+    hlc, later = found
     assert hlc.endswith(".00007") and not hlc.startswith("9999") and later is False
+
+
+def _add_person_as(login: str) -> Callable[[psycopg.Connection], object]:
+    return lambda conn: conn.execute(
+        "SELECT newsroom_person_add(%s, 'reporter', %s, 'SCRAM-SHA-256$4096:x$y:z')",
+        (f"p-{new_id()[:6]}", login))
 
 
 def test_no_admin_can_take_over_powerful_logins(secured: SecuredDesk) -> None:
     for target in ("postgres", secured.logins["desk_chief"]):
-        assert not _attempt(secured, "admin", lambda conn, t=target: conn.execute(
-            "SELECT newsroom_person_add(%s, 'reporter', %s, 'SCRAM-SHA-256$4096:x$y:z')",
-            (f"p-{new_id()[:6]}", t)))
+        assert not _attempt(secured, "admin", _add_person_as(target))
     assert not _attempt(secured, "admin", lambda conn: conn.execute(
         "SELECT newsroom_person_add('super', 'reporter', 'postgres', NULL)"))
     assert not _attempt(secured, "reporter", lambda conn: conn.execute(

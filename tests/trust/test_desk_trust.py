@@ -8,19 +8,19 @@ import psycopg
 import pytest
 
 from tests.trust.conftest import SecuredDesk
-from tests.trust.test_sync_trust import Laptop, _joined
+from tests.trust.test_sync_trust import Laptop, MakeLaptop, _joined
 
 pytestmark = pytest.mark.pg
 
 
 @pytest.fixture
-def laptop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> object:
+def laptop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> MakeLaptop:
     def make(name: str) -> Laptop:
         return Laptop(tmp_path / f"{name}.db", capsys)
     return make
 
 
-def test_who_may_note_assign_and_put_updates_live(secured: SecuredDesk, laptop: object,
+def test_who_may_note_assign_and_put_updates_live(secured: SecuredDesk, laptop: MakeLaptop,
                                                   tmp_path: Path) -> None:
     kim = _joined(laptop, secured, "reporter")
     lee = _joined(laptop, secured, "editor")
@@ -48,13 +48,13 @@ def test_who_may_note_assign_and_put_updates_live(secured: SecuredDesk, laptop: 
         person("sync")
     park("sync")
     assert "pending" in park("story", "updates", story)
-    assert park.json("note", "list", story, "--json")[0]["replies"][0]["author"] == "kim"  # type: ignore[index]
+    assert park.rows("note", "list", story, "--json")[0]["replies"][0]["author"] == "kim"
     park("story", "approve", story, update[:8])
     park("sync")
     kim("sync")
-    assert kim.json("story", "show", story, "--json")["headline"] == "Tram approved: 2bn"  # type: ignore[index]
+    assert kim.json("story", "show", story, "--json")["headline"] == "Tram approved: 2bn"
     desk = kim.json("desk", "--json")
-    assert [a["story_id"] for a in desk["assigned"]] == [story]  # type: ignore[index]
+    assert [a["story_id"] for a in desk["assigned"]] == [story]
     # As plain SQL, with the reporter's own login, the store says no as well.
     with secured.connect("reporter") as conn:
         row = conn.execute("SELECT id, story_id FROM desk_events WHERE kind = 'update'").fetchone()

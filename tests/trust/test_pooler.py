@@ -80,4 +80,4 @@ def test_a_secured_desk_holds_its_rules_through_the_pooler(
         out = park("sync")
         assert "held" not in out
         kim("sync")
-        assert kim.json("story", "show", story, "--json")["status"] == "published"  # type: ignore[index]
+        assert kim.json("story", "show", story, "--json")["status"] == "published"

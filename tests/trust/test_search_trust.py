@@ -19,7 +19,7 @@ def laptop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[[str]
 
 
 def test_a_reporter_searches_the_secured_desk_for_words_and_phrases(
-        secured: SecuredDesk, laptop: object, tmp_path: Path) -> None:
+        secured: SecuredDesk, laptop: Callable[[str], Laptop], tmp_path: Path) -> None:
     park = _joined(laptop, secured, "desk_chief")
     body = tmp_path / "body.md"
     body.write_text("The council voted for the new tram line.\n")

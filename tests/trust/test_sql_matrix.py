@@ -69,7 +69,7 @@ class Story:
 REFUSALS = {"42501", "22023", "23505", REFUSED, DAMAGED, UNKNOWN_LOGIN}
 
 
-def _attempt(desk: SecuredDesk, role: str, statements: Callable[[psycopg.Connection], None]
+def _attempt(desk: SecuredDesk, role: str, statements: Callable[[psycopg.Connection], object]
              ) -> bool:
     """True when ``role``'s login could do it; the store's refusal makes it False.
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -43,19 +45,32 @@ class Laptop:
         assert status == code, f"exit {status}: {self.err}{out}"
         return out
 
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args))
+    def json(self, *args: str) -> dict[str, Any]:
+        """The command's JSON output, one object."""
+        found = json.loads(self(*args))
+        assert isinstance(found, dict), found
+        return found
+
+    def rows(self, *args: str) -> list[dict[str, Any]]:
+        """The command's JSON output, a list of objects."""
+        found = json.loads(self(*args))
+        assert isinstance(found, list), found
+        return found
+
+
+MakeLaptop = Callable[[str], Laptop]
+"""The ``laptop`` fixture: a laptop for one person's name."""
 
 
 @pytest.fixture
-def laptop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> object:
+def laptop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> MakeLaptop:
     def make(name: str) -> Laptop:
         return Laptop(tmp_path / f"{name}.db", capsys)
     return make
 
 
-def _joined(make: object, desk: SecuredDesk, role: str) -> Laptop:
-    lap = make(role)  # type: ignore[operator]
+def _joined(make: MakeLaptop, desk: SecuredDesk, role: str) -> Laptop:
+    lap = make(role)
     lap("init")
     lap("config", "set", "central_url", desk.url(role))
     lap("sync")
@@ -63,8 +78,8 @@ def _joined(make: object, desk: SecuredDesk, role: str) -> Laptop:
 
 
 def test_a_forged_publish_from_a_fresh_laptop_is_held_then_settles(
-        secured: SecuredDesk, laptop: object) -> None:
-    kim = laptop("kim")  # type: ignore[operator]
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
+    kim = laptop("kim")
     kim("init")  # a fresh laptop: its first person is its admin
     story = kim("story", "new", "--headline", "Unvetted scoop").strip()
     kim("story", "transition", story, "published", "--override")
@@ -75,30 +90,30 @@ def test_a_forged_publish_from_a_fresh_laptop_is_held_then_settles(
     assert "1 change held: needs a desk chief" in out
     assert "setting comments_embed kept as the desk has it" in out
     status = kim.json("sync", "status", "--json")
-    assert [(h["story_id"], h["need_role"]) for h in status["held"]] == [  # type: ignore[index]
+    assert [(h["story_id"], h["need_role"]) for h in status["held"]] == [
         (story, "desk_chief")]
     shown = kim.json("story", "show", story, "--json")
-    assert shown["status"] == "draft"  # type: ignore[index]
+    assert shown["status"] == "draft"
     assert kim("config", "get", "comments_embed").strip() == ""
-    assert [p["username"] for p in kim.json("people", "list", "--json")] == sorted(  # type: ignore[union-attr]
+    assert [p["username"] for p in kim.rows("people", "list", "--json")] == sorted(
         NAMES.values())  # the laptop's own "admin" gave way to the desk's people
 
     park = _joined(laptop, secured, "desk_chief")
-    assert park.json("story", "show", story, "--json")["status"] == "draft"  # type: ignore[index]
+    assert park.json("story", "show", story, "--json")["status"] == "draft"
     park("story", "transition", story, "published", "--override")
     park("sync")
     out = kim("sync")
     assert "1 held change(s) settled" in out
-    assert kim.json("sync", "status", "--json")["held"] == []  # type: ignore[index]
-    assert kim.json("story", "show", story, "--json")["status"] == "published"  # type: ignore[index]
-    audit = park.json("central", "audit", "--story", story, "--json")
-    assert [(a["login"], a["detail"]) for a in audit if a["kind"] == "revision"] == [  # type: ignore[union-attr, index]
+    assert kim.json("sync", "status", "--json")["held"] == []
+    assert kim.json("story", "show", story, "--json")["status"] == "published"
+    audit = park.rows("central", "audit", "--story", story, "--json")
+    assert [(a["login"], a["detail"]) for a in audit if a["kind"] == "revision"] == [
         (secured.logins["reporter"], "created as draft"),
         (secured.logins["desk_chief"], "draft → published")]
 
 
 def test_identity_is_the_login_whatever_name_is_claimed(
-        secured: SecuredDesk, laptop: object, monkeypatch: pytest.MonkeyPatch) -> None:
+        secured: SecuredDesk, laptop: MakeLaptop, monkeypatch: pytest.MonkeyPatch) -> None:
     kim = _joined(laptop, secured, "reporter")
     story = kim("story", "new", "--headline", "Council meets").strip()
     kim("story", "transition", story, "published", user="park", code=2)
@@ -121,7 +136,7 @@ def test_identity_is_the_login_whatever_name_is_claimed(
 
 
 def test_people_are_managed_on_the_central_and_reach_every_laptop(
-        secured: SecuredDesk, laptop: object) -> None:
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
     ada = _joined(laptop, secured, "admin")
     kim = _joined(laptop, secured, "reporter")
     story = kim("story", "new", "--headline", "Promotion day").strip()
@@ -130,9 +145,9 @@ def test_people_are_managed_on_the_central_and_reach_every_laptop(
     ada("central", "user", "role", "kim", "editor")
     kim("sync")
     kim("story", "transition", story, "ready")
-    listed = ada.json("central", "user", "list", "--json")
+    listed = ada.rows("central", "user", "list", "--json")
     assert {"username": "kim", "role": "editor", "login": secured.logins["reporter"],
-            "active": True} in listed  # type: ignore[operator]
+            "active": True} in listed
     ada("central", "user", "disable", "kim")
     kim("sync", code=1)
     assert "permission denied for database" in kim.err or "disabled" in kim.err
@@ -143,7 +158,7 @@ def test_people_are_managed_on_the_central_and_reach_every_laptop(
 
 
 def test_a_change_made_before_a_demotion_is_held_not_lost(
-        secured: SecuredDesk, laptop: object) -> None:
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
     lee = _joined(laptop, secured, "editor")
     ada = _joined(laptop, secured, "admin")
     story = lee("story", "new", "--headline", "Budget", "--body-file", "/dev/null").strip()
@@ -156,18 +171,18 @@ def test_a_change_made_before_a_demotion_is_held_not_lost(
     out = lee("sync")
     assert "1 change held: needs an editor" in out
     shown = lee.json("story", "show", story, "--json")
-    assert shown["status"] == "edit"  # type: ignore[index]
-    assert shown["standfirst"] == "What the budget means for you"  # type: ignore[index]
+    assert shown["status"] == "edit"
+    assert shown["standfirst"] == "What the budget means for you"
     ada("sync")
     on_desk = ada.json("story", "show", story, "--json")
-    assert (on_desk["status"], on_desk["standfirst"]) == (  # type: ignore[index]
+    assert (on_desk["status"], on_desk["standfirst"]) == (
         "edit", "What the budget means for you")  # the permitted part went through
     again = lee("sync")
     assert "held" not in again  # never retried in a loop
 
 
 def test_an_offline_edit_never_reaches_a_story_published_meanwhile_by_itself(
-        secured: SecuredDesk, laptop: object, tmp_path: Path) -> None:
+        secured: SecuredDesk, laptop: MakeLaptop, tmp_path: Path) -> None:
     kim = _joined(laptop, secured, "reporter")
     park = _joined(laptop, secured, "desk_chief")
     body = tmp_path / "body.md"
@@ -183,9 +198,9 @@ def test_an_offline_edit_never_reaches_a_story_published_meanwhile_by_itself(
     out = park("sync")
     assert "conflicts: 1" in out  # no automatic merge of a reporter's text into a live story
     shown = park.json("story", "show", story, "--json")
-    assert (shown["status"], "resigned" in shown["body"]) == ("published", False)  # type: ignore[index]
-    conflicts = park.json("conflicts", "--json")
-    assert [c["fields"] for c in conflicts] == [["body"]]  # type: ignore[index]
+    assert (shown["status"], "resigned" in shown["body"]) == ("published", False)
+    conflicts = park.rows("conflicts", "--json")
+    assert [c["fields"] for c in conflicts] == [["body"]]
     central = Store.open(secured.owner_url)
     try:
         with central.reading() as session:
@@ -195,17 +210,17 @@ def test_an_offline_edit_never_reaches_a_story_published_meanwhile_by_itself(
     assert (on_desk.status, "resigned" in on_desk.body) == ("published", False)
     park("conflicts", "resolve", story, "--take", "central")  # the desk chief decides
     park("sync")
-    assert park.json("conflicts", "--json") == []
+    assert park.rows("conflicts", "--json") == []
 
 
 def test_an_upgrade_from_older_policies_keeps_the_guarantees(
-        secured: SecuredDesk, laptop: object) -> None:
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
     with secured.connect(None) as owner:  # as an older Newsroom left it: weaker rules
         owner.execute("DROP TRIGGER newsroom_revisions_guard ON revisions")
         owner.execute("UPDATE store_meta SET value = '0' WHERE key = 'policy_version'")
-    owner_lap = laptop("owner")  # type: ignore[operator]
+    owner_lap = laptop("owner")
     owner_lap("central", "init", secured.owner_url)  # the owner upgrades: policies come back
-    kim = laptop("kim")  # type: ignore[operator]
+    kim = laptop("kim")
     kim("init")
     story = kim("story", "new", "--headline", "After the upgrade").strip()
     kim("story", "transition", story, "published", "--override")
@@ -219,14 +234,14 @@ def test_an_upgrade_from_older_policies_keeps_the_guarantees(
 
 
 def test_a_disabled_login_and_a_forged_move_get_one_clear_line(
-        secured: SecuredDesk, laptop: object) -> None:
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
     lee = _joined(laptop, secured, "editor")
     ada = _joined(laptop, secured, "admin")
     story = lee("story", "new", "--headline", "Kept on the laptop").strip()
     ada("central", "user", "disable", "lee")
     lee("sync", code=1)
     assert "this login may not connect to the desk's database" in lee.err
-    assert lee.json("story", "show", story, "--json")["headline"] == "Kept on the laptop"  # type: ignore[index]
+    assert lee.json("story", "show", story, "--json")["headline"] == "Kept on the laptop"
     draft = ada("story", "new", "--headline", "Still a draft").strip()
     ada("sync")
     with secured.connect("desk_chief") as conn, \
@@ -238,7 +253,7 @@ def test_a_disabled_login_and_a_forged_move_get_one_clear_line(
 
 
 def test_a_secured_central_quarantines_what_no_save_would_write(
-        secured: SecuredDesk, laptop: object, tmp_path: Path) -> None:
+        secured: SecuredDesk, laptop: MakeLaptop, tmp_path: Path) -> None:
     kim = _joined(laptop, secured, "reporter")
     forged = StoryDocument(story_id=str(uuid.uuid4()), slug="../../../x", headline="Forged",
                            related=(LinkRef(id=str(uuid.uuid4()), url="javascript:alert(1)"),))

@@ -25,11 +25,11 @@ class Desk:
     reporter: Actor
 
     def story(self, headline: str = "Council approves the new tram line", *,
-              status: str = "draft", body: str = "", **fields: object) -> str:
+              status: str = "draft", body: str = "", publish_at: datetime | None = None) -> str:
         """Create a story as the admin, walked to ``status``; returns its id."""
         with self.store.session() as session:
             saved = stories.create(session, self.admin, headline=headline, body=body,
-                                   status=status, now=NOW, **fields)  # type: ignore[arg-type]
+                                   status=status, publish_at=publish_at, now=NOW)
         return saved.document.story_id
 
     def status(self, story_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,8 +41,17 @@ class Runner:
         assert status == code, f"exit {status}: {self.err}"
         return out
 
-    def json(self, *args: str, user: str = "chief") -> object:
-        return json.loads(self(*args, user=user))
+    def json(self, *args: str, user: str = "chief") -> dict[str, Any]:
+        """The command's JSON output, one object."""
+        found = json.loads(self(*args, user=user))
+        assert isinstance(found, dict), found
+        return found
+
+    def rows(self, *args: str, user: str = "chief") -> list[dict[str, Any]]:
+        """The command's JSON output, a list of objects."""
+        found = json.loads(self(*args, user=user))
+        assert isinstance(found, list), found
+        return found
 
 
 @pytest.fixture
@@ -85,13 +95,13 @@ def test_schedule_forms_and_plan(nr: Runner) -> None:
     story = _ready(nr, "Budget vote")
     out = nr("schedule", story, "--at", "2027-01-02 09:30")
     assert out.startswith("scheduled: 2027-01-02 09:30 Asia/Seoul (2027-01-02T09:30:00+09:00)")
-    plan = nr.json("schedule", "list", "--from", "2027-01-01", "--to", "2027-01-03", "--json")
-    assert [(p["id"], p["status"], p["publish_at"], p["late"]) for p in plan] == [  # type: ignore[index,union-attr]
+    plan = nr.rows("schedule", "list", "--from", "2027-01-01", "--to", "2027-01-03", "--json")
+    assert [(p["id"], p["status"], p["publish_at"], p["late"]) for p in plan] == [
         (story, "scheduled", "2027-01-02T09:30:00+09:00", False)]
     text = nr("schedule", "list", "--from", "2027-01-01", "--to", "2027-01-03")
     assert "Budget vote" in text
     assert nr("schedule", story, "--clear").startswith("publication time cleared")
-    assert nr.json("story", "show", story, "--json")["status"] == "ready"  # type: ignore[index]
+    assert nr.json("story", "show", story, "--json")["status"] == "ready"
 
 
 @pytest.mark.parametrize(
@@ -147,12 +157,12 @@ def test_embargo_blocks_publish_by_hand_and_by_job(nr: Runner) -> None:
     assert "0 would publish" in held
     nr("publish", "--due", "--now", "2027-06-01T08:00+09:00", code=2)
     assert "--now is later than the clock" in nr.err  # the job never publishes ahead
-    assert nr.json("story", "show", story, "--json")["status"] == "scheduled"  # type: ignore[index]
+    assert nr.json("story", "show", story, "--json")["status"] == "scheduled"
     nr.clock_at("2027-06-01T08:00:30+09:00")
     out = nr("publish", "--due", "--now", "2027-06-01T08:00+09:00")
     assert "published: 2027-06-01 08:00" in out and "1 published" in out
-    assert before["status"] == "scheduled"  # type: ignore[index]
-    assert nr.json("story", "show", story, "--json")["status"] == "published"  # type: ignore[index]
+    assert before["status"] == "scheduled"
+    assert nr.json("story", "show", story, "--json")["status"] == "published"
     assert "0 published" in nr("publish", "--due", "--now", "2027-06-01T08:00+09:00")
 
 
@@ -160,9 +170,9 @@ def test_late_report(nr: Runner) -> None:
     story = _ready(nr, "Missed its slot")
     nr("schedule", story, "--at", "2027-01-01 10:00")
     nr("embargo", story, "--until", "2027-01-01 12:00")
-    late = nr.json("schedule", "late", "--now", "2027-01-01T11:00+09:00", "--json")
-    assert late[0]["id"] == story  # type: ignore[index]
-    assert late[0]["reasons"] == ["embargo until 2027-01-01 12:00 Asia/Seoul"]  # type: ignore[index]
+    late = nr.rows("schedule", "late", "--now", "2027-01-01T11:00+09:00", "--json")
+    assert late[0]["id"] == story
+    assert late[0]["reasons"] == ["embargo until 2027-01-01 12:00 Asia/Seoul"]
     text = nr("schedule", "late", "--now", "2027-01-01T13:00+09:00")
     assert "late: the publishing job has never run on this store" in text
     assert "no late stories" in nr("schedule", "late", "--now", "2026-01-01T00:00Z")
@@ -175,8 +185,8 @@ def test_job_refuses_non_chiefs(nr: Runner) -> None:
 
 
 def test_related_commands_on_the_sample(nr: Runner) -> None:
-    links = nr.json("related", "list", JCS, "--json")
-    assert [link["target_publish_at"][11:16] for link in links] == [  # type: ignore[index,union-attr]
+    links = nr.rows("related", "list", JCS, "--json")
+    assert [link["target_publish_at"][11:16] for link in links] == [
         "18:00", "11:42", "12:32", "16:46", "10:32"]
     story = _new(nr, "Follow-up on the fence")
     link_id = nr("related", "add", JCS, story, "--position", "1", "--from",
@@ -188,14 +198,14 @@ def test_related_commands_on_the_sample(nr: Runner) -> None:
     nr("related", "add", JCS, story, code=2)
     assert "already links" in nr.err
     nr("related", "move", JCS, link_id[:8], "6")
-    assert nr.json("related", "list", JCS, "--json")[5]["id"] == link_id  # type: ignore[index]
+    assert nr.rows("related", "list", JCS, "--json")[5]["id"] == link_id
     nr("related", "window", JCS, link_id[:8], "--from", "open", "--label", "Fence follow-up")
     nr("related", "remove", JCS, link_id[:8])
-    assert len(nr.json("related", "list", JCS, "--json")) == 5  # type: ignore[arg-type]
+    assert len(nr.rows("related", "list", JCS, "--json")) == 5
     nr("related", "remove", JCS, "zzzz", code=1)
     # A cycle: the target links back; listing either stays one level deep.
     nr("related", "add", SEOUL_DIVIDED, JCS)
-    assert len(nr.json("related", "list", SEOUL_DIVIDED, "--json")) == 1  # type: ignore[arg-type]
+    assert len(nr.rows("related", "list", SEOUL_DIVIDED, "--json")) == 1
 
 
 def test_people_commands(nr: Runner) -> None:
@@ -212,9 +222,9 @@ def test_people_commands(nr: Runner) -> None:
     assert "already on the desk" in nr.err
     assert "sam joins the desk as an editor" in nr("people", "add", "sam", "--role", "editor")
     assert "sam is disabled" in nr("people", "disable", "sam")
-    people = nr.json("people", "list", "--json")
+    people = nr.rows("people", "list", "--json")
     assert {"username": "sam", "display_name": "sam", "role": "editor", "active": False,
-            "login": None} in people  # type: ignore[operator]
+            "login": None} in people
     nr("story", "new", "--headline", "Not as sam", code=1, user="sam")
     assert "sam is disabled" in nr.err
     nr("people", "disable", "chief", code=2)

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from cms import publish, schedule, stories
 from cms.config import set_setting
 from cms.document import LinkRef
-from cms.people import actor_for, add_person
+from cms.people import Actor, actor_for, add_person
 from cms.sample import install_sample
 from cms.store import Store
 from ui.inspector.related_panel import RelatedPanel
@@ -49,7 +49,7 @@ def desk(tmp_path: Path) -> Iterator[Store]:
         store.close()
 
 
-def _actor(store: Store, name: str):  # type: ignore[no-untyped-def]
+def _actor(store: Store, name: str) -> Actor:
     with store.session() as session:
         return actor_for(session, name, store.replica_id)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TypedDict
 
 import pytest
 
@@ -13,8 +14,15 @@ from tests.workflow.conftest import NOW, Desk
 OUT = NOW - timedelta(days=1)
 
 
-def _published(desk: Desk, headline: str, body: str = "", **fields: object) -> str:
-    return desk.story(headline, status="published", publish_at=OUT, body=body, **fields)
+def _published(desk: Desk, headline: str, body: str = "") -> str:
+    return desk.story(headline, status="published", publish_at=OUT, body=body)
+
+
+class _LinkOptions(TypedDict, total=False):
+    label: str
+    visible_from: datetime
+    visible_until: datetime
+    position: int
 
 
 def test_add_list_move_remove(desk: Desk) -> None:
@@ -52,7 +60,7 @@ def test_bad_links_are_refused_and_change_nothing(desk: Desk) -> None:
         related.add_link(session, desk.chief, story, other, now=NOW)
     with desk.store.reading() as session:
         head = stories.head_revision(session, story)
-    cases = [
+    cases: list[tuple[str, _LinkOptions, type[Exception], str]] = [
         (story, {}, UsageError, "itself"),
         (gone, {}, NotFound, "deleted"),
         ("no-such-story", {}, NotFound, "no story"),
@@ -86,9 +94,9 @@ def test_window_boundaries_are_exact(desk: Desk) -> None:
         related.add_link(session, desk.chief, story, target, visible_from=start,
                          visible_until=end, now=NOW)
 
-    def shown(at: object) -> bool:
+    def shown(at: datetime) -> bool:
         with desk.store.reading() as session:
-            return related.list_links(session, story, as_of=at)[0].visible  # type: ignore[arg-type]
+            return related.list_links(session, story, as_of=at)[0].visible
 
     tick = timedelta(microseconds=1)
     assert not shown(start - tick)

@@ -15,6 +15,7 @@ from cms.models import StoryTransition
 from cms.people import actor_for
 from cms.revisions import story_revisions
 from cms.sample import install_sample
+from cms.store import Store
 from tests.workflow.conftest import NOW, Desk
 
 
@@ -194,7 +195,7 @@ def test_import_needs_a_desk_chief_for_published_files(desk: Desk, tmp_path: Pat
     assert [row.headline for row in published] == ["Out already"]
 
 
-def test_sample_installs_as_the_first_person(store) -> None:  # type: ignore[no-untyped-def]
+def test_sample_installs_as_the_first_person(store: Store) -> None:
     with store.session() as session:
         admin = actor_for(session, "first", store.replica_id)
     report = install_sample(store, admin)
