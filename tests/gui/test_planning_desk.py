@@ -43,7 +43,10 @@ def test_the_plan_opens_scrolled_to_now_with_a_now_line(qtbot: QtBot, gui_store:
     assert top <= now_y <= top + height or bar.value() == bar.maximum()
     # The line is painted: the timeline's pixels at now_y are the now colour.
     image = view.timeline.grab().toImage()
-    x = round(view.timeline.point_for(view.timeline.days()[0], time(0)).x())
+    # The column of today in the desk zone (the first day shown may be yesterday there,
+    # just after the desk's midnight: the plan opened on today as UTC sees it).
+    today = utcnow().astimezone(view.timeline.zone()).date()
+    x = round(view.timeline.point_for(today, time(0)).x())
     assert image.pixelColor(x, round(now_y)).name() == "#d93025"
 
 
