@@ -8,6 +8,8 @@ configuration folder, one word a line, on this computer only.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from cms.atomic import atomic_write
 from cms.config import change_setting, get_setting, require_owner
 from cms.errors import NewsroomError, UsageError
 from cms.people import Actor
-from cms.spelling import SpellChecker, Word, clean_entry, markdown_words, split_word_list
+from cms.spelling import SpellChecker, clean_entry, markdown_words, split_word_list
 from cms.store import APP_NAME
 
 DESK_SETTING = "desk_dictionary"
@@ -118,19 +120,25 @@ class Finding:
     suggestions: tuple[str, ...]
 
 
-def _line_and_column(text: str, word: Word) -> tuple[int, int]:
-    before = text[:word.start]
-    return before.count("\n") + 1, word.start - (before.rfind("\n") + 1) + 1
+def _line_starts(text: str) -> list[int]:
+    """Where each line of ``text`` starts (character offsets)."""
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 def check_fields(checker: SpellChecker, fields: dict[str, str],
                  *, suggestions: bool = True) -> list[Finding]:
-    """The misspellings of each named text (headline, standfirst, body)."""
+    """The misspellings of each named text (headline, standfirst, body).
+
+    A word misspelled many times is looked up once (the checker caches its answers and
+    suggestions), and lines are counted once a text, not once a finding.
+    """
     found = []
     for name, text in fields.items():
+        starts: list[int] | None = None
         for word in markdown_words(text):
             if not checker.check(word.text):
-                line, column = _line_and_column(text, word)
-                found.append(Finding(name, line, column, word.text,
+                starts = starts if starts is not None else _line_starts(text)
+                line = bisect_right(starts, word.start)
+                found.append(Finding(name, line, word.start - starts[line - 1] + 1, word.text,
                                      checker.suggest(word.text) if suggestions else ()))
     return found
