@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.atomic import atomic_write
 from cms.config import change_setting, get_setting, require_owner
 from cms.errors import NewsroomError, UsageError
+from cms.models import Setting
 from cms.people import Actor
 from cms.spelling import SpellChecker, clean_entry, markdown_words, split_word_list
 from cms.store import APP_NAME
@@ -40,10 +42,21 @@ def may_change_desk_words(session: Session, actor: Actor) -> bool:
     return True
 
 
+def _desk_words_to_change(session: Session) -> list[str]:
+    """The desk dictionary, its row locked until the session ends (PostgreSQL).
+
+    Adding is read-modify-write of one setting: without the lock two chiefs adding at
+    once on one PostgreSQL store would each write the list without the other's word.
+    An SQLite store's writers already take turns (``BEGIN IMMEDIATE``).
+    """
+    session.execute(sa.select(Setting.key).where(Setting.key == DESK_SETTING).with_for_update())
+    return desk_words(session)
+
+
 def add_desk_word(session: Session, actor: Actor, entry: str) -> list[str]:
     """Add a word or name to the desk dictionary (desk chiefs and above); returns the list."""
-    words = desk_words(session)
     clean = clean_entry(entry)
+    words = _desk_words_to_change(session)
     if clean not in words:
         change_setting(session, actor, DESK_SETTING, ", ".join([*words, clean]))
     return desk_words(session)
@@ -51,7 +64,7 @@ def add_desk_word(session: Session, actor: Actor, entry: str) -> list[str]:
 
 def remove_desk_word(session: Session, actor: Actor, entry: str) -> list[str]:
     """Take a word out of the desk dictionary; returns the list."""
-    words = desk_words(session)
+    words = _desk_words_to_change(session)
     clean = " ".join(entry.split())
     if clean not in words:
         raise UsageError(f"{clean!r} is not in the desk dictionary")
