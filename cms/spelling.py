@@ -34,14 +34,17 @@ MAX_ENTRIES = 5_000
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _INDENTED_CODE = re.compile(r"^(?: {4}|\t)")
 # Spans that are not prose, replaced by spaces before words are found (offsets stay put).
+# Linear in the line: a branch that scans a run of characters starts only where the run
+# starts (the lookbehinds), and a link target stops at a parenthesis it does not close,
+# so no position rescans what the one before it scanned ("a" * 40_000, "](" * 10_000).
 _NOT_PROSE = re.compile(
-    r"(`+)[^`]*?\1"  # code spans
-    r"|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # link and image targets: ](url "title")
+    r"(?<!`)(`+)(?!`)[^`]*?\1"  # code spans
+    r"|\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"  # link targets: ](url "title")
     r"|^\s{0,3}\[[^\]]+\]:\s*\S+"  # reference definitions: [id]: url
     r"|<[^<>\s][^<>]*>"  # HTML tags and autolinks
     r"|&#?\w+;"  # entities
-    r"|\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+"  # URLs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail addresses
+    r"|\b(?:(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|www\.)\S+"  # URLs
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail addresses
     re.IGNORECASE,
 )
 # A word: letters, marks and digits joined by inner apostrophes or hyphens (don't, Duck-soo);
@@ -189,9 +192,14 @@ def _forms(entry: str) -> set[str]:
     forms = set()
     for word in words:
         forms |= {word, word.lower(), word.upper(), word[:1].upper() + word[1:]}
-        if "'" in word:
-            forms.add(word.replace("'", "’"))
-    return forms
+    # Either apostrophe, whichever the entry was typed with (Ó’Gráda, Ó'Gráda).
+    return forms | {form.translate(_STRAIGHT) for form in forms} | {
+        form.translate(_CURLY) for form in forms}
+
+
+_STRAIGHT = str.maketrans("’", "'")
+_CURLY = str.maketrans("'", "’")
+_POSSESSIVE = ("'s", "’s", "'S", "’S")
 
 
 @dataclass(frozen=True)
@@ -205,7 +213,8 @@ class Misspelling:
 class SpellChecker:
     """Checks words in one language plus the desk's and the person's accepted words.
 
-    Thread-safe: the engine is used under a lock, and answers are cached per word.
+    Thread-safe: the engine is used under a lock, and answers and suggestions are cached
+    per word.
     """
 
     def __init__(self, language: str, accepted: Iterable[str] = ()) -> None:
@@ -216,6 +225,7 @@ class SpellChecker:
         self._lock = threading.Lock()
         self._accepted: set[str] = set()
         self._known: dict[str, bool] = {}
+        self._suggestions: dict[str, tuple[str, ...]] = {}  # accepted words never change them
         self.accept(accepted)
 
     def accept(self, entries: Iterable[str]) -> None:
@@ -235,12 +245,17 @@ class SpellChecker:
         if known is not None:
             return known
         with self._lock:
-            ok = (word in self._accepted or self.skips(word)
+            ok = (self._is_accepted(word) or self.skips(word)
                   or self._engine_knows(word))
             if len(self._known) >= _CACHE_LIMIT:
                 self._known.clear()
             self._known[word] = ok
         return ok
+
+    def _is_accepted(self, word: str) -> bool:
+        """An accepted word, or its possessive (Duck-soo’s for Duck-soo)."""
+        return word in self._accepted or (
+            word.endswith(_POSSESSIVE) and word[:-2] in self._accepted)
 
     def _engine_knows(self, word: str) -> bool:
         if "’" in word:
@@ -252,18 +267,24 @@ class SpellChecker:
             # Hyphenated compounds are right when every part is (a name's parts may be accepted).
             parts = word.split("-")
             return len(parts) > 1 and all(
-                part in self._accepted or bool(self._engine.spell(part)) for part in parts if part)
+                self._is_accepted(part) or bool(self._engine.spell(part)) for part in parts if part)
         except UnicodeEncodeError:
             return True  # letters the dictionary's alphabet lacks: not its word to judge
 
     def suggest(self, word: str, limit: int = 7) -> tuple[str, ...]:
-        """Likely corrections of ``word``, best first (slow-ish: call on demand)."""
+        """Likely corrections of ``word``, best first (slow: asked of the engine once a word)."""
         with self._lock:
-            try:
-                found = self._engine.suggest(word.replace("’", "'"))
-            except UnicodeEncodeError:
-                return ()
-        return tuple(str(item) for item in found[:limit])
+            found = self._suggestions.get(word)
+            if found is None:
+                try:
+                    found = tuple(str(item) for item in
+                                  self._engine.suggest(word.replace("’", "'")))
+                except UnicodeEncodeError:
+                    found = ()
+                if len(self._suggestions) >= _CACHE_LIMIT:
+                    self._suggestions.clear()
+                self._suggestions[word] = found
+        return found[:limit]
 
     def misspelled(self, text: str) -> list[Word]:
         """The misspelled words of a Markdown text (code, URLs and the like skipped)."""

@@ -8,17 +8,21 @@ configuration folder, one word a line, on this computer only.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from cms.atomic import atomic_write
 from cms.config import change_setting, get_setting, require_owner
 from cms.errors import NewsroomError, UsageError
+from cms.models import Setting
 from cms.people import Actor
-from cms.spelling import SpellChecker, Word, clean_entry, markdown_words, split_word_list
+from cms.spelling import SpellChecker, clean_entry, markdown_words, split_word_list
 from cms.store import APP_NAME
 
 DESK_SETTING = "desk_dictionary"
@@ -38,10 +42,21 @@ def may_change_desk_words(session: Session, actor: Actor) -> bool:
     return True
 
 
+def _desk_words_to_change(session: Session) -> list[str]:
+    """The desk dictionary, its row locked until the session ends (PostgreSQL).
+
+    Adding is read-modify-write of one setting: without the lock two chiefs adding at
+    once on one PostgreSQL store would each write the list without the other's word.
+    An SQLite store's writers already take turns (``BEGIN IMMEDIATE``).
+    """
+    session.execute(sa.select(Setting.key).where(Setting.key == DESK_SETTING).with_for_update())
+    return desk_words(session)
+
+
 def add_desk_word(session: Session, actor: Actor, entry: str) -> list[str]:
     """Add a word or name to the desk dictionary (desk chiefs and above); returns the list."""
-    words = desk_words(session)
     clean = clean_entry(entry)
+    words = _desk_words_to_change(session)
     if clean not in words:
         change_setting(session, actor, DESK_SETTING, ", ".join([*words, clean]))
     return desk_words(session)
@@ -49,7 +64,7 @@ def add_desk_word(session: Session, actor: Actor, entry: str) -> list[str]:
 
 def remove_desk_word(session: Session, actor: Actor, entry: str) -> list[str]:
     """Take a word out of the desk dictionary; returns the list."""
-    words = desk_words(session)
+    words = _desk_words_to_change(session)
     clean = " ".join(entry.split())
     if clean not in words:
         raise UsageError(f"{clean!r} is not in the desk dictionary")
@@ -118,19 +133,25 @@ class Finding:
     suggestions: tuple[str, ...]
 
 
-def _line_and_column(text: str, word: Word) -> tuple[int, int]:
-    before = text[:word.start]
-    return before.count("\n") + 1, word.start - (before.rfind("\n") + 1) + 1
+def _line_starts(text: str) -> list[int]:
+    """Where each line of ``text`` starts (character offsets)."""
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 def check_fields(checker: SpellChecker, fields: dict[str, str],
                  *, suggestions: bool = True) -> list[Finding]:
-    """The misspellings of each named text (headline, standfirst, body)."""
+    """The misspellings of each named text (headline, standfirst, body).
+
+    A word misspelled many times is looked up once (the checker caches its answers and
+    suggestions), and lines are counted once a text, not once a finding.
+    """
     found = []
     for name, text in fields.items():
+        starts: list[int] | None = None
         for word in markdown_words(text):
             if not checker.check(word.text):
-                line, column = _line_and_column(text, word)
-                found.append(Finding(name, line, column, word.text,
+                starts = starts if starts is not None else _line_starts(text)
+                line = bisect_right(starts, word.start)
+                found.append(Finding(name, line, word.start - starts[line - 1] + 1, word.text,
                                      checker.suggest(word.text) if suggestions else ()))
     return found
