@@ -12,8 +12,10 @@ search-as-you-type.
 Ranking cost grows with the number of matches, so a word found in most of a
 large archive ("said", "government") would make every search slow. Matches are
 therefore ranked within the newest :data:`RANK_WINDOW` stories that contain
-them: for a selective query that is every match; for a very common one, the
-best of the most recent — what a desk searching its archive wants anyway.
+them (and have the status asked for, if one is): for a selective query that is
+every match; for a very common one, the best of the most recent — what a desk
+searching its archive wants anyway. Pages past the window go on with the older
+matches, newest first, on both backends.
 
 On PostgreSQL every step is bounded, whatever the size of the archive: the
 newest matches are found through the indexes in spans of story keys walking
@@ -162,27 +164,29 @@ def _search_sqlite(
 ) -> list[SearchHit]:
     # Rank and page first; snippets are made only for the rows on the page.
     expression = _fts5_expression(terms, prefix)
-    floor = session.execute(
-        sa.text(
-            "SELECT rowid FROM story_search WHERE story_search MATCH :q "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
-        ),
-        {"q": expression, "window": RANK_WINDOW},
-    ).scalar() or 0
     join_status = (
         "JOIN stories f ON f.pk = story_search.rowid AND f.status = :status" if status else ""
     )
-    ranked = session.execute(
-        sa.text(
-            f"""
-            SELECT story_search.rowid AS pk, bm25(story_search, 10.0, 4.0, 1.0) AS rank
-            FROM story_search {join_status}
-            WHERE story_search MATCH :q AND story_search.rowid > :floor
-            ORDER BY rank LIMIT :limit OFFSET :offset
-            """
-        ),
-        {"q": expression, "floor": floor, "limit": limit, "offset": offset, "status": status},
-    ).all()
+    matches = f"FROM story_search {join_status} WHERE story_search MATCH :q"
+    params = {"q": expression, "status": status, "window": RANK_WINDOW}
+    floor = session.execute(
+        sa.text(f"SELECT story_search.rowid {matches} "
+                "ORDER BY story_search.rowid DESC LIMIT 1 OFFSET :window"),
+        params,
+    ).scalar() or 0
+    columns = "SELECT story_search.rowid AS pk, bm25(story_search, 10.0, 4.0, 1.0) AS rank"
+    ranked = list(session.execute(
+        sa.text(f"{columns} {matches} AND story_search.rowid > :floor "
+                "ORDER BY rank LIMIT :limit OFFSET :offset"),
+        {**params, "floor": floor, "limit": limit, "offset": offset},
+    ).all())
+    if floor and len(ranked) < limit:  # past the window: the older matches, newest first
+        ranked += session.execute(
+            sa.text(f"{columns} {matches} AND story_search.rowid <= :floor "
+                    "ORDER BY story_search.rowid DESC LIMIT :limit OFFSET :offset"),
+            {**params, "floor": floor, "limit": limit - len(ranked),
+             "offset": max(0, offset - RANK_WINDOW)},
+        ).all()
     if not ranked:
         return []
     # A second statement: joined to the ranking query, FTS5 would re-scan every match.
@@ -248,9 +252,17 @@ def _search_postgres(
     ).one()
     planner = {"indexscan": prepared.indexscan, "seqscan": prepared.seqscan,
                "work_mem": prepared.work_mem}
-    pks = (_newest_matches(session, prepared.query, prepared.pairs, int(prepared.newest), status)
+    pks = (_newest_matches(session, prepared.query, prepared.pairs, int(prepared.newest), status,
+                           RANK_WINDOW)
            if prepared.query and prepared.newest is not None else [])  # else only stop words
-    rows = _ranked(session, prepared.query, pks, limit, offset, planner)
+    older: list[int] = []
+    if len(pks) == RANK_WINDOW and offset + limit > RANK_WINDOW:
+        # Past the ranked window, the page goes on with the older matches, newest first.
+        skip = max(0, offset - RANK_WINDOW)
+        need = skip + limit - max(0, min(limit, RANK_WINDOW - offset))
+        older = _newest_matches(session, prepared.query, prepared.pairs, min(pks) - 1, status,
+                                need)[skip:]
+    rows = _ranked(session, prepared.query, (pks, older), limit, offset, planner)
     snippets = _headlines(session, prepared.query, prepared.positive,
                           [r.text or "" for r in rows])
     return [
@@ -262,10 +274,11 @@ def _search_postgres(
     ]
 
 
-def _ranked(session: Session, query: str, pks: list[int], limit: int, offset: int,
-            planner: dict[str, str]) -> list[sa.Row[Any]]:
-    """The page of ``pks`` best ranked, with the text their snippets come from; the
-    planner settings put back as they were (always: the settings row drives the join)."""
+def _ranked(session: Session, query: str, pks: tuple[list[int], list[int]], limit: int,
+            offset: int, planner: dict[str, str]) -> list[sa.Row[Any]]:
+    """The page of the window's keys best ranked, then the older keys newest first, with
+    the text their snippets come from; the planner settings put back as they were
+    (always: the settings row drives the join)."""
     rows = session.execute(
         sa.text(
             """
@@ -275,18 +288,23 @@ def _ranked(session: Session, query: str, pks: list[int], limit: int, offset: in
                        set_config('work_mem', :work_mem, true) AS work_mem
             ),
             ranked AS (
-                SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank
-                FROM stories WHERE pk = ANY(:pks)
-                ORDER BY rank DESC, pk DESC LIMIT :limit OFFSET :offset
+                (SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank,
+                        0 AS tier
+                 FROM stories WHERE pk = ANY(:pks)
+                 ORDER BY rank DESC, pk DESC LIMIT :limit OFFSET :offset)
+                UNION ALL
+                SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32), 1
+                FROM stories WHERE pk = ANY(:older)
             )
             SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
                    coalesce(nullif(left(s.body, :longest), ''), s.standfirst, s.headline)
                        AS text
             FROM planner LEFT JOIN (ranked JOIN stories s ON s.pk = ranked.pk) ON true
-            ORDER BY ranked.rank DESC, s.pk DESC
+            ORDER BY ranked.tier, CASE WHEN ranked.tier = 0 THEN ranked.rank END DESC,
+                     s.pk DESC
             """
         ).columns(updated_at=UTCDateTime()),
-        {"q": query or "", "pks": pks, "limit": limit, "offset": offset,
+        {"q": query or "", "pks": pks[0], "older": pks[1], "limit": limit, "offset": offset,
          "longest": SNIPPET_SOURCE, **planner},
     ).all()
     return [row for row in rows if row.id is not None]
@@ -303,8 +321,9 @@ def _phrases(positive: list[Term], prefix: bool) -> list[str]:
 
 
 def _newest_matches(session: Session, query: str, pairs: str, newest: int,
-                    status: str | None) -> list[int]:
-    """The newest :data:`RANK_WINDOW` matching stories' keys, newest first.
+                    status: str | None, wanted: int) -> list[int]:
+    """The keys of the ``wanted`` newest matching stories up to key ``newest``, newest
+    first (:data:`RANK_WINDOW` of them for the window ranked).
 
     Searched in spans of keys walking back from the newest story, each eight times the
     last: a common word fills the window from the first span, so only its newest
@@ -333,11 +352,11 @@ def _newest_matches(session: Session, query: str, pairs: str, newest: int,
     )
     found: list[int] = []
     high, span = newest, FIRST_SPAN
-    while high > 0 and len(found) < RANK_WINDOW:
+    while high > 0 and len(found) < wanted:
         low = max(0, high - span)
         found.extend(session.execute(statement, {
             "q": query, "pairs": pairs, "status": status, "low": low, "high": high,
-            "need": RANK_WINDOW - len(found),
+            "need": wanted - len(found),
         }).scalars())
         high, span = low, span * 8
     return found
@@ -362,32 +381,54 @@ def _fold_char(char: str) -> str:
     return lower if len(lower) == 1 else base
 
 
-def _pattern(sequence: list[str]) -> re.Pattern[str]:
-    """Words that look like the sequence's lexemes, in order, a stop word or two apart at
-    most. A stem is mostly a prefix of its words, but for a changed last letter
-    ("happi")."""
-    stems = [re.escape(lexeme[:-1] if len(lexeme) > 3 else lexeme) for lexeme in sequence]
-    return re.compile(r"\b" + r"\w*\W+(?:\w+\W+){0,2}?".join(stems))
+def _stems(sequence: list[str]) -> list[str]:
+    """The prefixes the sequence's words are looked for by: a stem is mostly a prefix of
+    its words, but for a changed last letter ("happi")."""
+    return [lexeme[:-1] if len(lexeme) > 3 else lexeme for lexeme in sequence]
 
 
-def _excerpt(text: str, patterns: list[re.Pattern[str]]) -> tuple[str, bool]:
+def _first_match(words: list[str], stems: list[str]) -> int | None:
+    """The index in ``words`` where words starting with ``stems`` first follow each other
+    in order, a stop word or two apart at most; ``None`` if nowhere.
+
+    Linear, never backtracking: the places each stem can end a chain are found from the
+    places the stem before could, one stem at a time (a regular expression with a lazy
+    gap tried every way to skip words, 3**k ways for a phrase of k words)."""
+    reach = {i: i for i, word in enumerate(words) if word.startswith(stems[0])}
+    for stem in stems[1:]:
+        if not reach:
+            return None
+        following: dict[int, int] = {}
+        for end, origin in reach.items():
+            for j in range(end + 1, min(end + 4, len(words))):
+                if words[j].startswith(stem) and origin < following.get(j, len(words)):
+                    following[j] = origin
+        reach = following
+    return min(reach.values(), default=None)
+
+
+def _excerpt(text: str, sequences: list[list[str]]) -> tuple[str, bool]:
     """The part of ``text`` around the first place the query's words seem to match
-    (folded, stem-prefix), and whether one was seen; the text's start otherwise.
+    (folded, stem-prefix), and whether one was seen; the whole text otherwise.
     Parsing a whole long body for its snippet is what costs; this is a guess
     ``ts_headline`` then confirms."""
-    folded = _folded(text)
-    found = [m.start() for pattern in patterns if (m := pattern.search(folded))]
+    spans = [(m.start(), m.group()) for m in _WORD_RE.finditer(_folded(text))]
+    words = [word for _, word in spans]
+    found = [spans[i][0] for sequence in sequences
+             if sequence and (i := _first_match(words, _stems(sequence))) is not None]
     if not found:
-        return text[:EXCERPT_AFTER], False
+        return text, False
     start = text.rfind(" ", 0, max(0, min(found) - EXCERPT_BEFORE)) + 1
     return text[start:min(found) + EXCERPT_AFTER], True
 
 
 def _headlines(session: Session, query: str, positive: str, texts: list[str]) -> list[str]:
     """Snippets for ``texts``: ``ts_headline`` over a short excerpt around the match,
-    over the whole text when the excerpt guessed wrong (nothing marked in it)."""
-    patterns = [_pattern(sequence) for sequence in _sequences(positive)]
-    excerpts = [_excerpt(text, patterns) for text in texts]
+    over the whole text when no match was seen in it (the words fold or stem otherwise
+    in Python than in PostgreSQL: "대통령", "Straße", "skies") or the excerpt guessed
+    wrong (nothing marked in it)."""
+    sequences = _sequences(positive)
+    excerpts = [_excerpt(text, sequences) for text in texts]
     snippets = _ts_headline(session, query, [excerpt for excerpt, _ in excerpts])
     retry = [i for i, (snippet, (_, guessed)) in enumerate(zip(snippets, excerpts, strict=True))
              if guessed and MARK_START not in snippet]
