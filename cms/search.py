@@ -262,9 +262,10 @@ def _search_postgres(
         need = skip + limit - max(0, min(limit, RANK_WINDOW - offset))
         older = _newest_matches(session, prepared.query, prepared.pairs, min(pks) - 1, status,
                                 need)[skip:]
-    rows = _ranked(session, prepared.query, (pks, older), limit, offset, planner)
+    rows = _ranked(session, (prepared.query, prepared.positive), (pks, older), limit, offset,
+                   planner)
     snippets = _headlines(session, prepared.query, prepared.positive,
-                          [r.text or "" for r in rows])
+                          [(r.text or "", r.text_matches) for r in rows])
     return [
         SearchHit(
             story_id=r.id, slug=r.slug, headline=r.headline, status=r.status,
@@ -274,11 +275,13 @@ def _search_postgres(
     ]
 
 
-def _ranked(session: Session, query: str, pks: tuple[list[int], list[int]], limit: int,
-            offset: int, planner: dict[str, str]) -> list[sa.Row[Any]]:
+def _ranked(session: Session, queries: tuple[str, str], pks: tuple[list[int], list[int]],
+            limit: int, offset: int, planner: dict[str, str]) -> list[sa.Row[Any]]:
     """The page of the window's keys best ranked, then the older keys newest first, with
-    the text their snippets come from; the planner settings put back as they were
-    (always: the settings row drives the join)."""
+    the text their snippets come from and whether the query's positive part matches in
+    it (from the indexed words of that field: a match only in the headline is not looked
+    for in the body); the planner settings put back as they were (always: the settings
+    row drives the join)."""
     rows = session.execute(
         sa.text(
             """
@@ -298,14 +301,19 @@ def _ranked(session: Session, query: str, pks: tuple[list[int], list[int]], limi
             )
             SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
                    coalesce(nullif(left(s.body, :longest), ''), s.standfirst, s.headline)
-                       AS text
+                       AS text,
+                   ts_filter(s.search_vector, CASE
+                       WHEN nullif(s.body, '') IS NOT NULL THEN CAST('{c}' AS "char"[])
+                       WHEN nullif(s.standfirst, '') IS NOT NULL THEN CAST('{b}' AS "char"[])
+                       ELSE CAST('{a}' AS "char"[]) END) @@ CAST(:positive AS tsquery)
+                       AS text_matches
             FROM planner LEFT JOIN (ranked JOIN stories s ON s.pk = ranked.pk) ON true
             ORDER BY ranked.tier, CASE WHEN ranked.tier = 0 THEN ranked.rank END DESC,
                      s.pk DESC
             """
         ).columns(updated_at=UTCDateTime()),
-        {"q": query or "", "pks": pks[0], "older": pks[1], "limit": limit, "offset": offset,
-         "longest": SNIPPET_SOURCE, **planner},
+        {"q": queries[0] or "", "positive": queries[1] or "", "pks": pks[0], "older": pks[1],
+         "limit": limit, "offset": offset, "longest": SNIPPET_SOURCE, **planner},
     ).all()
     return [row for row in rows if row.id is not None]
 
@@ -387,24 +395,30 @@ def _stems(sequence: list[str]) -> list[str]:
     return [lexeme[:-1] if len(lexeme) > 3 else lexeme for lexeme in sequence]
 
 
-def _first_match(words: list[str], stems: list[str]) -> int | None:
-    """The index in ``words`` where words starting with ``stems`` first follow each other
-    in order, a stop word or two apart at most; ``None`` if nowhere.
+def _first_match(folded: str, stems: list[str]) -> int | None:
+    """Where in ``folded`` words starting with ``stems`` seem to follow each other in
+    order, a stop word or two apart at most; ``None`` if nowhere.
 
-    Linear, never backtracking: the places each stem can end a chain are found from the
-    places the stem before could, one stem at a time (a regular expression with a lazy
-    gap tried every way to skip words, 3**k ways for a phrase of k words)."""
-    reach = {i: i for i, word in enumerate(words) if word.startswith(stems[0])}
-    for stem in stems[1:]:
-        if not reach:
-            return None
-        following: dict[int, int] = {}
-        for end, origin in reach.items():
-            for j in range(end + 1, min(end + 4, len(words))):
-                if words[j].startswith(stem) and origin < following.get(j, len(words)):
-                    following[j] = origin
-        reach = following
-    return min(reach.values(), default=None)
+    One pass over the words from the first stem's first place, never backtracking (a
+    regular expression with a lazy gap tried every way to skip words, 3**k ways for a
+    phrase of k words): for each stem, the latest word a chain reached it at, which
+    serves every following word at least as well as an earlier one would."""
+    places = [re.search(r"\b" + re.escape(stem), folded) for stem in stems]
+    if not all(places) or places[0] is None:
+        return None
+    if len(stems) == 1:
+        return places[0].start()
+    ends, origins = [-4] * len(stems), [0] * len(stems)
+    for j, match in enumerate(_WORD_RE.finditer(folded, places[0].start())):
+        word = match.group()
+        for stage in range(len(stems) - 1, 0, -1):  # latest stage first: one step a word
+            if ends[stage - 1] >= j - 3 and word.startswith(stems[stage]):
+                ends[stage], origins[stage] = j, origins[stage - 1]
+        if word.startswith(stems[0]):
+            ends[0], origins[0] = j, match.start()
+        if ends[-1] == j:
+            return origins[-1]
+    return None
 
 
 def _excerpt(text: str, sequences: list[list[str]]) -> tuple[str, bool]:
@@ -412,28 +426,30 @@ def _excerpt(text: str, sequences: list[list[str]]) -> tuple[str, bool]:
     (folded, stem-prefix), and whether one was seen; the whole text otherwise.
     Parsing a whole long body for its snippet is what costs; this is a guess
     ``ts_headline`` then confirms."""
-    spans = [(m.start(), m.group()) for m in _WORD_RE.finditer(_folded(text))]
-    words = [word for _, word in spans]
-    found = [spans[i][0] for sequence in sequences
-             if sequence and (i := _first_match(words, _stems(sequence))) is not None]
+    folded = _folded(text)
+    found = [place for sequence in sequences
+             if sequence and (place := _first_match(folded, _stems(sequence))) is not None]
     if not found:
         return text, False
     start = text.rfind(" ", 0, max(0, min(found) - EXCERPT_BEFORE)) + 1
     return text[start:min(found) + EXCERPT_AFTER], True
 
 
-def _headlines(session: Session, query: str, positive: str, texts: list[str]) -> list[str]:
+def _headlines(session: Session, query: str, positive: str,
+               texts: list[tuple[str, bool]]) -> list[str]:
     """Snippets for ``texts``: ``ts_headline`` over a short excerpt around the match,
     over the whole text when no match was seen in it (the words fold or stem otherwise
     in Python than in PostgreSQL: "대통령", "Straße", "skies") or the excerpt guessed
-    wrong (nothing marked in it)."""
+    wrong (nothing marked in it). A text the query does not match in (the match is in
+    the headline) gives its start."""
     sequences = _sequences(positive)
-    excerpts = [_excerpt(text, sequences) for text in texts]
+    excerpts = [_excerpt(text, sequences) if matches else (text[:EXCERPT_AFTER], False)
+                for text, matches in texts]
     snippets = _ts_headline(session, query, [excerpt for excerpt, _ in excerpts])
     retry = [i for i, (snippet, (_, guessed)) in enumerate(zip(snippets, excerpts, strict=True))
              if guessed and MARK_START not in snippet]
     if retry:
-        for i, snippet in zip(retry, _ts_headline(session, query, [texts[i] for i in retry]),
+        for i, snippet in zip(retry, _ts_headline(session, query, [texts[i][0] for i in retry]),
                               strict=True):
             snippets[i] = snippet
     return snippets
