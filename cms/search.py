@@ -12,8 +12,10 @@ search-as-you-type.
 Ranking cost grows with the number of matches, so a word found in most of a
 large archive ("said", "government") would make every search slow. Matches are
 therefore ranked within the newest :data:`RANK_WINDOW` stories that contain
-them: for a selective query that is every match; for a very common one, the
-best of the most recent — what a desk searching its archive wants anyway.
+them (and have the status asked for, if one is): for a selective query that is
+every match; for a very common one, the best of the most recent — what a desk
+searching its archive wants anyway. Pages past the window go on with the older
+matches, newest first, on both backends.
 
 On PostgreSQL every step is bounded, whatever the size of the archive: the
 newest matches are found through the indexes in spans of story keys walking
@@ -162,27 +164,29 @@ def _search_sqlite(
 ) -> list[SearchHit]:
     # Rank and page first; snippets are made only for the rows on the page.
     expression = _fts5_expression(terms, prefix)
-    floor = session.execute(
-        sa.text(
-            "SELECT rowid FROM story_search WHERE story_search MATCH :q "
-            "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
-        ),
-        {"q": expression, "window": RANK_WINDOW},
-    ).scalar() or 0
     join_status = (
         "JOIN stories f ON f.pk = story_search.rowid AND f.status = :status" if status else ""
     )
-    ranked = session.execute(
-        sa.text(
-            f"""
-            SELECT story_search.rowid AS pk, bm25(story_search, 10.0, 4.0, 1.0) AS rank
-            FROM story_search {join_status}
-            WHERE story_search MATCH :q AND story_search.rowid > :floor
-            ORDER BY rank LIMIT :limit OFFSET :offset
-            """
-        ),
-        {"q": expression, "floor": floor, "limit": limit, "offset": offset, "status": status},
-    ).all()
+    matches = f"FROM story_search {join_status} WHERE story_search MATCH :q"
+    params = {"q": expression, "status": status, "window": RANK_WINDOW}
+    floor = session.execute(
+        sa.text(f"SELECT story_search.rowid {matches} "
+                "ORDER BY story_search.rowid DESC LIMIT 1 OFFSET :window"),
+        params,
+    ).scalar() or 0
+    columns = "SELECT story_search.rowid AS pk, bm25(story_search, 10.0, 4.0, 1.0) AS rank"
+    ranked = list(session.execute(
+        sa.text(f"{columns} {matches} AND story_search.rowid > :floor "
+                "ORDER BY rank LIMIT :limit OFFSET :offset"),
+        {**params, "floor": floor, "limit": limit, "offset": offset},
+    ).all())
+    if floor and len(ranked) < limit:  # past the window: the older matches, newest first
+        ranked += session.execute(
+            sa.text(f"{columns} {matches} AND story_search.rowid <= :floor "
+                    "ORDER BY story_search.rowid DESC LIMIT :limit OFFSET :offset"),
+            {**params, "floor": floor, "limit": limit - len(ranked),
+             "offset": max(0, offset - RANK_WINDOW)},
+        ).all()
     if not ranked:
         return []
     # A second statement: joined to the ranking query, FTS5 would re-scan every match.
@@ -248,11 +252,20 @@ def _search_postgres(
     ).one()
     planner = {"indexscan": prepared.indexscan, "seqscan": prepared.seqscan,
                "work_mem": prepared.work_mem}
-    pks = (_newest_matches(session, prepared.query, prepared.pairs, int(prepared.newest), status)
+    pks = (_newest_matches(session, prepared.query, prepared.pairs, int(prepared.newest), status,
+                           RANK_WINDOW)
            if prepared.query and prepared.newest is not None else [])  # else only stop words
-    rows = _ranked(session, prepared.query, pks, limit, offset, planner)
+    older: list[int] = []
+    if len(pks) == RANK_WINDOW and offset + limit > RANK_WINDOW:
+        # Past the ranked window, the page goes on with the older matches, newest first.
+        skip = max(0, offset - RANK_WINDOW)
+        need = skip + limit - max(0, min(limit, RANK_WINDOW - offset))
+        older = _newest_matches(session, prepared.query, prepared.pairs, min(pks) - 1, status,
+                                need)[skip:]
+    rows = _ranked(session, (prepared.query, prepared.positive), (pks, older), limit, offset,
+                   planner)
     snippets = _headlines(session, prepared.query, prepared.positive,
-                          [r.text or "" for r in rows])
+                          [(r.text or "", r.text_matches) for r in rows])
     return [
         SearchHit(
             story_id=r.id, slug=r.slug, headline=r.headline, status=r.status,
@@ -262,10 +275,13 @@ def _search_postgres(
     ]
 
 
-def _ranked(session: Session, query: str, pks: list[int], limit: int, offset: int,
-            planner: dict[str, str]) -> list[sa.Row[Any]]:
-    """The page of ``pks`` best ranked, with the text their snippets come from; the
-    planner settings put back as they were (always: the settings row drives the join)."""
+def _ranked(session: Session, queries: tuple[str, str], pks: tuple[list[int], list[int]],
+            limit: int, offset: int, planner: dict[str, str]) -> list[sa.Row[Any]]:
+    """The page of the window's keys best ranked, then the older keys newest first, with
+    the text their snippets come from and whether the query's positive part matches in
+    it (from the indexed words of that field: a match only in the headline is not looked
+    for in the body); the planner settings put back as they were (always: the settings
+    row drives the join)."""
     rows = session.execute(
         sa.text(
             """
@@ -275,19 +291,29 @@ def _ranked(session: Session, query: str, pks: list[int], limit: int, offset: in
                        set_config('work_mem', :work_mem, true) AS work_mem
             ),
             ranked AS (
-                SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank
-                FROM stories WHERE pk = ANY(:pks)
-                ORDER BY rank DESC, pk DESC LIMIT :limit OFFSET :offset
+                (SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32) AS rank,
+                        0 AS tier
+                 FROM stories WHERE pk = ANY(:pks)
+                 ORDER BY rank DESC, pk DESC LIMIT :limit OFFSET :offset)
+                UNION ALL
+                SELECT pk, ts_rank_cd(search_vector, CAST(:q AS tsquery), 32), 1
+                FROM stories WHERE pk = ANY(:older)
             )
             SELECT s.id, s.slug, s.headline, s.status, s.section, s.updated_at, ranked.rank,
                    coalesce(nullif(left(s.body, :longest), ''), s.standfirst, s.headline)
-                       AS text
+                       AS text,
+                   ts_filter(s.search_vector, CASE
+                       WHEN nullif(s.body, '') IS NOT NULL THEN CAST('{c}' AS "char"[])
+                       WHEN nullif(s.standfirst, '') IS NOT NULL THEN CAST('{b}' AS "char"[])
+                       ELSE CAST('{a}' AS "char"[]) END) @@ CAST(:positive AS tsquery)
+                       AS text_matches
             FROM planner LEFT JOIN (ranked JOIN stories s ON s.pk = ranked.pk) ON true
-            ORDER BY ranked.rank DESC, s.pk DESC
+            ORDER BY ranked.tier, CASE WHEN ranked.tier = 0 THEN ranked.rank END DESC,
+                     s.pk DESC
             """
         ).columns(updated_at=UTCDateTime()),
-        {"q": query or "", "pks": pks, "limit": limit, "offset": offset,
-         "longest": SNIPPET_SOURCE, **planner},
+        {"q": queries[0] or "", "positive": queries[1] or "", "pks": pks[0], "older": pks[1],
+         "limit": limit, "offset": offset, "longest": SNIPPET_SOURCE, **planner},
     ).all()
     return [row for row in rows if row.id is not None]
 
@@ -303,8 +329,9 @@ def _phrases(positive: list[Term], prefix: bool) -> list[str]:
 
 
 def _newest_matches(session: Session, query: str, pairs: str, newest: int,
-                    status: str | None) -> list[int]:
-    """The newest :data:`RANK_WINDOW` matching stories' keys, newest first.
+                    status: str | None, wanted: int) -> list[int]:
+    """The keys of the ``wanted`` newest matching stories up to key ``newest``, newest
+    first (:data:`RANK_WINDOW` of them for the window ranked).
 
     Searched in spans of keys walking back from the newest story, each eight times the
     last: a common word fills the window from the first span, so only its newest
@@ -333,11 +360,11 @@ def _newest_matches(session: Session, query: str, pairs: str, newest: int,
     )
     found: list[int] = []
     high, span = newest, FIRST_SPAN
-    while high > 0 and len(found) < RANK_WINDOW:
+    while high > 0 and len(found) < wanted:
         low = max(0, high - span)
         found.extend(session.execute(statement, {
             "q": query, "pairs": pairs, "status": status, "low": low, "high": high,
-            "need": RANK_WINDOW - len(found),
+            "need": wanted - len(found),
         }).scalars())
         high, span = low, span * 8
     return found
@@ -362,37 +389,67 @@ def _fold_char(char: str) -> str:
     return lower if len(lower) == 1 else base
 
 
-def _pattern(sequence: list[str]) -> re.Pattern[str]:
-    """Words that look like the sequence's lexemes, in order, a stop word or two apart at
-    most. A stem is mostly a prefix of its words, but for a changed last letter
-    ("happi")."""
-    stems = [re.escape(lexeme[:-1] if len(lexeme) > 3 else lexeme) for lexeme in sequence]
-    return re.compile(r"\b" + r"\w*\W+(?:\w+\W+){0,2}?".join(stems))
+def _stems(sequence: list[str]) -> list[str]:
+    """The prefixes the sequence's words are looked for by: a stem is mostly a prefix of
+    its words, but for a changed last letter ("happi")."""
+    return [lexeme[:-1] if len(lexeme) > 3 else lexeme for lexeme in sequence]
 
 
-def _excerpt(text: str, patterns: list[re.Pattern[str]]) -> tuple[str, bool]:
+def _first_match(folded: str, stems: list[str]) -> int | None:
+    """Where in ``folded`` words starting with ``stems`` seem to follow each other in
+    order, a stop word or two apart at most; ``None`` if nowhere.
+
+    One pass over the words from the first stem's first place, never backtracking (a
+    regular expression with a lazy gap tried every way to skip words, 3**k ways for a
+    phrase of k words): for each stem, the latest word a chain reached it at, which
+    serves every following word at least as well as an earlier one would."""
+    places = [re.search(r"\b" + re.escape(stem), folded) for stem in stems]
+    if not all(places) or places[0] is None:
+        return None
+    if len(stems) == 1:
+        return places[0].start()
+    ends, origins = [-4] * len(stems), [0] * len(stems)
+    for j, match in enumerate(_WORD_RE.finditer(folded, places[0].start())):
+        word = match.group()
+        for stage in range(len(stems) - 1, 0, -1):  # latest stage first: one step a word
+            if ends[stage - 1] >= j - 3 and word.startswith(stems[stage]):
+                ends[stage], origins[stage] = j, origins[stage - 1]
+        if word.startswith(stems[0]):
+            ends[0], origins[0] = j, match.start()
+        if ends[-1] == j:
+            return origins[-1]
+    return None
+
+
+def _excerpt(text: str, sequences: list[list[str]]) -> tuple[str, bool]:
     """The part of ``text`` around the first place the query's words seem to match
-    (folded, stem-prefix), and whether one was seen; the text's start otherwise.
+    (folded, stem-prefix), and whether one was seen; the whole text otherwise.
     Parsing a whole long body for its snippet is what costs; this is a guess
     ``ts_headline`` then confirms."""
     folded = _folded(text)
-    found = [m.start() for pattern in patterns if (m := pattern.search(folded))]
+    found = [place for sequence in sequences
+             if sequence and (place := _first_match(folded, _stems(sequence))) is not None]
     if not found:
-        return text[:EXCERPT_AFTER], False
+        return text, False
     start = text.rfind(" ", 0, max(0, min(found) - EXCERPT_BEFORE)) + 1
     return text[start:min(found) + EXCERPT_AFTER], True
 
 
-def _headlines(session: Session, query: str, positive: str, texts: list[str]) -> list[str]:
+def _headlines(session: Session, query: str, positive: str,
+               texts: list[tuple[str, bool]]) -> list[str]:
     """Snippets for ``texts``: ``ts_headline`` over a short excerpt around the match,
-    over the whole text when the excerpt guessed wrong (nothing marked in it)."""
-    patterns = [_pattern(sequence) for sequence in _sequences(positive)]
-    excerpts = [_excerpt(text, patterns) for text in texts]
+    over the whole text when no match was seen in it (the words fold or stem otherwise
+    in Python than in PostgreSQL: "대통령", "Straße", "skies") or the excerpt guessed
+    wrong (nothing marked in it). A text the query does not match in (the match is in
+    the headline) gives its start."""
+    sequences = _sequences(positive)
+    excerpts = [_excerpt(text, sequences) if matches else (text[:EXCERPT_AFTER], False)
+                for text, matches in texts]
     snippets = _ts_headline(session, query, [excerpt for excerpt, _ in excerpts])
     retry = [i for i, (snippet, (_, guessed)) in enumerate(zip(snippets, excerpts, strict=True))
              if guessed and MARK_START not in snippet]
     if retry:
-        for i, snippet in zip(retry, _ts_headline(session, query, [texts[i] for i in retry]),
+        for i, snippet in zip(retry, _ts_headline(session, query, [texts[i][0] for i in retry]),
                               strict=True):
             snippets[i] = snippet
     return snippets

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -127,10 +131,14 @@ def test_a_common_word_ranks_the_best_of_its_newest_matches(
     with store.reading() as session:
         hits = search(session, "harbour")
     # Ranked among the five newest matches: the headline match among them comes first,
-    # the older one (a headline match too) is beyond the window.
+    # the older one (a headline match too) is beyond the window, with the older matches
+    # that follow it newest first.
     assert hits[0].headline == "Harbour strike ends"
-    assert sorted(h.headline for h in hits[1:]) == [
+    assert sorted(h.headline for h in hits[1:5]) == [
         "Quayside report 5", "Quayside report 6", "Quayside report 8", "Quayside report 9"
+    ]
+    assert [h.headline for h in hits[5:]] == [
+        *(f"Quayside report {n}" for n in range(4, -1, -1)), "Harbour reopens"
     ]
 
 
@@ -192,3 +200,112 @@ def test_a_search_leaves_the_session_as_it_found_it(newsroom: Store) -> None:
                 assert session.execute(sa.text(setting)).scalar() == before
         assert before is None or before.startswith("onon")
         assert [h.headline for h in search(session, "fence", offset=5)] == []
+
+
+@pytest.mark.parametrize(("query", "word"), [
+    ("대통령", "대통령"), ("Straße", "Straße"), ("Łódź", "Łódź"), ("skies", "skies"),
+    ("dying", "dying"), ('"clear skies"', "skies"),
+])
+def test_snippets_mark_words_that_fold_otherwise_deep_in_a_long_body(
+    store: Store, actor: Actor, query: str, word: str
+) -> None:
+    """Past the excerpt's reach, words PostgreSQL folds or stems otherwise than the guess
+    (Hangul, ß, ł, stems that are no prefix) are still marked: the whole text is read."""
+    with store.session() as session:
+        stories.create(session, actor, headline="Dispatch",
+                       body=f"{_filler(400)} Under clear skies the 대통령 left Łódź for the "
+                            f"Straße, dying to speak. {_filler(50)}")
+    with store.reading() as session:
+        (hit,) = search(session, query)
+    marked = re.findall(f"{MARK_START}([^{MARK_END}]*){MARK_END}", hit.snippet)
+    assert any(word in span.split() for span in marked)  # a phrase may be marked whole
+
+
+def _lines_run(function: Callable[[], object]) -> int:
+    """How many Python lines ``function`` runs (regular expressions would run hidden in C,
+    so the phrase guess is kept to plain Python steps, counted here)."""
+    count = 0
+
+    def tracer(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        function()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_the_snippet_guess_for_a_long_phrase_grows_linearly() -> None:
+    """A phrase of repeated words against a body of the same word is the worst case for a
+    guess that tries every way of skipping stop words (3**k); here it grows with the
+    phrase's length times the body's, and a 30-word phrase finishes at all."""
+    body = "cat " * 200 + "dog"
+
+    def steps(cats: int) -> int:
+        sequences = [["cat"] * cats + ["dog"]]
+        return _lines_run(lambda: search_module._excerpt(body, sequences))
+
+    assert search_module._excerpt(body, [["cat"] * 30 + ["dog"]])[1]
+    assert not search_module._excerpt(body, [["cat"] * 30 + ["bird"]])[1]
+    short, long = steps(10), steps(30)
+    assert long < 4 * short  # linear in the phrase (3x the words), not exponential
+    assert long < 30 * 210 * 20  # a few steps per word pair, never 3**30
+
+
+def test_a_long_phrase_of_repeated_words_is_found(store: Store, actor: Actor) -> None:
+    with store.session() as session:
+        stories.create(session, actor, headline="Cats", body="cat " * 200 + "dog")
+    with store.reading() as session:
+        (hit,) = search(session, '"' + "cat " * 12 + 'dog"')
+        assert search(session, '"' + "cat " * 12 + 'bird"') == []
+    assert hit.headline == "Cats"
+    assert MARK_START in hit.snippet
+
+
+def _narrow_window(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """A ranked window of ``size`` stories, walked back in spans of two on PostgreSQL."""
+    monkeypatch.setattr(search_module, "RANK_WINDOW", size)
+    monkeypatch.setattr(search_module, "FIRST_SPAN", 2)
+
+
+def _reports(store: Store, actor: Actor, stories_made: list[tuple[str, str]]) -> None:
+    """Stories "Report 0", "Report 1"… oldest first, each with its (status, body)."""
+    with store.session() as session:
+        for n, (status, body) in enumerate(stories_made):
+            stories.create(session, actor, headline=f"Report {n}", body=body, status=status)
+
+
+def test_pages_past_the_ranked_window_go_on_newest_first(
+    store: Store, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _narrow_window(monkeypatch, 5)
+    _reports(store, actor, [("draft", "The harbour at dawn." if n % 4 else "Rain again.")
+                            for n in range(13)])
+    matches = [f"Report {n}" for n in range(12, -1, -1) if n % 4]  # newest first
+    with store.reading() as session:
+        everything = [h.headline for h in search(session, "harbour", limit=50)]
+        pages = [[h.headline for h in search(session, "harbour", limit=3, offset=offset)]
+                 for offset in range(0, 12, 3)]
+        assert search(session, "harbour", offset=len(matches)) == []
+    assert sorted(everything[:5]) == sorted(matches[:5])  # the window, ranked
+    assert everything[5:] == matches[5:]  # then the older matches, newest first
+    assert [headline for page in pages for headline in page] == everything
+
+
+def test_the_status_filter_applies_before_the_window_on_every_backend(
+    store: Store, actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _narrow_window(monkeypatch, 3)
+    _reports(store, actor, [("published" if n % 2 else "draft", "The harbour.")
+                            for n in range(8)])
+    with store.reading() as session:
+        published = [h.headline for h in search(session, "harbour", status="published")]
+        last = [h.headline for h in search(session, "harbour", status="published", offset=3)]
+    # The window is the three newest *published* matches, whatever drafts are newer.
+    assert sorted(published[:3]) == ["Report 3", "Report 5", "Report 7"]
+    assert published[3:] == last == ["Report 1"]
