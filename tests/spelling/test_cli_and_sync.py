@@ -26,6 +26,14 @@ def run(capsys: pytest.CaptureFixture[str], store: str, *args: str, code: int = 
 def test_spell_check_and_dictionary_commands(store_url: str,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, store_url, "init", "--demo")
+    # The sample desk knows its names: only the British spellings are flagged (en_US).
+    words = {f["word"] for f in json.loads(run(capsys, store_url, "spell", "check", JCS,
+                                               "--json", "--no-suggestions", code=1))}
+    assert words == {"modernise", "defence"}
+    sample = json.loads(run(capsys, store_url, "dictionary", "list", "--json"))["desk"]
+    assert "Han Duck-soo" in sample and "Kim Jong Un" in sample
+    for name in sample:
+        run(capsys, store_url, "dictionary", "remove", "--desk", name)
     out = run(capsys, store_url, "spell", "check", JCS, code=1)
     assert "standfirst:1:170: Jong → " in out
     assert "body:27:5: Duck-soo" in out
