@@ -199,9 +199,13 @@ class NotesPane(DeskPane):
         self.list.addTopLevelItems(tops)
         self.list.expandAll()
         self.list.setUpdatesEnabled(True)
+        # Restoring the selection is not the user picking a note: the editor's cursor stays.
+        self.list.blockSignals(True)
         self._clear_current()
         if keep is not None:
-            self.select_note(keep)
+            self._set_current(keep)
+        self.list.blockSignals(False)
+        self._update_buttons()
         self.mark_passages()
         self._title_tab()
 
@@ -285,6 +289,9 @@ class NotesPane(DeskPane):
 
     def select_note(self, note_id: str) -> None:
         """Select a note in the list (and its passage in the editor)."""
+        self._set_current(note_id)
+
+    def _set_current(self, note_id: str) -> None:
         for item in self._items():
             if item.data(0, NOTE_ROLE).id == note_id:
                 self.list.setCurrentItem(item)
@@ -319,12 +326,17 @@ class NotesPane(DeskPane):
             marks.append(selection)
         body.setExtraSelections(marks)
 
-    def _current_changed(self, *_args: object) -> None:
+    def _update_buttons(self) -> None:
         view = self.current_note()
         self.reply_button.setEnabled(view is not None)
         self.resolve_button.setEnabled(view is not None)
         self.resolve_button.setText("Reopen" if view is not None and view.resolved
                                     else "Resolve")
+
+    def _current_changed(self, *_args: object) -> None:
+        """The user picked a note: mark it and take the editor's cursor to its passage."""
+        view = self.current_note()
+        self._update_buttons()
         self.mark_passages()
         span = self._spans.get(view.id) if view is not None else None
         if span is not None:

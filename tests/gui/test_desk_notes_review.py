@@ -1,0 +1,54 @@
+"""The Notes tab after the UI review: reloads leave the writer's cursor, typing survives saves."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QTextCursor
+from pytestqt.qtbot import QtBot
+
+from cms.people import Actor
+from cms.store import Store
+from tests.gui.desk_helpers import desk_window, select_passage
+from ui.desk.notes_panel import NotesPane
+from ui.window.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def notes_pane(window: MainWindow) -> NotesPane:
+    pane = window.inspector.pane("notes")
+    assert isinstance(pane, NotesPane)
+    return pane
+
+
+def cursor_to_end(window: MainWindow) -> int:
+    body = window.editor.body
+    body.setFocus()
+    cursor = body.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    body.setTextCursor(cursor)
+    return body.textCursor().position()
+
+
+def test_a_notes_reload_leaves_the_writers_cursor(qtbot: QtBot, gui_store: Store,
+                                                  gui_actor: Actor) -> None:
+    window = desk_window(qtbot, gui_store, gui_actor)
+    pane = notes_pane(window)
+    window.inspector.show_tab("notes")
+    passage = " ".join(window.editor.body_text().split("\n")[0].split()[:3])
+    select_passage(window, passage)
+    pane.text.setPlainText("check this")
+    pane.add_button.click()
+    qtbot.waitUntil(lambda: len(pane.notes_shown()) == 1)
+    pane.select_note(pane.notes_shown()[0].id)  # the user picks it: the cursor goes there
+    start = window.editor.body.toPlainText().index(passage)
+    assert window.editor.body.textCursor().position() == start
+    end = cursor_to_end(window)  # then writes at the end of the story
+    assert end != start
+    window.events.stories_changed.emit()  # a sync: the notes are read again
+    assert pane.busy()
+    qtbot.waitUntil(lambda: not pane.busy())
+    current = pane.current_note()
+    assert current is not None and current.id == pane.notes_shown()[0].id  # still selected
+    assert pane.resolve_button.isEnabled()
+    assert window.editor.body.textCursor().position() == end
