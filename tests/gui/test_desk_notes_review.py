@@ -52,3 +52,33 @@ def test_a_notes_reload_leaves_the_writers_cursor(qtbot: QtBot, gui_store: Store
     assert current is not None and current.id == pane.notes_shown()[0].id  # still selected
     assert pane.resolve_button.isEnabled()
     assert window.editor.body.textCursor().position() == end
+
+
+def test_typing_while_a_note_is_stored_is_kept(qtbot: QtBot, gui_store: Store,
+                                               gui_actor: Actor) -> None:
+    window = desk_window(qtbot, gui_store, gui_actor)
+    pane = notes_pane(window)
+    window.inspector.show_tab("notes")
+    pane.text.setPlainText("First note")
+    pane.add_button.click()
+    assert not pane.add_button.isEnabled()  # a second click cannot send it twice
+    pane.add_button.click()
+    pane.text.clear()  # the user goes on with the next note while the first is stored
+    qtbot.keyClicks(pane.text, "Second note, half typed")
+    qtbot.waitUntil(lambda: len(pane.notes_shown()) == 1 and not pane.busy())
+    assert [view.text for view in pane.notes_shown()] == ["First note"]
+    assert pane.text.toPlainText() == "Second note, half typed"
+    assert pane.add_button.isEnabled()
+
+
+def test_a_note_that_fails_keeps_its_text_and_add_comes_back(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window = desk_window(qtbot, gui_store, gui_actor)
+    pane = notes_pane(window)
+    pane.text.setPlainText("   ")
+    pane.add_button.click()
+    assert not pane.add_button.isEnabled()
+    qtbot.waitUntil(lambda: not pane.busy())
+    assert "empty" in pane.message.text()
+    assert pane.add_button.isEnabled() and pane.text.toPlainText() == "   "
+    assert pane.notes_shown() == []

@@ -328,7 +328,7 @@ class NotesPane(DeskPane):
 
     def _update_buttons(self) -> None:
         view = self.current_note()
-        self.reply_button.setEnabled(view is not None)
+        self.reply_button.setEnabled(view is not None and self.add_button.isEnabled())
         self.resolve_button.setEnabled(view is not None)
         self.resolve_button.setText("Reopen" if view is not None and view.resolved
                                     else "Resolve")
@@ -381,12 +381,20 @@ class NotesPane(DeskPane):
                                       to=to, reply_to=parent.id if parent else None)
 
         def done(_note_id: str) -> None:
+            self._saving(False)
             self._host.events.desk_changed.emit()
-            self.text.clear()
+            if self.text.toPlainText() == text:  # what was typed since is the next note
+                self.text.clear()
             self.message.setText("Reply added." if reply else "Note added.")
             self.reload()
 
-        self.run(work, done)
+        self._saving(True)
+        self.run(work, done, failed=lambda: self._saving(False))
+
+    def _saving(self, on: bool) -> None:
+        """While a note is being stored, Add and Reply wait (no note is sent twice)."""
+        self.add_button.setEnabled(not on)
+        self._update_buttons()
 
     def toggle_resolved(self) -> None:
         """Resolve the selected note, or reopen it when it is resolved."""
