@@ -42,6 +42,10 @@ class MyDeskView(DeskPane):
         self.desk: MyDesk | None = None
         self.title = QLabel(self)
         self.title.setObjectName("myDeskTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # a username is never markup
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("myDeskTree")
         self.tree.setColumnCount(3)
@@ -73,7 +77,7 @@ class MyDeskView(DeskPane):
     def _show(self, desk: MyDesk) -> None:
         self.desk = desk
         zone = self._host.zone()
-        self.title.setText(f"<b>{desk.person}'s desk</b>")
+        self.title.setText(f"{desk.person}'s desk")
         self.tree.clear()
         assigned = self._section(f"Assigned to you ({len(desk.assigned)})")
         for item in desk.assigned:
