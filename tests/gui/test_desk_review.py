@@ -1,4 +1,4 @@
-"""The desk's panes after the UI review: names are plain text."""
+"""The desk's panes after the UI review: names are plain text, no stale story on show."""
 
 from __future__ import annotations
 
@@ -6,14 +6,21 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from cms import stories
+from cms.desk import assignments, notes
 from cms.desk.presence import Editing
 from cms.desk.work import MyDesk
 from cms.people import Actor
 from cms.store import Store
 from cms.timeutil import utcnow
+from tests.gui.conftest import open_story
 from tests.gui.desk_helpers import desk_window
+from tests.gui.test_desk_updates import FIX, prepare_update, updates_view
+from ui.desk.assign_panel import AssignPane
 from ui.desk.my_desk import MyDeskView
+from ui.desk.notes_panel import NotesPane
 from ui.desk.presence import PresenceWatcher
+from ui.window.extensions import OpenStory
 
 pytestmark = pytest.mark.gui
 
@@ -36,3 +43,39 @@ def test_names_in_the_presence_banner_and_my_desk_are_plain_text(
     view._show(MyDesk(person=MARKUP, now=utcnow()))  # what a read of that desk shows
     assert view.title.textFormat() == Qt.TextFormat.PlainText
     assert view.title.text() == f"{MARKUP}'s desk" and view.title.font().bold()
+
+
+def test_switching_stories_shows_nothing_of_the_previous_one_meanwhile(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window = desk_window(qtbot, gui_store, gui_actor)
+    notes_pane, assign_pane = window.inspector.pane("notes"), window.inspector.pane("assign")
+    assert isinstance(notes_pane, NotesPane) and isinstance(assign_pane, AssignPane)
+    first = window.editing.story_id  # type: ignore[union-attr]
+    prepare_update(gui_store, gui_actor, first)  # adds kim, who proposes an update
+    with gui_store.session() as session:
+        notes.add_note(session, gui_actor, first, "Note on the first story")
+        assignments.assign(session, gui_actor, first, "kim")
+        other = next(s for s in stories.story_ids(session) if s != first)
+    view = updates_view(window)
+    window.events.desk_changed.emit()
+    window.events.stories_changed.emit()
+    qtbot.waitUntil(lambda: len(notes_pane.notes_shown()) == 1
+                    and assign_pane.assigned_people() == ["kim"]
+                    and view.current_update() is not None)
+    notes_pane.select_note(notes_pane.notes_shown()[0].id)
+    on_show: list[tuple[object, ...]] = []
+
+    def opened(story: OpenStory | None) -> None:  # right after the panes follow the story
+        on_show.append((story.document.story_id if story else None, notes_pane.item_texts(),
+                        notes_pane.tab_title(), notes_pane.resolve_button.isEnabled(),
+                        len(window.editor.body.extraSelections()),
+                        assign_pane.assigned_people(), view.list.count(),
+                        view.approve_button.isEnabled(), FIX in view.pending.toPlainText()))
+
+    window.events.story_opened.connect(opened)
+    open_story(qtbot, window, other)
+    assert on_show[-1] == (other, [], "Notes", False, 0, [], 0, False, False)
+    qtbot.waitUntil(lambda: not (notes_pane.busy() or assign_pane.busy() or view.busy()))
+    assert notes_pane.notes_shown() == [] and assign_pane.assigned_people() == []
+    assert view.current_update() is None
+

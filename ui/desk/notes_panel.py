@@ -154,13 +154,15 @@ class NotesPane(DeskPane):
         """Follow the open story (its notes are read again when it changes)."""
         previous = self._story.document.story_id if self._story else None
         self._story = story
-        if story is None:
+        if story is None or story.document.story_id != previous:
+            # Nothing of the previous story stays on show while this one's notes are read.
             self._views = []
+            self._spans = {}
             self.list.clear()
-            self._text_changed()
-            self._title_tab()
-        elif story.document.story_id != previous:
             self.message.clear()
+            self._update_buttons()
+            self.mark_passages()
+            self._title_tab()
             self.reload()
 
     # reading --------------------------------------------------------------------------

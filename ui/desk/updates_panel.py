@@ -129,14 +129,16 @@ class UpdatesView(DeskPane):
         if story_id != self._story_id:
             self._story_id = story_id
             self.message.clear()
+            # The previous story's updates are not shown (nor approvable) meanwhile.
+            self.shown = None
+            self.list.clear()
+            self._compare()
             self.reload()
 
     def reload(self) -> None:
         """Read the story's updates, its live version and my rights (on a worker)."""
         story_id = self._story_id
         if story_id is None:
-            self.shown = None
-            self.list.clear()
             return
         store, role = self._host.store, self._host.actor.role
 
