@@ -1,4 +1,4 @@
-"""The Notes tab after the UI review: reloads leave the writer's cursor, typing survives saves."""
+"""The Notes tab after the UI review: the writer's cursor, typing and emoji respected."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pytestqt.qtbot import QtBot
 
 from cms.people import Actor
 from cms.store import Store
+from tests.gui.conftest import wait_saved
 from tests.gui.desk_helpers import desk_window, select_passage
-from ui.desk.notes_panel import NotesPane
+from ui.desk.notes_panel import NotesPane, qt_position
 from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -82,3 +83,28 @@ def test_a_note_that_fails_keeps_its_text_and_add_comes_back(
     assert "empty" in pane.message.text()
     assert pane.add_button.isEnabled() and pane.text.toPlainText() == "   "
     assert pane.notes_shown() == []
+
+
+def test_qt_positions_count_utf16_units() -> None:
+    text = "🔥🔥 é word"
+    assert [qt_position(text, n) for n in (0, 1, 2, 3, 5)] == [0, 2, 4, 5, 7]
+
+
+def test_note_marks_after_an_emoji_cover_the_quoted_words(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window = desk_window(qtbot, gui_store, gui_actor)
+    pane = notes_pane(window)
+    body = window.editor.body
+    cursor = QTextCursor(body.document())
+    cursor.insertText("🔥🔥🔥 Check this claim please.\n\n")
+    wait_saved(qtbot, window)
+    body.setTextCursor(body.document().find("this claim"))
+    pane.text.setPlainText("source?")
+    pane.add_button.click()
+    qtbot.waitUntil(lambda: len(pane.notes_shown()) == 1 and not pane.busy())
+    assert [m.cursor.selectedText() for m in body.extraSelections()] == ["this claim"]
+    cursor_to_end(window)
+    pane.select_note(pane.notes_shown()[0].id)  # the cursor goes to the passage
+    at = body.textCursor()
+    at.movePosition(QTextCursor.MoveOperation.EndOfWord, QTextCursor.MoveMode.KeepAnchor)
+    assert at.selectedText() == "this"

@@ -40,6 +40,12 @@ MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]+)")
 HIGHLIGHT = QColor(255, 236, 150)
 CURRENT = QColor(255, 200, 90)
 HIGHLIGHT_DELAY_MS = 300
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each in a Qt document
+
+
+def qt_position(text: str, offset: int) -> int:
+    """Python's ``offset`` in ``text`` as a Qt document position (Qt counts UTF-16 units)."""
+    return offset + len(ASTRAL.findall(text, 0, offset))
 
 
 def mentions(text: str) -> list[str]:
@@ -301,7 +307,7 @@ class NotesPane(DeskPane):
     # the editor -----------------------------------------------------------------------
 
     def passages(self) -> list[tuple[str, int, int]]:
-        """``(note id, start, end)`` of every open note's passage found in the editor."""
+        """``(note id, start, end)`` of every open note's passage (offsets in ``body_text()``)."""
         return [(view.id, *self._spans[view.id]) for view in self._views
                 if not view.resolved and view.id in self._spans]
 
@@ -312,13 +318,14 @@ class NotesPane(DeskPane):
     def mark_passages(self) -> None:
         """Mark the quoted passages in the editor; the selected note's more strongly."""
         body = self._host.editor.body
+        text = self._host.editor.body_text()
         current = self.current_note()
         marks = []
         for note_id, start, end in self.passages():
             selection = QTextEdit.ExtraSelection()
             cursor = QTextCursor(body.document())
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(qt_position(text, start))
+            cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setBackground(CURRENT if current is not None and current.id == note_id
@@ -344,7 +351,7 @@ class NotesPane(DeskPane):
         if span is not None:
             body = self._host.editor.body
             cursor = QTextCursor(body.document())
-            cursor.setPosition(span[0])
+            cursor.setPosition(qt_position(self._host.editor.body_text(), span[0]))
             body.setTextCursor(cursor)
             body.ensureCursorVisible()
 
