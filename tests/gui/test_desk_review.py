@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from cms import stories
-from cms.desk import assignments, notes
+from cms.desk import assignments, notes, updates
 from cms.desk.presence import Editing
 from cms.desk.work import MyDesk
-from cms.people import Actor
+from cms.people import Actor, actor_for
 from cms.store import Store
 from cms.timeutil import utcnow
 from tests.gui.conftest import open_story
@@ -79,3 +79,32 @@ def test_switching_stories_shows_nothing_of_the_previous_one_meanwhile(
     assert notes_pane.notes_shown() == [] and assign_pane.assigned_people() == []
     assert view.current_update() is None
 
+
+
+def test_a_closed_updates_dock_comes_back_only_for_a_new_update(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window = desk_window(qtbot, gui_store, gui_actor)
+    story_id = window.editing.story_id  # type: ignore[union-attr]
+    first = prepare_update(gui_store, gui_actor, story_id)
+    view = updates_view(window)
+    window.events.desk_changed.emit()
+    qtbot.waitUntil(lambda: view.current_update() is not None)
+    assert view.isVisible()
+    dock = view.parentWidget()
+    assert dock is not None
+    dock.close()  # the user closes the Updates dock
+    qtbot.waitUntil(lambda: not view.isVisible())
+    window.events.desk_changed.emit()  # something else on the desk changes (a note, a sync)
+    window.events.stories_changed.emit()
+    qtbot.waitUntil(lambda: not view.busy())
+    assert not view.isVisible()
+    with gui_store.session() as session:  # kim sends another update: that one is news
+        kim = actor_for(session, "kim", gui_store.replica_id)
+        updates.discard(session, kim, story_id, first)
+        live, _ = stories.get(session, story_id)
+        second = updates.propose(session, kim, story_id, {"headline": f"{live.headline}!"})
+    window.events.desk_changed.emit()
+    qtbot.waitUntil(lambda: not view.busy())
+    assert view.isVisible()
+    current = view.current_update()
+    assert current is not None and current.id == second

@@ -88,6 +88,7 @@ class UpdatesView(DeskPane):
         super().__init__(host, "updatesView", parent)
         self.shown: StoryUpdates | None = None
         self._story_id: str | None = None
+        self._announced: set[str] = set()  # the open story's waiting updates the dock came up for
         self.list = QListWidget(self)
         self.list.setObjectName("updatesList")
         self.live = QTextBrowser(self)
@@ -128,6 +129,7 @@ class UpdatesView(DeskPane):
         story_id = story.document.story_id if story is not None else None
         if story_id != self._story_id:
             self._story_id = story_id
+            self._announced = set()
             self.message.clear()
             # The previous story's updates are not shown (nor approvable) meanwhile.
             self.shown = None
@@ -170,8 +172,12 @@ class UpdatesView(DeskPane):
                    if view.state in ("pending", "approved")]
         self.list.setCurrentRow(waiting[0] if waiting else 0 if found.updates else -1)
         self._compare()
-        if waiting:
+        # The dock comes up for a story's waiting updates once: closed, it stays closed
+        # until another story is opened or a new update waits.
+        ids = {view.id for view in found.updates if view.state in ("pending", "approved")}
+        if ids - self._announced:
             self._host.show_dock("updates")
+        self._announced |= ids
 
     def current_update(self) -> UpdateView | None:
         """The update selected in the list."""
