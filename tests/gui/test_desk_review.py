@@ -1,9 +1,14 @@
-"""The desk's panes after the UI review: names are plain text, no stale story on show."""
+"""The desk's panes after the UI review: plain-text names, no stale story, readable marks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import timedelta
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette, QTextDocument
+from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from cms import stories
@@ -14,13 +19,16 @@ from cms.people import Actor, actor_for
 from cms.store import Store
 from cms.timeutil import utcnow
 from tests.gui.conftest import open_story
-from tests.gui.desk_helpers import desk_window
+from tests.gui.desk_helpers import desk_window, select_passage
+from tests.gui.test_accessibility import contrast
 from tests.gui.test_desk_updates import FIX, prepare_update, updates_view
 from ui.desk.assign_panel import AssignPane
 from ui.desk.my_desk import MyDeskView
 from ui.desk.notes_panel import NotesPane
 from ui.desk.presence import PresenceWatcher
 from ui.window.extensions import OpenStory
+from ui.window.main_window import MainWindow
+from ui.window.theme import is_dark
 
 pytestmark = pytest.mark.gui
 
@@ -108,3 +116,69 @@ def test_a_closed_updates_dock_comes_back_only_for_a_new_update(
     assert view.isVisible()
     current = view.current_update()
     assert current is not None and current.id == second
+
+
+def marked_contrasts(document: QTextDocument) -> list[float]:
+    """Text against background of every marked block of a comparison."""
+    out = []
+    block = document.begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        if fmt.background().style() != Qt.BrushStyle.NoBrush:
+            out.append(contrast(block.charFormat().foreground().color(), fmt.background().color()))
+        block = block.next()
+    return out
+
+
+@pytest.fixture
+def themed(qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> Iterator[MainWindow]:
+    window = desk_window(qtbot, gui_store, gui_actor)
+    window.commands.set_theme("light")
+    yield window
+    window.commands.set_theme("system")
+
+
+def test_note_update_and_late_marks_are_readable_in_both_themes(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor, themed: MainWindow) -> None:
+    window = themed
+    pane, view = window.inspector.pane("notes"), updates_view(window)
+    desk = window.findChild(MyDeskView)
+    assert isinstance(pane, NotesPane) and isinstance(desk, MyDeskView)
+    story_id = window.editing.story_id  # type: ignore[union-attr]
+    prepare_update(gui_store, gui_actor, story_id)
+    with gui_store.session() as session:
+        done = notes.add_note(session, gui_actor, story_id, "settled")
+        notes.set_resolved(session, gui_actor, done, True)
+        assignments.assign(session, gui_actor, story_id, "tester",
+                           due=utcnow() - timedelta(hours=1))
+    select_passage(window, window.editor.body_text().split()[0])
+    pane.text.setPlainText("check")
+    pane.add_button.click()
+    qtbot.waitUntil(lambda: len(pane.notes_shown()) == 1 and not pane.busy())
+    pane.show_resolved.setChecked(True)  # the resolved note is listed, muted
+    window.events.desk_changed.emit()
+    qtbot.waitUntil(lambda: len(pane.notes_shown()) == 2 and not pane.busy()
+                    and view.current_update() is not None and not view.busy()
+                    and desk.desk is not None and not desk.busy())
+    late = desk.tree.topLevelItem(0)
+    assert late is not None and late.child(0) is not None
+    muted = next(item for item in pane._items() if "resolved" in item.text(0))
+
+    def ratios() -> list[float]:
+        base = desk.tree.palette().color(QPalette.ColorRole.Base)
+        marks = [contrast(m.format.foreground().color(), m.format.background().color())
+                 for m in window.editor.body.extraSelections()]
+        row: QTreeWidgetItem = late.child(0)  # type: ignore[assignment]
+        return [*marks, *marked_contrasts(view.pending.document()),
+                *marked_contrasts(view.live.document()),
+                contrast(row.foreground(0).color(), base),
+                contrast(muted.foreground(0).color(),
+                         pane.list.palette().color(QPalette.ColorRole.Base))]
+
+    light = ratios()
+    assert len(light) >= 5 and min(light) >= 4.5, light
+    window.commands.set_theme("dark")  # the palette reaches each widget through events
+    qtbot.waitUntil(lambda: is_dark(desk.tree.palette()) and is_dark(pane.list.palette()))
+    muted = next(item for item in pane._items() if "resolved" in item.text(0))
+    dark = ratios()
+    assert len(dark) == len(light) and min(dark) >= 4.5, dark

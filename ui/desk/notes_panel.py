@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QResizeEvent, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QColor, QPalette, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,6 +39,7 @@ NOTE_ROLE = Qt.ItemDataRole.UserRole
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]+)")
 HIGHLIGHT = QColor(255, 236, 150)
 CURRENT = QColor(255, 200, 90)
+MARK_TEXT = QColor("#1d1d1f")  # the marks are light in both themes: their text is dark
 HIGHLIGHT_DELAY_MS = 300
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each in a Qt document
 
@@ -244,6 +245,11 @@ class NotesPane(DeskPane):
         super().resizeEvent(event)
         self._wrap_timer.start()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._views:
+            self._show(self._views)  # the muted notes take the new theme's colour
+
     def _rewrap(self) -> None:
         if self._views and self._fitting_chars() != self._chars:
             self._show(self._views)
@@ -253,8 +259,8 @@ class NotesPane(DeskPane):
         item = QTreeWidgetItem([note_label(view, self._host.zone(), detached, self._chars)])
         item.setToolTip(0, view.text)
         item.setData(0, NOTE_ROLE, view)
-        if detached or view.resolved:
-            item.setForeground(0, QColor(130, 130, 130))
+        if detached or view.resolved:  # muted, yet readable in the theme in use
+            item.setForeground(0, self.palette().color(QPalette.ColorRole.PlaceholderText))
         return item
 
     def _find_passages(self) -> None:
@@ -330,6 +336,7 @@ class NotesPane(DeskPane):
             fmt = QTextCharFormat()
             fmt.setBackground(CURRENT if current is not None and current.id == note_id
                               else HIGHLIGHT)
+            fmt.setForeground(MARK_TEXT)
             fmt.setToolTip("A note is on this passage (Notes tab)")
             selection.format = fmt
             marks.append(selection)

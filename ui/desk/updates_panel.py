@@ -40,6 +40,7 @@ from ui.window.extensions import OpenStory, WindowHost
 UPDATE_ROLE = Qt.ItemDataRole.UserRole
 REMOVED = "#fbdada"
 ADDED = "#d8f5d8"
+MARKED_TEXT = "#1d1d1f"  # the marks are light in both themes: their text is dark
 FIELDS = (("headline", "Headline"), ("standfirst", "Standfirst"), ("correction", "Correction"))
 
 
@@ -55,7 +56,9 @@ class StoryUpdates:
 
 def _block(text: str, colour: str | None) -> str:
     body = html.escape(text).replace("\n", "<br>")
-    return f'<p style="background:{colour}">{body}</p>' if colour else f"<p>{body}</p>"
+    if not colour:
+        return f"<p>{body}</p>"
+    return f'<p style="background:{colour}; color:{MARKED_TEXT}">{body}</p>'
 
 
 def side_by_side(live: StoryDocument, pending: StoryDocument) -> tuple[str, str]:
