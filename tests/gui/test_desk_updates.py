@@ -42,7 +42,8 @@ def test_the_side_by_side_marks_only_what_changes() -> None:
     left, right = side_by_side(live, pending)
     assert "Headline" not in left and "Correction" in right
     assert '<p>One.</p>' in left and '<p>One.</p>' in right
-    assert '#fbdada">Two.</p>' in left and '#d8f5d8">Two, fixed.</p>' in right
+    assert '#fbdada; color:#1d1d1f">Two.</p>' in left
+    assert '#d8f5d8; color:#1d1d1f">Two, fixed.</p>' in right
 
 
 def test_a_desk_chief_sees_the_pending_update_beside_the_live_story_and_approves_it(

@@ -77,13 +77,13 @@ class AssignPane(DeskPane):
         if story_id != self._story_id:
             self._story_id = story_id
             self.message.clear()
+            self.list.clear()  # the previous story's people are not shown meanwhile
             self.reload()
 
     def reload(self) -> None:
         """Read the story's assignments and the desk's people (on a worker)."""
         story_id = self._story_id
         if story_id is None:
-            self.list.clear()
             return
         store = self._host.store
 

@@ -8,7 +8,7 @@ or the desk change (a sync, a note, an assignment) and on "Refresh".
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,9 +26,11 @@ from ui.desk.pane import DeskPane
 from ui.ops import OpContext
 from ui.window import prefs
 from ui.window.extensions import WindowHost
+from ui.window.theme import is_dark
 
 STORY_ROLE = Qt.ItemDataRole.UserRole
-LATE = QColor(190, 30, 30)
+LATE = QColor("#be1e1e")  # ≥ 4.5:1 on the light theme's backgrounds
+LATE_DARK = QColor("#ff8a80")  # ≥ 4.5:1 on the dark theme's
 SECTIONS = ("assigned", "notes", "waiting")
 
 
@@ -40,8 +42,13 @@ class MyDeskView(DeskPane):
     def __init__(self, host: WindowHost, parent: QWidget | None = None) -> None:
         super().__init__(host, "myDesk", parent)
         self.desk: MyDesk | None = None
+        self._late_rows: list[QTreeWidgetItem] = []
         self.title = QLabel(self)
         self.title.setObjectName("myDeskTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # a username is never markup
+        bold = self.title.font()
+        bold.setBold(True)
+        self.title.setFont(bold)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("myDeskTree")
         self.tree.setColumnCount(3)
@@ -73,8 +80,9 @@ class MyDeskView(DeskPane):
     def _show(self, desk: MyDesk) -> None:
         self.desk = desk
         zone = self._host.zone()
-        self.title.setText(f"<b>{desk.person}'s desk</b>")
+        self.title.setText(f"{desk.person}'s desk")
         self.tree.clear()
+        self._late_rows = []
         assigned = self._section(f"Assigned to you ({len(desk.assigned)})")
         for item in desk.assigned:
             late = item.late(desk.now)
@@ -82,8 +90,8 @@ class MyDeskView(DeskPane):
             row = self._row(assigned, ("LATE " if late else "") + when, item.story_id,
                             item.headline, item.status + (f" — {item.note}" if item.note else ""))
             if late:
-                for column in range(3):
-                    row.setForeground(column, LATE)
+                self._late_rows.append(row)
+        self._colour_late()
         notes = self._section(f"Notes to you ({len(desk.notes)})")
         for note in desk.notes:
             self._row(notes, format_local(note.created_at, zone), note.story_id, note.headline,
@@ -95,6 +103,17 @@ class MyDeskView(DeskPane):
         for column in range(2):
             self.tree.resizeColumnToContents(column)
         self.loaded.emit(desk)
+
+    def _colour_late(self) -> None:
+        colour = LATE_DARK if is_dark(self.palette()) else LATE
+        for row in self._late_rows:
+            for column in range(3):
+                row.setForeground(column, colour)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_late()  # readable in the new theme
 
     def _section(self, title: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QResizeEvent, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QColor, QPalette, QResizeEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,7 +39,14 @@ NOTE_ROLE = Qt.ItemDataRole.UserRole
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_.\-]+)")
 HIGHLIGHT = QColor(255, 236, 150)
 CURRENT = QColor(255, 200, 90)
+MARK_TEXT = QColor("#1d1d1f")  # the marks are light in both themes: their text is dark
 HIGHLIGHT_DELAY_MS = 300
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each in a Qt document
+
+
+def qt_position(text: str, offset: int) -> int:
+    """Python's ``offset`` in ``text`` as a Qt document position (Qt counts UTF-16 units)."""
+    return offset + len(ASTRAL.findall(text, 0, offset))
 
 
 def mentions(text: str) -> list[str]:
@@ -154,13 +161,15 @@ class NotesPane(DeskPane):
         """Follow the open story (its notes are read again when it changes)."""
         previous = self._story.document.story_id if self._story else None
         self._story = story
-        if story is None:
+        if story is None or story.document.story_id != previous:
+            # Nothing of the previous story stays on show while this one's notes are read.
             self._views = []
+            self._spans = {}
             self.list.clear()
-            self._text_changed()
-            self._title_tab()
-        elif story.document.story_id != previous:
             self.message.clear()
+            self._update_buttons()
+            self.mark_passages()
+            self._title_tab()
             self.reload()
 
     # reading --------------------------------------------------------------------------
@@ -199,9 +208,13 @@ class NotesPane(DeskPane):
         self.list.addTopLevelItems(tops)
         self.list.expandAll()
         self.list.setUpdatesEnabled(True)
+        # Restoring the selection is not the user picking a note: the editor's cursor stays.
+        self.list.blockSignals(True)
         self._clear_current()
         if keep is not None:
-            self.select_note(keep)
+            self._set_current(keep)
+        self.list.blockSignals(False)
+        self._update_buttons()
         self.mark_passages()
         self._title_tab()
 
@@ -232,6 +245,11 @@ class NotesPane(DeskPane):
         super().resizeEvent(event)
         self._wrap_timer.start()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._views:
+            self._show(self._views)  # the muted notes take the new theme's colour
+
     def _rewrap(self) -> None:
         if self._views and self._fitting_chars() != self._chars:
             self._show(self._views)
@@ -241,8 +259,8 @@ class NotesPane(DeskPane):
         item = QTreeWidgetItem([note_label(view, self._host.zone(), detached, self._chars)])
         item.setToolTip(0, view.text)
         item.setData(0, NOTE_ROLE, view)
-        if detached or view.resolved:
-            item.setForeground(0, QColor(130, 130, 130))
+        if detached or view.resolved:  # muted, yet readable in the theme in use
+            item.setForeground(0, self.palette().color(QPalette.ColorRole.PlaceholderText))
         return item
 
     def _find_passages(self) -> None:
@@ -285,6 +303,9 @@ class NotesPane(DeskPane):
 
     def select_note(self, note_id: str) -> None:
         """Select a note in the list (and its passage in the editor)."""
+        self._set_current(note_id)
+
+    def _set_current(self, note_id: str) -> None:
         for item in self._items():
             if item.data(0, NOTE_ROLE).id == note_id:
                 self.list.setCurrentItem(item)
@@ -292,7 +313,7 @@ class NotesPane(DeskPane):
     # the editor -----------------------------------------------------------------------
 
     def passages(self) -> list[tuple[str, int, int]]:
-        """``(note id, start, end)`` of every open note's passage found in the editor."""
+        """``(note id, start, end)`` of every open note's passage (offsets in ``body_text()``)."""
         return [(view.id, *self._spans[view.id]) for view in self._views
                 if not view.resolved and view.id in self._spans]
 
@@ -303,34 +324,41 @@ class NotesPane(DeskPane):
     def mark_passages(self) -> None:
         """Mark the quoted passages in the editor; the selected note's more strongly."""
         body = self._host.editor.body
+        text = self._host.editor.body_text()
         current = self.current_note()
         marks = []
         for note_id, start, end in self.passages():
             selection = QTextEdit.ExtraSelection()
             cursor = QTextCursor(body.document())
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(qt_position(text, start))
+            cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setBackground(CURRENT if current is not None and current.id == note_id
                               else HIGHLIGHT)
+            fmt.setForeground(MARK_TEXT)
             fmt.setToolTip("A note is on this passage (Notes tab)")
             selection.format = fmt
             marks.append(selection)
         body.setExtraSelections(marks)
 
-    def _current_changed(self, *_args: object) -> None:
+    def _update_buttons(self) -> None:
         view = self.current_note()
-        self.reply_button.setEnabled(view is not None)
+        self.reply_button.setEnabled(view is not None and self.add_button.isEnabled())
         self.resolve_button.setEnabled(view is not None)
         self.resolve_button.setText("Reopen" if view is not None and view.resolved
                                     else "Resolve")
+
+    def _current_changed(self, *_args: object) -> None:
+        """The user picked a note: mark it and take the editor's cursor to its passage."""
+        view = self.current_note()
+        self._update_buttons()
         self.mark_passages()
         span = self._spans.get(view.id) if view is not None else None
         if span is not None:
             body = self._host.editor.body
             cursor = QTextCursor(body.document())
-            cursor.setPosition(span[0])
+            cursor.setPosition(qt_position(self._host.editor.body_text(), span[0]))
             body.setTextCursor(cursor)
             body.ensureCursorVisible()
 
@@ -369,12 +397,20 @@ class NotesPane(DeskPane):
                                       to=to, reply_to=parent.id if parent else None)
 
         def done(_note_id: str) -> None:
+            self._saving(False)
             self._host.events.desk_changed.emit()
-            self.text.clear()
+            if self.text.toPlainText() == text:  # what was typed since is the next note
+                self.text.clear()
             self.message.setText("Reply added." if reply else "Note added.")
             self.reload()
 
-        self.run(work, done)
+        self._saving(True)
+        self.run(work, done, failed=lambda: self._saving(False))
+
+    def _saving(self, on: bool) -> None:
+        """While a note is being stored, Add and Reply wait (no note is sent twice)."""
+        self.add_button.setEnabled(not on)
+        self._update_buttons()
 
     def toggle_resolved(self) -> None:
         """Resolve the selected note, or reopen it when it is resolved."""

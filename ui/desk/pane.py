@@ -30,10 +30,12 @@ class DeskPane(QWidget):
         """True while the pane waits for the store."""
         return self._busy > 0
 
-    def run(self, work: Callable[[OpContext], T], done: Callable[[T], None]) -> None:
+    def run(self, work: Callable[[OpContext], T], done: Callable[[T], None],
+            failed: Callable[[], None] | None = None) -> None:
         """Run ``work`` on a worker, then ``done(result)`` here; an error shows as the message.
 
-        What the user typed is left alone on an error, so nothing is lost.
+        What the user typed is left alone on an error, so nothing is lost; ``failed``
+        (if given) is called after the message is shown.
         """
         self._busy += 1
 
@@ -42,9 +44,11 @@ class DeskPane(QWidget):
                 self._busy -= 1
                 done(result)
 
-        def failed(exc: BaseException) -> None:
+        def failure(exc: BaseException) -> None:
             if shiboken6.isValid(self):
                 self._busy -= 1
                 self.message.setText(describe_error(exc))
+                if failed is not None:
+                    failed()
 
-        self._host.run_op(work).success(finished).failure(failed).run()
+        self._host.run_op(work).success(finished).failure(failure).run()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cms.desk import notes
@@ -114,6 +114,7 @@ class PresenceBanner(QFrame):
                            " border-radius: 4px; } #presenceBanner QLabel { color: #5a4300; }")
         self.label = QLabel(self)
         self.label.setObjectName("presenceText")
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # people's names are never markup
         self.label.setWordWrap(True)
         self.watch = QPushButton("Watch instead", self)
         self.watch.setObjectName("watchInstead")

@@ -40,6 +40,7 @@ from ui.window.extensions import OpenStory, WindowHost
 UPDATE_ROLE = Qt.ItemDataRole.UserRole
 REMOVED = "#fbdada"
 ADDED = "#d8f5d8"
+MARKED_TEXT = "#1d1d1f"  # the marks are light in both themes: their text is dark
 FIELDS = (("headline", "Headline"), ("standfirst", "Standfirst"), ("correction", "Correction"))
 
 
@@ -55,7 +56,9 @@ class StoryUpdates:
 
 def _block(text: str, colour: str | None) -> str:
     body = html.escape(text).replace("\n", "<br>")
-    return f'<p style="background:{colour}">{body}</p>' if colour else f"<p>{body}</p>"
+    if not colour:
+        return f"<p>{body}</p>"
+    return f'<p style="background:{colour}; color:{MARKED_TEXT}">{body}</p>'
 
 
 def side_by_side(live: StoryDocument, pending: StoryDocument) -> tuple[str, str]:
@@ -88,6 +91,7 @@ class UpdatesView(DeskPane):
         super().__init__(host, "updatesView", parent)
         self.shown: StoryUpdates | None = None
         self._story_id: str | None = None
+        self._announced: set[str] = set()  # the open story's waiting updates the dock came up for
         self.list = QListWidget(self)
         self.list.setObjectName("updatesList")
         self.live = QTextBrowser(self)
@@ -128,15 +132,18 @@ class UpdatesView(DeskPane):
         story_id = story.document.story_id if story is not None else None
         if story_id != self._story_id:
             self._story_id = story_id
+            self._announced = set()
             self.message.clear()
+            # The previous story's updates are not shown (nor approvable) meanwhile.
+            self.shown = None
+            self.list.clear()
+            self._compare()
             self.reload()
 
     def reload(self) -> None:
         """Read the story's updates, its live version and my rights (on a worker)."""
         story_id = self._story_id
         if story_id is None:
-            self.shown = None
-            self.list.clear()
             return
         store, role = self._host.store, self._host.actor.role
 
@@ -168,8 +175,12 @@ class UpdatesView(DeskPane):
                    if view.state in ("pending", "approved")]
         self.list.setCurrentRow(waiting[0] if waiting else 0 if found.updates else -1)
         self._compare()
-        if waiting:
+        # The dock comes up for a story's waiting updates once: closed, it stays closed
+        # until another story is opened or a new update waits.
+        ids = {view.id for view in found.updates if view.state in ("pending", "approved")}
+        if ids - self._announced:
             self._host.show_dock("updates")
+        self._announced |= ids
 
     def current_update(self) -> UpdateView | None:
         """The update selected in the list."""
