@@ -204,3 +204,24 @@ def test_headline_and_styled_words_are_checked(qtbot: QtBot, window: MainWindow)
     assert headline.text() == "Goat crosses the DMZ"
     qtbot.waitUntil(lambda: window.editing is not None
                     and window.editing.document.headline == "Goat crosses the DMZ")
+
+
+def _underlined_texts(window: MainWindow) -> list[str]:
+    """The texts of the last body paragraph drawn with a wavy underline (Qt counts UTF-16)."""
+    block = window.editor.body.document().lastBlock()
+    layout = block.layout()
+    assert layout is not None
+    units = block.text().encode("utf-16-le")
+    return [units[2 * r.start: 2 * (r.start + r.length)].decode("utf-16-le", "replace")
+            for r in layout.formats()
+            if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline]
+
+
+def test_underline_and_suggestion_after_emoji(qtbot: QtBot, window: MainWindow) -> None:
+    spelling = _ready(qtbot, window)
+    _type_story(qtbot, window, spelling, "Intro.\n\n|🔥🔥 The wrod is here.")
+    qtbot.waitUntil(lambda: _underlined_texts(window) == ["wrod"], timeout=10_000)
+    first = _menu_on(window, "wrod").actions()[0]
+    label = first.text()
+    first.trigger()
+    assert window.editor.body.document().lastBlock().text() == f"🔥🔥 The {label} is here."

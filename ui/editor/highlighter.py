@@ -16,6 +16,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 from cms.spelling import carry_spans, is_code_line
+from ui.editor.positions import to_qt
 
 if TYPE_CHECKING:
     from ui.editor.spelling import SpellService
@@ -154,7 +155,8 @@ class SpellHighlighter(QSyntaxHighlighter):
             before = self._drawn.get(number)
             spans = carry_spans(before[0], before[1], text) if before else ()
         self._drawn[number] = (text, spans)
-        for start, end in spans:
+        for first, last in spans:  # code points: Qt counts UTF-16 units
+            start, end = to_qt(text, first), to_qt(text, last)
             if self._plain:  # a paragraph without Markdown styles: one shared format
                 self.setFormat(start, end - start, self._misspelled_format)
                 continue
@@ -198,8 +200,10 @@ class MarkdownHighlighter(SpellHighlighter):
         elif self._spelling is not None:
             self._drawn.pop(self.currentBlock().blockNumber(), None)
 
-    def _style(self, start: int, length: int, name: str) -> None:
-        self.setFormat(start, length, self._formats[name])
+    def _style(self, text: str, start: int, end: int, name: str) -> None:
+        """Style ``text[start:end]`` (code points; Qt counts UTF-16 units)."""
+        first = to_qt(text, start)
+        self.setFormat(first, to_qt(text, end) - first, self._formats[name])
         self._plain = False
 
     def _markdown(self, text: str) -> bool:
@@ -207,19 +211,19 @@ class MarkdownHighlighter(SpellHighlighter):
         in_code = self.previousBlockState() == IN_CODE_BLOCK
         self._plain = True
         if _CODE_FENCE.match(text):
-            self._style(0, len(text), "code")
+            self._style(text, 0, len(text), "code")
             self.setCurrentBlockState(0 if in_code else IN_CODE_BLOCK)
             return False
         if in_code:
-            self._style(0, len(text), "code")
+            self._style(text, 0, len(text), "code")
             self.setCurrentBlockState(IN_CODE_BLOCK)
             return False
         self.setCurrentBlockState(0)
         if _HEADING.match(text):
-            self._style(0, len(text), "heading")
+            self._style(text, 0, len(text), "heading")
             return True
         if _RULE.match(text):
-            self._style(0, len(text), "marker")
+            self._style(text, 0, len(text), "marker")
             return False
         self._prose(text)
         return True
@@ -227,10 +231,10 @@ class MarkdownHighlighter(SpellHighlighter):
     def _prose(self, text: str) -> None:
         """Quotes, list markers and inline styles of a paragraph."""
         if _QUOTE.match(text):
-            self._style(0, len(text), "quote")
+            self._style(text, 0, len(text), "quote")
         marker = _LIST.match(text)
         if marker:
-            self._style(marker.start(1), len(marker.group(1)), "marker")
+            self._style(text, marker.start(1), marker.end(1), "marker")
         for name, pattern in _INLINE:
             for match in pattern.finditer(text):
-                self._style(match.start(), match.end() - match.start(), name)
+                self._style(text, match.start(), match.end(), name)
