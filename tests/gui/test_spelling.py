@@ -225,3 +225,29 @@ def test_underline_and_suggestion_after_emoji(qtbot: QtBot, window: MainWindow) 
     label = first.text()
     first.trigger()
     assert window.editor.body.document().lastBlock().text() == f"🔥🔥 The {label} is here."
+
+
+def test_results_reach_a_paragraph_that_moved_down(qtbot: QtBot, window: MainWindow) -> None:
+    spelling = _ready(qtbot, window)
+    _type_story(qtbot, window, spelling, "First paragraph here.\n\nSecond paragraph here.")
+    body = window.editor.body
+    end = body.textCursor()
+    end.movePosition(QTextCursor.MoveOperation.End)
+    end.insertText(" Teh wrod is misspeled.")  # its check is pending…
+    top = QTextCursor(body.document())
+    top.insertText("\n")  # …when a line is added at the top
+    qtbot.waitUntil(spelling.service.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: _underlined(window, "wrod"), timeout=10_000)
+
+
+def test_menu_suggests_after_a_paragraph_is_added_above(
+        qtbot: QtBot, window: MainWindow) -> None:
+    spelling = _ready(qtbot, window)
+    _type_story(qtbot, window, spelling, "First paragraph here.\n\nThe wrod is misspeled.")
+    assert _underlined(window, "wrod")
+    top = QTextCursor(window.editor.body.document())
+    top.insertText("New lead paragraph.\n\n")
+    qtbot.waitUntil(spelling.service.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: _underlined(window, "wrod"), timeout=10_000)
+    names = [a.objectName() for a in _menu_on(window, "wrod").actions()]
+    assert "spellAddPersonal" in names

@@ -272,7 +272,7 @@ def word_at(highlighter: SpellHighlighter, cursor: QTextCursor) -> Word | None:
     block = cursor.block()
     text = block.text()
     at = from_qt(text, cursor.positionInBlock())
-    for start, end in highlighter.underlined(block.blockNumber(), text):
+    for start, end in highlighter.underlined(block):
         if start <= at <= end:
             return Word(start, end, text[start:end])
     return None
