@@ -254,3 +254,18 @@ def test_zoom_changes_the_editor_text_and_is_remembered(qtbot: QtBot,
     assert prefs.get_int("view/zoom", 0) == 1
     window.acts.zoom_reset.trigger()
     assert window.editor.body.font().pointSizeF() == size
+
+
+def test_esc_in_the_find_bar_closes_it_but_stays_in_focus_mode(
+        qtbot: QtBot, window: MainWindow) -> None:
+    window.acts.focus_mode.trigger()
+    assert window.focus.active
+    bar = window.editor.find_bar
+    bar.open_bar()
+    qtbot.waitUntil(bar.find_box.hasFocus)
+    QTest.keyClick(bar.find_box, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+    assert window.focus.active  # the find bar took the Esc
+    assert window.editor.body.hasFocus()
+    QTest.keyClick(window.editor.body, Qt.Key.Key_Escape)  # the next one leaves focus mode
+    assert not window.focus.active
