@@ -269,3 +269,19 @@ def test_esc_in_the_find_bar_closes_it_but_stays_in_focus_mode(
     assert window.editor.body.hasFocus()
     QTest.keyClick(window.editor.body, Qt.Key.Key_Escape)  # the next one leaves focus mode
     assert not window.focus.active
+
+
+def test_shift_f3_finds_the_previous_match(qtbot: QtBot, window: MainWindow) -> None:
+    bar = window.editor.find_bar
+    assert "Shift+F3" in bar.previous_button.toolTip()
+    assert QKeySequence("Shift+F3") in window.acts.find_previous.shortcuts()
+    body = window.editor.body
+    body.setPlainText("the one, the two, the three")
+    bar.open_bar()
+    bar.find_box.setText("the")
+    QTest.keyClick(bar.find_box, Qt.Key.Key_F3)
+    QTest.keyClick(bar.find_box, Qt.Key.Key_F3)
+    assert body.textCursor().selectionStart() == 9  # the second "the"
+    QTest.keyClick(bar.find_box, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert body.textCursor().selectionStart() == 0
+    assert body.textCursor().selectedText() == "the"
