@@ -254,3 +254,34 @@ def test_zoom_changes_the_editor_text_and_is_remembered(qtbot: QtBot,
     assert prefs.get_int("view/zoom", 0) == 1
     window.acts.zoom_reset.trigger()
     assert window.editor.body.font().pointSizeF() == size
+
+
+def test_esc_in_the_find_bar_closes_it_but_stays_in_focus_mode(
+        qtbot: QtBot, window: MainWindow) -> None:
+    window.acts.focus_mode.trigger()
+    assert window.focus.active
+    bar = window.editor.find_bar
+    bar.open_bar()
+    qtbot.waitUntil(bar.find_box.hasFocus)
+    QTest.keyClick(bar.find_box, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+    assert window.focus.active  # the find bar took the Esc
+    assert window.editor.body.hasFocus()
+    QTest.keyClick(window.editor.body, Qt.Key.Key_Escape)  # the next one leaves focus mode
+    assert not window.focus.active
+
+
+def test_shift_f3_finds_the_previous_match(qtbot: QtBot, window: MainWindow) -> None:
+    bar = window.editor.find_bar
+    assert "Shift+F3" in bar.previous_button.toolTip()
+    assert QKeySequence("Shift+F3") in window.acts.find_previous.shortcuts()
+    body = window.editor.body
+    body.setPlainText("the one, the two, the three")
+    bar.open_bar()
+    bar.find_box.setText("the")
+    QTest.keyClick(bar.find_box, Qt.Key.Key_F3)
+    QTest.keyClick(bar.find_box, Qt.Key.Key_F3)
+    assert body.textCursor().selectionStart() == 9  # the second "the"
+    QTest.keyClick(bar.find_box, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert body.textCursor().selectionStart() == 0
+    assert body.textCursor().selectedText() == "the"

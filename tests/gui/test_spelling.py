@@ -204,3 +204,50 @@ def test_headline_and_styled_words_are_checked(qtbot: QtBot, window: MainWindow)
     assert headline.text() == "Goat crosses the DMZ"
     qtbot.waitUntil(lambda: window.editing is not None
                     and window.editing.document.headline == "Goat crosses the DMZ")
+
+
+def _underlined_texts(window: MainWindow) -> list[str]:
+    """The texts of the last body paragraph drawn with a wavy underline (Qt counts UTF-16)."""
+    block = window.editor.body.document().lastBlock()
+    layout = block.layout()
+    assert layout is not None
+    units = block.text().encode("utf-16-le")
+    return [units[2 * r.start: 2 * (r.start + r.length)].decode("utf-16-le", "replace")
+            for r in layout.formats()
+            if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline]
+
+
+def test_underline_and_suggestion_after_emoji(qtbot: QtBot, window: MainWindow) -> None:
+    spelling = _ready(qtbot, window)
+    _type_story(qtbot, window, spelling, "Intro.\n\n|🔥🔥 The wrod is here.")
+    qtbot.waitUntil(lambda: _underlined_texts(window) == ["wrod"], timeout=10_000)
+    first = _menu_on(window, "wrod").actions()[0]
+    label = first.text()
+    first.trigger()
+    assert window.editor.body.document().lastBlock().text() == f"🔥🔥 The {label} is here."
+
+
+def test_results_reach_a_paragraph_that_moved_down(qtbot: QtBot, window: MainWindow) -> None:
+    spelling = _ready(qtbot, window)
+    _type_story(qtbot, window, spelling, "First paragraph here.\n\nSecond paragraph here.")
+    body = window.editor.body
+    end = body.textCursor()
+    end.movePosition(QTextCursor.MoveOperation.End)
+    end.insertText(" Teh wrod is misspeled.")  # its check is pending…
+    top = QTextCursor(body.document())
+    top.insertText("\n")  # …when a line is added at the top
+    qtbot.waitUntil(spelling.service.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: _underlined(window, "wrod"), timeout=10_000)
+
+
+def test_menu_suggests_after_a_paragraph_is_added_above(
+        qtbot: QtBot, window: MainWindow) -> None:
+    spelling = _ready(qtbot, window)
+    _type_story(qtbot, window, spelling, "First paragraph here.\n\nThe wrod is misspeled.")
+    assert _underlined(window, "wrod")
+    top = QTextCursor(window.editor.body.document())
+    top.insertText("New lead paragraph.\n\n")
+    qtbot.waitUntil(spelling.service.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: _underlined(window, "wrod"), timeout=10_000)
+    names = [a.objectName() for a in _menu_on(window, "wrod").actions()]
+    assert "spellAddPersonal" in names

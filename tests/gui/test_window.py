@@ -350,3 +350,14 @@ def test_preview_shows_placed_photos_as_figures(qtbot: QtBot, window: MainWindow
 
     qtbot.waitUntil(loaded)  # read from the store and scaled on a worker
     assert photo.caption.split(",")[0] in window.preview.toPlainText()
+
+
+def test_going_back_before_the_other_story_loads_keeps_the_first(
+        qtbot: QtBot, window: MainWindow, gui_store: Store) -> None:
+    a = editing(window).story_id
+    with gui_store.reading() as session:
+        b = next(x for x in stories.story_ids(session) if x != a)
+    window.show_story_by_id(b)
+    window.show_story_by_id(a)  # the user changes their mind before B has loaded
+    qtbot.waitUntil(lambda: window._opening.dropped >= 1, timeout=10_000)  # B's read came back
+    assert editing(window).story_id == a

@@ -11,6 +11,8 @@ import re
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
+from ui.editor.positions import from_qt, qt_length
+
 HEADING = re.compile(r"^#{1,6}\s+")
 PARAGRAPH_SEPARATOR = "\u2029"  # how Qt returns line breaks in a selection
 
@@ -43,11 +45,13 @@ def toggle_inline(edit: QPlainTextEdit, marker: str) -> None:
 
 
 def _surrounded(edit: QPlainTextEdit, start: int, end: int, marker: str) -> bool:
-    """Whether [start, end) already carries ``marker``, judged by the runs of ``*`` around it.
+    """Whether [start, end) (Qt positions) already carries ``marker``, judged by the runs
+    of ``*`` around it.
 
     One or three stars on both sides are italic, two or three are bold.
     """
     text = edit.toPlainText()
+    start, end = from_qt(text, start), from_qt(text, end)
     left = len(text[:start]) - len(text[:start].rstrip("*"))
     right = len(text[end:]) - len(text[end:].lstrip("*"))
     stars = min(left, right)
@@ -73,9 +77,9 @@ def insert_link(edit: QPlainTextEdit, url: str = "") -> None:
     cursor.beginEditBlock()
     cursor.insertText(f"[{text}]({address})")
     cursor.endEditBlock()
-    at = start + len(text) + 3
+    at = start + qt_length(text) + 3
     cursor.setPosition(at)
-    cursor.setPosition(at + len(address), QTextCursor.MoveMode.KeepAnchor)
+    cursor.setPosition(at + qt_length(address), QTextCursor.MoveMode.KeepAnchor)
     edit.setTextCursor(cursor)
 
 
@@ -96,7 +100,7 @@ def _replace_lines(edit: QPlainTextEdit, cursor: QTextCursor, lines: list[str]) 
     cursor.insertText("\n".join(lines))
     cursor.endEditBlock()
     cursor.setPosition(start)
-    cursor.setPosition(start + len("\n".join(lines)), QTextCursor.MoveMode.KeepAnchor)
+    cursor.setPosition(start + qt_length("\n".join(lines)), QTextCursor.MoveMode.KeepAnchor)
     edit.setTextCursor(cursor)
 
 

@@ -13,9 +13,18 @@ import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QSyntaxHighlighter,
+    QTextBlock,
+    QTextBlockUserData,
+    QTextCharFormat,
+    QTextDocument,
+)
 
 from cms.spelling import carry_spans, is_code_line
+from ui.editor.positions import to_qt
 
 if TYPE_CHECKING:
     from ui.editor.spelling import SpellService
@@ -50,6 +59,24 @@ def _format(colour: str, *, bold: bool = False, italic: bool = False,
 Spans = tuple[tuple[int, int], ...]
 
 
+class _Drawn(QTextBlockUserData):
+    """What a block was last drawn with: its text and underlined spans.
+
+    Kept on the block itself, so it follows the paragraph when others are added
+    or removed above it (block numbers shift; the block does not).
+    """
+
+    def __init__(self, text: str, spans: Spans) -> None:
+        super().__init__()
+        self.text = text
+        self.spans = spans
+
+
+def _drawn(block: QTextBlock) -> _Drawn | None:
+    data = block.userData() if block.isValid() else None
+    return data if isinstance(data, _Drawn) else None
+
+
 class SpellHighlighter(QSyntaxHighlighter):
     """Red wavy underlines under the misspellings a SpellService finds (plain text fields).
 
@@ -59,10 +86,9 @@ class SpellHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, *, dark: bool = False) -> None:
         super().__init__(document)
         self._spelling: SpellService | None = None
-        # What each block was last drawn with (its text and underlined spans), and the
-        # blocks waiting for a paragraph's results.
-        self._drawn: dict[int, tuple[str, Spans]] = {}
-        self._waiting: dict[str, set[int]] = {}
+        # The paragraphs some block waits to draw the results of (what each block
+        # was drawn with is its _Drawn user data).
+        self._waiting: set[str] = set()
         self._plain = True  # the block being highlighted has no other styles
         self._misspelled = QColor()
         self._misspelled_format = QTextCharFormat()
@@ -80,10 +106,11 @@ class SpellHighlighter(QSyntaxHighlighter):
         self._set_underline_colour(dark)
         self.rehighlight_quietly()
 
-    def underlined(self, block_number: int, text: str) -> Spans:
-        """The spans drawn as misspelled in a block showing ``text``."""
-        drawn = self._drawn.get(block_number)
-        return drawn[1] if drawn is not None and drawn[0] == text else ()
+    @staticmethod
+    def underlined(block: QTextBlock) -> Spans:
+        """The spans (code points) drawn as misspelled in ``block`` as it reads now."""
+        drawn = _drawn(block)
+        return drawn.spans if drawn is not None and drawn.text == block.text() else ()
 
     def highlightBlock(self, text: str) -> None:
         self._plain = True
@@ -116,15 +143,18 @@ class SpellHighlighter(QSyntaxHighlighter):
     @Slot(object)
     def _results_arrived(self, texts: set[str]) -> None:
         """Draw the blocks that waited for these paragraphs' results."""
-        numbers = {n for text in texts for n in self._waiting.pop(text, ())}
-        self._redraw(texts, sorted(numbers))
+        waited = texts & self._waiting
+        if waited:
+            self._waiting -= waited
+            self._redraw(waited)
 
     @Slot(object)
     def _results_revised(self, texts: set[str]) -> None:
         """Draw every block showing one of these paragraphs again (a word was accepted)."""
-        self._redraw(texts, [n for n, (text, _spans) in self._drawn.items() if text in texts])
+        self._redraw(texts)
 
-    def _redraw(self, texts: set[str], numbers: list[int]) -> None:
+    def _redraw(self, texts: set[str]) -> None:
+        """Draw again the blocks showing one of ``texts`` whose underlines are not current."""
         document = self.document()
         if document is None or self._spelling is None:
             return
@@ -132,14 +162,16 @@ class SpellHighlighter(QSyntaxHighlighter):
         # document (contentsChanged), which would count as an edit and autosave.
         blocked = document.blockSignals(True)
         try:
-            for number in numbers:
-                block = document.findBlockByNumber(number)
+            block = document.firstBlock()
+            while block.isValid():
                 text = block.text()
+                drawn = _drawn(block)
                 # A block already drawn as checked (its neighbours' underlines carried
                 # over while typing) is not laid out again.
-                if block.isValid() and text in texts and self._drawn.get(
-                        number) != (text, self._spelling.cached(text)):
+                if text in texts and (drawn is None or drawn.text != text
+                                      or drawn.spans != self._spelling.cached(text)):
                     self.rehighlightBlock(block)
+                block = block.next()
         finally:
             document.blockSignals(blocked)
 
@@ -147,14 +179,14 @@ class SpellHighlighter(QSyntaxHighlighter):
         assert self._spelling is not None
         if is_code_line(text, False)[0]:
             return  # indented code
-        number = self.currentBlock().blockNumber()
         spans = self._spelling.lookup(text)
         if spans is None:  # not checked yet: keep the underlines the edit did not touch
-            self._waiting.setdefault(text, set()).add(number)
-            before = self._drawn.get(number)
-            spans = carry_spans(before[0], before[1], text) if before else ()
-        self._drawn[number] = (text, spans)
-        for start, end in spans:
+            self._waiting.add(text)
+            before = _drawn(self.currentBlock())
+            spans = carry_spans(before.text, before.spans, text) if before else ()
+        self.setCurrentBlockUserData(_Drawn(text, spans))
+        for first, last in spans:  # code points: Qt counts UTF-16 units
+            start, end = to_qt(text, first), to_qt(text, last)
             if self._plain:  # a paragraph without Markdown styles: one shared format
                 self.setFormat(start, end - start, self._misspelled_format)
                 continue
@@ -196,10 +228,12 @@ class MarkdownHighlighter(SpellHighlighter):
         if self._markdown(text) and self._spelling is not None and text.strip():
             self._underline_misspellings(text)
         elif self._spelling is not None:
-            self._drawn.pop(self.currentBlock().blockNumber(), None)
+            self.setCurrentBlockUserData(_Drawn(text, ()))  # code: nothing underlined
 
-    def _style(self, start: int, length: int, name: str) -> None:
-        self.setFormat(start, length, self._formats[name])
+    def _style(self, text: str, start: int, end: int, name: str) -> None:
+        """Style ``text[start:end]`` (code points; Qt counts UTF-16 units)."""
+        first = to_qt(text, start)
+        self.setFormat(first, to_qt(text, end) - first, self._formats[name])
         self._plain = False
 
     def _markdown(self, text: str) -> bool:
@@ -207,19 +241,19 @@ class MarkdownHighlighter(SpellHighlighter):
         in_code = self.previousBlockState() == IN_CODE_BLOCK
         self._plain = True
         if _CODE_FENCE.match(text):
-            self._style(0, len(text), "code")
+            self._style(text, 0, len(text), "code")
             self.setCurrentBlockState(0 if in_code else IN_CODE_BLOCK)
             return False
         if in_code:
-            self._style(0, len(text), "code")
+            self._style(text, 0, len(text), "code")
             self.setCurrentBlockState(IN_CODE_BLOCK)
             return False
         self.setCurrentBlockState(0)
         if _HEADING.match(text):
-            self._style(0, len(text), "heading")
+            self._style(text, 0, len(text), "heading")
             return True
         if _RULE.match(text):
-            self._style(0, len(text), "marker")
+            self._style(text, 0, len(text), "marker")
             return False
         self._prose(text)
         return True
@@ -227,10 +261,10 @@ class MarkdownHighlighter(SpellHighlighter):
     def _prose(self, text: str) -> None:
         """Quotes, list markers and inline styles of a paragraph."""
         if _QUOTE.match(text):
-            self._style(0, len(text), "quote")
+            self._style(text, 0, len(text), "quote")
         marker = _LIST.match(text)
         if marker:
-            self._style(marker.start(1), len(marker.group(1)), "marker")
+            self._style(text, marker.start(1), marker.end(1), "marker")
         for name, pattern in _INLINE:
             for match in pattern.finditer(text):
-                self._style(match.start(), match.end() - match.start(), name)
+                self._style(text, match.start(), match.end(), name)

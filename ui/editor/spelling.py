@@ -36,6 +36,7 @@ from cms.spelling_words import (
     personal_words,
 )
 from ui.editor.highlighter import SpellHighlighter
+from ui.editor.positions import from_qt, to_qt
 from ui.window.theme import is_dark
 
 if TYPE_CHECKING:
@@ -270,8 +271,8 @@ def word_at(highlighter: SpellHighlighter, cursor: QTextCursor) -> Word | None:
     """The word drawn as misspelled under ``cursor`` (offsets within its paragraph), if any."""
     block = cursor.block()
     text = block.text()
-    at = cursor.positionInBlock()
-    for start, end in highlighter.underlined(block.blockNumber(), text):
+    at = from_qt(text, cursor.positionInBlock())
+    for start, end in highlighter.underlined(block):
         if start <= at <= end:
             return Word(start, end, text[start:end])
     return None
@@ -279,10 +280,10 @@ def word_at(highlighter: SpellHighlighter, cursor: QTextCursor) -> Word | None:
 
 def replace_word(cursor: QTextCursor, word: Word, replacement: str) -> None:
     """Put ``replacement`` in place of ``word`` in the cursor's paragraph (one undo step)."""
-    base = cursor.block().position()
+    base, text = cursor.block().position(), cursor.block().text()
     edit = QTextCursor(cursor.block())
-    edit.setPosition(base + word.start)
-    edit.setPosition(base + word.end, QTextCursor.MoveMode.KeepAnchor)
+    edit.setPosition(base + to_qt(text, word.start))
+    edit.setPosition(base + to_qt(text, word.end), QTextCursor.MoveMode.KeepAnchor)
     edit.insertText(replacement)
 
 

@@ -146,9 +146,14 @@ class WorkflowPanel(QWidget):
                 and self._story.document.story_id == story.document.story_id
                 and self._story.document.status == story.document.status
                 and self._story.revision_id == story.revision_id)
-        self._story = story
-        if not same:
-            self._fill()
+        previous, self._story = self._story, story
+        if same:
+            return
+        if story is not None and (previous is None or previous.document.story_id
+                                  != story.document.story_id
+                                  or previous.document.status != story.document.status):
+            self._show(story, None, read=False)  # not the previous story's moves meanwhile
+        self._fill()
 
     def move_buttons(self) -> dict[str, QPushButton]:
         """The offered moves by target status."""
@@ -188,7 +193,10 @@ class WorkflowPanel(QWidget):
         self._reads.run(QueryOp(self, self._store, read), lambda facts: self._show(story, facts),
                         failed)
 
-    def _show(self, story: OpenStory | None, facts: WorkflowFacts | None) -> None:
+    def _show(self, story: OpenStory | None, facts: WorkflowFacts | None,
+              read: bool = True) -> None:
+        """Show ``story`` with ``facts`` (None: its moves are unknown); ``read``: what
+        the tab shows is final (``filled``), not a placeholder until the read is in."""
         while self.buttons.count():
             item = self.buttons.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -224,7 +232,7 @@ class WorkflowPanel(QWidget):
             button.setProperty("target", target)
             button.clicked.connect(lambda _c=False, t=target: self.move_to(t))
             self.buttons.addWidget(button, position // 2, position % 2)
-        if not targets:
+        if facts is not None and not targets:
             self.buttons.addWidget(QLabel(
                 f"{with_article(self._actor.role).capitalize()} cannot move a {document.status} "
                 "story.", self.buttons_box), 0, 0)
@@ -234,7 +242,8 @@ class WorkflowPanel(QWidget):
             self.history.addItem(text + (f" — {move.note}" if move.note else "")
                                  + (" (held here, not on the desk)"
                                     if move.revision_id in parked else ""))
-        self.filled.emit()
+        if read:
+            self.filled.emit()
 
     def move_to(self, target: str) -> None:
         """Make the move to ``target`` as the user (recorded), then tell the window."""

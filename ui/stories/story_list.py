@@ -146,6 +146,7 @@ class StoryListPanel(QWidget):
         self._auto_hidden: set[int] = set()
         self._auto_shown: set[int] = set()
         self._open_story: str | None = None
+        self._following = False  # selecting the open story, not a choice of the user's
         self.view.viewport().installEventFilter(self)
         self.status_line = QLabel(self)
         self.status_line.setObjectName("listStatus")
@@ -297,7 +298,7 @@ class StoryListPanel(QWidget):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         story_id = self.model.story_id(current.row()) if current.isValid() else None
-        if story_id:
+        if story_id and not self._following:
             self.story_selected.emit(story_id)
 
     def current_story(self) -> str | None:
@@ -317,7 +318,13 @@ class StoryListPanel(QWidget):
         if row is None:
             return False
         if self.current_story() != story_id:
-            self.view.selectRow(row)
+            # Showing the open story is no choice of the user's: it must not cancel
+            # a story they asked for that is still loading.
+            self._following = True
+            try:
+                self.view.selectRow(row)
+            finally:
+                self._following = False
         self.view.scrollTo(self.model.index(row, 0))
         return True
 

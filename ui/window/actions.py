@@ -40,6 +40,7 @@ class Actions:
     find: QAction
     replace: QAction
     find_next: QAction
+    find_previous: QAction
     search_stories: QAction
     toggle_preview: QAction
     focus_mode: QAction
@@ -92,6 +93,7 @@ SPEC: dict[str, tuple[str, Shortcut, str]] = {
     "find": ("&Find…", Key.Find, "Find in the story"),
     "replace": ("R&eplace…", "Ctrl+H", "Find and replace in the story"),
     "find_next": ("Find &Next", Key.FindNext, "Find the next match"),
+    "find_previous": ("Find Pre&vious", Key.FindPrevious, "Find the previous match"),
     "search_stories": ("Searc&h Stories", ["Ctrl+Shift+K", "Ctrl+Shift+F"],
                        "Search all stories"),
     "toggle_preview": ("&Preview", "Ctrl+E", "Show or hide the live preview"),
@@ -176,7 +178,7 @@ def build_menus(window: QMainWindow, actions: Actions) -> dict[str, QMenu]:
     layout: dict[str, tuple[QAction | None, ...]] = {
         "File": (a.new_story, a.save, None, a.import_folder),
         "Edit": (a.undo, a.redo, None, a.cut, a.copy, a.paste, a.select_all, None,
-                 a.find, a.find_next, a.replace),
+                 a.find, a.find_next, a.find_previous, a.replace),
         "View": (a.search_stories, None, a.toggle_story_list, a.toggle_preview,
                  a.toggle_inspector, a.focus_mode, None,
                  a.zoom_in, a.zoom_out, a.zoom_reset, None),

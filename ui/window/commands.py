@@ -44,7 +44,9 @@ class WindowCommands:
             "settings": self.settings, "quit": self.w.close, "undo": self.undo,
             "redo": self.redo, "find": lambda: self.w.editor.find_bar.open_bar(),
             "replace": lambda: self.w.editor.find_bar.open_bar(replace=True),
-            "find_next": self.find_next, "search_stories": self.search_stories,
+            "find_next": self.find_next,
+            "find_previous": lambda: self.find_next(backward=True),
+            "search_stories": self.search_stories,
             "toggle_preview": self.toggle_preview,
             "next_story": lambda: self.w.story_list.select_relative(1),
             "previous_story": lambda: self.w.story_list.select_relative(-1),
@@ -188,11 +190,13 @@ class WindowCommands:
         command(body)
         body.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def find_next(self) -> None:
-        """Next match of the find bar's text."""
+    def find_next(self, backward: bool = False) -> None:
+        """Next match of the find bar's text (``backward``: the previous one)."""
         bar = self.w.editor.find_bar
         if not bar.find_box.text():
             bar.open_bar()
+        elif backward:
+            bar.find_previous()
         else:
             bar.find_next()
 

@@ -393,12 +393,14 @@ class MainWindow(QMainWindow):
     def show_story_by_id(self, story_id: str) -> None:
         """Open a story in the editor, putting the current one away (saved)."""
         if self.editing is not None and self.editing.story_id == story_id:
+            self._opening.forget()  # a story asked for earlier must not open over this one
             return
         adopted = self._retiring.pop(story_id, None)
         if adopted is not None:
             adopted.wait()
         if adopted is not None and (adopted.dirty or adopted.state is SaveState.CONFLICT):
             adopted.retired = False  # its save failed: keep editing the unsaved text
+            self._opening.forget()
             self._install_session(adopted)
             return
         self._opening.run(
