@@ -10,7 +10,8 @@ from cms.people import Actor
 from cms.store import Store
 from tests.gui.conftest import wait_saved
 from tests.gui.desk_helpers import desk_window, select_passage
-from ui.desk.notes_panel import NotesPane, qt_position
+from ui.desk.notes_panel import NotesPane
+from ui.editor.positions import to_qt
 from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -87,7 +88,7 @@ def test_a_note_that_fails_keeps_its_text_and_add_comes_back(
 
 def test_qt_positions_count_utf16_units() -> None:
     text = "🔥🔥 é word"
-    assert [qt_position(text, n) for n in (0, 1, 2, 3, 5)] == [0, 2, 4, 5, 7]
+    assert [to_qt(text, n) for n in (0, 1, 2, 3, 5)] == [0, 2, 4, 5, 7]
 
 
 def test_note_marks_after_an_emoji_cover_the_quoted_words(

@@ -32,6 +32,7 @@ from cms.desk import notes
 from cms.desk.notes import NoteView
 from cms.timeutil import format_local
 from ui.desk.pane import DeskPane
+from ui.editor.positions import to_qt
 from ui.ops import OpContext
 from ui.window.extensions import OpenStory, WindowHost
 
@@ -41,12 +42,6 @@ HIGHLIGHT = QColor(255, 236, 150)
 CURRENT = QColor(255, 200, 90)
 MARK_TEXT = QColor("#1d1d1f")  # the marks are light in both themes: their text is dark
 HIGHLIGHT_DELAY_MS = 300
-ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each in a Qt document
-
-
-def qt_position(text: str, offset: int) -> int:
-    """Python's ``offset`` in ``text`` as a Qt document position (Qt counts UTF-16 units)."""
-    return offset + len(ASTRAL.findall(text, 0, offset))
 
 
 def mentions(text: str) -> list[str]:
@@ -330,8 +325,8 @@ class NotesPane(DeskPane):
         for note_id, start, end in self.passages():
             selection = QTextEdit.ExtraSelection()
             cursor = QTextCursor(body.document())
-            cursor.setPosition(qt_position(text, start))
-            cursor.setPosition(qt_position(text, end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.setPosition(to_qt(text, start))
+            cursor.setPosition(to_qt(text, end), QTextCursor.MoveMode.KeepAnchor)
             selection.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setBackground(CURRENT if current is not None and current.id == note_id
@@ -358,7 +353,7 @@ class NotesPane(DeskPane):
         if span is not None:
             body = self._host.editor.body
             cursor = QTextCursor(body.document())
-            cursor.setPosition(qt_position(self._host.editor.body_text(), span[0]))
+            cursor.setPosition(to_qt(self._host.editor.body_text(), span[0]))
             body.setTextCursor(cursor)
             body.ensureCursorVisible()
 
