@@ -312,17 +312,29 @@ def _child_scroll(store_path: str) -> dict[str, Any]:
 
 
 def _child_open(store_path: str) -> dict[str, Any]:
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
     window = _window(store_path)
     rows = iter(range(7, 7 * 61, 7))
+    deadline = time.perf_counter() + 30
+    while window.model.story_id(7 * 60) is None:  # the list's first page is read on a worker
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the story list did not fill within 30 s")
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
 
     def step() -> bool:
         row = next(rows, None)
         if row is None:
             return False
-        window.story_list.view.selectRow(row)  # opens the story (signals are direct)
+        wanted = window.model.story_id(row)
+        window.story_list.view.selectRow(row)  # opens the story: its read runs on a worker
+        deadline = time.perf_counter() + 10
+        while window.editing is None or window.editing.story_id != wanted:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"story {wanted} did not open within 10 s")
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
         window.repaint()  # list, editor, inspector painted with the new story
-        assert window.editing is not None
-        assert window.editing.story_id == window.model.story_id(row)
         return True
 
     timings = _run_frames(step, interval_ms=200)
