@@ -46,13 +46,14 @@ def _module_kinds(path: Path) -> frozenset[str]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test by what it needs, so ``-m fast`` runs the quick unit tests alone.
 
-    ``gui``: it drives Qt widgets (it uses ``qtbot``); ``pg``: it needs a PostgreSQL
-    server; ``process``: its module starts other processes; ``slow``: packaging builds.
+    ``gui``: it drives Qt (it uses ``qtbot``, ``qapp`` or ``qtmodeltester``); ``pg``: it
+    needs a PostgreSQL server; ``process``: its module starts other processes; ``slow``:
+    packaging builds.
     A test with none of these is ``fast``. Marks written by hand are kept.
     """
     for item in items:
         kinds = set(_module_kinds(Path(str(item.fspath))))
-        if "qtbot" in getattr(item, "fixturenames", ()):
+        if {"qtbot", "qapp", "qtmodeltester"} & set(getattr(item, "fixturenames", ())):
             kinds.add("gui")
         if "pg_url" in getattr(item, "fixturenames", ()):
             kinds.add("pg")
