@@ -26,6 +26,7 @@ from cms.stories import resolve as resolve_story
 from cms.sync.central import Central
 from cms.sync.faults import fault_point
 from cms.sync.holding import current_holding
+from cms.sync.holds import release_accepted
 from cms.sync.settle import Settled, dirty_stories, heads_of, mark_dirty, settle
 from cms.sync.transfer import (
     Arrived,
@@ -47,6 +48,7 @@ def store_batch(session: Session, batch: PullBatch, *, now: datetime) -> Arrived
     """Store what a pulled or fetched batch carries; its stories wait in ``sync_dirty``."""
     accept_blobs(session, batch.blobs)
     arrived = accept_revisions(session, batch.revisions, reference=now)
+    arrived.released = release_accepted(session, batch.revisions)
     accept_transitions(session, batch.transitions)
     told = accept_events(session, batch.events, reference=now)
     arrived.quarantined.extend(told.quarantined)

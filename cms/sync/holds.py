@@ -33,7 +33,7 @@ from cms.models import Revision, RevisionHold, RevisionParent, Story, table_of
 from cms.people import Actor
 from cms.revisions import load_document, project_head, write_revision
 from cms.rules import Rules, judge, load_rules, role_label
-from cms.sqlutil import insert_ignore
+from cms.sqlutil import chunks, insert_ignore
 from cms.sync.merge import merge_documents
 from cms.sync.transfer import Refusal
 
@@ -208,6 +208,27 @@ def _rebase(session: Session, rules: Rules, actor: Actor, story_id: str, *,
                             replica_id=actor.replica_id, now=now,
                             message=f"sent without what the central store refused ({note})")
     project_head(session, candidate, rev_id, author=actor.username, now=now, previous=base)
+
+
+def release_accepted(session: Session, rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Release the holds on revisions the central store sent; returns their stories.
+
+    Revisions are content-addressed, so when someone with the role makes exactly
+    the held change (the same move, in the same second, on the same parent) the
+    central store numbers the very revision held here. It is held no longer: it
+    takes the author the central store recorded and joins the story's graph.
+    """
+    sent = {str(row["id"]): row for row in rows}
+    held: dict[str, str] = {}
+    for part in chunks(sorted(sent)):
+        held.update(session.execute(
+            sa.select(RevisionHold.revision_id, RevisionHold.story_id)
+            .where(RevisionHold.revision_id.in_(list(part)))).all())
+    for rev in sorted(held):
+        session.execute(sa.update(Revision).where(Revision.id == rev).values(
+            author=sent[rev]["author"], replica_id=sent[rev]["replica_id"]))
+        session.execute(sa.delete(RevisionHold).where(RevisionHold.revision_id == rev))
+    return sorted(set(held.values()))
 
 
 def settle_holds(session: Session, *, now: datetime) -> list[str]:

@@ -49,6 +49,12 @@ class ReadRoute:
         with store.reading() as session:
             yield session
 
+    def check(self) -> None:
+        """Look at the replica once, before any read: a replica of another desk, or
+        one out of reach, is noted (and left alone) even by a sync with nothing to pull."""
+        if self.replica is not None:
+            self._replica_position()
+
     def _choose(self, at_least: int) -> Store:
         if self.replica is None:
             return self.primary

@@ -38,6 +38,7 @@ from cms.models import (
     DeskEvent,
     Person,
     Revision,
+    RevisionHold,
     Role,
     Section,
     Setting,
@@ -141,8 +142,13 @@ class LocalHave:
         self.session = session
 
     def revisions(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` (revisions or desk events) are here."""
-        have = set(self.session.scalars(sa.select(Revision.id).where(Revision.id.in_(list(ids)))))
+        """Which of ``ids`` (revisions or desk events) are here.
+
+        A revision held here does not count: the central store numbering it means
+        it accepted it after all, and its copy (and author) is the one to keep.
+        """
+        have = set(self.session.scalars(sa.select(Revision.id).where(
+            Revision.id.in_(list(ids)), Revision.id.not_in(sa.select(RevisionHold.revision_id)))))
         have.update(self.session.scalars(
             sa.select(DeskEvent.id).where(DeskEvent.id.in_(list(set(ids) - have)))))
         return have
@@ -309,6 +315,7 @@ def sync(
                             "desk's central store, not with your own")
         info, actor = _greet(store, central, now, report)
         central_id = info.central_id
+        central.reads.check()
         if actor is not None:
             author = actor.username
         epoch = _check_epoch(store, central, info, report)
@@ -330,7 +337,7 @@ def sync(
               progress=progress, cancel=cancel, batch_size=batch_size, actor=actor)
         if actor is not None:
             with store.session() as session:
-                report.settled = settle_holds(session, now=now())
+                report.settled = sorted({*report.settled, *settle_holds(session, now=now())})
         report.warnings.extend(note for note in central.reads.notes
                                if note not in report.warnings)
         report.seconds = round(time.monotonic() - started, 3)
@@ -606,6 +613,7 @@ def _pull(store: Store, central: Central, info: CentralInfo, *,
         arrived = apply_pull(store, central_id, batch, now=now())
         report.relabelled += arrived.relabelled
         report.quarantined.extend(arrived.quarantined)
+        report.settled.extend(arrived.released)
         fault_point("pull:committed")
         report.pulled_revisions += len(batch.revisions)
         report.pulled_events += len(batch.events)

@@ -217,6 +217,7 @@ class Arrived:
     stored: int = 0
     relabelled: int = 0
     quarantined: list[str] = field(default_factory=list)  # revision ids kept apart
+    released: list[str] = field(default_factory=list)  # stories whose held change arrived
 
 
 def accept_revisions(

@@ -112,6 +112,35 @@ def test_a_forged_publish_from_a_fresh_laptop_is_held_then_settles(
         (secured.logins["desk_chief"], "draft → published")]
 
 
+def test_the_very_change_held_here_made_by_a_desk_chief_is_released(
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
+    """Revisions are content-addressed: a desk chief who makes exactly the held move
+    (same parent, same second) makes the very revision held on the reporter's copy.
+    The central store's copy of it wins there: published, and written by the chief."""
+    kim = _joined(laptop, secured, "reporter")
+    story = kim("story", "new", "--headline", "Same second").strip()
+    kim("sync")
+    with Store.open(str(kim.path)) as store, store.session() as session:
+        document, draft = stories.get(session, story)
+        published = document.evolve(status="published",
+                                    publish_at=utcnow().replace(microsecond=0))
+        forged = write_revision(session, published, [draft], author="kim",
+                                replica_id=store.replica_id, now=utcnow())
+    assert "1 change held: needs a desk chief" in kim("sync")
+    park = _joined(laptop, secured, "desk_chief")
+    with Store.open(str(park.path)) as store, store.session() as session:
+        assert write_revision(session, published, [draft], author="park",
+                              replica_id=store.replica_id, now=utcnow()) == forged
+    assert "sent: 1 revisions" in park("sync")
+
+    out = kim("sync")
+    assert "received: 1 revisions" in out and "1 held change(s) settled" in out
+    assert kim.json("sync", "status", "--json")["held"] == []
+    shown = kim.json("story", "show", story, "--json")
+    assert (shown["status"], shown["revision"], shown["updated_by"]) == (
+        "published", forged, "park")
+
+
 def test_identity_is_the_login_whatever_name_is_claimed(
         secured: SecuredDesk, laptop: MakeLaptop, monkeypatch: pytest.MonkeyPatch) -> None:
     kim = _joined(laptop, secured, "reporter")
