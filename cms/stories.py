@@ -36,7 +36,8 @@ from cms.validate import check_body, check_document, check_headline
 
 EDITABLE_FIELDS = frozenset(
     {"headline", "standfirst", "body", "byline", "dateline", "section", "tags", "slug", "status",
-     "publish_at", "embargo_until", "correction", "photos", "related", "aliases"}
+     "publish_at", "embargo_until", "correction", "photos", "related", "aliases",
+     "language"}
 )
 
 
@@ -242,6 +243,7 @@ def create(
     status: str = "draft",
     publish_at: datetime | None = None,
     embargo_until: datetime | None = None,
+    language: str = "",
     story_id: str | None = None,
     now: datetime | None = None,
     message: str = "created",
@@ -263,6 +265,7 @@ def create(
         status=_check_status(session, status),
         publish_at=publish_at,
         embargo_until=embargo_until,
+        language=language,
     )
     return save(session, actor, document, message=message, now=now, new=True)
 

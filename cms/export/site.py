@@ -93,6 +93,10 @@ class Site:
         """The moment the site shows."""
         return self.selection.as_of
 
+    def language_of(self, story: PublicStory) -> str:
+        """The language a story is written in: its own, else the desk's."""
+        return story.language or self.language
+
     def section_name(self, slug: str | None) -> str:
         """A section's display name ('' for none)."""
         for section in self.selection.sections:
