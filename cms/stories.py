@@ -32,7 +32,7 @@ from cms.revisions import (
 )
 from cms.slugs import slugify, validate_slug
 from cms.timeutil import utcnow
-from cms.validate import check_body, check_document, check_headline
+from cms.validate import check_body, check_document, check_headline, check_language
 
 EDITABLE_FIELDS = frozenset(
     {"headline", "standfirst", "body", "byline", "dateline", "section", "tags", "slug", "status",
@@ -181,6 +181,7 @@ def save(
     the note (and a desk chief's override) of a deliberate move.
     """
     when = now or utcnow()
+    check_language(document.language)  # before normalising: the message quotes what was typed
     document = document.normalised()
     rows = session.execute(
         sa.select(Story.id, Story.revision_id).where(
