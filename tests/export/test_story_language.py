@@ -48,3 +48,7 @@ def test_a_korean_story_is_exported_in_korean_and_the_others_in_the_desk_languag
                      now=AS_OF - timedelta(minutes=30))
     run_export(out)
     assert parse_html((out / "stories" / "korean-story.html").read_bytes()).get("lang") == "en"
+    assert json.loads((out / "stories" / "korean-story.ninjs.json").read_text("utf-8"))[
+        "language"] == "en"
+    assert all(entry.get(XML_LANG) is None
+               for entry in check_atom(out / "feed.atom").iter(f"{ATOM}entry"))
