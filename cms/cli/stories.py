@@ -94,6 +94,9 @@ def _document_options(p: argparse.ArgumentParser, *, headline_required: bool) ->
     p.add_argument("--dateline", help="where the story was filed from, e.g. SEOUL")
     p.add_argument("--section")
     p.add_argument("--tag", action="append", default=[], help="a tag (repeat for more)")
+    p.add_argument("--language", metavar="TAG",
+                   help="the story's language, a BCP 47 tag such as en, en-GB or ko "
+                        "(\"\" for the desk's language)")
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -155,8 +158,8 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{who['name']} is editing (since {who['since'][11:16]})")
     print(data["headline"])
     print("=" * min(len(data["headline"]), 78))
-    for key in ("id", "slug", "status", "section", "byline", "publish_at", "embargo_until",
-                "updated_at", "revision"):
+    for key in ("id", "slug", "status", "section", "language", "byline", "publish_at",
+                "embargo_until", "updated_at", "revision"):
         if data[key]:
             print(f"{key + ':':<15}{data[key]}")
     if data["tags"]:
@@ -175,7 +178,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def _changes(args: argparse.Namespace, ctx: Context, session: Any) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    for name in ("headline", "standfirst", "byline", "dateline", "section"):
+    for name in ("headline", "standfirst", "byline", "dateline", "section", "language"):
         value = getattr(args, name)
         if value is not None:
             changes[name] = value
