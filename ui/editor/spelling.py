@@ -49,6 +49,7 @@ Spans = tuple[tuple[int, int], ...]  # (start, end) of each misspelled word of a
 RESULT_CACHE_LIMIT = 20_000  # paragraphs remembered before the cache starts again
 PREF_KEY = "editor/spelling"
 SEND_DELAY_MS = 150  # a pause in typing before changed paragraphs are checked
+STOP_WAIT_S = 2.0  # how long closing the window waits for the checking thread to end
 
 
 @dataclass(frozen=True)
@@ -237,10 +238,17 @@ class _Worker:
             self._wake.notify()
 
     def stop(self) -> None:
-        """End the thread (the window is gone)."""
+        """End the thread (the window is gone) and wait for it, briefly.
+
+        Waiting matters: the thread holds the bridge, a QObject of the GUI thread. Were
+        the thread to drop the last reference, Qt would destroy the bridge on the wrong
+        thread while the GUI thread may be delivering its queued signals (a crash).
+        """
         with self._wake:
             self._stopping = True
             self._wake.notify()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=STOP_WAIT_S)
 
     def _next_job(self) -> tuple[int, Dictionaries | str] | None:
         with self._wake:
