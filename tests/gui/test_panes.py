@@ -32,6 +32,7 @@ def test_photos_pane_lists_photos_with_their_words(qtbot: QtBot, gui_store: Stor
     qtbot.addWidget(pane)
     story = _jcs(gui_store)
     pane.show_story(story)
+    qtbot.waitUntil(pane.loaded, timeout=10_000)  # thumbnails read on a worker
     texts = _texts(pane)
     assert sum("Credit: JCS" in t for t in texts) == 2
     assert any("goat" in t for t in texts)
@@ -48,6 +49,8 @@ def test_read_next_pane_lists_links_in_order_with_desk_times(qtbot: QtBot,
     qtbot.addWidget(pane)
     story = _jcs(gui_store)
     pane.show_story(story)
+    qtbot.waitUntil(pane.loaded, timeout=10_000)  # the linked stories read on a worker
+    qtbot.waitUntil(lambda: not any("Reading" in t for t in _texts(pane)))
     texts = _texts(pane)
     numbered = [t for t in texts if t.startswith("<b>")]
     assert len(numbered) == 5

@@ -263,8 +263,8 @@ def _click_when_shown(name: str, button_text: str) -> list[str]:
 def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
 ) -> None:
+    from tests.gui.conftest import found_recoveries
     from ui.editor.journal import journals
-    from ui.editor.recovery_dialog import pending_recoveries
 
     story_id = editing(window).story_id
     with gui_store.session() as session:
@@ -288,7 +288,7 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     assert not window.isVisible()
     assert len(journals(window.journal_dir)) == 1
     again = open_window(qtbot, gui_store, gui_actor)
-    recovered = pending_recoveries(again)
+    recovered = found_recoveries(qtbot, again)
     assert [r.story_id for r, _stored in recovered] == [story_id]
     assert recovered[0][0].document.body.startswith("Unsaved words. ")
     again.close()

@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 
 from cms import related
 from cms.document import LinkRef, StoryDocument
-from cms.errors import NewsroomError
 from cms.search import search
 from cms.store import Store
 from cms.timeutil import format_local
 from ui.inspector.time_entry import check_exists, desk_time, from_utc, make_editor, to_naive
+from ui.ops import Latest, QueryOp, describe_error
 from ui.window.extensions import OpenStory, WindowHost
 
 SEARCH_DELAY_MS = 200
@@ -132,6 +132,8 @@ class RelatedPanel(QWidget):
     """The open story's "Read next" list with add-by-search, drag to reorder, windows."""
 
     error_shown = Signal(str)
+    filled = Signal()  # the open story's links are listed (read on a worker)
+    searched = Signal()  # the candidates of a search or a suggestion are listed
 
     def __init__(self, store: Store, change: Callable[..., None],
                  parent: QWidget | None = None) -> None:
@@ -141,6 +143,10 @@ class RelatedPanel(QWidget):
         self._change = change
         self._story: OpenStory | None = None
         self._filling = False
+        self._select_after: str | None = None
+        self._fills = Latest()
+        self._searches = Latest()
+        self._adding = Latest()
 
         self.links = QListWidget(self)
         self.links.setObjectName("relatedLinks")
@@ -240,20 +246,34 @@ class RelatedPanel(QWidget):
 
     # Reading --------------------------------------------------------------------------
 
+    def loaded(self) -> bool:
+        """True when no read of the panel is outstanding (links, candidates, a new link)."""
+        return not (self._fills.pending() or self._searches.pending()
+                    or self._adding.pending())
+
     def _fill(self) -> None:
+        story = self._story
+        if story is None:
+            self._fills.forget()
+            self._show_links(None, [])
+            return
+        document = story.document
+
+        def failed(exc: BaseException) -> None:
+            self._show_error(describe_error(exc))
+            self._show_links(story, [])
+
+        self._fills.run(QueryOp(self, self._store,
+                                lambda session: related.list_links(session, document)),
+                        lambda infos: self._show_links(story, infos), failed)
+
+    def _show_links(self, story: OpenStory | None, infos: list[related.LinkInfo]) -> None:
         self._filling = True
         try:
             self.links.clear()
-            story = self._story
             if story is None:
                 self.zone_note.setText("")
                 return
-            try:
-                with self._store.reading() as session:
-                    infos = related.list_links(session, story.document)
-            except NewsroomError as exc:
-                self._show_error(str(exc))
-                infos = []
             for info in infos:
                 item = QListWidgetItem(self._describe(info, story.zone))
                 item.setData(LINK_ROLE, info.link.id)
@@ -266,7 +286,16 @@ class RelatedPanel(QWidget):
                 if infos else 'No "Read next" links yet: search below to add one.')
         finally:
             self._filling = False
+            select, self._select_after = self._select_after, None
+            if select is not None:
+                self._select_link(select)
             self._enable()
+        self.filled.emit()
+
+    def _select_link(self, link_id: str) -> None:
+        for row in range(self.links.count()):
+            if self.links.item(row).data(LINK_ROLE) == link_id:
+                self.links.setCurrentRow(row)
 
     @staticmethod
     def _describe(info: related.LinkInfo, zone: ZoneInfo) -> str:
@@ -312,11 +341,12 @@ class RelatedPanel(QWidget):
 
     def _apply(self, links: tuple[LinkRef, ...], select: str | None = None) -> None:
         self.error.clear()
+        self._select_after = select  # once the new list is read
         self._change(related=links)
-        if select is not None:
-            for row in range(self.links.count()):
-                if self.links.item(row).data(LINK_ROLE) == select:
-                    self.links.setCurrentRow(row)
+        if not self._fills.pending():  # nothing to read: the list is already this one
+            self._select_after = None
+            if select is not None:
+                self._select_link(select)
         self._enable()
 
     def _show_error(self, text: str) -> None:
@@ -377,35 +407,44 @@ class RelatedPanel(QWidget):
         document = self._document()
         self.candidates.clear()
         if not text or document is None or text.lower().startswith(("http://", "https://")):
+            self._searches.forget()
             return
-        try:
-            with self._store.reading() as session:
-                hits = search(session, text, limit=20, prefix=True)
-        except NewsroomError as exc:
-            self._show_error(str(exc))
-            return
-        linked = {link.target_story_id for link in document.related}
-        for hit in hits:
-            if hit.story_id == document.story_id or hit.story_id in linked:
-                continue
-            self._candidate(hit.story_id, hit.headline, hit.status)
+
+        def show(hits: list[Any]) -> None:
+            self.candidates.clear()
+            current = self._document() or document
+            linked = {link.target_story_id for link in current.related}
+            for hit in hits:
+                if hit.story_id == current.story_id or hit.story_id in linked:
+                    continue
+                self._candidate(hit.story_id, hit.headline, hit.status)
+            self.searched.emit()
+
+        self._searches.run(
+            QueryOp(self, self._store, lambda session: search(session, text, limit=20,
+                                                              prefix=True)),
+            show, lambda exc: self._show_error(describe_error(exc)))
 
     def show_suggestions(self) -> None:
         """Fill the candidates with stories similar to this one."""
         document = self._document()
         self.candidates.clear()
         if document is None:
+            self._searches.forget()
             return
-        try:
-            with self._store.reading() as session:
-                found = related.suggest(session, document, limit=12)
-        except NewsroomError as exc:
-            self._show_error(str(exc))
-            return
-        if not found:
-            self._show_error("No similar stories found.")
-        for candidate in found:
-            self._candidate(candidate.story_id, candidate.headline, candidate.status)
+
+        def show(found: list[Any]) -> None:
+            self.candidates.clear()
+            if not found:
+                self._show_error("No similar stories found.")
+            for candidate in found:
+                self._candidate(candidate.story_id, candidate.headline, candidate.status)
+            self.searched.emit()
+
+        self._searches.run(
+            QueryOp(self, self._store,
+                    lambda session: related.suggest(session, document, limit=12)),
+            show, lambda exc: self._show_error(describe_error(exc)))
 
     def _candidate(self, story_id: str, headline: str, status: str) -> None:
         item = QListWidgetItem(f"{headline}  ({status})")
@@ -428,16 +467,23 @@ class RelatedPanel(QWidget):
         else:
             self._show_error("Choose a story from the list, or paste an https:// address.")
             return
-        try:
-            with self._store.reading() as session:
-                link = related.build_link(session, document, target)
-        except NewsroomError as exc:
-            self._show_error(str(exc))
-            return
-        self._apply((*document.related, link), link.id)
-        if item is not None and target == item.data(TARGET_ROLE):
-            self.candidates.takeItem(self.candidates.row(item))
-        self.query.clear()
+        story_id = document.story_id
+
+        def add(link: LinkRef) -> None:
+            current = self._document()
+            if current is None or current.story_id != story_id:
+                return  # another story is open now: the link was for the one left
+            self._apply((*current.related, link), link.id)
+            for row in range(self.candidates.count()):
+                if self.candidates.item(row).data(TARGET_ROLE) == target:
+                    self.candidates.takeItem(row)
+                    break
+            self.query.clear()
+
+        self._adding.run(
+            QueryOp(self, self._store,
+                    lambda session: related.build_link(session, document, target)),
+            add, lambda exc: self._show_error(describe_error(exc)))
 
 
 def install(host: WindowHost) -> None:
