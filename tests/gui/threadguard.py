@@ -24,8 +24,6 @@ import ui
 UI_DIR = Path(ui.__file__).resolve().parent
 ALLOWED = {(UI_DIR / "app.py", "open_store")}
 
-PENDING: set[tuple[object, str]] = set()
-
 
 def _innermost_ui_frame(frame: FrameType | None) -> FrameType | None:
     while frame is not None:
@@ -50,7 +48,7 @@ class GuiThreadGuard:
         if frame is None:
             return
         where = (Path(frame.f_code.co_filename), frame.f_code.co_name)
-        if where in ALLOWED or where in PENDING:
+        if where in ALLOWED:
             return
         self.offences.append("".join(traceback.format_list(_window_frames(frame))))
 

@@ -116,6 +116,12 @@ def test_week_shows_scheduled_published_and_filters_by_section(qtbot: QtBot,
     with qtbot.waitSignal(view.plan_loaded, timeout=10_000):
         view.show_period(date(2024, 12, 9), 7)
     assert {item.status for item in view.timeline.items()} == {"published"}
+    # A public story is out: its time is not dragged (the desk's public statuses).
+    asked: list[str] = []
+    view.timeline.reschedule_requested.connect(lambda story_id, _at: asked.append(story_id))
+    out = view.timeline.items()[0].id
+    _drag(qtbot, view, out, 0, 2 * HOUR_PX)
+    assert asked == []
 
 
 def test_drag_reschedules_a_story(qtbot: QtBot, desk: Store) -> None:
