@@ -64,6 +64,28 @@ def test_switching_stories_saves_the_one_left(qtbot: QtBot, window: MainWindow,
     qtbot.waitUntil(lambda: _story_in_store(gui_store, first).body.startswith("Added line. "))
 
 
+def test_closing_with_a_save_in_flight_stores_every_keystroke(
+    qtbot: QtBot, gui_store: Store, gui_actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    from ui.editor import editing as editing_module
+    from ui.editor.journal import journals
+
+    monkeypatch.setattr(editing_module, "AUTOSAVE_IDLE_MS", 600_000)  # only close saves
+    window = open_window(qtbot, gui_store, gui_actor)
+    story_id = editing(window).story_id
+    window.editor.body.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(window.editor.body, " First words.")
+    window.acts.save.trigger()
+    assert editing(window).saving()  # on the write thread when the window closes
+    qtbot.keyClicks(window.editor.body, " Last words.")
+    window.close()  # waits for that save through the event loop, then saves the rest
+    assert not window.isVisible()
+    assert _story_in_store(gui_store, story_id).body.endswith(" First words. Last words.")
+    assert journals(window.journal_dir) == []
+
+
 def test_status_and_section_filters(qtbot: QtBot, window: MainWindow) -> None:
     panel = window.story_list
     panel.section_filter.setCurrentIndex(panel.section_filter.findText("North Korea"))
