@@ -6,6 +6,9 @@ user name are this person's own and live in the window preferences (they take
 effect at the next start). On a desk with a secured central store the person is
 the central store's login and cannot be chosen here; roles are never changed
 here (``newsroom people`` or ``newsroom central user``).
+
+The desk's settings are read, and stored, on a worker (:mod:`ui.ops`): OK is
+enabled once they are shown, and the dialog closes once the store took them.
 """
 
 from __future__ import annotations
