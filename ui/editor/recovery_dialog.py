@@ -97,9 +97,15 @@ def pending_recoveries(store: Store, journal_dir: Path) -> Pending:
 
 
 def find_recoveries(window: MainWindow) -> Op[Pending]:
-    """Start looking for recoverable text on a worker; the op's result is what was found."""
+    """Start looking for recoverable text on a worker; the op's result is what was found.
+
+    Started before the window's first story opens, it holds that story until the
+    journals are read (:meth:`MainWindow.hold_stories`).
+    """
     store, journal_dir = window.store, window.journal_dir
-    return Op(window, lambda _ctx: pending_recoveries(store, journal_dir)).run()
+    op: Op[Pending] = Op(window, lambda _ctx: pending_recoveries(store, journal_dir))
+    window.hold_stories(op)
+    return op.run()
 
 
 def offer_recoveries(window: MainWindow) -> Op[Pending]:
