@@ -40,7 +40,7 @@ from cms.search import search
 from cms.store import Store
 from cms.timeutil import format_local
 from ui.inspector.time_entry import check_exists, desk_time, from_utc, make_editor, to_naive
-from ui.ops import Latest, QueryOp, describe_error
+from ui.ops import Latest, Op, QueryOp, describe_error
 from ui.window.extensions import OpenStory, WindowHost
 
 SEARCH_DELAY_MS = 200
@@ -146,7 +146,8 @@ class RelatedPanel(QWidget):
         self._select_after: str | None = None
         self._fills = Latest()
         self._searches = Latest()
-        self._adding = Latest()
+        # Links being built, in the order asked: each is added, in that order.
+        self._adds: list[tuple[Op[LinkRef], str, str, str]] = []
 
         self.links = QListWidget(self)
         self.links.setObjectName("relatedLinks")
@@ -242,6 +243,8 @@ class RelatedPanel(QWidget):
                 previous.document.story_id != story.document.story_id):
             self.candidates.clear()
             self.error.clear()
+            self._searches.forget()  # candidates and links asked for the story left
+            self._adds.clear()
         self._fill()
 
     # Reading --------------------------------------------------------------------------
@@ -249,7 +252,7 @@ class RelatedPanel(QWidget):
     def loaded(self) -> bool:
         """True when no read of the panel is outstanding (links, candidates, a new link)."""
         return not (self._fills.pending() or self._searches.pending()
-                    or self._adding.pending())
+                    or bool(self._adds))
 
     def _fill(self) -> None:
         story = self._story
@@ -333,6 +336,7 @@ class RelatedPanel(QWidget):
         self.window_button.setEnabled(has_story and selected >= 0)
         self.up.setEnabled(has_story and selected > 0)
         self.down.setEnabled(has_story and 0 <= selected < count - 1)
+        self.links.setDragEnabled(has_story and not self._fills.pending())
 
     # Editing ----------------------------------------------------------------------------
 
@@ -361,8 +365,8 @@ class RelatedPanel(QWidget):
             return
         by_id = {link.id: link for link in document.related}
         order = [self.links.item(row).data(LINK_ROLE) for row in range(self.links.count())]
-        if sorted(order) != sorted(by_id):
-            self._fill()
+        if self._fills.pending() or sorted(order) != sorted(by_id):
+            self._fill()  # dragged in a list that is being replaced: show the story's order
             return
         moved = self.links.currentItem()
         QTimer.singleShot(0, lambda: self._apply(
@@ -370,8 +374,14 @@ class RelatedPanel(QWidget):
 
     def _step(self, delta: int) -> None:
         document = self._document()
-        row = self.links.currentRow()
-        if document is None or not 0 <= row + delta < len(document.related) or row < 0:
+        item = self.links.currentItem()
+        if document is None or item is None:
+            return
+        # The story's own list, not the rows shown: those may not be read back yet.
+        ids = [link.id for link in document.related]
+        chosen = item.data(LINK_ROLE)
+        row = ids.index(chosen) if chosen in ids else -1
+        if row < 0 or not 0 <= row + delta < len(ids):
             return
         links = list(document.related)
         links[row], links[row + delta] = links[row + delta], links[row]
@@ -435,6 +445,10 @@ class RelatedPanel(QWidget):
 
         def show(found: list[Any]) -> None:
             self.candidates.clear()
+            current = self._document() or document
+            linked = {link.target_story_id for link in current.related}
+            found = [candidate for candidate in found if candidate.story_id
+                     not in linked and candidate.story_id != current.story_id]
             if not found:
                 self._show_error("No similar stories found.")
             for candidate in found:
@@ -467,23 +481,28 @@ class RelatedPanel(QWidget):
         else:
             self._show_error("Choose a story from the list, or paste an https:// address.")
             return
-        story_id = document.story_id
+        op: Op[LinkRef] = QueryOp(self, self._store,
+                                  lambda session: related.build_link(session, document, target))
+        self._adds.append((op, document.story_id, target, text))
+        op.failure(lambda exc: self._show_error(describe_error(exc)))
+        op.finished.connect(self._added)
+        op.run()
 
-        def add(link: LinkRef) -> None:
+    def _added(self) -> None:
+        """Add the links built so far, in the order they were asked for."""
+        while self._adds and self._adds[0][0].delivered:
+            op, story_id, target, text = self._adds.pop(0)
             current = self._document()
-            if current is None or current.story_id != story_id:
-                return  # another story is open now: the link was for the one left
+            if op.result is None or current is None or current.story_id != story_id:
+                continue  # failed, or another story is open now: it was for the one left
+            link = op.result
             self._apply((*current.related, link), link.id)
             for row in range(self.candidates.count()):
                 if self.candidates.item(row).data(TARGET_ROLE) == target:
                     self.candidates.takeItem(row)
                     break
-            self.query.clear()
-
-        self._adding.run(
-            QueryOp(self, self._store,
-                    lambda session: related.build_link(session, document, target)),
-            add, lambda exc: self._show_error(describe_error(exc)))
+            if self.query.text().strip() == text:
+                self.query.clear()
 
 
 def install(host: WindowHost) -> None:
