@@ -7,8 +7,9 @@ effect at the next start). On a desk with a secured central store the person is
 the central store's login and cannot be chosen here; roles are never changed
 here (``newsroom people`` or ``newsroom central user``).
 
-The desk's settings are read, and stored, on a worker (:mod:`ui.ops`): OK is
-enabled once they are shown, and the dialog closes once the store took them.
+The desk's settings are read, and stored, on a worker (:mod:`ui.ops`): the
+fields the read fills in and OK are enabled once they are shown, and the dialog
+closes once the store took them (Cancel waits, saying "Saving…", meanwhile).
 """
 
 from __future__ import annotations
@@ -109,6 +110,14 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setEnabled(False)  # until the desk's settings are read
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self._cancel_text = self.cancel_button.text()
+        # What the read fills in cannot be typed into before it arrives (it would be
+        # overwritten); the form opens for editing once the desk's settings are shown.
+        self._read_fields: tuple[QWidget, ...] = (self.time_zone, self.central_url,
+                                                  self.user_name)
+        for field in self._read_fields:
+            field.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -139,6 +148,8 @@ class SettingsDialog(QDialog):
                              "newsroom central user role NAME ROLE")
         self.trust_note.setText(_trust_note(facts.central, facts.bound, facts.roles))
         self.trust_note.setVisible(bool(self.trust_note.text()))
+        for field in self._read_fields:
+            field.setEnabled(True)
         self.ok_button.setEnabled(True)
 
     def browse_store(self) -> None:
@@ -180,8 +191,7 @@ class SettingsDialog(QDialog):
             return tz
 
         def stored(tz: str) -> None:
-            self._saving = False
-            self.ok_button.setEnabled(True)
+            self._end_saving()
             prefs.set_str("store/location", location)
             if not facts.bound:
                 prefs.set_str("user/name", name if name != self._actor.username else "")
@@ -190,14 +200,27 @@ class SettingsDialog(QDialog):
             super(SettingsDialog, self).accept()
 
         def failed(exc: BaseException) -> None:
-            self._saving = False
-            self.ok_button.setEnabled(True)
+            self._end_saving()
             self.error.setText(describe_error(exc))
 
         self._saving = True
         self.ok_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Saving…")
         self.error.clear()
         Op(self, work).success(stored).failure(failed).run()
+
+    def _end_saving(self) -> None:
+        self._saving = False
+        self.ok_button.setEnabled(True)
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText(self._cancel_text)
+
+    def reject(self) -> None:
+        """Close without storing; not while storing (the store is taking the values)."""
+        if self._saving:
+            return
+        super().reject()
 
 
 @dataclass(frozen=True)
