@@ -245,9 +245,13 @@ class EditingSession(QObject):
         """Save synchronously before the story is put away; True when nothing is unsaved."""
         self._timer.stop()
         self.wait()
-        if self.dirty and not self._blocked_by_conflict:
+        # Until clean, or until a save fails: text that came in during a save goes too.
+        while self.dirty and not self._blocked_by_conflict:
+            sent = self.document
             self.save()
             self.wait()
+            if self.state is SaveState.FAILED or self.document is sent:
+                break
         clean = not self.dirty
         if clean:
             self.journal.discard()

@@ -481,6 +481,13 @@ class MainWindow(QMainWindow):
         self.story_list.select_story(session.story_id)
         self.events.story_opened.emit(opened)
 
+    def relock_editor(self) -> None:
+        """Make the text writable again, as far as the open story's status allows."""
+        if self.editing is None:
+            self.editor.set_locked("")
+        else:
+            self._lock_editor(self.editing.document)
+
     def _lock_editor(self, doc: StoryDocument) -> None:
         allowed = self._permissions.get(doc.status)
         self.editor.set_locked(
