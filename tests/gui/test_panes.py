@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from zoneinfo import ZoneInfo
 
+import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
 from cms import stories
 from cms.sample import sample_id
 from cms.store import Store
+from ui.inspector import readonly_panes
 from ui.inspector.inspector import Inspector, StoryFieldsPane
 from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
 from ui.window.extensions import OpenStory
@@ -75,3 +79,32 @@ def test_inspector_replaces_a_tab_in_place(qtbot: QtBot, gui_store: Store) -> No
     assert inspector.count() == 3
     assert inspector.tabText(1) == "Photos"
     assert inspector.pane("photos") is replacement
+
+
+def test_photos_pane_says_reading_and_reads_a_missing_photo_again(
+    qtbot: QtBot, gui_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = threading.Event()
+    original = readonly_panes._blob
+    arrived = False
+
+    def blob(session: Session, sha256: str) -> bytes | None:
+        gate.wait(timeout=30)
+        return original(session, sha256) if arrived else None  # not synced in yet
+
+    monkeypatch.setattr(readonly_panes, "_blob", blob)
+    pane = PhotosPane(gui_store)
+    qtbot.addWidget(pane)
+    story = _jcs(gui_store)
+    pane.show_story(story)
+    assert any("Reading the photos" in t for t in _texts(pane))  # not an empty pane
+    gate.set()
+    qtbot.waitUntil(pane.loaded, timeout=10_000)
+    qtbot.waitUntil(lambda: sum(t == "(missing)" for t in _texts(pane)) == 2)
+    arrived = True  # a sync brought the photos meanwhile
+    pane.show_story(None)
+    pane.show_story(story)
+    qtbot.waitUntil(pane.loaded, timeout=10_000)
+    qtbot.waitUntil(lambda: "(missing)" not in _texts(pane))
+    qtbot.waitUntil(lambda: len([label for label in pane.findChildren(QLabel)
+                                 if not label.pixmap().isNull()]) == 2)

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from cms import related
+from cms import related, stories
 from cms.document import LinkRef
 from cms.store import Store
 from tests.workflow.test_planning_gui import JCS, _open, desk  # noqa: F401
@@ -88,3 +88,23 @@ def test_adding_two_links_quickly_keeps_both_in_order(
     urls = [link.url for link in story().document.related[before:]]
     assert urls == ["https://example.org/one", "https://example.org/two"]
     assert panel.query.text() == ""
+
+
+def test_suggestions_for_the_story_left_are_not_shown_for_the_next(
+    qtbot: QtBot, desk: Store, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    panel, story = _panel(qtbot, desk)
+    first = story()
+    with desk.reading() as session:
+        other_id = next(story_id for story_id in stories.story_ids(session)
+                        if story_id != first.document.story_id)
+        other_document, other_head = stories.get(session, other_id)
+    gate = _gate(monkeypatch, "suggest")
+    searched: list[None] = []
+    panel.searched.connect(lambda: searched.append(None))
+    panel.show_suggestions()  # for the first story, held on its worker
+    with qtbot.waitSignal(panel.filled, timeout=10_000):
+        panel.show_story(OpenStory(other_document, other_head, first.zone))
+    gate.set()
+    qtbot.waitUntil(panel.loaded, timeout=10_000)
+    assert searched == [] and panel.candidates.count() == 0

@@ -94,6 +94,10 @@ class PanelHost:
         self._saving = True
         Op(None, work, pool=self._pool).success(done).failure(failed).run()
 
+    def close(self) -> None:
+        """Wait for the saves still on the write thread (before the store closes)."""
+        self._pool.waitForDone()
+
     def stored(self) -> StoryDocument:
         """What the store holds once every edit made so far is saved."""
         deadline = time.monotonic() + 10

@@ -226,6 +226,7 @@ class HistoryDialog(QDialog):
         rows = self.selected_rows()
         self.restore_button.setEnabled(len(rows) == 1 and rows[0] != 0)
         if not rows:
+            self._diff_shown.forget()  # a diff still being read must not fill it again
             self.diff_view.clear()
             return
         newer = self.model.revision(rows[0])

@@ -78,9 +78,11 @@ class PhotosPane(QWidget):
 
         def loaded(data: dict[str, bytes | None]) -> None:
             for sha256, blob in data.items():
-                self._thumbs[sha256] = None if blob is None else self._scaled(blob)
+                if blob is not None:  # one not in the store yet is read again next time
+                    self._thumbs[sha256] = self._scaled(blob)
             self._fill(photos)
 
+        self._layout.addWidget(_note("Reading the photos…", self))
         self._reads.run(QueryOp(self, store, query), loaded,
                         lambda exc: self._failed(describe_error(exc)))
 
