@@ -96,3 +96,16 @@ def test_typing_into_the_story_never_empties_a_crash_journal(
     assert leftover is not None and leftover.document.body.endswith(" CRASH WORDS")
     assert offered_recoveries(qtbot, window) == 1
     window.close()
+
+
+def test_leaving_the_story_untouched_keeps_its_crash_journal(
+    qtbot: QtBot, gui_store: Store, gui_actor: Actor
+) -> None:
+    story_id, path = _crash_leftover(qtbot, gui_store, gui_actor)
+    window = open_window(qtbot, gui_store, gui_actor)  # no lookup yet: the story is open
+    assert editing(window).story_id == story_id
+    window.acts.next_story.trigger()  # put away without a keystroke
+    qtbot.waitUntil(lambda: editing(window).story_id != story_id, timeout=10_000)
+    window.close()
+    leftover = read_journal(path)
+    assert leftover is not None and leftover.document.body.endswith(" CRASH WORDS")

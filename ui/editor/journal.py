@@ -199,6 +199,7 @@ class RecoveryJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+        self._written = False  # True once this journal wrote its file (it is ours)
         self._body = ""
 
     def _write(self, records: list[dict[str, Any]]) -> None:
@@ -218,6 +219,7 @@ class RecoveryJournal:
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = self._open_own(document.story_id)
+            self._written = True
         header = document.canonical()
         header["body"] = document.body  # raw, as the editor holds it
         self._body = document.body
@@ -265,8 +267,12 @@ class RecoveryJournal:
             self._fd = None
 
     def discard(self) -> None:
-        """Delete and close: everything in it is safely in the store."""
-        if self._fd is not None or not is_locked(self.path):
+        """Delete and close: everything in it is safely in the store.
+
+        Only a file this journal wrote: one never started leaves whatever is at its
+        path (a crash's leftover that recovery has not offered yet) as it is.
+        """
+        if self._fd is not None or (self._written and not is_locked(self.path)):
             # Deleted while still locked, so no other window can have taken the name over.
             self.path.unlink(missing_ok=True)
         self.close()
