@@ -111,8 +111,8 @@ def run(store: str | None = None, user: str | None = None) -> int:
         opened.close()
         show_fatal(str(exc) if isinstance(exc, NewsroomError) else db_error_message(exc))
         return 1
+    offer_recoveries(window)  # before the first story can open: see hold_stories
     show_window(window)
-    QTimer.singleShot(0, lambda: offer_recoveries(window))
     try:
         return int(app.exec())
     finally:

@@ -162,6 +162,7 @@ class Op(QObject, Generic[T]):
         self._dialog_timer: QTimer | None = None
         self.result: T | None = None
         self.error: BaseException | None = None
+        self.delivered = False  # True once the result (or error) has come back
 
     @property
     def parent_widget(self) -> QWidget | None:
@@ -259,6 +260,7 @@ class Op(QObject, Generic[T]):
                 else:
                     show_error(self._parent, self._title or "Newsroom", error)
         finally:
+            self.delivered = True
             self.finished.emit()
             # Let go of this op only once the queued signal that called us has been
             # delivered: dropping the last reference here would destroy the bridge

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from pytestqt.qtbot import QtBot
 
+from cms.config import get_setting
 from cms.people import Actor
 from cms.store import Store
 from tests.export.bundle_check import check_manifest
@@ -45,6 +46,11 @@ def _finish(qtbot: QtBot, dialog: ExportDialog) -> None:
 def test_export_shows_progress_and_opens_the_result(qtbot: QtBot, dialog: ExportDialog,
                                                    tmp_path: Path, opened: list[QUrl]) -> None:
     out = tmp_path / "site"
+    # The desk's own site address is the default, read on a worker.
+    with dialog.store.reading() as session:
+        base_url = get_setting(session, "base_url")
+    assert base_url
+    qtbot.waitUntil(lambda: dialog.base_edit.placeholderText() == base_url)
     dialog.out_edit.setText(str(out))
     dialog.zip_box.setChecked(True)
     assert not dialog.open_button.isEnabled()

@@ -14,6 +14,7 @@ from cms.people import Actor, actor_for
 from cms.sample import first_run
 from cms.store import Store
 from ui.editor.editing import EditingSession, SaveState
+from ui.editor.recovery_dialog import Pending, find_recoveries, offer_recoveries
 from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -99,3 +100,21 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
             QTest.keyClick(widget, Qt.Key.Key_Return)
         if line:
             QTest.keyClicks(widget, line)
+
+
+def found_recoveries(qtbot: QtBot, window: MainWindow) -> Pending:
+    """What the window finds to recover (read on its worker, as at start-up)."""
+    op = find_recoveries(window)
+    with qtbot.waitSignal(op.finished, timeout=10_000):
+        pass
+    assert op.error is None and op.result is not None
+    return op.result
+
+
+def offered_recoveries(qtbot: QtBot, window: MainWindow) -> int:
+    """Offer recoveries as the window does at start-up; how many it asks about."""
+    op = offer_recoveries(window)
+    with qtbot.waitSignal(op.finished, timeout=10_000):
+        pass
+    assert op.error is None and op.result is not None
+    return len(op.result)

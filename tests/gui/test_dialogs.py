@@ -51,9 +51,11 @@ def test_history_shows_revisions_diffs_and_restores(qtbot: QtBot, window: MainWi
     window.acts.history.trigger()
     dialog = _visible(HistoryDialog)
     assert isinstance(dialog, HistoryDialog)
+    qtbot.waitUntil(dialog.loaded, timeout=10_000)  # read on a worker
     assert dialog.model.rowCount() == 2
     assert dialog.model.index(0, 2).data() == "body"
-    assert "Replaced body" in dialog.diff_view.toPlainText()  # newest vs its parent
+    # newest vs its parent
+    qtbot.waitUntil(lambda: "Replaced body" in dialog.diff_view.toPlainText())
     dialog.table.selectRow(1)
     assert dialog.restore_button.isEnabled()
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
@@ -69,7 +71,7 @@ def test_history_shows_revisions_diffs_and_restores(qtbot: QtBot, window: MainWi
         dialog.table.selectionModel().SelectionFlag.Select
         | dialog.table.selectionModel().SelectionFlag.Rows)
     assert dialog.selected_rows() == [0, 2]
-    assert "No differences" in dialog.diff_view.toPlainText()  # restored == first
+    qtbot.waitUntil(lambda: "No differences" in dialog.diff_view.toPlainText())  # restored == first
     dialog.close()
 
 
@@ -79,9 +81,12 @@ def test_settings_refuse_bad_values_and_store_good_ones(
     dialog = SettingsDialog(gui_store, gui_actor, window)
     qtbot.addWidget(dialog)
     dialog.zone_changed.connect(window.set_zone)
+    qtbot.waitUntil(dialog.loaded, timeout=10_000)
+    assert dialog.time_zone.currentText() == "Asia/Seoul"
     dialog.time_zone.setCurrentText("Mars/Olympus")
     dialog.accept()
-    assert "unknown time zone" in dialog.error.text()
+    qtbot.waitUntil(lambda: "unknown time zone" in dialog.error.text(), timeout=10_000)
+    assert not dialog.saving()
     with gui_store.reading() as session:
         assert get_setting(session, "timezone") == "Asia/Seoul"
     dialog.time_zone.setCurrentText("Europe/Berlin")
@@ -89,7 +94,7 @@ def test_settings_refuse_bad_values_and_store_good_ones(
     dialog.store_location.setText(str(Path.home() / "other.db"))
     dialog.user_name.setText("reporter-kim")
     dialog.accept()
-    assert dialog.result() == dialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=10_000)
     with gui_store.reading() as session:
         assert get_setting(session, "timezone") == "Europe/Berlin"
         assert get_setting(session, "central_url") == "postgresql://desk@db.example/newsroom"

@@ -15,10 +15,10 @@ from pytestqt.qtbot import QtBot
 from cms import stories
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import open_window, wait_saved
+from tests.gui.conftest import found_recoveries, offered_recoveries, open_window, wait_saved
 from ui.editor import editing
 from ui.editor.journal import RecoveryJournal, is_locked, journals, read_journal
-from ui.editor.recovery_dialog import RecoveryDialog, offer_recoveries, pending_recoveries
+from ui.editor.recovery_dialog import RecoveryDialog
 
 CHILD = """
 import sys
@@ -54,8 +54,8 @@ def test_a_second_window_leaves_the_first_windows_journal_alone(
     assert len(live) == 1 and is_locked(live[0])
 
     second = open_window(qtbot, gui_store, gui_actor)
-    assert pending_recoveries(second) == []
-    assert offer_recoveries(second) == 0
+    assert found_recoveries(qtbot, second) == []
+    assert offered_recoveries(qtbot, second) == 0
     assert live[0].exists()
 
     recovered = read_journal(live[0])
@@ -84,7 +84,7 @@ def test_a_journal_of_another_process_is_not_offered_until_it_dies(
         assert child.stdout is not None and child.stdin is not None
         assert child.stdout.readline().strip() == "ready"
         assert is_locked(path)
-        assert offer_recoveries(window) == 0
+        assert offered_recoveries(qtbot, window) == 0
         assert path.exists()
         # This window's own journal for the story may not take the other one's file.
         mine = RecoveryJournal(path)
@@ -99,7 +99,7 @@ def test_a_journal_of_another_process_is_not_offered_until_it_dies(
         child.wait(timeout=30)
     # The other process ended without saving: now it is a crash's leftover, offered once.
     assert not is_locked(path)
-    assert offer_recoveries(window) == 1
+    assert offered_recoveries(qtbot, window) == 1
     qtbot.waitUntil(lambda: window.findChild(RecoveryDialog) is not None)
     dialog = window.findChild(RecoveryDialog)
     assert dialog is not None

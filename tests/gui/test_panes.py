@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from zoneinfo import ZoneInfo
 
+import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
 from cms import stories
 from cms.sample import sample_id
 from cms.store import Store
+from ui.inspector import readonly_panes
 from ui.inspector.inspector import Inspector, StoryFieldsPane
 from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
 from ui.window.extensions import OpenStory
@@ -32,6 +36,7 @@ def test_photos_pane_lists_photos_with_their_words(qtbot: QtBot, gui_store: Stor
     qtbot.addWidget(pane)
     story = _jcs(gui_store)
     pane.show_story(story)
+    qtbot.waitUntil(pane.loaded, timeout=10_000)  # thumbnails read on a worker
     texts = _texts(pane)
     assert sum("Credit: JCS" in t for t in texts) == 2
     assert any("goat" in t for t in texts)
@@ -48,6 +53,8 @@ def test_read_next_pane_lists_links_in_order_with_desk_times(qtbot: QtBot,
     qtbot.addWidget(pane)
     story = _jcs(gui_store)
     pane.show_story(story)
+    qtbot.waitUntil(pane.loaded, timeout=10_000)  # the linked stories read on a worker
+    qtbot.waitUntil(lambda: not any("Reading" in t for t in _texts(pane)))
     texts = _texts(pane)
     numbered = [t for t in texts if t.startswith("<b>")]
     assert len(numbered) == 5
@@ -72,3 +79,32 @@ def test_inspector_replaces_a_tab_in_place(qtbot: QtBot, gui_store: Store) -> No
     assert inspector.count() == 3
     assert inspector.tabText(1) == "Photos"
     assert inspector.pane("photos") is replacement
+
+
+def test_photos_pane_says_reading_and_reads_a_missing_photo_again(
+    qtbot: QtBot, gui_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = threading.Event()
+    original = readonly_panes._blob
+    arrived = False
+
+    def blob(session: Session, sha256: str) -> bytes | None:
+        gate.wait(timeout=30)
+        return original(session, sha256) if arrived else None  # not synced in yet
+
+    monkeypatch.setattr(readonly_panes, "_blob", blob)
+    pane = PhotosPane(gui_store)
+    qtbot.addWidget(pane)
+    story = _jcs(gui_store)
+    pane.show_story(story)
+    assert any("Reading the photos" in t for t in _texts(pane))  # not an empty pane
+    gate.set()
+    qtbot.waitUntil(pane.loaded, timeout=10_000)
+    qtbot.waitUntil(lambda: sum(t == "(missing)" for t in _texts(pane)) == 2)
+    arrived = True  # a sync brought the photos meanwhile
+    pane.show_story(None)
+    pane.show_story(story)
+    qtbot.waitUntil(pane.loaded, timeout=10_000)
+    qtbot.waitUntil(lambda: "(missing)" not in _texts(pane))
+    qtbot.waitUntil(lambda: len([label for label in pane.findChildren(QLabel)
+                                 if not label.pixmap().isNull()]) == 2)

@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from cms import stories
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import editing, open_window, wait_saved
+from tests.gui.conftest import editing, offered_recoveries, open_window, wait_saved
 from ui.editor.journal import RecoveryJournal, journal_folder, journals, read_journal
-from ui.editor.recovery_dialog import RecoveryDialog, offer_recoveries
+from ui.editor.recovery_dialog import RecoveryDialog
 
 WORDS_BEFORE_KILL = 40
 
@@ -61,7 +61,7 @@ def test_sigkill_mid_typing_then_the_next_start_offers_the_text(
     assert typed not in stored_body  # the store never got it: only the journal has it
 
     window = open_window(qtbot, gui_store, gui_actor)
-    assert offer_recoveries(window) == 1
+    assert offered_recoveries(qtbot, window) == 1
     qtbot.waitUntil(lambda: _find_dialog() is not None)
     dialog = _find_dialog()
     assert dialog is not None
@@ -88,7 +88,7 @@ def test_discarding_a_recovery_keeps_the_stored_story(
     journal.body_changed(document.body + " lost words")
     journal.close()
     again = open_window(qtbot, gui_store, gui_actor)
-    assert offer_recoveries(again) == 1
+    assert offered_recoveries(qtbot, again) == 1
     qtbot.waitUntil(lambda: _find_dialog() is not None)
     dialog = _find_dialog()
     assert dialog is not None

@@ -120,6 +120,7 @@ def test_on_a_secured_desk_the_user_name_is_the_login(
             {"key": DESK_PERSON, "value": gui_actor.username}])
     dialog = SettingsDialog(gui_store, gui_actor)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.loaded, timeout=10_000)
     assert dialog.user_name.isReadOnly() and dialog.user_name.text() == gui_actor.username
     assert "secured central store (postgresql://db.example/desk)" in dialog.trust_note.text()
     assert dialog.role.text() == "admin"
@@ -133,4 +134,5 @@ def test_a_shared_file_desk_is_told_it_cannot_enforce_roles(
         set_setting(session, "central_url", "/shared/desk/central.db", username="x")
     dialog = SettingsDialog(gui_store, gui_actor)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(dialog.loaded, timeout=10_000)
     assert "cannot enforce roles" in dialog.trust_note.text()

@@ -64,6 +64,28 @@ def test_switching_stories_saves_the_one_left(qtbot: QtBot, window: MainWindow,
     qtbot.waitUntil(lambda: _story_in_store(gui_store, first).body.startswith("Added line. "))
 
 
+def test_closing_with_a_save_in_flight_stores_every_keystroke(
+    qtbot: QtBot, gui_store: Store, gui_actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QTextCursor
+
+    from ui.editor import editing as editing_module
+    from ui.editor.journal import journals
+
+    monkeypatch.setattr(editing_module, "AUTOSAVE_IDLE_MS", 600_000)  # only close saves
+    window = open_window(qtbot, gui_store, gui_actor)
+    story_id = editing(window).story_id
+    window.editor.body.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(window.editor.body, " First words.")
+    window.acts.save.trigger()
+    assert editing(window).saving()  # on the write thread when the window closes
+    qtbot.keyClicks(window.editor.body, " Last words.")
+    window.close()  # waits for that save through the event loop, then saves the rest
+    assert not window.isVisible()
+    assert _story_in_store(gui_store, story_id).body.endswith(" First words. Last words.")
+    assert journals(window.journal_dir) == []
+
+
 def test_status_and_section_filters(qtbot: QtBot, window: MainWindow) -> None:
     panel = window.story_list
     panel.section_filter.setCurrentIndex(panel.section_filter.findText("North Korea"))
@@ -263,8 +285,8 @@ def _click_when_shown(name: str, button_text: str) -> list[str]:
 def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
 ) -> None:
+    from tests.gui.conftest import found_recoveries
     from ui.editor.journal import journals
-    from ui.editor.recovery_dialog import pending_recoveries
 
     story_id = editing(window).story_id
     with gui_store.session() as session:
@@ -288,7 +310,7 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     assert not window.isVisible()
     assert len(journals(window.journal_dir)) == 1
     again = open_window(qtbot, gui_store, gui_actor)
-    recovered = pending_recoveries(again)
+    recovered = found_recoveries(qtbot, again)
     assert [r.story_id for r, _stored in recovered] == [story_id]
     assert recovered[0][0].document.body.startswith("Unsaved words. ")
     again.close()

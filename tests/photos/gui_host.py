@@ -1,18 +1,21 @@
 """A stand-in for the main window around the photo panel, for panel-only tests.
 
-It keeps the open story like the window does and saves every change at once
-with :func:`cms.stories.save`, so tests see real revisions; long work runs on
-the real :class:`ui.ops.Op`. The real window is exercised in test_photo_panel's
+It keeps the open story like the window does: an edit is the open story at once
+and is saved with :func:`cms.stories.save` on a one-thread write pool (in order,
+off the GUI thread, as the window's autosave), so tests see real revisions
+(:meth:`PanelHost.stored` waits for the saves); long work runs on the real
+:class:`ui.ops.Op`. The real window is exercised in test_photo_panel's
 integration test.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QThreadPool
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
@@ -20,6 +23,7 @@ from cms import stories
 from cms.document import StoryDocument
 from cms.people import Actor
 from cms.store import Store
+from cms.stories import SavedStory
 from ui.editor.editor import EditorPanel
 from ui.ops import Op, OpContext
 from ui.window.extensions import OpenStory, WindowEvents
@@ -38,6 +42,10 @@ class PanelHost:
         self.tabs: dict[str, QWidget] = {}
         self.actions: list[tuple[str, QAction]] = []
         self._editor: EditorPanel | None = None
+        self._pool = QThreadPool()
+        self._pool.setMaxThreadCount(1)  # one story's saves stay in order
+        self._saving = False
+        self.errors: list[BaseException] = []
         with store.reading() as session:
             self.document, self.revision = stories.get(session, story_id)
 
@@ -59,13 +67,44 @@ class PanelHost:
         return OpenStory(self.document, self.revision, self.zone())
 
     def change_story(self, **fields: Any) -> None:
+        """The edit becomes the open story at once; it is saved on the write thread, in order."""
         self.document = self.document.evolve(**fields)
-        with self.store.session() as session:
-            saved = stories.save(session, self.actor, self.document, base_revision=self.revision)
-        self.document, self.revision = saved.document, saved.revision_id
         self.events.story_changed.emit(self.open_story())
+        self._save()
+
+    def _save(self) -> None:
+        if self._saving:
+            return  # saved when the save in flight is in
+        store, actor, document, base = self.store, self.actor, self.document, self.revision
+
+        def work(_ctx: OpContext) -> SavedStory:
+            with store.session() as session:
+                return stories.save(session, actor, document, base_revision=base)
+
+        def done(saved: SavedStory) -> None:
+            self._saving = False
+            self.revision = saved.revision_id
+            if self.document.normalised() != saved.document:
+                self._save()  # edited while it saved: save the newest too
+
+        def failed(exc: BaseException) -> None:
+            self._saving = False
+            self.errors.append(exc)
+
+        self._saving = True
+        Op(None, work, pool=self._pool).success(done).failure(failed).run()
+
+    def close(self) -> None:
+        """Wait for the saves still on the write thread (before the store closes)."""
+        self._pool.waitForDone()
 
     def stored(self) -> StoryDocument:
+        """What the store holds once every edit made so far is saved."""
+        deadline = time.monotonic() + 10
+        while self._saving and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        assert not self._saving, "the save did not finish"
+        assert not self.errors, self.errors
         with self.store.reading() as session:
             return stories.get(session, self.document.story_id)[0]
 
@@ -73,9 +112,7 @@ class PanelHost:
         raise NotImplementedError
 
     def reload_current(self) -> None:
-        with self.store.reading() as session:
-            self.document, self.revision = stories.get(session, self.document.story_id)
-        self.events.story_changed.emit(self.open_story())
+        raise NotImplementedError
 
     def add_inspector_tab(self, key: str, title: str, pane: QWidget) -> None:
         self.tabs[key] = pane

@@ -46,9 +46,11 @@ def sample_store(tmp_path: Path) -> Iterator[tuple[Store, Actor]]:
 
 
 @pytest.fixture
-def host(sample_store: tuple[Store, Actor]) -> PanelHost:
+def host(sample_store: tuple[Store, Actor]) -> Iterator[PanelHost]:
     store, actor = sample_store
-    return PanelHost(store, actor, JCS)
+    made = PanelHost(store, actor, JCS)
+    yield made
+    made.close()  # its write thread is done before the store closes
 
 
 @pytest.fixture

@@ -116,6 +116,12 @@ def test_week_shows_scheduled_published_and_filters_by_section(qtbot: QtBot,
     with qtbot.waitSignal(view.plan_loaded, timeout=10_000):
         view.show_period(date(2024, 12, 9), 7)
     assert {item.status for item in view.timeline.items()} == {"published"}
+    # A public story is out: its time is not dragged (the desk's public statuses).
+    asked: list[str] = []
+    view.timeline.reschedule_requested.connect(lambda story_id, _at: asked.append(story_id))
+    out = view.timeline.items()[0].id
+    _drag(qtbot, view, out, 0, 2 * HOUR_PX)
+    assert asked == []
 
 
 def test_drag_reschedules_a_story(qtbot: QtBot, desk: Store) -> None:
@@ -224,32 +230,40 @@ def test_read_next_panel_reorders_adds_and_refuses(qtbot: QtBot, desk: Store) ->
 
     panel = RelatedPanel(desk, follow)
     qtbot.addWidget(panel)
-    panel.show_story(story)
+    with qtbot.waitSignal(panel.filled, timeout=10_000):  # the links are read on a worker
+        panel.show_story(story)
     assert panel.links.count() == 5
     assert "15 Dec 2024 18:00" in panel.links.item(0).text()
     ids = [link.id for link in story.document.related]
     panel.links.setCurrentRow(0)
-    qtbot.mouseClick(panel.down, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(panel.filled, timeout=10_000):
+        qtbot.mouseClick(panel.down, Qt.MouseButton.LeftButton)
     assert [link.id for link in changes[-1]] == [ids[1], ids[0], *ids[2:]]
+    assert panel.links.currentRow() == 1  # the moved link stays selected
     # A drag inside the list is a row move of its model.
     with qtbot.waitSignal(panel.links.model().rowsMoved, timeout=2_000):
         panel.links.model().moveRows(panel.links.rootIndex(), 4, 1, panel.links.rootIndex(), 0)
     qtbot.waitUntil(lambda: changes[-1][0].id == ids[4], timeout=2_000)
+    qtbot.waitUntil(panel.loaded, timeout=10_000)
     # Adding by search, and refusing a link to itself.
     with qtbot.waitSignal(panel.error_shown, timeout=2_000) as error:
         panel.add_selected()  # nothing chosen, nothing typed
     assert "Choose a story" in error.args[0]
     panel.query.setText("https://example.org/analysis")
-    panel.add_selected()
+    with qtbot.waitSignal(panel.filled, timeout=10_000):
+        panel.add_selected()
     assert changes[-1][-1].url == "https://example.org/analysis"
     assert panel.links.count() == 6
     panel.query.setText("Lee Jae-myung")  # already linked: not offered again
-    panel.run_search()
+    with qtbot.waitSignal(panel.searched, timeout=10_000):
+        panel.run_search()
     assert panel.candidates.count() == 0
     panel.query.setText("goat")  # the story itself: not offered either
-    panel.run_search()
+    with qtbot.waitSignal(panel.searched, timeout=10_000):
+        panel.run_search()
     assert panel.candidates.count() == 0
-    panel.show_suggestions()
+    with qtbot.waitSignal(panel.searched, timeout=10_000):
+        panel.show_suggestions()
     assert panel.candidates.count() == 0  # every other sample story is linked already
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, QThreadPool, QTimer, Signal
 
 from cms import stories
 from cms.document import StoryDocument
@@ -22,7 +22,7 @@ from cms.people import Actor
 from cms.store import Store
 from cms.stories import SavedStory
 from ui.editor.journal import RecoveryJournal
-from ui.ops import Op, OpContext, describe_error
+from ui.ops import Op, OpContext, QueryOp, describe_error
 
 AUTOSAVE_IDLE_MS = 1500
 RETRY_MS = 5000
@@ -68,6 +68,7 @@ class EditingSession(QObject):
         self.journal = journal
         self._pool = write_pool
         self._save_op: Op[SavedStory] | None = None
+        self._head_op: QueryOp[str] | None = None
         self._again = False
         self._blocked_by_conflict = False
         self.state = SaveState.SAVED
@@ -89,8 +90,8 @@ class EditingSession(QObject):
         return self.document.normalised() != self.saved_document
 
     def saving(self) -> bool:
-        """True while a save is on the write thread."""
-        return self._save_op is not None
+        """True while a save (or the read before one) is on the write thread."""
+        return self._save_op is not None or self._head_op is not None
 
     def _set_state(self, state: SaveState, detail: str = "") -> None:
         self.state = state
@@ -177,11 +178,31 @@ class EditingSession(QObject):
         self._timer.start(RETRY_MS)
 
     def overwrite_with_mine(self) -> None:
-        """Resolve a conflict by saving this text on top of the other change."""
-        with self.store.reading() as session:
-            self.base_revision = stories.head_revision(session, self.story_id)
-        self._blocked_by_conflict = False
-        self.save()
+        """Resolve a conflict by saving this text on top of the other change.
+
+        The story's newest revision is read on the write thread (after any save
+        in flight), then this text is saved with it as the base.
+        """
+        store, story_id = self.store, self.story_id
+
+        def got(head: str) -> None:
+            self._head_op = None
+            self.base_revision = head
+            self._blocked_by_conflict = False
+            self.save()
+
+        def failed(error: BaseException) -> None:
+            self._head_op = None
+            self.last_error = f"could not read the story's newest version: " \
+                              f"{describe_error(error)}"
+            self._set_state(SaveState.CONFLICT, self.last_error)
+            self.conflict.emit(self.last_error)  # the user may choose again
+
+        op: QueryOp[str] = QueryOp(
+            None, store, lambda session: stories.head_revision(session, story_id),
+            pool=self._pool, owner=self)
+        self._head_op = op
+        op.success(got).failure(failed).run()
 
     def detach_as_copy(self) -> None:
         """Stop saving into this story (the caller saved the text as a new story)."""
@@ -211,20 +232,27 @@ class EditingSession(QObject):
         self.retire_done.emit(self)
 
     def wait(self) -> None:
-        """Block until the save in flight (if any) has delivered its result."""
-        while self._save_op is not None:
-            from PySide6.QtCore import QCoreApplication, QEventLoop
+        """Run the event loop until the store work in flight (if any) has delivered.
 
-            self._pool.waitForDone(50)
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        Never blocks on the store: the GUI thread keeps handling events (the
+        save's result arrives through them) while the write thread works.
+        """
+        while (op := self._save_op or self._head_op) is not None and not op.delivered:
+            loop = QEventLoop()
+            op.finished.connect(loop.quit)
+            loop.exec()
 
     def finish(self) -> bool:
         """Save synchronously before the story is put away; True when nothing is unsaved."""
         self._timer.stop()
         self.wait()
-        if self.dirty and not self._blocked_by_conflict:
+        # Until clean, or until a save fails: text that came in during a save goes too.
+        while self.dirty and not self._blocked_by_conflict:
+            sent = self.document
             self.save()
             self.wait()
+            if self.state is SaveState.FAILED or self.document is sent:
+                break
         clean = not self.dirty
         if clean:
             self.journal.discard()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from cms import stories
 from cms.diff import StoryDiff, changed_fields, diff_documents
@@ -29,7 +30,7 @@ from cms.revisions import RevisionInfo, load_document, story_revisions
 from cms.store import Store
 from cms.stories import SavedStory
 from cms.timeutil import format_local
-from ui.ops import Op, OpContext
+from ui.ops import Latest, Op, OpContext, QueryOp
 
 Index = QModelIndex | QPersistentModelIndex
 SUMMARY_LIMIT = 300
@@ -117,6 +118,14 @@ def diff_html(diff: StoryDiff) -> str:
     return "".join(parts)
 
 
+def _document(session: Session, docs: dict[str, StoryDocument], rev_id: str
+              ) -> StoryDocument:
+    """``rev_id``'s document, read once into ``docs`` (revisions never change)."""
+    if rev_id not in docs:
+        docs[rev_id] = load_document(session, rev_id)
+    return docs[rev_id]
+
+
 def _show(value: object) -> str:
     if value is None or value == "":
         return "—"
@@ -140,6 +149,8 @@ class HistoryDialog(QDialog):
         self._actor = actor
         self._story_id = story_id
         self._docs: dict[str, StoryDocument] = {}
+        self._reads = Latest()
+        self._diff_shown = Latest()
         self.model = RevisionsModel(zone, self)
         self.table = QTableView(self)
         self.table.setObjectName("revisionTable")
@@ -176,26 +187,36 @@ class HistoryDialog(QDialog):
         self.restore_button.clicked.connect(self.restore_selected)
         self.load()
 
-    def _document(self, session: Any, rev_id: str) -> StoryDocument:
-        if rev_id not in self._docs:
-            self._docs[rev_id] = load_document(session, rev_id)
-        return self._docs[rev_id]
+    def loaded(self) -> bool:
+        """True once the revisions read last are shown."""
+        return not self._reads.pending()
 
     def load(self) -> None:
-        """Read the revisions (and what each changed) from the store."""
-        rows: list[tuple[RevisionInfo, str]] = []
-        with self._store.reading() as session:
-            revisions = story_revisions(session, self._story_id)
-            for position, info in enumerate(revisions):
+        """Read the revisions (and what each changed) from the store, on a worker."""
+        story_id, known = self._story_id, dict(self._docs)
+
+        def query(session: Session) -> tuple[list[tuple[RevisionInfo, str]],
+                                             dict[str, StoryDocument]]:
+            docs = dict(known)
+            rows: list[tuple[RevisionInfo, str]] = []
+            for position, info in enumerate(story_revisions(session, story_id)):
                 if position >= SUMMARY_LIMIT:
                     rows.append((info, ""))
                     continue
-                doc = self._document(session, info.id)
-                parent = self._document(session, info.parents[0]) if info.parents else None
+                doc = _document(session, docs, info.id)
+                parent = _document(session, docs, info.parents[0]) if info.parents else None
                 rows.append((info, ", ".join(changed_fields(parent, doc)) or "nothing"))
-        self.model.set_revisions(rows)
-        if rows:
-            self.table.selectRow(0)
+            return rows, docs
+
+        def show(answer: tuple[list[tuple[RevisionInfo, str]], dict[str, StoryDocument]]
+                 ) -> None:
+            rows, docs = answer
+            self._docs.update(docs)
+            self.model.set_revisions(rows)
+            if rows:
+                self.table.selectRow(0)
+
+        self._reads.run(QueryOp(self, self._store, query), show)
 
     def selected_rows(self) -> list[int]:
         """Selected revision rows, newest first."""
@@ -205,24 +226,42 @@ class HistoryDialog(QDialog):
         rows = self.selected_rows()
         self.restore_button.setEnabled(len(rows) == 1 and rows[0] != 0)
         if not rows:
+            self._diff_shown.forget()  # a diff still being read must not fill it again
             self.diff_view.clear()
             return
         newer = self.model.revision(rows[0])
-        if len(rows) >= 2:
-            older: RevisionInfo | None = self.model.revision(rows[-1])
+        older = self.model.revision(rows[-1]) if len(rows) >= 2 else None
+        wanted = [newer.id] + ([older.id] if older is not None else list(newer.parents[:1]))
+        missing = [rev_id for rev_id in wanted if rev_id not in self._docs]
+        if not missing:
+            self._diff_shown.forget()
+            self._show_diff_of(newer, older)
+            return
+        known = dict(self._docs)
+
+        def query(session: Session) -> dict[str, StoryDocument]:
+            docs = dict(known)
+            for rev_id in missing:
+                _document(session, docs, rev_id)
+            return docs
+
+        def show(docs: dict[str, StoryDocument]) -> None:
+            self._docs.update(docs)
+            self._show_diff_of(newer, older)
+
+        self._diff_shown.run(QueryOp(self, self._store, query), show)
+
+    def _show_diff_of(self, newer: RevisionInfo, older: RevisionInfo | None) -> None:
+        new_doc = self._docs[newer.id]
+        if older is not None:
+            old_doc: StoryDocument | None = self._docs[older.id]
+            title = f"Changes from {older.short} to {newer.short}"
+        elif newer.parents:
+            old_doc = self._docs[newer.parents[0]]
+            title = f"What {newer.short} changed"
         else:
-            older = None
-        with self._store.reading() as session:
-            new_doc = self._document(session, newer.id)
-            if older is not None:
-                old_doc = self._document(session, older.id)
-                title = f"Changes from {older.short} to {newer.short}"
-            elif newer.parents:
-                old_doc = self._document(session, newer.parents[0])
-                title = f"What {newer.short} changed"
-            else:
-                old_doc = None
-                title = f"{newer.short} created the story"
+            old_doc = None
+            title = f"{newer.short} created the story"
         if old_doc is None:
             body = f"<p>Headline: <b>{escape(new_doc.headline)}</b></p>"
         else:
@@ -242,7 +281,6 @@ class HistoryDialog(QDialog):
                 return stories.restore(session, actor, story_id, target.id)
 
         def done(saved: SavedStory) -> None:
-            self._docs.clear()
             self.load()
             self.restored.emit(saved.revision_id)
 

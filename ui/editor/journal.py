@@ -16,7 +16,9 @@ A journal being written is locked by the OS (``flock`` on POSIX, ``msvcrt.lockin
 on Windows) for as long as its writer holds it open; the lock goes with the
 process, so a crash frees it. Recovery skips locked journals: they belong to a
 live window (this one, another window, or another Newsroom on the same store),
-not to a crash. Two writers of one story get two files.
+not to a crash. Two writers of one story get two files, and so does a writer
+that finds a crash's leftover: a journal that holds text is never emptied by a
+new session, only deleted once its text was recovered or discarded.
 """
 
 from __future__ import annotations
@@ -197,6 +199,7 @@ class RecoveryJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+        self._written = False  # True once this journal wrote its file (it is ours)
         self._body = ""
 
     def _write(self, records: list[dict[str, Any]]) -> None:
@@ -215,20 +218,30 @@ class RecoveryJournal:
         """
         if self._fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = _open_locked(self.path)
-            if fd is None:
-                # Another window is writing this story's journal: never touch it.
-                self.path = self.path.with_name(
-                    f"{document.story_id}-{uuid.uuid4().hex[:8]}.journal")
-                fd = _open_locked(self.path)
-                if fd is None:
-                    raise OSError(f"cannot lock the recovery journal {self.path}")
-            os.ftruncate(fd, 0)  # ours now: what an earlier run left is superseded
-            self._fd = fd
+            self._fd = self._open_own(document.story_id)
+            self._written = True
         header = document.canonical()
         header["body"] = document.body  # raw, as the editor holds it
         self._body = document.body
         self._write([{"t": "doc", "base": base_revision, "doc": header}])
+
+    def _open_own(self, story_id: str) -> int:
+        """Lock an empty journal file of our own; what another run left is never touched.
+
+        A file that a live window holds, or that holds text (a crash's leftover
+        nobody has recovered or discarded yet), stays as it is: this session
+        writes a fresh ``<story>-<random>.journal`` beside it.
+        """
+        fd = _open_locked(self.path)
+        if fd is not None and os.fstat(fd).st_size == 0:
+            return fd
+        if fd is not None:
+            os.close(fd)
+        self.path = self.path.with_name(f"{story_id}-{uuid.uuid4().hex[:8]}.journal")
+        fd = _open_locked(self.path)
+        if fd is None:
+            raise OSError(f"cannot lock the recovery journal {self.path}")
+        return fd
 
     @property
     def started(self) -> bool:
@@ -254,8 +267,12 @@ class RecoveryJournal:
             self._fd = None
 
     def discard(self) -> None:
-        """Delete and close: everything in it is safely in the store."""
-        if self._fd is not None or not is_locked(self.path):
+        """Delete and close: everything in it is safely in the store.
+
+        Only a file this journal wrote: one never started leaves whatever is at its
+        path (a crash's leftover that recovery has not offered yet) as it is.
+        """
+        if self._fd is not None or (self._written and not is_locked(self.path)):
             # Deleted while still locked, so no other window can have taken the name over.
             self.path.unlink(missing_ok=True)
         self.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -19,8 +20,10 @@ from cms import stories
 from cms.diff import diff_documents
 from cms.document import StoryDocument
 from cms.errors import NotFound
+from cms.store import Store
 from ui.editor.history import diff_html
 from ui.editor.journal import Recovered, is_locked, journals, read_journal, remove_unless_locked
+from ui.ops import Op
 
 if TYPE_CHECKING:
     from ui.window.main_window import MainWindow
@@ -64,21 +67,25 @@ class RecoveryDialog(QDialog):
         self.recover_button.setDefault(True)
 
 
-def pending_recoveries(window: MainWindow) -> list[tuple[Recovered, StoryDocument | None]]:
+Pending = list[tuple[Recovered, StoryDocument | None]]
+
+
+def pending_recoveries(store: Store, journal_dir: Path) -> Pending:
     """Journals whose text the store does not hold; journals that hold nothing new go.
 
     A journal locked by a live window (this one, another one, another process)
-    is not a crash's leftover: it is skipped, never offered nor deleted.
+    is not a crash's leftover: it is skipped, never offered nor deleted. Reads
+    files and the store: run it on a worker (:func:`find_recoveries`).
     """
     found = []
-    for path in journals(window.journal_dir):
+    for path in journals(journal_dir):
         if is_locked(path):
             continue
         recovered = read_journal(path)
         if recovered is None:
             continue  # no usable start line: nothing was typed into it
         try:
-            with window.store.reading() as session:
+            with store.reading() as session:
                 stored, _head = stories.get(session, recovered.story_id)
         except NotFound:
             stored = None
@@ -89,10 +96,30 @@ def pending_recoveries(window: MainWindow) -> list[tuple[Recovered, StoryDocumen
     return found
 
 
-def offer_recoveries(window: MainWindow) -> int:
-    """Ask, story by story, whether to recover journalled text; returns how many asked."""
-    queue = pending_recoveries(window)
+def find_recoveries(window: MainWindow) -> Op[Pending]:
+    """Start looking for recoverable text on a worker; the op's result is what was found.
 
+    Started before the window's first story opens, it holds that story until the
+    journals are read (:meth:`MainWindow.hold_stories`).
+    """
+    store, journal_dir = window.store, window.journal_dir
+    op: Op[Pending] = Op(window, lambda _ctx: pending_recoveries(store, journal_dir))
+    window.hold_stories(op)
+    return op.run()
+
+
+def offer_recoveries(window: MainWindow) -> Op[Pending]:
+    """Ask, story by story, whether to recover journalled text.
+
+    The journals and the store are read on a worker; the questions follow on the
+    GUI thread. The op's result is what was offered.
+    """
+    op = find_recoveries(window)
+    op.success(lambda found: _ask(window, list(found)))
+    return op
+
+
+def _ask(window: MainWindow, queue: Pending) -> None:
     def next_one() -> None:
         if not queue:
             return
@@ -111,6 +138,4 @@ def offer_recoveries(window: MainWindow) -> int:
         dialog.finished.connect(decided)
         dialog.open()
 
-    count = len(queue)
     next_one()
-    return count

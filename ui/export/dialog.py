@@ -35,7 +35,7 @@ from cms.errors import NewsroomError, UsageError
 from cms.export import ExportCancelled, ExportOptions, ExportReport, export_site
 from cms.store import Store
 from ui.inspector.time_entry import desk_time, from_utc, make_editor, to_naive
-from ui.ops import Op, OpContext, describe_error
+from ui.ops import Op, OpContext, QueryOp, describe_error
 from ui.window.extensions import WindowHost
 from ui.window.theme import is_dark
 
@@ -74,8 +74,6 @@ class ExportDialog(QDialog):
         self._relay = _Relay(self)
         self._relay.progressed.connect(self._on_progress)
 
-        with store.reading() as session:
-            base_url = get_setting(session, "base_url")
         self.out_edit = QLineEdit(str(Path.home() / "newsroom-site"), self)
         self.out_edit.setObjectName("exportFolder")
         browse = QPushButton("Choose…", self)
@@ -102,7 +100,9 @@ class ExportDialog(QDialog):
         as_of_row.addWidget(self.as_of_edit, 1)
         self.base_edit = QLineEdit(self)
         self.base_edit.setObjectName("exportBaseUrl")
-        self.base_edit.setPlaceholderText(base_url)
+        # The desk's own address, shown as the default once read (on a worker).
+        QueryOp(self, store, lambda session: get_setting(session, "base_url")).success(
+            self.base_edit.setPlaceholderText).run()
 
         form = QFormLayout()
         form.addRow("Folder:", folder_row)

@@ -12,12 +12,15 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from sqlalchemy.orm import Session
 
 from cms import stories
 from cms.blobs import blob_bytes
+from cms.document import PhotoRef
 from cms.errors import NewsroomError
 from cms.store import Store
 from cms.timeutil import format_local
+from ui.ops import Latest, QueryOp, describe_error
 from ui.window.extensions import OpenStory
 
 THUMB_WIDTH = 96
@@ -48,7 +51,8 @@ class PhotosPane(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._shown: tuple[object, ...] | None = None
-        self._thumbs: dict[str, QPixmap] = {}
+        self._thumbs: dict[str, QPixmap | None] = {}
+        self._reads = Latest()
 
     def show_story(self, story: OpenStory | None) -> None:
         """List the open story's photos (reloaded only when they changed)."""
@@ -56,12 +60,42 @@ class PhotosPane(QWidget):
         if self._shown == photos and self._layout.count():
             return
         self._shown = photos
+        self._reads.forget()
         _clear(self._layout)
         if story is None:
             return
         if not photos:
             self._layout.addWidget(_note("No photos on this story.", self))
             return
+        missing = [photo.sha256 for photo in photos if photo.sha256 not in self._thumbs]
+        if not missing:
+            self._fill(photos)
+            return
+        store = self._store
+
+        def query(session: Session) -> dict[str, bytes | None]:
+            return {sha256: _blob(session, sha256) for sha256 in missing}
+
+        def loaded(data: dict[str, bytes | None]) -> None:
+            for sha256, blob in data.items():
+                if blob is not None:  # one not in the store yet is read again next time
+                    self._thumbs[sha256] = self._scaled(blob)
+            self._fill(photos)
+
+        self._layout.addWidget(_note("Reading the photos…", self))
+        self._reads.run(QueryOp(self, store, query), loaded,
+                        lambda exc: self._failed(describe_error(exc)))
+
+    def loaded(self) -> bool:
+        """True once the open story's photos are shown (their thumbnails read)."""
+        return not self._reads.pending()
+
+    def _failed(self, message: str) -> None:
+        _clear(self._layout)
+        self._layout.addWidget(_note(f"Could not read the photos: {message}", self))
+
+    def _fill(self, photos: tuple[PhotoRef, ...]) -> None:
+        _clear(self._layout)
         for photo in photos:
             row = QFrame(self)
             row.setFrameShape(QFrame.Shape.StyledPanel)
@@ -69,7 +103,7 @@ class PhotosPane(QWidget):
             thumb = QLabel(row)
             thumb.setFixedWidth(THUMB_WIDTH)
             thumb.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-            pixmap = self._thumb(photo.sha256)
+            pixmap = self._thumbs.get(photo.sha256)
             if pixmap is None:
                 thumb.setText("(missing)")
             else:
@@ -87,14 +121,7 @@ class PhotosPane(QWidget):
             self._layout.addWidget(row)
         self._layout.addWidget(_note("Photos are read-only here.", self))
 
-    def _thumb(self, sha256: str) -> QPixmap | None:
-        if sha256 in self._thumbs:
-            return self._thumbs[sha256]
-        try:
-            with self._store.reading() as session:
-                data = blob_bytes(session, sha256)
-        except NewsroomError:
-            return None
+    def _scaled(self, data: bytes) -> QPixmap | None:
         pixmap = QPixmap()
         if not pixmap.loadFromData(data):
             return None
@@ -102,8 +129,14 @@ class PhotosPane(QWidget):
         scaled = pixmap.scaledToWidth(round(THUMB_WIDTH * ratio),
                                       Qt.TransformationMode.SmoothTransformation)
         scaled.setDevicePixelRatio(ratio)
-        self._thumbs[sha256] = scaled
         return scaled
+
+
+def _blob(session: Session, sha256: str) -> bytes | None:
+    try:
+        return blob_bytes(session, sha256)
+    except NewsroomError:
+        return None  # not in the store (yet): shown as missing
 
 
 class ReadNextPane(QWidget):
@@ -116,6 +149,7 @@ class ReadNextPane(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._shown: object = None
+        self._reads = Latest()
 
     def show_story(self, story: OpenStory | None) -> None:
         """List the open story's links."""
@@ -123,6 +157,7 @@ class ReadNextPane(QWidget):
         if key == self._shown and self._layout.count():
             return
         self._shown = key
+        self._reads.forget()
         _clear(self._layout)
         if story is None:
             return
@@ -130,9 +165,32 @@ class ReadNextPane(QWidget):
         if not links:
             self._layout.addWidget(_note('No "Read next" links on this story.', self))
             return
-        targets = self._targets([link.target_story_id for link in links
-                                 if link.target_story_id])
-        for number, link in enumerate(links, 1):
+        ids = [link.target_story_id for link in links if link.target_story_id]
+        if not ids:
+            self._fill(story, {})
+            return
+        self._layout.addWidget(_note("Reading the linked stories…", self))
+
+        def query(session: Session) -> dict[str, tuple[str, str, datetime | None]]:
+            return {row.id: (row.headline, row.status, row.publish_at)
+                    for row in stories.summaries(session, ids)}
+
+        def failed(exc: BaseException) -> None:
+            _clear(self._layout)
+            self._layout.addWidget(_note(f"Could not read the linked stories: "
+                                         f"{describe_error(exc)}", self))
+
+        self._reads.run(QueryOp(self, self._store, query),
+                        lambda targets: self._fill(story, targets), failed)
+
+    def loaded(self) -> bool:
+        """True once the open story's links are shown (their targets read)."""
+        return not self._reads.pending()
+
+    def _fill(self, story: OpenStory,
+              targets: dict[str, tuple[str, str, datetime | None]]) -> None:
+        _clear(self._layout)
+        for number, link in enumerate(story.document.related, 1):
             if link.target_story_id:
                 headline, status, publish_at = targets.get(
                     link.target_story_id, ("(story not found)", "", None))
@@ -154,13 +212,3 @@ class ReadNextPane(QWidget):
             self._layout.addWidget(label)
         self._layout.addWidget(_note(f"Times in {story.zone.key}. Links are read-only here.",
                                      self))
-
-    def _targets(self, ids: list[str]) -> dict[str, tuple[str, str, datetime | None]]:
-        if not ids:
-            return {}
-        try:
-            with self._store.reading() as session:
-                rows = stories.summaries(session, ids)
-        except NewsroomError:
-            return {}
-        return {row.id: (row.headline, row.status, row.publish_at) for row in rows}

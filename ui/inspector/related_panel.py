@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 
 from cms import related
 from cms.document import LinkRef, StoryDocument
-from cms.errors import NewsroomError
 from cms.search import search
 from cms.store import Store
 from cms.timeutil import format_local
 from ui.inspector.time_entry import check_exists, desk_time, from_utc, make_editor, to_naive
+from ui.ops import Latest, Op, QueryOp, describe_error
 from ui.window.extensions import OpenStory, WindowHost
 
 SEARCH_DELAY_MS = 200
@@ -132,6 +132,8 @@ class RelatedPanel(QWidget):
     """The open story's "Read next" list with add-by-search, drag to reorder, windows."""
 
     error_shown = Signal(str)
+    filled = Signal()  # the open story's links are listed (read on a worker)
+    searched = Signal()  # the candidates of a search or a suggestion are listed
 
     def __init__(self, store: Store, change: Callable[..., None],
                  parent: QWidget | None = None) -> None:
@@ -141,6 +143,11 @@ class RelatedPanel(QWidget):
         self._change = change
         self._story: OpenStory | None = None
         self._filling = False
+        self._select_after: str | None = None
+        self._fills = Latest()
+        self._searches = Latest()
+        # Links being built, in the order asked: each is added, in that order.
+        self._adds: list[tuple[Op[LinkRef], str, str, str]] = []
 
         self.links = QListWidget(self)
         self.links.setObjectName("relatedLinks")
@@ -236,24 +243,40 @@ class RelatedPanel(QWidget):
                 previous.document.story_id != story.document.story_id):
             self.candidates.clear()
             self.error.clear()
+            self._searches.forget()  # candidates and links asked for the story left
+            self._adds.clear()
         self._fill()
 
     # Reading --------------------------------------------------------------------------
 
+    def loaded(self) -> bool:
+        """True when no read of the panel is outstanding (links, candidates, a new link)."""
+        return not (self._fills.pending() or self._searches.pending()
+                    or bool(self._adds))
+
     def _fill(self) -> None:
+        story = self._story
+        if story is None:
+            self._fills.forget()
+            self._show_links(None, [])
+            return
+        document = story.document
+
+        def failed(exc: BaseException) -> None:
+            self._show_error(describe_error(exc))
+            self._show_links(story, [])
+
+        self._fills.run(QueryOp(self, self._store,
+                                lambda session: related.list_links(session, document)),
+                        lambda infos: self._show_links(story, infos), failed)
+
+    def _show_links(self, story: OpenStory | None, infos: list[related.LinkInfo]) -> None:
         self._filling = True
         try:
             self.links.clear()
-            story = self._story
             if story is None:
                 self.zone_note.setText("")
                 return
-            try:
-                with self._store.reading() as session:
-                    infos = related.list_links(session, story.document)
-            except NewsroomError as exc:
-                self._show_error(str(exc))
-                infos = []
             for info in infos:
                 item = QListWidgetItem(self._describe(info, story.zone))
                 item.setData(LINK_ROLE, info.link.id)
@@ -266,7 +289,16 @@ class RelatedPanel(QWidget):
                 if infos else 'No "Read next" links yet: search below to add one.')
         finally:
             self._filling = False
+            select, self._select_after = self._select_after, None
+            if select is not None:
+                self._select_link(select)
             self._enable()
+        self.filled.emit()
+
+    def _select_link(self, link_id: str) -> None:
+        for row in range(self.links.count()):
+            if self.links.item(row).data(LINK_ROLE) == link_id:
+                self.links.setCurrentRow(row)
 
     @staticmethod
     def _describe(info: related.LinkInfo, zone: ZoneInfo) -> str:
@@ -304,6 +336,7 @@ class RelatedPanel(QWidget):
         self.window_button.setEnabled(has_story and selected >= 0)
         self.up.setEnabled(has_story and selected > 0)
         self.down.setEnabled(has_story and 0 <= selected < count - 1)
+        self.links.setDragEnabled(has_story and not self._fills.pending())
 
     # Editing ----------------------------------------------------------------------------
 
@@ -312,11 +345,12 @@ class RelatedPanel(QWidget):
 
     def _apply(self, links: tuple[LinkRef, ...], select: str | None = None) -> None:
         self.error.clear()
+        self._select_after = select  # once the new list is read
         self._change(related=links)
-        if select is not None:
-            for row in range(self.links.count()):
-                if self.links.item(row).data(LINK_ROLE) == select:
-                    self.links.setCurrentRow(row)
+        if not self._fills.pending():  # nothing to read: the list is already this one
+            self._select_after = None
+            if select is not None:
+                self._select_link(select)
         self._enable()
 
     def _show_error(self, text: str) -> None:
@@ -331,8 +365,8 @@ class RelatedPanel(QWidget):
             return
         by_id = {link.id: link for link in document.related}
         order = [self.links.item(row).data(LINK_ROLE) for row in range(self.links.count())]
-        if sorted(order) != sorted(by_id):
-            self._fill()
+        if self._fills.pending() or sorted(order) != sorted(by_id):
+            self._fill()  # dragged in a list that is being replaced: show the story's order
             return
         moved = self.links.currentItem()
         QTimer.singleShot(0, lambda: self._apply(
@@ -340,8 +374,14 @@ class RelatedPanel(QWidget):
 
     def _step(self, delta: int) -> None:
         document = self._document()
-        row = self.links.currentRow()
-        if document is None or not 0 <= row + delta < len(document.related) or row < 0:
+        item = self.links.currentItem()
+        if document is None or item is None:
+            return
+        # The story's own list, not the rows shown: those may not be read back yet.
+        ids = [link.id for link in document.related]
+        chosen = item.data(LINK_ROLE)
+        row = ids.index(chosen) if chosen in ids else -1
+        if row < 0 or not 0 <= row + delta < len(ids):
             return
         links = list(document.related)
         links[row], links[row + delta] = links[row + delta], links[row]
@@ -377,35 +417,48 @@ class RelatedPanel(QWidget):
         document = self._document()
         self.candidates.clear()
         if not text or document is None or text.lower().startswith(("http://", "https://")):
+            self._searches.forget()
             return
-        try:
-            with self._store.reading() as session:
-                hits = search(session, text, limit=20, prefix=True)
-        except NewsroomError as exc:
-            self._show_error(str(exc))
-            return
-        linked = {link.target_story_id for link in document.related}
-        for hit in hits:
-            if hit.story_id == document.story_id or hit.story_id in linked:
-                continue
-            self._candidate(hit.story_id, hit.headline, hit.status)
+
+        def show(hits: list[Any]) -> None:
+            self.candidates.clear()
+            current = self._document() or document
+            linked = {link.target_story_id for link in current.related}
+            for hit in hits:
+                if hit.story_id == current.story_id or hit.story_id in linked:
+                    continue
+                self._candidate(hit.story_id, hit.headline, hit.status)
+            self.searched.emit()
+
+        self._searches.run(
+            QueryOp(self, self._store, lambda session: search(session, text, limit=20,
+                                                              prefix=True)),
+            show, lambda exc: self._show_error(describe_error(exc)))
 
     def show_suggestions(self) -> None:
         """Fill the candidates with stories similar to this one."""
         document = self._document()
         self.candidates.clear()
         if document is None:
+            self._searches.forget()
             return
-        try:
-            with self._store.reading() as session:
-                found = related.suggest(session, document, limit=12)
-        except NewsroomError as exc:
-            self._show_error(str(exc))
-            return
-        if not found:
-            self._show_error("No similar stories found.")
-        for candidate in found:
-            self._candidate(candidate.story_id, candidate.headline, candidate.status)
+
+        def show(found: list[Any]) -> None:
+            self.candidates.clear()
+            current = self._document() or document
+            linked = {link.target_story_id for link in current.related}
+            found = [candidate for candidate in found if candidate.story_id
+                     not in linked and candidate.story_id != current.story_id]
+            if not found:
+                self._show_error("No similar stories found.")
+            for candidate in found:
+                self._candidate(candidate.story_id, candidate.headline, candidate.status)
+            self.searched.emit()
+
+        self._searches.run(
+            QueryOp(self, self._store,
+                    lambda session: related.suggest(session, document, limit=12)),
+            show, lambda exc: self._show_error(describe_error(exc)))
 
     def _candidate(self, story_id: str, headline: str, status: str) -> None:
         item = QListWidgetItem(f"{headline}  ({status})")
@@ -428,16 +481,28 @@ class RelatedPanel(QWidget):
         else:
             self._show_error("Choose a story from the list, or paste an https:// address.")
             return
-        try:
-            with self._store.reading() as session:
-                link = related.build_link(session, document, target)
-        except NewsroomError as exc:
-            self._show_error(str(exc))
-            return
-        self._apply((*document.related, link), link.id)
-        if item is not None and target == item.data(TARGET_ROLE):
-            self.candidates.takeItem(self.candidates.row(item))
-        self.query.clear()
+        op: Op[LinkRef] = QueryOp(self, self._store,
+                                  lambda session: related.build_link(session, document, target))
+        self._adds.append((op, document.story_id, target, text))
+        op.failure(lambda exc: self._show_error(describe_error(exc)))
+        op.finished.connect(self._added)
+        op.run()
+
+    def _added(self) -> None:
+        """Add the links built so far, in the order they were asked for."""
+        while self._adds and self._adds[0][0].delivered:
+            op, story_id, target, text = self._adds.pop(0)
+            current = self._document()
+            if op.result is None or current is None or current.story_id != story_id:
+                continue  # failed, or another story is open now: it was for the one left
+            link = op.result
+            self._apply((*current.related, link), link.id)
+            for row in range(self.candidates.count()):
+                if self.candidates.item(row).data(TARGET_ROLE) == target:
+                    self.candidates.takeItem(row)
+                    break
+            if self.query.text().strip() == text:
+                self.query.clear()
 
 
 def install(host: WindowHost) -> None:

@@ -47,7 +47,6 @@ MIN_COLUMN_PX = 90
 SNAP_MINUTES = 5
 STORY_MIME = "application/x-newsroom-story-id"  # a story dragged from the shelf
 NOW_COLOUR = QColor("#d93025")
-FIXED = frozenset({"published", "corrected", "killed"})
 COLOURS = {
     "late": QColor("#d93025"),
     "scheduled": QColor("#1a73e8"),
@@ -132,6 +131,7 @@ class Timeline(QWidget):
         self._chips: list[_Chip] = []
         self._by_id: dict[str, _Chip] = {}
         self._can_drag = False
+        self._fixed: frozenset[str] = frozenset()
         self._drag: _Chip | None = None
         self._drag_from = QPointF()
         self._ghost: QRectF | None = None
@@ -141,9 +141,14 @@ class Timeline(QWidget):
     # Data ------------------------------------------------------------------------------
 
     def set_plan(self, days: list[date], zone: ZoneInfo, items: list[PlanItem],
-                 *, can_drag: bool) -> None:
-        """Show ``items`` over ``days`` (wall-clock positions in ``zone``)."""
+                 *, can_drag: bool, fixed: frozenset[str] = frozenset()) -> None:
+        """Show ``items`` over ``days`` (wall-clock positions in ``zone``).
+
+        ``fixed``: statuses whose stories cannot be dragged to another time (the
+        core's public statuses and killed: :attr:`ui.planning.view.Plan.fixed`).
+        """
         self._days = list(days)
+        self._fixed = fixed
         self._zone = zone
         self._items = list(items)
         self._can_drag = can_drag
@@ -391,7 +396,7 @@ class Timeline(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         item = self.chip_at(event.position())
         if (event.button() == Qt.MouseButton.LeftButton and item is not None
-                and self._can_drag and item.status not in FIXED):
+                and self._can_drag and item.status not in self._fixed):
             self._drag = self._by_id[item.id]
             self._drag_from = event.position()
             event.accept()

@@ -51,6 +51,7 @@ from cms import publish, schedule, stories, workflow
 from cms.config import desk_zone
 from cms.errors import NewsroomError, UsageError
 from cms.people import Actor
+from cms.rules import KILLED
 from cms.store import Store
 from cms.stories import StorySummary
 from cms.timeutil import format_local, localize, utcnow
@@ -84,6 +85,9 @@ class Plan:
     sections: list[tuple[str, str]]
     shelf: list[StorySummary]  # ready, with no time yet: to drag onto the plan
     can_plan: bool = False  # the reader may move stories (desk chief or above)
+    # Statuses whose time cannot be moved on the plan: the desk's public ones (out
+    # already) and killed, as cms.schedule refuses both; read from the workflow tables.
+    fixed: frozenset[str] = frozenset()
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime:
@@ -119,10 +123,11 @@ def load_plan(store: Store, first: date | None, count: int, section: str | None,
         ready = stories.list_stories(session, status="ready", section=section,
                                      limit=SHELF_LIMIT)
         can_plan = actor is not None and workflow.can_schedule(session, actor)
+        fixed = workflow.public_statuses(session) | {KILLED}
     items = [PlanItem(r.id, r.headline, r.section, r.status, r.publish_at, r.late)
              for r in rows]
     shelf = [story for story in ready if story.publish_at is None]
-    return Plan(days, zone, items, late, sections, shelf, can_plan)
+    return Plan(days, zone, items, late, sections, shelf, can_plan, fixed)
 
 
 class ShelfList(QListWidget):
@@ -354,7 +359,8 @@ class PlanningView(QWidget):
         if self._first is None:
             self._first = plan.days[0]
         self._fill_sections(plan.sections)
-        self.timeline.set_plan(plan.days, plan.zone, plan.items, can_drag=self._can_plan)
+        self.timeline.set_plan(plan.days, plan.zone, plan.items, can_drag=self._can_plan,
+                               fixed=plan.fixed)
         last = plan.days[-1]
         self.period.setText(
             f"{plan.days[0]:%a %d %b %Y}" if len(plan.days) == 1

@@ -251,9 +251,12 @@ class WindowCommands:
         if w.editing is None:
             w.show_message("Open a story to see its history")
             return
-        w.editing.save()
-        w.editing.wait()
-        dialog = HistoryDialog(w.store, w.actor, w.editing.story_id, w.zone(), w)
+        session = w.editing
+        session.save()
+        session.wait()
+        if w.editing is not session:
+            return  # another story was opened (or this one closed) while it saved
+        dialog = HistoryDialog(w.store, w.actor, session.story_id, w.zone(), w)
         dialog.restored.connect(lambda _rev: w.reload_current())
         dialog.open()
 
@@ -322,7 +325,19 @@ class WindowCommands:
         Op(w, work, pool=w.write_pool).success(done).run()
 
     def confirm_close(self) -> bool:
-        """Save everything; if something could not be saved, ask before closing."""
+        """Save everything; if something could not be saved, ask before closing.
+
+        The text is read-only meanwhile: a key typed while the last save is out
+        would make a change that closing cannot save.
+        """
+        w = self.w
+        w.editor.set_locked("Saving before closing…")
+        closing = self._save_all_before_closing()
+        if not closing:
+            w.relock_editor()
+        return closing
+
+    def _save_all_before_closing(self) -> bool:
         w = self.w
         if w.editing is not None:
             w.editing.finish()

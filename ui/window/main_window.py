@@ -37,7 +37,7 @@ from cms.rules import with_article
 from cms.store import Store, describe
 from ui.editor.editing import EditingSession, SaveState
 from ui.editor.editor import EditorPanel, reading_minutes, word_count
-from ui.editor.journal import Recovered, RecoveryJournal, journal_folder
+from ui.editor.journal import Recovered, RecoveryJournal, journal_folder, remove_unless_locked
 from ui.editor.preview import PageFacts, PreviewPane
 from ui.inspector.inspector import Inspector, StoryFieldsPane
 from ui.inspector.readonly_panes import PhotosPane, ReadNextPane
@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         self._permissions: dict[str, workflow.Permissions] = {}
         self._zone = ZoneInfo("UTC")  # the desk's zone arrives with the start-up read
         self._started = False
+        self._desk_in = False
+        self._holds = 0  # lookups (recovery) the first story waits for
+        self._held_story: str | None = None  # asked for while held: opens once released
         self._opening = Latest()  # the story asked for last is the one that opens
         self._heads = Latest()
         self.setWindowTitle("Newsroom")
@@ -183,7 +186,32 @@ class MainWindow(QMainWindow):
             self.model.set_zone(desk.zone)
             self._update_zone_label()
             self.inspector.show_story(self.open_story())
-        self._open_first_story()
+        self._desk_in = True
+        if not self._holds:
+            self._open_first_story()
+
+    def hold_stories(self, op: Op[Any]) -> None:
+        """Open no story for editing until ``op`` has delivered.
+
+        The recovery lookup holds them: a crash's journal must be read before its
+        story can open and be typed into. A story asked for meanwhile opens then.
+        """
+        if self._started or self._desk_in or self.editing is not None:
+            return  # too late to hold: a new session never empties a journal anyway
+        self._holds += 1
+        op.finished.connect(self._hold_released)
+
+    def _hold_released(self) -> None:
+        self._holds -= 1
+        if self._holds:
+            return
+        held, self._held_story = self._held_story, None
+        if held is not None:
+            self.show_story_by_id(held)
+            if self.editing is not None:  # it was open already (recovered meanwhile)
+                self._mark_started()
+        elif self._desk_in:
+            self._open_first_story()
 
     def _start_failed(self, error: BaseException) -> None:
         show_error(self, "Cannot read the desk", error)
@@ -392,6 +420,9 @@ class MainWindow(QMainWindow):
 
     def show_story_by_id(self, story_id: str) -> None:
         """Open a story in the editor, putting the current one away (saved)."""
+        if self._holds:
+            self._held_story = story_id  # after the recovery lookup
+            return
         if self.editing is not None and self.editing.story_id == story_id:
             self._opening.forget()  # a story asked for earlier must not open over this one
             return
@@ -415,6 +446,7 @@ class MainWindow(QMainWindow):
 
     def _story_read(self, story_id: str, document: StoryDocument, head: str | None) -> None:
         if self.editing is not None and self.editing.story_id == story_id:
+            self._mark_started()
             return
         journal = RecoveryJournal(self.journal_dir / f"{story_id}.journal")
         self._install_session(self._new_session(document, head, journal))
@@ -449,6 +481,13 @@ class MainWindow(QMainWindow):
         self.story_list.select_story(session.story_id)
         self.events.story_opened.emit(opened)
 
+    def relock_editor(self) -> None:
+        """Make the text writable again, as far as the open story's status allows."""
+        if self.editing is None:
+            self.editor.set_locked("")
+        else:
+            self._lock_editor(self.editing.document)
+
     def _lock_editor(self, doc: StoryDocument) -> None:
         allowed = self._permissions.get(doc.status)
         self.editor.set_locked(
@@ -466,10 +505,14 @@ class MainWindow(QMainWindow):
         if self.editing is not None and self.editing.story_id == recovered.story_id:
             self.editing.finish()
             self.editing = None
-        journal = RecoveryJournal(recovered.path)
+        # The recovered text goes into a journal of this session's own before the
+        # crash's file is deleted, so no moment exists when no file holds it.
+        journal = RecoveryJournal(self.journal_dir / f"{recovered.story_id}.journal")
         base = recovered.base_revision if stored is not None else None
         session = self._new_session(recovered.document, base, journal, saved=stored)
         journal.start(recovered.document, base)
+        if journal.path != recovered.path:
+            remove_unless_locked(recovered.path)
         session.state = SaveState.UNSAVED
         self._install_session(session)
         session.save()
