@@ -177,8 +177,7 @@ def test_a_change_made_elsewhere_is_a_conflict_that_keeps_my_text(
     qtbot.keyClicks(window.editor.body, "My sentence. ")
     window.acts.save.trigger()
     qtbot.waitUntil(lambda: editing(window).state is SaveState.CONFLICT)
-    box = next(w for w in QApplication.topLevelWidgets()
-               if isinstance(w, QMessageBox) and w.objectName() == "conflictBox")
+    box = _shown_box(qtbot, "conflictBox")
     assert window.editor.body_text().startswith("My sentence. ")
     assert window.save_label.text() == "Not saved — changed elsewhere"
     mine = next(b for b in box.buttons() if b.text() == "Save mine over theirs")
@@ -263,6 +262,20 @@ def test_window_on_postgresql_autosaves(qtbot: QtBot, pg_url: str) -> None:
         store.close()
 
 
+def _shown_box(qtbot: QtBot, name: str) -> QMessageBox:
+    """The message box called ``name`` on screen now (earlier tests' closed windows
+    leave theirs behind, hidden)."""
+    found: list[QMessageBox] = []
+
+    def shown() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.objectName() == name and w.isVisible()]
+        return bool(found)
+
+    qtbot.waitUntil(shown)
+    return found[0]
+
+
 def _click_when_shown(name: str, button_text: str) -> list[str]:
     """Answer the next modal box called ``name`` by clicking ``button_text``."""
     from PySide6.QtCore import QTimer
@@ -295,8 +308,7 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     qtbot.keyClicks(window.editor.body, "Unsaved words. ")
     window.acts.save.trigger()
     qtbot.waitUntil(lambda: editing(window).state is SaveState.CONFLICT)
-    conflict = next(w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.objectName() == "conflictBox")
+    conflict = _shown_box(qtbot, "conflictBox")
     next(b for b in conflict.buttons() if b.text() == "Decide later").click()
 
     seen = _click_when_shown("unsavedBox", "Keep editing")
