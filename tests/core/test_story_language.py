@@ -15,6 +15,7 @@ from cms.errors import UsageError
 from cms.models import Story
 from cms.people import Actor
 from cms.revisions import load_document
+from cms.search import search
 from cms.store import Store, _alembic_config, parse_store_url
 from cms.sync.merge import merge_documents
 from cms.validate import check_language
@@ -134,3 +135,14 @@ def test_migration_0008_adds_an_empty_language_and_keeps_old_revisions(
         assert row == ("", old.revision_id)
         document = load_document(session, old.revision_id)
         assert revision_id(document, []) == old.revision_id
+    # The round trip kept the search triggers: a story saved after it is found.
+    with Store.open(location) as store:
+        with store.session() as session:
+            from cms.people import actor_for
+
+            actor = actor_for(session, "tester", store.replica_id)
+            later = stories.create(session, actor, headline="Zeppelins over harbour",
+                                   body="After the round trip.")
+        with store.reading() as session:
+            found = [hit.story_id for hit in search(session, "zeppelins")]
+    assert found == [later.document.story_id]
