@@ -18,7 +18,7 @@ from cms.revisions import load_document
 from cms.search import search
 from cms.store import Store, _alembic_config, parse_store_url
 from cms.sync.merge import merge_documents
-from cms.validate import check_language
+from cms.validate import check_language, document_problems
 
 STORY_ID = "00000000-0000-4000-8000-000000000042"
 
@@ -63,10 +63,27 @@ def test_well_formed_language_tags_are_taken(tag: str) -> None:
 
 
 @pytest.mark.parametrize("tag", ["english", "e", "en--GB", "en GB", "ko-", "123",
-                                 "en-" + "x" * 40, "ko\x00"])
+                                 "en-" + "x" * 40, "ko\x00", "\u017fv", "\u212ao",
+                                 "en-\u212a\u212a"])
 def test_malformed_language_tags_are_refused_clearly(tag: str) -> None:
     with pytest.raises(UsageError, match=r"invalid language .*such as en, en-GB or ko"):
         check_language(tag)
+
+
+@pytest.mark.parametrize("value", [5, None, ["en"], {"en": 1}])
+def test_a_language_that_is_not_text_is_refused_clearly(value: object) -> None:
+    with pytest.raises(UsageError, match=r"invalid language .*a language tag is text"):
+        check_language(value)
+
+
+@pytest.mark.parametrize("raw", [" en   ", "en\n", "EN_gb", "en_GB", "KO"])
+def test_an_arrived_language_must_be_written_as_a_save_writes_it(raw: str) -> None:
+    arrived = _doc(language=raw)
+    assert check_language(raw)  # a save takes it, normalised
+    problems = document_problems(arrived, ("draft",))
+    assert problems and "is not written as the tag" in problems[-1]
+    assert document_problems(arrived.normalised(), ("draft",)) == []
+    assert document_problems(_doc(language=5), ("draft",))
 
 
 def test_language_merges_like_other_scalar_fields() -> None:
