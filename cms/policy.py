@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 POLICY_KEY = "policy_version"
-POLICY_VERSION = 1
+# 2: a revision's language must be a language tag in the form the core writes.
+POLICY_VERSION = 2
 # The client tells the store which policies it knows (see cms.store._make_engine).
 CLIENT_SETTING = "newsroom.client_policy"
 # SQLSTATEs the store raises: refused for lack of rights, unknown or disabled login,

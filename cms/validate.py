@@ -55,7 +55,7 @@ _LANGUAGE = re.compile(
     r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
     r"(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"  # extensions
     r"(?:-x(?:-[a-z0-9]{1,8})+)?",  # private use
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # ASCII only: "ſ" and the Kelvin sign are no "s" and "k"
 )
 
 
@@ -88,10 +88,13 @@ def check_link_url(text: str) -> str:
     return text
 
 
-def check_language(tag: str) -> str:
+def check_language(tag: object) -> str:
     """A story's language: empty (the desk's) or a well-formed BCP 47 tag, normalised."""
+    if not isinstance(tag, str):  # a peer's document may hold anything
+        raise UsageError(f"invalid language {tag!r:.40}: a language tag is text")
     clean = normalise_language(tag)
-    if clean and (len(clean) > MAX_LANGUAGE or not _LANGUAGE.fullmatch(clean)):
+    if clean and (len(clean) > MAX_LANGUAGE or not tag.isascii()
+                  or not _LANGUAGE.fullmatch(clean)):
         raise UsageError(f"invalid language {tag[:40]!r}: give a language tag such as en, "
                          "en-GB or ko (or nothing for the desk's language)")
     return clean
@@ -168,11 +171,22 @@ def check_document(doc: StoryDocument, statuses: Collection[str]) -> None:
 
 
 def document_problems(doc: StoryDocument, statuses: Collection[str]) -> list[str]:
-    """Everything wrong with ``doc`` (empty: a local save would take it)."""
+    """Everything wrong with ``doc`` (empty: a local save would take it).
+
+    ``doc`` is as it arrived, not as a save would write it: its language must
+    already be in the form a save writes (`` en ``, ``EN_gb`` are not).
+    """
     problems: list[str] = []
     for check in _checks(doc, statuses):
         try:
             check()
         except UsageError as exc:
             problems.append(str(exc))
+    try:
+        clean = check_language(doc.language)
+    except UsageError:
+        clean = doc.language  # said above
+    if clean != doc.language:
+        problems.append(f"the language {doc.language[:40]!r} is not written as the tag "
+                        f"{clean!r}")
     return problems

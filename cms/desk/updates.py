@@ -74,8 +74,12 @@ class UpdateView:
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, ...]:
-    """The fields an update changes (``correction`` included, workflow state excluded)."""
-    return tuple(sorted(key for key in after if key not in _STATE
+    """The fields an update changes (``correction`` included, workflow state excluded).
+
+    Either side's keys count: ``language`` and ``aliases`` are absent from a
+    canonical document when empty, so clearing one removes its key.
+    """
+    return tuple(sorted(key for key in set(before) | set(after) if key not in _STATE
                         and before.get(key) != after.get(key)))
 
 

@@ -88,6 +88,20 @@ def json_ld(site: Site, story: PublicStory, images: list[list[Rendition]]) -> di
     return data
 
 
+def og_locale(tag: str) -> str:
+    """Open Graph's ``language_TERRITORY`` for a language tag: ``zh-Hant-TW`` is ``zh_TW``.
+
+    Script, variants, extensions and private use have no place in it.
+    """
+    parts = tag.split("-")
+    for part in parts[1:]:
+        if len(part) == 1:  # an extension or private use: no region after it
+            break
+        if (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            return f"{parts[0]}_{part.upper()}"
+    return parts[0]
+
+
 def social_tags(site: Site, story: PublicStory, lead: list[Rendition] | None,
                 lead_alt: str) -> list[MetaTag]:
     """Open Graph and Twitter card tags for a story page."""
@@ -97,7 +111,7 @@ def social_tags(site: Site, story: PublicStory, lead: list[Rendition] | None,
         MetaTag("property", "og:site_name", site.desk_name),
         MetaTag("property", "og:title", story.headline),
         MetaTag("property", "og:url", url),
-        MetaTag("property", "og:locale", site.language_of(story).replace("-", "_")),
+        MetaTag("property", "og:locale", og_locale(site.language_of(story))),
     ]
     if story.standfirst:
         tags.append(MetaTag("property", "og:description", story.standfirst))

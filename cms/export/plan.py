@@ -234,17 +234,19 @@ class Plan:
         site = self.site
         paths = {story.id: site.story_path(story) for story in site.stories}
         found = site_redirects(site.stories, paths, taken | {MANIFEST_FILE, REDIRECTS_FILE})
-        planned = [Planned(r.page, key_of(self.global_key, "redirect", r.page, paths[r.story.id]),
-                           partial(self._redirect, r.page, paths[r.story.id]), cacheable=False)
+        planned = [Planned(r.page, key_of(self.global_key, "redirect", r.page, paths[r.story.id],
+                                          site.language_of(r.story)),
+                           partial(self._redirect, r.page, paths[r.story.id],
+                                   site.language_of(r.story)), cacheable=False)
                    for r in found if r.page is not None]
         if found:
             planned.append(Planned(REDIRECTS_FILE, None, partial(redirects_map, found, paths),
                                    cacheable=False))
         return planned
 
-    def _redirect(self, page: str, target: str) -> bytes:
-        return redirect_page(page, target, self.site.absolute(target),
-                             self.site.language).encode("utf-8")
+    def _redirect(self, page: str, target: str, language: str) -> bytes:
+        """The redirect page at ``page``, in the language of the story it leads to."""
+        return redirect_page(page, target, self.site.absolute(target), language).encode("utf-8")
 
     def _signatures(self, stories: list[PublicStory]) -> dict[str, str]:
         """Each story of the site as pages show it: its revision, its update time, and the

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from cms import __version__
 from cms.aliases import story_page
 from cms.config import SETTINGS
+from cms.document import normalise_language
 from cms.export.paths import pretty_path, tag_slugs
 from cms.export.redirects import layout_part
 from cms.export.selection import Link, PublicStory, SectionInfo, Selection, visible_links
@@ -233,7 +234,9 @@ def site_of(selection: Selection, stories: list[PublicStory], sections: list[Sec
         selection=selection,
         desk_name=settings.get("desk_name", "Newsroom"),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
-        language=settings.get("language", "en") or "en",
+        # Written as a story's own language is (en-GB, not en_GB): a story in the desk's
+        # language is then told from one in another by a plain comparison.
+        language=normalise_language(settings.get("language", "en") or "en") or "en",
         tz=zone(settings.get("timezone", "UTC") or "UTC"),
         comments_embed=settings.get("comments_embed", ""),
         stories=stories,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from cms.aliases import check_alias
+from cms.document import normalise_language
 from cms.errors import UsageError
 from cms.frontmatter import ParsedFile, as_text
 from cms.importing.dates import parse_import_date
@@ -70,8 +71,8 @@ class Entry:
     publish_at: datetime | None = None
     modified_at: datetime | None = None
     language: str = ""
-    # The language the file names for itself (front matter ``lang``/``language``, or a
-    # translation's file or folder): the story's own language. '' when only assumed.
+    # The language the file names for itself (front matter ``lang``, or a translation's
+    # file or folder) unless it is the site's default: the story's own. '' otherwise.
     story_language: str = ""
     translation_key: str = ""
     urls: list[str] = field(default_factory=list)  # old site-relative URLs, canonical first
@@ -87,9 +88,17 @@ class Entry:
         return self.conversion.notes
 
 
-def stated_language(meta: Mapping[str, object]) -> str:
-    """The language front matter states (``lang``, else ``language``), '' for none."""
-    return as_text(meta.get("lang")) or as_text(meta.get("language"))
+def story_language(stated: str, default_language: str) -> str:
+    """A story's own language from the tag its file states: '' for the site's default.
+
+    Only a language the site generator itself reads (front matter ``lang``, a
+    translation's file name or content folder) is stated; a stated tag that is the
+    site's default language (a ``defaults`` block in ``_config.yml``, the default
+    language's content folder) is no language of the story's own: it follows the desk's.
+    """
+    if normalise_language(stated) == normalise_language(default_language):
+        return ""
+    return stated
 
 
 def headline_and_body(title: str, body: str) -> tuple[str, str]:

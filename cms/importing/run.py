@@ -64,7 +64,7 @@ from cms.store import Store
 from cms.timeutil import utcnow
 from cms.validate import check_language
 
-IMPORTER_VERSION = "2"  # change when the same file would import differently
+IMPORTER_VERSION = "3"  # change when the same file would import differently
 BATCH = 1000  # stories per transaction: one commit (and fsync) each
 READERS: dict[str, Callable[[Source], Entry]] = {
     "hugo": hugo.read_entry, "jekyll": jekyll.read_entry, "pelican": pelican.read_entry,

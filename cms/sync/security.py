@@ -283,6 +283,10 @@ LANGUAGE sql IMMUTABLE AS $$
       OR coalesce(jsonb_typeof(doc->'publish_at'), 'null') NOT IN ('null', 'string')
       OR coalesce(jsonb_typeof(doc->'embargo_until'), 'null') NOT IN ('null', 'string')
       THEN 'a field of the wrong type'
+    WHEN doc->>'language' IS NOT NULL
+      AND (length(doc->>'language') > 35
+           OR NOT (doc->>'language' ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$'))
+      THEN 'an invalid language'
     WHEN NOT (doc->>'slug' ~ '^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$')
       OR doc->>'slug' LIKE '%..%' THEN 'an invalid slug'
     WHEN doc->>'section' IS NOT NULL

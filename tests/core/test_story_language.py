@@ -15,9 +15,10 @@ from cms.errors import UsageError
 from cms.models import Story
 from cms.people import Actor
 from cms.revisions import load_document
+from cms.search import search
 from cms.store import Store, _alembic_config, parse_store_url
 from cms.sync.merge import merge_documents
-from cms.validate import check_language
+from cms.validate import check_language, document_problems
 
 STORY_ID = "00000000-0000-4000-8000-000000000042"
 
@@ -62,10 +63,27 @@ def test_well_formed_language_tags_are_taken(tag: str) -> None:
 
 
 @pytest.mark.parametrize("tag", ["english", "e", "en--GB", "en GB", "ko-", "123",
-                                 "en-" + "x" * 40, "ko\x00"])
+                                 "en-" + "x" * 40, "ko\x00", "\u017fv", "\u212ao",
+                                 "en-\u212a\u212a"])
 def test_malformed_language_tags_are_refused_clearly(tag: str) -> None:
     with pytest.raises(UsageError, match=r"invalid language .*such as en, en-GB or ko"):
         check_language(tag)
+
+
+@pytest.mark.parametrize("value", [5, None, ["en"], {"en": 1}])
+def test_a_language_that_is_not_text_is_refused_clearly(value: object) -> None:
+    with pytest.raises(UsageError, match=r"invalid language .*a language tag is text"):
+        check_language(value)
+
+
+@pytest.mark.parametrize("raw", [" en   ", "en\n", "EN_gb", "en_GB", "KO"])
+def test_an_arrived_language_must_be_written_as_a_save_writes_it(raw: str) -> None:
+    arrived = _doc(language=raw)
+    assert check_language(raw)  # a save takes it, normalised
+    problems = document_problems(arrived, ("draft",))
+    assert problems and "is not written as the tag" in problems[-1]
+    assert document_problems(arrived.normalised(), ("draft",)) == []
+    assert document_problems(_doc(language=5), ("draft",))
 
 
 def test_language_merges_like_other_scalar_fields() -> None:
@@ -134,3 +152,14 @@ def test_migration_0008_adds_an_empty_language_and_keeps_old_revisions(
         assert row == ("", old.revision_id)
         document = load_document(session, old.revision_id)
         assert revision_id(document, []) == old.revision_id
+    # The round trip kept the search triggers: a story saved after it is found.
+    with Store.open(location) as store:
+        with store.session() as session:
+            from cms.people import actor_for
+
+            actor = actor_for(session, "tester", store.replica_id)
+            later = stories.create(session, actor, headline="Zeppelins over harbour",
+                                   body="After the round trip.")
+        with store.reading() as session:
+            found = [hit.story_id for hit in search(session, "zeppelins")]
+    assert found == [later.document.story_id]

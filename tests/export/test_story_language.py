@@ -7,10 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from cms import stories
+from cms.config import set_setting
 from cms.people import Actor
 from cms.store import Store
 from tests.export.bundle_check import ATOM, check_atom, parse_html
 from tests.export.conftest import AS_OF, JCS_SLUG, RunExport
+from tests.export.quick_check import edit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -52,3 +54,29 @@ def test_a_korean_story_is_exported_in_korean_and_the_others_in_the_desk_languag
         "language"] == "en"
     assert all(entry.get(XML_LANG) is None
                for entry in check_atom(out / "feed.atom").iter(f"{ATOM}entry"))
+
+
+def test_script_tags_desk_spelling_and_old_urls_follow_the_story_language(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
+    with sample_store.session() as session:
+        set_setting(session, "language", "en-gb", username=sample_actor.username)
+        taiwan = stories.create(
+            session, sample_actor, headline="台北報導", body="內文。", slug="taipei",
+            language="zh-Hant-TW", status="published", publish_at=AS_OF - timedelta(hours=1))
+        british = stories.create(
+            session, sample_actor, headline="Colour", body="Text.", slug="colour",
+            language="en-GB", status="published", publish_at=AS_OF - timedelta(hours=1))
+    edit(sample_store, sample_actor, "taipei", aliases=("/old/taipei.html",))
+    out = tmp_path / "site"
+    run_export(out)
+    page = parse_html((out / "stories" / "taipei.html").read_bytes())
+    locale = page.find(".//meta[@property='og:locale']")
+    assert locale is not None and locale.get("content") == "zh_TW"  # no script subtag
+    # The desk's en-gb is en-GB: a story in it needs no xml:lang of its own.
+    feed = check_atom(out / "feed.atom")
+    assert feed.get(XML_LANG) == "en-GB"
+    entries = {entry.findtext(f"{ATOM}id"): entry for entry in feed.iter(f"{ATOM}entry")}
+    assert entries[f"urn:uuid:{british.document.story_id}"].get(XML_LANG) is None
+    assert entries[f"urn:uuid:{taiwan.document.story_id}"].get(XML_LANG) == "zh-Hant-TW"
+    # The page at the story's old URL is in the story's language.
+    assert parse_html((out / "old" / "taipei.html").read_bytes()).get("lang") == "zh-Hant-TW"

@@ -8,6 +8,7 @@ in the revision graph or the story list, and says so.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,9 +16,11 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from cms.document import LinkRef, PhotoRef, StoryDocument
-from cms.models import QuarantinedRevision, Revision, Setting, Story
-from cms.revisions import write_revision
+from cms.document import LinkRef, PhotoRef, StoryDocument, canonical_json, revision_id
+from cms.models import QuarantinedRevision, Revision, Setting, Story, table_of
+from cms.revisions import revision_row, write_revision
+from cms.revlog import record_arrivals
+from cms.sqlutil import insert_ignore
 from cms.store import Store
 from cms.sync.settings import SettingRow, write_settings
 from cms.sync.transfer import quarantined
@@ -113,3 +116,26 @@ def test_settings_that_arrive_are_checked_as_if_typed(
     assert report.settings_rejected and report.settings_rejected[0].startswith(key[:20])
     with ed.store.reading() as session:
         assert session.get(Setting, key) is None
+
+
+@pytest.mark.parametrize("language", [" en   ", "en\n", "EN_gb", "en_GB", "\u017fv",
+                                      "\u212a" + "o", 5, None, ["en"]])
+def test_a_language_not_written_as_a_save_writes_it_is_quarantined(
+        replicas: Callable[..., Replica], central: str, language: object) -> None:
+    ed = replicas("ed")
+    ed.sync()
+    document = replace(GOOD, story_id=str(uuid.uuid4()), slug="lang")
+    with Store.open(central) as store, store.session() as session:
+        row = revision_row(session, document, [], author="central",
+                           replica_id=store.replica_id, now=utcnow(), message="forged")
+        content = {**json.loads(str(row["content"])), "language": language}
+        forged = revision_id(content, [])
+        row = {**row, "id": forged, "content": canonical_json(content)}
+        insert_ignore(session, table_of(Revision), [row])
+        record_arrivals(session, [(forged, document.story_id)])
+    report = ed.sync()
+    assert report.quarantined == [forged]
+    assert ed.snapshot() == {}
+    with ed.store.reading() as session:
+        assert [entry.revision_id for entry in quarantined(session)] == [forged]
+        assert "language" in quarantined(session)[0].reason

@@ -12,9 +12,19 @@ so its revision id is unchanged): the column starts empty everywhere.
 
 On a secured central store the projection trigger copies the new column from
 the revision like every other field, so the policies are installed again.
+
+The downgrade drops the column in place. On SQLite that is the native ``DROP
+COLUMN`` (SQLite 3.35 or later): a batch rebuild of ``stories`` would drop the
+full-text search triggers of 0001, and stories saved afterwards would never be
+found. On a secured PostgreSQL central the projection trigger installed by this
+Newsroom writes ``language``: after a downgrade, the older Newsroom's ``central
+init`` (run by the owner) installs its own policies again, as their version
+differs (:data:`cms.policy.POLICY_VERSION`).
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 import sqlalchemy as sa
 from alembic import op
@@ -36,5 +46,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("stories") as batch:
-        batch.drop_column("language")
+    if op.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        raise RuntimeError(
+            f"downgrading below 0008 needs SQLite 3.35 or later (this is "
+            f"{sqlite3.sqlite_version}): an older one would rebuild the stories table "
+            "and lose its search triggers")
+    op.drop_column("stories", "language")
