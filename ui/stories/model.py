@@ -170,6 +170,7 @@ class StoryListModel(QAbstractTableModel):
         self._exhausted = False
         self._cache: OrderedDict[str, StorySummary] = OrderedDict()
         self._conflicted: set[str] = set()  # stories with an open sync conflict
+        self._marks: dict[str, dict[str, str]] = {}  # kind → story id → its text
         self.section_names: dict[str, str] = {}
         self.last_error: str = ""
         # Once the user pages past the first page, the next ids are read ahead in
@@ -425,7 +426,29 @@ class StoryListModel(QAbstractTableModel):
         badges = [LATE_TAG] if is_late(summary) else []
         if summary.id in self._conflicted:
             badges.append(CONFLICT_TAG)
+        for marks in self._marks.values():
+            text = marks.get(summary.id)
+            if text:
+                badges.append(text)
         return badges
+
+    def set_marks(self, kind: str, marks: dict[str, str]) -> None:
+        """Mark stories with a text of one ``kind`` (notes to me, who is editing).
+
+        Replaces that kind's marks; only the rows whose marks changed are redrawn.
+        Looked up per row while drawing, so it costs nothing per story in the store.
+        """
+        old = self._marks.get(kind, {})
+        self._marks[kind] = dict(marks)
+        for story_id in {s for s in old.keys() | marks.keys() if old.get(s) != marks.get(s)}:
+            row = self.row_of(story_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, STATUS_COLUMN),
+                                      self.index(row, STATUS_COLUMN))
+
+    def marks(self, story_id: str) -> list[str]:
+        """The marks shown on ``story_id`` (notes to me, who is editing)."""
+        return [m[story_id] for m in self._marks.values() if story_id in m]
 
     def _display(self, summary: StorySummary, key: str) -> str:
         if key == "headline":

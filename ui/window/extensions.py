@@ -56,6 +56,8 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "ui.desk.updates_panel",
     "ui.desk.presence",
     "ui.desk.my_desk",
+    "ui.desk.list_marks",
+    "ui.desk.update_mode",
 )
 MENUS = ("File", "Edit", "View", "Format", "Story", "Tools", "Help")
 
@@ -85,6 +87,9 @@ class WindowEvents(QObject):
     stories_changed = Signal()  # the set of stories changed (import, sync): lists reload
     settings_changed = Signal()  # desk settings (time zone …) changed
     desk_changed = Signal()  # notes, assignments or updates changed: desk views reload
+    # A kind of mark on stories in the list ("notes", "editing") and its stories, each with
+    # its text; the list replaces that kind's marks with these.
+    story_marks = Signal(str, object)  # kind, dict[str, str]: story id → text
 
 
 class WindowHost(Protocol):

@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.fields.changed.connect(self._fields_changed)
         self.fields.workflow_requested.connect(self._show_workflow_tab)
         self.events.stories_changed.connect(self._stories_changed)
+        self.events.story_marks.connect(self.model.set_marks)
         self.editor.body.verticalScrollBar().valueChanged.connect(self._editor_scrolled)
         self.preview.setVisible(self.acts.toggle_preview.isChecked())
 
