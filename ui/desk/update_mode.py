@@ -1,0 +1,291 @@
+"""Saving changes to a live story as a pending update, from the window.
+
+When the open story is out (a public status), a banner above the editor says so:
+an editor's changes there go live when saved; a reporter may not change it, and
+their changes go in as a **pending update** instead. "Save as update…" (the banner's
+button, or Story ▸ Save as Update…) opens the story's text in a dialog; what is
+saved there becomes a pending update (:func:`cms.desk.updates.propose`, the same
+call as ``newsroom story edit ID … --as-update [--at TIME]``), optionally with the
+time it goes live and a correction note. The live story is unchanged until a desk
+chief approves it; the Updates dock then shows it beside the live version, with
+its diff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cms.desk import updates
+from cms.rules import load_rules
+from cms.schedule import parse_desk_time
+from ui.ops import QueryOp, describe_error
+from ui.window.extensions import OpenStory, WindowHost
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+SAVED = "Saved as a pending update; the live story is unchanged."
+
+
+@dataclass(frozen=True)
+class LiveRules:
+    """What the window needs to know about live stories: which statuses, and my right."""
+
+    public: frozenset[str]
+    may_change_live: bool  # my role may change a live story directly
+    approver: str  # the role that approves updates
+
+
+@dataclass(frozen=True)
+class UpdateDraft:
+    """What the dialog sends: the story's new text and when it goes live."""
+
+    story_id: str
+    headline: str
+    standfirst: str
+    body: str
+    correction: str
+    message: str
+    at: str  # as typed: a desk time or ISO 8601; empty: when approved
+
+
+def read_live_rules(session: Session, role: str) -> LiveRules:
+    """The public statuses and whether ``role`` may change a live story (on a worker)."""
+    rules = load_rules(session)
+    return LiveRules(rules.public, rules.may(role, rules.publish_role), rules.publish_role)
+
+
+def save_as_update(host: WindowHost, draft: UpdateDraft) -> str:
+    """Store ``draft`` as a pending update (on a worker); returns its id."""
+    with host.store.session() as session:
+        at = parse_desk_time(session, draft.at) if draft.at.strip() else None
+        changes = {"headline": draft.headline, "standfirst": draft.standfirst,
+                   "body": draft.body}
+        return updates.propose(session, host.actor, draft.story_id, changes,
+                               message=draft.message, at=at, correction=draft.correction)
+
+
+class UpdateDialog(QDialog):
+    """The open story's text, to be saved as a pending update (never straight to live)."""
+
+    saved = Signal(str)  # the update's id
+
+    def __init__(self, host: WindowHost, story: OpenStory, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent)
+        self.setObjectName("updateDialog")
+        self.setWindowTitle("Save as update")
+        self._host = host
+        self._story_id = story.document.story_id
+        self._busy = False
+        doc = story.document
+        intro = QLabel("Readers keep seeing the live story until this update goes live: at "
+                       "the time below once approved, or when a desk chief approves it.", self)
+        intro.setWordWrap(True)
+        self.headline = QLineEdit(doc.headline, self)
+        self.headline.setObjectName("updateHeadline")
+        self.standfirst = QPlainTextEdit(doc.standfirst, self)
+        self.standfirst.setObjectName("updateStandfirst")
+        self.standfirst.setMaximumHeight(70)
+        self.body = QPlainTextEdit(doc.body, self)
+        self.body.setObjectName("updateBody")
+        self.correction = QLineEdit(self)
+        self.correction.setObjectName("updateCorrection")
+        self.correction.setPlaceholderText("Optional: a correction note shown with the story")
+        self.note = QLineEdit(self)
+        self.note.setObjectName("updateMessage")
+        self.note.setPlaceholderText("Optional: what the update changes, for the desk")
+        self.at = QLineEdit(self)
+        self.at.setObjectName("updateAt")
+        self.at.setPlaceholderText("Optional, desk time: 2026-12-03 18:00 (empty: when approved)")
+        self.message = QLabel(self)
+        self.message.setObjectName("updateDialogMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        form = QFormLayout()
+        form.addRow("Headline", self.headline)
+        form.addRow("Standfirst", self.standfirst)
+        form.addRow("Text", self.body)
+        form.addRow("Correction", self.correction)
+        form.addRow("Goes live at", self.at)
+        form.addRow("Message", self.note)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.save_button = self.buttons.addButton("Save as Update",
+                                                  QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("saveAsUpdate")
+        self.buttons.rejected.connect(self.reject)
+        self.save_button.clicked.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.resize(720, 620)
+
+    def draft(self) -> UpdateDraft:
+        """What the dialog holds now."""
+        return UpdateDraft(self._story_id, self.headline.text(), self.standfirst.toPlainText(),
+                           self.body.toPlainText(), self.correction.text(), self.note.text(),
+                           self.at.text())
+
+    def busy(self) -> bool:
+        """True while the update is being saved."""
+        return self._busy
+
+    def save(self) -> None:
+        """Save as a pending update (on a worker); a refusal is shown and the text kept."""
+        if self._busy:
+            return
+        self._busy = True
+        self.save_button.setEnabled(False)
+        self.message.setText("Saving…")
+        host, draft = self._host, self.draft()
+        host.run_op(lambda _ctx: save_as_update(host, draft)).success(
+            self._saved).failure(self._failed).run()
+
+    def _saved(self, update_id: str) -> None:
+        self._busy = False
+        self.saved.emit(update_id)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self._busy = False
+        self.save_button.setEnabled(True)
+        self.message.setText(f"Not saved: {describe_error(error)}")
+
+
+class LiveBanner(QFrame):
+    """"This story is live …" above the editor, with "Save as Update…"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("liveBanner")
+        self.setStyleSheet("#liveBanner { background: #e3f0fb; border: 1px solid #7aa7d6;"
+                           " border-radius: 4px; } #liveBanner QLabel { color: #15395e; }")
+        self.label = QLabel(self)
+        self.label.setObjectName("liveText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.button = QPushButton("Save as Update…", self)
+        self.button.setObjectName("openUpdateDialog")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        self.hide()
+
+
+class UpdateMode(QObject):
+    """Follows the open story: the banner when it is live, the dialog on request."""
+
+    def __init__(self, host: WindowHost, banner: LiveBanner, action: QAction) -> None:
+        super().__init__(host.editor)
+        self._host = host
+        self.banner = banner
+        self.action = action
+        self.rules: LiveRules | None = None
+        self.dialog: UpdateDialog | None = None
+        self._story: OpenStory | None = None
+        self.last_saved: str | None = None
+        banner.button.clicked.connect(self.open_dialog)
+        action.triggered.connect(self.open_dialog)
+
+    def load_rules(self) -> None:
+        """Read which statuses are live and my right to change them (on a worker)."""
+        store, role = self._host.store, self._host.actor.role
+        QueryOp(None, store, lambda session: read_live_rules(session, role),
+                owner=self).success(self._rules_read).failure(
+            lambda error: self._host.show_message(
+                f"Live stories: {describe_error(error)}", 5000)).run()
+
+    def _rules_read(self, rules: LiveRules) -> None:
+        self.rules = rules
+        self._show()
+
+    def show_story(self, story: OpenStory | None) -> None:
+        """The editor opened another story (or none)."""
+        if (story is None or self._story is None
+                or story.document.story_id != self._story.document.story_id):
+            self.last_saved = None
+        self._story = story
+        self._show()
+
+    def is_live(self) -> bool:
+        """True when the open story is out (readers see it)."""
+        return (self._story is not None and self.rules is not None
+                and self._story.document.status in self.rules.public)
+
+    def _show(self) -> None:
+        live = self.is_live()
+        self.action.setEnabled(live)
+        if not live or self.rules is None:
+            self.banner.hide()
+            return
+        approver = self.rules.approver.replace("_", " ")
+        if self.rules.may_change_live:
+            text = ("This story is live: what you change here goes live when it is saved. "
+                    "To prepare changes that go live later, or after approval, save them "
+                    "as an update.")
+        else:
+            text = (f"This story is live: you may not change it directly. Save your changes "
+                    f"as an update instead; it goes live when {approver}s approve it, and "
+                    "the live story is unchanged until then.")
+        if self.last_saved:
+            text = SAVED + " It waits in the Updates panel."
+        self.banner.label.setText(text)
+        self.banner.show()
+
+    def open_dialog(self) -> UpdateDialog | None:
+        """Open the "Save as update" dialog on the open story (when it is live)."""
+        story = self._host.open_story()
+        if story is None or not self.is_live():
+            self._host.show_message("Updates are for live stories: edit this one directly.")
+            return None
+        dialog = UpdateDialog(self._host, story, self._host.editor.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._saved)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _saved(self, update_id: str) -> None:
+        self.last_saved = update_id
+        self._host.show_message(SAVED, 15000)
+        self._host.events.desk_changed.emit()  # the Updates dock shows it beside live
+        self._show()
+
+
+def install(host: WindowHost) -> None:
+    """Put the live-story banner above the editor and "Save as Update…" in the Story menu."""
+    banner = LiveBanner(host.editor)
+    layout = host.editor.layout()
+    if isinstance(layout, QVBoxLayout):
+        layout.insertWidget(0, banner)
+    action = QAction("Save as Update…", host.editor)
+    action.setObjectName("saveAsUpdateAction")
+    action.setShortcut(QKeySequence("Ctrl+Alt+U"))
+    action.setStatusTip("Save changes to a live story as a pending update (the live story "
+                        "is unchanged until it is approved)")
+    host.add_menu_action("Story", action)
+    mode = UpdateMode(host, banner, action)
+    host.events.story_opened.connect(mode.show_story)
+    host.events.settings_changed.connect(mode.load_rules)
+    mode.show_story(host.open_story())
+    mode.load_rules()
