@@ -90,6 +90,17 @@ class WindowEvents(QObject):
     # A kind of mark on stories in the list ("notes", "editing") and its stories, each with
     # its text; the list replaces that kind's marks with these.
     story_marks = Signal(str, object)  # kind, dict[str, str]: story id → text
+    # At start: True when the story open last time was reopened, False when there was none
+    # to reopen (the start page, "My desk", shows then). Emitted once; ``restored`` keeps
+    # the answer for extensions installed after it (None until then).
+    start_decided = Signal(bool)
+    restored: bool | None = None
+
+    def decide_start(self, restored: bool) -> None:
+        """Say (once) whether the window reopened the last story at start."""
+        if self.restored is None:
+            self.restored = restored
+            self.start_decided.emit(restored)
 
 
 class WindowHost(Protocol):

@@ -199,14 +199,21 @@ class MainWindow(QMainWindow):
         """Reopen the story the user had open last time, else the newest one."""
         last = prefs.get_str("window/lastStory")
         if self.editing is not None:  # the user opened one meanwhile
+            self.events.decide_start(True)
             self._mark_started()
         elif last and self.model.row_of(last) is not None:
+            self.events.decide_start(True)
             self.show_story_by_id(last)
         elif last:
             QueryOp(self, self.store, lambda session: existing_story(session, last)).success(
-                self._open_first).failure(lambda _error: self._open_first(None)).run()
+                self._restore).failure(lambda _error: self._restore(None)).run()
         else:
-            self._open_first(None)
+            self._restore(None)
+
+    def _restore(self, story_id: str | None) -> None:
+        """Reopen ``story_id`` (the last one), or start afresh: the newest, and the start page."""
+        self.events.decide_start(story_id is not None)
+        self._open_first(story_id)
 
     def _after_rows(self, then: Callable[[], object]) -> None:
         """Call ``then`` once the story list's rows are in (now, if they are)."""
@@ -317,8 +324,20 @@ class MainWindow(QMainWindow):
         dock = self._docks.get(key)
         if dock is None:
             raise KeyError(f"no dock {key!r}")
+        if not dock.isVisible() and not dock.isFloating():
+            self._tab_with_neighbour(dock)
         dock.show()
         dock.raise_()
+
+    def _tab_with_neighbour(self, dock: QDockWidget) -> None:
+        """Put ``dock`` in a tab beside a dock already open in its area (side by side, two
+        docks would widen the window past a small screen)."""
+        area = self.dockWidgetArea(dock)
+        for other in self._docks.values():
+            if (other is not dock and other.isVisible() and not other.isFloating()
+                    and self.dockWidgetArea(other) == area):
+                self.tabifyDockWidget(other, dock)
+                return
 
     def add_menu_action(self, menu: str, action: QAction) -> None:
         """Add an action to one of the window's menus."""
