@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from cms.desk.assignments import AssignmentView, assigned
+from cms.desk.assigned import AssignmentView, assigned
 from cms.models import Note, NoteRecipient, Story, StoryUpdate
 from cms.rules import load_rules
 
