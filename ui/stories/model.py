@@ -435,16 +435,16 @@ class StoryListModel(QAbstractTableModel):
     def set_marks(self, kind: str, marks: dict[str, str]) -> None:
         """Mark stories with a text of one ``kind`` (notes to me, who is editing).
 
-        Replaces that kind's marks; only the rows whose marks changed are redrawn.
-        Looked up per row while drawing, so it costs nothing per story in the store.
+        Replaces that kind's marks. Looked up per row while drawing, so it costs nothing
+        per story in the store; a change redraws the status column (the view repaints
+        only the rows it shows), never searching the rows for the stories.
         """
-        old = self._marks.get(kind, {})
+        if self._marks.get(kind, {}) == marks:
+            return
         self._marks[kind] = dict(marks)
-        for story_id in {s for s in old.keys() | marks.keys() if old.get(s) != marks.get(s)}:
-            row = self.row_of(story_id)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, STATUS_COLUMN),
-                                      self.index(row, STATUS_COLUMN))
+        if self._ids:
+            self.dataChanged.emit(self.index(0, STATUS_COLUMN),
+                                  self.index(len(self._ids) - 1, STATUS_COLUMN))
 
     def marks(self, story_id: str) -> list[str]:
         """The marks shown on ``story_id`` (notes to me, who is editing)."""
