@@ -261,9 +261,14 @@ class UpdateMode(QObject):
         dialog = UpdateDialog(self._host, story, self._host.editor.window())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._saved)
+        dialog.finished.connect(lambda _result: self._closed(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _closed(self, dialog: UpdateDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None  # it deletes itself on closing
 
     def _saved(self, update_id: str) -> None:
         self.last_saved = update_id
