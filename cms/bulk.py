@@ -26,7 +26,7 @@ from cms.sqlutil import chunks
 from cms.store import store_derives
 from cms.stories import ensure_section
 from cms.timeutil import utcnow
-from cms.validate import check_body, check_headline
+from cms.validate import check_body, check_headline, check_language
 
 
 def create_many(
@@ -48,6 +48,7 @@ def create_many(
         check_body(doc.body)
         validate_slug(doc.slug)
         check_aliases(doc.aliases)
+        check_language(doc.language)
         if doc.section is not None:
             ensure_section(session, doc.section)
     taken = set()

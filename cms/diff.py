@@ -10,7 +10,7 @@ from cms.document import StoryDocument
 
 SCALAR_FIELDS = (
     "headline", "standfirst", "byline", "dateline", "section", "tags", "status", "publish_at",
-    "embargo_until", "slug", "correction", "deleted",
+    "embargo_until", "slug", "correction", "language", "deleted",
 )
 
 
@@ -70,7 +70,8 @@ def _items(kind: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> l
 def diff_documents(old: StoryDocument, new: StoryDocument, *, context: int = 3) -> StoryDiff:
     """Compare two documents."""
     a, b = old.canonical(), new.canonical()
-    fields = [FieldChange(name, a[name], b[name]) for name in SCALAR_FIELDS if a[name] != b[name]]
+    fields = [FieldChange(name, a.get(name, ""), b.get(name, "")) for name in SCALAR_FIELDS
+              if a.get(name, "") != b.get(name, "")]  # language: absent when empty
     body = list(
         difflib.unified_diff(
             a["body"].splitlines(), b["body"].splitlines(),

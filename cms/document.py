@@ -43,6 +43,26 @@ def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def normalise_language(tag: str) -> str:
+    """A language tag in its usual case (``en-GB``, ``zh-Hant-TW``, ``ko``), ``_`` read as ``-``.
+
+    BCP 47 tags are case-insensitive; the conventional form writes the language
+    in lower case, a four-letter script in title case and a region in upper case.
+    """
+    parts = normalise_line(tag).replace("_", "-").split("-")
+    out: list[str] = []
+    for n, part in enumerate(parts):
+        if n == 0 or any(len(seen) == 1 for seen in out) or len(part) == 1:
+            out.append(part.lower())  # the language, and extensions and private use after it
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
 def _time(value: datetime | None) -> datetime | None:
     return truncate(value) if value is not None else None
 
@@ -118,6 +138,8 @@ class StoryDocument:
     deleted: bool = False
     # Old site-relative URLs of the story (``/2012/10/31/old-post/``): redirect pages.
     aliases: tuple[str, ...] = ()
+    # The story's language (a BCP 47 tag: ``en``, ``en-GB``, ``ko``); empty: the desk's.
+    language: str = ""
 
     def canonical(self) -> dict[str, Any]:
         """The normalised JSON-ready form that is hashed and stored."""
@@ -142,6 +164,9 @@ class StoryDocument:
         }
         if self.aliases:  # absent when empty: every earlier revision keeps its id
             canonical["aliases"] = sorted(set(self.aliases))
+        language = normalise_language(self.language or "")
+        if language:  # absent when empty, as aliases: earlier revisions keep their ids
+            canonical["language"] = language
         return canonical
 
     def normalised(self) -> StoryDocument:
@@ -205,6 +230,7 @@ def document_from_canonical(data: Mapping[str, Any]) -> StoryDocument:
         ),
         deleted=bool(data.get("deleted", False)),
         aliases=tuple(data.get("aliases", ())),
+        language=data.get("language", ""),
     )
 
 

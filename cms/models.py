@@ -214,6 +214,8 @@ class Story(Base):
     revision_id: Mapped[str] = mapped_column(ForeignKey("revisions.id"))
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     aliases: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
+    # The story's language tag; empty: the desk's (settings ``language``).
+    language: Mapped[str] = mapped_column(String(35), default="", server_default="")
 
     photos: Mapped[list[PhotoPlacement]] = relationship(
         order_by="PhotoPlacement.position", cascade="all, delete-orphan", passive_deletes=True

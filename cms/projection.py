@@ -34,6 +34,7 @@ def story_values(doc: StoryDocument) -> Row:
         "publish_at": doc.publish_at,
         "embargo_until": doc.embargo_until,
         "correction": doc.correction,
+        "language": doc.language,
         "word_count": len(doc.body.split()),
     }
 

@@ -36,6 +36,7 @@ def story_json(
         "publish_at": local_iso(document.publish_at, tz),
         "embargo_until": local_iso(document.embargo_until, tz),
         "correction": document.correction,
+        "language": document.language,
         "revision": revision,
         "created_at": local_iso(row.created_at, tz),
         "updated_at": local_iso(row.updated_at, tz),

@@ -2,7 +2,7 @@
 
 The engine is Hunspell 1.7 through ``chunspell`` (its wheels carry the library
 and an en_US dictionary, so nothing is needed from the system). A story is
-checked in the desk language: a language without a shipped dictionary has its
+checked in its own language, else the desk's: a language without a shipped dictionary has its
 words in Latin script checked in English and every other word left alone
 (no Korean dictionary installs from PyPI in a usable form: README, "Spelling").
 

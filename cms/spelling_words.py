@@ -112,13 +112,19 @@ def remove_personal_word(entry: str, path: Path | None = None) -> list[str]:
 
 
 def desk_language(session: Session) -> str:
-    """The language stories are checked in: the desk's (stories carry none of their own)."""
+    """The desk's language (``settings.language``): stories without their own are in it."""
     return get_setting(session, "language")
 
 
-def checker_for(session: Session, personal: Path | None = None) -> SpellChecker:
-    """A checker in the desk language accepting the desk's and the person's words."""
-    return SpellChecker(desk_language(session),
+def story_language(session: Session, story_language: str) -> str:
+    """The language a story is checked in: its own (``StoryDocument.language``), else the desk's."""
+    return story_language or desk_language(session)
+
+
+def checker_for(session: Session, personal: Path | None = None, *,
+                language: str = "") -> SpellChecker:
+    """A checker in ``language`` (empty: the desk's) accepting the desk's and the person's words."""
+    return SpellChecker(story_language(session, language),
                         [*desk_words(session), *personal_words(personal)])
 
 

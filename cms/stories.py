@@ -32,11 +32,12 @@ from cms.revisions import (
 )
 from cms.slugs import slugify, validate_slug
 from cms.timeutil import utcnow
-from cms.validate import check_body, check_document, check_headline
+from cms.validate import check_body, check_document, check_headline, check_language
 
 EDITABLE_FIELDS = frozenset(
     {"headline", "standfirst", "body", "byline", "dateline", "section", "tags", "slug", "status",
-     "publish_at", "embargo_until", "correction", "photos", "related", "aliases"}
+     "publish_at", "embargo_until", "correction", "photos", "related", "aliases",
+     "language"}
 )
 
 
@@ -180,6 +181,7 @@ def save(
     the note (and a desk chief's override) of a deliberate move.
     """
     when = now or utcnow()
+    check_language(document.language)  # before normalising: the message quotes what was typed
     document = document.normalised()
     rows = session.execute(
         sa.select(Story.id, Story.revision_id).where(
@@ -242,6 +244,7 @@ def create(
     status: str = "draft",
     publish_at: datetime | None = None,
     embargo_until: datetime | None = None,
+    language: str = "",
     story_id: str | None = None,
     now: datetime | None = None,
     message: str = "created",
@@ -263,6 +266,7 @@ def create(
         status=_check_status(session, status),
         publish_at=publish_at,
         embargo_until=embargo_until,
+        language=language,
     )
     return save(session, actor, document, message=message, now=now, new=True)
 

@@ -54,6 +54,11 @@ def normalise_headings(html: str, top: int = 2) -> str:
     return "".join(result)
 
 
+def page_language(story_language: str, desk_language: str) -> str:
+    """The ``<html lang>`` of a story's page: the story's own language, else the desk's."""
+    return story_language or desk_language
+
+
 def with_dateline(html: str, dateline: str) -> str:
     """Put the dateline (``SEOUL —``) at the start of the first paragraph."""
     if not dateline:

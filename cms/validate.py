@@ -16,7 +16,14 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from cms.aliases import check_aliases
-from cms.document import PHOTO_ROLES, LinkRef, PhotoRef, StoryDocument, normalise_line
+from cms.document import (
+    PHOTO_ROLES,
+    LinkRef,
+    PhotoRef,
+    StoryDocument,
+    normalise_language,
+    normalise_line,
+)
 from cms.errors import UsageError
 from cms.slugs import validate_slug
 
@@ -37,6 +44,19 @@ MAX_PHOTOS = 500
 MAX_LINKS = 200
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,35}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+MAX_LANGUAGE = 35
+# A well-formed BCP 47 tag (RFC 5646): language, extlang, script, region, variants,
+# extensions, private use; checked on the normalised tag, case-insensitively. The
+# reserved and registered 4-8 letter languages are left out: "english" is a mistake.
+_LANGUAGE = re.compile(
+    r"[a-z]{2,3}(?:-[a-z]{3}){0,3}"  # language (ISO 639) and extended language subtags
+    r"(?:-[a-z]{4})?"  # script
+    r"(?:-(?:[a-z]{2}|[0-9]{3}))?"  # region
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*"  # variants
+    r"(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"  # extensions
+    r"(?:-x(?:-[a-z0-9]{1,8})+)?",  # private use
+    re.IGNORECASE,
+)
 
 
 def check_headline(headline: str) -> str:
@@ -66,6 +86,15 @@ def check_link_url(text: str) -> str:
     ):
         raise UsageError(f"invalid link {text[:80]!r}: give a story id or slug, or an http(s) URL")
     return text
+
+
+def check_language(tag: str) -> str:
+    """A story's language: empty (the desk's) or a well-formed BCP 47 tag, normalised."""
+    clean = normalise_language(tag)
+    if clean and (len(clean) > MAX_LANGUAGE or not _LANGUAGE.fullmatch(clean)):
+        raise UsageError(f"invalid language {tag[:40]!r}: give a language tag such as en, "
+                         "en-GB or ko (or nothing for the desk's language)")
+    return clean
 
 
 def _text(what: str, value: str, limit: int) -> None:
@@ -120,6 +149,7 @@ def _checks(doc: StoryDocument, statuses: Collection[str]) -> Iterator[Callable[
     yield lambda: _text("byline", doc.byline, MAX_BYLINE)
     yield lambda: _text("dateline", doc.dateline, MAX_DATELINE)
     yield lambda: _text("correction", doc.correction, MAX_CORRECTION)
+    yield lambda: check_language(doc.language)
     yield lambda: _require(len(doc.tags) <= MAX_TAGS, f"more than {MAX_TAGS} tags")
     for tag in doc.tags:
         yield partial(_text, "tag", tag, MAX_TAG)

@@ -46,7 +46,7 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
     story_id = ctx.story_here(args.story)
     with ctx.store().reading() as session:
         document, _ = stories.get(session, story_id)
-        checker = checker_for(session)
+        checker = checker_for(session, language=document.language)
     findings = check_fields(checker, {"headline": document.headline,
                                       "standfirst": document.standfirst,
                                       "body": document.body},

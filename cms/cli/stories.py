@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from cms import stories
 from cms.cli.context import Context, print_json, read_text_file
+from cms.desk import updates
 from cms.diff import changed_fields, diff_documents, format_diff
 from cms.errors import PermissionDenied, UsageError
+from cms.people import Actor
 from cms.revisions import load_document, resolve_revision, story_revisions
+from cms.schedule import parse_desk_time
 from cms.serialize import local_iso, story_json, summary_json
 from cms.timeutil import format_local
 from cms.workflow import public_statuses
@@ -89,6 +94,9 @@ def _document_options(p: argparse.ArgumentParser, *, headline_required: bool) ->
     p.add_argument("--dateline", help="where the story was filed from, e.g. SEOUL")
     p.add_argument("--section")
     p.add_argument("--tag", action="append", default=[], help="a tag (repeat for more)")
+    p.add_argument("--language", metavar="TAG",
+                   help="the story's language, a BCP 47 tag such as en, en-GB or ko "
+                        "(\"\" for the desk's language)")
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
@@ -150,8 +158,8 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{who['name']} is editing (since {who['since'][11:16]})")
     print(data["headline"])
     print("=" * min(len(data["headline"]), 78))
-    for key in ("id", "slug", "status", "section", "byline", "publish_at", "embargo_until",
-                "updated_at", "revision"):
+    for key in ("id", "slug", "status", "section", "language", "byline", "publish_at",
+                "embargo_until", "updated_at", "revision"):
         if data[key]:
             print(f"{key + ':':<15}{data[key]}")
     if data["tags"]:
@@ -170,7 +178,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def _changes(args: argparse.Namespace, ctx: Context, session: Any) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    for name in ("headline", "standfirst", "byline", "dateline", "section"):
+    for name in ("headline", "standfirst", "byline", "dateline", "section", "language"):
         value = getattr(args, name)
         if value is not None:
             changes[name] = value
@@ -201,25 +209,29 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
         if not changes and not args.correction:
             raise UsageError("nothing to change: give --headline, --body-file, --tag, …")
         if args.as_update:
-            from cms.desk import updates
-            from cms.schedule import parse_desk_time
-
-            at = parse_desk_time(session, args.at) if args.at else None
-            update_id = updates.propose(session, actor, args.story, changes,
-                                        message=args.message, at=at,
-                                        correction=args.correction or "")
-            print(f"{update_id}  (pending: `newsroom story approve {args.story} "
-                  f"{update_id[:8]}` puts it live)")
-            return 0
+            return _propose(session, actor, args, changes)
         try:
             saved = stories.edit(session, actor, args.story, message=args.message, **changes)
-        except PermissionDenied as exc:
+        except PermissionDenied:
             current, _ = stories.get(session, args.story)
-            if current.status in public_statuses(session):
-                raise PermissionDenied(f"{exc}: prepare the change as an update that a desk "
-                                       "chief puts live (add --as-update)") from None
-            raise
+            if current.status not in public_statuses(session):
+                raise
+            # Someone who may not change a live story directly prepares an update instead.
+            return _propose(session, actor, args, changes, instead=True)
     print(saved.revision_id if saved.created else f"{saved.revision_id} (unchanged)")
+    return 0
+
+
+def _propose(session: Session, actor: Actor, args: argparse.Namespace,
+             changes: dict[str, Any], *, instead: bool = False) -> int:
+    """Save ``changes`` as a pending update of a live story; print its id."""
+    at = parse_desk_time(session, args.at) if args.at else None
+    update_id = updates.propose(session, actor, args.story, changes, message=args.message,
+                                at=at, correction=args.correction or "")
+    why = (f"{actor.username} may not change the live story directly: saved as a pending "
+           "update, the live story is unchanged; " if instead else "pending: ")
+    print(f"{update_id}  ({why}`newsroom story approve {args.story} {update_id[:8]}` "
+          "puts it live)")
     return 0
 
 

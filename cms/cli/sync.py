@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from cms.sync.replication import SyncReport
 
 DOC_FIELDS = ("headline", "standfirst", "byline", "dateline", "section", "tags", "slug",
-              "status", "publish_at", "embargo_until", "correction", "deleted")
+              "status", "publish_at", "embargo_until", "correction", "language", "deleted")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -43,7 +43,9 @@ def atom_feed(site: Site, *, title: str, feed_path: str, page_path: str,
     ]
     for story in stories:
         url = site.absolute(site.story_path(story))
-        lines.append("<entry>")
+        language = site.language_of(story)
+        lines.append("<entry>" if language == site.language
+                     else f"<entry xml:lang={quoteattr(language)}>")
         lines.append(f"<title>{escape(story.headline)}</title>")
         lines.append(f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>')
         lines.append(f"<id>urn:uuid:{escape(story.id)}</id>")

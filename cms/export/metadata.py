@@ -59,7 +59,7 @@ def json_ld(site: Site, story: PublicStory, images: list[list[Rendition]]) -> di
         "headline": story.headline,
         "datePublished": published,
         "dateModified": modified,
-        "inLanguage": site.language,
+        "inLanguage": site.language_of(story),
         "author": [{"@type": "Person", "name": name} for name in authors(story.byline)],
         "publisher": {"@type": "Organization", "name": site.desk_name, "url": site.base_url},
     }
@@ -97,7 +97,7 @@ def social_tags(site: Site, story: PublicStory, lead: list[Rendition] | None,
         MetaTag("property", "og:site_name", site.desk_name),
         MetaTag("property", "og:title", story.headline),
         MetaTag("property", "og:url", url),
-        MetaTag("property", "og:locale", site.language.replace("-", "_")),
+        MetaTag("property", "og:locale", site.language_of(story).replace("-", "_")),
     ]
     if story.standfirst:
         tags.append(MetaTag("property", "og:description", story.standfirst))
@@ -145,7 +145,7 @@ def ninjs(site: Site, story: PublicStory, body_html: str,
         "firstcreated": iso_local(story.publish_at, site.tz),
         "versioncreated": iso_local(story.updated, site.tz),
         "pubstatus": "usable",
-        "language": site.language,
+        "language": site.language_of(story),
         "copyrightholder": site.desk_name,
         "slugline": story.slug,
         "headlines": [{"role": "main", "value": story.headline}],

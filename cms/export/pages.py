@@ -281,6 +281,7 @@ class PageRenderer:
             path, title=f"{story.headline} · {site.desk_name}", description=story.standfirst,
             canonical=site.absolute(site.story_path(story)), current_section=story.section,
         )
+        context["site"] = {**context["site"], "language": site.language_of(story)}
         read_next = []
         for item in site.read_next.get(story.id, ()):
             if item.story is not None:

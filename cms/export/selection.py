@@ -83,6 +83,7 @@ class PublicStory:
     photos: tuple[Photo, ...]
     links: tuple[Link, ...]
     aliases: tuple[str, ...] = ()  # old URLs: redirect pages (cms.export.redirects)
+    language: str = ""  # the story's language tag; empty: the desk's (Site.language_of)
 
     @property
     def updated(self) -> datetime:
@@ -249,6 +250,7 @@ _COLUMNS = (
     Story.id, Story.slug, Story.headline, Story.standfirst, Story.byline, Story.dateline,
     Story.section, Story.tags, Story.status, Story.publish_at, Story.embargo_until,
     Story.correction, Story.revision_id, Story.created_at, Story.updated_at, Story.aliases,
+    Story.language,
 )
 
 
@@ -304,8 +306,8 @@ def _read(session: Session, selection: Selection, where: tuple[sa.ColumnElement[
     # Core rows (no ORM layer) as plain tuples, unpacked: this loop runs once per
     # published story on a full read.
     for (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
-         publish_at, embargo_until, correction, revision_id, created_at, updated_at, aliases
-         ) in session.connection().execute(query):
+         publish_at, embargo_until, correction, revision_id, created_at, updated_at, aliases,
+         language) in session.connection().execute(query):
         if check:
             if status in PUBLIC_STATUSES:  # when it would become public by time alone
                 for when in (publish_at, embargo_until):
@@ -328,7 +330,7 @@ def _read(session: Session, selection: Selection, where: tuple[sa.ColumnElement[
             tuple(loads(tags)) if tags != "[]" else (), status, publish_at, embargo_until,
             _modified(created_at, updated_at, publish_at, as_of), correction, revision_id,
             tuple(photos.get(story_id, no_photos)), tuple(links.get(story_id, no_links)),
-            tuple(loads(aliases)) if aliases != "[]" else (),
+            tuple(loads(aliases)) if aliases != "[]" else (), language,
         ))
 
 

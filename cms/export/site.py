@@ -21,6 +21,7 @@ from cms.config import SETTINGS
 from cms.export.paths import pretty_path, tag_slugs
 from cms.export.redirects import layout_part
 from cms.export.selection import Link, PublicStory, SectionInfo, Selection, visible_links
+from cms.storypage import page_language
 from cms.timeutil import zone
 
 FORMAT = "bundle-1"  # change when the same inputs make other files
@@ -92,6 +93,10 @@ class Site:
     def as_of(self) -> datetime:
         """The moment the site shows."""
         return self.selection.as_of
+
+    def language_of(self, story: PublicStory) -> str:
+        """The language a story is written in: its own, else the desk's."""
+        return page_language(story.language, self.language)
 
     def section_name(self, slug: str | None) -> str:
         """A section's display name ('' for none)."""

@@ -21,7 +21,7 @@ from cms.export.paths import is_safe_slug, is_story_slug
 from cms.export.selection import Known, Link, Photo, PublicStory, Selection
 from cms.timeutil import from_iso
 
-FORMAT = 3
+FORMAT = 4
 # What decoding something this module did not write can raise.
 _DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -72,7 +72,7 @@ def encode(story: PublicStory) -> str:
          for p in story.photos],
         [[k.id, k.target_story_id, k.url, k.label, _iso(k.visible_from), _iso(k.visible_until)]
          for k in story.links],
-        list(story.aliases),
+        list(story.aliases), story.language,
     ], ensure_ascii=False)
 
 
@@ -81,12 +81,13 @@ def _decode(row: list[Any]) -> PublicStory:
     (the checks the store's rows get in cms.export.selection, and the types)."""
     (story_id, slug, headline, standfirst, byline, dateline, section, tags, status,
      publish_at, embargo_until, modified_at, correction, revision_id, photos, links,
-     aliases) = row
+     aliases, language) = row
     # Checked inline, not through a call per field: this runs for every kept story.
     str_ = str
     if not (type(story_id) is str_ and type(headline) is str_ and type(standfirst) is str_
             and type(byline) is str_ and type(dateline) is str_ and type(status) is str_
             and type(correction) is str_ and type(revision_id) is str_
+            and type(language) is str_
             and type(slug) is str_ and is_story_slug(slug)
             and (section is None or (type(section) is str_ and is_safe_slug(section)))
             and all(type(tag) is str_ for tag in tags)
@@ -99,7 +100,7 @@ def _decode(row: list[Any]) -> PublicStory:
         story_id, slug, headline, standfirst, byline, dateline, section, tuple(tags), status,
         published, from_iso(embargo_until), from_iso(modified_at), correction, revision_id,
         tuple(map(_photo, photos)) if photos else (), tuple(map(_link, links)) if links else (),
-        tuple(aliases),
+        tuple(aliases), language,
     )
 
 

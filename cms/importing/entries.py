@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -70,6 +70,9 @@ class Entry:
     publish_at: datetime | None = None
     modified_at: datetime | None = None
     language: str = ""
+    # The language the file names for itself (front matter ``lang``/``language``, or a
+    # translation's file or folder): the story's own language. '' when only assumed.
+    story_language: str = ""
     translation_key: str = ""
     urls: list[str] = field(default_factory=list)  # old site-relative URLs, canonical first
     conversion: Conversion = field(default_factory=Conversion)
@@ -82,6 +85,11 @@ class Entry:
     def notes(self) -> list[str]:
         """What the editor should look at (template code that could not be converted)."""
         return self.conversion.notes
+
+
+def stated_language(meta: Mapping[str, object]) -> str:
+    """The language front matter states (``lang``, else ``language``), '' for none."""
+    return as_text(meta.get("lang")) or as_text(meta.get("language"))
 
 
 def headline_and_body(title: str, body: str) -> tuple[str, str]:

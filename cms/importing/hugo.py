@@ -31,6 +31,7 @@ from cms.importing.entries import (
     fallback_headline,
     headline_and_body,
     plain_text,
+    stated_language,
     text_list,
 )
 from cms.importing.sites import site_variables
@@ -104,7 +105,8 @@ def read_entry(source: Source) -> Entry:
     if match and match.group(2) in languages:  # post.fr.md: a translation by file name
         stem, language = match.group(1), match.group(2)
     default_language = source.site.default_language
-    language = as_text(meta.get("lang")) or language or default_language
+    stated = stated_language(meta) or language  # front matter, file name or content folder
+    language = stated or default_language
     bundle = stem == "index"
     folder = path.parent
     title = as_text(meta.get("title"))
@@ -131,7 +133,7 @@ def read_entry(source: Source) -> Entry:
     if language != default_language:  # a translation's page beside the original's
         slug = f"{slug}-{slugify(language, fallback='lang')}"
     entry = Entry(source.relative, "hugo", headline, body, slug,
-                  source_slug=written_slug or name, language=language)
+                  source_slug=written_slug or name, language=language, story_language=stated)
     sections = folder.parts[: len(folder.parts) - (1 if bundle else 0)]
     categories = as_list(meta.get("categories"))
     entry.section = categories[0] if categories else as_text(meta.get("section")) or None

@@ -29,7 +29,7 @@ from cms.sqlutil import chunks
 SOURCE_NAMESPACE = uuid.UUID("3b6f1c52-9d0e-4c27-8a41-7e5d2f90c6ab")
 LEGACY_NAMESPACE = uuid.UUID("6f0c8d2e-5a36-4b8e-9d43-1b7f0b6e2a10")  # slug-keyed imports
 MERGED_FIELDS = ("headline", "standfirst", "body", "byline", "dateline", "section", "tags",
-                 "status", "publish_at", "slug", "aliases")
+                 "status", "publish_at", "slug", "aliases", "language")
 
 
 def story_id_for(site_key: str, relative: str) -> str:

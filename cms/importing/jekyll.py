@@ -32,6 +32,7 @@ from cms.importing.entries import (
     fallback_headline,
     headline_and_body,
     plain_text,
+    stated_language,
     text_list,
 )
 from cms.importing.sites import Site, site_variables
@@ -109,7 +110,8 @@ def read_entry(source: Source) -> Entry:
     slug = choose_slug(written_slug, title_part, source)
     entry = Entry(source.relative, "jekyll", headline, body, slug,
                   source_slug=written_slug or title_part,
-                  language=as_text(meta.get("lang")) or source.site.default_language)
+                  language=stated_language(meta) or source.site.default_language,
+                  story_language=stated_language(meta))
     categories = _words(meta.get("categories")) or _words(meta.get("category"))
     folder_categories = [part for part in relative.parts[: relative.parts.index("_posts")]
                          ] if "_posts" in relative.parts else []

@@ -36,6 +36,7 @@ from cms.importing.entries import (
     headline_and_body,
     plain_text,
     split_people,
+    stated_language,
 )
 from cms.importing.templates import link_marker
 from cms.slugs import slugify
@@ -81,13 +82,14 @@ def read_entry(source: Source) -> Entry:
     derived = PurePosixPath(source.relative).stem if slug_source == "basename" else headline
     pelican_slug = written_slug or slugify(derived)
     default_language = source.site.default_language
-    language = as_text(meta.get("lang")) or default_language
+    language = stated_language(meta) or default_language
     translation = language != default_language or as_bool(meta.get("translation", False))
     slug = choose_slug(written_slug, slugify(derived), source)
     if translation:
         slug = f"{slug}-{slugify(language, fallback='lang')}"
     entry = Entry(source.relative, "pelican", headline, body, slug, source_slug=pelican_slug,
-                  language=language, translation_key=pelican_slug)
+                  language=language, story_language=stated_language(meta),
+                  translation_key=pelican_slug)
     parts = PurePosixPath(source.content_relative).parts
     page_paths = _setting(source, "PAGE_PATHS", ["pages"])
     is_page = bool(parts) and isinstance(page_paths, list | tuple) and parts[0] in page_paths

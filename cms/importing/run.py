@@ -62,6 +62,7 @@ from cms.models import ImportSource, Status, Story, table_of
 from cms.people import Actor
 from cms.store import Store
 from cms.timeutil import utcnow
+from cms.validate import check_language
 
 IMPORTER_VERSION = "2"  # change when the same file would import differently
 BATCH = 1000  # stories per transaction: one commit (and fsync) each
@@ -336,7 +337,16 @@ def _document(file: _File, section_of: Callable[[str | None], str | None]) -> St
         dateline=entry.dateline[:200], section=section_of(entry.section), tags=entry.tags,
         status=entry.status, publish_at=entry.publish_at,
         related=file.translations, aliases=tuple(aliases),
+        language=_language(entry.story_language),
     ).normalised()
+
+
+def _language(stated: str) -> str:
+    """The story's language from what its file states; '' (the desk's) for a malformed tag."""
+    try:
+        return check_language(stated)
+    except UsageError:
+        return ""
 
 
 def _plan(session: Session, file: _File, section_of: Callable[[str | None], str | None],

@@ -142,10 +142,24 @@ def hold(session: Session, actor: Actor, refused: Iterable[Refusal], *,
     Returns the ids of the stories with new holds.
     """
     rules = load_rules(session)
+    refused = list(refused)
+    revisions: set[str] = set()
+    for part in chunks([item.revision_id for item in refused]):
+        revisions.update(session.scalars(sa.select(Revision.id).where(Revision.id.in_(part))))
+    # A refused desk event (a note resolved, an update discarded without the role) is
+    # held as it is: nothing is built on it and it has no document to put back.
+    insert_ignore(session, table_of(RevisionHold), [
+        {"revision_id": item.revision_id, "story_id": item.story_id, "reason": item.message,
+         "need_role": item.need_role or None, "wanted": "{}", "held_at": now,
+         "settled_at": None}
+        for item in refused if item.revision_id not in revisions])
     by_story: dict[str, list[Refusal]] = {}
     for item in refused:
         by_story.setdefault(item.story_id, []).append(item)
-    for story_id, items in sorted(by_story.items()):
+    for story_id, all_items in sorted(by_story.items()):
+        items = [item for item in all_items if item.revision_id in revisions]
+        if not items:
+            continue
         first = {item.revision_id for item in items}
         held = _descendants(session, story_id, first)
         reasons = {item.revision_id: item for item in items}

@@ -28,7 +28,8 @@ from typing import Any, TypeVar
 from cms.document import LinkRef, PhotoRef, StoryDocument
 from cms.sync.diff3 import merge_groups
 
-SCALAR_FIELDS = ("slug", "headline", "standfirst", "byline", "dateline", "section", "correction")
+SCALAR_FIELDS = ("slug", "headline", "standfirst", "byline", "dateline", "section", "correction",
+                 "language")
 SCHEDULE_FIELDS = ("status", "publish_at", "embargo_until")
 PARAGRAPH_BREAK = "\n\n"
 

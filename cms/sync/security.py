@@ -278,6 +278,7 @@ LANGUAGE sql IMMUTABLE AS $$
       OR coalesce(jsonb_typeof(doc->'photos'), 'array') <> 'array'
       OR coalesce(jsonb_typeof(doc->'related'), 'array') <> 'array'
       OR coalesce(jsonb_typeof(doc->'aliases'), 'array') <> 'array'
+      OR coalesce(jsonb_typeof(doc->'language'), 'string') <> 'string'
       OR coalesce(jsonb_typeof(doc->'section'), 'null') NOT IN ('null', 'string')
       OR coalesce(jsonb_typeof(doc->'publish_at'), 'null') NOT IN ('null', 'string')
       OR coalesce(jsonb_typeof(doc->'embargo_until'), 'null') NOT IN ('null', 'string')
@@ -524,6 +525,7 @@ BEGIN
   NEW.publish_at := (doc->>'publish_at')::timestamptz;
   NEW.embargo_until := (doc->>'embargo_until')::timestamptz;
   NEW.correction := doc->>'correction';
+  NEW.language := left(coalesce(doc->>'language', ''), 35);
   RETURN NEW;
 END $$""",
         f"""

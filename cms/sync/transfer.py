@@ -372,6 +372,33 @@ def fetch_events(session: Session, ids: Sequence[str]) -> list[dict[str, Any]]:
     return [found[i] for i in ids if i in found]
 
 
+def subjects_first(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Desk events in an order where each comes after the event it is about (a discard
+    after the update it discards, a reply after its note), and otherwise by id.
+
+    A secured central store judges an event by the one it is about (whose update is
+    being discarded), so that one must be there first.
+    """
+    by_id = {row["id"]: row for row in rows}
+    placed: set[str] = set()
+    ordered: list[dict[str, Any]] = []
+    pending = sorted(rows, key=lambda row: row["id"])
+    while pending:
+        waiting = [row for row in pending
+                   if row.get("subject") in by_id and row["subject"] not in placed
+                   and row["subject"] != row["id"]]
+        if len(waiting) == len(pending):  # no event can be its own ancestor; keep them all
+            ordered.extend(waiting)
+            break
+        later = {row["id"] for row in waiting}
+        for row in pending:
+            if row["id"] not in later:
+                ordered.append(row)
+                placed.add(row["id"])
+        pending = waiting
+    return ordered
+
+
 def accept_events(session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime,
                   number: bool = True, refused: list[Refusal] | None = None) -> Arrived:
     """Store arriving desk events: checked against their ids and as a local write would be.
@@ -403,7 +430,7 @@ def accept_events(session: Session, rows: Sequence[dict[str, Any]], *, reference
             continue
         clean.append({**{k: row[k] for k in EVENT_COLUMNS}, "hlc": hlc})
     insert_rows(session, table_of(QuarantinedRevision), apart, ignore=True)
-    ordered = sorted(clean, key=lambda row: row["id"])
+    ordered = subjects_first(clean)
     if refused is None:
         insert_rows(session, table_of(DeskEvent), ordered, ignore=True)
         accepted = ordered

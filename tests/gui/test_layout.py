@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLineEdit, QScrollArea, QWidget
@@ -71,6 +76,43 @@ def test_editor_preview_and_inspector_fit_every_screen(qtbot: QtBot, window: Mai
     if width >= 1920:
         header = window.story_list.view.horizontalHeader()
         assert header.sectionSize(0) >= 200  # the headline column takes the spare width
+
+
+# The 4K case at device pixel ratio 2 runs in a child process: Qt reads the ratio
+# (QT_SCALE_FACTOR) once, when the application starts.
+IN_CHILD = os.environ.get("NEWSROOM_TEST_DPR_CHILD") == "1"
+
+
+@pytest.mark.process
+@pytest.mark.skipif(IN_CHILD, reason="the child runs the test below")
+def test_a_4k_screen_at_device_pixel_ratio_2(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2",
+           "NEWSROOM_TEST_DPR_CHILD": "1", "QT_ENABLE_HIGHDPI_SCALING": "1"}
+    child = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         f"{__file__}::test_in_child_the_window_fits_1920_by_1080_points_at_ratio_2"],
+        env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
+        timeout=240)
+    assert child.returncode == 0, child.stdout[-3000:] + child.stderr[-2000:]
+    assert "1 passed" in child.stdout
+
+
+@pytest.mark.skipif(not IN_CHILD, reason="runs in the child of the test above")
+def test_in_child_the_window_fits_1920_by_1080_points_at_ratio_2(
+        qtbot: QtBot, window: MainWindow) -> None:
+    assert window.devicePixelRatioF() == 2.0
+    _sized(qtbot, window, 1920, 1080)  # 3840×2160 device pixels
+    assert window.editor.width() >= EDITOR_MIN and window.preview.width() >= PREVIEW_MIN
+    assert window.inspector.isVisible() and window.inspector.width() >= INSPECTOR_MIN
+    assert window.story_list.isVisible()
+    assert _clipped_fields(window) == []
+    shot = window.grab()
+    assert (shot.width(), shot.height()) == (3840, 2160)
+    assert shot.devicePixelRatio() == 2.0
+    image = shot.toImage()
+    # Painted, not blank: the text of the editor and the list differ from the background.
+    colours = {image.pixel(x, y) for x in range(0, 3840, 97) for y in range(0, 2160, 89)}
+    assert len(colours) > 8
 
 
 def test_the_story_list_comes_back_for_a_search_on_a_small_screen(

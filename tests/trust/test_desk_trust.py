@@ -44,6 +44,14 @@ def test_who_may_note_assign_and_put_updates_live(secured: SecuredDesk, laptop: 
                  "--as-update").split()[0]
     kim("story", "approve", story, update[:8], code=1)
     assert "putting an update live needs a desk chief" in kim.err
+    # A plain edit of the live story by a reporter becomes a pending update, not a refusal.
+    said = kim("story", "edit", story, "--standfirst", "The mayor signs on Friday.")
+    assert "kim may not change the live story directly: saved as a pending update" in said
+    assert kim.json("story", "show", story, "--json")["standfirst"] == ""
+    plain = said.split()[0]
+    assert {u["id"][:8] for u in kim.rows("story", "updates", story, "--json")} >= {
+        update[:8], plain[:8]}
+    kim("story", "discard-update", story, plain[:8])
     for person in (lee, kim):
         person("sync")
     park("sync")

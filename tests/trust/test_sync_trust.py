@@ -210,6 +210,25 @@ def test_a_change_made_before_a_demotion_is_held_not_lost(
     assert "held" not in again  # never retried in a loop
 
 
+def test_a_desk_event_made_before_a_demotion_is_held_not_a_crash(
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
+    lee = _joined(laptop, secured, "editor")
+    ada = _joined(laptop, secured, "admin")
+    story = ada("story", "new", "--headline", "Budget").strip()
+    note = ada("note", "add", story, "--text", "Check the totals").strip()
+    ada("sync")
+    lee("sync")
+    ada("central", "user", "role", "lee", "reporter")
+    # Offline, lee still believes they are an editor and resolves ada's note.
+    lee("note", "resolve", note[:8])
+    out = lee("sync")
+    assert "1 change held: needs an editor" in out
+    assert [h["need_role"] for h in lee.json("sync", "status", "--json")["held"]] == ["editor"]
+    ada("sync")
+    assert [n["resolved"] for n in ada.rows("note", "list", story, "--json")] == [False]
+    assert "held" not in lee("sync")  # never retried in a loop
+
+
 def test_an_offline_edit_never_reaches_a_story_published_meanwhile_by_itself(
         secured: SecuredDesk, laptop: MakeLaptop, tmp_path: Path) -> None:
     kim = _joined(laptop, secured, "reporter")

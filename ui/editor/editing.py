@@ -109,7 +109,8 @@ class EditingSession(QObject):
         if fields:  # the canonical form is only needed for fields (typing skips it)
             canonical = new.canonical()
             for name in fields:
-                self.journal.field_changed(name, canonical[name])
+                # A field empty by default (language) is absent from the canonical form.
+                self.journal.field_changed(name, canonical.get(name, ""))
         self.document = new
         if self.state is not SaveState.CONFLICT:
             self._set_state(SaveState.UNSAVED)

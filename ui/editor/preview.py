@@ -283,8 +283,11 @@ class PreviewPane(QTextBrowser):
         dark = is_dark(self.palette())
         self._paint_page(dark)
         byline = facts.story.byline if facts.story is not None else ""
+        # The story's own language (the desk's is the page default, as in the export).
+        language = facts.story.language if facts.story is not None else ""
         html = (
-            f"<style>{page_css(dark, WARNING_CLASS)}</style>"
+            (f'<html lang="{escape(language)}">' if language else "")
+            + f"<style>{page_css(dark, WARNING_CLASS)}</style>"
             f"<h1>{escape(headline)}</h1>"
             + (f"<p class='standfirst'>{escape(standfirst)}</p>" if standfirst else "")
             + (f"<p class='byline'>By <b>{escape(byline)}</b></p>" if byline else "")

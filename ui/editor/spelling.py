@@ -7,10 +7,12 @@ arrive, only the paragraphs that show that text are highlighted again. The
 newest request is checked first, so the paragraph being typed in comes before
 the rest of a long story.
 
-The headline, standfirst and body are checked. Right-clicking a misspelled word
-offers suggestions, "Add to Dictionary" (this person's list) and, for those who
-may change desk settings, "Add to Desk Dictionary", which syncs to the whole
-desk. Tools ▸ Check Spelling turns it all off and on (remembered per user).
+The headline, standfirst and body are checked, in the open story's language (its
+Language field), else the desk's; a change of either checks the story again.
+Right-clicking a misspelled word offers suggestions, "Add to Dictionary" (this
+person's list) and, for those who may change desk settings, "Add to Desk
+Dictionary", which syncs to the whole desk. Tools ▸ Check Spelling turns it all
+off and on (remembered per user).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QTimer, Signal, Slot
@@ -41,7 +43,7 @@ from ui.window.theme import is_dark
 
 if TYPE_CHECKING:
     from ui.editor.editor import TextEdit
-    from ui.window.extensions import WindowHost
+    from ui.window.extensions import OpenStory, WindowHost
 
 Spans = tuple[tuple[int, int], ...]  # (start, end) of each misspelled word of a paragraph
 RESULT_CACHE_LIMIT = 20_000  # paragraphs remembered before the cache starts again
@@ -365,6 +367,23 @@ class SpellcheckExtension(QObject):
             field.installEventFilter(self)
         self._loading = False
         self._reload_again = False
+        self._desk_language: str | None = None  # None until the desk's settings are read
+        story = host.open_story()
+        self._story_language = story.document.language if story is not None else ""
+
+    @property
+    def language(self) -> str:
+        """The language the open story is checked in ('' until the desk's is known)."""
+        return self._story_language or self._desk_language or ""
+
+    def follow_story(self, story: OpenStory | None) -> None:
+        """Check in the language of the story now open or just changed (else the desk's)."""
+        language = story.document.language if story is not None else ""
+        if language != self._story_language:
+            self._story_language = language
+            wanted = self.service.dictionaries  # words accepted since the load stay accepted
+            if wanted is not None:
+                self.service.configure(replace(wanted, language=self.language))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """A theme switch recolours the headline's and standfirst's underlines."""
@@ -393,7 +412,8 @@ class SpellcheckExtension(QObject):
         op.run()
 
     def _loaded(self, wanted: Dictionaries) -> None:
-        self.service.configure(wanted)
+        self._desk_language = wanted.language
+        self.service.configure(replace(wanted, language=self.language))
 
     def _reload_done(self) -> None:
         self._loading = False
@@ -450,6 +470,8 @@ def install(host: WindowHost) -> None:
     host.add_menu_action("Tools", _toggle(host, service))
     host.events.settings_changed.connect(extension.reload)
     host.events.stories_changed.connect(extension.reload)  # a sync may bring desk words
+    host.events.story_opened.connect(extension.follow_story)
+    host.events.story_changed.connect(extension.follow_story)
     extension.reload()
 
 

@@ -29,10 +29,25 @@ from cms.errors import NewsroomError
 from cms.schedule import future_time
 from cms.slugs import validate_slug
 from cms.timeutil import format_local, parse_time, utcnow
+from cms.validate import check_language
 from cms.workflow import Permissions
 from ui.window.extensions import OpenStory
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+DESK_DEFAULT = "Desk default"
+# The Language field's choices (any other BCP 47 tag may be typed).
+LANGUAGES = (("en", "English"), ("en-GB", "English, British"), ("en-US", "English, American"),
+             ("ko", "Korean"), ("fr", "French"), ("de", "German"), ("es", "Spanish"),
+             ("ja", "Japanese"), ("zh", "Chinese"))
+
+
+def language_entered(text: str) -> str:
+    """The tag a Language field's text stands for: '' for the desk's, else its first word
+    ("ko — Korean" is ``ko``), checked (:class:`UsageError` for a malformed one)."""
+    clean = text.strip()
+    if not clean or clean.casefold() == DESK_DEFAULT.casefold():
+        return ""
+    return check_language(clean.split()[0])
 
 
 class _ErrorLabel(QLabel):
@@ -50,7 +65,7 @@ class _ErrorLabel(QLabel):
 
 
 class StoryFieldsPane(QWidget):
-    """Byline, dateline, section, tags, status, publication time, embargo and slug."""
+    """Byline, dateline, section, tags, language, status, publication time, embargo, slug."""
 
     changed = Signal(dict)  # field name -> new value, as the user entered it
     workflow_requested = Signal()  # the user followed the status hint's link
@@ -68,6 +83,17 @@ class StoryFieldsPane(QWidget):
         self.tags = QLineEdit(self)
         self.tags.setObjectName("tagsEdit")
         self.tags.setPlaceholderText("comma, separated, tags")
+        self.language = QComboBox(self)
+        self.language.setObjectName("languageCombo")
+        self.language.setEditable(True)
+        self.language.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.language.setAccessibleName("Language")
+        self.language.setToolTip("The story's language (a tag such as en-GB or ko): the page "
+                                 "says it to readers and browsers, and spelling is checked "
+                                 "in it. Desk default: the desk's language.")
+        self.language.addItem(DESK_DEFAULT, "")
+        for tag, name in LANGUAGES:
+            self.language.addItem(f"{tag} — {name}", tag)
         # Read-only: status moves are role-checked, recorded acts made in the Workflow tab.
         self.status = QComboBox(self)
         self.status.setObjectName("statusCombo")
@@ -98,6 +124,7 @@ class StoryFieldsPane(QWidget):
         form.addRow("Dateline", self.dateline)
         form.addRow("Section", self.section)
         form.addRow("Tags", self.tags)
+        form.addRow("Language", self.language)
         form.addRow("Status", self.status)
         form.addRow("", self.status_hint)
         self._publish_label = QLabel("Publish at", self)
@@ -117,6 +144,10 @@ class StoryFieldsPane(QWidget):
             lambda: self._time_done("embargo_until", self.embargo))
         self.section.currentIndexChanged.connect(
             lambda _i: self._emit("section", self.section.currentData()))
+        self.language.activated.connect(lambda _i: self._language_done())
+        line = self.language.lineEdit()
+        if line is not None:
+            line.editingFinished.connect(self._language_done)
         self.setEnabled(False)
 
     def set_permissions(self, permissions: Mapping[str, Permissions]) -> None:
@@ -151,6 +182,7 @@ class StoryFieldsPane(QWidget):
                 for edit in (self.byline, self.dateline, self.tags, self.publish_at,
                              self.embargo, self.slug):
                     edit.clear()
+                self.language.setCurrentIndex(0)
                 self.info.clear()
                 self.setEnabled(False)
                 return
@@ -158,6 +190,7 @@ class StoryFieldsPane(QWidget):
             self._set_text(self.byline, doc.byline)
             self._set_text(self.dateline, doc.dateline)
             self._set_text(self.tags, ", ".join(doc.tags))
+            self._show_language(doc.language)
             self._set_text(self.slug, doc.slug)
             self._set_text(self.publish_at, format_local(doc.publish_at, zone, TIME_FORMAT))
             self._set_text(self.embargo, format_local(doc.embargo_until, zone, TIME_FORMAT))
@@ -181,6 +214,7 @@ class StoryFieldsPane(QWidget):
                 edit.setToolTip("" if editable else
                                 f"Your role may not change this on a {doc.status} story")
             self.section.setEnabled(content)
+            self.language.setEnabled(content)
             self.info.setText(
                 f"Story {doc.story_id[:8]} · revision {story.revision_id[:12]}\n"
                 f"Times in {zone.key}"
@@ -213,6 +247,21 @@ class StoryFieldsPane(QWidget):
             return
         self.error.show_error("")
         self.changed.emit({name: value})
+
+    def _show_language(self, tag: str) -> None:
+        index = self.language.findData(tag)
+        if index >= 0:
+            self.language.setCurrentIndex(index)
+        else:
+            self.language.setCurrentIndex(-1)
+            self.language.setEditText(tag)
+
+    def _language_done(self) -> None:
+        if self._loading or self._story is None:
+            return
+        text = self.language.currentText()
+        if self._checked("language", lambda: language_entered(text)):
+            self._show_language(self._story.document.language)
 
     def _tags_done(self) -> None:
         self._emit("tags", normalise_tags(self.tags.text().split(",")))
