@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cms import stories
@@ -15,13 +17,14 @@ from cms.rules import load_rules
 from cms.store import Store
 from cms.timeutil import utcnow
 from tests.gui.desk_helpers import desk_window
-from ui.desk.update_mode import SAVED, UpdateDialog, UpdateMode
+from ui.desk.update_mode import SAVED, STILL_SAVING, UpdateDialog, UpdateMode
 from ui.desk.updates_panel import UpdatesView
 from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
 
 FIX = "A sentence the update adds."
+CORRECTION = "A correction the desk chief made live after the reporter opened the story."
 
 
 def live_story(store: Store) -> str:
@@ -126,3 +129,118 @@ def test_a_story_that_is_not_out_has_no_update_banner(
     mode = mode_of(window)
     qtbot.waitUntil(lambda: mode.rules is not None)
     assert not mode.banner.isVisible() and not mode.action.isEnabled()
+
+
+def _reporter_window(qtbot: QtBot, store: Store, admin: Actor) -> tuple[MainWindow, str]:
+    story_id = live_story(store)
+    with store.session() as session:
+        add_person(session, admin, "kim", "reporter")
+        kim = actor_for(session, "kim", store.replica_id)
+    return desk_window(qtbot, store, kim), story_id
+
+
+def _answer_when_shown(name: str, button_text: str) -> list[str]:
+    """Answer the next modal box called ``name`` by clicking ``button_text``."""
+    seen: list[str] = []
+
+    def poll() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QMessageBox) and widget.objectName() == name \
+                    and widget.isVisible():
+                seen.append(widget.text())
+                next(b for b in widget.buttons() if b.text() == button_text).click()
+                return
+        QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+    return seen
+
+
+def test_an_update_from_a_stale_editor_keeps_a_correction_made_live_meanwhile(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window, story_id = _reporter_window(qtbot, gui_store, gui_actor)
+    mode = open_live(qtbot, window, story_id)
+    with gui_store.session() as session:  # the desk chief corrects the live story meanwhile
+        live, _ = stories.get(session, story_id)
+        stories.edit(session, gui_actor, story_id,
+                     body=live.body.rstrip() + "\n\n" + CORRECTION + "\n")
+    dialog = dialog_of(mode)
+    assert CORRECTION not in dialog.body.toPlainText()  # kim's copy is older
+    dialog.headline.setText("Reporter's better headline")  # kim changes only the headline
+    with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        dialog.save_button.click()
+    with gui_store.session() as session:
+        [update] = updates.updates_of(session, story_id)
+        assert update.fields == ("headline",)
+        updates.approve(session, gui_actor, story_id, saved.args[0])
+    with gui_store.reading() as session:
+        live_after, _ = stories.get(session, story_id)
+    assert live_after.headline == "Reporter's better headline"
+    assert CORRECTION in live_after.body  # the chief's correction is kept
+
+
+def test_cancel_while_saving_is_refused_and_the_save_is_reported(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window, story_id = _reporter_window(qtbot, gui_store, gui_actor)
+    mode = open_live(qtbot, window, story_id)
+    dialog = dialog_of(mode)
+    dialog.headline.setText("Typed by kim")
+    with qtbot.capture_exceptions() as caught, \
+            qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
+        dialog.save_button.click()
+        assert dialog.busy()
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc while "Saving…"
+        dialog.reject()  # Cancel
+        assert not dialog.close()  # the title bar's close
+        assert dialog.isVisible() and dialog.message.text() == STILL_SAVING
+    qtbot.waitUntil(lambda: mode.dialog is None)
+    assert not caught
+    assert mode.last_saved == saved.args[0]
+    assert window.statusBar().currentMessage() == SAVED
+    with gui_store.reading() as session:
+        assert [u.id for u in updates.updates_of(session, story_id)] == [saved.args[0]]
+
+
+def test_closing_a_changed_dialog_asks_and_keeps_the_text(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window, story_id = _reporter_window(qtbot, gui_store, gui_actor)
+    mode = open_live(qtbot, window, story_id)
+    dialog = dialog_of(mode)
+    dialog.reject()  # nothing typed: closes without asking
+    qtbot.waitUntil(lambda: mode.dialog is None)
+    dialog = dialog_of(mode)
+    dialog.body.setPlainText(dialog.body.toPlainText() + "\n\nTwenty minutes of typing.\n")
+    seen = _answer_when_shown("discardUpdateBox", "Keep editing")
+    dialog.reject()
+    assert seen and "not saved" in seen[0]
+    assert dialog.isVisible() and "Twenty minutes of typing." in dialog.body.toPlainText()
+    _answer_when_shown("discardUpdateBox", "Discard")
+    dialog.reject()
+    qtbot.waitUntil(lambda: mode.dialog is None)
+
+
+def test_closing_the_window_with_a_typed_update_asks_and_refuses_while_saving(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window, story_id = _reporter_window(qtbot, gui_store, gui_actor)
+    mode = open_live(qtbot, window, story_id)
+    dialog = dialog_of(mode)
+    dialog.body.setPlainText(dialog.body.toPlainText() + "\n\nTwenty minutes of typing.\n")
+    seen = _answer_when_shown("discardUpdateBox", "Keep editing")
+    window.close()
+    assert seen and window.isVisible() and dialog.isVisible()
+    assert "Twenty minutes of typing." in dialog.body.toPlainText()
+
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save_button.click()
+        window.close()  # while saving: refused, nothing asked
+        assert window.isVisible() and dialog.message.text() == STILL_SAVING
+    qtbot.waitUntil(lambda: mode.dialog is None)
+    with gui_store.reading() as session:
+        [update] = updates.updates_of(session, story_id)
+    assert "Twenty minutes of typing." in update.document.body
+
+    dialog = dialog_of(mode)
+    dialog.headline.setText("Typed, then dropped")
+    _answer_when_shown("discardUpdateBox", "Discard")
+    window.close()
+    assert not window.isVisible() and mode.dialog is None

@@ -324,6 +324,8 @@ class WindowCommands:
     def confirm_close(self) -> bool:
         """Save everything; if something could not be saved, ask before closing."""
         w = self.w
+        if not all(guard() for guard in w.close_guards):
+            return False  # an extension holds typed text the user chose to keep
         if w.editing is not None:
             w.editing.finish()
         pending = w.pending_sessions()

@@ -69,6 +69,7 @@ class OpenStory:
     document: StoryDocument
     revision_id: str  # the stored revision the edits are based on
     zone: ZoneInfo  # the desk time zone for showing and entering times
+    stored: StoryDocument | None = None  # what the store holds at ``revision_id`` (no edits)
 
 
 class StoryPane(Protocol):
@@ -152,6 +153,9 @@ class WindowHost(Protocol):
 
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         """A short note in the status bar."""
+
+    def add_close_guard(self, guard: Callable[[], bool]) -> None:
+        """Ask ``guard()`` before the window closes: False keeps it open (it may ask the user)."""
 
 
 def install_extensions(host: WindowHost, modules: tuple[str, ...] | None = None,

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.write_pool.setMaxThreadCount(1)  # saves reach the store in the order made
         self.journal_dir = journal_folder(prefs.data_dir(), describe(store.url))
         self.editing: EditingSession | None = None
+        self.close_guards: list[Callable[[], bool]] = []  # asked before the window closes
         self._extensions_installed = False
         self._docks: dict[str, QDockWidget] = {}
         self._retiring: dict[str, EditingSession] = {}
@@ -264,7 +265,8 @@ class MainWindow(QMainWindow):
         """The open story with the user's unsaved edits."""
         if self.editing is None:
             return None
-        return OpenStory(self.editing.document, self.editing.base_revision or "", self._zone)
+        return OpenStory(self.editing.document, self.editing.base_revision or "", self._zone,
+                         self.editing.saved_document)
 
     def change_story(self, **fields: Any) -> None:
         """Apply the user's edit to the open story (journalled, autosaved)."""
@@ -358,6 +360,10 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         """A short note in the status bar."""
         self.statusBar().showMessage(text, timeout_ms)
+
+    def add_close_guard(self, guard: Callable[[], bool]) -> None:
+        """Ask ``guard()`` before closing (an extension holding typed text refuses or asks)."""
+        self.close_guards.append(guard)
 
     # stories --------------------------------------------------------------------------
 
