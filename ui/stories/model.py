@@ -414,10 +414,12 @@ class StoryListModel(QAbstractTableModel):
 
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if conflicted:
-                return CONFLICT_TIP
+            # The marks in full (a long "… is editing" is elided in the narrow column).
+            marks = [text for marks in self._marks.values() if (text := marks.get(story_id))]
             summary = self._summary(row)
-            return LATE_TIP if summary is not None and is_late(summary) else None
+            tips = [CONFLICT_TIP] if conflicted else (
+                [LATE_TIP] if summary is not None and is_late(summary) else [])
+            return "\n".join([*tips, *marks]) or None
         if role == StoryIdRole:
             return story_id
         return None
