@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from cms import stories
 from cms.desk import updates
 from cms.errors import UsageError
 from cms.store import Store
+from tests.cli.test_cli import JCS, Runner
 from tests.workflow.conftest import NOW, Desk, make_desk
 
 BODY = ("The council met on Monday.\n\nIt voted to build the tram line.\n\n"
@@ -71,3 +73,25 @@ def test_only_the_fields_given_count_as_changed_and_a_clash_is_refused_at_once(
             desk.store.session() as session:
         updates.propose(session, desk.reporter, story, base=other_head, now=LATER,
                         changes={"headline": "Another headline"})
+
+
+def test_the_cli_records_an_update_on_the_revision_given_with_base(
+        store_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    newsroom = Runner(store_url, capsys)
+    newsroom("init", "--demo")
+    story = newsroom.json("story", "show", JCS, "--json")
+    assert story["status"] == "published"
+    body = tmp_path / "body.md"
+    body.write_text(story["body"].rstrip() + f"\n\n{CORRECTION}\n")
+    newsroom("story", "edit", JCS, "--body-file", str(body))  # corrected live
+    update = newsroom("story", "edit", JCS, "--headline", "A headline made on the old text",
+                      "--as-update", "--base", "head~1").split()[0]
+    [pending] = newsroom.rows("story", "updates", JCS, "--json")
+    assert pending["fields"] == ["headline"]
+    newsroom("story", "approve", JCS, update[:8])
+    live = newsroom.json("story", "show", JCS, "--json")
+    assert live["headline"] == "A headline made on the old text"
+    assert CORRECTION in live["body"]
+    # A plain edit on an old revision is refused, not written over the correction.
+    newsroom("story", "edit", JCS, "--headline", "Stale", "--base", "head~2", code=1)
+    assert "changed elsewhere since you opened it" in newsroom.err

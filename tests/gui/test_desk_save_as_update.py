@@ -244,3 +244,19 @@ def test_closing_the_window_with_a_typed_update_asks_and_refuses_while_saving(
     _answer_when_shown("discardUpdateBox", "Discard")
     window.close()
     assert not window.isVisible() and mode.dialog is None
+
+
+def test_the_dialog_starts_from_the_stored_text_not_the_editor_s_unsaved_edits(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    story_id = live_story(gui_store)
+    with gui_store.reading() as session:
+        stored, _ = stories.get(session, story_id)
+    window = desk_window(qtbot, gui_store, gui_actor)  # an editor: their edits go live
+    mode = open_live(qtbot, window, story_id)
+    window.change_story(headline="Typed in the editor, going live on its own")
+    dialog = dialog_of(mode)  # before the autosave
+    assert dialog.headline.text() == stored.headline
+    assert dialog.body.toPlainText() == stored.body
+    assert not dialog.changed() and dialog.draft().changes == {}
+    dialog.reject()  # nothing typed here: closes without asking
+    qtbot.waitUntil(lambda: mode.dialog is None)
