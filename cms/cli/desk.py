@@ -1,4 +1,4 @@
-"""``newsroom note``, ``newsroom desk`` and the desk's ``story`` actions.
+"""``newsroom note`` and the desk's ``story`` actions (``newsroom desk`` is :mod:`cms.cli.my_desk`).
 
 ::
 
@@ -10,7 +10,6 @@
     newsroom story updates STORY [--json]
     newsroom story approve STORY [UPDATE] [--at TIME]
     newsroom story discard-update STORY UPDATE
-    newsroom desk [--json]
 """
 
 from __future__ import annotations
@@ -20,15 +19,14 @@ from typing import TypeAlias
 
 from cms.cli.context import Context, print_json
 from cms.desk import assignments, notes, updates
-from cms.desk.work import my_desk
 from cms.schedule import parse_desk_time
-from cms.timeutil import format_local, utcnow
+from cms.timeutil import format_local
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def register(commands: Subparsers) -> None:
-    """Add ``note`` and ``desk``."""
+    """Add ``note`` (``desk`` is :mod:`cms.cli.my_desk`)."""
     p = commands.add_parser("note", help="editorial notes on a story (never published)")
     sub = p.add_subparsers(dest="note_command", metavar="ACTION", required=True)
     q = sub.add_parser("add", help="add a note (prints its id)")
@@ -48,10 +46,6 @@ def register(commands: Subparsers) -> None:
         q = sub.add_parser(name, help=f"{name} a note")
         q.add_argument("note", metavar="NOTE")
         q.set_defaults(handler=cmd_note_state, resolved=resolved)
-
-    p = commands.add_parser("desk", help="my work: assignments, notes to me, what waits")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=cmd_desk)
 
 
 def register_story_actions(sub: Subparsers) -> None:
@@ -175,29 +169,4 @@ def cmd_discard(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.acting() as (session, actor):
         updates.discard(session, actor, args.story, args.update)
     print("update discarded")
-    return 0
-
-
-def cmd_desk(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.acting() as (session, actor):
-        zone = ctx.zone(session)
-        now = utcnow()
-        desk = my_desk(session, actor.username, now)
-    if args.json:
-        print_json(desk.as_json())
-        return 0
-    print(f"{actor.username}'s desk")
-    print(f"\nassigned to you: {len(desk.assigned)}")
-    for item in desk.assigned:
-        due = format_local(item.due, zone) if item.due else "no due time"
-        flag = "LATE " if item.late(now) else ""
-        print(f"  {flag}{due:<16}  {item.story_id[:8]}  {item.status:<9}  {item.headline}"
-              + (f"  — {item.note}" if item.note else ""))
-    print(f"\nnotes to you: {len(desk.notes)}")
-    for note in desk.notes:
-        print(f"  {note.id[:8]}  {note.author:<12}  {note.headline}: {note.text[:80]}")
-    print(f"\nwaiting on someone else: {len(desk.waiting)}")
-    for waiting in desk.waiting:
-        print(f"  {waiting.story_id[:8]}  {waiting.status:<15}  {waiting.headline}  "
-              f"({waiting.on})")
     return 0

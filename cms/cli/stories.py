@@ -61,6 +61,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--at", metavar="TIME", help="with --as-update: when it goes live")
     p.add_argument("--correction", metavar="NOTE",
                    help="with --as-update: a correction note shown with the story")
+    p.add_argument("--base", metavar="REV",
+                   help="the revision the change was made on (id, prefix, head~N): an update "
+                        "merges with what changed live since; a plain edit is refused if the "
+                        "story changed since")
     p.set_defaults(handler=cmd_edit)
 
     p = sub.add_parser("history", help="list a story's revisions, newest first")
@@ -201,33 +205,43 @@ def cmd_edit(args: argparse.Namespace, ctx: Context) -> int:
     args.story = ctx.story_here(args.story)
     with ctx.acting() as (session, actor):
         changes = _changes(args, ctx, session)
+        base = _base(session, args)
         if args.slug is not None:
             changes["slug"] = args.slug
         if args.tag or args.clear_tags:
-            current, _ = stories.get(session, args.story)
+            current = load_document(session, base) if base else stories.get(session, args.story)[0]
             changes["tags"] = (() if args.clear_tags else current.tags) + tuple(args.tag)
         if not changes and not args.correction:
             raise UsageError("nothing to change: give --headline, --body-file, --tag, …")
         if args.as_update:
-            return _propose(session, actor, args, changes)
+            return _propose(session, actor, args, changes, base)
         try:
-            saved = stories.edit(session, actor, args.story, message=args.message, **changes)
+            saved = stories.edit(session, actor, args.story, base_revision=base,
+                                 message=args.message, **changes)
         except PermissionDenied:
-            current, _ = stories.get(session, args.story)
-            if current.status not in public_statuses(session):
+            live, _ = stories.get(session, args.story)
+            if live.status not in public_statuses(session):
                 raise
             # Someone who may not change a live story directly prepares an update instead.
-            return _propose(session, actor, args, changes, instead=True)
+            return _propose(session, actor, args, changes, base, instead=True)
     print(saved.revision_id if saved.created else f"{saved.revision_id} (unchanged)")
     return 0
 
 
+def _base(session: Session, args: argparse.Namespace) -> str | None:
+    """The revision named by ``--base`` (None: the story's head)."""
+    if not args.base:
+        return None
+    story_id = stories.resolve(session, args.story)
+    return resolve_revision(session, story_id, args.base, stories.head_revision(session, story_id))
+
+
 def _propose(session: Session, actor: Actor, args: argparse.Namespace,
-             changes: dict[str, Any], *, instead: bool = False) -> int:
-    """Save ``changes`` as a pending update of a live story; print its id."""
+             changes: dict[str, Any], base: str | None, *, instead: bool = False) -> int:
+    """Save ``changes`` (made on ``base``) as a pending update of a live story; print its id."""
     at = parse_desk_time(session, args.at) if args.at else None
-    update_id = updates.propose(session, actor, args.story, changes, message=args.message,
-                                at=at, correction=args.correction or "")
+    update_id = updates.propose(session, actor, args.story, changes, base=base,
+                                message=args.message, at=at, correction=args.correction or "")
     why = (f"{actor.username} may not change the live story directly: saved as a pending "
            "update, the live story is unchanged; " if instead else "pending: ")
     print(f"{update_id}  ({why}`newsroom story approve {args.story} {update_id[:8]}` "

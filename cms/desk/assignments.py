@@ -2,12 +2,11 @@
 
 An assignment is a desk event (:mod:`cms.desk.events`): editors and above assign
 people (:mod:`cms.desk.rights`); anyone may take themselves off a story. A
-disabled person cannot be assigned.
+disabled person cannot be assigned. Reading them is :mod:`cms.desk.assigned`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,41 +15,17 @@ from sqlalchemy.orm import Session
 
 from cms import stories
 from cms.desk import rights
+from cms.desk.assigned import AssignmentView as AssignmentView  # re-exported: the read side
+from cms.desk.assigned import assigned as assigned
 from cms.desk.events import new_event, write_events
 from cms.document import normalise_text
 from cms.errors import NotFound, PermissionDenied, UsageError
-from cms.models import Assignment, Person, Story
+from cms.models import Assignment, Person
 from cms.people import Actor
 from cms.rules import load_rules
 from cms.timeutil import isoformat, utcnow
 
 MAX_NOTE = 2000
-
-
-@dataclass(frozen=True)
-class AssignmentView:
-    """One person on one story."""
-
-    story_id: str
-    slug: str
-    headline: str
-    status: str
-    person: str
-    due: datetime | None
-    note: str
-    assigned_by: str
-    assigned_at: datetime
-
-    def late(self, now: datetime) -> bool:
-        """True when its due time has passed."""
-        return self.due is not None and self.due <= now
-
-    def as_json(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"story_id": self.story_id, "slug": self.slug, "headline": self.headline,
-                "status": self.status, "person": self.person,
-                "due": self.due.isoformat() if self.due else None, "note": self.note,
-                "assigned_by": self.assigned_by, "assigned_at": self.assigned_at.isoformat()}
 
 
 def _person(session: Session, name: str) -> Person:
@@ -93,18 +68,3 @@ def unassign(session: Session, actor: Actor, story_ref: str, name: str, *,
     if session.get(Assignment, (story_id, person.username)) is None:
         raise UsageError(f"{person.username} is not assigned to this story")
     _write(session, actor, story_id, "unassign", person.username, {}, now)
-
-
-def assigned(session: Session, *, person: str | None = None,
-             story_id: str | None = None) -> list[AssignmentView]:
-    """Assignments (of one person, or on one story), earliest due first, no due time last."""
-    query = (sa.select(Assignment, Story.slug, Story.headline, Story.status)
-             .join(Story, Story.id == Assignment.story_id)
-             .order_by(Assignment.due.is_(None), Assignment.due, Assignment.assigned_at))
-    if person is not None:
-        query = query.where(Assignment.person == person)
-    if story_id is not None:
-        query = query.where(Assignment.story_id == story_id)
-    return [AssignmentView(row.story_id, slug, headline, status, row.person, row.due, row.note,
-                           row.assigned_by, row.assigned_at)
-            for row, slug, headline, status in session.execute(query)]

@@ -64,19 +64,36 @@ def release(central: Store, story_id: str, replica_id: str) -> None:
 def editing(central: Store, story_ids: Sequence[str], *, now: datetime | None = None,
             other_than: str | None = None) -> dict[str, list[Editing]]:
     """Who has each story open now (leases not run out), earliest first."""
-    when = now or utcnow()
     found: dict[str, list[Editing]] = {}
     with central.reading() as session:
         for chunk in chunks(sorted(set(story_ids))):
-            query = (sa.select(Presence).where(Presence.story_id.in_(list(chunk)),
-                                               Presence.expires_at >= when)
-                     .order_by(Presence.since, Presence.person))
-            if other_than is not None:
-                query = query.where(Presence.replica_id != other_than)
+            query = _live(now, other_than).where(Presence.story_id.in_(list(chunk)))
             for row in session.scalars(query):
                 found.setdefault(row.story_id, []).append(
                     Editing(row.person, row.since, row.replica_id))
     return found
+
+
+def editing_anywhere(central: Store, *, now: datetime | None = None,
+                     other_than: str | None = None) -> dict[str, list[Editing]]:
+    """Who has any story open now (the story list's marks), in one query.
+
+    The table holds only live leases (a few rows per person online), so it is read whole.
+    """
+    found: dict[str, list[Editing]] = {}
+    with central.reading() as session:
+        for row in session.scalars(_live(now, other_than)):
+            found.setdefault(row.story_id, []).append(
+                Editing(row.person, row.since, row.replica_id))
+    return found
+
+
+def _live(now: datetime | None, other_than: str | None) -> sa.Select[Presence]:
+    query = (sa.select(Presence).where(Presence.expires_at >= (now or utcnow()))
+             .order_by(Presence.since, Presence.person))
+    if other_than is not None:
+        query = query.where(Presence.replica_id != other_than)
+    return query
 
 
 def open_central(store: Store, *, timeout_s: int = 2) -> Store | None:

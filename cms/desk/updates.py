@@ -139,10 +139,28 @@ def _find(session: Session, story_id: str, ref: str | None, *,
     return candidates[0]
 
 
+def _base_of(session: Session, story_id: str, base: str | None, live: StoryDocument,
+             head: str) -> tuple[StoryDocument, str]:
+    """The document and revision an update is made on: ``base``, or the live head."""
+    if base is None or base == head:
+        return live, head
+    document = load_document(session, base)
+    if document.story_id != story_id:
+        raise UsageError(f"revision {base[:12]} is not a revision of this story")
+    return document, base
+
+
 def propose(session: Session, actor: Actor, story_ref: str, changes: dict[str, Any], *,
-            message: str = "", at: datetime | None = None, correction: str = "",
-            now: datetime | None = None) -> str:
-    """Prepare an update to a live story; returns its id. ``changes`` as for ``stories.edit``."""
+            base: str | None = None, message: str = "", at: datetime | None = None,
+            correction: str = "", now: datetime | None = None) -> str:
+    """Prepare an update to a live story; returns its id. ``changes`` as for ``stories.edit``.
+
+    ``base`` is the revision the change was made on (default: the live head). The
+    update is recorded on it, so only the fields in ``changes`` count as changed
+    and, when it goes live, it merges paragraph by paragraph with whatever changed
+    on the live story since; a change that clashes with one made live meanwhile is
+    refused now, its text kept by the caller.
+    """
     when = now or utcnow()
     story_id = stories.resolve(session, story_ref)
     live, head = stories.get(session, story_id)
@@ -152,25 +170,36 @@ def propose(session: Session, actor: Actor, story_ref: str, changes: dict[str, A
                          "for stories readers can see")
     if at is not None:
         future_time(at, when, "time the update goes live", desk_zone(session))
-    proposed = stories.apply_changes(session, live, changes)
+    start, base_id = _base_of(session, story_id, base, live, head)
+    proposed = stories.apply_changes(session, start, changes)
     note = normalise_text(correction).strip()
     if note:
         previous = proposed.correction.strip()
         proposed = proposed.evolve(status=CORRECTED,
                                    correction=f"{previous}\n\n{note}" if previous else note)
     check_document(proposed, rules.statuses)
-    if proposed.normalised() == live.normalised():
+    if proposed.normalised() == start.normalised():
         raise UsageError("the update changes nothing")
+    if base_id != head:
+        merged = merge_documents(start, live, proposed)
+        if not merged.clean:
+            raise UsageError(
+                f"the live story changed {', '.join(merged.conflicts)} since you opened it, "
+                "where this update changes it too: open the live version and make the "
+                "change there")
+        if merged.document.normalised() == live.normalised():
+            raise UsageError("the live story already has these changes: the update "
+                             "changes nothing")
     for other in updates_of(session, story_id):
         if other.state in ("pending", "approved"):
-            shared = _clashes(live, proposed, other)
+            shared = _clashes(start, proposed, other)
             if shared:
                 raise UsageError(
                     f"update {other.id[:8]} by {other.author} is still pending and changes "
                     f"{', '.join(shared)} too: it must go live or be discarded first")
     event = new_event(session, story_id=story_id, kind="update", subject="",
                       author=actor.username, replica_id=actor.replica_id, now=when,
-                      body={"base": head, "document": proposed.canonical(),
+                      body={"base": base_id, "document": proposed.canonical(),
                             "message": normalise_text(message).strip(), "at": isoformat(at)})
     write_events(session, [event])
     if at is not None and rules.may(actor.role, rules.publish_role):

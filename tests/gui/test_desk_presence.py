@@ -58,6 +58,9 @@ def test_two_windows_see_each_other_and_a_dead_window_s_lease_runs_out(
                         timeout=10_000)
         assert re.match(r"bo is editing \(since \d\d:\d\d\)", watchers[0].text())
         assert re.match(r"ana is editing \(since \d\d:\d\d\)", watchers[1].text())
+        # …and on the story in the list, live, from the same poll.
+        qtbot.waitUntil(lambda: any(m.startswith("bo is editing (since ")
+                                    for m in win_a.model.marks(story)), timeout=10_000)
         assert watchers[0].online and watchers[0].banner.isVisible()
         watchers[0].banner.watch.click()  # ana watches while bo edits
         assert win_a.editor.body.isReadOnly() and "Watching while bo" in \
@@ -72,6 +75,7 @@ def test_two_windows_see_each_other_and_a_dead_window_s_lease_runs_out(
         win_b.show_story_by_id(other)  # bo moves on: ana stops seeing him (released)
         qtbot.waitUntil(lambda: watchers[0].text() == "", timeout=10_000)
         assert not win_a.editor.body.isReadOnly()  # and writes again
+        qtbot.waitUntil(lambda: win_a.model.marks(story) == [], timeout=10_000)
         win_b.show_story_by_id(story)
         qtbot.waitUntil(lambda: watchers[0].text() != "", timeout=10_000)
 

@@ -92,3 +92,37 @@ def test_my_desk_lists_late_work_first_notes_to_me_and_opens_stories(
         notes.set_resolved(session, gui_actor, notes.list_notes(session, ids[2])[0].id, True)
     window.events.desk_changed.emit()
     qtbot.waitUntil(lambda: view.rows("notes") == [])
+
+
+def test_my_desk_is_the_start_page_when_there_is_no_story_to_reopen(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    window = desk_window(qtbot, gui_store, gui_actor)  # a first start: nothing to reopen
+    view = my_desk(window)
+    qtbot.waitUntil(view.isVisible)  # nothing waits on me, and yet it is the start page
+    qtbot.waitUntil(lambda: view.desk is not None)
+    assert window.events.restored is False
+    assert view.title.text() == "tester's desk"
+    window.close()
+
+
+def test_my_desk_stays_put_when_the_last_story_is_reopened_or_it_is_turned_off(
+        qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
+    from ui.window import prefs
+
+    with gui_store.reading() as session:
+        last = stories.list_stories(session, limit=3)[2].id
+    prefs.set_str("window/lastStory", last)
+    window = desk_window(qtbot, gui_store, gui_actor)
+    view = my_desk(window)
+    qtbot.waitUntil(lambda: view.desk is not None)
+    assert window.events.restored is True and window.editing is not None
+    assert window.editing.story_id == last
+    assert not view.isVisible()  # nothing waits on me: the story is the start
+    window.close()
+
+    prefs.set_str("window/lastStory", "")
+    prefs.set_bool("desk/showAtStart", False)  # My desk at start: off
+    again = desk_window(qtbot, gui_store, gui_actor)
+    view = my_desk(again)
+    qtbot.waitUntil(lambda: view.desk is not None)
+    assert again.events.restored is False and not view.isVisible()

@@ -136,3 +136,6 @@ class PanelHost:
 
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         self.messages.append(text)
+
+    def add_close_guard(self, guard: Callable[[], bool]) -> None:
+        pass

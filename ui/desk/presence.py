@@ -13,15 +13,24 @@ renewing and its lease runs out.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cms.desk import notes
-from cms.desk.presence import LEASE, RENEW_EVERY, Editing, announce, editing, open_central, release
+from cms.desk.presence import (
+    LEASE,
+    RENEW_EVERY,
+    Editing,
+    announce,
+    editing_anywhere,
+    open_central,
+    release,
+)
 from cms.people import ensure_person
 from cms.store import Store
 from cms.timeutil import format_local, utcnow
@@ -29,6 +38,12 @@ from ui.ops import OpContext, describe_error
 from ui.window.extensions import OpenStory, WindowHost
 
 POLL_MS = 2000
+EDITING_MARK = "editing"  # the story list's mark (see WindowEvents.story_marks)
+
+
+def said(who: Editing, zone: ZoneInfo) -> str:
+    """ "Kim is editing (since 10:02)", in the desk's time zone."""
+    return f"{who.person} is editing (since {format_local(who.since, zone, '%H:%M')})"
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,7 @@ class Seen:
     story_id: str | None
     online: bool
     others: tuple[Editing, ...]
+    everywhere: dict[str, tuple[Editing, ...]] = field(default_factory=dict)  # the list's marks
 
 
 class CentralLink:
@@ -81,10 +97,10 @@ class CentralLink:
             announce(central, story_id, self._person, self._replica_id, now=now,
                      lease=self._lease)
             self._announced = (story_id, now)
-        if story_id is None:
-            return Seen(None, True, ())
-        found = editing(central, [story_id], now=now, other_than=self._replica_id)
-        return Seen(story_id, True, tuple(found.get(story_id, [])))
+        # One read for the open story's banner and the story list's marks alike.
+        found = {story: tuple(who) for story, who in
+                 editing_anywhere(central, now=now, other_than=self._replica_id).items()}
+        return Seen(story_id, True, found.get(story_id, ()) if story_id else (), found)
 
     def connected(self) -> bool:
         """True while the link holds the central store open."""
@@ -134,6 +150,7 @@ class PresenceWatcher(QObject):
     """Announces the open story and polls who else edits it (see the module docstring)."""
 
     seen = Signal(object)  # Seen
+    marks = Signal(object)  # dict[str, str]: story id → "Kim is editing (since 10:02)"
 
     def __init__(self, host: WindowHost, banner: PresenceBanner, *,
                  lease: timedelta = LEASE, poll_ms: int = POLL_MS) -> None:
@@ -153,6 +170,7 @@ class PresenceWatcher(QObject):
         self.banner.hand_over.clicked.connect(self.ask_to_hand_over)
         self.banner.watch.clicked.connect(self.toggle_watching)
         self.watching = False
+        self._marks: dict[str, str] = {}
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Close and isinstance(watched, QWidget):
@@ -194,6 +212,7 @@ class PresenceWatcher(QObject):
                 return
             self._finish()
             self.online = False
+            self._mark_list({})  # unknown now: no stale marks in the list
             self._host.show_message(f"Who is editing: {describe_error(exc)}", 5000)
 
         self._host.run_op(work).success(self._found).failure(failed).run()
@@ -206,11 +225,20 @@ class PresenceWatcher(QObject):
         if not self._alive():
             return
         self._finish()
+        self._mark_list(seen.everywhere)
         if seen.story_id == self._story_id:
             self.online = seen.online
             self.others = seen.others
             self._show()
             self.seen.emit(seen)
+
+    def _mark_list(self, everywhere: dict[str, tuple[Editing, ...]]) -> None:
+        zone = self._host.zone()
+        marks = {story: ", ".join(said(who, zone) for who in people)
+                 for story, people in everywhere.items()}
+        if marks != self._marks:
+            self._marks = marks
+            self._host.events.story_marks.emit(EDITING_MARK, marks)
 
     def _finish(self) -> None:
         self._in_flight = False
@@ -226,9 +254,7 @@ class PresenceWatcher(QObject):
             return
         self.banner.watch.setVisible(self.watching or not self._host.editor.body.isReadOnly())
         zone = self._host.zone()
-        said = ", ".join(f"{who.person} is editing (since {format_local(who.since, zone, '%H:%M')})"
-                         for who in self.others)
-        self.banner.label.setText(said)
+        self.banner.label.setText(", ".join(said(who, zone) for who in self.others))
         self.banner.label.setToolTip("Not a lock: you may edit too, and edits merge by "
                                      "paragraph.")
         self.banner.show()

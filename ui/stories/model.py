@@ -170,6 +170,7 @@ class StoryListModel(QAbstractTableModel):
         self._exhausted = False
         self._cache: OrderedDict[str, StorySummary] = OrderedDict()
         self._conflicted: set[str] = set()  # stories with an open sync conflict
+        self._marks: dict[str, dict[str, str]] = {}  # kind → story id → its text
         self.section_names: dict[str, str] = {}
         self.last_error: str = ""
         # Once the user pages past the first page, the next ids are read ahead in
@@ -413,10 +414,12 @@ class StoryListModel(QAbstractTableModel):
 
             return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if conflicted:
-                return CONFLICT_TIP
+            # The marks in full (a long "… is editing" is elided in the narrow column).
+            marks = [text for marks in self._marks.values() if (text := marks.get(story_id))]
             summary = self._summary(row)
-            return LATE_TIP if summary is not None and is_late(summary) else None
+            tips = [CONFLICT_TIP] if conflicted else (
+                [LATE_TIP] if summary is not None and is_late(summary) else [])
+            return "\n".join([*tips, *marks]) or None
         if role == StoryIdRole:
             return story_id
         return None
@@ -425,7 +428,29 @@ class StoryListModel(QAbstractTableModel):
         badges = [LATE_TAG] if is_late(summary) else []
         if summary.id in self._conflicted:
             badges.append(CONFLICT_TAG)
+        for marks in self._marks.values():
+            text = marks.get(summary.id)
+            if text:
+                badges.append(text)
         return badges
+
+    def set_marks(self, kind: str, marks: dict[str, str]) -> None:
+        """Mark stories with a text of one ``kind`` (notes to me, who is editing).
+
+        Replaces that kind's marks. Looked up per row while drawing, so it costs nothing
+        per story in the store; a change redraws the status column (the view repaints
+        only the rows it shows), never searching the rows for the stories.
+        """
+        if self._marks.get(kind, {}) == marks:
+            return
+        self._marks[kind] = dict(marks)
+        if self._ids:
+            self.dataChanged.emit(self.index(0, STATUS_COLUMN),
+                                  self.index(len(self._ids) - 1, STATUS_COLUMN))
+
+    def marks(self, story_id: str) -> list[str]:
+        """The marks shown on ``story_id`` (notes to me, who is editing)."""
+        return [m[story_id] for m in self._marks.values() if story_id in m]
 
     def _display(self, summary: StorySummary, key: str) -> str:
         if key == "headline":

@@ -339,6 +339,8 @@ class WindowCommands:
 
     def _save_all_before_closing(self) -> bool:
         w = self.w
+        if not all(guard() for guard in w.close_guards):
+            return False  # an extension holds typed text the user chose to keep
         if w.editing is not None:
             w.editing.finish()
         pending = w.pending_sessions()

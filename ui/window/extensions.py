@@ -56,6 +56,8 @@ EXTENSION_MODULES: tuple[str, ...] = (
     "ui.desk.updates_panel",
     "ui.desk.presence",
     "ui.desk.my_desk",
+    "ui.desk.list_marks",
+    "ui.desk.update_mode",
 )
 MENUS = ("File", "Edit", "View", "Format", "Story", "Tools", "Help")
 
@@ -67,6 +69,7 @@ class OpenStory:
     document: StoryDocument
     revision_id: str  # the stored revision the edits are based on
     zone: ZoneInfo  # the desk time zone for showing and entering times
+    stored: StoryDocument | None = None  # what the store holds at ``revision_id`` (no edits)
 
 
 class StoryPane(Protocol):
@@ -85,6 +88,20 @@ class WindowEvents(QObject):
     stories_changed = Signal()  # the set of stories changed (import, sync): lists reload
     settings_changed = Signal()  # desk settings (time zone …) changed
     desk_changed = Signal()  # notes, assignments or updates changed: desk views reload
+    # A kind of mark on stories in the list ("notes", "editing") and its stories, each with
+    # its text; the list replaces that kind's marks with these.
+    story_marks = Signal(str, object)  # kind, dict[str, str]: story id → text
+    # At start: True when the story open last time was reopened, False when there was none
+    # to reopen (the start page, "My desk", shows then). Emitted once; ``restored`` keeps
+    # the answer for extensions installed after it (None until then).
+    start_decided = Signal(bool)
+    restored: bool | None = None
+
+    def decide_start(self, restored: bool) -> None:
+        """Say (once) whether the window reopened the last story at start."""
+        if self.restored is None:
+            self.restored = restored
+            self.start_decided.emit(restored)
 
 
 class WindowHost(Protocol):
@@ -136,6 +153,9 @@ class WindowHost(Protocol):
 
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         """A short note in the status bar."""
+
+    def add_close_guard(self, guard: Callable[[], bool]) -> None:
+        """Ask ``guard()`` before the window closes: False keeps it open (it may ask the user)."""
 
 
 def install_extensions(host: WindowHost, modules: tuple[str, ...] | None = None,

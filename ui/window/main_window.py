@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.write_pool.setMaxThreadCount(1)  # saves reach the store in the order made
         self.journal_dir = journal_folder(prefs.data_dir(), describe(store.url))
         self.editing: EditingSession | None = None
+        self.close_guards: list[Callable[[], bool]] = []  # asked before the window closes
         self._extensions_installed = False
         self._docks: dict[str, QDockWidget] = {}
         self._retiring: dict[str, EditingSession] = {}
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         self.fields.changed.connect(self._fields_changed)
         self.fields.workflow_requested.connect(self._show_workflow_tab)
         self.events.stories_changed.connect(self._stories_changed)
+        self.events.story_marks.connect(self.model.set_marks)
         self.editor.body.verticalScrollBar().valueChanged.connect(self._editor_scrolled)
         self.preview.setVisible(self.acts.toggle_preview.isChecked())
 
@@ -226,14 +228,21 @@ class MainWindow(QMainWindow):
         """Reopen the story the user had open last time, else the newest one."""
         last = prefs.get_str("window/lastStory")
         if self.editing is not None:  # the user opened one meanwhile
+            self.events.decide_start(True)
             self._mark_started()
         elif last and self.model.row_of(last) is not None:
+            self.events.decide_start(True)
             self.show_story_by_id(last)
         elif last:
             QueryOp(self, self.store, lambda session: existing_story(session, last)).success(
-                self._open_first).failure(lambda _error: self._open_first(None)).run()
+                self._restore).failure(lambda _error: self._restore(None)).run()
         else:
-            self._open_first(None)
+            self._restore(None)
+
+    def _restore(self, story_id: str | None) -> None:
+        """Reopen ``story_id`` (the last one), or start afresh: the newest, and the start page."""
+        self.events.decide_start(story_id is not None)
+        self._open_first(story_id)
 
     def _after_rows(self, then: Callable[[], object]) -> None:
         """Call ``then`` once the story list's rows are in (now, if they are)."""
@@ -284,7 +293,8 @@ class MainWindow(QMainWindow):
         """The open story with the user's unsaved edits."""
         if self.editing is None:
             return None
-        return OpenStory(self.editing.document, self.editing.base_revision or "", self._zone)
+        return OpenStory(self.editing.document, self.editing.base_revision or "", self._zone,
+                         self.editing.saved_document)
 
     def change_story(self, **fields: Any) -> None:
         """Apply the user's edit to the open story (journalled, autosaved)."""
@@ -344,8 +354,20 @@ class MainWindow(QMainWindow):
         dock = self._docks.get(key)
         if dock is None:
             raise KeyError(f"no dock {key!r}")
+        if not dock.isVisible() and not dock.isFloating():
+            self._tab_with_neighbour(dock)
         dock.show()
         dock.raise_()
+
+    def _tab_with_neighbour(self, dock: QDockWidget) -> None:
+        """Put ``dock`` in a tab beside a dock already open in its area (side by side, two
+        docks would widen the window past a small screen)."""
+        area = self.dockWidgetArea(dock)
+        for other in self._docks.values():
+            if (other is not dock and other.isVisible() and not other.isFloating()
+                    and self.dockWidgetArea(other) == area):
+                self.tabifyDockWidget(other, dock)
+                return
 
     def add_menu_action(self, menu: str, action: QAction) -> None:
         """Add an action to one of the window's menus."""
@@ -366,6 +388,10 @@ class MainWindow(QMainWindow):
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         """A short note in the status bar."""
         self.statusBar().showMessage(text, timeout_ms)
+
+    def add_close_guard(self, guard: Callable[[], bool]) -> None:
+        """Ask ``guard()`` before closing (an extension holding typed text refuses or asks)."""
+        self.close_guards.append(guard)
 
     # stories --------------------------------------------------------------------------
 
