@@ -94,14 +94,24 @@ def test_my_desk_lists_late_work_first_notes_to_me_and_opens_stories(
     qtbot.waitUntil(lambda: view.rows("notes") == [])
 
 
-def test_my_desk_is_the_start_page_when_there_is_no_story_to_reopen(
+def test_my_desk_is_the_start_page_when_something_waits_on_me(
         qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
-    window = desk_window(qtbot, gui_store, gui_actor)  # a first start: nothing to reopen
+    window = desk_window(qtbot, gui_store, gui_actor)  # a first start, nothing waits on me
     view = my_desk(window)
-    qtbot.waitUntil(view.isVisible)  # nothing waits on me, and yet it is the start page
     qtbot.waitUntil(lambda: view.desk is not None)
     assert window.events.restored is False
+    assert not view.isVisible()  # an empty desk would only take room from the story
+    window.close()
+
+    with gui_store.session() as session:
+        story_id = stories.list_stories(session, limit=1)[0].id
+        assignments.assign(session, gui_actor, story_id, "tester")
+    window = desk_window(qtbot, gui_store, gui_actor)
+    view = my_desk(window)
+    qtbot.waitUntil(view.isVisible)
     assert view.title.text() == "tester's desk"
+    dock = view.parentWidget()
+    assert dock is not None and dock.height() <= window.height() // 4 + 40
     window.close()
 
 

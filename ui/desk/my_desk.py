@@ -1,7 +1,7 @@
 """"My desk": what waits on me — my assignments (late first), notes to me, my stories that
-wait on someone else. The start page: a dock that comes up at start when the window has
-no story to reopen, or when something waits ("My desk at start" in the View menu, on by
-default); a double click opens the story.
+wait on someone else. The start page: a dock that comes up at start when something waits
+on me ("My desk at start" in the View menu, on by default); a double click opens the
+story.
 
 It is read from :func:`cms.desk.work.my_desk` on a worker, again whenever stories
 or the desk change (a sync, a note, an assignment) and on "Refresh".
@@ -149,8 +149,8 @@ class MyDeskView(DeskPane):
 
 
 def install(host: WindowHost) -> None:
-    """Add "My desk" as a dock, the start page: at start it comes up when there is no story
-    to reopen, or when something waits on me.
+    """Add "My desk" as a dock, the start page: at start it comes up when something waits
+    on me (an empty desk would only take room from the story).
 
     (Unless the user turned "My desk at start" off; otherwise it stays as the user left it.)
     """
@@ -170,13 +170,5 @@ def install(host: WindowHost) -> None:
         if action.isChecked() and (desk.assigned or desk.notes or desk.waiting):
             host.show_dock("desk")
 
-    def start_page(restored: bool) -> None:
-        if action.isChecked() and not restored:
-            host.show_dock("desk")
-
     view.loaded.connect(first_look)
-    if host.events.restored is not None:  # the window decided before the desk was installed
-        start_page(host.events.restored)
-    else:
-        host.events.start_decided.connect(start_page)
     view.reload()

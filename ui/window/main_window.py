@@ -63,6 +63,7 @@ from ui.window.theme import icon
 
 T = TypeVar("T")
 WORD_COUNT_DELAY_MS = 250
+DOCK_MIN_HEIGHT = 160  # the least a dock above or below the editor opens at
 
 
 class MainWindow(QMainWindow):
@@ -354,10 +355,16 @@ class MainWindow(QMainWindow):
         dock = self._docks.get(key)
         if dock is None:
             raise KeyError(f"no dock {key!r}")
-        if not dock.isVisible() and not dock.isFloating():
+        appearing = not dock.isVisible() and not dock.isFloating()
+        if appearing:
             self._tab_with_neighbour(dock)
         dock.show()
         dock.raise_()
+        if appearing and self.dockWidgetArea(dock) in (Qt.DockWidgetArea.TopDockWidgetArea,
+                                                       Qt.DockWidgetArea.BottomDockWidgetArea):
+            # A dock above or below the editor opens at a quarter of the height at most.
+            self.resizeDocks([dock], [max(DOCK_MIN_HEIGHT, self.height() // 4)],
+                             Qt.Orientation.Vertical)
 
     def _tab_with_neighbour(self, dock: QDockWidget) -> None:
         """Put ``dock`` in a tab beside a dock already open in its area (side by side, two
