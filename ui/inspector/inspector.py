@@ -87,6 +87,10 @@ class StoryFieldsPane(QWidget):
         self.language.setObjectName("languageCombo")
         self.language.setEditable(True)
         self.language.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # As narrow as the other fields: its long items must not make the row wrap.
+        self.language.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.language.setMinimumContentsLength(8)
         self.language.setAccessibleName("Language")
         self.language.setToolTip("The story's language (a tag such as en-GB or ko): the page "
                                  "says it to readers and browsers, and spelling is checked "
