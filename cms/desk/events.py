@@ -51,6 +51,7 @@ from cms.models import (
     DeskEvent,
     Note,
     NoteRecipient,
+    RevisionHold,
     StoryUpdate,
     table_of,
 )
@@ -136,11 +137,13 @@ def from_row(row: Any) -> Event:
 
 
 def events_of(session: Session, story_ids: Sequence[str]) -> list[Event]:
-    """Every event of the stories, in clock order."""
+    """Every event of the stories, in clock order; events held on this copy (a secured
+    central store refused them, :mod:`cms.sync.holds`) are not part of the desk."""
     found: list[Event] = []
     for chunk in chunks(sorted(set(story_ids))):
         found.extend(from_row(row) for row in session.scalars(
-            sa.select(DeskEvent).where(DeskEvent.story_id.in_(list(chunk)))))
+            sa.select(DeskEvent).where(DeskEvent.story_id.in_(list(chunk)),
+                                       DeskEvent.id.not_in(sa.select(RevisionHold.revision_id)))))
     return sorted(found, key=lambda event: (event.hlc, event.id))
 
 

@@ -27,9 +27,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from cms.desk.events import project as project_events
 from cms.document import StoryDocument
 from cms.graph import lowest_common_ancestor, story_graph
-from cms.models import Revision, RevisionHold, RevisionParent, Story, table_of
+from cms.models import (
+    DeskEvent,
+    Person,
+    Revision,
+    RevisionHold,
+    RevisionParent,
+    Story,
+    StoryTransition,
+    table_of,
+)
 from cms.people import Actor
 from cms.revisions import load_document, project_head, write_revision
 from cms.rules import Rules, judge, load_rules, role_label
@@ -147,12 +157,19 @@ def hold(session: Session, actor: Actor, refused: Iterable[Refusal], *,
     for part in chunks([item.revision_id for item in refused]):
         revisions.update(session.scalars(sa.select(Revision.id).where(Revision.id.in_(part))))
     # A refused desk event (a note resolved, an update discarded without the role) is
-    # held as it is: nothing is built on it and it has no document to put back.
+    # held as it is: it leaves the desk's state here (as it is on the desk) and settles
+    # once someone with the role makes the same move (see settle_holds).
+    events = {row.id: row for row in session.scalars(sa.select(DeskEvent).where(
+        DeskEvent.id.in_([item.revision_id for item in refused
+                          if item.revision_id not in revisions])))}
     insert_ignore(session, table_of(RevisionHold), [
         {"revision_id": item.revision_id, "story_id": item.story_id, "reason": item.message,
-         "need_role": item.need_role or None, "wanted": "{}", "held_at": now,
-         "settled_at": None}
-        for item in refused if item.revision_id not in revisions])
+         "need_role": item.need_role or None,
+         "wanted": json.dumps({"event": events[item.revision_id].kind,
+                               "subject": events[item.revision_id].subject}),
+         "held_at": now, "settled_at": None}
+        for item in refused if item.revision_id in events])
+    project_events(session, sorted({events[rev].story_id for rev in events}))
     by_story: dict[str, list[Refusal]] = {}
     for item in refused:
         by_story.setdefault(item.story_id, []).append(item)
@@ -238,11 +255,36 @@ def release_accepted(session: Session, rows: Sequence[dict[str, Any]]) -> list[s
         held.update(session.execute(
             sa.select(RevisionHold.revision_id, RevisionHold.story_id)
             .where(RevisionHold.revision_id.in_(list(part)))).all())
-    for rev in sorted(held):
+    for rev in held:
+        # The move is the central store's (its author's): it arrives with the batch.
+        session.execute(sa.delete(StoryTransition).where(StoryTransition.revision_id == rev))
+    released = [rev for rev in sorted(held)
+                if _may_release(session, rev, held[rev], str(sent[rev]["author"]))]
+    for rev in released:
         session.execute(sa.update(Revision).where(Revision.id == rev).values(
             author=sent[rev]["author"], replica_id=sent[rev]["replica_id"]))
         session.execute(sa.delete(RevisionHold).where(RevisionHold.revision_id == rev))
-    return sorted(set(held.values()))
+    return sorted({held[rev] for rev in released})
+
+
+def _may_release(session: Session, rev: str, story_id: str, author: str) -> bool:
+    """Whether the central store's copy of held revision ``rev`` may take its place here.
+
+    Only a leaf of what is held (nothing held here is built on it), and only when the
+    author the central store names may make that change by the desk's rules as this copy
+    knows them: a central store that merely echoes a refused revision back under another
+    name releases nothing.
+    """
+    if _descendants(session, story_id, {rev}) != {rev}:
+        return False
+    role = session.scalar(sa.select(Person.role).where(Person.username == author,
+                                                       Person.active.is_(True)))
+    if role is None:
+        return False
+    parents = json.loads(session.scalar(
+        sa.select(Revision.parents).where(Revision.id == rev)) or "[]")
+    before = load_document(session, parents[0]).canonical() if parents else None
+    return not judge(load_rules(session), role, before, load_document(session, rev).canonical())
 
 
 def settle_holds(session: Session, *, now: datetime) -> list[str]:
@@ -255,10 +297,18 @@ def settle_holds(session: Session, *, now: datetime) -> list[str]:
         Story.id.in_(sorted({row.story_id for row in open_holds})))).all()) \
         if open_holds else {}
     for rev, story_id, wanted_text in open_holds:
+        wanted = json.loads(wanted_text)
+        if "event" in wanted:  # a held desk event: settled once someone made the same move
+            if session.scalar(sa.select(DeskEvent.id).where(
+                    DeskEvent.kind == wanted["event"], DeskEvent.subject == wanted["subject"],
+                    DeskEvent.id.not_in(sa.select(RevisionHold.revision_id))).limit(1)):
+                session.execute(sa.update(RevisionHold).where(RevisionHold.revision_id == rev)
+                                .values(settled_at=now))
+                settled.append(story_id)
+            continue
         head = shown.get(story_id)
         if head is None or head == rev:
             continue
-        wanted = json.loads(wanted_text)
         current = load_document(session, head).canonical()
         # A held move settles once the story made it (its time is whoever moved it's);
         # any other held change once the story carries every value it wanted.

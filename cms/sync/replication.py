@@ -67,7 +67,7 @@ from cms.sync.holding import (
     missing_link_targets,
     read_holding,
 )
-from cms.sync.holds import held_ids, hold, settle_holds
+from cms.sync.holds import hold, settle_holds
 from cms.sync.settings import correct_future_stamps, newer, read_settings, write_settings
 from cms.sync.transfer import (
     Arrived,
@@ -222,7 +222,10 @@ def build_push(
         entries = entries[:cut]
         kept = set(ids[:cut])  # the log holds desk events too: cut by id, not by position
         everything = [row for row in everything if row["id"] in kept]
-        held = held_ids(session, sorted({row["story_id"] for row in everything}))
+        held: set[str] = set()  # revisions and desk events held here: never sent again
+        for part in chunks(ids[:cut]):
+            held.update(session.scalars(sa.select(RevisionHold.revision_id).where(
+                RevisionHold.revision_id.in_(list(part)))))
         rows = [row for row in everything if row["id"] in lacking and row["id"] not in held]
         _refuse_orphans(session, rows)
         blobs = fetch_blobs(session, sorted(photo_digests(everything) & needed))
@@ -340,6 +343,7 @@ def sync(
                 report.settled = sorted({*report.settled, *settle_holds(session, now=now())})
         report.warnings.extend(note for note in central.reads.notes
                                if note not in report.warnings)
+        report.settled = sorted(set(report.settled))
         report.seconds = round(time.monotonic() - started, 3)
         _record(store, info.central_id, describe(central.url), now(), report, error="")
         return report

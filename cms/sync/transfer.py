@@ -377,26 +377,22 @@ def subjects_first(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     after the update it discards, a reply after its note), and otherwise by id.
 
     A secured central store judges an event by the one it is about (whose update is
-    being discarded), so that one must be there first.
+    being discarded), so that one must be there first. Sorted by how many events of
+    the batch lie on the way to it, then by id: one order for a batch, in O(n log n).
     """
     by_id = {row["id"]: row for row in rows}
-    placed: set[str] = set()
-    ordered: list[dict[str, Any]] = []
-    pending = sorted(rows, key=lambda row: row["id"])
-    while pending:
-        waiting = [row for row in pending
-                   if row.get("subject") in by_id and row["subject"] not in placed
-                   and row["subject"] != row["id"]]
-        if len(waiting) == len(pending):  # no event can be its own ancestor; keep them all
-            ordered.extend(waiting)
-            break
-        later = {row["id"] for row in waiting}
-        for row in pending:
-            if row["id"] not in later:
-                ordered.append(row)
-                placed.add(row["id"])
-        pending = waiting
-    return ordered
+    depth: dict[str, int] = {}
+    for row in rows:
+        chain: list[str] = []
+        at = row["id"]
+        while at not in depth and at in by_id and at not in chain:
+            chain.append(at)
+            at = by_id[at].get("subject") or ""
+        known = depth.get(at, -1)
+        for item in reversed(chain):
+            known += 1
+            depth[item] = known
+    return sorted(rows, key=lambda row: (depth[row["id"]], row["id"]))
 
 
 def accept_events(session: Session, rows: Sequence[dict[str, Any]], *, reference: datetime,

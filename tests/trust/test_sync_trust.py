@@ -21,6 +21,8 @@ from cms.document import LinkRef, StoryDocument
 from cms.policy import POLICY_VERSION
 from cms.revisions import write_revision
 from cms.store import Store
+from cms.sync.fetch import store_batch
+from cms.sync.transfer import PullBatch, fetch_revisions
 from cms.timeutil import utcnow
 from tests.trust.conftest import NAMES, SecuredDesk
 
@@ -142,6 +144,25 @@ def test_the_very_change_held_here_made_by_a_desk_chief_is_released(
         "published", forged, "park")
 
 
+def test_a_held_revision_sent_back_under_a_name_without_the_role_stays_held(
+        secured: SecuredDesk, laptop: MakeLaptop) -> None:
+    kim = _joined(laptop, secured, "reporter")
+    story = kim("story", "new", "--headline", "Echoed").strip()
+    kim("sync")
+    with Store.open(str(kim.path)) as store, store.session() as session:
+        document, draft = stories.get(session, story)
+        forged = write_revision(session, document.evolve(
+            status="published", publish_at=utcnow().replace(microsecond=0)), [draft],
+            author="kim", replica_id=store.replica_id, now=utcnow())
+    assert "1 change held" in kim("sync")
+    with Store.open(str(kim.path)) as store, store.session() as session:
+        row = {**fetch_revisions(session, [forged])[0], "author": "lee"}  # an editor
+        assert store_batch(session, PullBatch(-1, -1, None, [row], [], [], []),
+                           now=utcnow()).released == []
+    assert [h["revision"] for h in kim.json("sync", "status", "--json")["held"]] == [forged]
+    assert kim.json("story", "show", story, "--json")["status"] == "draft"
+
+
 def test_identity_is_the_login_whatever_name_is_claimed(
         secured: SecuredDesk, laptop: MakeLaptop, monkeypatch: pytest.MonkeyPatch) -> None:
     kim = _joined(laptop, secured, "reporter")
@@ -227,7 +248,14 @@ def test_a_desk_event_made_before_a_demotion_is_held_not_a_crash(
     assert [h["need_role"] for h in lee.json("sync", "status", "--json")["held"]] == ["editor"]
     ada("sync")
     assert [n["resolved"] for n in ada.rows("note", "list", story, "--json")] == [False]
+    # The laptop shows the desk's state, not the refused move.
+    assert [n["resolved"] for n in lee.rows("note", "list", story, "--json", "--all")] == [False]
     assert "held" not in lee("sync")  # never retried in a loop
+    ada("note", "resolve", note[:8])  # someone with the role makes the move
+    ada("sync")
+    assert "1 held change(s) settled" in lee("sync")
+    assert lee.json("sync", "status", "--json")["held"] == []
+    assert [n["resolved"] for n in lee.rows("note", "list", story, "--json", "--all")] == [True]
 
 
 def test_an_offline_edit_never_reaches_a_story_published_meanwhile_by_itself(
