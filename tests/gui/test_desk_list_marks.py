@@ -41,6 +41,15 @@ def test_a_note_addressed_to_me_marks_its_story_in_the_list_until_it_is_resolved
     qtbot.waitUntil(lambda: NOTE_FOR_ME in status_text(window, story), timeout=10_000)
     assert window.model.marks(other) == []
     assert NOTE_FOR_ME not in status_text(window, other)
+    # The status column folds away on a narrow list: the headline carries it too.
+    row = window.model.row_of(story)
+    assert row is not None
+    headline = window.model.index(row, 0)
+    assert NOTE_FOR_ME in str(headline.data(Qt.ItemDataRole.ToolTipRole))
+    assert headline.data(Qt.ItemDataRole.DecorationRole) is not None
+    other_row = window.model.row_of(other)
+    assert other_row is not None
+    assert window.model.index(other_row, 0).data(Qt.ItemDataRole.DecorationRole) is None
 
     with gui_store.session() as session:
         notes.set_resolved(session, gui_actor, note, True)

@@ -401,10 +401,28 @@ class StoryListModel(QAbstractTableModel):
             return story_id
         if role == SnippetRole:
             return self._snippets.get(story_id) if index.column() == 0 else None
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 0:
-            summary = self._summary(index.row())
-            return summary.headline if summary is not None else None
+        if index.column() == 0 and role in (Qt.ItemDataRole.ToolTipRole,
+                                            Qt.ItemDataRole.DecorationRole):
+            return self._headline_extra(index.row(), story_id, role)
         return None
+
+    def _headline_extra(self, row: int, story_id: str, role: int) -> Any:
+        """The headline's icon and tooltip: the status column folds away on a narrow list,
+        so a conflict, lateness, a note to me or someone editing shows here too."""
+        summary = self._summary(row)
+        badges = self._badges(summary) if summary is not None else []
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if summary is None:
+                return None
+            return "\n".join([summary.headline, *badges]) if badges else summary.headline
+        if not badges:
+            return None
+        from PySide6.QtWidgets import QApplication, QStyle
+
+        warn = badges[0] in (LATE_TAG, CONFLICT_TAG)
+        return QApplication.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning if warn
+            else QStyle.StandardPixmap.SP_MessageBoxInformation)
 
     def _status_extra(self, row: int, story_id: str, role: int) -> Any:
         """The status cell's warning icon and tooltip: conflicts first, then lateness."""
