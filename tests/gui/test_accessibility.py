@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from ui.editor.page_style import theme_colours
 from ui.window.main_window import MainWindow
-from ui.window.theme import make_palette
+from ui.window.theme import BANNERS, make_palette
 
 pytestmark = pytest.mark.gui
 
@@ -58,6 +58,24 @@ def test_text_contrast_in_both_palettes(dark: bool) -> None:
     low = {f"{fg.name} on {bg.name}": round(contrast(palette.color(fg), palette.color(bg)), 2)
            for fg, bg in TEXT_ON}
     assert {pair: ratio for pair, ratio in low.items() if ratio < 4.5} == {}
+
+
+@pytest.mark.parametrize("kind", sorted(BANNERS))
+def test_banner_text_contrast_in_both_themes(kind: str) -> None:
+    for background, _border, text in BANNERS[kind]:
+        assert contrast(QColor(text), QColor(background)) >= 4.5, (kind, background, text)
+    assert QColor(BANNERS[kind][1][0]).lightness() < 128  # dark, in the dark theme
+
+
+def test_a_banner_follows_a_theme_switch(qtbot: QtBot, window: MainWindow) -> None:
+    from ui.desk.update_mode import LiveBanner
+
+    banner = LiveBanner()
+    qtbot.addWidget(banner)
+    window.acts.theme_dark.trigger()
+    qtbot.waitUntil(lambda: BANNERS["info"][1][0] in banner.styleSheet())
+    window.acts.theme_light.trigger()
+    qtbot.waitUntil(lambda: BANNERS["info"][0][0] in banner.styleSheet())
 
 
 @pytest.mark.parametrize("dark", [False, True])

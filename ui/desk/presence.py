@@ -36,6 +36,7 @@ from cms.store import Store
 from cms.timeutil import format_local, utcnow
 from ui.ops import OpContext, describe_error
 from ui.window.extensions import OpenStory, WindowHost
+from ui.window.theme import banner_style
 
 POLL_MS = 2000
 EDITING_MARK = "editing"  # the story list's mark (see WindowEvents.story_marks)
@@ -126,8 +127,7 @@ class PresenceBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("presenceBanner")
-        self.setStyleSheet("#presenceBanner { background: #fff4d6; border: 1px solid #e0b84c;"
-                           " border-radius: 4px; } #presenceBanner QLabel { color: #5a4300; }")
+        self.setStyleSheet(banner_style("presenceBanner", "warning"))
         self.label = QLabel(self)
         self.label.setObjectName("presenceText")
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # people's names are never markup
@@ -144,6 +144,12 @@ class PresenceBanner(QFrame):
         row.addWidget(self.watch)
         row.addWidget(self.hand_over)
         self.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        style = banner_style("presenceBanner", "warning")  # the application's theme
+        if event.type() == QEvent.Type.PaletteChange and style != self.styleSheet():
+            self.setStyleSheet(style)  # the theme switched (setting it changes the palette)
 
 
 class PresenceWatcher(QObject):

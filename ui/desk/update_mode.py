@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -40,6 +40,7 @@ from cms.rules import load_rules
 from cms.schedule import parse_desk_time
 from ui.ops import Op, QueryOp, describe_error
 from ui.window.extensions import OpenStory, WindowHost
+from ui.window.theme import banner_style
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -246,8 +247,7 @@ class LiveBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("liveBanner")
-        self.setStyleSheet("#liveBanner { background: #e3f0fb; border: 1px solid #7aa7d6;"
-                           " border-radius: 4px; } #liveBanner QLabel { color: #15395e; }")
+        self.setStyleSheet(banner_style("liveBanner", "info"))
         self.label = QLabel(self)
         self.label.setObjectName("liveText")
         self.label.setWordWrap(True)
@@ -259,6 +259,12 @@ class LiveBanner(QFrame):
         row.addWidget(self.label, 1)
         row.addWidget(self.button)
         self.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        style = banner_style("liveBanner", "info")  # the application's theme
+        if event.type() == QEvent.Type.PaletteChange and style != self.styleSheet():
+            self.setStyleSheet(style)  # the theme switched (setting it changes the palette)
 
 
 class UpdateMode(QObject):

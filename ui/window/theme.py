@@ -106,6 +106,20 @@ def is_dark(palette: QPalette | None = None) -> bool:
     return pal.color(QPalette.ColorRole.Window).lightness() < 128
 
 
+# Banners above the editor: (background, border, text) in the light and the dark theme.
+BANNERS = {
+    "info": (("#e3f0fb", "#7aa7d6", "#15395e"), ("#1c3450", "#3d6a99", "#dbe9f7")),
+    "warning": (("#fff4d6", "#e0b84c", "#5a4300"), ("#4a3a10", "#a88a2c", "#fbecc0")),
+}
+
+
+def banner_style(name: str, kind: str, palette: QPalette | None = None) -> str:
+    """The style sheet of banner ``#name`` of ``kind`` (info, warning) for the theme in use."""
+    background, border, text = BANNERS[kind][1 if is_dark(palette) else 0]
+    return (f"#{name} {{ background: {background}; border: 1px solid {border};"
+            f" border-radius: 4px; }} #{name} QLabel {{ color: {text}; }}")
+
+
 @cache
 def _svg(name: str) -> bytes:
     return resource("icons", f"{name}.svg").read_bytes()
