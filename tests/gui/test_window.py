@@ -312,8 +312,13 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     next(b for b in conflict.buttons() if b.text() == "Decide later").click()
 
     seen = _click_when_shown("unsavedBox", "Keep editing")
-    window.close()
-    assert seen and "could not be saved" in seen[0]
+    closed = window.close()
+    # Seen failing once in about five loaded runs of the whole suite (not alone): say how.
+    session = window.editing
+    assert seen and "could not be saved" in seen[0], (
+        closed, window.isVisible(), session and (session.state, session.dirty,
+                                                 session.last_error),
+        [w.objectName() for w in QApplication.topLevelWidgets() if w.isVisible()])
     assert window.isVisible()  # nothing closed, nothing discarded
     assert window.editor.body_text().startswith("Unsaved words. ")
 
