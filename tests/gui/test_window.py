@@ -314,10 +314,10 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     seen = _click_when_shown("unsavedBox", "Keep editing")
     closed = window.close()
     # Seen failing once in about five loaded runs of the whole suite (not alone): say how.
-    session = window.editing
+    open_session = window.editing
     assert seen and "could not be saved" in seen[0], (
-        closed, window.isVisible(), session and (session.state, session.dirty,
-                                                 session.last_error),
+        closed, window.isVisible(), open_session and (open_session.state, open_session.dirty,
+                                                           open_session.last_error),
         [w.objectName() for w in QApplication.topLevelWidgets() if w.isVisible()])
     assert window.isVisible()  # nothing closed, nothing discarded
     assert window.editor.body_text().startswith("Unsaved words. ")
