@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from cms.people import Actor, actor_for
@@ -18,6 +18,52 @@ from ui.editor.recovery_dialog import Pending, find_recoveries, offer_recoveries
 from ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
+
+
+# Polls waiting for a modal window (see when_shown): each ends with its test, so one
+# left unanswered never answers a box of a later test (it closed a later test's
+# "unsaved changes" question, rarely, depending on which tests shared a worker).
+_polls: list[list[bool]] = []
+
+
+@pytest.fixture(autouse=True)
+def _polls_end_with_the_test() -> Iterator[None]:
+    yield
+    for stopped in _polls:
+        stopped[0] = True
+    _polls.clear()
+
+
+def when_shown(match: Callable[[QWidget], bool], act: Callable[[QWidget], object]) -> list[str]:
+    """Poll the event loop for a visible top-level window ``match`` accepts, then ``act``
+    on it once; returns a list that gets its text (a message box's, else its title)."""
+    seen: list[str] = []
+    stopped = [False]
+    _polls.append(stopped)
+
+    def poll() -> None:
+        if stopped[0]:
+            return
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and match(widget):
+                stopped[0] = True
+                seen.append(widget.text() if isinstance(widget, QMessageBox)
+                            else widget.windowTitle())
+                act(widget)
+                return
+        QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+    return seen
+
+
+def click_when_shown(name: str, button_text: str) -> list[str]:
+    """Answer the next message box called ``name`` by clicking ``button_text``."""
+    def click(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    return when_shown(lambda w: isinstance(w, QMessageBox) and w.objectName() == name, click)
 
 
 @pytest.fixture

@@ -5,36 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cms import stories
 from cms.store import Store
+from tests.gui.conftest import when_shown
 from ui import app as ui_app
 from ui.window import prefs
 from ui.window.main_window import MainWindow
 
 
-def _close_when_shown(kind: type, seen: list[str]) -> None:
-    """Poll the event loop for a window of ``kind``; note its text and close it."""
-
-    def poll() -> None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, kind) and widget.isVisible():
-                seen.append(widget.text() if isinstance(widget, QMessageBox)
-                            else widget.windowTitle())
-                widget.close()
-                return
-        QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(20, poll)
-
-
 def test_run_opens_a_new_store_with_the_sample_newsroom(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "fresh.db"
-    seen: list[str] = []
-    _close_when_shown(MainWindow, seen)
+    seen = when_shown(lambda w: isinstance(w, MainWindow), lambda w: w.close())
     assert ui_app.run(store=str(path), user="kim") == 0
     assert seen and "Newsroom" in seen[0]
     with Store.open(str(path)) as store, store.reading() as session:
@@ -45,15 +29,13 @@ def test_run_opens_a_new_store_with_the_sample_newsroom(qtbot: QtBot, tmp_path: 
 def test_a_corrupt_store_gets_a_message_not_a_traceback(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "corrupt.db"
     path.write_bytes(b"this is not a database at all" * 100)
-    seen: list[str] = []
-    _close_when_shown(QMessageBox, seen)
+    seen = when_shown(lambda w: isinstance(w, QMessageBox), lambda w: w.close())
     assert ui_app.run(store=str(path), user=None) == 1
     assert seen and "not a Newsroom store" in seen[0]
 
 
 def test_an_unreachable_database_gets_a_message(qtbot: QtBot) -> None:
-    seen: list[str] = []
-    _close_when_shown(QMessageBox, seen)
+    seen = when_shown(lambda w: isinstance(w, QMessageBox), lambda w: w.close())
     assert ui_app.run(store="postgresql://nobody@127.0.0.1:9/newsroom", user=None) == 1
     assert seen and "cannot reach the database server" in seen[0]
 
@@ -74,7 +56,6 @@ def test_a_store_from_a_newer_newsroom_gets_a_message(qtbot: QtBot, tmp_path: Pa
     Store.open(str(path), create=True).close()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE alembic_version SET version_num = '9999'")
-    seen: list[str] = []
-    _close_when_shown(QMessageBox, seen)
+    seen = when_shown(lambda w: isinstance(w, QMessageBox), lambda w: w.close())
     assert ui_app.run(store=str(path), user=None) == 1
     assert seen and "newer Newsroom" in seen[0]

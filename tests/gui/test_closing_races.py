@@ -14,8 +14,7 @@ from pytestqt.qtbot import QtBot
 from cms import stories
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import editing, open_window, wait_saved
-from tests.gui.test_window import _click_when_shown
+from tests.gui.conftest import click_when_shown, editing, open_window, wait_saved
 from ui.editor import editing as editing_module
 from ui.editor.history import HistoryDialog
 from ui.editor.journal import journals
@@ -56,7 +55,7 @@ def test_keys_typed_while_closing_neither_go_missing_nor_ask(
         gate.set()
 
     QTimer.singleShot(0, while_closing)
-    asked = _click_when_shown("unsavedBox", "Close, keep for recovery")
+    asked = click_when_shown("unsavedBox", "Close, keep for recovery")
     window.close()
     assert asked == []  # no false "could not be saved"
     assert not window.isVisible()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from cms import stories
@@ -16,6 +15,7 @@ from cms.people import Actor, actor_for, add_person
 from cms.rules import load_rules
 from cms.store import Store
 from cms.timeutil import utcnow
+from tests.gui.conftest import click_when_shown
 from tests.gui.desk_helpers import desk_window
 from ui.desk.update_mode import SAVED, STILL_SAVING, UpdateDialog, UpdateMode
 from ui.desk.updates_panel import UpdatesView
@@ -139,23 +139,6 @@ def _reporter_window(qtbot: QtBot, store: Store, admin: Actor) -> tuple[MainWind
     return desk_window(qtbot, store, kim), story_id
 
 
-def _answer_when_shown(name: str, button_text: str) -> list[str]:
-    """Answer the next modal box called ``name`` by clicking ``button_text``."""
-    seen: list[str] = []
-
-    def poll() -> None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QMessageBox) and widget.objectName() == name \
-                    and widget.isVisible():
-                seen.append(widget.text())
-                next(b for b in widget.buttons() if b.text() == button_text).click()
-                return
-        QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(20, poll)
-    return seen
-
-
 def test_an_update_from_a_stale_editor_keeps_a_correction_made_live_meanwhile(
         qtbot: QtBot, gui_store: Store, gui_actor: Actor) -> None:
     window, story_id = _reporter_window(qtbot, gui_store, gui_actor)
@@ -210,11 +193,11 @@ def test_closing_a_changed_dialog_asks_and_keeps_the_text(
     qtbot.waitUntil(lambda: mode.dialog is None)
     dialog = dialog_of(mode)
     dialog.body.setPlainText(dialog.body.toPlainText() + "\n\nTwenty minutes of typing.\n")
-    seen = _answer_when_shown("discardUpdateBox", "Keep editing")
+    seen = click_when_shown("discardUpdateBox", "Keep editing")
     dialog.reject()
     assert seen and "not saved" in seen[0]
     assert dialog.isVisible() and "Twenty minutes of typing." in dialog.body.toPlainText()
-    _answer_when_shown("discardUpdateBox", "Discard")
+    click_when_shown("discardUpdateBox", "Discard")
     dialog.reject()
     qtbot.waitUntil(lambda: mode.dialog is None)
 
@@ -225,7 +208,7 @@ def test_closing_the_window_with_a_typed_update_asks_and_refuses_while_saving(
     mode = open_live(qtbot, window, story_id)
     dialog = dialog_of(mode)
     dialog.body.setPlainText(dialog.body.toPlainText() + "\n\nTwenty minutes of typing.\n")
-    seen = _answer_when_shown("discardUpdateBox", "Keep editing")
+    seen = click_when_shown("discardUpdateBox", "Keep editing")
     window.close()
     assert seen and window.isVisible() and dialog.isVisible()
     assert "Twenty minutes of typing." in dialog.body.toPlainText()
@@ -241,7 +224,7 @@ def test_closing_the_window_with_a_typed_update_asks_and_refuses_while_saving(
 
     dialog = dialog_of(mode)
     dialog.headline.setText("Typed, then dropped")
-    _answer_when_shown("discardUpdateBox", "Discard")
+    click_when_shown("discardUpdateBox", "Discard")
     window.close()
     assert not window.isVisible() and mode.dialog is None
 

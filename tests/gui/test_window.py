@@ -11,7 +11,14 @@ from cms import stories
 from cms.document import StoryDocument
 from cms.people import Actor
 from cms.store import Store
-from tests.gui.conftest import editing, open_story, open_window, type_text, wait_saved
+from tests.gui.conftest import (
+    click_when_shown,
+    editing,
+    open_story,
+    open_window,
+    type_text,
+    wait_saved,
+)
 from ui.editor.editing import SaveState
 from ui.window.main_window import MainWindow
 
@@ -276,25 +283,6 @@ def _shown_box(qtbot: QtBot, name: str) -> QMessageBox:
     return found[0]
 
 
-def _click_when_shown(name: str, button_text: str) -> list[str]:
-    """Answer the next modal box called ``name`` by clicking ``button_text``."""
-    from PySide6.QtCore import QTimer
-
-    seen: list[str] = []
-
-    def poll() -> None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QMessageBox) and widget.objectName() == name \
-                    and widget.isVisible():
-                seen.append(widget.text())
-                next(b for b in widget.buttons() if b.text() == button_text).click()
-                return
-        QTimer.singleShot(20, poll)
-
-    QTimer.singleShot(20, poll)
-    return seen
-
-
 def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     qtbot: QtBot, window: MainWindow, gui_store: Store, gui_actor: Actor
 ) -> None:
@@ -311,9 +299,8 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     conflict = _shown_box(qtbot, "conflictBox")
     next(b for b in conflict.buttons() if b.text() == "Decide later").click()
 
-    seen = _click_when_shown("unsavedBox", "Keep editing")
+    seen = click_when_shown("unsavedBox", "Keep editing")
     closed = window.close()
-    # Seen failing once in about five loaded runs of the whole suite (not alone): say how.
     open_session = window.editing
     assert seen and "could not be saved" in seen[0], (
         closed, window.isVisible(), open_session and (open_session.state, open_session.dirty,
@@ -322,7 +309,7 @@ def test_closing_with_unsaved_text_asks_and_keeps_it_for_recovery(
     assert window.isVisible()  # nothing closed, nothing discarded
     assert window.editor.body_text().startswith("Unsaved words. ")
 
-    _click_when_shown("unsavedBox", "Close, keep for recovery")
+    click_when_shown("unsavedBox", "Close, keep for recovery")
     window.close()
     assert not window.isVisible()
     assert len(journals(window.journal_dir)) == 1
