@@ -362,9 +362,14 @@ class MainWindow(QMainWindow):
         dock.raise_()
         if appearing and self.dockWidgetArea(dock) in (Qt.DockWidgetArea.TopDockWidgetArea,
                                                        Qt.DockWidgetArea.BottomDockWidgetArea):
-            # A dock above or below the editor opens at a quarter of the height at most.
-            self.resizeDocks([dock], [max(DOCK_MIN_HEIGHT, self.height() // 4)],
-                             Qt.Orientation.Vertical)
+            # A dock above or below the editor opens at a quarter of the height at most:
+            # now, and again once the window has laid it out (at start it may not have).
+            def fit() -> None:
+                self.resizeDocks([dock], [max(DOCK_MIN_HEIGHT, self.height() // 4)],
+                                 Qt.Orientation.Vertical)
+
+            fit()
+            QTimer.singleShot(0, self, fit)
 
     def _tab_with_neighbour(self, dock: QDockWidget) -> None:
         """Put ``dock`` in a tab beside a dock already open in its area (side by side, two
