@@ -93,16 +93,26 @@ class _Task(QRunnable):
         self._work = work
         self._bridge = bridge
         self._cancel = cancel
+        self.let_go = threading.Event()  # set once this thread holds no reference to the op
 
     def run(self) -> None:
-        context = OpContext(self._bridge.progressed.emit, self._cancel)
+        bridge, work = self._bridge, self._work
         try:
-            result = self._work(context)
-        except BaseException as exc:  # delivered to the GUI thread, never swallowed
-            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self._bridge.done.emit(None, exc)
-            return
-        self._bridge.done.emit(result, None)
+            context = OpContext(bridge.progressed.emit, self._cancel)
+            try:
+                result = work(context)
+            except BaseException as exc:  # delivered to the GUI thread, never swallowed
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+                bridge.done.emit(None, exc)
+            else:
+                bridge.done.emit(result, None)
+            del context, bridge, work
+            self._bridge = self._work = None  # type: ignore[assignment]
+        finally:
+            # Only now may the GUI thread let go of the op: the last reference to the
+            # bridge (a QObject of the GUI thread) and to the work's closure must never
+            # be dropped here, on the worker, where destroying them crashes Qt.
+            self.let_go.set()
 
 
 def describe_error(exc: BaseException) -> str:
@@ -163,6 +173,7 @@ class Op(QObject, Generic[T]):
         self.result: T | None = None
         self.error: BaseException | None = None
         self.delivered = False  # True once the result (or error) has come back
+        self._task_let_go = threading.Event()
 
     @property
     def parent_widget(self) -> QWidget | None:
@@ -201,7 +212,9 @@ class Op(QObject, Generic[T]):
             self._dialog_timer.setSingleShot(True)
             self._dialog_timer.timeout.connect(self._show_dialog)
             self._dialog_timer.start(PROGRESS_DIALOG_DELAY_MS)
-        self._pool.start(_Task(self._work, self._bridge, self._cancel))
+        task = _Task(self._work, self._bridge, self._cancel)
+        self._task_let_go = task.let_go
+        self._pool.start(task)
         return self
 
     @Slot()
@@ -263,9 +276,15 @@ class Op(QObject, Generic[T]):
             self.delivered = True
             self.finished.emit()
             # Let go of this op only once the queued signal that called us has been
-            # delivered: dropping the last reference here would destroy the bridge
-            # inside its own emission, which crashes Qt.
-            QTimer.singleShot(0, lambda: _running.discard(self))
+            # delivered (dropping the last reference here would destroy the bridge
+            # inside its own emission) and the worker has dropped its own references.
+            QTimer.singleShot(0, self._release)
+
+    def _release(self) -> None:
+        if self._task_let_go.is_set():
+            _running.discard(self)
+        else:  # the worker is between its last emit and the end of its run
+            QTimer.singleShot(5, self._release)
 
 
 def running_ops() -> int:

@@ -95,3 +95,29 @@ def test_the_guard_fails_window_code_that_reads_on_the_gui_thread(
 
 def test_no_guard_is_left_behind_by_widget_tests() -> None:
     assert set_thread_guard(None) is None
+
+
+def test_an_op_is_let_go_on_the_gui_thread_only_after_its_worker_dropped_it(
+        qtbot: QtBot) -> None:
+    """The bridge (a QObject of the GUI thread) and the work's closure must never lose
+    their last reference on the worker, between its last emit and the end of its run:
+    destroying a QObject there crashes Qt (a native crash seen in a loaded suite run)."""
+    from ui.ops import running_ops
+
+    pool = QThreadPool()
+    pool.setMaxThreadCount(2)
+    destroyed_on: list[bool] = []
+    for _ in range(200):
+        op: Op[int] = Op(None, lambda _ctx: 1, pool=pool)
+        op._bridge.destroyed.connect(  # the object whose thread matters
+            lambda *_: destroyed_on.append(threading.current_thread()
+                                           is threading.main_thread()))
+        op.run()
+    del op
+    qtbot.waitUntil(lambda: running_ops() == 0, timeout=20_000)
+    pool.waitForDone()
+    import gc
+
+    gc.collect()
+    qtbot.waitUntil(lambda: len(destroyed_on) == 200, timeout=5_000)
+    assert all(destroyed_on)
