@@ -318,6 +318,15 @@ class ExportCache:
         except sqlite3.Error:
             pass  # only slower next time
 
+    def forget_memo(self, name: str) -> None:
+        """Drop what is kept as ``name``."""
+        if self._db is None:
+            return
+        try:
+            self._db.execute("DELETE FROM memos WHERE name = ?", (name,))
+        except sqlite3.Error:
+            pass  # only slower next time
+
     # The last selection read from each store (see cms.export.snapshot) -----------
 
     def selection(self, store: str) -> tuple[str, str, int] | None:

@@ -121,6 +121,7 @@ class State:
         self.changed = files if files is not None else {}
         self._db = db
         self._paths = paths
+        self.data = b""  # the bytes of the state file it was read from, if it was
         self._files: dict[str, FileRecord] | None = (
             None if base is not None or db is not None else self.changed)
 
@@ -251,16 +252,23 @@ class State:
         return cls.from_bytes(data) if data is not None else None
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> State | None:
-        """The state held in the bytes of a state file, or None (see :meth:`load`)."""
+    def from_bytes(cls, data: bytes, *, checked: bool = False) -> State | None:
+        """The state held in the bytes of a state file, or None (see :meth:`load`).
+
+        ``checked``: the bytes are known to be what an export wrote (the export cache
+        remembers their hash, :mod:`cms.export.stamps`), so every path and rendition
+        record is not checked again.
+        """
         db = sqlite3.connect(":memory:", isolation_level=None)
         try:
             db.deserialize(data)
-            state = cls._read(db)
+            state = cls._read(db, checked)
         except sqlite3.Error:
             state = None
         if state is None:
             db.close()
+        else:
+            state.data = data
         return state
 
     def close(self) -> None:
@@ -270,7 +278,7 @@ class State:
             self._db = None
 
     @classmethod
-    def _read(cls, db: sqlite3.Connection) -> State | None:
+    def _read(cls, db: sqlite3.Connection, checked: bool) -> State | None:
         try:
             meta = dict(db.execute("SELECT key, value FROM meta"))
             if meta.get("format") != str(STATE_FORMAT):
@@ -279,8 +287,8 @@ class State:
             # export deletes and writes only inside the folder) and well-formed records.
             joined, count, well_formed = db.execute(_PATHS_CHECKED).fetchone()
             names = joined.split("\n") if count else []
-            if count and not (well_formed and len(names) == count
-                              and all(map(is_bundle_path, names))):
+            if count and not checked and not (well_formed and len(names) == count
+                                              and all(map(is_bundle_path, names))):
                 return None  # not written by an export: export everything again
             if meta.get("files") != str(count):
                 return None  # rows lost: a file no row names would never be deleted
@@ -289,8 +297,8 @@ class State:
                 sha: [Rendition(*item) for item in json.loads(items)]
                 for sha, items in db.execute("SELECT sha256, items FROM renditions")
             }
-            if not all(_known_rendition(item, paths) for items in renditions.values()
-                       for item in items):
+            if not checked and not all(_known_rendition(item, paths)
+                                       for items in renditions.values() for item in items):
                 return None
             stories = dict(db.execute("SELECT id, state FROM stories"))
             index = SiteIndex(json.loads(meta["index"]), rows=meta.get("index_rows", "")) \
