@@ -49,10 +49,9 @@ class Arranged:
 
 def arrange(session: Session, store_key: str, cache: ExportCache, state: State | None,
             as_of: datetime, *, base_url: str | None, theme_fingerprint: str, full: bool,
-            folder: OutputFolder | None, unchanged: bool = False) -> Arranged:
+            folder: OutputFolder | None) -> Arranged:
     """The selection as of ``as_of`` and its site, quickly when ``state`` (the state of
-    ``folder``, None for none) allows it; ``full``: trust nothing kept; ``unchanged``:
-    the folder is known to hold the files of ``state`` (:mod:`cms.export.stamps`)."""
+    ``folder``, None for none) allows it; ``full``: trust nothing kept."""
     # The site model is hundreds of thousands of objects that live until the end,
     # none of them garbage: the collector would walk them again and again while
     # they are made (~140 young collections at 10k stories). Paused meanwhile.
@@ -65,9 +64,7 @@ def arrange(session: Session, store_key: str, cache: ExportCache, state: State |
                 # As without an index: every file is planned, and the index made anew.
                 state.forget_index()
                 quick = None
-            present = None
-            if quick is not None:
-                present = set(state.paths()) if unchanged else folder.scan()
+            present = folder.scan() if quick is not None else None
             if quick is not None and present is not None \
                     and _folder_intact(state, present, folder):
                 kept = snapshot.save_changed(cache, store_key, quick.selection, quick.known,

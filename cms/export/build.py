@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import sqlite3
-import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from sqlalchemy.orm import Session
 from cms.atomic import atomic_write, sync_filesystem
 from cms.config import SETTINGS, all_settings
 from cms.errors import NOTHING_CHANGED, NotFound, UsageError
-from cms.export import parallel, stamps
+from cms.export import parallel, trusted_state
 from cms.export.arrange import arrange
 from cms.export.bodies import Bodies
 from cms.export.cache import ExportCache
@@ -432,18 +431,16 @@ def _export_with(store: Store, options: ExportOptions, progress: Progress | None
     gc.freeze()  # what the caller holds is not the export's garbage (see arrange)
     try:
         export_cache = ExportCache(options.cache_dir)
-        started = time.time()
-        state, recalled = _load_state(folder, target, options, export_cache)
+        state = _load_state(folder, target, options, export_cache)
         if state is not None:
             cleanup.callback(state.close)
         report = ExportReport(target.out, target.zip_path, as_of, incremental=state is not None)
         run = _Run(store, options, theme, state, folder, export_cache,
                    progress or (lambda _d, _t, _m: None), cancelled)
-        new_state = run.build(staging, report, as_of, base_url, recalled.unchanged)
+        new_state = run.build(staging, report, as_of, base_url)
         if cancelled():
             raise ExportCancelled("export cancelled; nothing was changed")
-        listed = recalled.listed if recalled.unchanged else started
-        _write_out(target, options, staging, state, new_state, export_cache, folder, listed)
+        _write_out(target, options, staging, state, new_state, export_cache, folder)
     finally:
         gc.unfreeze()
         export_cache.close()
@@ -451,17 +448,16 @@ def _export_with(store: Store, options: ExportOptions, progress: Progress | None
 
 
 def _load_state(folder: OutputFolder | None, target: _Target, options: ExportOptions,
-                export_cache: ExportCache) -> tuple[State | None, stamps.Recalled]:
-    """The state of the output folder (None: none, or not to be used) and what the
-    export cache remembers of it (see :mod:`cms.export.stamps`)."""
+                export_cache: ExportCache) -> State | None:
+    """The state of the output folder (None: none, or not to be used); its records are
+    not checked again when this cache's export wrote it (:mod:`cms.export.trusted_state`)."""
     if folder is None or target.out is None or options.full or options.story is not None:
-        return None, stamps.NOTHING
+        return None
     data = folder.read(STATE_FILE)  # never through a link: it could lead anywhere
     if data is None:
-        return None, stamps.NOTHING
-    recalled = stamps.recall(export_cache, target.out, folder, data)
-    state = State.from_bytes(data, checked=recalled.trusted)
-    return state, (recalled if state is not None else stamps.NOTHING)
+        return None
+    return State.from_bytes(data, checked=trusted_state.written_here(export_cache, target.out,
+                                                                      data))
 
 
 @dataclass
@@ -478,15 +474,14 @@ class _Run:
     cancelled: Callable[[], bool]
 
     def build(self, staging: Staging, report: ExportReport, as_of: datetime,
-              base_url: str | None, unchanged: bool) -> State:
+              base_url: str | None) -> State:
         """Arrange the site, render what changed into ``staging``, fill in ``report``;
-        return the new state. ``unchanged``: the folder is known to hold the files of
-        its state (see :mod:`cms.export.stamps`), so it need not be listed."""
+        return the new state."""
         options, state = self.options, self.state
         with self.store.reading() as session:
             arranged = arrange(session, self.store.replica_id, self.export_cache, state, as_of,
                                base_url=base_url, theme_fingerprint=self.theme.fingerprint,
-                               full=options.full, folder=self.folder, unchanged=unchanged)
+                               full=options.full, folder=self.folder)
             single = _single(session, arranged.site, options, as_of)
             build = Export(session, arranged.site, self.theme, options, state, single,
                            self.export_cache, self.progress, self.cancelled, arranged.quick,
@@ -530,9 +525,8 @@ def _deleted(state: State | None, new_state: State) -> list[str]:
 
 def _write_out(target: _Target, options: ExportOptions, staging: Staging, state: State | None,
                new_state: State, export_cache: ExportCache,
-               folder: OutputFolder | None, listed: float) -> None:
-    """Put the staged export in place: changes into the folder, or a swap; then the zip.
-    ``listed``: when the folder was last listed (see :mod:`cms.export.stamps`)."""
+               folder: OutputFolder | None) -> None:
+    """Put the staged export in place: changes into the folder, or a swap; then the zip."""
     out, zip_path = target.out, target.zip_path
     keep_state = out is not None and options.story is None
     zipped = new_state.files if zip_path is not None else {}  # the manifest's files
@@ -547,17 +541,14 @@ def _write_out(target: _Target, options: ExportOptions, staging: Staging, state:
             atomic_write(made, state_bytes)
         apply_changes(staging, folder, _deleted(state, new_state), made)  # the state last
         if keep_state and out is not None:
-            stamps.remember(export_cache, out, folder, state_bytes, new_state.paths(),
-                            listed)
+            trusted_state.remember(export_cache, out, state_bytes)
     elif out is not None:
         state_bytes = new_state.serialize(None) if keep_state else b""
         if keep_state:
             atomic_write(staging.root / STATE_FILE, state_bytes)
         swap_in(staging, out)
         if keep_state:
-            with OutputFolder(out) as swapped:
-                stamps.remember(export_cache, out, swapped, state_bytes,
-                                new_state.paths(), listed)
+            trusted_state.remember(export_cache, out, state_bytes)
     if zip_path is not None:
         _write_zip(staging, out, zipped, zip_path)
 

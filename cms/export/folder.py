@@ -26,8 +26,6 @@ import errno
 import os
 import shutil
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -152,56 +150,6 @@ class OutputFolder:
             if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
                 return None
             return file.read()
-
-    def stamps(self, folders: list[str]) -> dict[str, list[int]] | None:
-        """Device, inode and modification time (ns) of each of ``folders`` (``''``: the
-        root), each reached without following a link; None when one is not a folder."""
-        found: dict[str, list[int]] = {}
-        for relative in folders:
-            with self._looked_up(relative) as handle:
-                if handle is None:
-                    return None
-                info = os.stat(handle) if isinstance(handle, int) \
-                    else os.stat(handle, follow_symlinks=False)
-            if not stat.S_ISDIR(info.st_mode):
-                return None
-            found[relative] = [info.st_dev, info.st_ino, info.st_mtime_ns]
-        return found
-
-    def set_times(self, folders: list[str], mtime_ns: int) -> None:
-        """Set the modification (and access) time of each of ``folders`` to ``mtime_ns``."""
-        for relative in folders:
-            with self._looked_up(relative) as handle:
-                if handle is None:
-                    raise FileNotFoundError(errno.ENOENT, "no such folder",
-                                            str(self.root / relative))
-                if isinstance(handle, int):
-                    os.utime(handle, ns=(mtime_ns, mtime_ns))
-                else:
-                    os.utime(handle, ns=(mtime_ns, mtime_ns), follow_symlinks=False)
-
-    @contextmanager
-    def _looked_up(self, relative: str) -> Iterator[Handle | None]:
-        """The folder at ``relative`` opened afresh, one name at a time, and closed after.
-
-        Not kept with the folders held open for writing: a folder looked at now may be
-        replaced (by a link, say) before the export writes, and the writes must then
-        reach the folder really there, not this one.
-        """
-        opened: list[int] = []
-        handle: Handle | None = self._folders[""]
-        try:
-            for name in relative.split("/") if relative else ():
-                assert handle is not None
-                handle = self._open_folder(handle, name)
-                if handle is None:
-                    break
-                if isinstance(handle, int):
-                    opened.append(handle)
-            yield handle
-        finally:
-            for fd in opened:
-                os.close(fd)
 
     # Writing -----------------------------------------------------------------------
 
