@@ -9,6 +9,13 @@ rebuilt from ``revisions`` at any time, so their local integer key is harmless.
 People, roles, statuses and allowed workflow transitions are explicit tables,
 so that a central PostgreSQL store can later enforce them with grants and
 row-level security.
+
+JSON lives in two kinds of column. Canonical text (``revisions.content`` and
+``parents``, desk event bodies, proposals and imported documents) is hashed or
+compared byte for byte, and what a secured central's triggers write or check as
+text (``stories.tags`` and ``aliases``, ``blobs.meta``) travels as text: these
+stay ``Text`` and the code dumps and loads them itself. Plain local data is
+``JSON`` (migration 0009), read and written as lists and dicts.
 """
 
 from __future__ import annotations
