@@ -9,14 +9,22 @@ rebuilt from ``revisions`` at any time, so their local integer key is harmless.
 People, roles, statuses and allowed workflow transitions are explicit tables,
 so that a central PostgreSQL store can later enforce them with grants and
 row-level security.
+
+JSON lives in two kinds of column. Canonical text (``revisions.content`` and
+``parents``, desk event bodies, proposals and imported documents) is hashed or
+compared byte for byte, and what a secured central's triggers write or check as
+text (``stories.tags`` and ``aliases``, ``blobs.meta``) travels as text: these
+stay ``Text`` and the code dumps and loads them itself. Plain local data is
+``JSON`` (migration 0009), read and written as lists and dicts.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ForeignKey,
     Index,
@@ -316,7 +324,8 @@ class SyncState(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
-    last_report: Mapped[str] = mapped_column(Text, default="{}")
+    # Plain data, never hashed nor synced (migration 0009): the sync report of ``as_dict``.
+    last_report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class SyncReplica(Base):
@@ -353,8 +362,8 @@ class Conflict(Base):
     local_revision: Mapped[str] = mapped_column(String(64))
     other_revision: Mapped[str] = mapped_column(String(64))
     base_revision: Mapped[str | None] = mapped_column(String(64))
-    heads: Mapped[str] = mapped_column(Text)  # JSON list of every head revision id
-    fields: Mapped[str] = mapped_column(Text)  # JSON list of clashing field names
+    heads: Mapped[list[str]] = mapped_column(JSON)  # every head revision id (0009)
+    fields: Mapped[list[str]] = mapped_column(JSON)  # the clashing field names (0009)
     proposal: Mapped[str] = mapped_column(Text)  # canonical JSON: clean merge, local values
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -376,7 +385,7 @@ class RevisionHold(Base):
     story_id: Mapped[str] = mapped_column(String(36), index=True)
     reason: Mapped[str] = mapped_column(Text)
     need_role: Mapped[str | None] = mapped_column(String(32))
-    wanted: Mapped[str] = mapped_column(Text)  # JSON: the refused values, field by field
+    wanted: Mapped[dict[str, Any]] = mapped_column(JSON)  # the refused values, by field (0009)
     held_at: Mapped[datetime] = mapped_column(UTCDateTime())
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -450,7 +459,7 @@ class ImportSource(Base):
     digest: Mapped[str] = mapped_column(String(64))
     revision_id: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    notes: Mapped[str] = mapped_column(Text, default="[]")  # JSON list: what needs a look
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)  # what needs a look (0009)
     document: Mapped[str] = mapped_column(Text, default="")  # canonical JSON
 
 
@@ -489,7 +498,7 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
     quote: Mapped[str] = mapped_column(Text)
     paragraph: Mapped[int | None] = mapped_column(Integer)
-    addressed: Mapped[str] = mapped_column(Text)  # JSON list of names
+    addressed: Mapped[list[str]] = mapped_column(JSON)  # names, from the event body (0009)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     hlc: Mapped[str] = mapped_column(String(40))
     resolved: Mapped[bool] = mapped_column(Boolean)

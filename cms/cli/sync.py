@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -191,7 +190,7 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         holding = current_holding(session)
     rows: list[dict[str, Any]] = []
     for state in states:
-        report = json.loads(state.last_report or "{}")
+        report = state.last_report or {}
         rows.append({
             "central": state.central_url,
             "last_success": state.last_success_at.isoformat() if state.last_success_at else None,

@@ -182,7 +182,7 @@ def project(session: Session, story_ids: Sequence[str]) -> None:
             "id": note.id, "story_id": note.story_id, "reply_to": note.body.get("reply_to"),
             "author": note.author, "text": note.body.get("text", ""),
             "quote": note.body.get("quote", ""), "paragraph": note.body.get("paragraph"),
-            "addressed": json.dumps(note.body.get("to", []), ensure_ascii=False),
+            "addressed": list(note.body.get("to", [])),
             "created_at": note.created_at, "hlc": note.hlc, "resolved": resolved,
             "resolved_by": state.author if state is not None and resolved else None,
             "resolved_at": state.created_at if state is not None and resolved else None,

@@ -10,7 +10,6 @@ with ``reply_to``), resolved and reopened. Notes are desk events
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -200,5 +199,5 @@ def _note_view(row: Any, squashed: list[str], replies: tuple[NoteView, ...]) -> 
     quote = row["quote"]
     place = _anchor_in(squashed, quote, row["paragraph"]) if quote else None
     return NoteView(row["id"], row["story_id"], row["author"], row["text"], quote,
-                    tuple(json.loads(row["addressed"])), row["created_at"], row["resolved"],
+                    tuple(row["addressed"]), row["created_at"], row["resolved"],
                     row["resolved_by"], place, bool(quote) and place is None, replies)

@@ -13,7 +13,6 @@ desk changed keeps the desk's, with a warning when the source changed it too.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -198,7 +197,7 @@ def provenance_row(*, story_id: str, site: str, path: str, generator: str, sourc
             "generator": generator, "source_slug": source_slug[:200],
             "language": language[:35], "translation_key": translation_key[:500],
             "digest": digest, "revision_id": revision_id, "imported_at": now,
-            "notes": json.dumps(notes, ensure_ascii=False),
+            "notes": list(notes),
             "document": canonical_json(document.canonical())}
 
 

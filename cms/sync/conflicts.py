@@ -89,7 +89,7 @@ def _view(session: Session, row: Conflict) -> ConflictView:
         sa.select(Story.slug, Story.headline, Story.revision_id)
         .where(Story.id == row.story_id)).first()
     local_rev, other_rev = row.local_revision, row.other_revision
-    base_rev, fields, proposal = row.base_revision, tuple(json.loads(row.fields)), None
+    base_rev, fields, proposal = row.base_revision, tuple(row.fields), None
     current = heads(session, row.story_id)
     if (story is not None and story.revision_id in current
             and story.revision_id not in (local_rev, other_rev)):

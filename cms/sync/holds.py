@@ -165,8 +165,8 @@ def hold(session: Session, actor: Actor, refused: Iterable[Refusal], *,
     insert_ignore(session, table_of(RevisionHold), [
         {"revision_id": item.revision_id, "story_id": item.story_id, "reason": item.message,
          "need_role": item.need_role or None,
-         "wanted": json.dumps({"event": events[item.revision_id].kind,
-                               "subject": events[item.revision_id].subject}),
+         "wanted": {"event": events[item.revision_id].kind,
+                    "subject": events[item.revision_id].subject},
          "held_at": now, "settled_at": None}
         for item in refused if item.revision_id in events])
     project_events(session, sorted({events[rev].story_id for rev in events}))
@@ -191,8 +191,7 @@ def hold(session: Session, actor: Actor, refused: Iterable[Refusal], *,
                 "revision_id": rev, "story_id": story_id,
                 "reason": said.message if said is not None else "it follows a held change",
                 "need_role": (said.need_role or None) if said is not None else None,
-                "wanted": json.dumps(_wanted(rules, actor.role, before, after),
-                                     ensure_ascii=False, sort_keys=True),
+                "wanted": _wanted(rules, actor.role, before, after),
                 "held_at": now, "settled_at": None,
             })
         insert_ignore(session, table_of(RevisionHold), rows)
@@ -296,8 +295,7 @@ def settle_holds(session: Session, *, now: datetime) -> list[str]:
     shown = dict(session.execute(sa.select(Story.id, Story.revision_id).where(
         Story.id.in_(sorted({row.story_id for row in open_holds})))).all()) \
         if open_holds else {}
-    for rev, story_id, wanted_text in open_holds:
-        wanted = json.loads(wanted_text)
+    for rev, story_id, wanted in open_holds:
         if "event" in wanted:  # a held desk event: settled once someone made the same move
             if session.scalar(sa.select(DeskEvent.id).where(
                     DeskEvent.kind == wanted["event"], DeskEvent.subject == wanted["subject"],
@@ -331,5 +329,5 @@ def open_holds(session: Session, *, include_settled: bool = False,
     if not include_settled:
         query = query.where(RevisionHold.settled_at.is_(None))
     return [Hold(row.revision_id, row.story_id, slug or "", headline or "", row.reason,
-                 row.need_role, json.loads(row.wanted), row.held_at, row.settled_at)
+                 row.need_role, row.wanted, row.held_at, row.settled_at)
             for row, slug, headline in session.execute(query)]

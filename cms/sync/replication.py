@@ -467,7 +467,7 @@ def _check_epoch(store: Store, central: Central, info: CentralInfo,
         if state is None:
             session.add(SyncState(central_id=central_id, central_url=describe(central.url),
                                   epoch=epoch, pull_seq=0, pull_revision=None, pushed_seq=0,
-                                  refill=False, last_error="", last_report="{}"))
+                                  refill=False, last_error="", last_report={}))
             return epoch
         restored = False
         if state.epoch != epoch:
@@ -742,7 +742,7 @@ def _record(store: Store, central_id: str, url: str, when: datetime, report: Syn
         state.last_error = error
         state.refill = False
         state.pushed_seq = last_seq(session)[0]
-        state.last_report = json.dumps(report.as_dict(), ensure_ascii=False)
+        state.last_report = report.as_dict()
 
 
 def _record_failure(store: Store, central_id: str, url: str, when: datetime, message: str) -> None:

@@ -9,7 +9,6 @@ the story in conflict (more than one head) until a replica pushes the merge.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -249,8 +248,8 @@ def _record_conflict(
     heads = sorted(rev for rev in graph if not any(rev in ps for ps in graph.values()))
     values = {
         "local_revision": local, "other_revision": other, "base_revision": base,
-        "heads": json.dumps(heads),
-        "fields": json.dumps(list(fields if fields is not None else proposal.conflicts)),
+        "heads": heads,
+        "fields": list(fields if fields is not None else proposal.conflicts),
         "proposal": canonical_json(proposal.document.canonical()),
     }
     row = session.get(Conflict, story_id)

@@ -95,7 +95,7 @@ def test_a_held_change_shows_in_the_status_bar_and_the_workflow_tab(
         insert_ignore(session, table_of(RevisionHold), [{
             "revision_id": saved.revision_id, "story_id": story_id, "held_at": utcnow(),
             "reason": "kim is a reporter; moving a story from draft to published needs a "
-                      "desk chief", "need_role": "desk_chief", "wanted": "{}",
+                      "desk chief", "need_role": "desk_chief", "wanted": {},
             "settled_at": None}])
     window = open_window(qtbot, gui_store, gui_actor)
     window.install_extensions()
