@@ -67,7 +67,7 @@ class Planned:
     key: str | None  # None: always produce, compare bytes
     produce: Callable[[], bytes]
     bodies: tuple[str, ...] = ()
-    cacheable: bool = True  # pages, feeds, ninjs; not static files or photos (cached apart)
+    cacheable: bool = True  # pages, redirects, feeds, ninjs; not static files or photos
     gathers: bool = False  # shows bodies that other files show (a feed): made after them
 
 
@@ -237,8 +237,8 @@ class Plan:
         planned = [Planned(r.page, key_of(self.global_key, "redirect", r.page, paths[r.story.id],
                                           site.language_of(r.story)),
                            partial(self._redirect, r.page, paths[r.story.id],
-                                   site.language_of(r.story)), cacheable=False)
-                   for r in found if r.page is not None]
+                                   site.language_of(r.story)))
+                   for r in found if r.page is not None]  # cached: linked, not written again
         if found:
             planned.append(Planned(REDIRECTS_FILE, None, partial(redirects_map, found, paths),
                                    cacheable=False))

@@ -110,3 +110,18 @@ def test_two_old_urls_of_one_file_make_one_page(
     assert _target(out, "override/index.html").name == f"{JCS_SLUG}.html"
     assert report.written == len(set(report.written_paths))
     check_manifest(out)
+
+
+def test_a_warm_export_links_redirect_pages_from_the_cache(
+        sample_store: Store, sample_actor: Actor, run_export: RunExport, tmp_path: Path) -> None:
+    """Redirect pages are kept in the export cache like story pages: a warm export into a
+    new folder hard-links them instead of creating each file again (an imported archive
+    has one per story, and creating 10,000 small files took seconds)."""
+    edit(sample_store, sample_actor, JCS_SLUG, aliases=OLD)
+    first, second = tmp_path / "first", tmp_path / "second"
+    run_export(first)
+    run_export(second)
+    for page in ("2024/12/23/drones/index.html", "posts/drones.html", "p/123/index.html"):
+        assert (second / page).stat().st_nlink > 1, page
+        assert (second / page).stat().st_ino == (first / page).stat().st_ino, page
+        assert (second / page).read_bytes() == (first / page).read_bytes()
